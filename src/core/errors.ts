@@ -1,0 +1,47 @@
+/**
+ * Stable error codes for malformed input. Codes are API: add new ones, never rename or reuse one.
+ */
+export type FormatErrorCode =
+  | 'TRUNCATED'
+  | 'BAD_MAGIC'
+  | 'BAD_LENGTH'
+  | 'BAD_UTF8'
+  | 'BAD_JSON'
+  | 'BAD_VALUE'
+  | 'BAD_OPCODE'
+  | 'BAD_STRUCTURE'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNSUPPORTED_FEATURE'
+  | 'LIMIT_EXCEEDED';
+
+/** Thrown by a format decoder at the first violation; the engine turns it into a finding. */
+export class FormatError extends Error {
+  override readonly name = 'FormatError';
+  constructor(
+    readonly code: FormatErrorCode,
+    message: string,
+    /** Byte offset (or character offset for text formats) where decoding stopped. */
+    readonly offset: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Wraps anything a decoder library threw into a FormatError, keeping FormatErrors as they are. */
+export function toFormatError(
+  error: unknown,
+  code: FormatErrorCode,
+  offset: number,
+): FormatError {
+  if (error instanceof FormatError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FormatError(code, message, offset, { cause: error });
+}
+
+/** Throws LIMIT_EXCEEDED when `value` is over `limit`; names the limit in the message. */
+export function checkLimit(value: number, limit: number, name: string, offset: number): void {
+  if (value > limit) {
+    throw new FormatError('LIMIT_EXCEEDED', `${name}: ${value} exceeds the limit ${limit}`, offset);
+  }
+}

@@ -1,0 +1,133 @@
+import type { Confidence, Finding, Location, Severity, Span, Verdict } from '../core/finding.js';
+
+/** What a rule reads: each target names one decoded input model. */
+export type RuleTarget =
+  | 'pickle'
+  | 'archive'
+  | 'torch'
+  | 'safetensors'
+  | 'npy'
+  | 'gguf'
+  | 'onnx'
+  | 'keras'
+  | 'tensorflow'
+  | 'repository'
+  | 'workflow'
+  | 'provenance'
+  | 'input';
+
+/** Where a report points: a span in the current unit, optionally in another uri or unit. */
+export interface ReportAt {
+  readonly span: Span;
+  readonly path?: readonly (string | number)[];
+  readonly uri?: string;
+  readonly unit?: 'char' | 'byte';
+  readonly label?: string;
+}
+
+export interface ReportInput<M extends string> {
+  readonly messageId: M;
+  readonly data?: Readonly<Record<string, string | number>>;
+  readonly at: ReportAt;
+  readonly related?: readonly ReportAt[];
+  /** Overrides the rule's default severity for this report (e.g. a gadget's own impact). */
+  readonly severity?: Severity;
+  /** Overrides the rule's default verdict for this report. */
+  readonly verdict?: Verdict;
+}
+
+/** Everything a rule may touch: no I/O, clock or module state. */
+export interface RuleContext<M extends string = string> {
+  /** The uri of the unit being checked ('model.zip!/archive/data.pkl'). */
+  readonly uri: string;
+  readonly unit: 'char' | 'byte';
+  /** Rule options from the configuration (allowlists, runner labels …). */
+  readonly options: Readonly<Record<string, unknown>>;
+  report(input: ReportInput<M>): void;
+}
+
+export interface RuleSpec<T, M extends string> {
+  /** `<family>/<rule-name>`, the same as the file path under src/rules/ and docs/rules/. */
+  readonly id: string;
+  readonly title: string;
+  readonly target: RuleTarget;
+  readonly severity: Severity;
+  readonly confidence: Confidence;
+  /** The requirement it enforces: a CWE, an OpenSSF/SLSA control, or a policy clause. */
+  readonly policy: string;
+  /** The verdict its findings force on a model artifact; omit for audit rules. */
+  readonly verdict?: Verdict;
+  readonly messages: Readonly<Record<M, string>>;
+  check(ctx: RuleContext<M>, input: T): void;
+}
+
+export interface Rule<T = never, M extends string = string> extends RuleSpec<T, M> {
+  /** Repository-relative path of the rule's documentation. */
+  readonly docs: string;
+}
+
+/** Declares a rule; `docs` is derived from the id. */
+export function defineRule<T, M extends string>(spec: RuleSpec<T, M>): Rule<T, M> {
+  return Object.freeze({ ...spec, docs: `docs/rules/${spec.id}.md` });
+}
+
+/** Replaces `{{name}}` placeholders with `data` values; unknown names stay visible. */
+export function formatMessage(
+  template: string,
+  data: Readonly<Record<string, string | number>> | undefined,
+): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    const value = data?.[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Turns a report into a Finding for the rule, filling the location from the context. */
+export function makeFinding<M extends string>(
+  rule: Pick<Rule<never, M>, 'id' | 'messages' | 'severity' | 'confidence' | 'verdict'>,
+  ctx: Pick<RuleContext, 'uri' | 'unit'>,
+  input: ReportInput<M>,
+): Finding {
+  const toLocation = (at: ReportAt): Location => ({
+    uri: at.uri ?? ctx.uri,
+    unit: at.unit ?? ctx.unit,
+    span: at.span,
+    path: at.path ?? [],
+    ...(at.label === undefined ? {} : { label: at.label }),
+  });
+  const verdict = input.verdict ?? rule.verdict;
+  return {
+    ruleId: rule.id,
+    messageId: input.messageId,
+    message: formatMessage(rule.messages[input.messageId], input.data),
+    severity: input.severity ?? rule.severity,
+    confidence: rule.confidence,
+    ...(verdict === undefined ? {} : { verdict }),
+    primary: toLocation(input.at),
+    related: (input.related ?? []).map(toLocation),
+  };
+}
+
+/** Runs `rules` over `input`, collecting findings; a rule that throws is a bug, reported apart. */
+export function runRules<T>(
+  rules: readonly Rule<T>[],
+  input: T,
+  base: Omit<RuleContext, 'report'>,
+  onInternalError: (ruleId: string, error: unknown) => void,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    const ctx: RuleContext = {
+      ...base,
+      report: (report) => {
+        out.push(makeFinding(rule as Rule<never>, base, report));
+      },
+    };
+    try {
+      rule.check(ctx, input);
+    } catch (error) {
+      onInternalError(rule.id, error);
+    }
+  }
+  return out;
+}
