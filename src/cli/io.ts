@@ -1,0 +1,29 @@
+/** The process edges a command may use; tests pass their own. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/** A subcommand: parses its own argv (after the command name) and returns the exit code. */
+export interface Command {
+  readonly name: string;
+  /** One line for `torchward --help`. */
+  readonly summary: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** Exit codes are a contract (README "Exit codes"). */
+export const EXIT = Object.freeze({
+  OK: 0,
+  FINDINGS: 1,
+  USAGE: 2,
+  NO_INPUT: 3,
+  INTERNAL: 4,
+});
+
+/** Thrown by argument parsing; main prints it with the usage hint and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
