@@ -1,0 +1,6 @@
+import internalError from './internal-error.js';
+import nestingTooDeep from './nesting-too-deep.js';
+import unknownFormat from './unknown-format.js';
+
+/** Engine-level model rules, sorted by id. */
+export const modelRules = [internalError, nestingTooDeep, unknownFormat] as const;

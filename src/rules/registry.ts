@@ -1,0 +1,31 @@
+import type { Rule, RuleTarget } from './define-rule.js';
+import { modelRules } from './model/index.js';
+
+// Every rule family, listed by hand (no auto-discovery). Each family's index lists its rules sorted.
+// Add a family with one import above and one spread below.
+const FAMILIES: readonly (readonly Rule<never>[])[] = [
+  modelRules as readonly Rule<never>[],
+];
+
+/** Every rule, sorted by id. */
+export const ALL_RULES: readonly Rule<never>[] = FAMILIES.flat().sort((a, b) =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+);
+
+const BY_ID = new Map(ALL_RULES.map((rule) => [rule.id, rule]));
+const BY_TARGET = new Map<RuleTarget, Rule<never>[]>();
+for (const rule of ALL_RULES) {
+  const list = BY_TARGET.get(rule.target) ?? [];
+  list.push(rule);
+  BY_TARGET.set(rule.target, list);
+}
+
+/** The rule with this id, or undefined. */
+export function ruleById(id: string): Rule<never> | undefined {
+  return BY_ID.get(id);
+}
+
+/** The rules that read `target` inputs, sorted by id. */
+export function rulesFor(target: RuleTarget): readonly Rule<never>[] {
+  return BY_TARGET.get(target) ?? [];
+}
