@@ -160,17 +160,10 @@ export type PickleValueKind =
 /** Names the kind of `value`. */
 export function kindOf(value: PickleValue): PickleValueKind {
   if (value === null) return 'none';
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'number':
-    case 'bigint':
-      return 'int';
-    case 'string':
-      return 'str';
-    default:
-      return value.kind;
-  }
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'int';
+  if (typeof value === 'string') return 'str';
+  return value.kind;
 }
 
 /** `module.name` of a global, as torch's allowlist and `get_globals_in_pkl` spell it. */
