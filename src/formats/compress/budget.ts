@@ -1,0 +1,76 @@
+import { FormatError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+
+/**
+ * The running total of bytes inflated while scanning one top-level file. The engine's
+ * `ScanBudget` satisfies it; decoders add to it so nested bombs cannot multiply their output.
+ */
+export interface InflateBudget {
+  inflatedBytes: number;
+}
+
+// Tiny inputs may legitimately expand past the ratio (a 20-byte stream of zeros); this floor keeps
+// the ratio check for bombs without refusing small honest payloads. 1 MiB is harmless in memory.
+const RATIO_FLOOR_BYTES = 1024 * 1024;
+
+/**
+ * The most bytes one decompression of `inputLength` compressed bytes may produce: the smallest of
+ * limits.maxInflatedBytes, what is left of limits.maxTotalInflatedBytes, and inputLength ×
+ * limits.maxInflateRatio (at least 1 MiB). Throws LIMIT_EXCEEDED when the budget is spent.
+ */
+export function inflateCap(
+  limits: Limits,
+  budget: InflateBudget,
+  inputLength: number,
+  offset: number,
+): number {
+  const left = limits.maxTotalInflatedBytes - budget.inflatedBytes;
+  if (left <= 0) {
+    throw new FormatError(
+      'LIMIT_EXCEEDED',
+      `maxTotalInflatedBytes: ${limits.maxTotalInflatedBytes} already inflated for this file`,
+      offset,
+    );
+  }
+  const byRatio = Math.max(RATIO_FLOOR_BYTES, inputLength * limits.maxInflateRatio);
+  return Math.max(0, Math.min(limits.maxInflatedBytes, left, byRatio));
+}
+
+/**
+ * Rejects a declared expansion (zip's uncompressed size, gzip's ISIZE) over the ratio or size
+ * limits before anything is inflated: a zip bomb announces itself in its headers.
+ */
+export function checkDeclaredInflate(
+  limits: Limits,
+  budget: InflateBudget,
+  compressed: number,
+  declared: number,
+  offset: number,
+): void {
+  if (declared > limits.maxInflatedBytes) {
+    throw new FormatError(
+      'LIMIT_EXCEEDED',
+      `declared size ${declared} exceeds maxInflatedBytes ${limits.maxInflatedBytes}`,
+      offset,
+    );
+  }
+  if (declared > RATIO_FLOOR_BYTES && declared > compressed * limits.maxInflateRatio) {
+    throw new FormatError(
+      'LIMIT_EXCEEDED',
+      `declared ratio ${declared}/${compressed} exceeds maxInflateRatio ${limits.maxInflateRatio}`,
+      offset,
+    );
+  }
+  if (budget.inflatedBytes + declared > limits.maxTotalInflatedBytes) {
+    throw new FormatError(
+      'LIMIT_EXCEEDED',
+      `declared size ${declared} exceeds what is left of maxTotalInflatedBytes`,
+      offset,
+    );
+  }
+}
+
+/** Adds `n` inflated bytes to the budget. */
+export function chargeInflate(budget: InflateBudget, n: number): void {
+  budget.inflatedBytes += n;
+}

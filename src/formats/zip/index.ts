@@ -1,0 +1,21 @@
+export {
+  isTraversalName,
+  type ArchiveAnomaly,
+  type ArchiveAnomalyKind,
+  type ArchiveModel,
+} from './anomaly.js';
+export {
+  decodeName,
+  FLAG_ENCRYPTED,
+  FLAG_PATCHED,
+  parseZipDirectory,
+  type ZipArchive,
+  type ZipEntry,
+} from './central-directory.js';
+export {
+  checkCrc,
+  locateZipMember,
+  openZipMember,
+  type OpenedZipMember,
+  type ZipMemberLocation,
+} from './member.js';
