@@ -9,7 +9,7 @@ export interface ByteSource {
   readonly size: number;
   /**
    * Reads `[offset, offset + length)`, clamped to the end of the source. Never reads past `size`.
-   * Throws RangeError on a negative offset or length (misuse, not bad input).
+   * Rejects with RangeError on a negative offset or length (misuse, not bad input).
    */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
@@ -23,7 +23,8 @@ export class MemorySource implements ByteSource {
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(offset, length);
+    const bad = rangeError(offset, length);
+    if (bad !== undefined) return Promise.reject(bad);
     const start = Math.min(offset, this.bytes.byteLength);
     return Promise.resolve(this.bytes.subarray(start, Math.min(this.bytes.byteLength, start + length)));
   }
@@ -38,7 +39,8 @@ export class SliceSource implements ByteSource {
   ) {}
 
   read(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(offset, length);
+    const bad = rangeError(offset, length);
+    if (bad !== undefined) return Promise.reject(bad);
     const clamped = Math.max(0, Math.min(length, this.size - offset));
     return this.inner.read(this.start + Math.min(offset, this.size), clamped);
   }
@@ -64,7 +66,8 @@ export class FileSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(offset, length);
+    const bad = rangeError(offset, length);
+    if (bad !== undefined) throw bad;
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = new Uint8Array(n);
     let done = 0;
@@ -86,8 +89,9 @@ export function readAll(source: ByteSource): Promise<Uint8Array> {
   return source.read(0, source.size);
 }
 
-function checkRange(offset: number, length: number): void {
+function rangeError(offset: number, length: number): RangeError | undefined {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`bad range ${offset}+${length}`);
+    return new RangeError(`bad range ${offset}+${length}`);
   }
+  return undefined;
 }

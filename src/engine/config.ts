@@ -1,0 +1,122 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { SEVERITIES, type Severity } from '../core/finding.js';
+
+/** The parsed `torchward.yml` (or `.github/torchward.yml`). Every key is optional. */
+export interface TorchwardConfig {
+  /** Globals declared benign, 'module.name' (like torch's add_safe_globals). */
+  readonly allowGlobals: readonly string[];
+  /** Globs of paths to leave out of directory scans. */
+  readonly exclude: readonly string[];
+  /** Lowest severity that fails the run. */
+  readonly failOn?: Severity;
+  /** Runner labels declared ephemeral or persistent (workflow audit). */
+  readonly runners: { readonly ephemeral: readonly string[]; readonly persistent: readonly string[] };
+  /** Rule id → true (everywhere) or path globs where its findings are suppressed. */
+  readonly ignore: Readonly<Record<string, true | readonly string[]>>;
+  /** Signature requirements for `scan --require-signature`. */
+  readonly signature?: Readonly<Record<string, unknown>>;
+  /** Where it was read from, if anywhere. */
+  readonly source?: string;
+}
+
+export const EMPTY_CONFIG: TorchwardConfig = Object.freeze({
+  allowGlobals: [],
+  exclude: [],
+  runners: { ephemeral: [], persistent: [] },
+  ignore: {},
+});
+
+/** Names looked for, in order, in each directory searched. */
+export const CONFIG_NAMES = ['torchward.yml', 'torchward.yaml', '.github/torchward.yml', '.github/torchward.yaml'];
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Thrown for an unreadable or invalid configuration file; the CLI reports it as a usage error. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Finds the first config file among `dirs` (then gives up: no config is fine). */
+export async function findConfig(dirs: readonly string[]): Promise<string | undefined> {
+  for (const dir of dirs) {
+    for (const name of CONFIG_NAMES) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() === true) return path;
+    }
+  }
+  return undefined;
+}
+
+/** Reads and validates a configuration file. Throws ConfigError with the reason. */
+export async function loadConfig(path: string): Promise<TorchwardConfig> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new ConfigError(`cannot read config ${path}: ${String(error)}`);
+  });
+  if (info.size > MAX_CONFIG_BYTES) throw new ConfigError(`config ${path} is larger than 1 MiB`);
+  const text = await readFile(path, 'utf8');
+  return { ...parseConfig(text, path), source: path };
+}
+
+/** Parses configuration text; `name` is used in error messages. Throws ConfigError. */
+export function parseConfig(text: string, name: string): TorchwardConfig {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`${name}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) return EMPTY_CONFIG;
+  if (!isRecord(value)) throw new ConfigError(`${name}: the top level must be a mapping`);
+  const known = new Set(['allow-globals', 'exclude', 'fail-on', 'runners', 'ignore', 'signature']);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
+  }
+  const failOn = value['fail-on'];
+  if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
+    throw new ConfigError(`${name}: fail-on must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const runners = value.runners ?? {};
+  if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
+  const ignore = value.ignore ?? {};
+  if (!isRecord(ignore)) throw new ConfigError(`${name}: ignore must be a mapping of rule id to true or a list of globs`);
+  const ignoreOut: Record<string, true | readonly string[]> = {};
+  for (const [rule, v] of Object.entries(ignore)) {
+    if (v === true) ignoreOut[rule] = true;
+    else ignoreOut[rule] = stringList(v, `${name}: ignore.${rule}`);
+  }
+  const signature = value.signature;
+  if (signature !== undefined && !isRecord(signature)) throw new ConfigError(`${name}: signature must be a mapping`);
+  const allowGlobals = stringList(value['allow-globals'] ?? [], `${name}: allow-globals`);
+  for (const g of allowGlobals) checkGlobalName(g, `${name}: allow-globals`);
+  return {
+    allowGlobals,
+    exclude: stringList(value.exclude ?? [], `${name}: exclude`),
+    ...(failOn === undefined ? {} : { failOn: failOn as Severity }),
+    runners: {
+      ephemeral: stringList(runners.ephemeral ?? [], `${name}: runners.ephemeral`),
+      persistent: stringList(runners.persistent ?? [], `${name}: runners.persistent`),
+    },
+    ignore: ignoreOut,
+    ...(signature === undefined ? {} : { signature }),
+  };
+}
+
+/** Accepts 'module.name' or 'module:name'-free dotted names, as torch's add_safe_globals keys. */
+export function checkGlobalName(name: string, where: string): void {
+  if (!/^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$/.test(name)) {
+    throw new ConfigError(`${where}: '${name}' is not a dotted 'module.name' global`);
+  }
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new ConfigError(`${where} must be a list of strings`);
+  }
+  return value as string[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

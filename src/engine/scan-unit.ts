@@ -1,0 +1,184 @@
+import type { ByteSource } from '../core/byte-source.js';
+import { FormatError } from '../core/errors.js';
+import { worseVerdict, type Finding, type Verdict } from '../core/finding.js';
+import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
+import { makeFinding, runRules, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
+import { ruleById, rulesFor } from '../rules/registry.js';
+import { HANDLERS } from './handlers/index.js';
+import type { MemberResult } from './result.js';
+import type { FormatHint, MemberVerdict, ModelScanOptions, ScanBudget, UnitContext } from './unit.js';
+
+/** Sniffs content as a pickle; provided by the pickle format once it is registered. */
+export type PickleSniffer = (head: Uint8Array) => boolean;
+
+/** Mutable state shared by every unit of one top-level file. */
+export interface FileScanState {
+  readonly options: ModelScanOptions;
+  readonly budget: ScanBudget;
+  readonly findings: Finding[];
+  readonly members: MemberResult[];
+  readonly internalErrors: string[];
+  readonly looksLikePickle: PickleSniffer;
+  /** Whether an unrecognised top-level file is an error (named by the user) or skipped. */
+  readonly strictUnknown: boolean;
+}
+
+/** The outcome of dispatching one unit. */
+export interface UnitOutcome {
+  readonly format: string;
+  readonly verdict: Verdict;
+  /** True when the unit matched no known format. */
+  readonly unknown: boolean;
+}
+
+const ENGINE_RULE = (id: string): Rule<never> => {
+  const rule = ruleById(id);
+  if (rule === undefined) throw new Error(`engine rule ${id} is not registered`);
+  return rule;
+};
+
+/** Adds a finding from an engine-reported rule (malformed input, unknown format …). */
+export function reportEngineRule(
+  state: FileScanState,
+  ruleId: string,
+  uri: string,
+  input: ReportInput<string>,
+): void {
+  state.findings.push(makeFinding(ENGINE_RULE(ruleId), { uri, unit: 'byte' }, input));
+}
+
+/**
+ * Sniffs and scans one unit (the top-level file or a member) and every unit inside it.
+ * Never throws for bad input: decoding failures and handler bugs become findings.
+ */
+export async function scanUnit(
+  state: FileScanState,
+  uri: string,
+  memberPath: readonly string[],
+  depth: number,
+  source: ByteSource,
+  hint?: FormatHint,
+): Promise<UnitOutcome> {
+  const firstFinding = state.findings.length;
+  let format: string;
+  let unknown = false;
+  let id: FormatId;
+  try {
+    const head = await source.read(0, SNIFF_BYTES);
+    id = hint ?? sniffFormat(head, source.size, state.looksLikePickle);
+  } catch (error) {
+    reportEngineRule(state, 'model/internal-error', uri, {
+      messageId: 'internal',
+      data: { where: 'reading', detail: String(error) },
+      at: { span: { start: 0, end: 0 } },
+    });
+    return { format: 'unreadable', verdict: 'invalid', unknown: false };
+  }
+  format = id;
+  const handler = HANDLERS[id];
+  if (handler === undefined) {
+    unknown = true;
+    if (depth > 0 || state.strictUnknown) {
+      reportEngineRule(state, 'model/unknown-format', uri, {
+        messageId: 'unknown',
+        data: { hint: id === 'unknown' ? 'no known signature' : `${id} is not supported yet` },
+        at: { span: { start: 0, end: Math.min(source.size, 16) } },
+      });
+    }
+  } else {
+    const ctx = makeContext(state, uri, memberPath, depth, (f) => {
+      format = f;
+    });
+    try {
+      await handler(ctx, source);
+    } catch (error) {
+      if (error instanceof FormatError) {
+        ctx.malformed(id, error);
+      } else {
+        state.internalErrors.push(`${uri}: handler ${id}: ${String(error)}`);
+        reportEngineRule(state, 'model/internal-error', uri, {
+          messageId: 'internal',
+          data: { where: `the ${id} handler`, detail: String(error) },
+          at: { span: { start: 0, end: 0 } },
+        });
+      }
+    }
+  }
+  let verdict: Verdict = 'safe';
+  for (let i = firstFinding; i < state.findings.length; i++) {
+    const f = state.findings[i];
+    if (f?.verdict !== undefined && f.suppressed === undefined) verdict = worseVerdict(verdict, f.verdict);
+  }
+  return { format, verdict, unknown };
+}
+
+function makeContext(
+  state: FileScanState,
+  uri: string,
+  memberPath: readonly string[],
+  depth: number,
+  setFormat: (format: string) => void,
+): UnitContext {
+  return {
+    uri,
+    memberPath,
+    depth,
+    options: state.options,
+    budget: state.budget,
+    check(target: RuleTarget, input: unknown) {
+      const found = runRules(
+        rulesFor(target) as readonly Rule<unknown>[],
+        input,
+        { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
+        (ruleId, error) => {
+          state.internalErrors.push(`${uri}: rule ${ruleId}: ${String(error)}`);
+          reportEngineRule(state, 'model/internal-error', uri, {
+            messageId: 'internal',
+            data: { where: `rule ${ruleId}`, detail: String(error) },
+            at: { span: { start: 0, end: 0 } },
+          });
+        },
+      );
+      state.findings.push(...found);
+    },
+    add(finding: Finding) {
+      state.findings.push(finding);
+    },
+    malformed(family: string, error: FormatError) {
+      const ruleId = ruleById(`${family}/malformed-input`) ? `${family}/malformed-input` : 'model/malformed-input';
+      reportEngineRule(state, ruleId, uri, {
+        messageId: 'malformed',
+        data: { code: error.code, detail: error.message },
+        at: { span: { start: error.offset, end: error.offset } },
+      });
+    },
+    async scanMember(name: string, source: ByteSource, hint?: FormatHint): Promise<MemberVerdict> {
+      const childUri = `${uri}!/${name}`;
+      const childPath = [...memberPath, name];
+      if (depth + 1 > state.options.limits.maxDepth) {
+        reportEngineRule(state, 'model/nesting-too-deep', childUri, {
+          messageId: 'deep',
+          data: { depth: depth + 1, limit: state.options.limits.maxDepth },
+          at: { span: { start: 0, end: 0 }, path: childPath },
+        });
+        return { format: 'unopened', verdict: 'invalid' };
+      }
+      if (Date.now() > state.budget.deadline) {
+        ctxTimeout(state, childUri);
+        return { format: 'unopened', verdict: 'invalid' };
+      }
+      const outcome = await scanUnit(state, childUri, childPath, depth + 1, source, hint);
+      state.members.push({ member: childPath.join('!/'), format: outcome.format, verdict: outcome.verdict });
+      return { format: outcome.format, verdict: outcome.verdict };
+    },
+    setFormat,
+  };
+}
+
+function ctxTimeout(state: FileScanState, uri: string): void {
+  reportEngineRule(state, 'model/malformed-input', uri, {
+    messageId: 'malformed',
+    data: { code: 'LIMIT_EXCEEDED', detail: 'the time budget for this file ran out' },
+    at: { span: { start: 0, end: 0 } },
+  });
+}

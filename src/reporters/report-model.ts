@@ -1,0 +1,39 @@
+// The shapes reporters read. They mirror src/engine/result.ts structurally, so reporters import
+// only core (the layering rule) while the engine's results are passed straight in.
+import type { Finding, Verdict } from '../core/finding.js';
+
+export interface ReportFile {
+  readonly path: string;
+  readonly format: string;
+  readonly verdict: Verdict | null;
+  readonly findings: readonly Finding[];
+  readonly members: readonly { readonly member: string; readonly format: string; readonly verdict: Verdict }[];
+  readonly text?: string;
+  readonly size: number;
+}
+
+export interface ReportInput {
+  readonly version: 1;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly files: readonly ReportFile[];
+  readonly summary: {
+    readonly files: number;
+    readonly safe: number;
+    readonly suspicious: number;
+    readonly malicious: number;
+    readonly invalid: number;
+    readonly audited: number;
+    readonly findings: Readonly<Record<string, number>>;
+    readonly suppressed: number;
+    readonly skipped: readonly string[];
+    readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
+    readonly internalErrors: readonly string[];
+    readonly durationMs: number;
+  };
+}
+
+/** The member chain of a finding's uri inside `file` ('' for the file itself). */
+export function memberOf(filePath: string, uri: string): string {
+  const prefix = `${filePath}!/`;
+  return uri.startsWith(prefix) ? uri.slice(prefix.length) : '';
+}

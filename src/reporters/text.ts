@@ -1,0 +1,102 @@
+import type { Finding, Severity, Verdict } from '../core/finding.js';
+import { LineIndex } from '../core/line-index.js';
+import { memberOf, type ReportFile, type ReportInput } from './report-model.js';
+
+export interface TextOptions {
+  /** ANSI colour (only on a TTY without NO_COLOR). */
+  readonly color: boolean;
+  /** Also list safe files (default: only files with findings, plus the summary). */
+  readonly verbose?: boolean;
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;
+type Colour = keyof typeof CODES;
+
+const VERDICT_COLOUR: Record<Verdict, Colour> = {
+  safe: 'green',
+  invalid: 'yellow',
+  suspicious: 'yellow',
+  malicious: 'red',
+};
+
+const SEVERITY_COLOUR: Record<Severity, Colour> = {
+  critical: 'red',
+  high: 'red',
+  medium: 'yellow',
+  low: 'cyan',
+  info: 'gray',
+};
+
+/** Renders the human report: one block per file with findings, a source excerpt for text files. */
+export function renderText(report: ReportInput, options: TextOptions): string {
+  const paint = (colour: Colour, text: string): string =>
+    options.color ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
+  const lines: string[] = [];
+  for (const file of report.files) {
+    const shown = file.findings.length > 0 || options.verbose === true || file.verdict !== 'safe';
+    if (!shown && file.verdict === 'safe') {
+      lines.push(`${paint('green', 'safe')}        ${file.path} ${paint('gray', `(${file.format})`)}`);
+      continue;
+    }
+    const verdict = file.verdict === null
+      ? paint('blue', file.findings.some((f) => f.suppressed === undefined) ? 'findings' : 'ok')
+      : paint(VERDICT_COLOUR[file.verdict], file.verdict);
+    const pad = ' '.repeat(Math.max(1, 12 - (file.verdict ?? (file.findings.length > 0 ? 'findings' : 'ok')).length));
+    lines.push(`${paint('bold', verdict)}${pad}${file.path} ${paint('gray', `(${file.format})`)}`);
+    const index = file.text === undefined ? undefined : new LineIndex(file.text);
+    for (const f of file.findings) lines.push(...renderFinding(file, f, index, paint));
+  }
+  lines.push('');
+  lines.push(summaryLine(report, paint));
+  for (const u of report.summary.unreadable) lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
+  if (report.summary.skipped.length > 0) {
+    lines.push(
+      paint('gray', `skipped ${report.summary.skipped.length} file(s) with no model or workflow content`),
+    );
+  }
+  for (const e of report.summary.internalErrors) lines.push(paint('red', `internal error: ${e}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderFinding(
+  file: ReportFile,
+  f: Finding,
+  index: LineIndex | undefined,
+  paint: (c: Colour, t: string) => string,
+): string[] {
+  const member = memberOf(file.path, f.primary.uri);
+  let where: string;
+  if (f.primary.unit === 'char' && index !== undefined) {
+    const { line, column } = index.position(f.primary.span.start);
+    where = `${file.path}:${line}:${column}`;
+  } else {
+    where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
+  }
+  const sev = paint(SEVERITY_COLOUR[f.severity], f.severity.padEnd(8));
+  const suppressed = f.suppressed === undefined ? '' : paint('gray', ` [suppressed: ${f.suppressionReason ?? f.suppressed}]`);
+  const out = [`  ${sev} ${f.ruleId}  ${f.message}${suppressed}`, `           ${paint('gray', `at ${where}`)}`];
+  if (f.primary.unit === 'char' && index !== undefined) {
+    const start = index.position(f.primary.span.start);
+    const end = index.position(f.primary.span.end);
+    const text = index.lineText(start.line);
+    const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, text.length - start.column + 1);
+    const gutter = String(start.line).padStart(5);
+    out.push(`  ${paint('gray', `${gutter} |`)} ${text}`);
+    out.push(`  ${paint('gray', `${' '.repeat(5)} |`)} ${' '.repeat(start.column - 1)}${paint(SEVERITY_COLOUR[f.severity], '^'.repeat(Math.min(width, 200)))}`);
+  }
+  return out;
+}
+
+function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => string): string {
+  const s = report.summary;
+  const parts = [`${s.files} file(s) scanned`];
+  if (s.safe > 0) parts.push(paint('green', `${s.safe} safe`));
+  if (s.malicious > 0) parts.push(paint('red', `${s.malicious} malicious`));
+  if (s.suspicious > 0) parts.push(paint('yellow', `${s.suspicious} suspicious`));
+  if (s.invalid > 0) parts.push(paint('yellow', `${s.invalid} invalid`));
+  if (s.audited > 0) parts.push(`${s.audited} workflow(s) audited`);
+  const findings = Object.values(s.findings).reduce((a, b) => a + b, 0);
+  if (findings > 0) parts.push(`${findings} finding(s)`);
+  if (s.suppressed > 0) parts.push(`${s.suppressed} suppressed`);
+  return parts.join(', ');
+}
