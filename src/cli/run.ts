@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { CliIo, Command } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import { scanCommand } from './commands/scan.js';
+import { hashCommand } from './commands/hash.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
 
 // Every subcommand, listed by hand in the order `--help` shows them.
-const COMMANDS: readonly Command[] = [scanCommand];
+const COMMANDS: readonly Command[] = [scanCommand, hashCommand, signCommand, verifyCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
