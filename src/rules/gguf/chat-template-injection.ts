@@ -1,0 +1,32 @@
+import { defineRule } from '../define-rule.js';
+import type { GgufHeader } from '../../formats/gguf/index.js';
+import { chatTemplatesOf } from './chat-templates.js';
+import { analyseTemplate } from './template-analysis.js';
+
+/** CVE-2024-34359: a GGUF chat template that reaches Python internals when rendered. */
+export default defineRule<GgufHeader, 'escape'>({
+  id: 'gguf/chat-template-injection',
+  title: 'Chat template escapes the Jinja sandbox',
+  target: 'gguf',
+  severity: 'critical',
+  confidence: 'high',
+  policy: 'CWE-1336',
+  verdict: 'malicious',
+  messages: {
+    escape:
+      'chat template `{{key}}` uses `{{construct}}`, a Jinja sandbox escape (CVE-2024-34359): rendering it can run code',
+  },
+  check(ctx, header) {
+    for (const t of chatTemplatesOf(header)) {
+      if (t.ast === undefined) continue;
+      for (const issue of analyseTemplate(t.ast)) {
+        if (issue.kind !== 'escape') continue;
+        ctx.report({
+          messageId: 'escape',
+          data: { key: t.key, construct: issue.construct },
+          at: { span: t.span, path: ['metadata', t.key] },
+        });
+      }
+    }
+  },
+});

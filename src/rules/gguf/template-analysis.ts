@@ -1,0 +1,144 @@
+import { walkTemplate, type TemplateNode } from '../../formats/gguf/chat-template.js';
+
+/** One finding about a chat template AST. `escape` breaks out of the sandbox; `odd` is unusual. */
+export interface TemplateIssue {
+  readonly kind: 'escape' | 'odd';
+  /** The construct, e.g. `__class__`, `os`, `attr('x')`. */
+  readonly construct: string;
+}
+
+// Jinja's sandbox blocks attributes starting with '_' only in SandboxedEnvironment; llama-cpp-python
+// rendered GGUF templates in a plain Environment (CVE-2024-34359), where `x.__class__.__mro__…`
+// reaches `__subclasses__()` and from there `os.popen`. Any dunder attribute is therefore an escape.
+const DUNDER = /^__\w+__$/;
+// Attributes that only matter for reaching code execution or frames; no chat template needs them.
+const ESCAPE_ATTRIBUTES = new Set([
+  'popen',
+  'spawnl',
+  'spawnv',
+  'spawnve',
+  'execl',
+  'execv',
+  'execve',
+  'check_output',
+  'check_call',
+  'getoutput',
+  'getstatusoutput',
+  'import_module',
+  'func_globals',
+  'f_globals',
+  'f_locals',
+  'f_back',
+  'f_builtins',
+  'gi_frame',
+  'cr_frame',
+  'ag_frame',
+  'tb_frame',
+]);
+// Names that are modules or builtins in Python; a template variable never needs them.
+const ESCAPE_NAMES = new Set([
+  'os',
+  'subprocess',
+  'importlib',
+  'builtins',
+  'sys',
+  'posix',
+  'nt',
+  'pty',
+  'socket',
+  'shutil',
+  'eval',
+  'exec',
+  'compile',
+  'getattr',
+  'setattr',
+  'globals',
+  'locals',
+  'vars',
+]);
+// Text such as '__cla' ~ 'ss__' assembles a dunder name at render time to dodge a name check.
+const DUNDER_FRAGMENT = /__[a-z]|[a-z]__/i;
+/** Bound on AST nodes examined: a template of maxTextBytes has fewer nodes than characters. */
+const MAX_NODES = 1_000_000;
+
+/**
+ * Lists sandbox escapes and odd constructs in a parsed chat template (deduplicated, in AST order).
+ * Pure; never renders the template.
+ */
+export function analyseTemplate(root: TemplateNode): TemplateIssue[] {
+  const out: TemplateIssue[] = [];
+  const seen = new Set<string>();
+  const add = (kind: TemplateIssue['kind'], construct: string): void => {
+    const key = `${kind}\0${construct}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ kind, construct });
+    }
+  };
+  const complete = walkTemplate(root, MAX_NODES, (node) => {
+    switch (node.type) {
+      case 'MemberExpression': {
+        const prop = node.property as TemplateNode | undefined;
+        const name = memberName(prop, node.computed === true);
+        if (name !== undefined && (DUNDER.test(name) || ESCAPE_ATTRIBUTES.has(name)))
+          add('escape', name);
+        break;
+      }
+      case 'Identifier': {
+        const name = node.value;
+        if (typeof name === 'string' && (DUNDER.test(name) || ESCAPE_NAMES.has(name)))
+          add('escape', name);
+        break;
+      }
+      case 'FilterExpression': {
+        const filter = node.filter as TemplateNode | undefined;
+        if (filter?.type === 'CallExpression' && isIdentifier(filter.callee, 'attr')) {
+          const arg = (filter.args as TemplateNode[] | undefined)?.[0];
+          if (arg?.type === 'StringLiteral' && typeof arg.value === 'string') {
+            // `x|attr('__class__')` is the filter spelling of `x.__class__`.
+            if (DUNDER.test(arg.value) || ESCAPE_ATTRIBUTES.has(arg.value))
+              add('escape', `attr('${arg.value}')`);
+            else add('odd', `attr('${arg.value}')`);
+          } else {
+            add('odd', 'attr(<computed name>)');
+          }
+        }
+        break;
+      }
+      case 'StringLiteral': {
+        const text = node.value;
+        if (
+          typeof text === 'string' &&
+          text.length <= 64 &&
+          DUNDER_FRAGMENT.test(text) &&
+          !DUNDER.test(text)
+        ) {
+          add('odd', `string '${text}' looks like part of a dunder name`);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  });
+  if (!complete) add('odd', 'template too large to analyse completely');
+  return out;
+}
+
+function memberName(prop: TemplateNode | undefined, computed: boolean): string | undefined {
+  if (prop === undefined) return undefined;
+  if (!computed && prop.type === 'Identifier' && typeof prop.value === 'string') return prop.value;
+  // x['__class__'] is the subscript spelling of x.__class__.
+  if (computed && prop.type === 'StringLiteral' && typeof prop.value === 'string')
+    return prop.value;
+  return undefined;
+}
+
+function isIdentifier(value: unknown, name: string): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as TemplateNode).type === 'Identifier' &&
+    (value as TemplateNode).value === name
+  );
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GgufHeader } from '../../../src/formats/gguf/index.js';
+import injection from '../../../src/rules/gguf/chat-template-injection.js';
+import odd from '../../../src/rules/gguf/chat-template-odd-construct.js';
+import unparsable from '../../../src/rules/gguf/chat-template-unparsable.js';
+import { runRule } from '../../helpers/issue4-rules.js';
+
+const header = (template: string, key = 'tokenizer.chat_template'): GgufHeader => ({
+  version: 3,
+  alignment: 32,
+  dataOffset: 0,
+  fileSize: 0,
+  tensors: [],
+  metadata: [
+    {
+      key,
+      type: 'string',
+      value: template,
+      span: { start: 10, end: 20 },
+      valueSpan: { start: 12, end: 20 },
+    },
+  ],
+});
+
+const constructs = (
+  rule: typeof injection | typeof odd,
+  template: string,
+  key?: string,
+): string[] =>
+  runRule(rule, header(template, key)).map((f) =>
+    f.message.replace(/^.*uses `?([^`]*?)`?(,| which).*$/, '$1'),
+  );
+
+describe('gguf/chat-template-injection', () => {
+  it('valid: ordinary chat templates', () => {
+    for (const t of [
+      "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] }}{% endfor %}",
+      "{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] %}{% endif %}{{ bos_token }}",
+      "{{ raise_exception('Conversation roles must alternate') }}",
+      "{% set ns = namespace(found=false) %}{% for m in messages %}{% if m.role == 'tool' %}{% set ns.found = true %}{% endif %}{% endfor %}",
+      '{{ messages | map(attribute="content") | join("\\n") }}',
+    ]) {
+      assert.deepEqual(runRule(injection, header(t)), [], t);
+    }
+  });
+
+  it('invalid: dunder access, subscript and attr() spellings, module names', () => {
+    assert.deepEqual(constructs(injection, "{{ ''.__class__.__mro__[1].__subclasses__() }}"), [
+      '__subclasses__',
+      '__mro__',
+      '__class__',
+    ]);
+    assert.deepEqual(constructs(injection, "{{ x['__globals__'] }}"), ['__globals__']);
+    assert.deepEqual(constructs(injection, "{{ cycler|attr('__init__') }}"), ["attr('__init__')"]);
+    assert.deepEqual(constructs(injection, "{{ lipsum.os.popen('id').read() }}"), ['popen', 'os']);
+    assert.deepEqual(constructs(injection, "{{ __import__('subprocess') }}"), ['__import__']);
+    assert.deepEqual(
+      constructs(injection, '{{ self._TemplateReference__context.cycler.__init__ }}'),
+      ['__init__'],
+    );
+  });
+
+  it('reports named templates at the value bytes with a logical path', () => {
+    const [f] = runRule(injection, header('{{ x.__class__ }}', 'tokenizer.chat_template.tool_use'));
+    assert.equal(f?.verdict, 'malicious');
+    assert.equal(f?.severity, 'critical');
+    assert.deepEqual(f?.primary.span, { start: 12, end: 20 });
+    assert.deepEqual(f?.primary.path, ['metadata', 'tokenizer.chat_template.tool_use']);
+    assert.equal(
+      f?.message,
+      'chat template `tokenizer.chat_template.tool_use` uses `__class__`, a Jinja sandbox escape (CVE-2024-34359): rendering it can run code',
+    );
+  });
+
+  it('ignores other keys', () => {
+    assert.deepEqual(runRule(injection, header('{{ x.__class__ }}', 'general.description')), []);
+  });
+});
+
+describe('gguf/chat-template-odd-construct', () => {
+  it('valid: ordinary templates', () => {
+    assert.deepEqual(runRule(odd, header("{{ messages[0]['content'] }}")), []);
+  });
+
+  it('invalid: attr() with a harmless or computed name, dunder fragments', () => {
+    assert.deepEqual(constructs(odd, "{{ x|attr('content') }}"), ["attr('content')"]);
+    assert.deepEqual(constructs(odd, '{{ x|attr(name) }}'), ['attr(<computed name>)']);
+    assert.deepEqual(constructs(odd, "{{ x|attr('__cla' ~ 'ss__') }}"), [
+      'attr(<computed name>)',
+      "string '__cla' looks like part of a dunder name",
+      "string 'ss__' looks like part of a dunder name",
+    ]);
+    assert.equal(runRule(odd, header("{{ x|attr('a') }}"))[0]?.verdict, 'suspicious');
+  });
+});
+
+describe('gguf/chat-template-unparsable', () => {
+  it('valid: parsable templates', () => {
+    assert.deepEqual(runRule(unparsable, header('{{ bos_token }}')), []);
+  });
+
+  it('invalid: syntax errors', () => {
+    const [f] = runRule(unparsable, header('{% if %}x'));
+    assert.equal(f?.messageId, 'unparsable');
+    assert.equal(f?.verdict, 'suspicious');
+  });
+});
