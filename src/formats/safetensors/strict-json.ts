@@ -1,0 +1,255 @@
+import { FormatError } from '../../core/errors.js';
+
+/** A parsed JSON value that keeps what JSON.parse loses: key order, duplicates, exact numbers. */
+export type JsonValue =
+  | {
+      readonly kind: 'object';
+      readonly entries: ReadonlyMap<string, JsonValue>;
+      readonly at: number;
+    }
+  | { readonly kind: 'array'; readonly items: readonly JsonValue[]; readonly at: number }
+  | { readonly kind: 'string'; readonly value: string; readonly at: number }
+  /** `text` is the number exactly as written, so u64 values are not rounded. */
+  | { readonly kind: 'number'; readonly text: string; readonly at: number }
+  | { readonly kind: 'boolean'; readonly value: boolean; readonly at: number }
+  | { readonly kind: 'null'; readonly at: number };
+
+/** serde_json's default recursion limit: deeper documents are refused as it refuses them. */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * Parses `text` as one strict RFC 8259 JSON document (surrounding whitespace allowed), refusing a
+ * repeated key in any object: JSON.parse keeps the last silently, and a second parser that keeps
+ * the first reads another file (safetensors: "duplicate keys are disallowed").
+ * Offsets in errors are `base` + the character index. Throws BAD_JSON for syntax errors,
+ * BAD_STRUCTURE for a duplicate key, LIMIT_EXCEEDED past MAX_JSON_DEPTH.
+ */
+export function parseStrictJson(text: string, base = 0): JsonValue {
+  const p = new Parser(text, base);
+  p.ws();
+  const value = p.value(0);
+  p.ws();
+  if (p.pos !== text.length) p.fail('trailing characters after the JSON value');
+  return value;
+}
+
+class Parser {
+  pos = 0;
+  constructor(
+    private readonly s: string,
+    private readonly base: number,
+  ) {}
+
+  fail(message: string): never {
+    throw new FormatError('BAD_JSON', message, this.base + this.pos);
+  }
+
+  ws(): void {
+    while (this.pos < this.s.length) {
+      const c = this.s.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return;
+      this.pos++;
+    }
+  }
+
+  value(depth: number): JsonValue {
+    const at = this.base + this.pos;
+    const c = this.s[this.pos];
+    switch (c) {
+      case '{':
+        return this.object(depth + 1);
+      case '[':
+        return this.array(depth + 1);
+      case '"':
+        return { kind: 'string', value: this.string(), at };
+      case 't':
+        this.literal('true');
+        return { kind: 'boolean', value: true, at };
+      case 'f':
+        this.literal('false');
+        return { kind: 'boolean', value: false, at };
+      case 'n':
+        this.literal('null');
+        return { kind: 'null', at };
+      default:
+        return { kind: 'number', text: this.number(), at };
+    }
+  }
+
+  private enter(depth: number): void {
+    if (depth > MAX_JSON_DEPTH) {
+      throw new FormatError(
+        'LIMIT_EXCEEDED',
+        `JSON nested deeper than ${MAX_JSON_DEPTH}`,
+        this.base + this.pos,
+      );
+    }
+  }
+
+  private object(depth: number): JsonValue {
+    this.enter(depth);
+    const at = this.base + this.pos;
+    this.pos++;
+    const entries = new Map<string, JsonValue>();
+    this.ws();
+    if (this.s[this.pos] === '}') {
+      this.pos++;
+      return { kind: 'object', entries, at };
+    }
+    for (;;) {
+      this.ws();
+      if (this.s[this.pos] !== '"') this.fail('expected a string key');
+      const keyAt = this.base + this.pos;
+      const key = this.string();
+      if (entries.has(key)) {
+        throw new FormatError('BAD_STRUCTURE', `duplicate key ${JSON.stringify(key)}`, keyAt);
+      }
+      this.ws();
+      if (this.s[this.pos] !== ':') this.fail('expected ":"');
+      this.pos++;
+      this.ws();
+      entries.set(key, this.value(depth));
+      this.ws();
+      const c = this.s[this.pos];
+      this.pos++;
+      if (c === '}') return { kind: 'object', entries, at };
+      if (c !== ',') {
+        this.pos--;
+        this.fail('expected "," or "}"');
+      }
+    }
+  }
+
+  private array(depth: number): JsonValue {
+    this.enter(depth);
+    const at = this.base + this.pos;
+    this.pos++;
+    const items: JsonValue[] = [];
+    this.ws();
+    if (this.s[this.pos] === ']') {
+      this.pos++;
+      return { kind: 'array', items, at };
+    }
+    for (;;) {
+      this.ws();
+      items.push(this.value(depth));
+      this.ws();
+      const c = this.s[this.pos];
+      this.pos++;
+      if (c === ']') return { kind: 'array', items, at };
+      if (c !== ',') {
+        this.pos--;
+        this.fail('expected "," or "]"');
+      }
+    }
+  }
+
+  private literal(word: string): void {
+    if (this.s.startsWith(word, this.pos)) this.pos += word.length;
+    else this.fail('invalid literal');
+  }
+
+  private number(): string {
+    // RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, scanned by hand (linear).
+    const start = this.pos;
+    if (this.s[this.pos] === '-') this.pos++;
+    if (this.s[this.pos] === '0') this.pos++;
+    else if (this.digits() === 0) this.fail('invalid number');
+    if (this.s[this.pos] === '.') {
+      this.pos++;
+      if (this.digits() === 0) this.fail('invalid number fraction');
+    }
+    if (this.s[this.pos] === 'e' || this.s[this.pos] === 'E') {
+      this.pos++;
+      if (this.s[this.pos] === '+' || this.s[this.pos] === '-') this.pos++;
+      if (this.digits() === 0) this.fail('invalid number exponent');
+    }
+    return this.s.slice(start, this.pos);
+  }
+
+  private digits(): number {
+    const start = this.pos;
+    while (this.pos < this.s.length) {
+      const c = this.s.charCodeAt(this.pos);
+      if (c < 0x30 || c > 0x39) break;
+      this.pos++;
+    }
+    return this.pos - start;
+  }
+
+  private string(): string {
+    this.pos++; // opening quote
+    let out = '';
+    let runStart = this.pos;
+    for (;;) {
+      if (this.pos >= this.s.length) this.fail('unterminated string');
+      const c = this.s.charCodeAt(this.pos);
+      if (c === 0x22) {
+        out += this.s.slice(runStart, this.pos);
+        this.pos++;
+        return out;
+      }
+      if (c < 0x20) this.fail('control character in string');
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      out += this.s.slice(runStart, this.pos);
+      const e = this.s[this.pos + 1];
+      this.pos += 2;
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u':
+          out += this.unicodeEscape();
+          break;
+        default:
+          this.pos -= 2;
+          this.fail('invalid escape');
+      }
+      runStart = this.pos;
+    }
+  }
+
+  /** A \uXXXX escape (after the `u`); surrogates must pair, as serde_json requires. */
+  private unicodeEscape(): string {
+    const hi = this.hex4();
+    if (hi >= 0xdc00 && hi <= 0xdfff) this.fail('lone trailing surrogate');
+    if (hi < 0xd800 || hi > 0xdbff) return String.fromCharCode(hi);
+    if (this.s[this.pos] !== '\\' || this.s[this.pos + 1] !== 'u')
+      this.fail('lone leading surrogate');
+    this.pos += 2;
+    const lo = this.hex4();
+    if (lo < 0xdc00 || lo > 0xdfff) this.fail('invalid surrogate pair');
+    return String.fromCharCode(hi, lo);
+  }
+
+  private hex4(): number {
+    const h = this.s.slice(this.pos, this.pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid \\u escape');
+    this.pos += 4;
+    return Number.parseInt(h, 16);
+  }
+}
