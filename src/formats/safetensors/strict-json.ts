@@ -54,7 +54,7 @@ class Parser {
 
   value(depth: number): JsonValue {
     const at = this.base + this.pos;
-    const c = this.s[this.pos];
+    const c = this.s.charAt(this.pos);
     switch (c) {
       case '{':
         return this.object(depth + 1);
@@ -195,7 +195,7 @@ class Parser {
         continue;
       }
       out += this.s.slice(runStart, this.pos);
-      const e = this.s[this.pos + 1];
+      const e = this.s.charAt(this.pos + 1);
       this.pos += 2;
       switch (e) {
         case '"':
