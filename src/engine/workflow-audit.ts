@@ -1,0 +1,439 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { FormatError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import { sortFindings } from '../core/finding.js';
+import type { Limits } from '../core/limits.js';
+import { LineIndex } from '../core/line-index.js';
+import { makeFinding, runRules } from '../rules/define-rule.js';
+import type { Rule } from '../rules/define-rule.js';
+import { ciRules } from '../rules/ci/index.js';
+import malformedInput from '../rules/ci/malformed-input.js';
+import type { WorkflowAuditInput } from '../workflows/audit-input.js';
+import { matchGlob } from '../workflows/glob.js';
+import { localReferences, parseWorkflow } from '../workflows/model.js';
+import type { WorkflowModel } from '../workflows/model.js';
+import type { RunnerInventory } from '../workflows/runners.js';
+import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
+import type { YNode } from '../workflows/yaml-tree.js';
+
+/**
+ * Whether a '/'-separated path names a file the workflow audit reads: a workflow directly in
+ * `.github/workflows/` (`*.yml` / `*.yaml`; GitHub ignores subfolders) or an action metadata file
+ * (`action.yml` / `action.yaml`) anywhere.
+ */
+export function isWorkflowPath(relPosixPath: string): boolean {
+  const parts = relPosixPath.split('/').filter((p) => p !== '' && p !== '.');
+  const base = parts[parts.length - 1] ?? '';
+  if (base === 'action.yml' || base === 'action.yaml') return true;
+  return (
+    parts.length >= 3 &&
+    parts[parts.length - 3] === '.github' &&
+    parts[parts.length - 2] === 'workflows' &&
+    (base.endsWith('.yml') || base.endsWith('.yaml'))
+  );
+}
+
+/** The `runners` and `ignore` sections of torchward.yml. */
+export interface WorkflowAuditConfig {
+  runners?: { ephemeral?: string[]; persistent?: string[] };
+  /** Rule id → `true` (ignored everywhere) or path globs (matched against the display uri). */
+  ignore?: Record<string, true | string[]>;
+}
+
+/** A rule that threw: a bug, reported apart from findings (the CLI exits with code 4). */
+export interface WorkflowAuditInternalError {
+  readonly ruleId: string;
+  readonly message: string;
+}
+
+/** The audit result of one file. */
+export interface WorkflowAuditResult {
+  readonly uri: string;
+  /** The decoded text the spans refer to ('' when the file could not be read). */
+  readonly text: string;
+  /** Sorted; suppressed findings are kept and marked. */
+  readonly findings: Finding[];
+  readonly internalErrors: WorkflowAuditInternalError[];
+}
+
+/**
+ * Checks the shape of the `runners` / `ignore` configuration (plain data from torchward.yml).
+ * Throws TypeError naming the offending key.
+ */
+export function parseWorkflowAuditConfig(value: unknown): WorkflowAuditConfig {
+  if (value === undefined || value === null) return {};
+  if (!isRecord(value)) throw new TypeError('torchward config: expected a mapping');
+  const out: WorkflowAuditConfig = {};
+  const runners = value.runners;
+  if (runners !== undefined && runners !== null) {
+    if (!isRecord(runners)) throw new TypeError('torchward config: `runners` must be a mapping');
+    const parsed: { ephemeral?: string[]; persistent?: string[] } = {};
+    for (const key of Object.keys(runners)) {
+      if (key !== 'ephemeral' && key !== 'persistent') {
+        throw new TypeError(`torchward config: unknown key \`runners.${key}\``);
+      }
+      const list = runners[key];
+      if (!Array.isArray(list) || !list.every((x): x is string => typeof x === 'string')) {
+        throw new TypeError(`torchward config: \`runners.${key}\` must be a list of label globs`);
+      }
+      parsed[key] = [...list];
+    }
+    out.runners = parsed;
+  }
+  const ignore = value.ignore;
+  if (ignore !== undefined && ignore !== null) {
+    if (!isRecord(ignore)) throw new TypeError('torchward config: `ignore` must be a mapping');
+    const parsed: Record<string, true | string[]> = {};
+    for (const [ruleId, entry] of Object.entries(ignore)) {
+      if (entry === true) parsed[ruleId] = true;
+      else if (Array.isArray(entry) && entry.every((x): x is string => typeof x === 'string')) {
+        parsed[ruleId] = [...entry];
+      } else {
+        throw new TypeError(
+          `torchward config: \`ignore.${ruleId}\` must be true or a list of path globs`,
+        );
+      }
+    }
+    out.ignore = parsed;
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Local reusable workflows may nest four deep on GitHub; composite actions nest too. Three levels
+// of following cover real repositories while bounding work on crafted reference chains.
+const MAX_FOLLOW_DEPTH = 3;
+
+/**
+ * Audits workflow and action files with every `ci/*` rule.
+ *
+ * Reads each file (at most `limits.maxTextBytes`), follows local reusable workflows and composite
+ * actions inside `repoRoot` (inferred from a `.github/workflows/` path when not given), reads
+ * `.github/actionlint.yaml` self-hosted labels as runner hints, and applies inline
+ * (`# torchward: ignore[rule-id] reason`) and configured suppressions, keeping suppressed findings.
+ * Unreadable or malformed files become `ci/malformed-input` findings; this function does not throw
+ * for bad input. Spans are UTF-16 offsets into the returned `text`.
+ */
+export async function auditWorkflowFiles(
+  files: readonly { path: string; uri: string }[],
+  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+): Promise<WorkflowAuditResult[]> {
+  const loader = new LocalLoader(options.limits);
+  const results: WorkflowAuditResult[] = [];
+  for (const file of files) {
+    results.push(await auditOne(file, options, loader));
+  }
+  return results;
+}
+
+async function auditOne(
+  file: { path: string; uri: string },
+  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  loader: LocalLoader,
+): Promise<WorkflowAuditResult> {
+  const { limits, config } = options;
+  const unreadable = (error: FormatError, text: string): WorkflowAuditResult => ({
+    uri: file.uri,
+    text,
+    findings: applySuppressions(
+      [
+        makeFinding(
+          malformedInput as Rule<never, 'unreadable'>,
+          { uri: file.uri, unit: 'char' },
+          {
+            messageId: 'unreadable',
+            data: { code: error.code, message: error.message },
+            at: {
+              span: {
+                start: Math.min(error.offset, text.length),
+                end: Math.min(error.offset, text.length),
+              },
+              path: [],
+            },
+          },
+        ),
+      ],
+      file,
+      text,
+      [],
+      config,
+      options.repoRoot,
+    ),
+    internalErrors: [],
+  });
+  const read = await readText(file.path, limits.maxTextBytes);
+  if (read instanceof FormatError) return unreadable(read, '');
+  const text = read;
+  const kind = isActionFile(file.path) ? 'action' : 'workflow';
+  let model: WorkflowModel;
+  try {
+    model = parseWorkflow(text, file.uri, kind, limits);
+  } catch (error) {
+    if (error instanceof FormatError) return unreadable(error, text);
+    throw error;
+  }
+  const root = options.repoRoot ?? inferRepoRoot(file.path);
+  if (root !== undefined) await loader.attach(model, root, 0);
+  const runners = await loader.inventory(root, config);
+  const internalErrors: WorkflowAuditInternalError[] = [];
+  const input: WorkflowAuditInput = { workflow: model, runners };
+  const findings = runRules(
+    ciRules,
+    input,
+    { uri: file.uri, unit: 'char', options: {} },
+    (ruleId, error) => {
+      internalErrors.push({
+        ruleId,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    },
+  );
+  return {
+    uri: file.uri,
+    text,
+    findings: applySuppressions(findings, file, text, model.scalarSpans, config, options.repoRoot),
+    internalErrors,
+  };
+}
+
+function isActionFile(path: string): boolean {
+  return /(?:^|[\\/])action\.ya?ml$/.test(path);
+}
+
+/** The directory above `.github/workflows/` in a workflow's path, if it has one. */
+function inferRepoRoot(path: string): string | undefined {
+  const abs = resolve(path);
+  const marker = `${sep}.github${sep}workflows${sep}`;
+  const index = abs.lastIndexOf(marker);
+  return index < 0 ? undefined : abs.slice(0, index);
+}
+
+/** Reads a regular file of at most `max` bytes as strict UTF-8 (a BOM is dropped). */
+async function readText(path: string, max: number): Promise<string | FormatError> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return new FormatError('BAD_STRUCTURE', 'not a regular file', 0);
+    // Size before reading: a huge file is refused without loading it (STYLE §5).
+    if (info.size > max) {
+      return new FormatError(
+        'LIMIT_EXCEEDED',
+        `maxTextBytes: ${info.size} exceeds the limit ${max}`,
+        0,
+      );
+    }
+    const bytes = await readFile(path);
+    if (bytes.byteLength > max) {
+      return new FormatError(
+        'LIMIT_EXCEEDED',
+        `maxTextBytes: ${bytes.byteLength} exceeds the limit ${max}`,
+        0,
+      );
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (error) {
+      return new FormatError('BAD_UTF8', 'the file is not valid UTF-8', 0, { cause: error });
+    }
+  } catch (error) {
+    return new FormatError('TRUNCATED', error instanceof Error ? error.message : String(error), 0, {
+      cause: error,
+    });
+  }
+}
+
+/** Loads local reusable workflows, composite actions and runner hints once per audit. */
+class LocalLoader {
+  private readonly models = new Map<string, Promise<WorkflowModel | undefined>>();
+  private readonly attached = new Set<WorkflowModel>();
+  private readonly hints = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly limits: Limits) {}
+
+  async attach(model: WorkflowModel, root: string, depth: number): Promise<void> {
+    if (depth >= MAX_FOLLOW_DEPTH || this.attached.has(model)) return;
+    this.attached.add(model);
+    for (const ref of localReferences(model)) {
+      const candidates =
+        ref.kind === 'workflow'
+          ? [ref.path]
+          : [join(ref.path, 'action.yml'), join(ref.path, 'action.yaml')];
+      for (const candidate of candidates) {
+        const loaded = await this.load(root, candidate, ref.kind);
+        if (loaded === undefined) continue;
+        ref.attach(loaded);
+        await this.attach(loaded, root, depth + 1);
+        break;
+      }
+    }
+  }
+
+  private load(
+    root: string,
+    rel: string,
+    kind: 'workflow' | 'action',
+  ): Promise<WorkflowModel | undefined> {
+    const abs = resolve(root, rel);
+    let pending = this.models.get(abs);
+    if (pending === undefined) {
+      pending = this.read(root, abs, kind);
+      this.models.set(abs, pending);
+    }
+    return pending;
+  }
+
+  private async read(
+    root: string,
+    abs: string,
+    kind: 'workflow' | 'action',
+  ): Promise<WorkflowModel | undefined> {
+    // Confinement: a `uses: ./../../etc` or a symlink must not make the audit read outside the
+    // repository.
+    if (!within(root, abs)) return undefined;
+    try {
+      const [realRoot, realFile] = await Promise.all([realpath(root), realpath(abs)]);
+      if (!within(realRoot, realFile)) return undefined;
+    } catch {
+      return undefined;
+    }
+    const text = await readText(abs, this.limits.maxTextBytes);
+    if (text instanceof FormatError) return undefined;
+    try {
+      const uri = relative(root, abs).split(sep).join('/');
+      return parseWorkflow(text, uri, kind, this.limits);
+    } catch (error) {
+      if (error instanceof FormatError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
+  async inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
+    const selfHosted = root === undefined ? [] : await this.actionlintLabels(root);
+    return {
+      ephemeral: config.runners?.ephemeral ?? [],
+      persistent: config.runners?.persistent ?? [],
+      selfHosted,
+    };
+  }
+
+  private actionlintLabels(root: string): Promise<string[]> {
+    let pending = this.hints.get(root);
+    if (pending === undefined) {
+      pending = this.readActionlint(root);
+      this.hints.set(root, pending);
+    }
+    return pending;
+  }
+
+  private async readActionlint(root: string): Promise<string[]> {
+    for (const name of ['actionlint.yaml', 'actionlint.yml']) {
+      const text = await readText(join(root, '.github', name), this.limits.maxTextBytes);
+      if (text instanceof FormatError) continue;
+      try {
+        const tree = parseYamlTree(text, this.limits);
+        const labels: YNode | undefined = getPath(tree.root, ['self-hosted-runner', 'labels']);
+        return [...scalarsUnder(labels)].map((s) => s.text).filter((s) => s !== '');
+      } catch (error) {
+        if (error instanceof FormatError) return [];
+        throw error;
+      }
+    }
+    return [];
+  }
+}
+
+function getPath(node: YNode | undefined, keys: readonly string[]): YNode | undefined {
+  let current = node;
+  for (const key of keys) {
+    current = current?.kind === 'map' ? current.entries.get(key)?.value : undefined;
+  }
+  return current;
+}
+
+function within(root: string, abs: string): boolean {
+  const rel = relative(root, abs);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+// `# torchward: ignore[rule-a, rule-b] optional reason`
+const IGNORE_COMMENT = /#\s*torchward:\s*ignore\[([^\]]*)\]([^\n]*)/g;
+
+interface InlineIgnore {
+  readonly rules: readonly string[];
+  readonly reason: string;
+}
+
+/** Inline ignore comments by 1-based line; a `#` inside a quoted or block scalar is not one. */
+function inlineIgnores(
+  text: string,
+  scalarSpans: readonly { start: number; end: number }[],
+  lines: LineIndex,
+): Map<number, InlineIgnore> {
+  const out = new Map<number, InlineIgnore>();
+  if (!text.includes('torchward:')) return out;
+  for (const match of text.matchAll(IGNORE_COMMENT)) {
+    const offset = match.index;
+    const before = offset === 0 ? '\n' : text.charAt(offset - 1);
+    // YAML starts a comment only at a `#` preceded by whitespace or at the start of a line.
+    if (before !== ' ' && before !== '\t' && before !== '\n') continue;
+    if (scalarSpans.some((s) => offset > s.start && offset < s.end)) continue;
+    const rules = (match[1] ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    out.set(lines.position(offset).line, { rules, reason: (match[2] ?? '').trim() });
+  }
+  return out;
+}
+
+function applySuppressions(
+  findings: readonly Finding[],
+  file: { path: string; uri: string },
+  text: string,
+  scalarSpans: readonly { start: number; end: number }[],
+  config: WorkflowAuditConfig,
+  repoRoot: string | undefined,
+): Finding[] {
+  const lines = new LineIndex(text);
+  const inline = inlineIgnores(text, scalarSpans, lines);
+  const names = [file.uri.replace(/^\.\//, '')];
+  if (repoRoot !== undefined) {
+    const rel = relative(repoRoot, resolve(file.path)).split(sep).join('/');
+    if (!rel.startsWith('..')) names.push(rel);
+  }
+  const out = findings.map((finding): Finding => {
+    const line = lines.position(finding.primary.span.start).line;
+    for (const candidate of [line, line - 1]) {
+      const comment = inline.get(candidate);
+      if (comment?.rules.includes(finding.ruleId) === true) {
+        return {
+          ...finding,
+          suppressed: 'inline',
+          suppressionReason: comment.reason === '' ? 'inline ignore comment' : comment.reason,
+        };
+      }
+    }
+    const entry = config.ignore?.[finding.ruleId];
+    if (entry === true) {
+      return {
+        ...finding,
+        suppressed: 'config',
+        suppressionReason: `config: ignore ${finding.ruleId}`,
+      };
+    }
+    const glob = entry?.find((g) => names.some((name) => matchGlob(g.replace(/^\.\//, ''), name)));
+    if (glob !== undefined) {
+      return {
+        ...finding,
+        suppressed: 'config',
+        suppressionReason: `config: ignore ${finding.ruleId} for ${glob}`,
+      };
+    }
+    return finding;
+  });
+  return sortFindings(out);
+}

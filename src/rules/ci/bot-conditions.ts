@@ -1,0 +1,42 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { at } from '../../workflows/audit-input.js';
+import { untrustedTriggers } from '../../workflows/job-roles.js';
+import type { YScalar } from '../../workflows/yaml-tree.js';
+import { defineRule } from '../define-rule.js';
+
+// `github.actor == 'x[bot]'` (either operand order): the actor is whoever caused the latest
+// event, so anyone can make a bot's PR run under their own push (zizmor bot-conditions,
+// poutine confused_deputy_auto_merge).
+const ACTOR_BOT =
+  /github\.(?:actor|triggering_actor)\s*==\s*'[^']*\[bot\]'|'[^']*\[bot\]'\s*==\s*github\.(?:actor|triggering_actor)/i;
+
+export default defineRule<WorkflowAuditInput, 'spoofable'>({
+  id: 'ci/bot-conditions',
+  title: 'Spoofable bot check guards a privileged action',
+  target: 'workflow',
+  severity: 'high',
+  confidence: 'medium',
+  policy: 'PyTorch P2, P3 (merge automation)',
+  messages: {
+    spoofable:
+      '`{{condition}}` only says who caused the latest event, not who wrote the code; under `{{trigger}}` anyone can satisfy it. Check `github.event.pull_request.user.login` and the PR head instead.',
+  },
+  check(ctx, { workflow }) {
+    const trigger = untrustedTriggers(workflow)[0];
+    if (trigger === undefined) return;
+    const check = (condition: YScalar | undefined): void => {
+      if (condition === undefined) return;
+      const match = ACTOR_BOT.exec(condition.text);
+      if (match === null) return;
+      ctx.report({
+        messageId: 'spoofable',
+        data: { condition: match[0], trigger: trigger.name },
+        at: at(condition),
+      });
+    };
+    for (const job of workflow.jobs) {
+      check(job.if);
+      for (const step of job.steps) check(step.if);
+    }
+  },
+});

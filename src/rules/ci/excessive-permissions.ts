@@ -1,0 +1,58 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { at } from '../../workflows/audit-input.js';
+import { privilegedTriggers } from '../../workflows/job-roles.js';
+import type { YNode } from '../../workflows/yaml-tree.js';
+import { defineRule } from '../define-rule.js';
+
+export default defineRule<
+  WorkflowAuditInput,
+  'writeAll' | 'workflowWrite' | 'missingRisky' | 'missing'
+>({
+  id: 'ci/excessive-permissions',
+  title: 'GITHUB_TOKEN has more permissions than the jobs need',
+  target: 'workflow',
+  severity: 'medium',
+  confidence: 'high',
+  policy: 'PyTorch P3, P6 (least privilege); OpenSSF Scorecard Token-Permissions',
+  messages: {
+    writeAll:
+      '`write-all` gives every step write access to code, releases, packages and settings; list only the scopes each job needs.',
+    workflowWrite:
+      '`{{scope}}: write` at workflow level applies to every job, including ones that never need it; grant it on the job that does.',
+    missingRisky:
+      'No `permissions:` in a `{{trigger}}` workflow: jobs get the repository default token, which may be read-write, while handling outsider events. Add `permissions: {}` at the top and grant per job.',
+    missing:
+      'No `permissions:` block: jobs get the repository default token, which may be read-write. Add `permissions: {}` (or `contents: read`) at the top and grant per job.',
+  },
+  check(ctx, { workflow }) {
+    if (workflow.kind !== 'workflow') return;
+    const writeAll = (node: YNode | undefined): void => {
+      if (node?.kind === 'scalar' && node.text === 'write-all') {
+        ctx.report({ messageId: 'writeAll', at: at(node), severity: 'high' });
+      }
+    };
+    writeAll(workflow.permissions);
+    if (workflow.permissions?.kind === 'map') {
+      for (const [scope, entry] of workflow.permissions.entries) {
+        if (entry.value.kind === 'scalar' && entry.value.text === 'write') {
+          ctx.report({ messageId: 'workflowWrite', data: { scope }, at: at(entry.key) });
+        }
+      }
+    }
+    for (const job of workflow.jobs) writeAll(job.permissions);
+    if (workflow.permissions !== undefined) return;
+    // A reusable workflow inherits its caller's token; the caller is where to restrict it.
+    const triggers = [...workflow.triggers.keys()];
+    if (triggers.length === 0 || triggers.every((t) => t === 'workflow_call')) return;
+    if (workflow.jobs.every((job) => job.permissions !== undefined || job.uses !== undefined))
+      return;
+    const risky = privilegedTriggers(workflow)[0];
+    const anchor = workflow.root?.entries.get('on')?.key ?? workflow.root;
+    if (anchor === undefined) return;
+    if (risky !== undefined) {
+      ctx.report({ messageId: 'missingRisky', data: { trigger: risky.text }, at: at(anchor) });
+    } else {
+      ctx.report({ messageId: 'missing', at: at(anchor), severity: 'low' });
+    }
+  },
+});

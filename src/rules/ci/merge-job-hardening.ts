@@ -1,0 +1,52 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import {
+  at,
+  describeRunner,
+  effectiveJobs,
+  jobAnchor,
+  runnerAnchor,
+} from '../../workflows/audit-input.js';
+import { hasEnvironment, mergeEvidence } from '../../workflows/job-roles.js';
+import { defineRule } from '../define-rule.js';
+
+export default defineRule<WorkflowAuditInput, 'persistentRunner' | 'noEnvironment'>({
+  id: 'ci/merge-job-hardening',
+  title: 'Merge bot job not isolated',
+  target: 'workflow',
+  severity: 'high',
+  confidence: 'medium',
+  policy: 'PyTorch P3 (merge actions only on ephemeral runners, in a dedicated environment), P2',
+  messages: {
+    persistentRunner:
+      'Job `{{job}}` merges pull requests ({{what}}) on {{runner}}; an earlier job on that machine can hijack the merge token. Run merge jobs on ephemeral runners.',
+    noEnvironment:
+      'Job `{{job}}` merges pull requests ({{what}}) without `environment:`; its token is then a repository secret any workflow can read. Give the merge bot a dedicated, branch-restricted environment.',
+  },
+  check(ctx, input) {
+    for (const effective of effectiveJobs(input)) {
+      const evidence = mergeEvidence(effective.job);
+      if (evidence === undefined) continue;
+      const related = effective.via === undefined ? [{ ...at(evidence), label: 'merge step' }] : [];
+      if (effective.runner.kind === 'persistent') {
+        ctx.report({
+          messageId: 'persistentRunner',
+          data: {
+            job: effective.job.id,
+            what: evidence.what,
+            runner: describeRunner(effective.runner),
+          },
+          at: runnerAnchor(effective),
+          related,
+        });
+      }
+      if (!hasEnvironment(effective.job)) {
+        ctx.report({
+          messageId: 'noEnvironment',
+          data: { job: effective.job.id, what: evidence.what },
+          at: jobAnchor(effective),
+          related,
+        });
+      }
+    }
+  },
+});

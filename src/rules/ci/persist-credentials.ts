@@ -1,0 +1,33 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { at } from '../../workflows/audit-input.js';
+import { isCheckout, stepAction, stepInput } from '../../workflows/job-roles.js';
+import { defineRule } from '../define-rule.js';
+
+export default defineRule<WorkflowAuditInput, 'persisted' | 'artipacked'>({
+  id: 'ci/persist-credentials',
+  title: 'actions/checkout leaves the token in the working tree',
+  target: 'workflow',
+  severity: 'medium',
+  confidence: 'high',
+  policy: 'PyTorch P4 (credentials must not reach artifacts), P6',
+  messages: {
+    persisted:
+      'actions/checkout stores the job token in .git/config for every later step (and any cache or artifact of the tree); set `persist-credentials: false` unless a later step pushes.',
+    artipacked:
+      'actions/checkout stores the job token in .git/config and a later step uploads an artifact from the working tree, which can publish the token; set `persist-credentials: false`.',
+  },
+  check(ctx, { workflow }) {
+    for (const job of workflow.jobs) {
+      const uploads = job.steps.some((s) => stepAction(s) === 'actions/upload-artifact');
+      for (const step of job.steps) {
+        if (!isCheckout(step) || step.uses === undefined) continue;
+        if (stepInput(step, 'persist-credentials')?.text === 'false') continue;
+        ctx.report({
+          messageId: uploads ? 'artipacked' : 'persisted',
+          at: at(step.uses),
+          ...(uploads ? { severity: 'high' as const } : {}),
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,58 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { at, effectiveJobs, jobAnchor } from '../../workflows/audit-input.js';
+import {
+  cacheEvidence,
+  envCacheEvidence,
+  isReleaseWorkflow,
+  releaseJobs,
+  stepsDeep,
+} from '../../workflows/job-roles.js';
+import type { Evidence } from '../../workflows/job-roles.js';
+import type { WorkflowModel } from '../../workflows/model.js';
+import { defineRule } from '../define-rule.js';
+
+export default defineRule<WorkflowAuditInput, 'cache'>({
+  id: 'ci/release-build-cache',
+  title: 'Release build restores a cache',
+  target: 'workflow',
+  severity: 'high',
+  confidence: 'medium',
+  policy: 'PyTorch P8 (release builds cold-start), P4 (caches are poisonable)',
+  messages: {
+    cache:
+      'Job `{{job}}` is a release job ({{why}}) and uses a build cache ({{what}}); any earlier run that could write the cache can poison the release. Build releases from a cold start.',
+  },
+  check(ctx, input) {
+    const roles = new Map<WorkflowModel, Map<string, string>>();
+    const release = isReleaseWorkflow(input.workflow);
+    for (const effective of effectiveJobs(input)) {
+      let map = roles.get(effective.workflow);
+      if (map === undefined) {
+        map = releaseJobs(effective.workflow);
+        roles.set(effective.workflow, map);
+      }
+      const why =
+        map.get(effective.job.id) ??
+        (effective.via !== undefined && release ? 'called from a release workflow' : undefined);
+      if (why === undefined) continue;
+      let found: { evidence: Evidence; span: Evidence['span']; path: Evidence['path'] } | undefined;
+      const env = envCacheEvidence(effective.workflow.env) ?? envCacheEvidence(effective.job.env);
+      if (env !== undefined) found = { evidence: env, span: env.span, path: env.path };
+      for (const deep of stepsDeep(effective.job)) {
+        if (found !== undefined) break;
+        const evidence = cacheEvidence(deep.step, true);
+        if (evidence === undefined) continue;
+        const target = deep.step === deep.at ? evidence : at(deep.at.node);
+        found = { evidence, span: target.span, path: target.path };
+      }
+      if (found === undefined) continue;
+      const where =
+        effective.via === undefined ? { span: found.span, path: found.path } : jobAnchor(effective);
+      ctx.report({
+        messageId: 'cache',
+        data: { job: effective.job.id, why, what: found.evidence.what },
+        at: where,
+      });
+    }
+  },
+});

@@ -1,0 +1,38 @@
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { at, refsIn } from '../../workflows/audit-input.js';
+import { inheritsSecrets } from '../../workflows/job-roles.js';
+import { scalarsUnder } from '../../workflows/yaml-tree.js';
+import { defineRule } from '../define-rule.js';
+
+export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets'>({
+  id: 'ci/secrets-inherit',
+  title: 'Every secret handed over at once',
+  target: 'workflow',
+  severity: 'medium',
+  confidence: 'high',
+  policy: 'PyTorch P6, P10 (least secret exposure)',
+  messages: {
+    inherit:
+      '`secrets: inherit` hands every repository and organisation secret to the called workflow; pass only the secrets it needs, by name.',
+    allSecrets:
+      '`{{expression}}` expands every secret into one value (and defeats log masking of structured secrets); reference the secrets needed by name.',
+  },
+  check(ctx, { workflow }) {
+    for (const job of workflow.jobs) {
+      const inherit = inheritsSecrets(job);
+      if (inherit !== undefined) ctx.report({ messageId: 'inherit', at: at(inherit) });
+      for (const scalar of scalarsUnder(job.node)) {
+        if (!scalar.text.includes('secrets')) continue;
+        for (const ref of refsIn(workflow.text, scalar.span)) {
+          if (ref.path !== 'secrets' && ref.path !== 'secrets.*') continue;
+          ctx.report({
+            messageId: 'allSecrets',
+            data: { expression: `\${{ ${ref.body} }}` },
+            at: { span: ref.expression, path: scalar.path },
+            severity: 'high',
+          });
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,113 @@
+import type { Span } from '../core/finding.js';
+import { contextRefs, findExpressions } from './expressions.js';
+import type { Job, WorkflowModel } from './model.js';
+import { classifyRunsOn } from './runners.js';
+import type { RunnerClass, RunnerInventory } from './runners.js';
+import type { YMap, YPath } from './yaml-tree.js';
+
+/** What every `ci/*` rule receives: the located file and the runner inventory. */
+export interface WorkflowAuditInput {
+  readonly workflow: WorkflowModel;
+  readonly runners: RunnerInventory;
+}
+
+/** A report target for a located node. */
+export function at(
+  node: { readonly span: Span; readonly path: YPath },
+  label?: string,
+): {
+  span: Span;
+  path: YPath;
+  label?: string;
+} {
+  return label === undefined
+    ? { span: node.span, path: node.path }
+    : { span: node.span, path: node.path, label };
+}
+
+/** A job as it runs: either a job of this file, or a job of a local reusable workflow it calls. */
+export interface EffectiveJob {
+  readonly job: Job;
+  readonly workflow: WorkflowModel;
+  /** The calling job in the audited file when `job` belongs to a reusable workflow. */
+  readonly via: Job | undefined;
+  readonly callerWith: YMap | undefined;
+  readonly runner: RunnerClass;
+}
+
+/** The jobs of a workflow with local reusable workflows expanded one level, runners classified. */
+export function effectiveJobs(input: WorkflowAuditInput): EffectiveJob[] {
+  const out: EffectiveJob[] = [];
+  for (const job of input.workflow.jobs) {
+    if (job.pseudo) continue;
+    const callee = job.callee;
+    if (callee !== undefined) {
+      for (const inner of callee.jobs) {
+        const runner = classifyRunsOn(
+          inner.runsOn,
+          { job: inner, workflow: callee, callerWith: job.with },
+          input.runners,
+        );
+        out.push({ job: inner, workflow: callee, via: job, callerWith: job.with, runner });
+      }
+      continue;
+    }
+    const runner = classifyRunsOn(job.runsOn, { job, workflow: input.workflow }, input.runners);
+    out.push({ job, workflow: input.workflow, via: undefined, callerWith: undefined, runner });
+  }
+  return out;
+}
+
+/** Where to report something about an effective job: its key, or the calling job's `uses:`. */
+export function jobAnchor(effective: EffectiveJob): { span: Span; path: YPath } {
+  const via = effective.via;
+  if (via?.uses !== undefined) return at(via.uses);
+  return at(effective.job.key);
+}
+
+/** Where to report its runner: `runs-on:`, or the calling job's `uses:` for a reusable workflow. */
+export function runnerAnchor(effective: EffectiveJob): { span: Span; path: YPath } {
+  if (effective.via !== undefined) return jobAnchor(effective);
+  const runsOn = effective.job.runsOn;
+  return runsOn === undefined ? at(effective.job.key) : at(runsOn);
+}
+
+/** A human description of a runner class, for messages. */
+export function describeRunner(runner: RunnerClass): string {
+  switch (runner.reason) {
+    case 'config':
+      return `\`${runner.labels}\` (declared persistent in torchward.yml)`;
+    case 'name-hint':
+      return `\`${runner.labels}\` (non-ephemeral by its name)`;
+    case 'actionlint':
+      return `\`${runner.labels}\` (a self-hosted label in .github/actionlint.yaml)`;
+    case 'self-hosted':
+      return `\`${runner.labels}\` (self-hosted)`;
+    case 'unknown-label':
+      return `\`${runner.labels}\` (not a GitHub-hosted label; treated as persistent until declared ephemeral in torchward.yml)`;
+    case 'github-hosted':
+    case 'third-party-ephemeral':
+    case 'expression':
+    case 'no-runner':
+      return `\`${runner.labels}\``;
+  }
+}
+
+/** Context references (with absolute spans) in every `${{ }}` of a source range. */
+export function refsIn(
+  text: string,
+  span: Span,
+): { path: string; expression: Span; body: string }[] {
+  const raw = text.slice(span.start, span.end);
+  const out: { path: string; expression: Span; body: string }[] = [];
+  for (const expression of findExpressions(raw)) {
+    for (const ref of contextRefs(expression.body)) {
+      out.push({
+        path: ref.path,
+        body: expression.body,
+        expression: { start: span.start + expression.start, end: span.start + expression.end },
+      });
+    }
+  }
+  return out;
+}

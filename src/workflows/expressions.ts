@@ -1,0 +1,204 @@
+/** One `${{ … }}` expression found in source text. */
+export interface ExpressionMatch {
+  /** Offset of `$` relative to the searched text. */
+  readonly start: number;
+  /** Offset just past the closing `}}`. */
+  readonly end: number;
+  /** The text between the braces, trimmed. */
+  readonly body: string;
+}
+
+/** One context reference inside an expression, e.g. `github.event.issue.title`. */
+export interface ContextRef {
+  /** Lower-cased dotted path; `[*]`, `.*` and numeric or quoted indexes become segments. */
+  readonly path: string;
+  /** Offsets of the reference inside the expression body. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Finds every `${{ … }}` in `text`. Runs in linear time: each search resumes after the previous
+ * match. An unterminated `${{` ends the search.
+ */
+export function findExpressions(text: string): ExpressionMatch[] {
+  const out: ExpressionMatch[] = [];
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('${{', from);
+    if (start < 0) break;
+    const close = text.indexOf('}}', start + 3);
+    if (close < 0) break;
+    out.push({ start, end: close + 2, body: text.slice(start + 3, close).trim() });
+    from = close + 2;
+  }
+  return out;
+}
+
+const IDENT_START = /[A-Za-z_]/;
+const IDENT_PART = /[\w-]/;
+
+/**
+ * Lists the context references in an expression body, skipping string literals and function
+ * names. A hand-written scanner (no backtracking): each iteration consumes at least one character.
+ */
+export function contextRefs(body: string): ContextRef[] {
+  const out: ContextRef[] = [];
+  let i = 0;
+  while (i < body.length) {
+    const c = body.charAt(i);
+    if (c === "'") {
+      // String literal; '' is an escaped quote.
+      i++;
+      while (i < body.length) {
+        if (body.charAt(i) === "'") {
+          if (body.charAt(i + 1) === "'") i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+      continue;
+    }
+    if (!IDENT_START.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const segments: string[] = [];
+    let segment = '';
+    while (i < body.length && IDENT_PART.test(body.charAt(i))) segment += body.charAt(i++);
+    segments.push(segment.toLowerCase());
+    for (;;) {
+      const next = body.charAt(i);
+      if (next === '.') {
+        i++;
+        if (body.charAt(i) === '*') {
+          segments.push('*');
+          i++;
+          continue;
+        }
+        let part = '';
+        while (i < body.length && IDENT_PART.test(body.charAt(i))) part += body.charAt(i++);
+        if (part === '') break;
+        segments.push(part.toLowerCase());
+      } else if (next === '[') {
+        const close = body.indexOf(']', i);
+        if (close < 0) {
+          i = body.length;
+          break;
+        }
+        const inner = body.slice(i + 1, close).trim();
+        const quoted = /^'([^']*)'$/.exec(inner);
+        segments.push(quoted?.[1] !== undefined ? quoted[1].toLowerCase() : '*');
+        i = close + 1;
+      } else break;
+    }
+    // A name followed by `(` is a function call, not a context.
+    let j = i;
+    while (body.charAt(j) === ' ') j++;
+    if (body.charAt(j) === '(') continue;
+    const path = segments.join('.');
+    if (!['true', 'false', 'null'].includes(path)) out.push({ path, start, end: i });
+  }
+  return out;
+}
+
+/** Whether dotted `path` matches `pattern`, where a `*` pattern segment matches one segment. */
+export function matchContext(path: string, pattern: string): boolean {
+  const a = path.split('.');
+  const b = pattern.split('.');
+  if (a.length !== b.length) return false;
+  return b.every((segment, index) => segment === '*' || segment === a[index]);
+}
+
+// Contexts whose value anyone who can open a PR, issue or comment controls (GitHub's "untrusted
+// input" list, actionlint's and zizmor's capability tables): free text or branch names.
+const ATTACKER_CONTROLLED = [
+  'github.head_ref',
+  'github.event.issue.title',
+  'github.event.issue.body',
+  'github.event.pull_request.title',
+  'github.event.pull_request.body',
+  'github.event.pull_request.head.ref',
+  'github.event.pull_request.head.label',
+  'github.event.pull_request.head.repo.default_branch',
+  'github.event.pull_request.head.repo.description',
+  'github.event.comment.body',
+  'github.event.review.body',
+  'github.event.review_comment.body',
+  'github.event.discussion.title',
+  'github.event.discussion.body',
+  'github.event.pages.*.page_name',
+  'github.event.commits.*.message',
+  'github.event.commits.*.author.email',
+  'github.event.commits.*.author.name',
+  'github.event.commits.*.committer.email',
+  'github.event.commits.*.committer.name',
+  'github.event.head_commit.message',
+  'github.event.head_commit.author.email',
+  'github.event.head_commit.author.name',
+  'github.event.head_commit.committer.email',
+  'github.event.head_commit.committer.name',
+  'github.event.workflow_run.head_branch',
+  'github.event.workflow_run.display_title',
+  'github.event.workflow_run.head_commit.message',
+  'github.event.workflow_run.head_commit.author.email',
+  'github.event.workflow_run.head_commit.author.name',
+  'github.event.workflow_run.pull_requests.*.head.ref',
+  'github.event.workflow_run.head_repository.description',
+];
+
+// Whole objects that, serialised with toJSON, carry the free text above.
+const ATTACKER_OBJECTS = [
+  'github.event',
+  'github.event.issue',
+  'github.event.pull_request',
+  'github.event.comment',
+  'github.event.review',
+  'github.event.review_comment',
+  'github.event.discussion',
+  'github.event.head_commit',
+  'github.event.commits',
+  'github.event.workflow_run',
+];
+
+/** Whether a context path carries attacker-controlled text (titles, bodies, branch names …). */
+export function isAttackerControlled(path: string): boolean {
+  return (
+    ATTACKER_CONTROLLED.some((pattern) => matchContext(path, pattern)) ||
+    ATTACKER_OBJECTS.includes(path)
+  );
+}
+
+/**
+ * The string literals of an expression body (`'a'` in `x && 'a' || 'b'`), in order; used to
+ * over-approximate the values a ternary-like expression can take.
+ */
+export function stringLiterals(body: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < body.length) {
+    if (body.charAt(i) !== "'") {
+      i++;
+      continue;
+    }
+    let value = '';
+    i++;
+    while (i < body.length) {
+      const c = body.charAt(i);
+      if (c === "'") {
+        if (body.charAt(i + 1) === "'") {
+          value += "'";
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      value += c;
+      i++;
+    }
+    i++;
+    out.push(value);
+  }
+  return out;
+}

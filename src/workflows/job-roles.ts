@@ -1,0 +1,521 @@
+import type { Span } from '../core/finding.js';
+import { contextRefs, findExpressions } from './expressions.js';
+import type { Job, Step, WorkflowModel } from './model.js';
+import { actionName } from './uses.js';
+import { getScalar, scalarsUnder } from './yaml-tree.js';
+import type { YMap, YNode, YPath, YScalar } from './yaml-tree.js';
+
+/** A step reached from a job, and the step of the job itself that leads to it (for reports). */
+export interface DeepStep {
+  readonly step: Step;
+  /** The step in the audited file: `step` itself, or the `uses: ./action` step that contains it. */
+  readonly at: Step;
+}
+
+// Composite actions may call composite actions; three levels cover real repositories, and the
+// loader only attaches models it parsed within limits.
+const MAX_ACTION_DEPTH = 3;
+
+/** The job's steps with the steps of local composite actions expanded in place. */
+export function stepsDeep(job: Job): DeepStep[] {
+  const out: DeepStep[] = [];
+  const visit = (steps: readonly Step[], at: Step | undefined, depth: number): void => {
+    for (const step of steps) {
+      const top = at ?? step;
+      out.push({ step, at: top });
+      const inner = step.action?.jobs[0];
+      if (inner !== undefined && depth < MAX_ACTION_DEPTH) visit(inner.steps, top, depth + 1);
+    }
+  };
+  visit(job.steps, undefined, 0);
+  return out;
+}
+
+/** Lower-cased action name of a step (`actions/checkout`), or undefined for run/local steps. */
+export function stepAction(step: Step): string | undefined {
+  return step.uses === undefined ? undefined : actionName(step.uses.text);
+}
+
+/** A scalar `with:` input of a step. */
+export function stepInput(step: Step, name: string): YScalar | undefined {
+  return getScalar(step.with, name);
+}
+
+/** Whether a step is `actions/checkout`. */
+export function isCheckout(step: Step): boolean {
+  return stepAction(step) === 'actions/checkout';
+}
+
+// Triggers whose runs carry write tokens and secrets while acting on outside contributions, or
+// that are not gated by the fork-PR approval setting (P1).
+const PRIVILEGED_TRIGGERS = ['pull_request_target', 'workflow_run', 'issue_comment'];
+const PR_TRIGGERS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+];
+// Triggers that anyone can fire without the approval gate for first-time contributors.
+const APPROVAL_BYPASS_TRIGGERS = [
+  'issue_comment',
+  'workflow_run',
+  'issues',
+  'discussion',
+  'discussion_comment',
+];
+
+/** The privileged triggers of a workflow present in `on:`. */
+export function privilegedTriggers(workflow: WorkflowModel): YScalar[] {
+  return PRIVILEGED_TRIGGERS.flatMap((t) => {
+    const node = workflow.triggers.get(t);
+    return node === undefined ? [] : [node];
+  });
+}
+
+/** Triggers that run code for outside contributors: PR events and approval-bypassing events. */
+export function untrustedTriggers(workflow: WorkflowModel): { name: string; node: YScalar }[] {
+  return [...PR_TRIGGERS, ...APPROVAL_BYPASS_TRIGGERS].flatMap((name) => {
+    const node = workflow.triggers.get(name);
+    return node === undefined ? [] : [{ name, node }];
+  });
+}
+
+/** A `secrets.NAME` reference in a scalar, located in the source text. */
+export interface SecretRef {
+  readonly name: string;
+  readonly scalar: YScalar;
+  readonly span: Span;
+}
+
+/**
+ * Repository or organisation secret references under `node` (GITHUB_TOKEN excluded: it is minted
+ * per run). Spans are the `${{ … }}` expression in the file text.
+ */
+export function secretRefs(node: YNode | undefined, text: string): SecretRef[] {
+  const out: SecretRef[] = [];
+  for (const scalar of scalarsUnder(node)) {
+    if (!scalar.text.includes('secrets')) continue;
+    const raw = text.slice(scalar.span.start, scalar.span.end);
+    for (const expression of findExpressions(raw)) {
+      for (const ref of contextRefs(expression.body)) {
+        const [head, name] = ref.path.split('.');
+        if (head !== 'secrets') continue;
+        if (name === 'github_token') continue;
+        out.push({
+          name: name ?? '*',
+          scalar,
+          span: {
+            start: scalar.span.start + expression.start,
+            end: scalar.span.start + expression.end,
+          },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Secrets a job consumes: in its body, and (for a reusable call) the secrets it passes. */
+export function jobSecretRefs(job: Job, text: string): SecretRef[] {
+  return secretRefs(job.node, text);
+}
+
+/** Whether the job passes `secrets: inherit` to a reusable workflow. */
+export function inheritsSecrets(job: Job): YScalar | undefined {
+  return job.secrets?.kind === 'scalar' && job.secrets.text === 'inherit' ? job.secrets : undefined;
+}
+
+/** Evidence that a step publishes something; `kind` names what. */
+export interface Evidence {
+  readonly what: string;
+  readonly span: Span;
+  readonly path: YPath;
+}
+
+// Actions that upload packages, images or release assets.
+const PUBLISH_ACTIONS: Record<string, string> = {
+  'pypa/gh-action-pypi-publish': 'PyPI upload',
+  'softprops/action-gh-release': 'GitHub Release upload',
+  'svenstaro/upload-release-action': 'GitHub Release upload',
+  'ncipollo/release-action': 'GitHub Release upload',
+  'actions/upload-release-asset': 'GitHub Release upload',
+  'js-devtools/npm-publish': 'npm publish',
+  'rubygems/release-gem': 'RubyGems push',
+  'goreleaser/goreleaser-action': 'GoReleaser release',
+  'docker/build-push-action': 'container image push',
+  'jakejarvis/s3-sync-action': 'S3 upload',
+  'ryand56/r2-upload-action': 'R2 upload',
+  'google-github-actions/upload-cloud-storage': 'GCS upload',
+  'azure/webapps-deploy': 'deployment',
+  'peaceiris/actions-gh-pages': 'GitHub Pages push',
+  'jreleaser/release-action': 'JReleaser release',
+};
+
+// Shell commands that upload artifacts somewhere. Each alternative starts with a literal word, so
+// the regex scans linearly.
+const PUBLISH_COMMANDS: readonly [RegExp, string][] = [
+  [/\btwine\s+upload\b/, 'twine upload'],
+  [/\b(?:npm|pnpm|yarn)\s+publish\b/, 'npm publish'],
+  [/\bcargo\s+publish\b/, 'cargo publish'],
+  [/\bgem\s+push\b/, 'gem push'],
+  [/\b(?:uv|poetry|hatch|flit|pdm)\s+publish\b/, 'package publish'],
+  [/\baws\s+s3(?:api)?\s+(?:cp|sync|mv|put-object)\b/, 'S3 upload'],
+  [/\bgsutil\s+(?:-m\s+)?(?:cp|rsync)\b/, 'GCS upload'],
+  [/\brclone\s+(?:copy|sync)\b/, 'rclone upload'],
+  [/\bdocker\s+push\b/, 'docker push'],
+  [/\bgh\s+release\s+(?:upload|create)\b/, 'GitHub Release upload'],
+  [/\bdotnet\s+nuget\s+push\b/, 'NuGet push'],
+  [/\bmvn\s+(?:-\S+\s+)*deploy\b/, 'Maven deploy'],
+  [/\banaconda\s+(?:-t\s+\S+\s+)?upload\b/, 'Anaconda upload'],
+  [/\w*upload\w*\.sh\b/, 'upload script'],
+];
+
+/** Why a step publishes, or undefined when it does not look like an upload. */
+export function publishEvidence(step: Step): Evidence | undefined {
+  const name = stepAction(step);
+  if (name !== undefined && step.uses !== undefined) {
+    const what = PUBLISH_ACTIONS[name];
+    if (what !== undefined) {
+      // build-push-action only publishes with `push: true`.
+      if (name === 'docker/build-push-action' && stepInput(step, 'push')?.text !== 'true') {
+        return undefined;
+      }
+      return { what, span: step.uses.span, path: step.uses.path };
+    }
+  }
+  if (step.run !== undefined) {
+    for (const [pattern, what] of PUBLISH_COMMANDS) {
+      if (pattern.test(step.run.text)) return { what, span: step.run.span, path: step.run.path };
+    }
+  }
+  return undefined;
+}
+
+/** The first publishing step of a job (composite actions expanded), reported at the job's step. */
+export function jobPublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
+  for (const deep of stepsDeep(job)) {
+    const evidence = publishEvidence(deep.step);
+    if (evidence !== undefined) {
+      return deep.step === deep.at
+        ? { evidence, deep }
+        : {
+            evidence: { ...evidence, span: deep.at.node.span, path: deep.at.node.path },
+            deep,
+          };
+    }
+  }
+  return undefined;
+}
+
+const MERGE_ACTIONS = new Set([
+  'pascalgn/automerge-action',
+  'peter-evans/enable-pull-request-automerge',
+  'ahmadnassri/action-dependabot-auto-merge',
+  'fastify/github-action-merge-dependabot',
+  'reitermarkus/automerge',
+  'actions-ecosystem/action-merge',
+]);
+const MERGE_COMMANDS = /\bgh\s+pr\s+merge\b|\btrymerge\b|\bmerge_pr\b/;
+
+/** Why a job is a merge bot (merges PRs or pushes to the default branch for them). */
+export function mergeEvidence(job: Job): Evidence | undefined {
+  for (const { step, at } of stepsDeep(job)) {
+    const name = stepAction(step);
+    const target = step === at ? step : at;
+    if (name !== undefined && MERGE_ACTIONS.has(name) && target.uses !== undefined) {
+      return { what: name, span: target.uses.span, path: target.uses.path };
+    }
+    if (step.run !== undefined && MERGE_COMMANDS.test(step.run.text)) {
+      const span = step === at ? step.run.span : at.node.span;
+      const path = step === at ? step.run.path : at.node.path;
+      return { what: 'merge command', span, path };
+    }
+  }
+  return undefined;
+}
+
+// Build tools and script runners: executing them runs code from the checked-out tree
+// (poutine's untrusted_checkout_exec list, extended with PyTorch's Python tooling).
+const EXEC_WORDS = new Set([
+  'yarn',
+  'pnpm',
+  'npx',
+  'node',
+  'python',
+  'python3',
+  'pytest',
+  'tox',
+  'nox',
+  'make',
+  'cmake',
+  'ninja',
+  'bazel',
+  'bazelisk',
+  'mvn',
+  'gradle',
+  'rake',
+  'msbuild',
+  'ant',
+  'pre-commit',
+  'source',
+  'tsc',
+  'jest',
+  'meson',
+  'scons',
+  'lintrunner',
+]);
+const EXEC_PAIRS: Readonly<Record<string, readonly string[]>> = {
+  npm: ['ci', 'install', 'i', 'run', 'test', 'start', 'exec'],
+  pip: ['install'],
+  pip3: ['install'],
+  uv: ['sync', 'run', 'pip', 'build'],
+  poetry: ['install', 'run', 'build'],
+  cargo: ['build', 'test', 'run', 'check', 'clippy', 'install'],
+  go: ['build', 'test', 'run', 'generate', 'vet'],
+  bundle: ['install', 'exec'],
+  composer: ['install'],
+  dotnet: ['build', 'test', 'run', 'restore'],
+  docker: ['build'],
+  chmod: ['+x'],
+  git: ['submodule'],
+};
+
+/** Whether a shell script runs a build tool or a script from the working tree. */
+export function runExecutes(script: string): boolean {
+  const tokens = script.split(/[\s;&|()`]+/);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token.startsWith('./') || token.endsWith('.sh') || token.endsWith('.py')) return true;
+    if (EXEC_WORDS.has(token)) return true;
+    const second = EXEC_PAIRS[token];
+    if (second?.includes(tokens[i + 1] ?? '') === true) return true;
+  }
+  return false;
+}
+
+const EXEC_ACTIONS = new Set([
+  'docker/build-push-action',
+  'pre-commit/action',
+  'golangci/golangci-lint-action',
+  'github/codeql-action/autobuild',
+  'sonarsource/sonarcloud-github-action',
+  'sonarsource/sonarqube-scan-action',
+  'pypa/cibuildwheel',
+  'pyo3/maturin-action',
+  'gradle/gradle-build-action',
+  'gradle/actions/setup-gradle',
+  'cypress-io/github-action',
+  'borales/actions-yarn',
+  'actions/setup-node',
+]);
+
+/** Whether a step builds or runs code from the working tree (the checked-out repository). */
+export function executesCheckout(step: Step): boolean {
+  if (step.uses !== undefined) {
+    if (step.uses.text.trim().startsWith('./')) return true;
+    const name = stepAction(step);
+    if (name !== undefined && EXEC_ACTIONS.has(name)) {
+      // setup-node executes nothing by itself; only its dependency cache reads the tree.
+      return name !== 'actions/setup-node';
+    }
+  }
+  return step.run !== undefined && runExecutes(step.run.text);
+}
+
+/** Evidence that a step (or its environment) turns on a build cache. */
+export function cacheEvidence(
+  step: Step,
+  releaseContext: boolean,
+): (Evidence & { toggle?: YScalar }) | undefined {
+  const name = stepAction(step);
+  if (name !== undefined && step.uses !== undefined) {
+    const at = { span: step.uses.span, path: step.uses.path };
+    const on = (input: string, byDefault: boolean): YScalar | boolean => {
+      const value = stepInput(step, input);
+      if (value === undefined) return byDefault;
+      return cacheToggleOn(value, releaseContext) ? value : false;
+    };
+    const toggled = (
+      input: string,
+      byDefault: boolean,
+    ): (Evidence & { toggle?: YScalar }) | undefined => {
+      const state = on(input, byDefault);
+      if (state === false) return undefined;
+      return state === true
+        ? { what: `${name} (cache on by default)`, ...at }
+        : { what: `${name} ${input}: ${state.text}`, ...at, toggle: state };
+    };
+    switch (name) {
+      case 'actions/cache':
+      case 'actions/cache/restore':
+      case 'swatinem/rust-cache':
+      case 'mozilla-actions/sccache-action':
+      case 'hendrikmuhs/ccache-action':
+      case 'actions/cache/save':
+        return { what: name, ...at };
+      case 'actions/setup-python':
+      case 'actions/setup-node':
+      case 'actions/setup-java': {
+        const value = stepInput(step, 'cache');
+        if (value === undefined || value.text === '' || value.text === 'false') return undefined;
+        return toggled('cache', false);
+      }
+      case 'actions/setup-go':
+        return toggled('cache', true);
+      case 'actions/setup-dotnet':
+        return toggled('cache', false);
+      case 'astral-sh/setup-uv':
+        return toggled('enable-cache', false);
+      case 'pyo3/maturin-action':
+        return toggled('sccache', false);
+      case 'gradle/actions/setup-gradle':
+      case 'gradle/gradle-build-action':
+        return stepInput(step, 'cache-disabled')?.text === 'true'
+          ? undefined
+          : { what: `${name} (cache on by default)`, ...at };
+      case 'docker/build-push-action': {
+        const from = stepInput(step, 'cache-from');
+        return from === undefined || from.text === ''
+          ? undefined
+          : { what: `${name} cache-from`, ...at };
+      }
+      default:
+        break;
+    }
+  }
+  return envCacheEvidence(step.env);
+}
+
+// Environment variables that switch on sccache/ccache or a remote compiler cache (P8): PyTorch's
+// own builds enable sccache only through SCCACHE_BUCKET.
+const CACHE_ENV =
+  /^(?:SCCACHE_[A-Z_]+|CCACHE_[A-Z_]+|RUSTC_WRAPPER|CMAKE_[A-Z_]*COMPILER_LAUNCHER|BAZEL_REMOTE_CACHE)$/;
+
+/** A cache switched on through `env:` (job, step or workflow level). */
+export function envCacheEvidence(env: YMap | undefined): Evidence | undefined {
+  for (const [name, entry] of env?.entries ?? []) {
+    if (!CACHE_ENV.test(name)) continue;
+    const value = entry.value.kind === 'scalar' ? entry.value.text.trim().toLowerCase() : 'set';
+    if (value === '' || value === 'false' || value === '0') continue;
+    if (name === 'RUSTC_WRAPPER' && !value.includes('cache')) continue;
+    if (name.endsWith('COMPILER_LAUNCHER') && !value.includes('cache')) continue;
+    if (
+      name === 'SCCACHE_GHA_ENABLED' ||
+      name.startsWith('SCCACHE_') ||
+      name.startsWith('CCACHE_')
+    ) {
+      if (name === 'CCACHE_DISABLE' || name === 'SCCACHE_DISABLE') continue;
+    }
+    return { what: `${name} in env`, span: entry.key.span, path: entry.key.path };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a cache toggle is on in a release run (tag push, release event). An expression that
+ * turns the cache off for tags (`!startsWith(github.ref, 'refs/tags/')`) counts as off.
+ */
+function cacheToggleOn(value: YScalar, releaseContext: boolean): boolean {
+  const text = value.text.trim().toLowerCase();
+  if (text === '' || text === 'false') return false;
+  if (findExpressions(text).length === 0) return true;
+  const compact = text.replace(/\s+/g, '');
+  if (
+    releaseContext &&
+    (compact.includes("!startswith(github.ref,'refs/tags") ||
+      compact.includes("github.event_name!='release'"))
+  ) {
+    return false;
+  }
+  return true;
+}
+
+/** Whether a workflow runs for releases: `release` events, tag pushes, release/nightly branches. */
+export function isReleaseWorkflow(workflow: WorkflowModel): boolean {
+  if (workflow.triggers.has('release')) return true;
+  const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
+  if (push?.kind !== 'map') return false;
+  if (push.entries.has('tags')) return true;
+  const branches = push.entries.get('branches')?.value;
+  for (const scalar of scalarsUnder(branches)) {
+    if (/release|nightly/i.test(scalar.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * Jobs that build or publish release artifacts: publishing jobs, the jobs they `needs:`
+ * (transitively) when those upload artifacts, and, in a release workflow, every job that builds.
+ */
+export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
+  const byId = new Map(workflow.jobs.map((j) => [j.id, j]));
+  const out = new Map<string, string>();
+  const release = isReleaseWorkflow(workflow);
+  const queue: Job[] = [];
+  for (const job of workflow.jobs) {
+    const evidence = jobPublishes(job) ?? calleePublishes(job);
+    if (evidence !== undefined) {
+      out.set(job.id, `it publishes (${evidence.evidence.what})`);
+      queue.push(job);
+    } else if (release && stepsDeep(job).some((d) => executesCheckout(d.step))) {
+      out.set(job.id, 'it builds in a release-triggered workflow');
+    }
+  }
+  // Bounded: every job enters the queue at most once.
+  while (queue.length > 0) {
+    const job = queue.shift();
+    if (job === undefined) break;
+    for (const need of job.needs) {
+      const upstream = byId.get(need);
+      if (upstream === undefined || out.has(upstream.id)) continue;
+      const uploads = stepsDeep(upstream).some(
+        (d) => stepAction(d.step) === 'actions/upload-artifact',
+      );
+      if (uploads || upstream.callee !== undefined) {
+        out.set(upstream.id, `it builds artifacts that job \`${job.id}\` publishes`);
+        queue.push(upstream);
+      }
+    }
+  }
+  return out;
+}
+
+/** Publishing evidence inside a local reusable workflow the job calls. */
+export function calleePublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
+  if (job.callee === undefined || job.uses === undefined) return undefined;
+  for (const inner of job.callee.jobs) {
+    const found = jobPublishes(inner);
+    if (found !== undefined) {
+      return {
+        evidence: { what: found.evidence.what, span: job.uses.span, path: job.uses.path },
+        deep: found.deep,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Whether the job has a non-empty `environment:` (a name, a mapping with a name, or an expression). */
+export function hasEnvironment(job: Job): boolean {
+  const env = job.environment;
+  if (env === undefined) return false;
+  if (env.kind === 'scalar') return env.text.trim() !== '';
+  if (env.kind === 'map') return (getScalar(env, 'name')?.text.trim() ?? '') !== '';
+  return false;
+}
+
+/** Whether a step writes to GITHUB_ENV or GITHUB_PATH (later steps run with those values). */
+export function writesGithubEnv(script: string): boolean {
+  for (const line of script.split('\n')) {
+    if (!line.includes('GITHUB_ENV') && !line.includes('GITHUB_PATH')) continue;
+    if (
+      line.includes('>') ||
+      /\btee\b/.test(line) ||
+      line.includes('Add-Content') ||
+      line.includes('Out-File')
+    ) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,165 @@
+import type { Span } from '../core/finding.js';
+import { matchGlob } from './glob.js';
+import { resolveCandidates } from './resolve.js';
+import type { ResolveScope } from './resolve.js';
+import type { YNode, YPath } from './yaml-tree.js';
+
+/** What the audit knows about runner labels, from configuration and repository hints. */
+export interface RunnerInventory {
+  /** Label globs declared ephemeral (torchward.yml `runners.ephemeral`). */
+  readonly ephemeral: readonly string[];
+  /** Label globs declared persistent (torchward.yml `runners.persistent`). */
+  readonly persistent: readonly string[];
+  /** Self-hosted labels listed in `.github/actionlint.yaml` (hints, globs). */
+  readonly selfHosted: readonly string[];
+}
+
+/** An inventory with nothing configured. */
+export const EMPTY_INVENTORY: RunnerInventory = Object.freeze({
+  ephemeral: [],
+  persistent: [],
+  selfHosted: [],
+});
+
+/** How a job's runner is classified. */
+export type RunnerKind = 'github-hosted' | 'ephemeral' | 'persistent' | 'unresolved' | 'none';
+
+/** Why it was classified so; `unknown-label` means "not recognised, assumed persistent". */
+export type RunnerReason =
+  | 'config'
+  | 'github-hosted'
+  | 'third-party-ephemeral'
+  | 'name-hint'
+  | 'actionlint'
+  | 'self-hosted'
+  | 'unknown-label'
+  | 'expression'
+  | 'no-runner';
+
+export interface RunnerClass {
+  readonly kind: RunnerKind;
+  readonly reason: RunnerReason;
+  /** The label set that decided the classification, joined with ', '. */
+  readonly labels: string;
+  readonly span: Span;
+  readonly path: YPath;
+}
+
+// GitHub-hosted images and larger runners (ubuntu-24.04, ubuntu-latest-16-cores, macos-15-xlarge,
+// windows-11-arm, ubuntu-slim), plus the `github-` prefix some orgs give larger runners.
+// Unambiguous: `-` separates the repeated groups, so matching is linear.
+const GITHUB_HOSTED = /^(?:ubuntu|windows|macos)(?:-[\w.]+)*$|^github-[\w.-]+$/;
+
+// Third-party services that give every job a fresh VM (astral-sh/uv uses depot and namespace):
+// the false-positive trap of "any non-GitHub label is a persistent self-hosted runner".
+const THIRD_PARTY_EPHEMERAL =
+  /^(?:depot-|namespace-profile-|nscloud-|buildjet-|warp-|blacksmith-|ubicloud-|runs-on[=/,]|cirrus-)/;
+
+const RANK: Record<RunnerKind, number> = {
+  none: 0,
+  'github-hosted': 1,
+  ephemeral: 2,
+  unresolved: 3,
+  persistent: 4,
+};
+
+/** Classifies one label set (all labels of one `runs-on` value; a runner must carry them all). */
+export function classifyLabels(
+  labels: readonly string[],
+  inventory: RunnerInventory,
+): { kind: RunnerKind; reason: RunnerReason } {
+  const lower = labels.map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
+  if (lower.length === 0) return { kind: 'none', reason: 'no-runner' };
+  const matches = (globs: readonly string[]): boolean =>
+    lower.some((label) => globs.some((glob) => matchGlob(glob.toLowerCase(), label)));
+  if (matches(inventory.persistent)) return { kind: 'persistent', reason: 'config' };
+  if (matches(inventory.ephemeral)) return { kind: 'ephemeral', reason: 'config' };
+  if (lower.some((l) => l.includes('nonephemeral') || l.includes('non-ephemeral'))) {
+    return { kind: 'persistent', reason: 'name-hint' };
+  }
+  if (lower.some((l) => l.includes('ephemeral'))) return { kind: 'ephemeral', reason: 'name-hint' };
+  const rest = lower.filter((l) => l !== 'self-hosted');
+  if (rest.length === lower.length && rest.every((l) => GITHUB_HOSTED.test(l))) {
+    return { kind: 'github-hosted', reason: 'github-hosted' };
+  }
+  if (rest.some((l) => THIRD_PARTY_EPHEMERAL.test(l))) {
+    return { kind: 'ephemeral', reason: 'third-party-ephemeral' };
+  }
+  if (matches(inventory.selfHosted)) return { kind: 'persistent', reason: 'actionlint' };
+  if (rest.length < lower.length) return { kind: 'persistent', reason: 'self-hosted' };
+  return { kind: 'persistent', reason: 'unknown-label' };
+}
+
+/**
+ * Classifies the runner of a job from its `runs-on` node, resolving matrix values, inputs and
+ * literal prefixes. When several values are possible the worst one wins
+ * (persistent > unresolved > ephemeral > github-hosted).
+ */
+export function classifyRunsOn(
+  runsOn: YNode | undefined,
+  scope: ResolveScope,
+  inventory: RunnerInventory,
+): RunnerClass {
+  if (runsOn === undefined) {
+    return { kind: 'none', reason: 'no-runner', labels: '', span: { start: 0, end: 0 }, path: [] };
+  }
+  const sets = labelSets(runsOn, scope);
+  let best: RunnerClass | undefined;
+  for (const set of sets) {
+    const verdict =
+      set === undefined
+        ? { kind: 'unresolved' as const, reason: 'expression' as const }
+        : classifyLabels(set, inventory);
+    const current: RunnerClass = {
+      ...verdict,
+      labels: set?.join(', ') ?? '',
+      span: runsOn.span,
+      path: runsOn.path,
+    };
+    if (best === undefined || RANK[current.kind] > RANK[best.kind]) best = current;
+  }
+  return (
+    best ?? {
+      kind: 'unresolved',
+      reason: 'expression',
+      labels: '',
+      span: runsOn.span,
+      path: runsOn.path,
+    }
+  );
+}
+
+/** The possible label sets of a `runs-on` node; `undefined` marks an unresolvable one. */
+function labelSets(node: YNode, scope: ResolveScope): (string[] | undefined)[] {
+  if (node.kind === 'scalar') {
+    const values = resolveCandidates(node.text, scope);
+    if (values === undefined) return [undefined];
+    return values.map((v) => v.split(',').map((l) => l.trim()));
+  }
+  if (node.kind === 'seq') {
+    const labels: string[] = [];
+    for (const item of node.items) {
+      if (item.kind !== 'scalar') continue;
+      const values = resolveCandidates(item.text, scope);
+      if (values === undefined) return [undefined];
+      labels.push(...values);
+    }
+    return [labels];
+  }
+  const group = node.entries.get('group')?.value;
+  const labels = node.entries.get('labels')?.value;
+  const out: string[] = [];
+  if (labels !== undefined) {
+    for (const set of labelSets(labels, scope)) {
+      if (set === undefined) return [undefined];
+      out.push(...set);
+    }
+  }
+  if (group?.kind === 'scalar') out.push(`group:${group.text}`);
+  return [out];
+}
+
+/** Whether a classification means the runner may keep state between jobs. */
+export function isPersistent(runner: RunnerClass): boolean {
+  return runner.kind === 'persistent';
+}

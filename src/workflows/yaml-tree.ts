@@ -1,0 +1,239 @@
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { checkLimit, FormatError, toFormatError } from '../core/errors.js';
+import type { Span } from '../core/finding.js';
+import type { Limits } from '../core/limits.js';
+
+/** A logical YAML path: mapping keys and sequence indexes from the document root. */
+export type YPath = readonly (string | number)[];
+
+/** A scalar with its source span (UTF-16 offsets into the file text). */
+export interface YScalar {
+  readonly kind: 'scalar';
+  readonly span: Span;
+  readonly path: YPath;
+  readonly value: string | number | boolean | null;
+  /** The value as a string (`''` for null). */
+  readonly text: string;
+  /** A literal (`|`) or folded (`>`) block scalar. */
+  readonly block: boolean;
+}
+
+/** One mapping entry: its key scalar and its value node. */
+export interface YMapEntry {
+  readonly key: YScalar;
+  readonly value: YNode;
+}
+
+/** A mapping; duplicate keys keep the first entry (and are reported as problems). */
+export interface YMap {
+  readonly kind: 'map';
+  readonly span: Span;
+  readonly path: YPath;
+  readonly entries: ReadonlyMap<string, YMapEntry>;
+}
+
+/** A sequence. */
+export interface YSeq {
+  readonly kind: 'seq';
+  readonly span: Span;
+  readonly path: YPath;
+  readonly items: readonly YNode[];
+}
+
+/** A located YAML node; aliases are resolved and keep the span of the anchored node. */
+export type YNode = YScalar | YMap | YSeq;
+
+/** A non-fatal problem the YAML parser reported (duplicate key, bad indentation …). */
+export interface YamlProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly span: Span;
+}
+
+/** The located tree of one YAML document. */
+export interface YamlTree {
+  readonly root: YNode | undefined;
+  readonly problems: readonly YamlProblem[];
+  /** Spans of multi-line scalars: a `#` inside them is content, not a comment. */
+  readonly scalarSpans: readonly Span[];
+}
+
+// Workflows nest about eight levels deep; 128 leaves room for odd but valid files while a
+// `[[[[…` depth bomb stops long before the call stack does.
+const MAX_DEPTH = 128;
+
+/**
+ * Parses `text` into a located tree.
+ *
+ * Throws FormatError `LIMIT_EXCEEDED` when the text is longer than `limits.maxTextBytes`
+ * characters, when alias resolutions exceed `limits.maxYamlAliases` (every node reached through
+ * an alias counts as one resolution, so an alias bomb costs at most that many node visits), when
+ * nesting exceeds 128 levels or nodes exceed `limits.maxEntries`; `BAD_STRUCTURE` for a cyclic
+ * alias. Parser errors (`doc.errors`) are returned as problems, not thrown.
+ */
+export function parseYamlTree(text: string, limits: Limits): YamlTree {
+  // Size first: the parser's memory use grows with the input (STYLE §5).
+  checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  } catch (error) {
+    // A RangeError (stack overflow on pathological nesting) is the only expected escape.
+    throw toFormatError(error, 'LIMIT_EXCEEDED', 0);
+  }
+  const problems: YamlProblem[] = doc.errors.map((e) => ({
+    code: e.code,
+    message: e.message.split('\n')[0] ?? e.code,
+    span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
+  }));
+  const builder = new TreeBuilder(doc, limits);
+  const contents = doc.contents;
+  const root = contents === null ? undefined : builder.build(contents, [], 0, false);
+  return { root, problems, scalarSpans: builder.scalarSpans };
+}
+
+class TreeBuilder {
+  readonly scalarSpans: Span[] = [];
+  private aliases = 0;
+  private nodes = 0;
+  private readonly resolving = new Set<YamlNode>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly limits: Limits,
+  ) {}
+
+  build(node: unknown, path: YPath, depth: number, viaAlias: boolean): YNode | undefined {
+    const offset = rangeOf(node).start;
+    if (depth > MAX_DEPTH) {
+      throw new FormatError('LIMIT_EXCEEDED', `YAML nesting deeper than ${MAX_DEPTH}`, offset);
+    }
+    checkLimit(++this.nodes, this.limits.maxEntries, 'maxEntries (YAML nodes)', offset);
+    if (viaAlias) {
+      // Alias bombs: the parser's maxAliasCount guards only toJS(), so count here.
+      checkLimit(++this.aliases, this.limits.maxYamlAliases, 'maxYamlAliases', offset);
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (target === undefined) return undefined;
+      if (this.resolving.has(target)) {
+        throw new FormatError('BAD_STRUCTURE', `alias *${node.source} refers to itself`, offset);
+      }
+      this.resolving.add(target);
+      try {
+        return this.build(target, path, depth + 1, true);
+      } finally {
+        this.resolving.delete(target);
+      }
+    }
+    const span = rangeOf(node);
+    if (isMap(node)) {
+      const entries = new Map<string, YMapEntry>();
+      for (const pair of node.items) {
+        const keyNode = pair.key;
+        if (!isScalar(keyNode)) continue;
+        const name = scalarText(keyNode.value);
+        if (entries.has(name)) continue;
+        const key = this.scalar(keyNode, [...path, name], viaAlias);
+        const childPath = [...path, name];
+        const value =
+          pair.value === null
+            ? nullScalar(key.span, childPath)
+            : (this.build(pair.value, childPath, depth + 1, viaAlias) ??
+              nullScalar(key.span, childPath));
+        entries.set(name, { key, value });
+      }
+      return { kind: 'map', span, path, entries };
+    }
+    if (isSeq(node)) {
+      const items: YNode[] = [];
+      node.items.forEach((item, index) => {
+        const built = this.build(item, [...path, index], depth + 1, viaAlias);
+        if (built !== undefined) items.push(built);
+      });
+      return { kind: 'seq', span, path, items };
+    }
+    if (isScalar(node)) return this.scalar(node, path, viaAlias);
+    return undefined;
+  }
+
+  private scalar(node: YamlNode, path: YPath, viaAlias: boolean): YScalar {
+    const span = rangeOf(node);
+    const raw = isScalar(node) ? node.value : null;
+    const value =
+      typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? raw : null;
+    const type = isScalar(node) ? node.type : undefined;
+    const block = type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED';
+    if (!viaAlias && (block || type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE')) {
+      this.scalarSpans.push(span);
+    }
+    return { kind: 'scalar', span, path, value, text: scalarText(raw), block };
+  }
+}
+
+function rangeOf(node: unknown): Span {
+  const range = (node as { range?: readonly number[] | null }).range;
+  const start = range?.[0] ?? 0;
+  return { start, end: Math.max(start, range?.[1] ?? start) };
+}
+
+function nullScalar(at: Span, path: YPath): YScalar {
+  return {
+    kind: 'scalar',
+    span: { start: at.end, end: at.end },
+    path,
+    value: null,
+    text: '',
+    block: false,
+  };
+}
+
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return '';
+}
+
+/** The entry value at `key` of `node` when it is a mapping. */
+export function getNode(node: YNode | undefined, key: string): YNode | undefined {
+  return node?.kind === 'map' ? node.entries.get(key)?.value : undefined;
+}
+
+/** The scalar at `key` of `node`, if that value is a scalar. */
+export function getScalar(node: YNode | undefined, key: string): YScalar | undefined {
+  const value = getNode(node, key);
+  return value?.kind === 'scalar' ? value : undefined;
+}
+
+/** The mapping at `key` of `node`, if that value is a mapping. */
+export function getMap(node: YNode | undefined, key: string): YMap | undefined {
+  const value = getNode(node, key);
+  return value?.kind === 'map' ? value : undefined;
+}
+
+/** Every scalar under `node` (keys excluded), in document order. */
+export function* scalarsUnder(node: YNode | undefined): Generator<YScalar> {
+  if (node === undefined) return;
+  const stack: YNode[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === undefined) break;
+    if (current.kind === 'scalar') yield current;
+    else if (current.kind === 'seq') {
+      for (let i = current.items.length - 1; i >= 0; i--) {
+        const item = current.items[i];
+        if (item !== undefined) stack.push(item);
+      }
+    } else {
+      const values = [...current.entries.values()];
+      for (let i = values.length - 1; i >= 0; i--) {
+        const entry = values[i];
+        if (entry !== undefined) stack.push(entry.value);
+      }
+    }
+  }
+}

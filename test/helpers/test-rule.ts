@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Finding } from '../../src/core/finding.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import { LineIndex } from '../../src/core/line-index.js';
+import { runRules } from '../../src/rules/define-rule.js';
+import type { Rule } from '../../src/rules/define-rule.js';
+import type { WorkflowAuditInput } from '../../src/workflows/audit-input.js';
+import { parseWorkflow } from '../../src/workflows/model.js';
+import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';
+import type { RunnerInventory } from '../../src/workflows/runners.js';
+
+/** One expected finding: message id and 1-based position of the primary span. */
+export interface ExpectedError {
+  readonly messageId: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  readonly severity?: string;
+}
+
+/** A case: workflow text, optionally an action file, local files it calls, and runner config. */
+export interface RuleCase {
+  readonly code: string;
+  readonly kind?: 'workflow' | 'action';
+  /** Local reusable workflows / composite actions by the `uses:` path (without `./`). */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly runners?: Partial<RunnerInventory>;
+}
+
+export interface InvalidCase extends RuleCase {
+  readonly errors: readonly ExpectedError[];
+}
+
+/** Runs one rule over a case (no I/O: local files come from `files`) and returns its findings. */
+export function runRule(rule: Rule<WorkflowAuditInput>, input: RuleCase): Finding[] {
+  const kind = input.kind ?? 'workflow';
+  const uri = kind === 'action' ? 'action.yml' : '.github/workflows/test.yml';
+  const workflow = parseWorkflow(input.code, uri, kind, DEFAULT_LIMITS);
+  for (const job of workflow.jobs) {
+    const callee =
+      job.uses?.text.startsWith('./') === true ? input.files?.[job.uses.text.slice(2)] : undefined;
+    if (callee !== undefined && job.uses !== undefined) {
+      job.callee = parseWorkflow(callee, job.uses.text.slice(2), 'workflow', DEFAULT_LIMITS);
+    }
+    for (const step of job.steps) {
+      const path = step.uses?.text.startsWith('./') === true ? step.uses.text.slice(2) : undefined;
+      const action = path === undefined ? undefined : input.files?.[path];
+      if (action !== undefined && path !== undefined) {
+        step.action = parseWorkflow(action, `${path}/action.yml`, 'action', DEFAULT_LIMITS);
+      }
+    }
+  }
+  const runners: RunnerInventory = { ...EMPTY_INVENTORY, ...input.runners };
+  return runRules(
+    [rule],
+    { workflow, runners },
+    { uri, unit: 'char', options: {} },
+    (id, error) => {
+      throw new Error(`rule ${id} threw`, { cause: error });
+    },
+  );
+}
+
+/**
+ * Literal valid/invalid tables for one rule (STYLE §7): every valid case yields no finding, every
+ * invalid case yields exactly the listed findings, in source order.
+ */
+export function testRule(
+  rule: Rule<WorkflowAuditInput>,
+  cases: { valid: readonly (string | RuleCase)[]; invalid: readonly InvalidCase[] },
+): void {
+  cases.valid.forEach((item, index) => {
+    const input = typeof item === 'string' ? { code: item } : item;
+    test(`${rule.id} valid #${index + 1}`, () => {
+      assert.deepEqual(
+        runRule(rule, input).map((f) => `${f.messageId}: ${f.message}`),
+        [],
+      );
+    });
+  });
+  cases.invalid.forEach((item, index) => {
+    test(`${rule.id} invalid #${index + 1}`, () => {
+      const lines = new LineIndex(item.code);
+      const actual = runRule(rule, item)
+        .sort((a, b) => a.primary.span.start - b.primary.span.start)
+        .map((f) => {
+          const start = lines.position(f.primary.span.start);
+          const end = lines.position(f.primary.span.end);
+          const expected = item.errors.find((e) => e.messageId === f.messageId);
+          return {
+            messageId: f.messageId,
+            line: start.line,
+            column: start.column,
+            ...(expected?.endLine === undefined ? {} : { endLine: end.line }),
+            ...(expected?.endColumn === undefined ? {} : { endColumn: end.column }),
+            ...(expected?.severity === undefined ? {} : { severity: f.severity }),
+          };
+        });
+      assert.deepEqual(actual, item.errors);
+    });
+  });
+}
