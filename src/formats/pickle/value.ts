@@ -185,3 +185,14 @@ export function isCall(value: PickleValue): value is PyCall {
 export function isInt(value: PickleValue): value is number | bigint {
   return typeof value === 'number' || typeof value === 'bigint';
 }
+
+/** The object kinds of {@link PickleValue} (everything but primitives). */
+export type PickleObject = Exclude<PickleValue, null | boolean | number | bigint | string>;
+
+/** True when `value` is an object value of kind `kind` (narrows the type). */
+export function isKind<K extends PickleObject['kind']>(
+  value: PickleValue | undefined,
+  kind: K,
+): value is PickleObject & { readonly kind: K } {
+  return typeof value === 'object' && value !== null && value.kind === kind;
+}

@@ -1,0 +1,896 @@
+import { FormatError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+import { IMPORT_MAPPING, NAME_MAPPING } from './compat-names.js';
+import { skipJoblibArray } from './joblib.js';
+import {
+  emptyDecodeResult,
+  type PickleAnomalyKind,
+  type PickleDecodeResult,
+  type PickleMutation,
+  type PickleStreamInfo,
+} from './records.js';
+import {
+  decodeAsciiStrict,
+  decodeRawUnicodeEscape,
+  decodeStringOpcode,
+  decodeUtf8Strict,
+  decodeUtf8SurrogatePass,
+  normalizeInt,
+  parseFloatOpcode,
+  parseIntOpcode,
+  parseLongOpcode,
+  parsePyLongBase10,
+} from './text-literals.js';
+import type { GlobalOpcode, PickleValue, PyCall, PyGlobal, PyList, PyTuple } from './value.js';
+import { isKind, type CallOpcode } from './value.js';
+
+/** The bounds the VM obeys. */
+export type PickleLimits = Pick<Limits, 'maxOpcodes' | 'maxStack' | 'maxMemo' | 'maxInputBytes'>;
+
+export interface PickleDecodeOptions {
+  readonly limits: PickleLimits;
+  /** Epoch milliseconds after which decoding stops with LIMIT_EXCEEDED. */
+  readonly deadline?: number;
+  /** Absolute offset of `bytes[0]` in the unit, added to every recorded offset. */
+  readonly base?: number;
+}
+
+// The highest protocol CPython 3.11 reads (pickle.HIGHEST_PROTOCOL).
+const HIGHEST_PROTOCOL = 5;
+// How often (in opcodes) the wall-clock deadline is checked: Date.now() is not free.
+const DEADLINE_EVERY = 4096;
+// joblib object arrays embed a pickle in a pickle; nesting beyond this is an attack, not a model.
+const MAX_NESTED_PICKLES = 8;
+// After a decoding error, how far a GLOBAL-looking candidate line may run (bytes).
+const MAX_CANDIDATE_LINE = 256;
+const MAX_U63 = 2n ** 63n - 1n;
+// Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
+const MEMO_GAP = 1024;
+
+/**
+ * Decodes every pickle in `bytes` (several may follow one another; each STOP ends one), as
+ * CPython 3.11's C unpickler reads them, without executing anything. Never throws for bad input:
+ * a decoding failure is returned in `error` together with everything recorded before it. After
+ * a failure the rest of the input is searched for further pickles (a PROTO header or a GLOBAL
+ * line) and those are decoded too (bypass C14), so no payload hides behind junk.
+ */
+export function decodePickle(bytes: Uint8Array, options: PickleDecodeOptions): PickleDecodeResult {
+  const base = options.base ?? 0;
+  const result = emptyDecodeResult(base);
+  bytes = plainBytes(bytes);
+  if (bytes.byteLength > options.limits.maxInputBytes) {
+    result.error = new FormatError(
+      'LIMIT_EXCEEDED',
+      `pickle of ${bytes.byteLength} bytes exceeds maxInputBytes ${options.limits.maxInputBytes}`,
+      base,
+    );
+    return result;
+  }
+  let pos = 0;
+  let resyncing = false;
+  while (pos < bytes.byteLength) {
+    if (resyncing) {
+      const next = findCandidate(bytes, pos);
+      if (next < 0) break;
+      result.anomalies.push({
+        kind: 'resync',
+        offset: base + next,
+        detail: `decoding resumed at a pickle-looking byte ${next - pos} bytes later`,
+      });
+      pos = next;
+    }
+    const info = decodeOnePickle(bytes, pos, result, options, resyncing, 0);
+    if (info.complete) {
+      pos = info.end - base;
+      resyncing = false;
+    } else {
+      if (result.error?.code === 'LIMIT_EXCEEDED') break;
+      pos = Math.max(pos + 1, Math.min(info.end - base, bytes.byteLength));
+      resyncing = true;
+    }
+  }
+  return result;
+}
+
+/**
+ * Decodes one pickle starting at `start` (an index into `bytes`) into `result`, up to and
+ * including its STOP. A failure is stored in `result.error` (the first one wins) and the
+ * returned stream has `complete: false`. Used directly by the torch legacy reader.
+ */
+export function decodeOnePickle(
+  bytes: Uint8Array,
+  start: number,
+  result: PickleDecodeResult,
+  options: PickleDecodeOptions,
+  resynced = false,
+  depth = 0,
+): PickleStreamInfo {
+  const base = options.base ?? 0;
+  const info: PickleStreamInfo = {
+    start: base + start,
+    end: base + start,
+    protocol: 0,
+    complete: false,
+    resynced,
+    depth,
+  };
+  result.streams.push(info);
+  const machine = new Machine(plainBytes(bytes), result, options, info, depth);
+  try {
+    machine.run(start);
+  } catch (error) {
+    const at = base + machine.opStart;
+    const formatError =
+      error instanceof FormatError
+        ? error
+        : new FormatError('BAD_VALUE', 'value cannot be decoded', at, { cause: error });
+    result.error ??= formatError;
+    info.end = base + Math.min(bytes.byteLength, Math.max(machine.pos, machine.opStart + 1));
+  }
+  if (info.end > result.end) result.end = info.end;
+  return info;
+}
+
+/** Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. */
+function findCandidate(bytes: Uint8Array, from: number): number {
+  for (let i = from; i < bytes.byteLength; i++) {
+    const b = bytes[i];
+    if (b === 0x80) {
+      const v = bytes[i + 1];
+      if (v !== undefined && v >= 2 && v <= HIGHEST_PROTOCOL) return i;
+    } else if (b === 0x63 && isGlobalLines(bytes, i + 1)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function isIdentChar(c: number, first: boolean): boolean {
+  const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+  return first ? alpha : alpha || (c >= 0x30 && c <= 0x39) || c === 0x2e;
+}
+
+function isGlobalLines(bytes: Uint8Array, at: number): boolean {
+  let i = at;
+  for (let line = 0; line < 2; line++) {
+    const begin = i;
+    while (i < bytes.byteLength && i - begin < MAX_CANDIDATE_LINE) {
+      const c = bytes[i] ?? 0;
+      if (c === 0x0a) break;
+      if (!isIdentChar(c, i === begin)) return false;
+      i++;
+    }
+    if (i === begin || bytes[i] !== 0x0a) return false;
+    i++;
+  }
+  return true;
+}
+
+/** Values whose Python type is certainly not a tuple (the unpickler then raises TypeError). */
+function isKnownNonTuple(v: PickleValue): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  return NON_TUPLE_KINDS.has(v.kind);
+}
+
+const NON_TUPLE_KINDS: ReadonlySet<string> = new Set([
+  'float',
+  'bytes',
+  'list',
+  'dict',
+  'set',
+  'frozenset',
+]);
+
+/** Values that are certainly not a type object (NEWOBJ requires one). */
+function isKnownNonType(v: PickleValue): boolean {
+  return isKnownNonTuple(v) || isKind(v, 'tuple');
+}
+
+/** The symbolic unpickler for one stream. */
+class Machine {
+  /** Index of the next byte to read. */
+  pos = 0;
+  /** Index of the opcode being interpreted. */
+  opStart = 0;
+  private readonly stack: PickleValue[] = [];
+  private readonly marks: number[] = [];
+  private fence = 0;
+  // The memo as CPython's C unpickler keeps it: an array indexed by key, plus a count of set
+  // keys (MEMOIZE writes at that count). Keys far beyond the array go to a Map instead of
+  // allocating the gap (the C unpickler would try to allocate it and fail).
+  private readonly memoArray: (PickleValue | undefined)[] = [];
+  private readonly memoFar = new Map<number, PickleValue>();
+  private memoCount = 0;
+  private proto = 0;
+  private seenProto = false;
+  private frameEnd = -1;
+  private readonly view: DataView;
+  private readonly base: number;
+  private readonly maxStack: number;
+  private readonly maxMemo: number;
+  private readonly maxOpcodes: number;
+  private readonly deadline: number | undefined;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly r: PickleDecodeResult,
+    private readonly options: PickleDecodeOptions,
+    private readonly info: PickleStreamInfo,
+    private readonly depth: number,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.base = options.base ?? 0;
+    this.maxStack = options.limits.maxStack;
+    this.maxMemo = options.limits.maxMemo;
+    this.maxOpcodes = options.limits.maxOpcodes;
+    this.deadline = options.deadline;
+  }
+
+  private fail(code: ConstructorParameters<typeof FormatError>[0], message: string): never {
+    throw new FormatError(code, message, this.base + this.opStart);
+  }
+
+  private need(n: number): void {
+    if (n > this.bytes.byteLength - this.pos) this.fail('TRUNCATED', 'pickle data was truncated');
+  }
+
+  private u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++] ?? 0;
+  }
+
+  private u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  private u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  private i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A u64 length that must fit Py_ssize_t (else BAD_LENGTH) and the remaining input. */
+  private len64(what: string): number {
+    this.need(8);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    if (v > MAX_U63) this.fail('BAD_LENGTH', `${what} exceeds the maximum size`);
+    if (v > BigInt(this.bytes.byteLength - this.pos)) {
+      this.fail('TRUNCATED', 'pickle data was truncated');
+    }
+    return Number(v);
+  }
+
+  private take(n: number): Uint8Array {
+    this.need(n);
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  private line(): Uint8Array {
+    const nl = this.bytes.indexOf(0x0a, this.pos);
+    if (nl < 0) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
+    const out = this.bytes.subarray(this.pos, nl);
+    this.pos = nl + 1;
+    return out;
+  }
+
+  private lineText(): string {
+    let s = '';
+    const b = this.line();
+    for (let i = 0; i < b.byteLength; i++) s += String.fromCharCode(b[i] ?? 0);
+    return s;
+  }
+
+  private push(v: PickleValue): void {
+    if (this.stack.length + this.marks.length >= this.maxStack) {
+      this.fail('LIMIT_EXCEEDED', `pickle stack exceeds maxStack ${this.maxStack}`);
+    }
+    this.stack.push(v);
+  }
+
+  private pop(): PickleValue {
+    if (this.stack.length <= this.fence) this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
+    return this.stack.pop() ?? null;
+  }
+
+  private marker(): number {
+    const m = this.marks.pop();
+    if (m === undefined) this.fail('BAD_STRUCTURE', 'could not find MARK');
+    this.fence = this.marks.length > 0 ? (this.marks[this.marks.length - 1] ?? 0) : 0;
+    return m;
+  }
+
+  /** Pops stack[start..] (Pdata_poptuple/poplist: start must not be below the fence). */
+  private popFrom(start: number): PickleValue[] {
+    if (start < this.fence || start > this.stack.length) {
+      this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
+    }
+    return this.stack.splice(start);
+  }
+
+  private anomaly(kind: PickleAnomalyKind, detail: string): void {
+    this.r.anomalies.push({ kind, offset: this.base + this.opStart, detail });
+  }
+
+  private memoGet(key: number): PickleValue {
+    const v = key < this.memoArray.length ? this.memoArray[key] : this.memoFar.get(key);
+    if (v === undefined) this.fail('BAD_VALUE', `memo value not found at index ${key}`);
+    return v;
+  }
+
+  private memoPut(key: number): void {
+    if (this.stack.length <= this.fence) this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
+    const value = this.stack[this.stack.length - 1] ?? null;
+    const arr = this.memoArray;
+    if (key < arr.length) {
+      if (arr[key] === undefined) this.memoAdded();
+      arr[key] = value;
+    } else if (key <= arr.length + MEMO_GAP && !this.memoFar.has(key)) {
+      this.memoAdded();
+      while (arr.length < key) arr.push(undefined);
+      arr.push(value);
+    } else {
+      if (!this.memoFar.has(key)) this.memoAdded();
+      this.memoFar.set(key, value);
+    }
+  }
+
+  private memoAdded(): void {
+    if (this.memoCount >= this.maxMemo) {
+      this.fail('LIMIT_EXCEEDED', `pickle memo exceeds maxMemo ${this.maxMemo}`);
+    }
+    this.memoCount++;
+  }
+
+  private memoKeyFromText(what: string): number {
+    const v = parsePyLongBase10(this.lineText(), this.base + this.opStart);
+    if (v < 0n) this.fail('BAD_VALUE', `negative ${what} argument`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail('BAD_VALUE', `${what} argument too large`);
+    return Number(v);
+  }
+
+  /** find_class: fix_imports below protocol 3, dotted attribute chains from protocol 4. */
+  private global(rawModule: string, rawName: string, opcode: GlobalOpcode): PyGlobal {
+    let module = rawModule;
+    let name = rawName;
+    if (this.proto < 3) {
+      const mapped = NAME_MAPPING.get(`${rawModule}\n${rawName}`);
+      if (mapped !== undefined) [module, name] = mapped;
+      else module = IMPORT_MAPPING.get(rawModule) ?? rawModule;
+    }
+    const g: PyGlobal = {
+      kind: 'global',
+      module,
+      name,
+      rawModule,
+      rawName,
+      dotted: this.proto >= 4 && name.includes('.'),
+      opcode,
+      offset: this.base + this.opStart,
+    };
+    this.r.globals.push(g);
+    return g;
+  }
+
+  private call(callee: PickleValue, args: PickleValue, opcode: CallOpcode, kwargs?: PickleValue) {
+    const c: PyCall =
+      kwargs === undefined
+        ? { kind: 'call', callee, args, opcode, offset: this.base + this.opStart }
+        : { kind: 'call', callee, args, kwargs, opcode, offset: this.base + this.opStart };
+    this.r.calls.push(c);
+    this.push(c);
+  }
+
+  private tuple(items: PickleValue[]): PyTuple {
+    return { kind: 'tuple', items, offset: this.base + this.opStart };
+  }
+
+  private mutation(opcode: PickleMutation['opcode'], target: PickleValue, count: number): void {
+    this.r.mutations.push({ opcode, target, count, offset: this.base + this.opStart });
+  }
+
+  /** do_append: items stack[x..] go into stack[x-1]. */
+  private doAppend(x: number, opcode: 'APPEND' | 'APPENDS'): void {
+    const len = this.stack.length;
+    if (x > len || x <= this.fence) this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
+    if (x === len) return;
+    const target = this.stack[x - 1] ?? null;
+    const items = this.stack.splice(x);
+    this.mutation(opcode, target, items.length);
+    if (isKind(target, 'list')) {
+      const list: PyList = target;
+      if (list.items.length === 0 && items.length > 0) list.items.push(...items);
+      else for (const item of items) list.items.push(item);
+    }
+  }
+
+  /** do_setitems: key/value pairs stack[x..] go into stack[x-1]. */
+  private doSetItems(x: number, opcode: 'SETITEM' | 'SETITEMS'): void {
+    const len = this.stack.length;
+    if (x > len || x <= this.fence) this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
+    if (x === len) return;
+    if ((len - x) % 2 !== 0) this.fail('BAD_VALUE', 'odd number of items for SETITEMS');
+    const target = this.stack[x - 1] ?? null;
+    const items = this.stack.splice(x);
+    this.mutation(opcode, target, items.length / 2);
+    if (isKind(target, 'dict')) {
+      for (let i = 0; i < items.length; i += 2) {
+        target.entries.push([items[i] ?? null, items[i + 1] ?? null]);
+      }
+    }
+  }
+
+  /** Runs from `start` to the stream's STOP; throws FormatError on malformed input. */
+  run(start: number): void {
+    const bytes = this.bytes;
+    const len = bytes.byteLength;
+    const r = this.r;
+    const info = this.info;
+    this.pos = start;
+    for (;;) {
+      const at = this.pos;
+      this.opStart = at;
+      if (this.frameEnd >= 0 && at >= this.frameEnd) this.frameEnd = -1;
+      if (at >= len) this.fail('TRUNCATED', 'pickle data was truncated (no STOP)');
+      const n = ++r.opcodes;
+      if (n > this.maxOpcodes) {
+        this.fail('LIMIT_EXCEEDED', `pickle exceeds maxOpcodes ${this.maxOpcodes}`);
+      }
+      if (n % DEADLINE_EVERY === 0 && this.deadline !== undefined && Date.now() > this.deadline) {
+        this.fail('LIMIT_EXCEEDED', 'scan deadline passed');
+      }
+      const op = bytes[at] ?? 0;
+      this.pos = at + 1;
+      switch (op) {
+        case 0x28: // MARK
+          if (this.stack.length + this.marks.length >= this.maxStack) {
+            this.fail('LIMIT_EXCEEDED', `pickle stack exceeds maxStack ${this.maxStack}`);
+          }
+          this.marks.push(this.stack.length);
+          this.fence = this.stack.length;
+          break;
+        case 0x2e: {
+          // STOP
+          const root = this.pop();
+          info.root = root;
+          info.complete = true;
+          info.end = this.base + this.pos;
+          info.protocol = this.proto;
+          return;
+        }
+        case 0x30: {
+          // POP: pops a MARK when the mark sits at the top (C unpickler's two stacks).
+          const top = this.marks[this.marks.length - 1];
+          if (top !== undefined && top === this.stack.length) this.marker();
+          else this.pop();
+          break;
+        }
+        case 0x31: // POP_MARK
+          this.stack.length = this.marker();
+          break;
+        case 0x32: // DUP
+          if (this.stack.length <= this.fence) this.fail('BAD_STRUCTURE', 'stack underflow');
+          this.push(this.stack[this.stack.length - 1] ?? null);
+          break;
+        case 0x46: // FLOAT
+          this.push({
+            kind: 'float',
+            value: parseFloatOpcode(this.lineText(), this.base + at),
+          });
+          break;
+        case 0x47: // BINFLOAT: big-endian IEEE 754
+          this.need(8);
+          this.push({ kind: 'float', value: this.view.getFloat64(this.pos, false) });
+          this.pos += 8;
+          break;
+        case 0x49: // INT
+          this.push(parseIntOpcode(this.lineText(), this.base + at));
+          break;
+        case 0x4a: // BININT
+          this.push(this.i32());
+          break;
+        case 0x4b: // BININT1
+          this.push(this.u8());
+          break;
+        case 0x4c: {
+          // LONG
+          const text = this.lineText();
+          if (text.length < 1) this.fail('TRUNCATED', 'LONG argument is empty');
+          this.push(parseLongOpcode(text, this.base + at));
+          break;
+        }
+        case 0x4d: // BININT2
+          this.push(this.u16());
+          break;
+        case 0x4e: // NONE
+          this.push(null);
+          break;
+        case 0x50: {
+          // PERSID
+          const pid = decodeAsciiStrict(this.line(), this.base + at);
+          this.persistent(pid, 'PERSID');
+          break;
+        }
+        case 0x51: // BINPERSID
+          this.persistent(this.pop(), 'BINPERSID');
+          break;
+        case 0x52: {
+          // REDUCE
+          const args = this.pop();
+          const callee = this.pop();
+          this.call(callee, args, 'REDUCE');
+          if (isKnownNonTuple(args)) this.fail('BAD_VALUE', 'REDUCE argument is not a tuple');
+          break;
+        }
+        case 0x53: // STRING
+          this.push(decodeStringOpcode(this.line(), this.base + at));
+          break;
+        case 0x54: {
+          // BINSTRING
+          const n = this.i32();
+          if (n < 0) this.fail('BAD_LENGTH', 'BINSTRING pickle has negative byte count');
+          this.push(latin1(this.take(n)));
+          break;
+        }
+        case 0x55: // SHORT_BINSTRING
+          this.push(latin1(this.take(this.u8())));
+          break;
+        case 0x56: // UNICODE
+          this.push(decodeRawUnicodeEscape(this.line(), this.base + at));
+          break;
+        case 0x58: // BINUNICODE
+          this.push(decodeUtf8SurrogatePass(this.take(this.u32()), this.base + at));
+          break;
+        case 0x5d: // EMPTY_LIST
+          this.push({ kind: 'list', items: [], offset: this.base + at });
+          break;
+        case 0x61: // APPEND
+          if (this.stack.length - 1 <= this.fence) this.fail('BAD_STRUCTURE', 'stack underflow');
+          this.doAppend(this.stack.length - 1, 'APPEND');
+          break;
+        case 0x62: {
+          // BUILD
+          if (this.stack.length - 2 < this.fence) this.fail('BAD_STRUCTURE', 'stack underflow');
+          const state = this.pop();
+          const target = this.stack[this.stack.length - 1] ?? null;
+          const build = { kind: 'build', target, state, offset: this.base + at } as const;
+          r.builds.push(build);
+          if (isKind(target, 'call')) {
+            target.built = true;
+          }
+          this.stack[this.stack.length - 1] = build;
+          const skipped = skipJoblibArray(build, bytes, this.pos, this.base);
+          if (skipped !== undefined) this.joblibPayload(skipped);
+          break;
+        }
+        case 0x63: {
+          // GLOBAL
+          const module = decodeUtf8Strict(this.nonEmptyLine(), this.base + at);
+          const name = decodeUtf8Strict(this.nonEmptyLine(), this.base + at);
+          this.push(this.global(module, name, 'GLOBAL'));
+          break;
+        }
+        case 0x64: {
+          // DICT
+          const items = this.popFrom(this.marker());
+          if (items.length % 2 !== 0) this.fail('BAD_VALUE', 'odd number of items for DICT');
+          const entries: [PickleValue, PickleValue][] = [];
+          for (let i = 0; i < items.length; i += 2) {
+            entries.push([items[i] ?? null, items[i + 1] ?? null]);
+          }
+          this.push({ kind: 'dict', entries, offset: this.base + at });
+          break;
+        }
+        case 0x65: // APPENDS
+          this.doAppend(this.marker(), 'APPENDS');
+          break;
+        case 0x67: // GET
+          this.push(this.memoGet(this.memoKeyFromText('GET')));
+          break;
+        case 0x68: // BINGET
+          this.push(this.memoGet(this.u8()));
+          break;
+        case 0x69: {
+          // INST
+          const mark = this.marker();
+          const module = decodeAsciiStrict(this.nonEmptyLine(), this.base + at);
+          const name = decodeAsciiStrict(this.nonEmptyLine(), this.base + at);
+          const g = this.global(module, name, 'INST');
+          const args = this.tuple(this.popFrom(mark));
+          this.call(g, args, 'INST');
+          break;
+        }
+        case 0x6a: // LONG_BINGET
+          this.push(this.memoGet(this.u32()));
+          break;
+        case 0x6c: // LIST
+          this.push({ kind: 'list', items: this.popFrom(this.marker()), offset: this.base + at });
+          break;
+        case 0x6f: {
+          // OBJ: MARK cls args... → cls(*args)
+          const mark = this.marker();
+          if (this.stack.length - mark < 1) this.fail('BAD_STRUCTURE', 'stack underflow');
+          const args = this.tuple(this.popFrom(mark + 1));
+          const cls = this.stack.pop() ?? null;
+          this.call(cls, args, 'OBJ');
+          break;
+        }
+        case 0x70: // PUT
+          this.memoPut(this.memoKeyFromText('PUT'));
+          break;
+        case 0x71: // BINPUT
+          this.memoPut(this.u8());
+          break;
+        case 0x72: // LONG_BINPUT
+          this.memoPut(this.u32());
+          break;
+        case 0x73: // SETITEM
+          this.doSetItems(this.stack.length - 2, 'SETITEM');
+          break;
+        case 0x74: // TUPLE
+          this.push(this.tuple(this.popFrom(this.marker())));
+          break;
+        case 0x75: // SETITEMS
+          this.doSetItems(this.marker(), 'SETITEMS');
+          break;
+        case 0x7d: // EMPTY_DICT
+          this.push({ kind: 'dict', entries: [], offset: this.base + at });
+          break;
+        case 0x29: // EMPTY_TUPLE
+          this.push(this.tuple([]));
+          break;
+        case 0x80: {
+          // PROTO
+          const v = this.u8();
+          if (v > HIGHEST_PROTOCOL) this.fail('UNSUPPORTED_VERSION', `unsupported protocol ${v}`);
+          if (this.seenProto) this.anomaly('duplicate-proto', `second PROTO ${v} in one stream`);
+          if (this.base + at !== info.start) {
+            this.anomaly('misplaced-proto', `PROTO ${v} is not the first opcode of its stream`);
+          }
+          this.seenProto = true;
+          this.proto = v;
+          info.protocol = v;
+          break;
+        }
+        case 0x81: {
+          // NEWOBJ
+          const args = this.pop();
+          const cls = this.pop();
+          this.call(cls, args, 'NEWOBJ');
+          if (isKnownNonTuple(args)) this.fail('BAD_VALUE', 'NEWOBJ expected an arg tuple');
+          if (isKnownNonType(cls)) this.fail('BAD_VALUE', 'NEWOBJ class argument is not a type');
+          break;
+        }
+        case 0x82: // EXT1
+          this.ext(this.u8());
+          break;
+        case 0x83: // EXT2
+          this.ext(this.u16());
+          break;
+        case 0x84: // EXT4
+          this.ext(this.i32());
+          break;
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: {
+          // TUPLE3
+          const count = op - 0x84;
+          if (this.stack.length < count) this.fail('BAD_STRUCTURE', 'stack underflow');
+          this.push(this.tuple(this.popFrom(this.stack.length - count)));
+          break;
+        }
+        case 0x88: // NEWTRUE
+          this.push(true);
+          break;
+        case 0x89: // NEWFALSE
+          this.push(false);
+          break;
+        case 0x8a: // LONG1
+          this.push(decodeLong(this.take(this.u8())));
+          break;
+        case 0x8b: {
+          // LONG4
+          const n = this.i32();
+          if (n < 0) this.fail('BAD_LENGTH', 'LONG pickle has negative byte count');
+          this.push(decodeLong(this.take(n)));
+          break;
+        }
+        case 0x8c: // SHORT_BINUNICODE
+          this.push(decodeUtf8SurrogatePass(this.take(this.u8()), this.base + at));
+          break;
+        case 0x8d: // BINUNICODE8
+          this.push(decodeUtf8SurrogatePass(this.take(this.len64('BINUNICODE8')), this.base + at));
+          break;
+        case 0x42: // BINBYTES
+          this.push({ kind: 'bytes', value: this.take(this.u32()), bytearray: false });
+          break;
+        case 0x43: // SHORT_BINBYTES
+          this.push({ kind: 'bytes', value: this.take(this.u8()), bytearray: false });
+          break;
+        case 0x8e: // BINBYTES8
+          this.push({ kind: 'bytes', value: this.take(this.len64('BINBYTES8')), bytearray: false });
+          break;
+        case 0x96: // BYTEARRAY8
+          this.push({ kind: 'bytes', value: this.take(this.len64('BYTEARRAY8')), bytearray: true });
+          break;
+        case 0x8f: // EMPTY_SET
+          this.push({ kind: 'set', items: [], offset: this.base + at });
+          break;
+        case 0x90: {
+          // ADDITEMS: the C unpickler checks `mark <= 0`, not the fence.
+          const mark = this.marker();
+          const n = this.stack.length;
+          if (mark > n || mark <= 0) this.fail('BAD_STRUCTURE', 'stack underflow');
+          if (mark === n) break;
+          const target = this.stack[mark - 1] ?? null;
+          const items = this.stack.splice(mark);
+          this.mutation('ADDITEMS', target, items.length);
+          if (isKind(target, 'set')) {
+            for (const item of items) target.items.push(item);
+          }
+          break;
+        }
+        case 0x91: // FROZENSET
+          this.push({
+            kind: 'frozenset',
+            items: this.popFrom(this.marker()),
+            offset: this.base + at,
+          });
+          break;
+        case 0x92: {
+          // NEWOBJ_EX
+          const kwargs = this.pop();
+          const args = this.pop();
+          const cls = this.pop();
+          this.call(cls, args, 'NEWOBJ_EX', kwargs);
+          if (isKnownNonTuple(args)) this.fail('BAD_VALUE', 'NEWOBJ_EX expected an arg tuple');
+          if (isKnownNonType(cls)) this.fail('BAD_VALUE', 'NEWOBJ_EX class is not a type');
+          break;
+        }
+        case 0x93: {
+          // STACK_GLOBAL: operands from anywhere (memo, STRING, BINSTRING …), both must be str.
+          const name = this.pop();
+          const module = this.pop();
+          if (typeof module !== 'string' || typeof name !== 'string') {
+            this.fail('BAD_VALUE', 'STACK_GLOBAL requires str');
+          }
+          this.push(this.global(module, name, 'STACK_GLOBAL'));
+          break;
+        }
+        case 0x94: // MEMOIZE: key len(memo), not last key + 1 (bypass O1)
+          this.memoPut(this.memoCount);
+          break;
+        case 0x95: {
+          // FRAME: the C unpickler only checks that the frame's bytes exist, then reads on
+          // without enforcing the boundary; crossings are recorded (bypass O8).
+          const frameLength = this.len64('FRAME');
+          if (this.frameEnd >= 0 && at < this.frameEnd) {
+            this.anomaly('nested-frame', 'FRAME begins before the previous frame ends');
+          }
+          this.frameEnd = this.pos + frameLength;
+          break;
+        }
+        case 0x97: // NEXT_BUFFER
+          this.anomaly('out-of-band-buffer', 'NEXT_BUFFER needs buffers= at load');
+          this.push({ kind: 'buffer', offset: this.base + at });
+          break;
+        case 0x98: // READONLY_BUFFER
+          if (this.stack.length <= this.fence) this.fail('BAD_STRUCTURE', 'stack underflow');
+          this.anomaly('out-of-band-buffer', 'READONLY_BUFFER');
+          break;
+        default:
+          this.fail('BAD_OPCODE', `invalid load key 0x${op.toString(16).padStart(2, '0')}`);
+      }
+      if (this.frameEnd >= 0 && this.pos > this.frameEnd) {
+        if (at < this.frameEnd) {
+          this.anomaly(
+            'frame-crossing',
+            `opcode 0x${op.toString(16)} ends ${this.pos - this.frameEnd} bytes past its FRAME`,
+          );
+        }
+        this.frameEnd = -1;
+      }
+    }
+  }
+
+  private nonEmptyLine(): Uint8Array {
+    const l = this.line();
+    if (l.byteLength < 1) this.fail('TRUNCATED', 'pickle data was truncated (empty line)');
+    return l;
+  }
+
+  private persistent(pid: PickleValue, opcode: 'PERSID' | 'BINPERSID'): void {
+    const p = { kind: 'persistent', pid, opcode, offset: this.base + this.opStart } as const;
+    this.r.persistent.push(p);
+    this.push(p);
+  }
+
+  private ext(code: number): void {
+    if (code <= 0) this.fail('BAD_VALUE', 'EXT specifies code <= 0');
+    // CPython's copyreg._inverted_registry is empty unless a library registers codes at import
+    // time; the real unpickler then raises. Decoding goes on: what follows may still run where
+    // a code is registered, so it must be judged.
+    const e = { kind: 'ext', code, offset: this.base + this.opStart } as const;
+    this.r.exts.push(e);
+    this.anomaly('unregistered-ext', `extension code ${code} is not in the default registry`);
+    this.push(e);
+  }
+
+  /** After a joblib array wrapper's BUILD: raw bytes to skip, or an embedded object pickle. */
+  private joblibPayload(skip: { start: number; end: number; nested: boolean; padding: boolean }) {
+    if (skip.padding) this.anomaly('joblib-padding', 'joblib alignment padding is not 0xff');
+    if (!skip.nested) {
+      if (skip.end > this.bytes.byteLength) {
+        this.fail('TRUNCATED', 'joblib array data runs past the end of the pickle');
+      }
+      this.r.skipped.push({
+        start: this.base + skip.start,
+        end: this.base + skip.end,
+        what: 'joblib array data',
+      });
+      this.pos = skip.end;
+      return;
+    }
+    if (this.depth + 1 > MAX_NESTED_PICKLES) {
+      this.fail('LIMIT_EXCEEDED', 'joblib object arrays nested too deep');
+    }
+    const inner = decodeOnePickle(
+      this.bytes,
+      skip.start,
+      this.r,
+      this.options,
+      false,
+      this.depth + 1,
+    );
+    if (!inner.complete) {
+      const e = this.r.error;
+      if (e !== undefined) throw e;
+      this.fail('TRUNCATED', 'nested joblib pickle did not complete');
+    }
+    this.pos = inner.end - this.base;
+    this.stack[this.stack.length - 1] = inner.root ?? null;
+  }
+}
+
+const LATIN1 = new TextDecoder('latin1');
+
+/** A plain Uint8Array view: Buffer's subarray is several times slower in the hot loop. */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function latin1(b: Uint8Array): string {
+  return LATIN1.decode(b);
+}
+
+/** LONG1/LONG4 payload: little-endian two's complement; empty is 0. */
+function decodeLong(b: Uint8Array): number | bigint {
+  const n = b.byteLength;
+  if (n === 0) return 0;
+  if (n <= 6) {
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[i] ?? 0);
+    if ((b[n - 1] ?? 0) & 0x80) v -= 2 ** (8 * n);
+    return v;
+  }
+  let hex = '';
+  for (let i = n - 1; i >= 0; i--) hex += (b[i] ?? 0).toString(16).padStart(2, '0');
+  let v = BigInt(`0x${hex}`);
+  if ((b[n - 1] ?? 0) & 0x80) v -= 1n << BigInt(8 * n);
+  return normalizeInt(v);
+}
