@@ -45,10 +45,12 @@ export interface RunnerClass {
   readonly path: YPath;
 }
 
-// GitHub-hosted images and larger runners (ubuntu-24.04, ubuntu-latest-16-cores, macos-15-xlarge,
-// windows-11-arm, ubuntu-slim), plus the `github-` prefix some orgs give larger runners.
-// Unambiguous: `-` separates the repeated groups, so matching is linear.
-const GITHUB_HOSTED = /^(?:ubuntu|windows|macos)(?:-[\w.]+)*$|^github-[\w.-]+$/;
+// GitHub-hosted images (ubuntu-24.04, ubuntu-24.04-arm, ubuntu-slim, macos-15-xlarge,
+// windows-11-arm), the larger-runner names GitHub's docs use (ubuntu-latest-16-cores), and the
+// `github-` prefix some orgs give larger runners. Exact shapes, so a self-hosted `macos-m1-stable`
+// is not mistaken for a GitHub image. No nested quantifiers: matching is linear.
+const GITHUB_HOSTED =
+  /^(?:ubuntu-(?:latest|slim|\d\d\.\d\d)(?:-arm)?(?:-\d+-cores)?|macos-(?:latest|\d\d)(?:-large|-xlarge|-arm64|-intel)?|windows-(?:latest|\d{4}|11-arm)(?:-\d+-cores)?)$|^github-[\w.-]+$/;
 
 // Third-party services that give every job a fresh VM (astral-sh/uv uses depot and namespace):
 // the false-positive trap of "any non-GitHub label is a persistent self-hosted runner".

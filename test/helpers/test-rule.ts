@@ -85,10 +85,10 @@ export function testRule(
       const lines = new LineIndex(item.code);
       const actual = runRule(rule, item)
         .sort((a, b) => a.primary.span.start - b.primary.span.start)
-        .map((f) => {
+        .map((f, i) => {
           const start = lines.position(f.primary.span.start);
           const end = lines.position(f.primary.span.end);
-          const expected = item.errors.find((e) => e.messageId === f.messageId);
+          const expected = item.errors[i];
           return {
             messageId: f.messageId,
             line: start.line,

@@ -29,7 +29,7 @@ const SAFE_REFS = new Set([
 
 // Shell ways to fetch PR code: gh pr checkout, refs/pull/N, a git checkout of an expression.
 const SHELL_CHECKOUT =
-  /\bgh\s+pr\s+checkout\b|\bpull\/[^\s/]+\/(?:head|merge)\b|\brefs\/pull\/|\bgit\s+(?:checkout|switch|fetch)\b[^\n]*\$\{\{/;
+  /\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull)\b[^\n]*(?:pull\/|\$\{\{)/;
 
 /** The scalar that makes a step fetch PR code, or undefined. */
 function untrustedCheckout(step: Step): YScalar | undefined {

@@ -1,0 +1,13 @@
+import rule from '../../../src/rules/ci/malformed-input.js';
+import { testRule } from '../../helpers/test-rule.js';
+
+testRule(rule, {
+  valid: ['on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n'],
+  invalid: [
+    {
+      // A duplicate key: GitHub rejects the file, other parsers keep the last value.
+      code: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    runs-on: linux.2xlarge\n',
+      errors: [{ messageId: 'yaml', line: 5, column: 5 }],
+    },
+  ],
+});
