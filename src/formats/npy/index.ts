@@ -1,0 +1,10 @@
+export {
+  containsObject,
+  NPY_MAX_HEADER,
+  parseNpyHeader,
+  readNpyHeader,
+  type NpyDtype,
+  type NpyField,
+  type NpyHeader,
+} from './header.js';
+export { MAX_LITERAL_DEPTH, parsePyLiteral, type PyLiteral } from './python-literal.js';
