@@ -1,0 +1,184 @@
+import { FormatError } from '../core/errors.js';
+import type { Finding, Verdict } from '../core/finding.js';
+import { makeLimits, type Limits } from '../core/limits.js';
+import type { FileResult } from '../engine/result.js';
+import { scanFile, type ScanOptions } from '../engine/scan.js';
+import { looksLikePickle } from '../formats/pickle/sniff.js';
+import { decodePickle } from '../formats/pickle/vm.js';
+import { readSafetensorsHeader } from '../formats/safetensors/index.js';
+import { SNIFF_BYTES, sniffFormat } from '../formats/sniff.js';
+import { dtypeOfSafetensors } from './dtype.js';
+import { LoadError } from './errors.js';
+import { walkTorchPickle, type WalkResult } from './pickle-walk.js';
+import { PositionedFile } from './positioned-file.js';
+import { checkTensorGeometry } from './storage-bounds.js';
+import type { LoadedTensor, MetadataLeaf } from './tensor.js';
+import { hasLegacyMagic, loadTorchLegacy } from './torch-legacy.js';
+import { loadTorchZip } from './torch-zip.js';
+
+/** The container kinds the loader opens. */
+export type CheckpointKind =
+  'torch-zip' | 'torch-legacy' | 'pickle' | 'safetensors' | 'npy' | 'npz';
+
+/** A checkpoint the scanner judged safe, with its tensors located and validated (not read). */
+export interface Checkpoint {
+  readonly path: string;
+  readonly kind: CheckpointKind;
+  /** The scanner's result for the file (verdict `safe`). */
+  readonly scan: FileResult;
+  /** Tensors in the order the checkpoint holds them. */
+  readonly tensors: readonly LoadedTensor[];
+  /** Non-tensor leaves (pickle leaves as JSON text; safetensors metadata as is). */
+  readonly metadata: readonly MetadataLeaf[];
+  /** The open input; tensor storages read from it. */
+  readonly file: PositionedFile;
+  /** Closes the input. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openCheckpoint}. */
+export interface OpenOptions {
+  /** Passed to the scanner (limits, allow-globals, config). */
+  readonly scan?: ScanOptions;
+}
+
+/**
+ * Opens a checkpoint for weights-only reading. The engine's `scanFile` runs first and anything
+ * it does not call `safe` is refused with its verdict and findings (LoadError('NOT_SAFE')); the
+ * file is held open from before the scan and must not change during it (LoadError('CHANGED')).
+ * Then the container is read by content: torch zip, legacy torch stream, raw pickle, safetensors,
+ * .npy and .npz. Every tensor's geometry is checked against its storage before any byte is
+ * trusted. Throws LoadError; fs errors opening the file become LoadError('UNREADABLE').
+ */
+export async function openCheckpoint(path: string, options: OpenOptions = {}): Promise<Checkpoint> {
+  let file: PositionedFile;
+  try {
+    file = await PositionedFile.open(path);
+  } catch (error) {
+    if (error instanceof LoadError) throw error;
+    throw new LoadError(
+      'UNREADABLE',
+      `cannot open ${path}: ${(error as Error).message}`,
+      undefined,
+      [],
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    const scan = await scanFile(path, options.scan);
+    // The scanner opened the path itself: it must have read this very file, unchanged.
+    file.assertUnchanged(path);
+    if (scan.verdict !== 'safe') throw notSafe(path, scan.verdict, scan.findings);
+    const limits = makeLimits(options.scan?.limits);
+    const { kind, result } = await loadByContent(file, limits);
+    file.assertUnchanged();
+    return {
+      path,
+      kind,
+      scan,
+      tensors: result.tensors,
+      metadata: result.metadata,
+      file,
+      close: () => file.close(),
+    };
+  } catch (error) {
+    await file.close();
+    if (error instanceof FormatError) {
+      throw new LoadError('INVALID_STORAGE', `${error.code}: ${error.message}`, undefined, [], {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function notSafe(path: string, verdict: Verdict | null, findings: readonly Finding[]): LoadError {
+  const open = findings.filter((f) => f.suppressed === undefined);
+  return new LoadError(
+    'NOT_SAFE',
+    `${path} is not safe to load: the scanner's verdict is ${verdict ?? 'none'} ` +
+      `(${open.length} finding${open.length === 1 ? '' : 's'})`,
+    verdict,
+    findings,
+  );
+}
+
+async function loadByContent(
+  file: PositionedFile,
+  limits: Limits,
+): Promise<{ kind: CheckpointKind; result: WalkResult }> {
+  const head = await file.read(0, SNIFF_BYTES);
+  const id = sniffFormat(head, file.size, looksLikePickle);
+  if (id === 'zip') return { kind: 'torch-zip', result: await loadTorchZip(file, limits) };
+  if (id === 'safetensors')
+    return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
+  if (id === 'pickle') {
+    if (hasLegacyMagic(head))
+      return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits) };
+    return { kind: 'pickle', result: await loadRawPickle(file, limits) };
+  }
+  throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
+}
+
+/**
+ * A bare pickle has no persistent_load, so it cannot hold a tensor: its plain-data leaves are
+ * returned as metadata and any storage reference is refused.
+ */
+async function loadRawPickle(file: PositionedFile, limits: Limits): Promise<WalkResult> {
+  if (file.size > limits.maxInputBytes) {
+    throw new LoadError('UNSUPPORTED', `pickle of ${file.size} bytes exceeds maxInputBytes`);
+  }
+  const decoded = decodePickle(await file.read(0, file.size), { limits });
+  const stream = decoded.streams[0];
+  if (decoded.error !== undefined || stream?.root === undefined || decoded.streams.length !== 1) {
+    throw new LoadError(
+      'UNSUPPORTED',
+      `the pickle does not decode as one stream: ${decoded.error?.message ?? ''}`,
+    );
+  }
+  return walkTorchPickle(stream.root, (storage) => {
+    throw new LoadError('UNSUPPORTED', `a bare pickle cannot hold tensor storage '${storage.key}'`);
+  });
+}
+
+/** A safetensors input: its validated header gives every tensor as a contiguous range. */
+async function loadSafetensors(file: PositionedFile, limits: Limits): Promise<WalkResult> {
+  const header = await readSafetensorsHeader(file, limits);
+  const tensors = header.tensors.map((t): LoadedTensor => {
+    const dtype = dtypeOfSafetensors(t.dtype);
+    if (dtype === undefined) {
+      throw new LoadError(
+        'UNSUPPORTED',
+        `tensor '${t.name}' has safetensors dtype ${t.dtype}, which the loader does not read`,
+      );
+    }
+    const strides: number[] = [];
+    let acc = 1;
+    for (let i = t.shape.length - 1; i >= 0; i--) {
+      strides.unshift(acc);
+      acc *= t.shape[i] ?? 1;
+    }
+    const storage = {
+      key: t.name,
+      source: file,
+      start: t.fileOffset,
+      nbytes: t.byteLength,
+      bigEndian: false,
+    };
+    const geometry = checkTensorGeometry(t.name, t.shape, strides, 0, dtype.itemsize, t.byteLength);
+    if (geometry.nbytes !== t.byteLength) {
+      throw new LoadError(
+        'INVALID_STORAGE',
+        `tensor '${t.name}' has ${t.byteLength} bytes for ${geometry.nbytes}`,
+      );
+    }
+    return { name: t.name, dtype, storage, parameter: false, ...geometry };
+  });
+  const metadata = [...(header.metadata ?? new Map<string, string>())].map(([name, value]) => ({
+    name,
+    value,
+  }));
+  return { tensors, metadata };
+}

@@ -1,0 +1,423 @@
+import {
+  isGlobal,
+  kindOf,
+  qualifiedName,
+  type PickleValue,
+  type PyCall,
+  type PyDict,
+} from '../formats/pickle/value.js';
+import { dtypeOfDtypeGlobal, dtypeOfStorageGlobal, type Dtype } from './dtype.js';
+import { LoadError } from './errors.js';
+import { checkTensorGeometry } from './storage-bounds.js';
+import type { LoadedTensor, MetadataLeaf, StorageRef } from './tensor.js';
+
+/** A storage as its persistent id declares it. */
+export interface DeclaredStorage {
+  /** The storage's key (zip: `data/<key>`; legacy: the root key). */
+  readonly key: string;
+  readonly dtype: Dtype;
+  /** Elements of `dtype` (bytes for an untyped storage). */
+  readonly numel: number;
+  /** Legacy view_metadata: `(view_key, offset, size)` in elements of the root storage. */
+  readonly view?: { readonly key: string; readonly offset: number; readonly numel: number };
+}
+
+/**
+ * Resolves a declared storage to its bytes; the container checks that the record exists with
+ * exactly `numel × itemsize` bytes. Throws LoadError('INVALID_STORAGE') otherwise.
+ */
+export type StorageResolver = (storage: DeclaredStorage) => StorageRef;
+
+/** What a walk of a pickle's root found. */
+export interface WalkResult {
+  readonly tensors: LoadedTensor[];
+  readonly metadata: MetadataLeaf[];
+}
+
+/** How deep nested containers may go before the walk refuses (a depth bomb). */
+const MAX_DEPTH = 64;
+/** Most values visited in one walk; the VM's own limits keep real graphs far below. */
+const MAX_VISITS = 10_000_000;
+
+/**
+ * Walks the symbolic root of a torch pickle (the value STOP returned) and collects its tensors
+ * and non-tensor leaves. Understands exactly what weights-only torch.save writes: dicts and
+ * OrderedDicts (BUILD state such as a state dict's `_metadata` is dropped), lists and tuples,
+ * `_rebuild_tensor_v2` / `_rebuild_tensor_v3` / legacy `_rebuild_tensor`, `_rebuild_parameter`
+ * (and `_with_state`), `_rebuild_from_type_v2` over those, and `('storage', …)` persistent ids.
+ * Keys are state-dict keys as they are; nested containers are joined with '.', list items by
+ * index. Anything else is refused with LoadError('UNSUPPORTED'); every geometry is checked
+ * against its storage (LoadError('INVALID_STORAGE')).
+ */
+export function walkTorchPickle(root: PickleValue, resolve: StorageResolver): WalkResult {
+  const walker = new Walker(resolve);
+  walker.visit(root, [], 0);
+  return { tensors: walker.tensors, metadata: walker.metadata };
+}
+
+class Walker {
+  readonly tensors: LoadedTensor[] = [];
+  readonly metadata: MetadataLeaf[] = [];
+  private visits = 0;
+  private readonly storages = new Map<string, DeclaredStorage>();
+  private readonly views = new Map<string, DeclaredStorage>();
+
+  constructor(private readonly resolve: StorageResolver) {}
+
+  visit(value: PickleValue, path: readonly string[], depth: number): void {
+    if (depth > MAX_DEPTH) throw unsupported(path, `nesting deeper than ${MAX_DEPTH}`);
+    if (++this.visits > MAX_VISITS) throw unsupported(path, 'too many values');
+    const tensor = this.asTensor(value, path);
+    if (tensor !== undefined) {
+      this.tensors.push(tensor);
+      return;
+    }
+    const entries = dictEntries(value);
+    if (entries !== undefined) {
+      if (!this.containsTensor(value, depth)) {
+        this.leaf(value, path);
+        return;
+      }
+      for (const [k, v] of entries) this.visit(v, [...path, keyText(k, path)], depth + 1);
+      return;
+    }
+    const items = sequenceItems(value);
+    if (items !== undefined) {
+      if (!this.containsTensor(value, depth)) {
+        this.leaf(value, path);
+        return;
+      }
+      items.forEach((v, i) => {
+        this.visit(v, [...path, String(i)], depth + 1);
+      });
+      return;
+    }
+    this.leaf(value, path);
+  }
+
+  private leaf(value: PickleValue, path: readonly string[]): void {
+    this.metadata.push({ name: path.join('.'), value: toJson(value, path, 0) });
+  }
+
+  /** True when a tensor hides anywhere below `value` (containers of only scalars are leaves). */
+  private containsTensor(value: PickleValue, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    if (++this.visits > MAX_VISITS) throw unsupported([], 'too many values');
+    if (isTensorCall(value)) return true;
+    const entries = dictEntries(value);
+    if (entries !== undefined) return entries.some(([, v]) => this.containsTensor(v, depth + 1));
+    const items = sequenceItems(value);
+    if (items !== undefined) return items.some((v) => this.containsTensor(v, depth + 1));
+    return false;
+  }
+
+  private asTensor(value: PickleValue, path: readonly string[]): LoadedTensor | undefined {
+    const call = unwrapCall(value);
+    if (call === undefined) return undefined;
+    const name = calleeName(call);
+    const args = tupleItems(call.args);
+    const where = path.join('.');
+    switch (name) {
+      case 'torch._utils._rebuild_parameter':
+      case 'torch._utils._rebuild_parameter_with_state': {
+        const data = args?.[0];
+        if (data === undefined) throw unsupported(path, `${name} without arguments`);
+        const inner = this.asTensor(data, path);
+        if (inner === undefined) throw unsupported(path, `${name} of a ${kindOf(data)}`);
+        return { ...inner, parameter: true };
+      }
+      case 'torch._tensor._rebuild_from_type_v2': {
+        // _rebuild_from_type_v2(func, new_type, args, state): func(*args) retyped as new_type.
+        const [func, newType, innerArgs] = args ?? [];
+        if (func === undefined || innerArgs === undefined || !isGlobal(func)) {
+          throw unsupported(path, `${name} with unexpected arguments`);
+        }
+        const typeName = newType !== undefined && isGlobal(newType) ? qualifiedName(newType) : '';
+        if (typeName !== 'torch.Tensor' && typeName !== 'torch.nn.parameter.Parameter') {
+          throw unsupported(path, `tensor subclass ${typeName || kindOf(newType ?? null)}`);
+        }
+        const inner: PyCall = {
+          kind: 'call',
+          callee: func,
+          args: innerArgs,
+          opcode: call.opcode,
+          offset: call.offset,
+        };
+        const tensor = this.asTensor(inner, path);
+        if (tensor === undefined) throw unsupported(path, `${name} of ${qualifiedName(func)}`);
+        return typeName === 'torch.nn.parameter.Parameter'
+          ? { ...tensor, parameter: true }
+          : tensor;
+      }
+      case 'torch._utils._rebuild_tensor_v2':
+      case 'torch._utils._rebuild_tensor':
+      case 'torch._utils._rebuild_tensor_v3': {
+        if (args === undefined || args.length < 4) {
+          throw unsupported(path, `${name} with ${args?.length ?? 0} arguments`);
+        }
+        const [pid, offset, size, stride] = args as [
+          PickleValue,
+          PickleValue,
+          PickleValue,
+          PickleValue,
+        ];
+        const storage = this.declaredStorage(pid, path);
+        let dtype = storage.dtype;
+        if (name === 'torch._utils._rebuild_tensor_v3') {
+          const d = args[6];
+          const named =
+            d !== undefined && isGlobal(d) ? dtypeOfDtypeGlobal(d.module, d.name) : undefined;
+          if (named === undefined) throw unsupported(path, `${name} without a known dtype`);
+          dtype = named;
+        }
+        const ref = this.resolve(storage);
+        const geometry = checkTensorGeometry(
+          where,
+          intTuple(size, path, 'size'),
+          intTuple(stride, path, 'stride'),
+          intValue(offset, path, 'storage offset'),
+          dtype.itemsize,
+          ref.nbytes,
+        );
+        return { name: where, dtype, storage: ref, parameter: false, ...geometry };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The storage a tensor's persistent id declares; a key declared twice must agree. */
+  private declaredStorage(pid: PickleValue, path: readonly string[]): DeclaredStorage {
+    const declared = parseStoragePid(pid, path);
+    const root = this.storages.get(declared.key);
+    if (root === undefined) this.storages.set(declared.key, declared);
+    // torch caches the first declaration of a key; a second, different one is a lie.
+    else if (root.dtype !== declared.dtype || root.numel !== declared.numel) {
+      throw new LoadError(
+        'INVALID_STORAGE',
+        `storage '${declared.key}' is declared twice with different types or sizes`,
+      );
+    }
+    const view = declared.view;
+    if (view !== undefined) {
+      const seen = this.views.get(view.key);
+      if (seen === undefined) this.views.set(view.key, declared);
+      else if (
+        seen.key !== declared.key ||
+        seen.view?.offset !== view.offset ||
+        seen.view.numel !== view.numel
+      ) {
+        throw new LoadError(
+          'INVALID_STORAGE',
+          `storage view '${view.key}' is declared twice differently`,
+        );
+      }
+    }
+    return declared;
+  }
+}
+
+/**
+ * Parses a torch persistent id, `('storage', storage_type, key, location, numel)` (zip) or with a
+ * sixth `view_metadata` item (legacy stream). Throws LoadError('UNSUPPORTED') for anything else.
+ */
+export function parseStoragePid(pid: PickleValue, path: readonly string[] = []): DeclaredStorage {
+  if (typeof pid !== 'object' || pid?.kind !== 'persistent') {
+    throw unsupported(path, `tensor storage is a ${kindOf(pid)}, not a persistent id`);
+  }
+  const items = tupleItems(pid.pid);
+  if (items === undefined || items.length < 5 || items.length > 6 || items[0] !== 'storage') {
+    throw unsupported(path, 'persistent id is not a (storage, type, key, location, numel) tuple');
+  }
+  const [, type, key, location, numel, view] = items as [
+    PickleValue,
+    PickleValue,
+    PickleValue,
+    PickleValue,
+    PickleValue,
+    PickleValue | undefined,
+  ];
+  const dtype = isGlobal(type) ? dtypeOfStorageGlobal(type.module, type.name) : undefined;
+  if (dtype === undefined) {
+    throw unsupported(path, `storage type ${isGlobal(type) ? qualifiedName(type) : kindOf(type)}`);
+  }
+  if (typeof key !== 'string' || typeof location !== 'string') {
+    throw unsupported(path, 'storage key and location must be strings');
+  }
+  return {
+    key,
+    dtype,
+    numel: intValue(numel, path, 'storage numel'),
+    ...(view === undefined || view === null ? {} : { view: viewMetadata(view, path) }),
+  };
+}
+
+function viewMetadata(
+  view: PickleValue,
+  path: readonly string[],
+): { key: string; offset: number; numel: number } {
+  const items = tupleItems(view);
+  const [key, offset, numel] = items ?? [];
+  if (
+    items?.length !== 3 ||
+    typeof key !== 'string' ||
+    offset === undefined ||
+    numel === undefined
+  ) {
+    throw unsupported(path, 'storage view metadata is not a (key, offset, size) tuple');
+  }
+  return {
+    key,
+    offset: intValue(offset, path, 'view offset'),
+    numel: intValue(numel, path, 'view size'),
+  };
+}
+
+function unsupported(path: readonly string[], why: string): LoadError {
+  const at = path.length === 0 ? 'the root' : `'${path.join('.')}'`;
+  return new LoadError('UNSUPPORTED', `${why} at ${at}`);
+}
+
+/** A call, seen through BUILD (torch applies `Tensor.set_` / `__setstate__` state to it). */
+function unwrapCall(value: PickleValue): PyCall | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value.kind === 'call') return value;
+  return undefined;
+}
+
+function calleeName(call: PyCall): string {
+  return isGlobal(call.callee) ? qualifiedName(call.callee) : '';
+}
+
+const TENSOR_CALLS = new Set([
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_tensor_v3',
+  'torch._utils._rebuild_tensor',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+  'torch._tensor._rebuild_from_type_v2',
+]);
+
+function isTensorCall(value: PickleValue): boolean {
+  const call = unwrapCall(value);
+  return call !== undefined && TENSOR_CALLS.has(calleeName(call));
+}
+
+/**
+ * Entries of a dict or an OrderedDict: a `dict` value, `OrderedDict()` / `OrderedDict(pairs)`
+ * calls with the SETITEM(S) the VM recorded on them, and a BUILD over either (state dropped).
+ */
+function dictEntries(
+  value: PickleValue,
+): readonly (readonly [PickleValue, PickleValue])[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value.kind === 'dict') return value.entries;
+  if (value.kind === 'build') return dictEntries(value.target);
+  if (value.kind === 'call' && calleeName(value) === 'collections.OrderedDict') {
+    const items: (readonly [PickleValue, PickleValue])[] = [];
+    const args = tupleItems(value.args);
+    const initial = args?.[0];
+    if (initial !== undefined) {
+      const pairs = sequenceItems(initial);
+      if (pairs === undefined) return undefined;
+      for (const pair of pairs) {
+        const kv = tupleItems(pair);
+        if (kv?.length !== 2) return undefined;
+        items.push([kv[0] ?? null, kv[1] ?? null]);
+      }
+    }
+    const set = (value as PyCall & { entries?: PyDict['entries'] }).entries;
+    if (set !== undefined) items.push(...set);
+    return items;
+  }
+  return undefined;
+}
+
+function sequenceItems(value: PickleValue): readonly PickleValue[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value.kind === 'list' || value.kind === 'tuple') return value.items;
+  return undefined;
+}
+
+function tupleItems(value: PickleValue): readonly PickleValue[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return value.kind === 'tuple' ? value.items : undefined;
+}
+
+function keyText(key: PickleValue, path: readonly string[]): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'bigint') return String(key);
+  throw unsupported(path, `dict key of type ${kindOf(key)}`);
+}
+
+function intValue(value: PickleValue, path: readonly string[], what: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'bigint') {
+    throw new LoadError(
+      'INVALID_STORAGE',
+      `${what} ${value} at '${path.join('.')}' is out of range`,
+    );
+  }
+  throw unsupported(path, `${what} is a ${kindOf(value)}, not an int`);
+}
+
+function intTuple(value: PickleValue, path: readonly string[], what: string): (number | bigint)[] {
+  // torch.Size(...) pickles as a REDUCE of torch.Size over a tuple of ints.
+  let v = value;
+  if (typeof v === 'object' && v !== null && v.kind === 'call' && calleeName(v) === 'torch.Size') {
+    v = tupleItems(v.args)?.[0] ?? null;
+  }
+  const items = tupleItems(v) ?? sequenceItems(v);
+  if (items === undefined) throw unsupported(path, `${what} is a ${kindOf(value)}, not a tuple`);
+  return items.map((x) => {
+    if (typeof x === 'number' || typeof x === 'bigint') return x;
+    throw unsupported(path, `${what} holds a ${kindOf(x)}`);
+  });
+}
+
+/**
+ * Renders a non-tensor leaf as JSON text, the way Python's json.dumps would render the loaded
+ * value (tuples and sets as arrays, int keys as strings, floats with a decimal point, NaN and
+ * Infinity as json.dumps spells them). Refuses values that have no JSON form (bytes, globals,
+ * calls): LoadError('UNSUPPORTED').
+ */
+function toJson(value: PickleValue, path: readonly string[], depth: number): string {
+  if (depth > MAX_DEPTH) throw unsupported(path, `nesting deeper than ${MAX_DEPTH}`);
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value.kind === 'float') return floatText(value.value);
+  const items = sequenceItems(value) ?? setItems(value);
+  if (items !== undefined) return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
+  const entries = dictEntries(value);
+  if (entries === undefined) {
+    throw unsupported(path, `a ${describe(value)} that is neither a tensor nor plain data`);
+  }
+  const parts = entries.map(
+    ([k, v]) => `${JSON.stringify(keyText(k, path))}: ${toJson(v, path, depth + 1)}`,
+  );
+  return `{${parts.join(', ')}}`;
+}
+
+function setItems(value: PickleValue): readonly PickleValue[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return value.kind === 'set' || value.kind === 'frozenset' ? value.items : undefined;
+}
+
+function describe(value: PickleValue): string {
+  if (typeof value === 'object' && value !== null && value.kind === 'call') {
+    const name = calleeName(value);
+    return name === '' ? 'call' : `call of ${name}`;
+  }
+  if (isGlobal(value)) return `global ${qualifiedName(value)}`;
+  return kindOf(value);
+}
+
+function floatText(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  const s = String(v);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}

@@ -1,0 +1,343 @@
+import type { ByteSource } from '../core/byte-source.js';
+import { LoadError } from './errors.js';
+import { PositionedFile } from './positioned-file.js';
+import type { LoadedTensor, StorageRef } from './tensor.js';
+
+/** Largest single read of a strided gather. */
+const GATHER_READ_MAX = 8 * 1024 * 1024;
+/** Reads this small are done even when most of the bytes are skipped. */
+const GATHER_SMALL = 64 * 1024;
+/** Reads up to this size use the synchronous path (no thread-pool round trip). */
+const SYNC_READ_MAX = 1024 * 1024;
+
+/**
+ * Streams one tensor's elements in C order as little-endian bytes, chunk by chunk into buffers the
+ * caller owns, so memory stays bounded whatever the tensor size. Contiguous tensors are copied as
+ * one storage range; strided views are gathered through reads of at most 8 MiB.
+ * Throws LoadError('INVALID_STORAGE') when the file ends inside the storage.
+ */
+export class TensorReader {
+  private produced = 0;
+  private readonly plan: GatherPlan | undefined;
+  private temp: Uint8Array | undefined;
+  private block = 0;
+
+  constructor(readonly tensor: LoadedTensor) {
+    this.plan = tensor.contiguous ? undefined : planGather(tensor);
+  }
+
+  /** Bytes still to come. */
+  get remaining(): number {
+    return this.tensor.nbytes - this.produced;
+  }
+
+  /**
+   * Fills `target` from the start with the next bytes of the tensor and returns how many it wrote
+   * (0 at the end). `target.byteLength` must be a multiple of the dtype's item size.
+   */
+  async next(target: Uint8Array): Promise<number> {
+    const { tensor } = this;
+    const item = tensor.dtype.itemsize;
+    if (target.byteLength % item !== 0 || target.byteLength === 0) {
+      throw new RangeError(`chunk of ${target.byteLength} bytes for item size ${item}`);
+    }
+    if (this.remaining === 0) return 0;
+    let n: number;
+    if (this.plan === undefined) {
+      n = Math.min(target.byteLength, this.remaining);
+      const at = tensor.storage.start + tensor.storageOffset * item + this.produced;
+      await readStorage(tensor.storage.source, at, target.subarray(0, n));
+    } else {
+      n = await this.gatherChunk(this.plan, target);
+    }
+    if (tensor.storage.bigEndian) swapBytes(target.subarray(0, n), tensor.dtype.swapUnit);
+    this.produced += n;
+    return n;
+  }
+
+  private async gatherChunk(plan: GatherPlan, target: Uint8Array): Promise<number> {
+    const item = this.tensor.dtype.itemsize;
+    let written = 0;
+    while (this.block < plan.blocks) {
+      const { base, length } = blockAt(plan, this.block);
+      const shape = [...plan.innerShape];
+      if (plan.pieceLength > 0) shape[shape.length - 1] = length;
+      const bytes = shape.reduce((a, b) => a * b, 1) * item;
+      if (written + bytes > target.byteLength) break;
+      await this.gatherView(
+        shape,
+        plan.innerStrides,
+        base,
+        target,
+        cOrderStrides(shape),
+        written / item,
+      );
+      written += bytes;
+      this.block++;
+    }
+    if (written === 0) throw new RangeError('chunk smaller than one gather block');
+    return written;
+  }
+
+  /** Copies the view (shape, strides, base: elements of the storage) into `out` at `dstBase`. */
+  private async gatherView(
+    shape: number[],
+    strides: readonly number[],
+    base: number,
+    out: Uint8Array,
+    dstStrides: readonly number[],
+    dstBase: number,
+  ): Promise<void> {
+    const item = this.tensor.dtype.itemsize;
+    let span = 1;
+    let numel = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const s = shape[i] ?? 0;
+      if (s === 0) return;
+      span += (s - 1) * (strides[i] ?? 0);
+      numel *= s;
+    }
+    const spanBytes = span * item;
+    if (spanBytes <= GATHER_READ_MAX && (numel * 4 >= span || spanBytes <= GATHER_SMALL)) {
+      this.temp ??= new Uint8Array(GATHER_READ_MAX);
+      const tmp = this.temp.subarray(0, spanBytes);
+      const { storage } = this.tensor;
+      await readStorage(storage.source, storage.start + base * item, tmp);
+      stridedCopy(tmp, shape, strides, 0, out, dstStrides, dstBase, item, 0);
+      return;
+    }
+    // Too sparse or too wide for one read: halve the dimension with the largest stride.
+    let d = 0;
+    for (let i = 1; i < shape.length; i++) {
+      if ((shape[i] ?? 0) > 1 && ((strides[i] ?? 0) > (strides[d] ?? 0) || (shape[d] ?? 0) <= 1))
+        d = i;
+    }
+    const size = shape[d] ?? 1;
+    const half = Math.floor(size / 2);
+    const first = [...shape];
+    first[d] = half;
+    const second = [...shape];
+    second[d] = size - half;
+    await this.gatherView(first, strides, base, out, dstStrides, dstBase);
+    await this.gatherView(
+      second,
+      strides,
+      base + half * (strides[d] ?? 0),
+      out,
+      dstStrides,
+      dstBase + half * (dstStrides[d] ?? 0),
+    );
+  }
+}
+
+/** How a strided tensor is cut into output blocks of at most one chunk. */
+interface GatherPlan {
+  /** Outer dimensions iterated block by block. */
+  readonly outerShape: readonly number[];
+  readonly outerStrides: readonly number[];
+  /** Trailing dimensions copied as one block. */
+  readonly innerShape: readonly number[];
+  readonly innerStrides: readonly number[];
+  /** When > 0 the last inner dimension is cut into pieces of this many elements. */
+  readonly pieceLength: number;
+  readonly piecesPerRow: number;
+  readonly lastSize: number;
+  readonly lastStride: number;
+  readonly blocks: number;
+  readonly offset: number;
+}
+
+/** Block size: one gather block never exceeds this many bytes of output. */
+export const GATHER_BLOCK_MAX = 4 * 1024 * 1024;
+
+function planGather(tensor: LoadedTensor): GatherPlan {
+  const item = tensor.dtype.itemsize;
+  // Drop size-1 dimensions and merge dimensions that are contiguous with each other.
+  const shape: number[] = [];
+  const strides: number[] = [];
+  for (let i = 0; i < tensor.shape.length; i++) {
+    const s = tensor.shape[i] ?? 1;
+    const t = tensor.strides[i] ?? 0;
+    if (s === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && strides[last] === t * s) {
+      shape[last] = (shape[last] ?? 1) * s;
+      strides[last] = t;
+    } else {
+      shape.push(s);
+      strides.push(t);
+    }
+  }
+  if (shape.length === 0) {
+    shape.push(1);
+    strides.push(1);
+  }
+  let q = shape.length;
+  let acc = 1;
+  while (q > 0 && acc * (shape[q - 1] ?? 1) * item <= GATHER_BLOCK_MAX) {
+    acc *= shape[q - 1] ?? 1;
+    q--;
+  }
+  if (q === shape.length) {
+    // The last dimension alone is bigger than a block: cut it into pieces.
+    const lastSize = shape[q - 1] ?? 1;
+    const lastStride = strides[q - 1] ?? 0;
+    const pieceLength = Math.max(1, Math.floor(GATHER_BLOCK_MAX / item));
+    const piecesPerRow = Math.ceil(lastSize / pieceLength);
+    const outerShape = shape.slice(0, q - 1);
+    return {
+      outerShape,
+      outerStrides: strides.slice(0, q - 1),
+      innerShape: [pieceLength],
+      innerStrides: [lastStride],
+      pieceLength,
+      piecesPerRow,
+      lastSize,
+      lastStride,
+      blocks: outerShape.reduce((a, b) => a * b, 1) * piecesPerRow,
+      offset: tensor.storageOffset,
+    };
+  }
+  const outerShape = shape.slice(0, q);
+  return {
+    outerShape,
+    outerStrides: strides.slice(0, q),
+    innerShape: shape.slice(q),
+    innerStrides: strides.slice(q),
+    pieceLength: 0,
+    piecesPerRow: 1,
+    lastSize: 0,
+    lastStride: 0,
+    blocks: outerShape.reduce((a, b) => a * b, 1),
+    offset: tensor.storageOffset,
+  };
+}
+
+/** Storage element offset and (for cut rows) piece length of block `index`. */
+function blockAt(plan: GatherPlan, index: number): { base: number; length: number } {
+  let rest = Math.floor(index / plan.piecesPerRow);
+  const piece = index % plan.piecesPerRow;
+  let base = plan.offset;
+  for (let i = plan.outerShape.length - 1; i >= 0; i--) {
+    const s = plan.outerShape[i] ?? 1;
+    base += (rest % s) * (plan.outerStrides[i] ?? 0);
+    rest = Math.floor(rest / s);
+  }
+  if (plan.pieceLength === 0) return { base, length: 0 };
+  const start = piece * plan.pieceLength;
+  return {
+    base: base + start * plan.lastStride,
+    length: Math.min(plan.pieceLength, plan.lastSize - start),
+  };
+}
+
+function cOrderStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = acc;
+    acc *= shape[i] ?? 1;
+  }
+  return out;
+}
+
+/** Element-wise copy between two strided views (offsets and strides in elements). */
+function stridedCopy(
+  src: Uint8Array,
+  shape: readonly number[],
+  srcStrides: readonly number[],
+  srcBase: number,
+  dst: Uint8Array,
+  dstStrides: readonly number[],
+  dstBase: number,
+  item: number,
+  dim: number,
+): void {
+  const n = shape[dim] ?? 1;
+  const ss = srcStrides[dim] ?? 0;
+  const ds = dstStrides[dim] ?? 0;
+  if (dim < shape.length - 1) {
+    for (let i = 0; i < n; i++) {
+      stridedCopy(
+        src,
+        shape,
+        srcStrides,
+        srcBase + i * ss,
+        dst,
+        dstStrides,
+        dstBase + i * ds,
+        item,
+        dim + 1,
+      );
+    }
+    return;
+  }
+  if (ss === 1 && ds === 1) {
+    dst.set(src.subarray(srcBase * item, (srcBase + n) * item), dstBase * item);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const s = (srcBase + i * ss) * item;
+    const d = (dstBase + i * ds) * item;
+    for (let b = 0; b < item; b++) dst[d + b] = src[s + b] ?? 0;
+  }
+}
+
+/**
+ * Reads exactly `target.byteLength` bytes at `position` of `source`. Throws
+ * LoadError('INVALID_STORAGE') when the source ends first.
+ */
+export async function readStorage(
+  source: ByteSource,
+  position: number,
+  target: Uint8Array,
+): Promise<void> {
+  if (source instanceof PositionedFile) {
+    if (target.byteLength <= SYNC_READ_MAX) source.readIntoSync(position, target);
+    else await source.readInto(position, target);
+    return;
+  }
+  const got = await source.read(position, target.byteLength);
+  if (got.byteLength !== target.byteLength) {
+    throw new LoadError(
+      'INVALID_STORAGE',
+      `storage ends early: wanted ${target.byteLength} bytes at ${position}, got ${got.byteLength}`,
+    );
+  }
+  target.set(got);
+}
+
+/** Reverses each `unit`-byte group of `bytes` in place (big-endian → little-endian). */
+export function swapBytes(bytes: Uint8Array, unit: number): void {
+  if (unit <= 1) return;
+  for (let i = 0; i + unit <= bytes.byteLength; i += unit) {
+    for (let a = i, b = i + unit - 1; a < b; a++, b--) {
+      const t = bytes[a] ?? 0;
+      bytes[a] = bytes[b] ?? 0;
+      bytes[b] = t;
+    }
+  }
+}
+
+/**
+ * Reads a whole tensor into memory as little-endian C-order bytes. For tests and small tensors:
+ * the caller bounds `tensor.nbytes` first.
+ */
+export async function readTensorBytes(tensor: LoadedTensor): Promise<Uint8Array> {
+  const out = new Uint8Array(tensor.nbytes);
+  const reader = new TensorReader(tensor);
+  const chunk = new Uint8Array(Math.max(GATHER_BLOCK_MAX, tensor.dtype.itemsize * 16));
+  let at = 0;
+  for (;;) {
+    const n = await reader.next(chunk);
+    if (n === 0) break;
+    out.set(chunk.subarray(0, n), at);
+    at += n;
+  }
+  return out;
+}
+
+/** The storage a tensor reads, for callers that group tensors by storage. */
+export function storageOf(tensor: LoadedTensor): StorageRef {
+  return tensor.storage;
+}
