@@ -365,6 +365,8 @@ const IGNORE_COMMENT = /#\s*torchward:\s*ignore\[([^\]]*)\]([^\n]*)/g;
 interface InlineIgnore {
   readonly rules: readonly string[];
   readonly reason: string;
+  /** The comment is alone on its line, so it also covers the next line. */
+  readonly ownLine: boolean;
 }
 
 /** Inline ignore comments by 1-based line; a `#` inside a quoted or block scalar is not one. */
@@ -385,7 +387,12 @@ function inlineIgnores(
       .split(',')
       .map((r) => r.trim())
       .filter((r) => r !== '');
-    out.set(lines.position(offset).line, { rules, reason: (match[2] ?? '').trim() });
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    out.set(lines.position(offset).line, {
+      rules,
+      reason: (match[2] ?? '').trim(),
+      ownLine: text.slice(lineStart, offset).trim() === '',
+    });
   }
   return out;
 }
@@ -409,7 +416,8 @@ function applySuppressions(
     const line = lines.position(finding.primary.span.start).line;
     for (const candidate of [line, line - 1]) {
       const comment = inline.get(candidate);
-      if (comment?.rules.includes(finding.ruleId) === true) {
+      if (comment === undefined || (candidate !== line && !comment.ownLine)) continue;
+      if (comment.rules.includes(finding.ruleId)) {
         return {
           ...finding,
           suppressed: 'inline',

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { makeLimits } from '../../src/core/limits.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import {
+  auditWorkflowFiles,
+  isWorkflowPath,
+  parseWorkflowAuditConfig,
+} from '../../src/engine/workflow-audit.js';
+
+const root = mkdtempSync(join(tmpdir(), 'torchward-wf-'));
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function write(rel: string, text: string | Uint8Array): string {
+  const path = join(root, rel);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+async function audit(rel: string, config = {}, limits = DEFAULT_LIMITS) {
+  const [result] = await auditWorkflowFiles([{ path: join(root, rel), uri: rel }], {
+    limits,
+    config,
+    repoRoot: root,
+  });
+  assert.ok(result);
+  return result;
+}
+
+describe('isWorkflowPath', () => {
+  it('accepts workflows directly under .github/workflows and action files anywhere', () => {
+    assert.equal(isWorkflowPath('.github/workflows/ci.yml'), true);
+    assert.equal(isWorkflowPath('repo/.github/workflows/release.yaml'), true);
+    assert.equal(isWorkflowPath('action.yml'), true);
+    assert.equal(isWorkflowPath('tools/setup/action.yaml'), true);
+  });
+  it('rejects other YAML', () => {
+    assert.equal(isWorkflowPath('.github/workflows/sub/ci.yml'), false);
+    assert.equal(isWorkflowPath('.github/dependabot.yml'), false);
+    assert.equal(isWorkflowPath('workflows/ci.yml'), false);
+    assert.equal(isWorkflowPath('.github/workflows/README.md'), false);
+  });
+});
+
+describe('parseWorkflowAuditConfig', () => {
+  it('keeps runners and ignores', () => {
+    assert.deepEqual(
+      parseWorkflowAuditConfig({
+        runners: { ephemeral: ['linux.*'], persistent: ['*.nonephemeral'] },
+        ignore: {
+          'ci/unpinned-action': true,
+          'ci/mutable-image-tag': ['.github/workflows/old-*.yml'],
+        },
+      }),
+      {
+        runners: { ephemeral: ['linux.*'], persistent: ['*.nonephemeral'] },
+        ignore: {
+          'ci/unpinned-action': true,
+          'ci/mutable-image-tag': ['.github/workflows/old-*.yml'],
+        },
+      },
+    );
+    assert.deepEqual(parseWorkflowAuditConfig(undefined), {});
+  });
+  it('throws TypeError on a bad shape', () => {
+    assert.throws(() => parseWorkflowAuditConfig([]), TypeError);
+    assert.throws(() => parseWorkflowAuditConfig({ runners: { ephemeral: 'x' } }), TypeError);
+    assert.throws(() => parseWorkflowAuditConfig({ runners: { other: [] } }), TypeError);
+    assert.throws(() => parseWorkflowAuditConfig({ ignore: { 'ci/x': false } }), TypeError);
+  });
+});
+
+describe('auditWorkflowFiles', () => {
+  it('reports with uri, char unit, span and YAML path', async () => {
+    const text =
+      'on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n';
+    write('.github/workflows/a.yml', text);
+    const result = await audit('.github/workflows/a.yml');
+    assert.equal(result.text, text);
+    assert.deepEqual(
+      result.findings.map((f) => [
+        f.ruleId,
+        f.primary.uri,
+        f.primary.unit,
+        text.slice(f.primary.span.start, f.primary.span.end),
+        f.primary.path,
+      ]),
+      [
+        [
+          'ci/unpinned-action',
+          '.github/workflows/a.yml',
+          'char',
+          'actions/checkout@v4',
+          ['jobs', 'build', 'steps', 0, 'uses'],
+        ],
+      ],
+    );
+    assert.equal(result.findings[0]?.verdict, undefined);
+    assert.deepEqual(result.internalErrors, []);
+  });
+
+  it('keeps inline-suppressed findings, marked, with the reason (same line or line above)', async () => {
+    write(
+      '.github/workflows/b.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      # torchward: ignore[ci/unpinned-action] vendored, reviewed\n      - uses: octo/tool@v1\n      - uses: octo/other@v2 # torchward: ignore[ci/mutable-image-tag, ci/unpinned-action]\n      - uses: octo/third@v3\n',
+    );
+    const result = await audit('.github/workflows/b.yml');
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.suppressed, f.suppressionReason]),
+      [
+        ['ci/unpinned-action', 'inline', 'vendored, reviewed'],
+        ['ci/unpinned-action', 'inline', 'inline ignore comment'],
+        ['ci/unpinned-action', undefined, undefined],
+      ],
+    );
+  });
+
+  it('does not treat a "#" inside a block scalar as an ignore comment', async () => {
+    write(
+      '.github/workflows/c.yml',
+      'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          # torchward: ignore[ci/script-injection] not a comment\n          echo "${{ github.event.pull_request.title }}"\n',
+    );
+    const result = await audit('.github/workflows/c.yml');
+    const injection = result.findings.find((f) => f.ruleId === 'ci/script-injection');
+    assert.ok(injection);
+    assert.equal(injection.suppressed, undefined);
+  });
+
+  it('applies config ignores everywhere or by path glob', async () => {
+    write(
+      '.github/workflows/old-d.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - uses: octo/tool@v1\n',
+    );
+    const result = await audit('.github/workflows/old-d.yml', {
+      ignore: {
+        'ci/unpinned-action': true,
+        'ci/mutable-image-tag': ['.github/workflows/old-*.yml'],
+      },
+    });
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.suppressed, f.suppressionReason]),
+      [
+        [
+          'ci/mutable-image-tag',
+          'config',
+          'config: ignore ci/mutable-image-tag for .github/workflows/old-*.yml',
+        ],
+        ['ci/unpinned-action', 'config', 'config: ignore ci/unpinned-action'],
+      ],
+    );
+  });
+
+  it('follows local reusable workflows and composite actions, and reads actionlint labels', async () => {
+    write('.github/actionlint.yaml', 'self-hosted-runner:\n  labels:\n    - gpu-box-*\n');
+    write(
+      '.github/actions/build/action.yml',
+      'runs:\n  using: composite\n  steps:\n    - run: make\n      shell: bash\n',
+    );
+    write(
+      '.github/workflows/_build.yml',
+      'on:\n  workflow_call:\n    inputs:\n      runner:\n        type: string\n        default: ubuntu-latest\npermissions: {}\njobs:\n  b:\n    runs-on: ${{ inputs.runner }}\n    steps: []\n',
+    );
+    write(
+      '.github/workflows/e.yml',
+      'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n          persist-credentials: false\n      - uses: ./.github/actions/build\n  c:\n    uses: ./.github/workflows/_build.yml\n    with:\n      runner: gpu-box-1\n',
+    );
+    const result = await audit('.github/workflows/e.yml', { runners: {} });
+    const ids = result.findings.map((f) => `${f.ruleId}:${f.primary.path.join('.')}`);
+    assert.deepEqual(ids, [
+      'ci/dangerous-trigger:on',
+      'ci/untrusted-checkout-exec:jobs.a.steps.0.with.ref',
+      'ci/pr-on-persistent-runner:jobs.c.uses',
+    ]);
+    assert.match(result.findings[2]?.message ?? '', /actionlint/);
+  });
+
+  it('does not follow a local reference out of the repository', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'torchward-outside-'));
+    try {
+      writeFileSync(
+        join(outside, 'action.yml'),
+        'runs:\n  using: composite\n  steps:\n    - run: make\n',
+      );
+      symlinkSync(outside, join(root, 'escape'));
+      write(
+        '.github/workflows/f.yml',
+        'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh pr checkout 1\n      - uses: ./escape\n      - uses: ./../../etc\n',
+      );
+      const result = await audit('.github/workflows/f.yml');
+      assert.deepEqual(
+        result.findings.map((f) => f.ruleId),
+        ['ci/dangerous-trigger', 'ci/untrusted-checkout-exec'],
+      );
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('turns unreadable input into ci/malformed-input findings', async () => {
+    write('.github/workflows/utf8.yml', new Uint8Array([0x6f, 0x6e, 0x3a, 0x20, 0xff, 0x0a]));
+    write('.github/workflows/list.yml', '- a\n- b\n');
+    write('.github/workflows/big.yml', `on: push\n# ${'x'.repeat(200)}\n`);
+    write('.github/workflows/dup.yml', 'on: push\non: pull_request\njobs: {}\n');
+    const limits = makeLimits({ maxTextBytes: 100 });
+    const results = await auditWorkflowFiles(
+      ['utf8', 'list', 'big', 'dup', 'missing'].map((name) => ({
+        path: join(root, '.github/workflows', `${name}.yml`),
+        uri: `${name}.yml`,
+      })),
+      { limits, config: {}, repoRoot: root },
+    );
+    assert.deepEqual(
+      results.map((r) =>
+        r.findings
+          .filter((f) => f.ruleId === 'ci/malformed-input')
+          .map((f) => f.messageId + ':' + f.message.slice(0, f.message.indexOf(':'))),
+      ),
+      [
+        ['unreadable:The file could not be audited (BAD_UTF8'],
+        ['unreadable:The file could not be audited (BAD_STRUCTURE'],
+        ['unreadable:The file could not be audited (LIMIT_EXCEEDED'],
+        ['yaml:YAML error DUPLICATE_KEY'],
+        ['unreadable:The file could not be audited (TRUNCATED'],
+      ],
+    );
+  });
+
+  it('bounds alias bombs by maxYamlAliases', async () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      lines.push(
+        `a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}]`,
+      );
+    }
+    write('.github/workflows/bomb.yml', lines.join('\n') + '\n');
+    const result = await audit('.github/workflows/bomb.yml');
+    assert.deepEqual(
+      result.findings.map((f) => f.message.slice(0, f.message.indexOf(':'))),
+      ['The file could not be audited (LIMIT_EXCEEDED'],
+    );
+  });
+});
