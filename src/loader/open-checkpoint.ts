@@ -15,6 +15,8 @@ import { checkTensorGeometry } from './storage-bounds.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
 import { hasLegacyMagic, loadTorchLegacy } from './torch-legacy.js';
 import { loadTorchZip } from './torch-zip.js';
+import { isNpzListing, loadNpyFile, loadNpz } from './numpy.js';
+import { parseZipDirectory } from '../formats/zip/index.js';
 
 /** The container kinds the loader opens. */
 export type CheckpointKind =
@@ -105,13 +107,22 @@ function notSafe(path: string, verdict: Verdict | null, findings: readonly Findi
   );
 }
 
-async function loadByContent(
+/**
+ * Reads a checkpoint's container by content, without scanning it first. @internal: only for
+ * callers that already hold a `safe` verdict for this very file (openCheckpoint) and for tests.
+ */
+export async function loadByContent(
   file: PositionedFile,
   limits: Limits,
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   const head = await file.read(0, SNIFF_BYTES);
   const id = sniffFormat(head, file.size, looksLikePickle);
-  if (id === 'zip') return { kind: 'torch-zip', result: await loadTorchZip(file, limits) };
+  if (id === 'zip') {
+    const archive = await parseZipDirectory(file, limits);
+    if (isNpzListing(archive.entries)) return { kind: 'npz', result: await loadNpz(file, limits) };
+    return { kind: 'torch-zip', result: await loadTorchZip(file, limits) };
+  }
+  if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
   if (id === 'safetensors')
     return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
   if (id === 'pickle') {
