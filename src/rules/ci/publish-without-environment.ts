@@ -9,6 +9,8 @@ import {
 } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 
+const GITHUB_TOKEN_UPLOADS = new Set(['GitHub Release upload', 'GitHub Pages push']);
+
 export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 'callerSecrets'>({
   id: 'ci/publish-without-environment',
   title: 'Upload job without a deployment environment',
@@ -46,7 +48,9 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
       }
       if (hasEnvironment(job)) continue;
       const found = jobPublishes(job);
-      if (found === undefined) continue;
+      // Release assets and Pages go up with the run's own GITHUB_TOKEN, not a stored upload
+      // credential; ci/github-release-binaries judges what is attached.
+      if (found === undefined || GITHUB_TOKEN_UPLOADS.has(found.evidence.what)) continue;
       const secret = secretRefs(job.node, workflow.text)[0];
       const related = [{ span: found.evidence.span, path: found.evidence.path, label: 'upload' }];
       if (secret !== undefined) {

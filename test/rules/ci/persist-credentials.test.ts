@@ -4,6 +4,8 @@ import { testRule } from '../../helpers/test-rule.js';
 testRule(rule, {
   valid: [
     'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n        with:\n          persist-credentials: false\n',
+    // A later push needs the credential.
+    'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n      - run: git commit -am fmt && git push\n',
   ],
   invalid: [
     {
