@@ -54,7 +54,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`Run 'torchward ${name} --help' for usage.\n`);
       return EXIT.USAGE;
     }
-    io.stderr.write(`torchward ${name}: internal error: ${String((error as Error).stack ?? error)}\n`);
+    io.stderr.write(
+      `torchward ${name}: internal error: ${String((error as Error).stack ?? error)}\n`,
+    );
     return EXIT.INTERNAL;
   }
 }
@@ -63,4 +65,3 @@ function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
-

@@ -26,7 +26,9 @@ export class MemorySource implements ByteSource {
     const bad = rangeError(offset, length);
     if (bad !== undefined) return Promise.reject(bad);
     const start = Math.min(offset, this.bytes.byteLength);
-    return Promise.resolve(this.bytes.subarray(start, Math.min(this.bytes.byteLength, start + length)));
+    return Promise.resolve(
+      this.bytes.subarray(start, Math.min(this.bytes.byteLength, start + length)),
+    );
   }
 }
 

@@ -29,11 +29,7 @@ export class FormatError extends Error {
 }
 
 /** Wraps anything a decoder library threw into a FormatError, keeping FormatErrors as they are. */
-export function toFormatError(
-  error: unknown,
-  code: FormatErrorCode,
-  offset: number,
-): FormatError {
+export function toFormatError(error: unknown, code: FormatErrorCode, offset: number): FormatError {
   if (error instanceof FormatError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new FormatError(code, message, offset, { cause: error });

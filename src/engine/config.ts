@@ -12,7 +12,10 @@ export interface TorchwardConfig {
   /** Lowest severity that fails the run. */
   readonly failOn?: Severity;
   /** Runner labels declared ephemeral or persistent (workflow audit). */
-  readonly runners: { readonly ephemeral: readonly string[]; readonly persistent: readonly string[] };
+  readonly runners: {
+    readonly ephemeral: readonly string[];
+    readonly persistent: readonly string[];
+  };
   /** Rule id → true (everywhere) or path globs where its findings are suppressed. */
   readonly ignore: Readonly<Record<string, true | readonly string[]>>;
   /** Signature requirements for `scan --require-signature`. */
@@ -29,7 +32,12 @@ export const EMPTY_CONFIG: TorchwardConfig = Object.freeze({
 });
 
 /** Names looked for, in order, in each directory searched. */
-export const CONFIG_NAMES = ['torchward.yml', 'torchward.yaml', '.github/torchward.yml', '.github/torchward.yaml'];
+export const CONFIG_NAMES = [
+  'torchward.yml',
+  'torchward.yaml',
+  '.github/torchward.yml',
+  '.github/torchward.yaml',
+];
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -71,7 +79,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   if (!isRecord(value)) throw new ConfigError(`${name}: the top level must be a mapping`);
   const known = new Set(['allow-globals', 'exclude', 'fail-on', 'runners', 'ignore', 'signature']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key)) throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
+    if (!known.has(key))
+      throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
   }
   const failOn = value['fail-on'];
   if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
@@ -80,14 +89,18 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const runners = value.runners ?? {};
   if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
   const ignore = value.ignore ?? {};
-  if (!isRecord(ignore)) throw new ConfigError(`${name}: ignore must be a mapping of rule id to true or a list of globs`);
+  if (!isRecord(ignore))
+    throw new ConfigError(
+      `${name}: ignore must be a mapping of rule id to true or a list of globs`,
+    );
   const ignoreOut: Record<string, true | readonly string[]> = {};
   for (const [rule, v] of Object.entries(ignore)) {
     if (v === true) ignoreOut[rule] = true;
     else ignoreOut[rule] = stringList(v, `${name}: ignore.${rule}`);
   }
   const signature = value.signature;
-  if (signature !== undefined && !isRecord(signature)) throw new ConfigError(`${name}: signature must be a mapping`);
+  if (signature !== undefined && !isRecord(signature))
+    throw new ConfigError(`${name}: signature must be a mapping`);
   const allowGlobals = stringList(value['allow-globals'] ?? [], `${name}: allow-globals`);
   for (const g of allowGlobals) checkGlobalName(g, `${name}: allow-globals`);
   return {
@@ -114,7 +127,7 @@ function stringList(value: unknown, where: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new ConfigError(`${where} must be a list of strings`);
   }
-  return value as string[];
+  return value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

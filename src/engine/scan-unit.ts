@@ -2,11 +2,23 @@ import type { ByteSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import { worseVerdict, type Finding, type Verdict } from '../core/finding.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
-import { makeFinding, runRules, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
+import {
+  makeFinding,
+  runRules,
+  type ReportInput,
+  type Rule,
+  type RuleTarget,
+} from '../rules/define-rule.js';
 import { ruleById, rulesFor } from '../rules/registry.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
-import type { FormatHint, MemberVerdict, ModelScanOptions, ScanBudget, UnitContext } from './unit.js';
+import type {
+  FormatHint,
+  MemberVerdict,
+  ModelScanOptions,
+  ScanBudget,
+  UnitContext,
+} from './unit.js';
 
 /** Sniffs content as a pickle; provided by the pickle format once it is registered. */
 export type PickleSniffer = (head: Uint8Array) => boolean;
@@ -31,7 +43,7 @@ export interface UnitOutcome {
   readonly unknown: boolean;
 }
 
-const ENGINE_RULE = (id: string): Rule<never> => {
+const ENGINE_RULE = (id: string): Rule => {
   const rule = ruleById(id);
   if (rule === undefined) throw new Error(`engine rule ${id} is not registered`);
   return rule;
@@ -107,7 +119,8 @@ export async function scanUnit(
   let verdict: Verdict = 'safe';
   for (let i = firstFinding; i < state.findings.length; i++) {
     const f = state.findings[i];
-    if (f?.verdict !== undefined && f.suppressed === undefined) verdict = worseVerdict(verdict, f.verdict);
+    if (f?.verdict !== undefined && f.suppressed === undefined)
+      verdict = worseVerdict(verdict, f.verdict);
   }
   return { format, verdict, unknown };
 }
@@ -145,7 +158,9 @@ function makeContext(
       state.findings.push(finding);
     },
     malformed(family: string, error: FormatError) {
-      const ruleId = ruleById(`${family}/malformed-input`) ? `${family}/malformed-input` : 'model/malformed-input';
+      const ruleId = ruleById(`${family}/malformed-input`)
+        ? `${family}/malformed-input`
+        : 'model/malformed-input';
       reportEngineRule(state, ruleId, uri, {
         messageId: 'malformed',
         data: { code: error.code, detail: error.message },
@@ -168,7 +183,11 @@ function makeContext(
         return { format: 'unopened', verdict: 'invalid' };
       }
       const outcome = await scanUnit(state, childUri, childPath, depth + 1, source, hint);
-      state.members.push({ member: childPath.join('!/'), format: outcome.format, verdict: outcome.verdict });
+      state.members.push({
+        member: childPath.join('!/'),
+        format: outcome.format,
+        verdict: outcome.verdict,
+      });
       return { format: outcome.format, verdict: outcome.verdict };
     },
     setFormat,

@@ -11,9 +11,10 @@ import {
 import { makeLimits, type Limits } from '../core/limits.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config.js';
-import type { FileResult, MemberResult, ScanReport, ScanSummary } from './result.js';
+import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
+import { auditWorkflowFiles, isWorkflowPath } from './workflow-audit.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -44,25 +45,78 @@ function toolVersion(): string {
  * Scans files and directories: model artifacts by content, GitHub Actions workflows by path.
  * Never throws for bad input; unreadable paths are listed in the summary.
  */
-export async function scanPaths(paths: readonly string[], options: ScanOptions = {}): Promise<ScanReport> {
+export async function scanPaths(
+  paths: readonly string[],
+  options: ScanOptions = {},
+): Promise<ScanReport> {
   const started = Date.now();
   const config = options.config ?? EMPTY_CONFIG;
   const limits = makeLimits(options.limits);
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
-  const walked = await walkPaths(paths, [...config.exclude, ...(options.exclude ?? [])], options.maxFiles ?? DEFAULT_MAX_FILES);
+  const walked = await walkPaths(
+    paths,
+    [...config.exclude, ...(options.exclude ?? [])],
+    options.maxFiles ?? DEFAULT_MAX_FILES,
+  );
   const files: FileResult[] = [];
   const skipped: string[] = [];
   const internalErrors: string[] = [];
   const unreadable = [...walked.unreadable];
+  const workflows = walked.files.filter(isWorkflowFile);
+  const models = walked.files.filter((f) => !isWorkflowFile(f));
+  const total = walked.files.length;
   let done = 0;
-  for (const file of walked.files) {
+  // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
+  const byRoot = new Map<string | undefined, WalkedFile[]>();
+  for (const file of workflows) byRoot.set(file.root, [...(byRoot.get(file.root) ?? []), file]);
+  for (const [root, group] of byRoot) {
+    const audited = await auditWorkflowFiles(
+      group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
+      {
+        limits,
+        config: {
+          runners: {
+            ephemeral: [...config.runners.ephemeral],
+            persistent: [...config.runners.persistent],
+          },
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+      },
+    );
+    for (const result of audited) {
+      for (const e of result.internalErrors)
+        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      files.push({
+        path: result.uri,
+        format:
+          result.uri.endsWith('action.yml') || result.uri.endsWith('action.yaml')
+            ? 'action'
+            : 'workflow',
+        verdict: null,
+        findings: sortFindings(result.findings),
+        members: [],
+        text: result.text,
+        size: Buffer.byteLength(result.text),
+      });
+      done++;
+      options.onProgress?.(done, total, result.uri);
+    }
+  }
+  for (const file of models) {
     const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
     if (result === 'skipped') skipped.push(file.displayPath);
-    else if (typeof result === 'string') unreadable.push({ path: file.displayPath, reason: result });
+    else if ('unreadable' in result)
+      unreadable.push({ path: file.displayPath, reason: result.unreadable });
     else files.push(result);
     done++;
-    options.onProgress?.(done, walked.files.length, file.displayPath);
+    options.onProgress?.(done, total, file.displayPath);
   }
+  // Report files in walk order (sorted within each directory), whatever was scanned first.
+  const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
+  files.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
   return {
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
@@ -78,7 +132,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
   const file: WalkedFile = { fsPath: path, displayPath: path, explicit: true, relPath: path };
   const result = await scanWalkedFile(file, limits, allowGlobals, []);
-  if (result === 'skipped' || typeof result === 'string') {
+  if (result === 'skipped' || 'unreadable' in result) {
     return { path, format: 'unreadable', verdict: 'invalid', findings: [], members: [], size: 0 };
   }
   return result;
@@ -104,15 +158,22 @@ async function scanWalkedFile(
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
-): Promise<FileResult | 'skipped' | string> {
+): Promise<FileResult | 'skipped' | { unreadable: string }> {
   let source: FileSource;
   try {
     source = await FileSource.open(file.fsPath);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { unreadable: error instanceof Error ? error.message : String(error) };
   }
   try {
-    return await scanSource(source, file.displayPath, file.explicit, limits, allowGlobals, internalErrors);
+    return await scanSource(
+      source,
+      file.displayPath,
+      file.explicit,
+      limits,
+      allowGlobals,
+      internalErrors,
+    );
   } finally {
     await source.close();
   }
@@ -142,9 +203,15 @@ async function scanSource(
     format: outcome.format,
     verdict: outcome.verdict,
     findings: sortFindings(state.findings),
-    members: state.members as readonly MemberResult[],
+    members: state.members,
     size: source.size,
   };
+}
+
+/** Workflow files by location; a YAML file named on the command line is audited as one too. */
+function isWorkflowFile(file: WalkedFile): boolean {
+  if (isWorkflowPath(file.relPath)) return true;
+  return file.explicit && /\.ya?ml$/i.test(file.displayPath);
 }
 
 function summarize(
@@ -184,13 +251,18 @@ export function failsGate(report: ScanReport, failOn: Severity): boolean {
   return report.files.some(
     (file) =>
       (file.verdict !== null && file.verdict !== 'safe') ||
-      file.findings.some((f) => f.suppressed === undefined && compareSeverity(f.severity, failOn) >= 0),
+      file.findings.some(
+        (f) => f.suppressed === undefined && compareSeverity(f.severity, failOn) >= 0,
+      ),
   );
 }
 
 /** The worst verdict among files, or 'safe' when none has a verdict. */
 export function worstVerdict(files: readonly FileResult[]): Verdict {
-  return files.reduce<Verdict>((acc, f) => (f.verdict === null ? acc : worseVerdict(acc, f.verdict)), 'safe');
+  return files.reduce<Verdict>(
+    (acc, f) => (f.verdict === null ? acc : worseVerdict(acc, f.verdict)),
+    'safe',
+  );
 }
 
 export type { Finding };

@@ -77,7 +77,10 @@ export async function walkPaths(
           try {
             l = await lstat(fsPath);
           } catch (error) {
-            result.unreadable.push({ path: joinDisplay(display, childRel), reason: describe(error) });
+            result.unreadable.push({
+              path: joinDisplay(display, childRel),
+              reason: describe(error),
+            });
             continue;
           }
           if (l.isDirectory()) {
@@ -86,13 +89,16 @@ export async function walkPaths(
           }
           if (l.isSymbolicLink()) {
             const target = await realpath(fsPath).catch(() => undefined);
-            const targetInfo = target === undefined ? undefined : await stat(target).catch(() => undefined);
+            const targetInfo =
+              target === undefined ? undefined : await stat(target).catch(() => undefined);
             const inside =
               target !== undefined && (target === rootReal || target.startsWith(rootReal + sep));
-            if (!inside || targetInfo === undefined || !targetInfo.isFile()) {
+            if (!inside || !targetInfo?.isFile()) {
               result.unreadable.push({
                 path: joinDisplay(display, childRel),
-                reason: inside ? 'symbolic link to a directory or special file: not followed' : 'symbolic link leaves the scanned folder: not followed',
+                reason: inside
+                  ? 'symbolic link to a directory or special file: not followed'
+                  : 'symbolic link leaves the scanned folder: not followed',
               });
               continue;
             }
@@ -100,7 +106,10 @@ export async function walkPaths(
             continue;
           }
           if (result.files.length >= maxFiles) {
-            result.unreadable.push({ path: joinDisplay(display, childRel), reason: `more than ${maxFiles} files: not scanned` });
+            result.unreadable.push({
+              path: joinDisplay(display, childRel),
+              reason: `more than ${maxFiles} files: not scanned`,
+            });
             continue;
           }
           result.files.push({

@@ -45,7 +45,8 @@ function jsonFinding(file: ReportFile, f: Finding, index: LineIndex | undefined)
   if (member !== '') location.member = member;
   if (f.primary.unit === 'byte') {
     location.offset = f.primary.span.start;
-    if (f.primary.span.end > f.primary.span.start) location.length = f.primary.span.end - f.primary.span.start;
+    if (f.primary.span.end > f.primary.span.start)
+      location.length = f.primary.span.end - f.primary.span.start;
   } else if (index !== undefined) {
     const start = index.position(f.primary.span.start);
     const end = index.position(f.primary.span.end);

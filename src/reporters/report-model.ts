@@ -7,7 +7,11 @@ export interface ReportFile {
   readonly format: string;
   readonly verdict: Verdict | null;
   readonly findings: readonly Finding[];
-  readonly members: readonly { readonly member: string; readonly format: string; readonly verdict: Verdict }[];
+  readonly members: readonly {
+    readonly member: string;
+    readonly format: string;
+    readonly verdict: Verdict;
+  }[];
   readonly text?: string;
   readonly size: number;
 }

@@ -28,11 +28,20 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
  */
 export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[]): string {
   const used = new Set(report.files.flatMap((f) => f.findings.map((x) => x.ruleId)));
-  const driverRules = rules.filter((r) => used.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const driverRules = rules
+    .filter((r) => used.has(r.id))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Rules not in the descriptor list (should not happen) still get an entry, so indexes resolve.
   for (const id of [...used].sort()) {
     if (!driverRules.some((r) => r.id === id)) {
-      driverRules.push({ id, title: id, severity: 'medium', confidence: 'medium', policy: '', docs: '' });
+      driverRules.push({
+        id,
+        title: id,
+        severity: 'medium',
+        confidence: 'medium',
+        policy: '',
+        docs: '',
+      });
     }
   }
   const ruleIndex = new Map(driverRules.map((r, i) => [r.id, i]));
@@ -53,15 +62,20 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
             informationUri: DOCS_BASE_URL,
             rules: driverRules.map((r) => ({
               id: r.id,
-              name: r.id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()),
+              name: r.id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) =>
+                (c ?? '').toUpperCase(),
+              ),
               shortDescription: { text: r.title },
-              fullDescription: { text: r.policy === '' ? r.title : `${r.title} (enforces: ${r.policy})` },
+              fullDescription: {
+                text: r.policy === '' ? r.title : `${r.title} (enforces: ${r.policy})`,
+              },
               ...(r.docs === '' ? {} : { helpUri: `${DOCS_BASE_URL}${r.docs}` }),
               help: { text: r.docs === '' ? r.title : `See ${r.docs}` },
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: {
                 'security-severity': SECURITY_SEVERITY[r.severity],
-                precision: r.confidence === 'high' ? 'high' : r.confidence === 'medium' ? 'medium' : 'low',
+                precision:
+                  r.confidence === 'high' ? 'high' : r.confidence === 'medium' ? 'medium' : 'low',
                 tags: ['security', r.id.split('/')[0] ?? 'torchward'],
               },
             })),
@@ -70,7 +84,9 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
         artifacts: report.files.map((file) => ({
           location: { uri: encodeUri(file.path) },
           length: file.size,
-          ...(file.verdict === null ? {} : { properties: { verdict: file.verdict, format: file.format } }),
+          ...(file.verdict === null
+            ? {}
+            : { properties: { verdict: file.verdict, format: file.format } }),
         })),
         results,
         columnKind: 'utf16CodeUnits',
@@ -80,7 +96,12 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function sarifResult(file: ReportFile, f: Finding, index: LineIndex | undefined, ruleIndexValue: number): object {
+function sarifResult(
+  file: ReportFile,
+  f: Finding,
+  index: LineIndex | undefined,
+  ruleIndexValue: number,
+): object {
   const member = memberOf(file.path, f.primary.uri);
   let region: Record<string, number>;
   if (f.primary.unit === 'char' && index !== undefined) {
@@ -100,16 +121,18 @@ function sarifResult(file: ReportFile, f: Finding, index: LineIndex | undefined,
       byteLength: Math.max(0, f.primary.span.end - f.primary.span.start),
     };
   }
-  const logical = member === '' && f.primary.path.length === 0
-    ? []
-    : [
-        {
-          fullyQualifiedName: member !== '' ? member : f.primary.path.join('.'),
-          kind: member !== '' ? 'member' : 'element',
-        },
-      ];
+  const logical =
+    member === '' && f.primary.path.length === 0
+      ? []
+      : [
+          {
+            fullyQualifiedName: member !== '' ? member : f.primary.path.join('.'),
+            kind: member !== '' ? 'member' : 'element',
+          },
+        ];
   // Fingerprints survive reformatting: rule, file, member and logical path, not offsets, for text.
-  const stable = f.primary.unit === 'char' ? f.primary.path.join('/') : String(f.primary.span.start);
+  const stable =
+    f.primary.unit === 'char' ? f.primary.path.join('/') : String(f.primary.span.start);
   const fingerprint = createHash('sha256')
     .update([f.ruleId, file.path, member, stable, f.messageId].join('\u0000'))
     .digest('hex')
@@ -131,9 +154,13 @@ function sarifResult(file: ReportFile, f: Finding, index: LineIndex | undefined,
             id: i + 1,
             physicalLocation: {
               artifactLocation: { uri: encodeUri(file.path) },
-              region: r.unit === 'byte'
-                ? { byteOffset: r.span.start, byteLength: Math.max(0, r.span.end - r.span.start) }
-                : { charOffset: r.span.start, charLength: Math.max(0, r.span.end - r.span.start) },
+              region:
+                r.unit === 'byte'
+                  ? { byteOffset: r.span.start, byteLength: Math.max(0, r.span.end - r.span.start) }
+                  : {
+                      charOffset: r.span.start,
+                      charLength: Math.max(0, r.span.end - r.span.start),
+                    },
             },
             ...(r.label === undefined ? {} : { message: { text: r.label } }),
           })),
@@ -160,5 +187,8 @@ function sarifResult(file: ReportFile, f: Finding, index: LineIndex | undefined,
 
 /** Relative, '/'-separated paths as URI references: percent-encode what a URI cannot hold. */
 function encodeUri(path: string): string {
-  return path.split('/').map((seg) => encodeURIComponent(seg).replace(/%21/g, '!')).join('/');
+  return path
+    .split('/')
+    .map((seg) => encodeURIComponent(seg).replace(/%21/g, '!'))
+    .join('/');
 }

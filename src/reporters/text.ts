@@ -5,11 +5,20 @@ import { memberOf, type ReportFile, type ReportInput } from './report-model.js';
 export interface TextOptions {
   /** ANSI colour (only on a TTY without NO_COLOR). */
   readonly color: boolean;
-  /** Also list safe files (default: only files with findings, plus the summary). */
+  /** Also list every scanned member of each container with its format and verdict. */
   readonly verbose?: boolean;
 }
 
-const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;
+const CODES = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+  bold: 1,
+} as const;
 type Colour = keyof typeof CODES;
 
 const VERDICT_COLOUR: Record<Verdict, Colour> = {
@@ -33,25 +42,29 @@ export function renderText(report: ReportInput, options: TextOptions): string {
     options.color ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
   for (const file of report.files) {
-    const shown = file.findings.length > 0 || options.verbose === true || file.verdict !== 'safe';
-    if (!shown && file.verdict === 'safe') {
-      lines.push(`${paint('green', 'safe')}        ${file.path} ${paint('gray', `(${file.format})`)}`);
-      continue;
+    const label =
+      file.verdict ?? (file.findings.some((f) => f.suppressed === undefined) ? 'findings' : 'ok');
+    const colour: Colour = file.verdict === null ? 'blue' : VERDICT_COLOUR[file.verdict];
+    const pad = ' '.repeat(Math.max(1, 12 - label.length));
+    lines.push(`${paint(colour, label)}${pad}${file.path} ${paint('gray', `(${file.format})`)}`);
+    if (options.verbose === true) {
+      for (const m of file.members) {
+        lines.push(`           ${paint('gray', `${m.member} (${m.format}): ${m.verdict}`)}`);
+      }
     }
-    const verdict = file.verdict === null
-      ? paint('blue', file.findings.some((f) => f.suppressed === undefined) ? 'findings' : 'ok')
-      : paint(VERDICT_COLOUR[file.verdict], file.verdict);
-    const pad = ' '.repeat(Math.max(1, 12 - (file.verdict ?? (file.findings.length > 0 ? 'findings' : 'ok')).length));
-    lines.push(`${paint('bold', verdict)}${pad}${file.path} ${paint('gray', `(${file.format})`)}`);
     const index = file.text === undefined ? undefined : new LineIndex(file.text);
     for (const f of file.findings) lines.push(...renderFinding(file, f, index, paint));
   }
   lines.push('');
   lines.push(summaryLine(report, paint));
-  for (const u of report.summary.unreadable) lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
+  for (const u of report.summary.unreadable)
+    lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
   if (report.summary.skipped.length > 0) {
     lines.push(
-      paint('gray', `skipped ${report.summary.skipped.length} file(s) with no model or workflow content`),
+      paint(
+        'gray',
+        `skipped ${report.summary.skipped.length} file(s) with no model or workflow content`,
+      ),
     );
   }
   for (const e of report.summary.internalErrors) lines.push(paint('red', `internal error: ${e}`));
@@ -73,16 +86,27 @@ function renderFinding(
     where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
   }
   const sev = paint(SEVERITY_COLOUR[f.severity], f.severity.padEnd(8));
-  const suppressed = f.suppressed === undefined ? '' : paint('gray', ` [suppressed: ${f.suppressionReason ?? f.suppressed}]`);
-  const out = [`  ${sev} ${f.ruleId}  ${f.message}${suppressed}`, `           ${paint('gray', `at ${where}`)}`];
+  const suppressed =
+    f.suppressed === undefined
+      ? ''
+      : paint('gray', ` [suppressed: ${f.suppressionReason ?? f.suppressed}]`);
+  const out = [
+    `  ${sev} ${f.ruleId}  ${f.message}${suppressed}`,
+    `           ${paint('gray', `at ${where}`)}`,
+  ];
   if (f.primary.unit === 'char' && index !== undefined) {
     const start = index.position(f.primary.span.start);
     const end = index.position(f.primary.span.end);
     const text = index.lineText(start.line);
-    const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, text.length - start.column + 1);
+    const width =
+      end.line === start.line
+        ? Math.max(1, end.column - start.column)
+        : Math.max(1, text.length - start.column + 1);
     const gutter = String(start.line).padStart(5);
     out.push(`  ${paint('gray', `${gutter} |`)} ${text}`);
-    out.push(`  ${paint('gray', `${' '.repeat(5)} |`)} ${' '.repeat(start.column - 1)}${paint(SEVERITY_COLOUR[f.severity], '^'.repeat(Math.min(width, 200)))}`);
+    out.push(
+      `  ${paint('gray', `${' '.repeat(5)} |`)} ${' '.repeat(start.column - 1)}${paint(SEVERITY_COLOUR[f.severity], '^'.repeat(Math.min(width, 200)))}`,
+    );
   }
   return out;
 }

@@ -120,7 +120,7 @@ export function runRules<T>(
     const ctx: RuleContext = {
       ...base,
       report: (report) => {
-        out.push(makeFinding(rule as Rule<never>, base, report));
+        out.push(makeFinding(rule as Rule, base, report));
       },
     };
     try {

@@ -39,24 +39,39 @@ describe('ByteReader', () => {
 
   it('rejects a u64 length that is not a safe integer as BAD_LENGTH', () => {
     const bytes = new Uint8Array(16).fill(0xff);
-    assert.equal(code(() => new ByteReader(bytes).u64Safe(true)), 'BAD_LENGTH');
+    assert.equal(
+      code(() => new ByteReader(bytes).u64Safe(true)),
+      'BAD_LENGTH',
+    );
   });
 
   it('proves a len64le length exists before returning it', () => {
     const bytes = new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0, 1, 2]);
-    assert.equal(code(() => new ByteReader(bytes).len64le()), 'TRUNCATED');
+    assert.equal(
+      code(() => new ByteReader(bytes).len64le()),
+      'TRUNCATED',
+    );
   });
 
   it('reads lines up to a bound and reports a missing terminator', () => {
     const r = new ByteReader(new TextEncoder().encode('abc\ndef'));
     assert.deepEqual([...r.line(10)], [0x61, 0x62, 0x63]);
-    assert.equal(code(() => r.line(10)), 'TRUNCATED');
-    assert.equal(code(() => new ByteReader(new TextEncoder().encode('abcdef\n')).line(3)), 'LIMIT_EXCEEDED');
+    assert.equal(
+      code(() => r.line(10)),
+      'TRUNCATED',
+    );
+    assert.equal(
+      code(() => new ByteReader(new TextEncoder().encode('abcdef\n')).line(3)),
+      'LIMIT_EXCEEDED',
+    );
   });
 
   it('decodes strict UTF-8 and reports BAD_UTF8', () => {
     assert.equal(decodeUtf8(new Uint8Array([0xc3, 0xa9]), 0), 'é');
-    assert.equal(code(() => decodeUtf8(new Uint8Array([0xc3]), 7)), 'BAD_UTF8');
+    assert.equal(
+      code(() => decodeUtf8(new Uint8Array([0xc3]), 7)),
+      'BAD_UTF8',
+    );
   });
 
   it('respects the byteOffset of a Buffer window', () => {

@@ -40,7 +40,10 @@ describe('parseConfig', () => {
     assert.deepEqual(c.allowGlobals, ['mypkg.Config']);
     assert.equal(c.failOn, 'high');
     assert.deepEqual(c.runners, { ephemeral: ['a'], persistent: ['b'] });
-    assert.deepEqual(c.ignore, { 'ci/unpinned-action': true, 'ci/script-injection': ['.github/workflows/x.yml'] });
+    assert.deepEqual(c.ignore, {
+      'ci/unpinned-action': true,
+      'ci/script-injection': ['.github/workflows/x.yml'],
+    });
   });
 
   it('rejects unknown keys, bad shapes, duplicate keys and non-dotted globals', () => {

@@ -15,11 +15,17 @@ const byteFinding: Finding = {
   severity: 'critical',
   confidence: 'high',
   verdict: 'malicious',
-  primary: { uri: 'm/model.pt!/archive/data.pkl', unit: 'byte', span: { start: 57, end: 72 }, path: [] },
+  primary: {
+    uri: 'm/model.pt!/archive/data.pkl',
+    unit: 'byte',
+    span: { start: 57, end: 72 },
+    path: [],
+  },
   related: [],
 };
 
-const workflow = 'on: pull_request_target\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n';
+const workflow =
+  'on: pull_request_target\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n';
 const charFinding: Finding = {
   ruleId: 'ci/unpinned-action',
   messageId: 'unpinned',
@@ -57,7 +63,14 @@ const report: ReportInput = {
       text: workflow,
       size: workflow.length,
     },
-    { path: 'ok.safetensors', format: 'safetensors', verdict: 'safe', findings: [], members: [], size: 40 },
+    {
+      path: 'ok.safetensors',
+      format: 'safetensors',
+      verdict: 'safe',
+      findings: [],
+      members: [],
+      size: 40,
+    },
   ],
   summary: {
     files: 3,
@@ -76,8 +89,22 @@ const report: ReportInput = {
 };
 
 const rules: RuleDescriptor[] = [
-  { id: 'pickle/unsafe-global', title: 'Gadget', severity: 'critical', confidence: 'high', policy: 'CWE-502', docs: 'docs/rules/pickle/unsafe-global.md' },
-  { id: 'ci/unpinned-action', title: 'Unpinned', severity: 'high', confidence: 'high', policy: 'CWE-829', docs: 'docs/rules/ci/unpinned-action.md' },
+  {
+    id: 'pickle/unsafe-global',
+    title: 'Gadget',
+    severity: 'critical',
+    confidence: 'high',
+    policy: 'CWE-502',
+    docs: 'docs/rules/pickle/unsafe-global.md',
+  },
+  {
+    id: 'ci/unpinned-action',
+    title: 'Unpinned',
+    severity: 'high',
+    confidence: 'high',
+    policy: 'CWE-829',
+    docs: 'docs/rules/ci/unpinned-action.md',
+  },
 ];
 
 describe('JSON reporter', () => {
@@ -85,7 +112,11 @@ describe('JSON reporter', () => {
     const doc = JSON.parse(renderJson(report));
     assert.equal(doc.version, 1);
     assert.equal(doc.files.length, 3);
-    assert.deepEqual(doc.files[0].findings[0].location, { member: 'archive/data.pkl', offset: 57, length: 15 });
+    assert.deepEqual(doc.files[0].findings[0].location, {
+      member: 'archive/data.pkl',
+      offset: 57,
+      length: 15,
+    });
     assert.equal(doc.files[0].findings[0].verdict, 'malicious');
     assert.deepEqual(doc.files[1].findings[0].location, {
       line: 5,
@@ -113,11 +144,17 @@ describe('SARIF reporter', () => {
   it('maps severities to levels, keeps suppressions and regions', () => {
     const log = JSON.parse(renderSarif(report, rules));
     const run = log.runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), ['ci/unpinned-action', 'pickle/unsafe-global']);
+    assert.deepEqual(
+      run.tool.driver.rules.map((r: { id: string }) => r.id),
+      ['ci/unpinned-action', 'pickle/unsafe-global'],
+    );
     assert.equal(run.tool.driver.rules[1].properties['security-severity'], '9.5');
     const [pickle, ci, ciSuppressed] = run.results;
     assert.equal(pickle.level, 'error');
-    assert.deepEqual(pickle.locations[0].physicalLocation.region, { byteOffset: 57, byteLength: 15 });
+    assert.deepEqual(pickle.locations[0].physicalLocation.region, {
+      byteOffset: 57,
+      byteLength: 15,
+    });
     assert.equal(pickle.locations[0].logicalLocations[0].fullyQualifiedName, 'archive/data.pkl');
     assert.equal(ci.locations[0].physicalLocation.region.startLine, 5);
     assert.equal(ci.properties.confidence, 'high');

@@ -2,7 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
 import type { RuleDescriptor } from '../../core/rule-descriptor.js';
-import { ConfigError, checkGlobalName, findConfig, loadConfig, EMPTY_CONFIG } from '../../engine/config.js';
+import {
+  ConfigError,
+  checkGlobalName,
+  findConfig,
+  loadConfig,
+  EMPTY_CONFIG,
+} from '../../engine/config.js';
 import { failsGate, scanPaths } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
@@ -32,7 +38,7 @@ Options:
                                  .github/torchward.yml in the first directory given, or here)
       --no-config                ignore configuration files
       --max-depth N              deepest container nesting to open (default: 5)
-  -v, --verbose                  list safe files in text output too
+  -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
   -h, --help                     show this help
 
@@ -100,7 +106,10 @@ export const scanCommand: Command = {
       }
     }
     const failOn = (failOnArg as Severity | undefined) ?? config.failOn ?? 'low';
-    const progress = new ProgressBar(io.stderr, !values['no-progress'] && io.stderr.isTTY === true && !io.env.CI);
+    const progress = new ProgressBar(
+      io.stderr,
+      !values['no-progress'] && io.stderr.isTTY === true && !io.env.CI,
+    );
     const report = await scanPaths(paths, {
       config,
       exclude: values.exclude,
@@ -111,7 +120,7 @@ export const scanCommand: Command = {
       },
     });
     progress.done();
-    const rendered = render(report, format, io);
+    const rendered = render(report, format, io, values.verbose);
     if (values.output === undefined) {
       io.stdout.write(rendered);
     } else {
@@ -121,15 +130,21 @@ export const scanCommand: Command = {
   },
 };
 
-function render(report: ScanReport, format: 'text' | 'json' | 'sarif', io: CliIo): string {
+function render(
+  report: ScanReport,
+  format: 'text' | 'json' | 'sarif',
+  io: CliIo,
+  verbose: boolean,
+): string {
   switch (format) {
     case 'json':
       return renderJson(report);
     case 'sarif':
       return renderSarif(report, ruleDescriptors());
     case 'text': {
-      const color = io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-      return renderText(report, { color });
+      const color =
+        io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+      return renderText(report, { color, verbose });
     }
   }
 }

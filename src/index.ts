@@ -1,0 +1,27 @@
+// The public library API: every export is named here (no `export *`), so changing this list is an
+// API change (test/api.test.ts pins it).
+
+// Core types and bounds.
+export type { Confidence, Finding, Location, Severity, Span, Verdict } from './core/finding.js';
+export { FormatError, type FormatErrorCode } from './core/errors.js';
+export { DEFAULT_LIMITS, makeLimits, type Limits } from './core/limits.js';
+export { FileSource, MemorySource, type ByteSource } from './core/byte-source.js';
+export type { RuleDescriptor } from './core/rule-descriptor.js';
+
+// Scanning.
+export { scanBytes, scanFile, scanPaths, failsGate, type ScanOptions } from './engine/scan.js';
+export type { FileResult, MemberResult, ScanReport, ScanSummary } from './engine/result.js';
+export { loadConfig, parseConfig, ConfigError, type TorchwardConfig } from './engine/config.js';
+
+// Reporting.
+export { renderJson } from './reporters/json.js';
+export { renderSarif } from './reporters/sarif.js';
+export { renderText, type TextOptions } from './reporters/text.js';
+
+// Rules.
+export { ALL_RULES } from './rules/registry.js';
+export type { Rule, RuleTarget } from './rules/define-rule.js';
+
+// The CLI as a function (exit code out), for embedding and tests.
+export { main } from './cli/run.js';
+export type { CliIo } from './cli/io.js';

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import * as api from '../src/index.js';
+
+// Pins the runtime exports: changing this list is an API change.
+it('exports exactly the public API', () => {
+  assert.deepEqual(Object.keys(api).sort(), [
+    'ALL_RULES',
+    'ConfigError',
+    'DEFAULT_LIMITS',
+    'FileSource',
+    'FormatError',
+    'MemorySource',
+    'failsGate',
+    'loadConfig',
+    'main',
+    'makeLimits',
+    'parseConfig',
+    'renderJson',
+    'renderSarif',
+    'renderText',
+    'scanBytes',
+    'scanFile',
+    'scanPaths',
+  ]);
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { sarifErrors } from '../helpers/sarif-schema.js';
+
+const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
+
+function torchward(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Protocol 2 pickles written byte by byte: {'a': 1} and GLOBAL posix.system + REDUCE('true').
+const BENIGN = Buffer.from('80027d710058010000006171014b01732e', 'hex');
+const EVIL = Buffer.concat([
+  Buffer.from('\x80\x02cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03.', 'latin1'),
+]);
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'torchward-cli-'));
+  mkdirSync(join(dir, 'models', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'models', 'ok.pkl'), BENIGN);
+  writeFileSync(join(dir, 'models', 'sub', 'EVIL.TXT'), EVIL);
+  writeFileSync(join(dir, 'models', 'README.md'), '# notes\n');
+  return dir;
+}
+
+describe('torchward scan (CLI)', () => {
+  it('exits 0 on a safe file and 1 on a malicious one renamed to .TXT', () => {
+    const dir = workspace();
+    assert.equal(torchward(['scan', 'models/ok.pkl'], dir).code, 0);
+    const evil = torchward(['scan', 'models/sub/EVIL.TXT'], dir);
+    assert.equal(evil.code, 1);
+    assert.match(evil.stdout, /malicious/);
+  });
+
+  it('emits one valid JSON document with paths as the user named them', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '--format', 'json', 'models'], dir);
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.version, 1);
+    const paths = doc.files.map((f: { path: string }) => f.path).sort();
+    assert.deepEqual(paths, ['models/ok.pkl', 'models/sub/EVIL.TXT']);
+    const evil = doc.files.find((f: { path: string }) => f.path === 'models/sub/EVIL.TXT');
+    assert.equal(evil.verdict, 'malicious');
+    assert.ok(
+      evil.findings.some(
+        (f: { location: { offset?: number } }) => typeof f.location.offset === 'number',
+      ),
+    );
+    assert.deepEqual(doc.summary.skipped, ['models/README.md']);
+  });
+
+  it('emits SARIF that validates against the official schema', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '-f', 'sarif', 'models'], dir);
+    const log = JSON.parse(r.stdout);
+    assert.deepEqual(sarifErrors(log), []);
+    assert.ok(log.runs[0].results.length > 0);
+  });
+
+  it('writes the report to --output and nothing to stdout', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '-f', 'json', '-o', 'report.json', 'models/ok.pkl'], dir);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).files[0].verdict,
+      'safe',
+    );
+  });
+
+  it('honours --exclude', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '-f', 'json', '--exclude', 'sub', 'models'], dir);
+    assert.equal(r.code, 0);
+    assert.equal(JSON.parse(r.stdout).files.length, 1);
+  });
+
+  it('exits 2 on usage errors and 3 when nothing is readable', () => {
+    const dir = workspace();
+    assert.equal(torchward(['scan', '--format', 'xml', 'models'], dir).code, 2);
+    assert.equal(torchward(['scan', '--bogus'], dir).code, 2);
+    assert.equal(torchward(['scan', '--fail-on', 'loud', 'models'], dir).code, 2);
+    assert.equal(torchward(['frobnicate'], dir).code, 2);
+    assert.equal(torchward(['scan', 'does-not-exist'], dir).code, 3);
+  });
+
+  it('does not follow a symbolic link out of the scanned folder', () => {
+    const dir = workspace();
+    const outside = mkdtempSync(join(tmpdir(), 'torchward-outside-'));
+    writeFileSync(join(outside, 'evil.pkl'), EVIL);
+    symlinkSync(join(outside, 'evil.pkl'), join(dir, 'models', 'link.pkl'));
+    const doc = JSON.parse(torchward(['scan', '-f', 'json', 'models'], dir).stdout);
+    assert.ok(!doc.files.some((f: { path: string }) => f.path === 'models/link.pkl'));
+    assert.ok(doc.summary.unreadable.some((u: { path: string }) => u.path === 'models/link.pkl'));
+  });
+
+  it('treats --allow-global as an extension that cannot lift a gadget', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '--allow-global', 'posix.system', 'models/sub/EVIL.TXT'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /malicious/);
+  });
+
+  it('prints no colour codes with NO_COLOR and in machine formats', () => {
+    const dir = workspace();
+    assert.doesNotMatch(torchward(['scan', 'models'], dir).stdout, /\u001b\[/);
+    assert.doesNotMatch(
+      torchward(['scan', '-f', 'json', 'models'], dir, { NO_COLOR: '' }).stdout,
+      /\u001b\[/,
+    );
+  });
+});
