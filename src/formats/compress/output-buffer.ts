@@ -1,0 +1,79 @@
+import { FormatError } from '../../core/errors.js';
+
+/**
+ * A growing output buffer that refuses to pass `cap` bytes (LIMIT_EXCEEDED at `offset`), for
+ * decoders that produce output byte by byte (bzip2, LZMA, LZ4). It doubles its storage, so
+ * memory stays within 2 × the bytes actually produced.
+ */
+export class CappedOutput {
+  private buf: Uint8Array;
+  length = 0;
+
+  constructor(
+    private readonly cap: number,
+    private readonly offset: number,
+    initial = 64 * 1024,
+  ) {
+    this.buf = new Uint8Array(Math.max(16, Math.min(initial, cap)));
+  }
+
+  /** Appends one byte. */
+  push(byte: number): void {
+    if (this.length >= this.buf.byteLength) this.grow(this.length + 1);
+    this.buf[this.length++] = byte;
+  }
+
+  /** Appends `bytes`. */
+  append(bytes: Uint8Array): void {
+    const end = this.length + bytes.byteLength;
+    if (end > this.buf.byteLength) this.grow(end);
+    this.buf.set(bytes, this.length);
+    this.length = end;
+  }
+
+  /**
+   * Copies `count` bytes starting `distance` bytes back (1 = the last byte), byte by byte so an
+   * overlapping copy repeats, as LZ77 requires. Throws BAD_STRUCTURE when `distance` reaches
+   * before the start of the output.
+   */
+  copyBack(distance: number, count: number): void {
+    if (distance < 1 || distance > this.length) {
+      throw new FormatError(
+        'BAD_STRUCTURE',
+        `match distance ${distance} before the start`,
+        this.offset,
+      );
+    }
+    const end = this.length + count;
+    if (end > this.buf.byteLength) this.grow(end);
+    const b = this.buf;
+    let from = this.length - distance;
+    for (let i = this.length; i < end; i++) b[i] = b[from++] ?? 0;
+    this.length = end;
+  }
+
+  /** The byte `distance` back (1 = the last one), or 0 before the start. */
+  back(distance: number): number {
+    return this.buf[this.length - distance] ?? 0;
+  }
+
+  /** The output so far (a view, no copy). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private grow(needed: number): void {
+    if (needed > this.cap) {
+      throw new FormatError(
+        'LIMIT_EXCEEDED',
+        `decompressed output exceeds ${this.cap} bytes`,
+        this.offset,
+      );
+    }
+    let size = this.buf.byteLength;
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(Math.min(size, this.cap));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+}
