@@ -1,12 +1,14 @@
 import type { Rule, RuleTarget } from './define-rule.js';
 import { ggufRules } from './gguf/index.js';
 import { modelRules } from './model/index.js';
+import { pickleRules } from './pickle/index.js';
 
 // Every rule family, listed by hand (no auto-discovery). Each family's index lists its rules sorted.
 // Add a family with one import above and one spread below.
 const FAMILIES: readonly (readonly Rule<never>[])[] = [
   ggufRules as readonly Rule<never>[],
   modelRules as readonly Rule<never>[],
+  pickleRules as readonly Rule<never>[],
 ];
 
 /** Every rule, sorted by id. */
