@@ -5,9 +5,18 @@ import { scanCommand } from './commands/scan.js';
 import { hashCommand } from './commands/hash.js';
 import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
+import { convertCommand } from './commands/convert.js';
+import { inspectCommand } from './commands/inspect.js';
 
 // Every subcommand, listed by hand in the order `--help` shows them.
-const COMMANDS: readonly Command[] = [scanCommand, hashCommand, signCommand, verifyCommand];
+const COMMANDS: readonly Command[] = [
+  scanCommand,
+  inspectCommand,
+  convertCommand,
+  hashCommand,
+  signCommand,
+  verifyCommand,
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

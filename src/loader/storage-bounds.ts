@@ -82,10 +82,10 @@ export function checkTensorGeometry(
 
 /** True when `strides` are the C-order strides of `shape` (size-1 dimensions may have any stride). */
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  if (shape.includes(0)) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const size = shape[i] ?? 0;
-    if (size === 0) return true;
     if (size !== 1 && strides[i] !== expected) return false;
     expected *= size;
   }

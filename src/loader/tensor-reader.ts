@@ -5,8 +5,8 @@ import type { LoadedTensor, StorageRef } from './tensor.js';
 
 /** Largest single read of a strided gather. */
 const GATHER_READ_MAX = 8 * 1024 * 1024;
-/** Reads this small are done even when most of the bytes are skipped. */
-const GATHER_SMALL = 64 * 1024;
+/** Reads this small (one page) are done even when most of the bytes are skipped. */
+const GATHER_SMALL = 4096;
 /** Reads up to this size use the synchronous path (no thread-pool round trip). */
 const SYNC_READ_MAX = 1024 * 1024;
 
@@ -57,21 +57,14 @@ export class TensorReader {
 
   private async gatherChunk(plan: GatherPlan, target: Uint8Array): Promise<number> {
     const item = this.tensor.dtype.itemsize;
+    const strides = [plan.cutStride, ...plan.innerStrides];
     let written = 0;
     while (this.block < plan.blocks) {
       const { base, length } = blockAt(plan, this.block);
-      const shape = [...plan.innerShape];
-      if (plan.pieceLength > 0) shape[shape.length - 1] = length;
+      const shape = [length, ...plan.innerShape];
       const bytes = shape.reduce((a, b) => a * b, 1) * item;
       if (written + bytes > target.byteLength) break;
-      await this.gatherView(
-        shape,
-        plan.innerStrides,
-        base,
-        target,
-        cOrderStrides(shape),
-        written / item,
-      );
+      await this.gatherView(shape, strides, base, target, cOrderStrides(shape), written / item);
       written += bytes;
       this.block++;
     }
@@ -130,19 +123,24 @@ export class TensorReader {
   }
 }
 
-/** How a strided tensor is cut into output blocks of at most one chunk. */
+/**
+ * How a strided tensor is cut into output blocks of at most GATHER_BLOCK_MAX bytes: the trailing
+ * dimensions that fit whole, plus a range of the dimension before them (so a transposed matrix is
+ * gathered many rows at a time, from one dense read, instead of a sparse read per row).
+ */
 interface GatherPlan {
-  /** Outer dimensions iterated block by block. */
+  /** Dimensions above the cut dimension, iterated block by block. */
   readonly outerShape: readonly number[];
   readonly outerStrides: readonly number[];
-  /** Trailing dimensions copied as one block. */
+  /** Trailing dimensions copied whole. */
   readonly innerShape: readonly number[];
   readonly innerStrides: readonly number[];
-  /** When > 0 the last inner dimension is cut into pieces of this many elements. */
+  /** The cut dimension's size and stride (1 and 0 when everything fits in one block). */
+  readonly cutSize: number;
+  readonly cutStride: number;
+  /** Indices of the cut dimension per block. */
   readonly pieceLength: number;
   readonly piecesPerRow: number;
-  readonly lastSize: number;
-  readonly lastStride: number;
   readonly blocks: number;
   readonly offset: number;
 }
@@ -168,52 +166,32 @@ function planGather(tensor: LoadedTensor): GatherPlan {
       strides.push(t);
     }
   }
-  if (shape.length === 0) {
-    shape.push(1);
-    strides.push(1);
-  }
   let q = shape.length;
-  let acc = 1;
-  while (q > 0 && acc * (shape[q - 1] ?? 1) * item <= GATHER_BLOCK_MAX) {
-    acc *= shape[q - 1] ?? 1;
+  let inner = item;
+  while (q > 0 && inner * (shape[q - 1] ?? 1) <= GATHER_BLOCK_MAX) {
+    inner *= shape[q - 1] ?? 1;
     q--;
   }
-  if (q === shape.length) {
-    // The last dimension alone is bigger than a block: cut it into pieces.
-    const lastSize = shape[q - 1] ?? 1;
-    const lastStride = strides[q - 1] ?? 0;
-    const pieceLength = Math.max(1, Math.floor(GATHER_BLOCK_MAX / item));
-    const piecesPerRow = Math.ceil(lastSize / pieceLength);
-    const outerShape = shape.slice(0, q - 1);
-    return {
-      outerShape,
-      outerStrides: strides.slice(0, q - 1),
-      innerShape: [pieceLength],
-      innerStrides: [lastStride],
-      pieceLength,
-      piecesPerRow,
-      lastSize,
-      lastStride,
-      blocks: outerShape.reduce((a, b) => a * b, 1) * piecesPerRow,
-      offset: tensor.storageOffset,
-    };
-  }
-  const outerShape = shape.slice(0, q);
+  const cut = q - 1;
+  const cutSize = cut >= 0 ? (shape[cut] ?? 1) : 1;
+  const pieceLength = Math.max(1, Math.floor(GATHER_BLOCK_MAX / inner));
+  const piecesPerRow = Math.ceil(cutSize / pieceLength);
+  const outerShape = shape.slice(0, Math.max(0, cut));
   return {
     outerShape,
-    outerStrides: strides.slice(0, q),
+    outerStrides: strides.slice(0, Math.max(0, cut)),
     innerShape: shape.slice(q),
     innerStrides: strides.slice(q),
-    pieceLength: 0,
-    piecesPerRow: 1,
-    lastSize: 0,
-    lastStride: 0,
-    blocks: outerShape.reduce((a, b) => a * b, 1),
+    cutSize,
+    cutStride: cut >= 0 ? (strides[cut] ?? 0) : 0,
+    pieceLength,
+    piecesPerRow,
+    blocks: outerShape.reduce((a, b) => a * b, 1) * piecesPerRow,
     offset: tensor.storageOffset,
   };
 }
 
-/** Storage element offset and (for cut rows) piece length of block `index`. */
+/** Storage element offset and cut-dimension length of block `index`. */
 function blockAt(plan: GatherPlan, index: number): { base: number; length: number } {
   let rest = Math.floor(index / plan.piecesPerRow);
   const piece = index % plan.piecesPerRow;
@@ -223,11 +201,10 @@ function blockAt(plan: GatherPlan, index: number): { base: number; length: numbe
     base += (rest % s) * (plan.outerStrides[i] ?? 0);
     rest = Math.floor(rest / s);
   }
-  if (plan.pieceLength === 0) return { base, length: 0 };
   const start = piece * plan.pieceLength;
   return {
-    base: base + start * plan.lastStride,
-    length: Math.min(plan.pieceLength, plan.lastSize - start),
+    base: base + start * plan.cutStride,
+    length: Math.min(plan.pieceLength, plan.cutSize - start),
   };
 }
 

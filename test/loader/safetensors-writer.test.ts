@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { MemorySource } from '../../src/core/byte-source.js';
+import { makeLimits } from '../../src/core/limits.js';
+import { parseSafetensorsHeader } from '../../src/formats/safetensors/index.js';
+import { DTYPES } from '../../src/loader/dtype.js';
+import { LoadError } from '../../src/loader/errors.js';
+import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
+import { checkTensorGeometry } from '../../src/loader/storage-bounds.js';
+import type { LoadedTensor } from '../../src/loader/tensor.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'torchward-writer-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function tensor(name: string, dtypeName: string, shape: number[], fill: number): LoadedTensor {
+  const dtype = DTYPES.get(dtypeName);
+  assert.ok(dtype);
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const bytes = new Uint8Array(numel * dtype.itemsize).fill(fill);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  return {
+    name,
+    dtype,
+    parameter: false,
+    storage: {
+      key: name,
+      source: new MemorySource(bytes),
+      start: 0,
+      nbytes: bytes.byteLength,
+      bigEndian: false,
+    },
+    ...checkTensorGeometry(name, shape, strides, 0, dtype.itemsize, bytes.byteLength),
+  };
+}
+
+describe('planSafetensors', () => {
+  it('writes a header the spec accepts: "{" first, space-padded to 8, sorted contiguous offsets', () => {
+    const plan = planSafetensors(
+      [
+        tensor('b', 'uint8', [3], 1),
+        tensor('a', 'float64', [2], 2),
+        tensor('c', 'float32', [], 3),
+        tensor('z', 'bool', [0, 2], 4),
+      ],
+      [{ name: 'epoch', value: '7' }],
+    );
+    const n = Number(
+      new DataView(plan.header.buffer, plan.header.byteOffset).getBigUint64(0, true),
+    );
+    assert.equal(n % 8, 0);
+    assert.equal(plan.header.byteLength, 8 + n);
+    const text = new TextDecoder().decode(plan.header.subarray(8));
+    assert.equal(text[0], '{');
+    assert.match(text, /^\{.*\} *$/s);
+    // Largest item size first, then by name, so every tensor stays aligned.
+    assert.deepEqual(
+      plan.tensors.map((p) => [p.tensor.name, p.begin, p.end]),
+      [
+        ['a', 0, 16],
+        ['c', 16, 20],
+        ['b', 20, 23],
+        ['z', 23, 23],
+      ],
+    );
+    assert.equal(plan.size, 8 + n + 23);
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    assert.deepEqual(parsed.__metadata__, { format: 'pt', epoch: '7' });
+    assert.deepEqual(parsed.c, { dtype: 'F32', shape: [], data_offsets: [16, 20] });
+  });
+
+  it('refuses dtypes safetensors cannot hold, duplicate and reserved names', () => {
+    const refuses = (fn: () => unknown): void => {
+      assert.throws(fn, (e: unknown) => e instanceof LoadError && e.code === 'UNSUPPORTED');
+    };
+    refuses(() => planSafetensors([tensor('x', 'complex128', [2], 0)], []));
+    refuses(() => planSafetensors([tensor('x', 'qint8', [2], 0)], []));
+    refuses(() =>
+      planSafetensors([tensor('x', 'float32', [2], 0), tensor('x', 'int8', [1], 0)], []),
+    );
+    refuses(() => planSafetensors([tensor('__metadata__', 'float32', [2], 0)], []));
+    refuses(() => planSafetensors([tensor('x', 'float32', [2], 0)], [{ name: 'x', value: '1' }]));
+    refuses(() => planSafetensors([], [{ name: 'format', value: '"tf"' }]));
+  });
+});
+
+describe('writeSafetensors', () => {
+  it('writes a file the independent safetensors validator accepts, with the bytes in place', async () => {
+    const out = join(dir, 'ok.safetensors');
+    const plan = planSafetensors(
+      [tensor('w', 'float32', [4, 3], 0xab), tensor('b', 'int16', [3], 0x01)],
+      [],
+    );
+    await writeSafetensors(plan, out);
+    const bytes = readFileSync(out);
+    const header = parseSafetensorsHeader(bytes, makeLimits());
+    assert.deepEqual(
+      header.tensors.map((t) => [t.name, t.dtype, t.shape, t.byteLength]),
+      [
+        ['w', 'F32', [4, 3], 48],
+        ['b', 'I16', [3], 6],
+      ],
+    );
+    const w = header.tensors[0];
+    assert.ok(w);
+    assert.ok(bytes.subarray(w.fileOffset, w.fileOffset + 48).every((b) => b === 0xab));
+    assert.deepEqual(readdirSync(dir).sort(), ['ok.safetensors']);
+  });
+
+  it('never replaces an existing file without force, and replaces it with force', async () => {
+    const out = join(dir, 'exists.safetensors');
+    writeFileSync(out, 'keep me');
+    const plan = planSafetensors([tensor('w', 'uint8', [2], 1)], []);
+    await assert.rejects(
+      writeSafetensors(plan, out),
+      (e: unknown) => (e as { code?: string }).code === 'EEXIST',
+    );
+    assert.equal(readFileSync(out, 'utf8'), 'keep me');
+    await writeSafetensors(plan, out, { force: true });
+    assert.equal(readFileSync(out).byteLength, plan.size);
+    rmSync(out);
+  });
+
+  it('leaves no output and no temporary file when a storage fails mid-stream', async () => {
+    const out = join(dir, 'fails.safetensors');
+    const good = tensor('a', 'float32', [1024 * 1024], 1); // 4 MiB written before the failure
+    const bad = tensor('b', 'float32', [16], 2);
+    const lying: LoadedTensor = {
+      ...bad,
+      storage: { ...bad.storage, source: new MemorySource(new Uint8Array(8)) },
+    };
+    const before = readdirSync(dir).sort();
+    await assert.rejects(
+      writeSafetensors(planSafetensors([good, lying], []), out),
+      (e: unknown) => e instanceof LoadError && e.code === 'INVALID_STORAGE',
+    );
+    assert.deepEqual(readdirSync(dir).sort(), before);
+  });
+
+  it('leaves nothing when the last check before commit refuses', async () => {
+    const out = join(dir, 'changed.safetensors');
+    const before = readdirSync(dir).sort();
+    await assert.rejects(
+      writeSafetensors(planSafetensors([tensor('a', 'uint8', [4], 1)], []), out, {
+        beforeCommit: () => {
+          throw new LoadError('CHANGED', 'input changed');
+        },
+      }),
+      (e: unknown) => e instanceof LoadError && e.code === 'CHANGED',
+    );
+    assert.deepEqual(readdirSync(dir).sort(), before);
+  });
+});
