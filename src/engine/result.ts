@@ -24,6 +24,12 @@ export interface FileResult {
   readonly text?: string;
   /** File size in bytes. */
   readonly size: number;
+  /** For signature files checked by `--require-signature`: the model and who signed it. */
+  readonly provenance?: {
+    readonly model: string;
+    readonly status: 'valid' | 'missing' | 'invalid';
+    readonly signer?: string;
+  };
 }
 
 export interface ScanSummary {

@@ -15,6 +15,8 @@ import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { auditWorkflowFiles, isWorkflowPath } from './workflow-audit.js';
+import { checkSignatures } from './signature-policy.js';
+import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -28,6 +30,13 @@ export interface ScanOptions {
   readonly config?: TorchwardConfig;
   /** Most files one scan reads. */
   readonly maxFiles?: number;
+  /**
+   * Require every path given to carry a valid OMS signature under this policy
+   * (`scan --require-signature`); findings go on the signature file's entry.
+   */
+  readonly requireSignature?: SignaturePolicy;
+  /** Directory that relative display paths are relative to (default: process.cwd()). */
+  readonly cwd?: string;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
 }
@@ -114,9 +123,28 @@ export async function scanPaths(
     done++;
     options.onProgress?.(done, total, file.displayPath);
   }
+  if (options.requireSignature !== undefined) {
+    const signed = await checkSignatures(
+      paths,
+      options.requireSignature,
+      limits,
+      options.cwd ?? process.cwd(),
+      internalErrors,
+    );
+    for (const entry of signed) {
+      // The signature file was found in the walk as unrecognised JSON: it is reported here instead.
+      const at = skipped.indexOf(entry.path);
+      if (at >= 0) skipped.splice(at, 1);
+      files.push(entry);
+    }
+  }
   // Report files in walk order (sorted within each directory), whatever was scanned first.
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
-  files.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+  files.sort(
+    (a, b) =>
+      (order.get(a.path) ?? Number.MAX_SAFE_INTEGER) -
+      (order.get(b.path) ?? Number.MAX_SAFE_INTEGER),
+  );
   return {
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },

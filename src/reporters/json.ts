@@ -29,6 +29,7 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         size: file.size,
         findings: file.findings.map((f) => jsonFinding(file, f, index)),
         ...(file.members.length > 0 ? { members: file.members } : {}),
+        ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
       };
     }),
     summary: {

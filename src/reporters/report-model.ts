@@ -14,6 +14,11 @@ export interface ReportFile {
   }[];
   readonly text?: string;
   readonly size: number;
+  readonly provenance?: {
+    readonly model: string;
+    readonly status: 'valid' | 'missing' | 'invalid';
+    readonly signer?: string;
+  };
 }
 
 export interface ReportInput {

@@ -47,6 +47,14 @@ export function renderText(report: ReportInput, options: TextOptions): string {
     const colour: Colour = file.verdict === null ? 'blue' : VERDICT_COLOUR[file.verdict];
     const pad = ' '.repeat(Math.max(1, 12 - label.length));
     lines.push(`${paint(colour, label)}${pad}${file.path} ${paint('gray', `(${file.format})`)}`);
+    if (file.provenance !== undefined) {
+      const p = file.provenance;
+      const what =
+        p.status === 'valid' ? `signed by ${p.signer ?? 'a trusted key'}` : `signature ${p.status}`;
+      lines.push(
+        `           ${paint(p.status === 'valid' ? 'green' : 'yellow', `${p.model}: ${what}`)}`,
+      );
+    }
     if (options.verbose === true) {
       for (const m of file.members) {
         lines.push(`           ${paint('gray', `${m.member} (${m.format}): ${m.verdict}`)}`);

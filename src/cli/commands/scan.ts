@@ -15,6 +15,7 @@ import { renderJson } from '../../reporters/json.js';
 import { renderSarif } from '../../reporters/sarif.js';
 import { renderText } from '../../reporters/text.js';
 import { ALL_RULES } from '../../rules/registry.js';
+import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { ProgressBar } from '../progress.js';
@@ -38,6 +39,14 @@ Options:
                                  .github/torchward.yml in the first directory given, or here)
       --no-config                ignore configuration files
       --max-depth N              deepest container nesting to open (default: 5)
+      --require-signature        require each PATH to carry a valid OpenSSF model signature
+                                 (OMS v1.0) from a trusted signer, given by:
+      --public-key PEM             the signer's public key, or
+      --certificate-chain PEM      trusted certificates (repeatable), or
+      --identity ID --identity-provider ISSUER [--trust-config trusted_root.json]
+                                   a keyless Sigstore identity
+      --signature FILE           the signature (default: PATH/model.sig, or beside a file)
+      --ignore-unsigned-files    allow files the signature does not cover
   -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
   -h, --help                     show this help
@@ -64,6 +73,14 @@ export const scanCommand: Command = {
         'no-config': { type: 'boolean', default: false },
         'max-depth': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
+        'require-signature': { type: 'boolean', default: false },
+        signature: { type: 'string' },
+        'public-key': { type: 'string' },
+        'certificate-chain': { type: 'string', multiple: true },
+        identity: { type: 'string' },
+        'identity-provider': { type: 'string' },
+        'trust-config': { type: 'string' },
+        'ignore-unsigned-files': { type: 'boolean' },
         'no-progress': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -106,6 +123,7 @@ export const scanCommand: Command = {
       }
     }
     const failOn = (failOnArg as Severity | undefined) ?? config.failOn ?? 'low';
+    const requireSignature = signaturePolicy(values, config.signature);
     const progress = new ProgressBar(
       io.stderr,
       !values['no-progress'] && io.stderr.isTTY === true && !io.env.CI,
@@ -115,6 +133,8 @@ export const scanCommand: Command = {
       exclude: values.exclude,
       allowGlobals: values['allow-global'],
       ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
+      ...(requireSignature === undefined ? {} : { requireSignature }),
+      cwd: io.cwd,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);
       },
@@ -147,6 +167,81 @@ function render(
       return renderText(report, { color, verbose });
     }
   }
+}
+
+interface SignatureArgs {
+  readonly 'require-signature': boolean;
+  readonly signature?: string | undefined;
+  readonly 'public-key'?: string | undefined;
+  readonly 'certificate-chain'?: string[] | undefined;
+  readonly identity?: string | undefined;
+  readonly 'identity-provider'?: string | undefined;
+  readonly 'trust-config'?: string | undefined;
+  readonly 'ignore-unsigned-files'?: boolean | undefined;
+}
+
+/**
+ * The signature policy from the command line, falling back to the config file's `signature:`
+ * section (keys spelled as the options; `required: true` turns the check on without the flag).
+ */
+function signaturePolicy(
+  args: SignatureArgs,
+  fromConfig: Readonly<Record<string, unknown>> | undefined,
+): SignaturePolicy | undefined {
+  const conf = fromConfig ?? {};
+  const str = (key: string): string | undefined => {
+    const v = conf[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new UsageError(`config signature.${key} must be a string`);
+    return v;
+  };
+  const chainConf = conf['certificate-chain'];
+  if (
+    chainConf !== undefined &&
+    !(Array.isArray(chainConf) && chainConf.every((c) => typeof c === 'string'))
+  ) {
+    throw new UsageError('config signature.certificate-chain must be a list of file names');
+  }
+  const required = args['require-signature'] || conf.required === true;
+  const policy: SignaturePolicy = {
+    ...optional('signature', args.signature ?? str('signature')),
+    ...optional('publicKey', args['public-key'] ?? str('public-key')),
+    ...optional(
+      'certificateChain',
+      args['certificate-chain'] ?? (chainConf),
+    ),
+    ...optional('identity', args.identity ?? str('identity')),
+    ...optional('identityProvider', args['identity-provider'] ?? str('identity-provider')),
+    ...optional('trustConfig', args['trust-config'] ?? str('trust-config')),
+    ...optional(
+      'ignoreUnsignedFiles',
+      args['ignore-unsigned-files'] ?? (conf['ignore-unsigned-files'] === true ? true : undefined),
+    ),
+  };
+  const given = Object.keys(policy).filter((k) => k !== 'signature' && k !== 'ignoreUnsignedFiles');
+  if (!required) {
+    if (
+      args['public-key'] !== undefined ||
+      args['certificate-chain'] !== undefined ||
+      args.identity !== undefined
+    ) {
+      throw new UsageError('signer options need --require-signature');
+    }
+    return undefined;
+  }
+  if (given.length === 0) {
+    throw new UsageError(
+      '--require-signature needs --public-key, --certificate-chain or --identity (or a signature section in the config)',
+    );
+  }
+  if ((policy.identity === undefined) !== (policy.identityProvider === undefined)) {
+    throw new UsageError('--identity and --identity-provider go together');
+  }
+  return policy;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
 
 /** Every registered rule as reporters see it. */
