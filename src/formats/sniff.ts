@@ -1,3 +1,6 @@
+import { isOnnxHead } from './onnx/sniff.js';
+import { isGraphDefHead, isSavedModelHead } from './tensorflow/sniff.js';
+
 /**
  * Format identification by content, never by name: the consumer (torch, numpy, joblib) does not
  * look at the extension either, and attackers rename files (bypass C1).
@@ -60,6 +63,9 @@ export function sniffFormat(
   if (isZlibHeader(head, 0)) return 'zlib';
   // lzma "alone": properties byte 0x5d and a dictionary size; joblib writes this for .lzma.
   if (startsWith(head, [0x5d, 0x00, 0x00])) return 'lzma';
+  // Protobuf model files have no magic: conservative structural checks (issue 4).
+  if (isOnnxHead(head, size)) return 'onnx';
+  if (isSavedModelHead(head, size) || isGraphDefHead(head, size)) return 'tf-savedmodel';
   if (looksLikePickle(head)) return 'pickle';
   return 'unknown';
 }

@@ -1,6 +1,7 @@
 import type { Rule, RuleTarget } from './define-rule.js';
 import { ggufRules } from './gguf/index.js';
 import { modelRules } from './model/index.js';
+import { onnxRules } from './onnx/index.js';
 import { pickleRules } from './pickle/index.js';
 
 // Every rule family, listed by hand (no auto-discovery). Each family's index lists its rules sorted.
@@ -8,6 +9,7 @@ import { pickleRules } from './pickle/index.js';
 const FAMILIES: readonly (readonly Rule<never>[])[] = [
   ggufRules as readonly Rule<never>[],
   modelRules as readonly Rule<never>[],
+  onnxRules as readonly Rule<never>[],
   pickleRules as readonly Rule<never>[],
 ];
 

@@ -1,7 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import type { GgufHeader } from '../../formats/gguf/index.js';
 import { chatTemplatesOf } from './chat-templates.js';
-import { analyseTemplate } from './template-analysis.js';
+import { analyseTemplate, dunderWords } from './template-analysis.js';
 
 /** CVE-2024-34359: a GGUF chat template that reaches Python internals when rendered. */
 export default defineRule<GgufHeader, 'escape'>({
@@ -18,8 +18,11 @@ export default defineRule<GgufHeader, 'escape'>({
   },
   check(ctx, header) {
     for (const t of chatTemplatesOf(header)) {
-      if (t.ast === undefined) continue;
-      for (const issue of analyseTemplate(t.ast)) {
+      const issues =
+        t.ast === undefined
+          ? dunderWords(t.text).map((construct) => ({ kind: 'escape', construct }))
+          : analyseTemplate(t.ast);
+      for (const issue of issues) {
         if (issue.kind !== 'escape') continue;
         ctx.report({
           messageId: 'escape',

@@ -6,6 +6,7 @@ import type { GgufHeader } from '../../formats/gguf/index.js';
 /** A chat template stored in GGUF metadata, parsed or not. */
 export interface GgufChatTemplate {
   readonly key: string;
+  readonly text: string;
   readonly span: Span;
   readonly ast: TemplateNode | undefined;
   readonly error: FormatError | undefined;
@@ -31,13 +32,14 @@ export function chatTemplatesOf(header: GgufHeader): GgufChatTemplate[] {
     try {
       out.push({
         key: entry.key,
+        text: entry.value,
         span: entry.valueSpan,
         ast: parseChatTemplate(entry.value, MAX_TEMPLATE_CHARS),
         error: undefined,
       });
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
-      out.push({ key: entry.key, span: entry.valueSpan, ast: undefined, error });
+      out.push({ key: entry.key, text: entry.value, span: entry.valueSpan, ast: undefined, error });
     }
   }
   return out;

@@ -125,6 +125,19 @@ export function analyseTemplate(root: TemplateNode): TemplateIssue[] {
   return out;
 }
 
+/**
+ * Dunder names appearing anywhere in a template's text, for templates the parser rejects: Python's
+ * Jinja may still accept them (the CVE-2024-34359 payload starts with `()`, which
+ * @huggingface/jinja does not parse). Splitting on non-word characters keeps this linear.
+ */
+export function dunderWords(text: string): string[] {
+  const out = new Set<string>();
+  for (const word of text.split(/\W+/)) {
+    if (word.length <= 64 && DUNDER.test(word)) out.add(word);
+  }
+  return [...out];
+}
+
 function memberName(prop: TemplateNode | undefined, computed: boolean): string | undefined {
   if (prop === undefined) return undefined;
   if (!computed && prop.type === 'Identifier' && typeof prop.value === 'string') return prop.value;

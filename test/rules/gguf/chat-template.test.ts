@@ -73,6 +73,14 @@ describe('gguf/chat-template-injection', () => {
     );
   });
 
+  it('falls back to dunder words in the text of an unparsable template', () => {
+    assert.deepEqual(constructs(injection, '{% for x in ().__class__.__base__ %}{% endfor %}'), [
+      '__class__',
+      '__base__',
+    ]);
+    assert.deepEqual(runRule(injection, header('{% if %} __init (not a dunder)')), []);
+  });
+
   it('ignores other keys', () => {
     assert.deepEqual(runRule(injection, header('{{ x.__class__ }}', 'general.description')), []);
   });
