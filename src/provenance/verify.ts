@@ -218,8 +218,10 @@ function authenticate(
     return { signer: leaf.subject.replace(/\n/g, ', '), method: 'certificate' };
   }
   if (options.identity !== undefined || options.identityProvider !== undefined) {
-    if (m.kind !== 'certificate')
+    // v0.3 bundles carry the Fulcio leaf alone; v0.1/v0.2 keyless bundles carry it as a chain.
+    if (m.kind === 'publicKey' || bundle.tlogEntryCount === 0) {
       fail('WRONG_SIGNATURE_KIND', `the bundle is signed with a ${m.kind}, not keyless`);
+    }
     if (options.trustedRoot === undefined)
       fail('NO_TRUST_MATERIAL', 'keyless verification offline needs --trust-config');
     return { signer: verifyKeyless(bundle, options), method: 'sigstore' };
@@ -288,8 +290,14 @@ function checkLeafUsage(leaf: X509Certificate): void {
 }
 
 function verifyKeyless(bundle: OmsBundle, options: VerifyOptions): string {
-  const rootJson = options.trustedRoot as Record<string, unknown>;
-  const trustedRoot = Object.hasOwn(rootJson, 'trustedRoot') ? rootJson.trustedRoot : rootJson;
+  const rootJson = options.trustedRoot;
+  if (typeof rootJson !== 'object' || rootJson === null || Array.isArray(rootJson)) {
+    fail('NO_TRUST_MATERIAL', 'the trust config is not a JSON object');
+  }
+  // A ClientTrustConfig (sigstore-python --trust-config) wraps the trusted root.
+  const trustedRoot = Object.hasOwn(rootJson, 'trustedRoot')
+    ? (rootJson as Record<string, unknown>).trustedRoot
+    : rootJson;
   let identity: { subjectAlternativeName?: string; extensions?: { issuer?: string } } | undefined;
   try {
     const trust = toTrustMaterial(TrustedRoot.fromJSON(trustedRoot));

@@ -258,6 +258,46 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
     },
   );
 
+  it(
+    'keyless: accepts a ClientTrustConfig wrapper, refuses a non-object trust config',
+    { skip: NO_ROOT },
+    async () => {
+      const dir = copyVector('v1.0.1-sigstore');
+      const base = {
+        signaturePath: join(dir, 'model.sig'),
+        limits: DEFAULT_LIMITS,
+        ignorePaths: ['ignore-me'],
+        identity: IDENTITY,
+        identityProvider: ISSUER,
+      };
+      const wrapped = await verifyModel(dir, {
+        ...base,
+        trustedRoot: {
+          mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
+          trustedRoot: TRUSTED_ROOT,
+        },
+      });
+      assert.deepEqual(wrapped.problems, []);
+      for (const bad of [null, [], 3]) {
+        const r = await verifyModel(dir, { ...base, trustedRoot: bad });
+        assert.deepEqual(
+          r.problems.map((p) => p.code),
+          ['NO_TRUST_MATERIAL'],
+        );
+      }
+      const pki = copyVector('v1.1.0-certificate');
+      const r = await verifyModel(pki, {
+        ...base,
+        signaturePath: join(pki, 'model.sig'),
+        trustedRoot: TRUSTED_ROOT,
+      });
+      assert.deepEqual(
+        r.problems.map((p) => p.code),
+        ['WRONG_SIGNATURE_KIND'],
+      );
+    },
+  );
+
   it('names the wrong kind of trust material', async () => {
     const dir = copyVector('v1.1.0-certificate');
     const result = await verifyModel(dir, {
