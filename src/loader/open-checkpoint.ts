@@ -13,7 +13,8 @@ import { walkTorchPickle, type WalkResult } from './pickle-walk.js';
 import { PositionedFile } from './positioned-file.js';
 import { checkTensorGeometry } from './storage-bounds.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
-import { hasLegacyMagic, loadTorchLegacy } from './torch-legacy.js';
+import { loadTorchLegacy } from './torch-legacy.js';
+import { hasLegacyMagic } from '../formats/pickle/torch-legacy.js';
 import { loadTorchZip } from './torch-zip.js';
 import { isNpzListing, loadNpyFile, loadNpz } from './numpy.js';
 import { parseZipDirectory } from '../formats/zip/index.js';
@@ -149,9 +150,16 @@ async function loadRawPickle(file: PositionedFile, limits: Limits): Promise<Walk
       `the pickle does not decode as one stream: ${decoded.error?.message ?? ''}`,
     );
   }
-  return walkTorchPickle(stream.root, (storage) => {
-    throw new LoadError('UNSUPPORTED', `a bare pickle cannot hold tensor storage '${storage.key}'`);
-  });
+  return walkTorchPickle(
+    stream.root,
+    (storage) => {
+      throw new LoadError(
+        'UNSUPPORTED',
+        `a bare pickle cannot hold tensor storage '${storage.key}'`,
+      );
+    },
+    decoded.mutations,
+  );
 }
 
 /** A safetensors input: its validated header gives every tensor as a contiguous range. */

@@ -1,4 +1,6 @@
+import type { PickleMutation } from '../formats/pickle/records.js';
 import {
+  isCall,
   isGlobal,
   kindOf,
   qualifiedName,
@@ -10,6 +12,35 @@ import { dtypeOfDtypeGlobal, dtypeOfStorageGlobal, type Dtype } from './dtype.js
 import { LoadError } from './errors.js';
 import { checkTensorGeometry } from './storage-bounds.js';
 import type { LoadedTensor, MetadataLeaf, StorageRef } from './tensor.js';
+
+/**
+ * Refuses a pickle whose container mutations the value model did not keep: the VM stores
+ * APPEND(S), SETITEM(S) and ADDITEMS items only in list, dict and set values, so items set on
+ * anything else (an `OrderedDict()` call, a list subclass) would vanish and the conversion would
+ * silently lose tensors. A call that carries its items as `entries` (dict-like) or `items`
+ * (list-like) is accepted.
+ */
+function assertMutationsKept(mutations: readonly PickleMutation[]): void {
+  for (const m of mutations) {
+    if (m.count === 0) continue;
+    const t = m.target;
+    const kind = typeof t === 'object' && t !== null ? t.kind : kindOf(t);
+    const kept =
+      m.opcode === 'SETITEM' || m.opcode === 'SETITEMS'
+        ? kind === 'dict' ||
+          (kind === 'call' && Array.isArray((t as { entries?: unknown }).entries))
+        : m.opcode === 'ADDITEMS'
+          ? kind === 'set'
+          : kind === 'list' || (kind === 'call' && Array.isArray((t as { items?: unknown }).items));
+    if (!kept) {
+      const what = kind === 'call' && isCall(t) ? `a ${calleeName(t)}() object` : `a ${kind}`;
+      throw new LoadError(
+        'UNSUPPORTED',
+        `${m.opcode} at byte ${m.offset} adds items to ${what}, which the loader cannot read back`,
+      );
+    }
+  }
+}
 
 /** A storage as its persistent id declares it. */
 export interface DeclaredStorage {
@@ -49,7 +80,12 @@ const MAX_VISITS = 10_000_000;
  * index. Anything else is refused with LoadError('UNSUPPORTED'); every geometry is checked
  * against its storage (LoadError('INVALID_STORAGE')).
  */
-export function walkTorchPickle(root: PickleValue, resolve: StorageResolver): WalkResult {
+export function walkTorchPickle(
+  root: PickleValue,
+  resolve: StorageResolver,
+  mutations: readonly PickleMutation[] = [],
+): WalkResult {
+  assertMutationsKept(mutations);
   const walker = new Walker(resolve);
   walker.visit(root, [], 0);
   return { tensors: walker.tensors, metadata: walker.metadata };

@@ -173,7 +173,7 @@ def make_hostile(d):
         for _ in range(5):
             for _op in pickletools.genops(f):
                 pass
-        f.write(struct.pack('<q', 1000))
+        f.write(struct.pack('<q', 2))
     manifest.append({'file': legacy, 'case': 'legacy_count'})
     # a legacy stream cut inside its storage bytes
     cut = os.path.join(d, 'legacy_truncated.pt')

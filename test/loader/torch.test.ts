@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeLimits } from '../../src/core/limits.js';
+import { LoadError } from '../../src/loader/errors.js';
+import { loadByContent } from '../../src/loader/open-checkpoint.js';
+import { PositionedFile } from '../../src/loader/positioned-file.js';
+import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
+
+// The loader below the scanner: every container torch and numpy write, read by content and
+// converted, then compared in Python with torch.load and numpy, bit for bit. (The scanner gate in
+// front of it is exercised through the CLI in test/cli/convert.test.ts.)
+
+const PYTHON = '/usr/bin/python3';
+const ORACLE = join('test', 'loader', 'torch_oracle.py');
+
+interface Made {
+  readonly file: string;
+  readonly ours?: boolean;
+  readonly numpy?: boolean;
+  readonly case?: string;
+}
+
+interface Checked {
+  readonly source: string;
+  readonly ok: boolean;
+  readonly errors: readonly string[];
+  readonly how: string;
+  readonly tensors: number;
+}
+
+function oracle(...args: string[]): unknown {
+  return JSON.parse(
+    execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  );
+}
+
+/** Converts without the scan step (the loader's own checks only). */
+async function convertUnscanned(input: string, output: string): Promise<void> {
+  const file = await PositionedFile.open(input);
+  try {
+    const { kind, result } = await loadByContent(file, makeLimits());
+    await writeSafetensors(
+      planSafetensors(result.tensors, result.metadata, kind !== 'safetensors'),
+      output,
+    );
+  } finally {
+    await file.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'torchward-loader-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('loader against real torch 1.13 and numpy', () => {
+  let benign: Made[] = [];
+  let hostile: Made[] = [];
+  before(() => {
+    const b = join(dir, 'benign');
+    const h = join(dir, 'hostile');
+    execFileSync('mkdir', ['-p', b, h]);
+    benign = oracle('make-benign', b) as Made[];
+    hostile = oracle('make-hostile', h) as Made[];
+  });
+
+  it('converts every benign checkpoint; torch.load and numpy see the same tensors, bit for bit', async () => {
+    const pairs = [];
+    for (const m of benign) {
+      const output = `${m.file}.safetensors`;
+      await convertUnscanned(m.file, output);
+      pairs.push({ source: m.file, output, ours: m.ours === true, numpy: m.numpy === true });
+    }
+    const list = join(dir, 'pairs.json');
+    writeFileSync(list, JSON.stringify(pairs));
+    const results = oracle('check', list) as Checked[];
+    assert.equal(results.length, benign.length);
+    const failed = results.filter((r) => !r.ok).map((r) => `${r.source}: ${r.errors.join('; ')}`);
+    assert.deepEqual(failed, []);
+    // weights_only=True is the reference wherever torch 1.13 accepts the file.
+    assert.ok(results.filter((r) => r.how === 'weights_only').length >= 10);
+    assert.ok(results.every((r) => r.tensors > 0));
+  });
+
+  it('round-trips its own safetensors output unchanged', async () => {
+    const first = join(dir, 'views.safetensors');
+    const second = join(dir, 'views.again.safetensors');
+    await convertUnscanned(join(dir, 'benign', 'views.zip.pt'), first);
+    await convertUnscanned(first, second);
+    assert.equal(execFileSync('cmp', [first, second], { encoding: 'utf8' }), '');
+  });
+
+  it('refuses every hostile or malformed checkpoint with the expected reason, writing nothing', async () => {
+    const expected: Record<string, LoadError['code']> = {
+      oob_size: 'INVALID_STORAGE',
+      oob_offset: 'INVALID_STORAGE',
+      oob_stride: 'INVALID_STORAGE',
+      overflow: 'INVALID_STORAGE',
+      negative_stride: 'INVALID_STORAGE',
+      short_record: 'INVALID_STORAGE',
+      missing_record: 'INVALID_STORAGE',
+      type_confusion: 'INVALID_STORAGE',
+      legacy_count: 'INVALID_STORAGE',
+      legacy_truncated: 'INVALID_STORAGE',
+      // Without the scanner in front, the walker still refuses anything that is not plain data.
+      evil_pickle: 'UNSUPPORTED',
+      evil_zip: 'UNSUPPORTED',
+      unknown_format: 'UNSUPPORTED',
+    };
+    const before = readdirSync(join(dir, 'hostile')).sort();
+    const got: Record<string, string> = {};
+    for (const m of hostile) {
+      const output = `${m.file}.safetensors`;
+      try {
+        await convertUnscanned(m.file, output);
+        got[m.case ?? m.file] = 'converted';
+      } catch (error) {
+        if (!(error instanceof LoadError)) throw error;
+        got[m.case ?? m.file] = error.code;
+      }
+      assert.equal(existsSync(output), false);
+    }
+    assert.deepEqual(got, expected);
+    assert.deepEqual(readdirSync(join(dir, 'hostile')).sort(), before);
+  });
+});
