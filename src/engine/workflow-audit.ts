@@ -124,14 +124,31 @@ export async function auditWorkflowFiles(
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
   const results: WorkflowAuditResult[] = [];
-  for (const file of files) {
-    results.push(await auditOne(file, options, loader));
+  // Reads run a few files ahead of the (CPU-bound) audit so the disk latency overlaps the work;
+  // the window bounds memory to READ_AHEAD files of at most maxTextBytes each.
+  const reads = new Map<number, Promise<string | FormatError>>();
+  const startRead = (index: number): void => {
+    const file = files[index];
+    if (file !== undefined) reads.set(index, readText(file.path, options.limits.maxTextBytes));
+  };
+  for (let i = 0; i < READ_AHEAD; i++) startRead(i);
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const read = reads.get(i);
+    if (file === undefined || read === undefined) continue;
+    const text = await read;
+    reads.delete(i);
+    startRead(i + READ_AHEAD);
+    results.push(await auditOne(file, text, options, loader));
   }
   return results;
 }
 
+const READ_AHEAD = 8;
+
 async function auditOne(
   file: { path: string; uri: string },
+  read: string | FormatError,
   options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
   loader: LocalLoader,
 ): Promise<WorkflowAuditResult> {
@@ -165,7 +182,6 @@ async function auditOne(
     ),
     internalErrors: [],
   });
-  const read = await readText(file.path, limits.maxTextBytes);
   if (read instanceof FormatError) return unreadable(read, '');
   const text = read;
   const kind = isActionFile(file.path) ? 'action' : 'workflow';

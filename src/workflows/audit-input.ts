@@ -35,8 +35,15 @@ export interface EffectiveJob {
   readonly runner: RunnerClass;
 }
 
-/** The jobs of a workflow with local reusable workflows expanded one level, runners classified. */
-export function effectiveJobs(input: WorkflowAuditInput): EffectiveJob[] {
+const EFFECTIVE = new WeakMap<WorkflowAuditInput, readonly EffectiveJob[]>();
+
+/**
+ * The jobs of a workflow with local reusable workflows expanded one level, runners classified.
+ * Memoised per input: several rules ask, and the model does not change while rules run.
+ */
+export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[] {
+  const known = EFFECTIVE.get(input);
+  if (known !== undefined) return known;
   const out: EffectiveJob[] = [];
   for (const job of input.workflow.jobs) {
     if (job.pseudo) continue;
@@ -55,6 +62,7 @@ export function effectiveJobs(input: WorkflowAuditInput): EffectiveJob[] {
     const runner = classifyRunsOn(job.runsOn, { job, workflow: input.workflow }, input.runners);
     out.push({ job, workflow: input.workflow, via: undefined, callerWith: undefined, runner });
   }
+  EFFECTIVE.set(input, out);
   return out;
 }
 

@@ -162,11 +162,20 @@ const ATTACKER_OBJECTS = [
   'github.event.workflow_run',
 ];
 
+const ATTACKER_PATTERNS: readonly (readonly string[])[] = ATTACKER_CONTROLLED.map((p) =>
+  p.split('.'),
+);
+
 /** Whether a context path carries attacker-controlled text (titles, bodies, branch names …). */
 export function isAttackerControlled(path: string): boolean {
-  return (
-    ATTACKER_CONTROLLED.some((pattern) => matchContext(path, pattern)) ||
-    ATTACKER_OBJECTS.includes(path)
+  // Every entry lives under `github.`; most references (secrets, runner, matrix) stop here.
+  if (!path.startsWith('github.')) return false;
+  if (ATTACKER_OBJECTS.includes(path)) return true;
+  const segments = path.split('.');
+  return ATTACKER_PATTERNS.some(
+    (pattern) =>
+      pattern.length === segments.length &&
+      pattern.every((segment, index) => segment === '*' || segment === segments[index]),
   );
 }
 

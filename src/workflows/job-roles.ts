@@ -16,8 +16,12 @@ export interface DeepStep {
 // loader only attaches models it parsed within limits.
 const MAX_ACTION_DEPTH = 3;
 
-/** The job's steps with the steps of local composite actions expanded in place. */
-export function stepsDeep(job: Job): DeepStep[] {
+const DEEP_STEPS = new WeakMap<Job, readonly DeepStep[]>();
+
+/** The job's steps with the steps of local composite actions expanded in place (memoised). */
+export function stepsDeep(job: Job): readonly DeepStep[] {
+  const known = DEEP_STEPS.get(job);
+  if (known !== undefined) return known;
   const out: DeepStep[] = [];
   const visit = (steps: readonly Step[], at: Step | undefined, depth: number): void => {
     for (const step of steps) {
@@ -28,12 +32,20 @@ export function stepsDeep(job: Job): DeepStep[] {
     }
   };
   visit(job.steps, undefined, 0);
+  DEEP_STEPS.set(job, out);
   return out;
 }
 
+const ACTION_NAMES = new WeakMap<Step, string | null>();
+
 /** Lower-cased action name of a step (`actions/checkout`), or undefined for run/local steps. */
 export function stepAction(step: Step): string | undefined {
-  return step.uses === undefined ? undefined : actionName(step.uses.text);
+  let name = ACTION_NAMES.get(step);
+  if (name === undefined) {
+    name = step.uses === undefined ? null : (actionName(step.uses.text) ?? null);
+    ACTION_NAMES.set(step, name);
+  }
+  return name ?? undefined;
 }
 
 /** A scalar `with:` input of a step. */
