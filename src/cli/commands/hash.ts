@@ -112,7 +112,9 @@ export const hashCommand: Command = {
     } catch (error) {
       if (error instanceof ProvenanceError) {
         io.stderr.write(`torchward hash: ${error.message}\n`);
-        return error.code === 'NO_INPUT' || error.code === 'READ_FAILED'
+        return error.code === 'NO_INPUT' ||
+          error.code === 'READ_FAILED' ||
+          error.code === 'EMPTY_MODEL'
           ? EXIT.NO_INPUT
           : EXIT.FINDINGS;
       }

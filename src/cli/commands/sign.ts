@@ -117,7 +117,9 @@ export const signCommand: Command = {
     } catch (error) {
       if (error instanceof ProvenanceError) {
         io.stderr.write(`torchward sign: ${error.code}: ${error.message}\n`);
-        return error.code === 'NO_INPUT' || error.code === 'READ_FAILED'
+        return error.code === 'NO_INPUT' ||
+          error.code === 'READ_FAILED' ||
+          error.code === 'EMPTY_MODEL'
           ? EXIT.NO_INPUT
           : EXIT.FINDINGS;
       }
