@@ -54,12 +54,14 @@ export const convertCommand: Command = {
     if (outArg === '') throw new UsageError('the output path is empty');
     const input = resolve(io.cwd, inArg);
     const output = resolve(io.cwd, outArg);
+    // Findings name the file as the user did when the paths agree.
+    const scanPath = input === resolve(inArg) ? inArg : input;
     if (sameFile(input, output)) throw new UsageError(`refusing to overwrite the input ${inArg}`);
     if (!values.force && exists(output)) {
       throw new UsageError(`${outArg} exists; pass --force to replace it`);
     }
     try {
-      const result = await convertToSafetensors(input, output, { force: values.force });
+      const result = await convertToSafetensors(scanPath, output, { force: values.force });
       io.stdout.write(
         `${outArg}: ${result.tensors} tensor${result.tensors === 1 ? '' : 's'}, ` +
           `${result.metadata} metadata entr${result.metadata === 1 ? 'y' : 'ies'}, ${result.bytes} bytes\n`,

@@ -62,7 +62,8 @@ export const inspectCommand: Command = {
     const arg = positionals[0];
     let checkpoint: Checkpoint;
     try {
-      checkpoint = await openCheckpoint(resolve(io.cwd, arg));
+      const input = resolve(io.cwd, arg);
+      checkpoint = await openCheckpoint(input === resolve(arg) ? arg : input);
     } catch (error) {
       if (!(error instanceof LoadError)) throw error;
       if (format === 'json') {

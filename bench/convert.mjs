@@ -1,0 +1,81 @@
+// Converter benchmark (issue 3): a 2 GB torch zip checkpoint and a 2 GB legacy torch checkpoint,
+// written by real torch under bench/out/convert (gitignored, deleted afterwards), converted by
+// `torchward convert` and copied by `cp` on the same disk, each with a warm page cache. Wall time
+// is the best of three runs; peak RSS comes from /usr/bin/time -v. Prints one JSON line.
+// Targets: convert ≤ 1.3 × cp's time, peak RSS < 200 MB.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+
+const OUT = 'bench/out/convert';
+const CLI = 'dist/cli/main.js';
+const RUNS = 3;
+mkdirSync(OUT, { recursive: true });
+
+// 32 tensors of 64 MiB (2 GiB), shapes like a transformer's, plain dict of names.
+const GEN = String.raw`
+import os, sys, torch
+out = sys.argv[1]
+torch.manual_seed(0)
+sd = {}
+for i in range(32):
+    sd[f'layers.{i}.weight'] = torch.empty(4096, 4096, dtype=torch.float32).uniform_()
+sd['step'] = 1000
+if not os.path.exists(os.path.join(out, 'big-zip.pt')):
+    torch.save(sd, os.path.join(out, 'big-zip.pt'))
+if not os.path.exists(os.path.join(out, 'big-legacy.pt')):
+    torch.save(sd, os.path.join(out, 'big-legacy.pt'), _use_new_zipfile_serialization=False)
+`;
+
+if (!existsSync(CLI)) {
+  console.error(`bench convert: build first (${CLI} missing)`);
+  process.exit(1);
+}
+if (!existsSync(`${OUT}/big-zip.pt`) || !existsSync(`${OUT}/big-legacy.pt`)) {
+  console.error('bench convert: generating 2 x 2 GiB checkpoints with torch (one-time, ~1 minute)');
+  execFileSync('/usr/bin/python3', ['-c', GEN, OUT], { stdio: 'inherit' });
+}
+
+/** Runs argv under /usr/bin/time -v; returns wall seconds and peak RSS in MB. */
+function timed(argv) {
+  const r = spawnSync('/usr/bin/time', ['-v', ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  const seconds = wall === null ? NaN : Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  return { seconds, rssMB: rss / 1024 };
+}
+
+function bench(name) {
+  const input = `${OUT}/${name}.pt`;
+  const copy = `${OUT}/${name}.copy`;
+  const output = `${OUT}/${name}.safetensors`;
+  readFileSync(input).byteLength; // warm the page cache for both contenders
+  let cp = Infinity;
+  let convert = Infinity;
+  let rss = 0;
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(copy, { force: true });
+    cp = Math.min(cp, timed(['cp', input, copy]).seconds);
+    rmSync(copy, { force: true });
+    rmSync(output, { force: true });
+    const c = timed([process.execPath, CLI, 'convert', input, '-o', output]);
+    convert = Math.min(convert, c.seconds);
+    rss = Math.max(rss, c.rssMB);
+  }
+  const outBytes = statSync(output).size;
+  rmSync(output, { force: true });
+  return {
+    inputBytes: statSync(input).size,
+    outputBytes: outBytes,
+    cpSeconds: cp,
+    convertSeconds: convert,
+    ratio: Number((convert / cp).toFixed(2)),
+    peakRssMB: Math.round(rss),
+  };
+}
+
+const result = { bench: 'convert', zip: bench('big-zip'), legacy: bench('big-legacy') };
+result.ok =
+  result.zip.ratio <= 1.3 && result.legacy.ratio <= 1.3 && result.zip.peakRssMB < 200 && result.legacy.peakRssMB < 200;
+console.log(JSON.stringify(result));
+if (process.env.TORCHWARD_BENCH_KEEP !== '1') rmSync(OUT, { recursive: true, force: true });

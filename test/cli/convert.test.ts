@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/run.js';
+
+// `torchward convert` and `torchward inspect` end to end: the scanner gate, the loader, the
+// writer and the exit-code contract, on checkpoints written by the real torch 1.13 and numpy.
+
+const PYTHON = '/usr/bin/python3';
+const ORACLE = join('test', 'loader', 'torch_oracle.py');
+
+interface Made {
+  readonly file: string;
+  readonly ours?: boolean;
+  readonly numpy?: boolean;
+  readonly case?: string;
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const io: CliIo = {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    env: {},
+    cwd: process.cwd(),
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+function oracle(...args: string[]): unknown {
+  return JSON.parse(
+    execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'torchward-convert-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('torchward convert / inspect', () => {
+  let benign: Made[] = [];
+  let hostile: Made[] = [];
+  before(() => {
+    mkdirSync(join(dir, 'benign'));
+    mkdirSync(join(dir, 'hostile'));
+    benign = oracle('make-benign', join(dir, 'benign')) as Made[];
+    hostile = oracle('make-hostile', join(dir, 'hostile')) as Made[];
+  });
+
+  it('prints help and exits 0', async () => {
+    for (const command of ['convert', 'inspect']) {
+      const r = await run([command, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.out, new RegExp(`^Usage: torchward ${command}`));
+    }
+    assert.match((await run(['--help'])).out, /convert .*safetensors/);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    assert.equal((await run(['convert'])).code, 2);
+    assert.equal((await run(['convert', 'a.pt', 'b.pt'])).code, 2);
+    assert.equal((await run(['convert', '--bogus', 'a.pt'])).code, 2);
+    assert.equal((await run(['inspect'])).code, 2);
+    assert.equal((await run(['inspect', '--format', 'xml', 'a.pt'])).code, 2);
+  });
+
+  it('exits 3 when the input cannot be read', async () => {
+    const r = await run([
+      'convert',
+      join(dir, 'missing.pt'),
+      '-o',
+      join(dir, 'missing.safetensors'),
+    ]);
+    assert.equal(r.code, 3);
+    assert.equal(existsSync(join(dir, 'missing.safetensors')), false);
+    assert.equal((await run(['inspect', join(dir, 'missing.pt')])).code, 3);
+  });
+
+  it('writes IN with .safetensors by default and never overwrites without --force', async () => {
+    const work = join(dir, 'defaults');
+    mkdirSync(work);
+    const input = join(work, 'model.pt');
+    writeFileSync(input, readFileSync(join(dir, 'benign', 'dtypes.legacy.pt')));
+    const first = await run(['convert', input]);
+    assert.equal(first.code, 0, first.err);
+    const output = join(work, 'model.safetensors');
+    const written = readFileSync(output);
+    assert.match(first.out, /11 tensors/);
+    writeFileSync(output, 'precious');
+    const again = await run(['convert', input]);
+    assert.equal(again.code, 2);
+    assert.match(again.err, /--force/);
+    assert.equal(readFileSync(output, 'utf8'), 'precious');
+    assert.equal((await run(['convert', input, '--force'])).code, 0);
+    assert.deepEqual(readFileSync(output), written);
+    // The input itself is never a target, even with --force.
+    assert.equal((await run(['convert', output])).code, 2);
+    assert.equal((await run(['convert', input, '-o', input, '--force'])).code, 2);
+    assert.deepEqual(readdirSync(work).sort(), ['model.pt', 'model.safetensors']);
+  });
+
+  it('converts every benign checkpoint the scanner calls safe, bit for bit with torch.load', async () => {
+    const pairs = [];
+    const refused: string[] = [];
+    for (const m of benign) {
+      const output = `${m.file}.cli.safetensors`;
+      const r = await run(['convert', m.file, '-o', output]);
+      if (r.code !== 0) refused.push(`${m.file}: ${r.err}`);
+      else pairs.push({ source: m.file, output, ours: m.ours === true, numpy: m.numpy === true });
+    }
+    assert.deepEqual(refused, []);
+    const list = join(dir, 'cli-pairs.json');
+    writeFileSync(list, JSON.stringify(pairs));
+    const results = oracle('check', list) as { source: string; ok: boolean; errors: string[] }[];
+    assert.deepEqual(
+      results.filter((r) => !r.ok).map((r) => `${r.source}: ${r.errors.join('; ')}`),
+      [],
+    );
+  });
+
+  it('refuses every hostile or malformed input with exit 1 and leaves the directory unchanged', async () => {
+    const folder = join(dir, 'hostile');
+    const before = readdirSync(folder).sort();
+    for (const m of hostile) {
+      const r = await run(['convert', m.file]);
+      assert.equal(r.code, 1, `${m.case ?? m.file}: exit ${r.code}: ${r.err}`);
+      assert.match(r.err, /refused/);
+      assert.match(r.err, /nothing written/);
+      const i = await run(['inspect', '--format', 'json', m.file]);
+      assert.equal(i.code, 1, m.case);
+      assert.equal((JSON.parse(i.out) as { refused?: unknown }).refused !== undefined, true);
+    }
+    assert.deepEqual(readdirSync(folder).sort(), before);
+  });
+
+  it('names the scanner verdict and findings when it refuses code execution', async () => {
+    const evil = hostile.find((m) => m.case === 'evil_pickle');
+    assert.ok(evil);
+    const r = await run(['inspect', '--format', 'json', evil.file]);
+    const report = JSON.parse(r.out) as {
+      verdict: string;
+      refused: { code: string };
+      findings: { ruleId: string }[];
+    };
+    assert.equal(report.verdict, 'malicious');
+    assert.equal(report.refused.code, 'NOT_SAFE');
+    assert.ok(report.findings.length > 0);
+  });
+
+  it('inspect lists tensors, shared storages and totals', async () => {
+    const file = join(dir, 'benign', 'views.legacy.pt');
+    const json = await run(['inspect', '--format', 'json', file]);
+    assert.equal(json.code, 0, json.err);
+    const report = JSON.parse(json.out) as {
+      version: number;
+      verdict: string;
+      kind: string;
+      tensors: {
+        name: string;
+        dtype: string;
+        shape: number[];
+        bytes: number;
+        sharedWith: string[];
+        contiguous: boolean;
+      }[];
+      totals: { tensors: number; bytes: number; sharedStorages: number };
+    };
+    assert.equal(report.version, 1);
+    assert.equal(report.verdict, 'safe');
+    assert.equal(report.kind, 'torch-legacy');
+    const t = report.tensors.find((x) => x.name === 'transposed');
+    assert.deepEqual(
+      { dtype: t?.dtype, shape: t?.shape, bytes: t?.bytes, contiguous: t?.contiguous },
+      { dtype: 'float32', shape: [5, 4, 3], bytes: 240, contiguous: false },
+    );
+    assert.ok(t?.sharedWith.includes('base'));
+    assert.equal(report.totals.tensors, 11);
+    assert.equal(report.totals.sharedStorages, 1);
+    const text = await run(['inspect', file]);
+    assert.equal(text.code, 0);
+    assert.match(text.out, /verdict safe/);
+    assert.match(text.out, /transposed +float32 +\[5, 4, 3\] +240 +\S+ \(shared with /);
+    assert.match(text.out, /11 tensors, 860 bytes/);
+  });
+});
