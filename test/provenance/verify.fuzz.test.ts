@@ -9,7 +9,7 @@ import { verifyModel } from '../../src/provenance/verify.js';
 import { KEYS, VECTORS, copyVector, readText } from './helpers.js';
 
 function fuzzRuns(fallback: number): number {
-  const n = Number(process.env['TORCHWARD_FUZZ_RUNS']);
+  const n = Number(process.env.TORCHWARD_FUZZ_RUNS);
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 
