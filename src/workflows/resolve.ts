@@ -17,16 +17,25 @@ const MAX_CANDIDATES = 32;
 /**
  * The values `text` may take, substituting `matrix.*` values, `inputs.*` (caller's `with:` or
  * defaults) and, for other expressions, their string literals (ternaries like
- * `cond && 'a' || 'b'`). Returns undefined when some expression cannot be resolved.
+ * `cond && 'a' || 'b'`). Returns undefined when some expression cannot be resolved, unless
+ * `affixes` is set and the text has literal parts: then an unresolved expression stands for ''
+ * (PyTorch's `${{ needs.get-label-type.outputs.label-type }}linux.2xlarge`, where the prefix
+ * selects a fleet but the literal names the machine).
  */
-export function resolveCandidates(text: string, scope: ResolveScope): string[] | undefined {
+export function resolveCandidates(
+  text: string,
+  scope: ResolveScope,
+  affixes = false,
+): string[] | undefined {
   const expressions = findExpressions(text);
   if (expressions.length === 0) return [text];
+  const literalLength = text.length - expressions.reduce((n, e) => n + e.end - e.start, 0);
+  const fallback = affixes && text.trim().length > 0 && literalLength > 0 ? [''] : undefined;
   let out = [''];
   let last = 0;
   for (const expression of expressions) {
     const literal = text.slice(last, expression.start);
-    const values = resolveExpression(expression.body, scope);
+    const values = resolveExpression(expression.body, scope) ?? fallback;
     if (values === undefined) return undefined;
     const next: string[] = [];
     for (const prefix of out) {

@@ -134,7 +134,7 @@ export function classifyRunsOn(
 /** The possible label sets of a `runs-on` node; `undefined` marks an unresolvable one. */
 function labelSets(node: YNode, scope: ResolveScope): (string[] | undefined)[] {
   if (node.kind === 'scalar') {
-    const values = resolveCandidates(node.text, scope);
+    const values = resolveCandidates(node.text, scope, true);
     if (values === undefined) return [undefined];
     return values.map((v) => v.split(',').map((l) => l.trim()));
   }
@@ -142,7 +142,7 @@ function labelSets(node: YNode, scope: ResolveScope): (string[] | undefined)[] {
     const labels: string[] = [];
     for (const item of node.items) {
       if (item.kind !== 'scalar') continue;
-      const values = resolveCandidates(item.text, scope);
+      const values = resolveCandidates(item.text, scope, true);
       if (values === undefined) return [undefined];
       labels.push(...values);
     }

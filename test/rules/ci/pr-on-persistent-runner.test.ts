@@ -15,6 +15,8 @@ testRule(rule, {
     'on:\n  push:\n    branches: [main]\njobs:\n  a:\n    runs-on: [self-hosted, linux.2xlarge]\n    steps: []\n',
     // A matrix of GitHub-hosted runners.
     'on: pull_request\njobs:\n  a:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, macos-14, windows-2022]\n    runs-on: ${{ matrix.os }}\n    steps: []\n',
+    // A fully computed label cannot be judged.
+    'on: pull_request\njobs:\n  a:\n    runs-on: ${{ needs.setup.outputs.runner }}\n    steps: []\n',
     // The label says ephemeral.
     'on: pull_request\njobs:\n  a:\n    runs-on: linux.g5.4xlarge.ephemeral\n    steps: []\n',
   ],
@@ -37,6 +39,11 @@ testRule(rule, {
       // One matrix value is persistent.
       code: 'on: pull_request\njobs:\n  a:\n    strategy:\n      matrix:\n        runner: [ubuntu-latest, linux.4xlarge]\n    runs-on: ${{ matrix.runner }}\n    steps: []\n',
       errors: [{ messageId: 'pr', line: 7, column: 14 }],
+    },
+    {
+      // A computed fleet prefix in front of a literal machine label (PyTorch's label-type).
+      code: 'on: pull_request\njobs:\n  a:\n    runs-on: "${{ needs.get-label-type.outputs.label-type }}linux.2xlarge"\n    steps: []\n',
+      errors: [{ messageId: 'pr', line: 4, column: 14 }],
     },
     {
       // A configured persistent label wins over the GitHub-hosted look of the name.
