@@ -266,7 +266,7 @@ export function matchGadget(module: string, name: string): Gadget | undefined {
   const add = (mod: string, nm: string): void => {
     candidates.add(`${mod}.${nm}`);
     const parts = nm.split('.');
-    for (let i = 1; i < parts.length; i++) candidates.add(parts.slice(i).join('.'));
+    for (let i = 0; i < parts.length - 1; i++) candidates.add(parts.slice(i).join('.'));
   };
   add(module, name);
   const mapped = NAME_MAPPING.get(`${module}\n${name}`);
