@@ -3,6 +3,7 @@ import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { arrayField, asObject, field, stringField } from './json-shape.js';
 
+/** The in-toto statement type OMS payloads use. */
 export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 /** The OMS v1.0 predicate type. */
 export const OMS_PREDICATE_V1 = 'https://model_signing/signature/v1.0';
