@@ -6,6 +6,8 @@ import dangerousTrigger from './dangerous-trigger.js';
 import excessivePermissions from './excessive-permissions.js';
 import githubEnv from './github-env.js';
 import githubReleaseBinaries from './github-release-binaries.js';
+import hardcodedContainerCredentials from './hardcoded-container-credentials.js';
+import insecureCommands from './insecure-commands.js';
 import malformedInput from './malformed-input.js';
 import mergeJobHardening from './merge-job-hardening.js';
 import mutableImageTag from './mutable-image-tag.js';
@@ -19,6 +21,7 @@ import secretsInherit from './secrets-inherit.js';
 import secretsOnPersistentRunner from './secrets-on-persistent-runner.js';
 import unpinnedAction from './unpinned-action.js';
 import untrustedCheckoutExec from './untrusted-checkout-exec.js';
+import useTrustedPublishing from './use-trusted-publishing.js';
 
 /** Every `ci/*` rule, sorted by id (listed by hand, STYLE §3). */
 export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
@@ -28,6 +31,8 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   excessivePermissions,
   githubEnv,
   githubReleaseBinaries,
+  hardcodedContainerCredentials,
+  insecureCommands,
   malformedInput,
   mergeJobHardening,
   mutableImageTag,
@@ -41,4 +46,5 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   secretsOnPersistentRunner,
   unpinnedAction,
   untrustedCheckoutExec,
+  useTrustedPublishing,
 ];
