@@ -1,16 +1,24 @@
 import type { Rule, RuleTarget } from './define-rule.js';
+import { archiveRules } from './archive/index.js';
 import { ggufRules } from './gguf/index.js';
 import { modelRules } from './model/index.js';
+import { numpyRules } from './numpy/index.js';
 import { onnxRules } from './onnx/index.js';
 import { pickleRules } from './pickle/index.js';
+import { safetensorsRules } from './safetensors/index.js';
+import { torchRules } from './torch/index.js';
 
 // Every rule family, listed by hand (no auto-discovery). Each family's index lists its rules sorted.
 // Add a family with one import above and one spread below.
 const FAMILIES: readonly (readonly Rule<never>[])[] = [
+  archiveRules as readonly Rule<never>[],
   ggufRules as readonly Rule<never>[],
   modelRules as readonly Rule<never>[],
+  numpyRules as readonly Rule<never>[],
   onnxRules as readonly Rule<never>[],
   pickleRules as readonly Rule<never>[],
+  safetensorsRules as readonly Rule<never>[],
+  torchRules as readonly Rule<never>[],
 ];
 
 /** Every rule, sorted by id. */

@@ -1,8 +1,13 @@
 import type { FormatId } from '../../formats/sniff.js';
 import type { Handler } from '../unit.js';
+import { compressedHandler } from './compressed.js';
 import { scanGguf } from './gguf.js';
+import { npyHandler } from './npy.js';
 import { scanOnnx } from './onnx.js';
 import { pickleHandler } from './pickle.js';
+import { safetensorsHandler } from './safetensors.js';
+import { tarHandler } from './tar.js';
+import { zipHandler } from './zip.js';
 
 // One handler per sniffed format, listed by hand. A format without a handler here is reported by
 // the dispatcher as not recognised, so it can never pass as safe.
@@ -10,4 +15,15 @@ export const HANDLERS: Partial<Record<FormatId, Handler>> = {
   gguf: scanGguf,
   onnx: scanOnnx,
   pickle: pickleHandler,
+  bz2: compressedHandler('bz2'),
+  gzip: compressedHandler('gzip'),
+  'joblib-zf': compressedHandler('joblib-zf'),
+  lz4: compressedHandler('lz4'),
+  lzma: compressedHandler('lzma'),
+  npy: npyHandler,
+  safetensors: safetensorsHandler,
+  tar: tarHandler,
+  xz: compressedHandler('xz'),
+  zip: zipHandler,
+  zlib: compressedHandler('zlib'),
 };

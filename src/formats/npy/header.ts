@@ -42,6 +42,12 @@ export interface NpyHeader {
   readonly trailingBytes: number;
 }
 
+/** What the `numpy/*` rules judge: a parsed header and the size of its file. */
+export interface NpyModel {
+  readonly header: NpyHeader;
+  readonly fileSize: number;
+}
+
 /**
  * Reads the header of the .npy file in `source` (at most 12 + 10,000 bytes) and checks that the
  * data it announces fits the file. Never reads the array data.

@@ -19,3 +19,10 @@ export {
   type OpenedZipMember,
   type ZipMemberLocation,
 } from './member.js';
+export {
+  archiveDir,
+  classifyZip,
+  isStorageRecord,
+  type TorchZipModel,
+  type ZipLayout,
+} from './torch-layout.js';

@@ -1,0 +1,31 @@
+import { MemorySource, readAll } from '../../core/byte-source.js';
+import { FormatError } from '../../core/errors.js';
+import { decompress, type Compression } from '../../formats/compress/index.js';
+import type { Handler } from '../unit.js';
+
+/** Name of the decompressed payload as a member of its wrapper (`model.pkl.gz!/<decompressed>`). */
+export const DECOMPRESSED_MEMBER = '<decompressed>';
+
+/**
+ * A handler for one compression wrapper (joblib `compress=`, `.pkl.gz`, `.pt.xz`; bypass C12):
+ * decompresses within the file's inflate budget and scans the payload as a member, so whatever it
+ * is (a pickle, a tar, another wrapper) is dispatched by content.
+ */
+export function compressedHandler(kind: Compression): Handler {
+  return async (ctx, source) => {
+    const limits = ctx.options.limits;
+    ctx.setFormat(kind);
+    let out: Uint8Array;
+    try {
+      if (source.size > limits.maxInputBytes) {
+        throw new FormatError('LIMIT_EXCEEDED', `${kind} stream exceeds maxInputBytes`, 0);
+      }
+      out = await decompress(kind, await readAll(source), limits, ctx.budget);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      ctx.malformed('archive', error);
+      return;
+    }
+    await ctx.scanMember(DECOMPRESSED_MEMBER, new MemorySource(out));
+  };
+}

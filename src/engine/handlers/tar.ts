@@ -1,0 +1,82 @@
+import { readAll, SliceSource } from '../../core/byte-source.js';
+import { FormatError } from '../../core/errors.js';
+import type { PickleScanInput } from '../../formats/pickle/scan-input.js';
+import {
+  decodeLegacyTorchTar,
+  isLegacyTorchTar,
+  LEGACY_TAR_MEMBERS,
+  legacyTarMember,
+  readTarArchive,
+} from '../../formats/tar/index.js';
+import type { ArchiveModel } from '../../formats/zip/index.js';
+import type { Handler } from '../unit.js';
+import { scanPickleMember } from './member-context.js';
+import { sniffMember } from './member-sniff.js';
+
+/**
+ * Handler for tar archives. A legacy torch tar checkpoint (torch < 0.4; `sys_info`, `pickle`,
+ * `storages`, `tensors`, bypass C10) has every pickle torch unpickles judged: the side members'
+ * pickles in place, the `pickle` member as a torch-tar pickle with the storages map. Every other
+ * regular member whose content is a known format is scanned, whatever its name. Members are
+ * windows of the file (no copy); a header error after the first member is reported after the
+ * members before it are scanned.
+ */
+export const tarHandler: Handler = async (ctx, source) => {
+  const limits = ctx.options.limits;
+  let tar;
+  try {
+    tar = await readTarArchive(source, limits);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    ctx.malformed('archive', error);
+    return;
+  }
+  const legacy = isLegacyTorchTar(tar.members);
+  ctx.setFormat(legacy ? 'torch-tar' : 'tar');
+  const handled = new Set<string>();
+  if (legacy) {
+    for (const name of LEGACY_TAR_MEMBERS) handled.add(name);
+    const side = await decodeLegacyTorchTar(source, tar.members, {
+      limits,
+      deadline: ctx.budget.deadline,
+      maxEntries: limits.maxEntries,
+    });
+    const input: PickleScanInput = {
+      decoded: side.decoded,
+      flavour: 'torch-tar',
+      storages: side.storages,
+      allowGlobals: ctx.options.allowGlobals,
+    };
+    ctx.check('pickle', input);
+    if (side.decoded.error !== undefined) ctx.malformed('pickle', side.decoded.error);
+    const main = legacyTarMember(tar.members, 'pickle');
+    if (main !== undefined) {
+      if (main.size > limits.maxInputBytes) {
+        ctx.malformed(
+          'archive',
+          new FormatError(
+            'LIMIT_EXCEEDED',
+            'pickle member exceeds maxInputBytes',
+            main.headerOffset,
+          ),
+        );
+      } else {
+        const bytes = await readAll(new SliceSource(source, main.dataOffset, main.size));
+        scanPickleMember(ctx, 'pickle', bytes, { flavour: 'torch-tar', storages: side.storages });
+      }
+    }
+  }
+  for (const member of tar.members) {
+    if (handled.has(member.name) || (member.type !== '0' && member.type !== '7')) continue;
+    const data = new SliceSource(source, member.dataOffset, member.size);
+    if ((await sniffMember(data)) === 'unknown') continue;
+    await ctx.scanMember(member.name, data);
+  }
+  const model: ArchiveModel = {
+    container: 'tar',
+    members: tar.members.map((m) => m.name),
+    anomalies: tar.anomalies,
+  };
+  ctx.check('archive', model);
+  if (tar.error !== undefined) ctx.malformed('archive', tar.error);
+};

@@ -1,0 +1,118 @@
+import { MemorySource, readAll, type ByteSource } from '../../core/byte-source.js';
+import { FormatError } from '../../core/errors.js';
+import {
+  archiveDir,
+  checkCrc,
+  classifyZip,
+  isStorageRecord,
+  locateZipMember,
+  openZipMember,
+  parseZipDirectory,
+  type ArchiveAnomaly,
+  type ArchiveModel,
+  type ZipEntry,
+} from '../../formats/zip/index.js';
+import type { Handler, UnitContext } from '../unit.js';
+import { scanPickleMember } from './member-context.js';
+import { sniffMember } from './member-sniff.js';
+
+// Stored members up to this size are read whole to verify their CRC (bypass C5) and handed on
+// from memory; larger ones are passed as windows of the file, unread, so tensor bytes cost nothing.
+const CRC_CHECK_MAX = 64 * 1024 * 1024;
+
+/**
+ * Handler for zip archives, read through the central directory as torch's PyTorchStreamReader
+ * reads them. Classifies the archive (TorchScript, torch checkpoint, npz, plain zip), scans each
+ * `<dir>/data.pkl` as a torch-zip pickle with the storages of `<dir>/data/`, skips those storage
+ * blobs (raw tensor bytes: their existence and size go to the pickle rules), and scans every
+ * other member whose content is a known format, whatever its name. Container anomalies go to the
+ * `archive/*` rules, the layout to the `torch/*` rules.
+ */
+export const zipHandler: Handler = async (ctx, source) => {
+  const limits = ctx.options.limits;
+  let zip;
+  try {
+    zip = await parseZipDirectory(source, limits);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    ctx.malformed('archive', error);
+    return;
+  }
+  const torch = classifyZip(zip.entries);
+  ctx.setFormat(torch.layout);
+  const anomalies: ArchiveAnomaly[] = [...zip.anomalies];
+  const dirs = new Set(torch.dataPickles.map((e) => archiveDir(e.name)));
+  for (const entry of zip.entries) {
+    if (entry.isDirectory && entry.uncompressedSize === 0) continue;
+    if (isStorageRecord(entry.name, dirs)) continue;
+    const opened = await openMember(ctx, source, entry, anomalies);
+    if (opened === undefined) continue;
+    if (torch.dataPickles.includes(entry)) {
+      if (opened.size > limits.maxInputBytes) {
+        ctx.malformed(
+          'archive',
+          new FormatError(
+            'LIMIT_EXCEEDED',
+            `${entry.name} exceeds maxInputBytes`,
+            entry.centralOffset,
+          ),
+        );
+        continue;
+      }
+      const bytes = await readAll(opened);
+      scanPickleMember(ctx, entry.name, bytes, {
+        flavour: 'torch-zip',
+        storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
+      });
+      continue;
+    }
+    if ((await sniffMember(opened)) === 'unknown') continue;
+    await ctx.scanMember(entry.name, opened);
+  }
+  const model: ArchiveModel = {
+    container: 'zip',
+    members: zip.entries.map((e) => e.name),
+    anomalies: sortAnomalies(anomalies),
+  };
+  ctx.check('archive', model);
+  if (torch.layout === 'torch-zip' || torch.layout === 'torchscript') ctx.check('torch', torch);
+};
+
+/**
+ * Locates and opens one member, recording its anomalies; a member that cannot be opened is
+ * reported as malformed (naming it) and skipped, so the other members are still scanned.
+ */
+async function openMember(
+  ctx: UnitContext,
+  source: ByteSource,
+  entry: ZipEntry,
+  anomalies: ArchiveAnomaly[],
+): Promise<ByteSource | undefined> {
+  const limits = ctx.options.limits;
+  try {
+    const located = await locateZipMember(source, entry);
+    anomalies.push(...located.anomalies);
+    const opened = await openZipMember(source, located, limits, ctx.budget);
+    anomalies.push(...opened.anomalies);
+    if (entry.method !== 0 || entry.compressedSize > CRC_CHECK_MAX) return opened.source;
+    const bytes = await readAll(opened.source);
+    const crc = checkCrc(entry, bytes);
+    if (crc !== undefined) anomalies.push(crc);
+    return new MemorySource(bytes);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    ctx.malformed(
+      'archive',
+      new FormatError(error.code, `member ${entry.name}: ${error.message}`, error.offset, {
+        cause: error,
+      }),
+    );
+    return undefined;
+  }
+}
+
+function sortAnomalies(list: readonly ArchiveAnomaly[]): ArchiveAnomaly[] {
+  return [...list].sort(
+    (a, b) => a.offset - b.offset || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0),
+  );
+}
