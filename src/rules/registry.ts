@@ -1,6 +1,7 @@
 import type { Rule, RuleTarget } from './define-rule.js';
 import { archiveRules } from './archive/index.js';
 import { ggufRules } from './gguf/index.js';
+import { kerasRules } from './keras/index.js';
 import { modelRules } from './model/index.js';
 import { numpyRules } from './numpy/index.js';
 import { onnxRules } from './onnx/index.js';
@@ -13,6 +14,7 @@ import { torchRules } from './torch/index.js';
 const FAMILIES: readonly (readonly Rule<never>[])[] = [
   archiveRules as readonly Rule<never>[],
   ggufRules as readonly Rule<never>[],
+  kerasRules as readonly Rule<never>[],
   modelRules as readonly Rule<never>[],
   numpyRules as readonly Rule<never>[],
   onnxRules as readonly Rule<never>[],

@@ -2,6 +2,7 @@ import type { FormatId } from '../../formats/sniff.js';
 import type { Handler } from '../unit.js';
 import { compressedHandler } from './compressed.js';
 import { scanGguf } from './gguf.js';
+import { scanHdf5 } from './hdf5.js';
 import { npyHandler } from './npy.js';
 import { scanOnnx } from './onnx.js';
 import { pickleHandler } from './pickle.js';
@@ -13,6 +14,7 @@ import { zipHandler } from './zip.js';
 // the dispatcher as not recognised, so it can never pass as safe.
 export const HANDLERS: Partial<Record<FormatId, Handler>> = {
   gguf: scanGguf,
+  hdf5: scanHdf5,
   onnx: scanOnnx,
   pickle: pickleHandler,
   bz2: compressedHandler('bz2'),

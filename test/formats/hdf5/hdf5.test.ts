@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_LIMITS, makeLimits } from '../../../src/core/limits.js';
+import { readHdf5RootAttributes } from '../../../src/formats/hdf5/index.js';
+import { fixture } from '../../helpers/issue4-fixtures.js';
+
+describe('HDF5 root attributes (files written by h5py)', () => {
+  it('reads model_config and keras_version of a legacy Keras file', async () => {
+    const a = await readHdf5RootAttributes(
+      fixture('keras', 'ok', 'dense.h5'),
+      ['model_config', 'keras_version'],
+      DEFAULT_LIMITS,
+    );
+    assert.deepEqual(a.names, ['backend', 'keras_version', 'model_config']);
+    assert.equal(a.text.get('keras_version'), '2.13.1');
+    assert.match(a.text.get('model_config') ?? '', /^\{"class_name": "Sequential"/);
+  });
+
+  it('lists no model_config in a weights-only file', async () => {
+    const a = await readHdf5RootAttributes(
+      fixture('keras', 'ok', 'weights-only.h5'),
+      ['model_config'],
+      DEFAULT_LIMITS,
+    );
+    assert.deepEqual(a.names, ['backend', 'keras_version']);
+    assert.equal(a.text.size, 0);
+  });
+});
+
+describe('HDF5 malformed input', () => {
+  it('bad magic, truncation, limits', async () => {
+    const full = fixture('keras', 'ok', 'dense.h5');
+    const code = async (bytes: Uint8Array, limits = DEFAULT_LIMITS): Promise<string> => {
+      try {
+        await readHdf5RootAttributes(bytes, ['model_config'], limits);
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+      return 'OK';
+    };
+    assert.equal(await code(new Uint8Array(16)), 'BAD_MAGIC');
+    // Every offset under the fuzz run; every 7th in `npm test` (each cut opens the file in wasm).
+    const step = process.env.TORCHWARD_FUZZ_RUNS === undefined ? 7 : 1;
+    for (let n = 0; n < full.byteLength; n += step) {
+      assert.equal(
+        await code(full.subarray(0, n)),
+        n < 8 ? 'BAD_MAGIC' : 'BAD_STRUCTURE',
+        `cut at ${n}`,
+      );
+    }
+    assert.equal(await code(full, makeLimits({ maxInputBytes: 100 })), 'LIMIT_EXCEEDED');
+    assert.equal(await code(full, makeLimits({ maxTextBytes: 10 })), 'LIMIT_EXCEEDED');
+    assert.equal(await code(full), 'OK');
+  });
+});
