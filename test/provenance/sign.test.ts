@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,6 +201,123 @@ describe('torchward sign: OMS v1.0 bundles checked by an independent verifier', 
     });
     assert.deepEqual(ours.problems, []);
     assert.equal(ours.method, 'certificate');
+  });
+
+  it('PKI with an openssl-made P-384 root and P-521 leaf: KeyUsage digitalSignature is enough', async () => {
+    const ca = tempDir();
+    const sh = (args: string[]): void => {
+      const r = spawnSync('openssl', args, { cwd: ca, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    sh([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-384',
+      '-nodes',
+      '-subj',
+      '/CN=test-root',
+      '-keyout',
+      'root.key',
+      '-out',
+      'root.pem',
+      '-days',
+      '30',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    ]);
+    const leaf = (name: string, usage: string): void => {
+      sh([
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-521',
+        '-nodes',
+        '-subj',
+        `/CN=${name}`,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+      ]);
+      writeFileSync(join(ca, `${name}.ext`), `keyUsage=critical,${usage}\n`);
+      sh([
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'root.pem',
+        '-CAkey',
+        'root.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '10',
+        '-extfile',
+        `${name}.ext`,
+      ]);
+    };
+    leaf('signer', 'digitalSignature');
+    leaf('encrypter', 'keyEncipherment');
+    const root = readText(join(ca, 'root.pem'));
+    for (const [name, ok] of [
+      ['signer', true],
+      ['encrypter', false],
+    ] as const) {
+      const dir = model();
+      const result = await signModel(dir, {
+        privateKey: readText(join(ca, `${name}.key`)),
+        signingCertificate: readText(join(ca, `${name}.pem`)),
+        limits: DEFAULT_LIMITS,
+      });
+      assert.equal(pythonVerify(result.signaturePath, dir, join(ca, 'root.pem')).status, 0);
+      const verdict = await verifyModel(dir, {
+        signaturePath: result.signaturePath,
+        certificateChain: [root],
+        limits: DEFAULT_LIMITS,
+      });
+      assert.deepEqual(
+        verdict.problems.map((p) => p.code),
+        ok ? [] : ['UNTRUSTED_CERTIFICATE'],
+        name,
+      );
+    }
+  });
+
+  it('signs with an encrypted key given its password; a wrong password is BAD_KEY', async () => {
+    const dir = model();
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'hunter2' })
+      .toString();
+    const result = await signModel(dir, {
+      privateKey: pem,
+      password: 'hunter2',
+      limits: DEFAULT_LIMITS,
+    });
+    const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.equal(
+      (
+        await verifyModel(dir, {
+          signaturePath: result.signaturePath,
+          publicKey: pub,
+          limits: DEFAULT_LIMITS,
+        })
+      ).ok,
+      true,
+    );
+    await assert.rejects(
+      signModel(dir, { privateKey: pem, password: 'wrong', limits: DEFAULT_LIMITS }),
+      (e: unknown) => e instanceof ProvenanceError && e.code === 'BAD_KEY',
+    );
   });
 
   it('Python rejects a torchward bundle after a file changes (the verifier is not vacuous)', async () => {
