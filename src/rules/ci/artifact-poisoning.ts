@@ -1,6 +1,7 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
 import {
+  cacheEvidence,
   privilegedTriggers,
   secretRefs,
   stepAction,
@@ -19,7 +20,10 @@ function crossRunDownload(step: Step): boolean {
   return step.run !== undefined && /\bgh\s+run\s+download\b/.test(step.run.text);
 }
 
-export default defineRule<WorkflowAuditInput, 'envFromArtifact' | 'privilegedConsumer'>({
+export default defineRule<
+  WorkflowAuditInput,
+  'envFromArtifact' | 'privilegedConsumer' | 'cacheInPrivileged'
+>({
   id: 'ci/artifact-poisoning',
   title: 'Artifacts of an untrusted run consumed by a privileged job',
   target: 'workflow',
@@ -29,6 +33,8 @@ export default defineRule<WorkflowAuditInput, 'envFromArtifact' | 'privilegedCon
   messages: {
     envFromArtifact:
       'This job downloads artifacts of another run under `{{trigger}}` and writes to GITHUB_ENV/GITHUB_PATH; a PR that controls the artifact controls the environment of every later step. Treat artifact content as data: validate it and never export it.',
+    cacheInPrivileged:
+      "This job uses a cache ({{what}}) under `{{trigger}}`, which runs in the base branch's cache scope: a run that handles outsider input can write entries that default-branch and release builds later restore. Do not cache in privileged workflows.",
     privilegedConsumer:
       'This job downloads artifacts of another run under `{{trigger}}` and holds {{what}}; a PR run can plant files that this job then trusts. Consume untrusted artifacts only in jobs without secrets or write permissions.',
   },
@@ -37,6 +43,17 @@ export default defineRule<WorkflowAuditInput, 'envFromArtifact' | 'privilegedCon
     if (trigger === undefined) return;
     for (const job of input.workflow.jobs) {
       const steps = stepsDeep(job);
+      for (const deep of steps) {
+        const cache = cacheEvidence(deep.step, false);
+        if (cache === undefined) continue;
+        ctx.report({
+          messageId: 'cacheInPrivileged',
+          data: { what: cache.what, trigger: trigger.text },
+          at: deep.step === deep.at ? { span: cache.span, path: cache.path } : at(deep.at.node),
+          severity: 'medium',
+        });
+        break;
+      }
       const download = steps.find((d) => crossRunDownload(d.step));
       if (download === undefined) continue;
       const later = steps.slice(steps.indexOf(download) + 1);

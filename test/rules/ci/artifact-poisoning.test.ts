@@ -18,5 +18,10 @@ testRule(rule, {
       code: 'on: workflow_run\njobs:\n  stats:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh run download "$RUN_ID"\n      - run: python upload.py\n        env:\n          KEY: ${{ secrets.STATS_KEY }}\n',
       errors: [{ messageId: 'privilegedConsumer', line: 6, column: 9 }],
     },
+    {
+      // A pull_request_target run writes caches into the base branch's scope.
+      code: 'on: pull_request_target\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@0123456789abcdef0123456789abcdef01234567\n        with:\n          cache: npm\n',
+      errors: [{ messageId: 'cacheInPrivileged', line: 6, column: 15, severity: 'medium' }],
+    },
   ],
 });
