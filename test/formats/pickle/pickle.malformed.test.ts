@@ -5,7 +5,6 @@ import { decodePickle, type PickleLimits } from '../../../src/formats/pickle/vm.
 import {
   APPEND,
   EMPTY_LIST,
-  global,
   int1,
   MARK,
   MEMOIZE,
@@ -112,6 +111,5 @@ describe('pickle malformed input', () => {
     const laughs: number[] = [proto(4), int1(1)].flat();
     for (let i = 0; i < 20; i++) laughs.push(0x32, TUPLE1 + 1); // DUP, TUPLE2: 2^20 leaves
     assert.equal(code(pk(laughs, STOP)), undefined);
-    void global;
   });
 });
