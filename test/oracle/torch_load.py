@@ -17,11 +17,12 @@ import sys
 import time
 
 TIMEOUT_S = 60
+PARALLEL = 2
 
 
-def load_one(torch, path):
+def start(torch, path):
     """Forks a child (torch is imported once, in the parent) that runs torch.load on `path` and
-    reports back through a pipe; the parent kills it after TIMEOUT_S."""
+    writes its JSON answer to a pipe. Returns (pid, read end)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
@@ -37,22 +38,40 @@ def load_one(torch, path):
             json.dump(result, w)
         os._exit(0)
     os.close(write_fd)
-    deadline = time.monotonic() + TIMEOUT_S
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            os.close(read_fd)
-            return {'loads': False, 'error': f'timeout after {TIMEOUT_S}s'}
-        time.sleep(0.005)
+    return pid, read_fd
+
+
+def finish(pid, read_fd, status):
     with os.fdopen(read_fd) as r:
         text = r.read()
     if not text:
         return {'loads': False, 'error': f'child died (wait status {status})'}
     return json.loads(text)
+
+
+def load_all(torch, paths):
+    """Loads every path in its own child, PARALLEL at a time; kills a child after TIMEOUT_S."""
+    results = {}
+    queue = list(paths)
+    running = {}  # pid -> (path, read_fd, deadline)
+    while queue or running:
+        while queue and len(running) < PARALLEL:
+            path = queue.pop(0)
+            pid, fd = start(torch, path)
+            running[pid] = (path, fd, time.monotonic() + TIMEOUT_S)
+        for pid, (path, fd, deadline) in list(running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                results[path] = finish(pid, fd, status)
+                del running[pid]
+            elif time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                os.close(fd)
+                results[path] = {'loads': False, 'error': f'timeout after {TIMEOUT_S}s'}
+                del running[pid]
+        time.sleep(0.002)
+    return results
 
 
 def main():
@@ -63,7 +82,7 @@ def main():
         sys.exit(2)
     torch.set_num_threads(1)  # no worker threads alive across fork()
     paths = json.load(sys.stdin)
-    results = {path: load_one(torch, path) for path in paths}
+    results = load_all(torch, paths)
     json.dump(results, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write('\n')
 
