@@ -1,35 +1,36 @@
+import { readAll, type ByteSource } from '../../core/byte-source.js';
 import { decodeUtf8 } from '../../core/byte-reader.js';
 import { FormatError } from '../../core/errors.js';
-import { parseKerasConfig, parseKerasMetadata } from '../../formats/keras/index.js';
+import { parseKerasConfig } from '../../formats/keras/index.js';
 import type { UnitContext } from '../unit.js';
 
 /**
  * True when a zip's member names make it a Keras 3 `.keras` archive: `config.json` and
- * `metadata.json` at the root (keras `saving_lib`). The zip handler asks this, then calls
- * `scanKerasArchiveConfig` and still scans every member (model.weights.h5 …) as usual.
+ * `metadata.json` at the root (keras `saving_lib`).
  */
 export function isKerasArchive(memberNames: readonly string[]): boolean {
   return memberNames.includes('config.json') && memberNames.includes('metadata.json');
 }
 
 /**
- * Checks the `config.json` (and `metadata.json`) of a `.keras` archive with the `keras` rules and
- * names the unit's format `keras`. A config that cannot be decoded is `keras/malformed-input`.
+ * Checks the `config.json` member of a `.keras` archive with the `keras` rules and names the
+ * archive's format `keras`. Called by the zip handler, which still scans every other member
+ * (model.weights.h5 …) as usual. A config that cannot be decoded is `keras/malformed-input`.
  * Never throws for bad input.
  */
-export function scanKerasArchiveConfig(
-  ctx: UnitContext,
-  configJson: Uint8Array,
-  metadataJson: Uint8Array | undefined,
-): void {
+export async function scanKerasConfig(ctx: UnitContext, config: ByteSource): Promise<void> {
   const limits = ctx.options.limits;
   ctx.setFormat('keras');
   try {
-    const version =
-      metadataJson === undefined
-        ? undefined
-        : parseKerasMetadata(decodeUtf8(metadataJson, 0), limits);
-    ctx.check('keras', parseKerasConfig(decodeUtf8(configJson, 0), 'keras-zip', version, limits));
+    if (config.size > limits.maxTextBytes) {
+      throw new FormatError(
+        'LIMIT_EXCEEDED',
+        `config.json of ${config.size} bytes exceeds maxTextBytes`,
+        0,
+      );
+    }
+    const text = decodeUtf8(await readAll(config), 0);
+    ctx.check('keras', parseKerasConfig(text, 'keras-zip', undefined, limits));
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('keras', error);

@@ -13,6 +13,7 @@ import {
   type ZipEntry,
 } from '../../formats/zip/index.js';
 import type { Handler, UnitContext } from '../unit.js';
+import { isKerasArchive, scanKerasConfig } from './keras.js';
 import { scanPickleMember } from './member-context.js';
 import { sniffMember } from './member-sniff.js';
 
@@ -65,6 +66,10 @@ export const zipHandler: Handler = async (ctx, source) => {
         storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
       });
       continue;
+    }
+    // Keras 3 archive (issue 4): its config.json goes to the keras rules.
+    if (entry.name === 'config.json' && isKerasArchive(zip.entries.map((e) => e.name))) {
+      await scanKerasConfig(ctx, opened);
     }
     if ((await sniffMember(opened)) === 'unknown') continue;
     await ctx.scanMember(entry.name, opened);

@@ -34,3 +34,33 @@ describe('HDF5 / legacy Keras handler', () => {
     });
   });
 });
+
+describe('Keras 3 archive branch of the zip handler', () => {
+  it('a Dense-only .keras is safe, its weights member scanned as HDF5', async () => {
+    const r = await scanFile('test/fixtures/keras/ok/dense.keras');
+    assert.equal(r.format, 'keras');
+    assert.equal(r.verdict, 'safe');
+    assert.deepEqual(
+      r.members.map((m) => [m.member, m.format, m.verdict]),
+      [['model.weights.h5', 'hdf5', 'safe']],
+    );
+  });
+
+  it('Lambda and function references are malicious; custom layers suspicious', async () => {
+    assert.deepEqual(await scan('evil/lambda.keras'), {
+      format: 'keras',
+      verdict: 'malicious',
+      found: ['keras/serialized-function:lambda', 'keras/serialized-function:lambdaObject'],
+    });
+    assert.deepEqual(await scan('evil/function-ref.keras'), {
+      format: 'keras',
+      verdict: 'malicious',
+      found: ['keras/serialized-function:functionRef'],
+    });
+    assert.deepEqual(await scan('bad/custom-layer.keras'), {
+      format: 'keras',
+      verdict: 'suspicious',
+      found: ['keras/custom-object:module'],
+    });
+  });
+});
