@@ -5,6 +5,7 @@ import { decodePickle, type PickleLimits } from '../../../src/formats/pickle/vm.
 import {
   APPEND,
   EMPTY_LIST,
+  global,
   int1,
   MARK,
   MEMOIZE,
@@ -35,6 +36,7 @@ const VALID = pk(
   SETITEM,
   sbu('l'),
   EMPTY_LIST,
+  global,
   0x58,
   u32(3),
   'abc',
