@@ -113,7 +113,8 @@ const MAX_FOLLOW_DEPTH = 3;
  *
  * Reads each file (at most `limits.maxTextBytes`), follows local reusable workflows and composite
  * actions inside `repoRoot` (inferred from a `.github/workflows/` path when not given), reads
- * `.github/actionlint.yaml` self-hosted labels as runner hints, and applies inline
+ * `.github/actionlint.yaml` self-hosted labels and `.github/scale-config.yml` `is_ephemeral` flags as
+ * runner hints, and applies inline
  * (`# torchward: ignore[rule-id] reason`) and configured suppressions, keeping suppressed findings.
  * Unreadable or malformed files become `ci/malformed-input` findings; this function does not throw
  * for bad input. Spans are UTF-16 offsets into the returned `text`.
@@ -266,6 +267,10 @@ class LocalLoader {
   private readonly models = new Map<string, Promise<WorkflowModel | undefined>>();
   private readonly attached = new Set<WorkflowModel>();
   private readonly hints = new Map<string, Promise<string[]>>();
+  private readonly scale = new Map<
+    string,
+    Promise<{ ephemeral: string[]; persistent: string[] }>
+  >();
 
   constructor(private readonly limits: Limits) {}
 
@@ -329,11 +334,49 @@ class LocalLoader {
   /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
   async inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
     const selfHosted = root === undefined ? [] : await this.actionlintLabels(root);
+    const scale =
+      root === undefined ? { ephemeral: [], persistent: [] } : await this.scaleConfig(root);
     return {
       ephemeral: config.runners?.ephemeral ?? [],
       persistent: config.runners?.persistent ?? [],
       selfHosted,
+      scaleEphemeral: scale.ephemeral,
+      scalePersistent: scale.persistent,
     };
+  }
+
+  private scaleConfig(root: string): Promise<{ ephemeral: string[]; persistent: string[] }> {
+    let pending = this.scale.get(root);
+    if (pending === undefined) {
+      pending = this.readScaleConfig(root);
+      this.scale.set(root, pending);
+    }
+    return pending;
+  }
+
+  /** PyTorch-style runner inventory: `runner_types.<label>.is_ephemeral`. */
+  private async readScaleConfig(
+    root: string,
+  ): Promise<{ ephemeral: string[]; persistent: string[] }> {
+    const out: { ephemeral: string[]; persistent: string[] } = { ephemeral: [], persistent: [] };
+    const text = await readText(
+      join(root, '.github', 'scale-config.yml'),
+      this.limits.maxTextBytes,
+    );
+    if (text instanceof FormatError) return out;
+    try {
+      const types = getPath(parseYamlTree(text, this.limits).root, ['runner_types']);
+      if (types?.kind !== 'map') return out;
+      for (const [label, entry] of types.entries) {
+        const flag = getPath(entry.value, ['is_ephemeral']);
+        if (flag?.kind !== 'scalar') continue;
+        if (flag.text === 'true') out.ephemeral.push(label);
+        else if (flag.text === 'false') out.persistent.push(label);
+      }
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+    }
+    return out;
   }
 
   private actionlintLabels(root: string): Promise<string[]> {

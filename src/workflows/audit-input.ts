@@ -87,6 +87,8 @@ export function describeRunner(runner: RunnerClass): string {
       return `\`${runner.labels}\` (declared persistent in torchward.yml)`;
     case 'name-hint':
       return `\`${runner.labels}\` (non-ephemeral by its name)`;
+    case 'scale-config':
+      return `\`${runner.labels}\` (is_ephemeral: false in .github/scale-config.yml)`;
     case 'actionlint':
       return `\`${runner.labels}\` (a self-hosted label in .github/actionlint.yaml)`;
     case 'self-hosted':

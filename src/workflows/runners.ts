@@ -12,6 +12,9 @@ export interface RunnerInventory {
   readonly persistent: readonly string[];
   /** Self-hosted labels listed in `.github/actionlint.yaml` (hints, globs). */
   readonly selfHosted: readonly string[];
+  /** Labels `.github/scale-config.yml` marks `is_ephemeral: true` / `false` (exact names). */
+  readonly scaleEphemeral?: readonly string[];
+  readonly scalePersistent?: readonly string[];
 }
 
 /** An inventory with nothing configured. */
@@ -27,6 +30,7 @@ export type RunnerKind = 'github-hosted' | 'ephemeral' | 'persistent' | 'unresol
 /** Why it was classified so; `unknown-label` means "not recognised, assumed persistent". */
 export type RunnerReason =
   | 'config'
+  | 'scale-config'
   | 'github-hosted'
   | 'third-party-ephemeral'
   | 'name-hint'
@@ -76,6 +80,10 @@ export function classifyLabels(
     lower.some((label) => globs.some((glob) => matchGlob(glob.toLowerCase(), label)));
   if (matches(inventory.persistent)) return { kind: 'persistent', reason: 'config' };
   if (matches(inventory.ephemeral)) return { kind: 'ephemeral', reason: 'config' };
+  const listed = (labels: readonly string[] | undefined): boolean =>
+    labels !== undefined && lower.some((label) => labels.some((l) => l.toLowerCase() === label));
+  if (listed(inventory.scalePersistent)) return { kind: 'persistent', reason: 'scale-config' };
+  if (listed(inventory.scaleEphemeral)) return { kind: 'ephemeral', reason: 'scale-config' };
   if (lower.some((l) => l.includes('nonephemeral') || l.includes('non-ephemeral'))) {
     return { kind: 'persistent', reason: 'name-hint' };
   }

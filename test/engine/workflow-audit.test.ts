@@ -180,6 +180,33 @@ describe('auditWorkflowFiles', () => {
     assert.match(result.findings[2]?.message ?? '', /actionlint/);
   });
 
+  it('reads is_ephemeral flags from .github/scale-config.yml', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'torchward-scale-'));
+    try {
+      mkdirSync(join(repo, '.github', 'workflows'), { recursive: true });
+      writeFileSync(
+        join(repo, '.github', 'scale-config.yml'),
+        'runner_types:\n  linux.2xlarge:\n    is_ephemeral: false\n  linux.4xlarge:\n    is_ephemeral: true\n',
+      );
+      const path = join(repo, '.github', 'workflows', 'pull.yml');
+      writeFileSync(
+        path,
+        'on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: linux.4xlarge\n    steps: []\n  b:\n    runs-on: linux.2xlarge\n    steps: []\n',
+      );
+      const [result] = await auditWorkflowFiles([{ path, uri: 'pull.yml' }], {
+        limits: DEFAULT_LIMITS,
+        config: {},
+      });
+      assert.deepEqual(
+        result?.findings.map((f) => [f.ruleId, f.primary.path.join('.')]),
+        [['ci/pr-on-persistent-runner', 'jobs.b.runs-on']],
+      );
+      assert.match(result?.findings[0]?.message ?? '', /scale-config/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it('does not follow a local reference out of the repository', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'torchward-outside-'));
     try {

@@ -40,6 +40,13 @@ describe('classifyLabels', () => {
       'persistent/config',
     );
     assert.equal(kind([]), 'none/no-runner');
+    const scale = {
+      ...EMPTY_INVENTORY,
+      scaleEphemeral: ['linux.4xlarge'],
+      scalePersistent: ['linux.2xlarge'],
+    };
+    assert.equal(kind(['linux.2xlarge'], scale), 'persistent/scale-config');
+    assert.equal(kind(['linux.4xlarge'], scale), 'ephemeral/scale-config');
   });
 });
 
