@@ -146,7 +146,7 @@ interface GatherPlan {
 }
 
 /** Block size: one gather block never exceeds this many bytes of output. */
-export const GATHER_BLOCK_MAX = 4 * 1024 * 1024;
+export const GATHER_BLOCK_MAX = 1024 * 1024;
 
 function planGather(tensor: LoadedTensor): GatherPlan {
   const item = tensor.dtype.itemsize;
