@@ -36,7 +36,6 @@ const VALID = pk(
   SETITEM,
   sbu('l'),
   EMPTY_LIST,
-  global,
   0x58,
   u32(3),
   'abc',
