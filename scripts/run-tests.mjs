@@ -1,6 +1,6 @@
 // Runs the compiled tests with node's own test runner on an explicit list of files.
 // Usage: node scripts/run-tests.mjs [--fuzz] [filter...]
-//   --fuzz    also runs test files named *.fuzz.test.js with TORCHWARD_FUZZ_RUNS (default 50000)
+//   --fuzz    runs the property tests with TORCHWARD_FUZZ_RUNS (default 50000) instead of their short default
 //   filter    substrings of test file paths to run (default: all)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -18,6 +18,34 @@ export { renderJson } from './reporters/json.js';
 export { renderSarif } from './reporters/sarif.js';
 export { renderText, type TextOptions } from './reporters/text.js';
 
+// Provenance: hashing, OpenSSF model signing (OMS v1.0) and verification.
+export {
+  verifyModel,
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifyProblemCode,
+  type VerifyResult,
+} from './provenance/verify.js';
+export {
+  signModel,
+  DEFAULT_SIGNATURE_NAME,
+  type SignOptions,
+  type SignResult,
+} from './provenance/sign.js';
+export {
+  checkModelSignature,
+  type SignatureCheck,
+  type SignaturePolicy,
+} from './provenance/policy.js';
+export {
+  buildManifest,
+  rootDigestOf,
+  type Manifest,
+  type ManifestResource,
+} from './provenance/manifest.js';
+export { ProvenanceError, type ProvenanceErrorCode } from './provenance/errors.js';
+export { parseChecksumList, parseLfsPointer } from './provenance/checksums.js';
+
 // Rules.
 export { ALL_RULES } from './rules/registry.js';
 export type { Rule, RuleTarget } from './rules/define-rule.js';

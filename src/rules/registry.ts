@@ -1,35 +1,41 @@
 import type { Rule, RuleTarget } from './define-rule.js';
 import { archiveRules } from './archive/index.js';
+import { ciRules } from './ci/index.js';
 import { ggufRules } from './gguf/index.js';
 import { kerasRules } from './keras/index.js';
 import { modelRules } from './model/index.js';
 import { numpyRules } from './numpy/index.js';
 import { onnxRules } from './onnx/index.js';
 import { pickleRules } from './pickle/index.js';
+import { provenanceRules } from './provenance/index.js';
 import { safetensorsRules } from './safetensors/index.js';
+import { tensorflowRules } from './tensorflow/index.js';
 import { torchRules } from './torch/index.js';
 
 // Every rule family, listed by hand (no auto-discovery). Each family's index lists its rules sorted.
 // Add a family with one import above and one spread below.
-const FAMILIES: readonly (readonly Rule<never>[])[] = [
-  archiveRules as readonly Rule<never>[],
-  ggufRules as readonly Rule<never>[],
-  kerasRules as readonly Rule<never>[],
-  modelRules as readonly Rule<never>[],
-  numpyRules as readonly Rule<never>[],
-  onnxRules as readonly Rule<never>[],
-  pickleRules as readonly Rule<never>[],
-  safetensorsRules as readonly Rule<never>[],
-  torchRules as readonly Rule<never>[],
+const FAMILIES: readonly (readonly Rule[])[] = [
+  archiveRules,
+  ciRules,
+  ggufRules,
+  kerasRules,
+  modelRules,
+  numpyRules,
+  onnxRules,
+  pickleRules,
+  provenanceRules,
+  safetensorsRules,
+  tensorflowRules,
+  torchRules,
 ];
 
 /** Every rule, sorted by id. */
-export const ALL_RULES: readonly Rule<never>[] = FAMILIES.flat().sort((a, b) =>
+export const ALL_RULES: readonly Rule[] = FAMILIES.flat().sort((a, b) =>
   a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
 );
 
 const BY_ID = new Map(ALL_RULES.map((rule) => [rule.id, rule]));
-const BY_TARGET = new Map<RuleTarget, Rule<never>[]>();
+const BY_TARGET = new Map<RuleTarget, Rule[]>();
 for (const rule of ALL_RULES) {
   const list = BY_TARGET.get(rule.target) ?? [];
   list.push(rule);
@@ -37,11 +43,11 @@ for (const rule of ALL_RULES) {
 }
 
 /** The rule with this id, or undefined. */
-export function ruleById(id: string): Rule<never> | undefined {
+export function ruleById(id: string): Rule | undefined {
   return BY_ID.get(id);
 }
 
 /** The rules that read `target` inputs, sorted by id. */
-export function rulesFor(target: RuleTarget): readonly Rule<never>[] {
+export function rulesFor(target: RuleTarget): readonly Rule[] {
   return BY_TARGET.get(target) ?? [];
 }

@@ -45,6 +45,8 @@ export function readText(path: string): string {
  */
 export function npmTrustedRoot(): unknown {
   const candidates = [
+    // @sigstore/tuf is a devDependency for exactly this file; npm's own copy is the fallback.
+    join(process.cwd(), 'node_modules', '@sigstore', 'tuf', 'seeds.json'),
     join(
       dirname(process.execPath),
       '..',
