@@ -32,7 +32,7 @@ describe('torch/torchscript-archive', () => {
         'torchscript',
         'suspicious',
         ['archive/code/__torch__.py'],
-        'TorchScript archive (3 code records, first `archive/code/__tor',
+        'TorchScript archive (3 code records, first `archive/code/__t',
       ],
     ]);
   });
