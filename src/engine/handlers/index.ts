@@ -8,6 +8,7 @@ import { scanOnnx } from './onnx.js';
 import { pickleHandler } from './pickle.js';
 import { safetensorsHandler } from './safetensors.js';
 import { tarHandler } from './tar.js';
+import { scanTensorflow } from './tensorflow.js';
 import { zipHandler } from './zip.js';
 
 // One handler per sniffed format, listed by hand. A format without a handler here is reported by
@@ -17,6 +18,7 @@ export const HANDLERS: Partial<Record<FormatId, Handler>> = {
   hdf5: scanHdf5,
   onnx: scanOnnx,
   pickle: pickleHandler,
+  'tf-savedmodel': scanTensorflow,
   bz2: compressedHandler('bz2'),
   gzip: compressedHandler('gzip'),
   'joblib-zf': compressedHandler('joblib-zf'),
