@@ -212,9 +212,29 @@ async function auditOne(
   return {
     uri: file.uri,
     text,
-    findings: applySuppressions(findings, file, text, model.scalarSpans, config, options.repoRoot),
+    findings: applySuppressions(
+      dedupe(findings),
+      file,
+      text,
+      model.scalarSpans,
+      config,
+      options.repoRoot,
+    ),
     internalErrors,
   };
+}
+
+/**
+ * Drops repeats: a YAML alias used twice reports the anchored text twice, at the same span.
+ */
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.primary.span.start}\u0000${f.primary.span.end}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function isActionFile(path: string): boolean {

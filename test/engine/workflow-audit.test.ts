@@ -258,6 +258,18 @@ describe('auditWorkflowFiles', () => {
     );
   });
 
+  it('reports text reused through an alias once', async () => {
+    write(
+      '.github/workflows/alias.yml',
+      'on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - &s\n        run: echo "${{ github.event.issue.title }}"\n      - *s\n',
+    );
+    const result = await audit('.github/workflows/alias.yml');
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.primary.path.join('.')]),
+      [['ci/script-injection', 'jobs.a.steps.0.run']],
+    );
+  });
+
   it('bounds alias bombs by maxYamlAliases', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++) {
