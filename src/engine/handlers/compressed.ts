@@ -1,7 +1,15 @@
 import { MemorySource, readAll } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
 import { decompress, type Compression } from '../../formats/compress/index.js';
+import { looksLikePickle } from '../../formats/pickle/sniff.js';
 import type { Handler } from '../unit.js';
+import { pickleHandler } from './pickle.js';
+
+// A zlib header is two bytes with (CMF·256 + FLG) % 31 == 0, and `(S` (MARK, STRING: how a
+// protocol-0 pickle of a tuple of py2 strs starts) is one. Such a unit that does not inflate but
+// reads as a pickle is scanned as the pickle it is, so the sniff order cannot hide a payload.
+const PICKLE_FALLBACK: ReadonlySet<Compression> = new Set(['zlib']);
+const FALLBACK_HEAD = 4096;
 
 /** Name of the decompressed payload as a member of its wrapper (`model.pkl.gz!/<decompressed>`). */
 export const DECOMPRESSED_MEMBER = '<decompressed>';
@@ -23,6 +31,10 @@ export function compressedHandler(kind: Compression): Handler {
       out = await decompress(kind, await readAll(source), limits, ctx.budget);
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
+      if (PICKLE_FALLBACK.has(kind) && looksLikePickle(await source.read(0, FALLBACK_HEAD))) {
+        await pickleHandler(ctx, source);
+        return;
+      }
       ctx.malformed('archive', error);
       return;
     }

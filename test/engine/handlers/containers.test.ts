@@ -79,6 +79,12 @@ const TABLE: [string, string, string, string[]][] = [
   ['tar/ok/pax-longname.tar', 'tar', 'safe', []],
   ['tar/ok/ustar.tar', 'tar', 'safe', []],
   ['tar/evil/c10-legacy-torch-evil.tar', 'torch-tar', 'malicious', ['pickle/dangerous-global']],
+  [
+    'tar/evil/c10-legacy-storages-evil.tar',
+    'torch-tar',
+    'malicious',
+    ['pickle/dangerous-global', 'pickle/malformed-input'],
+  ],
   ['tar/evil/path-traversal.tar', 'tar', 'suspicious', ['archive/path-traversal']],
   ['tar/evil/proto0-member.tar', 'tar', 'malicious', ['pickle/dangerous-global']],
   ['tar/bad/truncated.tar', 'tar', 'invalid', ['archive/malformed-input']],
@@ -98,6 +104,7 @@ const TABLE: [string, string, string, string[]][] = [
   ['compress/ok/pickle.zlib', 'zlib', 'safe', []],
   ['compress/evil/evil.pkl.gz', 'gzip', 'malicious', ['pickle/dangerous-global']],
   ['compress/evil/evil.pkl.xz', 'xz', 'malicious', ['pickle/dangerous-global']],
+  ['compress/evil/proto0-zlib-lookalike.pkl', 'pickle', 'malicious', ['pickle/dangerous-global']],
   ['compress/evil/gzip-bomb.gz', 'gzip', 'invalid', ['archive/malformed-input']],
   ['compress/bad/corrupt.bz2', 'bz2', 'invalid', ['archive/malformed-input']],
   ['compress/bad/truncated.gz', 'gzip', 'invalid', ['archive/malformed-input']],
@@ -242,6 +249,27 @@ sys.stdout.buffer.write(out.getvalue())
     assert.equal(result.format, 'torch-zip');
     assert.notEqual(result.verdict, 'safe');
     assert.ok(result.findings.some((f) => f.ruleId === 'pickle/unverified-persistent-id'));
+  });
+
+  it('reports zips nested past maxDepth instead of following them (depth bomb)', async () => {
+    const script = `
+import io, sys, zipfile
+data, name = b'\\x80\\x02cposix\\nsystem\\nX\\x04\\x00\\x00\\x00true\\x85R.', 'payload.bin'
+for i in range(8):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w') as z:
+        z.writestr(name, data)
+    data, name = buf.getvalue(), f'level{i}.zip'
+sys.stdout.buffer.write(data)
+`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    const result = await scanBytes(new Uint8Array(r.stdout), 'deep.zip');
+    assert.equal(result.verdict, 'invalid');
+    assert.deepEqual(
+      [...new Set(result.findings.map((f) => f.ruleId))],
+      ['model/nesting-too-deep'],
+    );
   });
 
   it('scans a gzip payload as the member <decompressed>', async () => {
