@@ -8,6 +8,7 @@ import { numpyRules } from './numpy/index.js';
 import { onnxRules } from './onnx/index.js';
 import { pickleRules } from './pickle/index.js';
 import { provenanceRules } from './provenance/index.js';
+import { repositoryRules } from './repository/index.js';
 import { safetensorsRules } from './safetensors/index.js';
 import { tensorflowRules } from './tensorflow/index.js';
 import { torchRules } from './torch/index.js';
@@ -24,6 +25,7 @@ const FAMILIES: readonly (readonly Rule[])[] = [
   onnxRules,
   pickleRules,
   provenanceRules,
+  repositoryRules,
   safetensorsRules,
   tensorflowRules,
   torchRules,

@@ -1,0 +1,90 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Finding } from '../core/finding.js';
+import type { Limits } from '../core/limits.js';
+import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
+import type { RepositoryFile } from '../rules/repository/input.js';
+import { ruleById, rulesFor } from '../rules/registry.js';
+
+const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
+
+/** True for the files the repository audit reads or lists. */
+function isAudited(rel: string): boolean {
+  return rel.endsWith('.py') || CONFIG_EXTENSIONS.some((e) => rel.endsWith(e));
+}
+
+/**
+ * Audits a model repository folder as a whole (as downloaded from a hub): `auto_map` configs that
+ * need trust_remote_code, Hydra `_target_` values outside the usual model packages, and Python
+ * files shipped beside the weights. `files` are the repository's files relative to `root`
+ * ('/'-separated); only `.json`, `.yaml`, `.yml` (at most `limits.maxTextBytes` each, sizes checked
+ * before reading) and `.py` (listed, never read) are considered, at most `limits.maxEntries` of
+ * them. Returns findings by uri (`uriOf(rel)`). Never throws for bad input: unreadable or
+ * unparsable configs become `repository/malformed-input` findings.
+ */
+export async function auditModelRepository(
+  root: string,
+  files: readonly string[],
+  uriOf: (rel: string) => string,
+  limits: Limits,
+): Promise<Map<string, Finding[]>> {
+  const out = new Map<string, Finding[]>();
+  const sorted = [...files].sort();
+  const audited = sorted.filter(isAudited).slice(0, limits.maxEntries);
+  const rules = rulesFor('repository') as readonly Rule<RepositoryFile>[];
+  const malformed = ruleById('repository/malformed-input');
+  const add = (uri: string, found: readonly Finding[]): void => {
+    if (found.length === 0) return;
+    out.set(uri, [...(out.get(uri) ?? []), ...found]);
+  };
+  for (const rel of audited) {
+    const uri = uriOf(rel);
+    const bad = (code: string, detail: string, start = 0): void => {
+      if (malformed === undefined) return;
+      add(uri, [
+        makeFinding(
+          malformed,
+          { uri, unit: 'char' },
+          { messageId: 'malformed', data: { code, detail }, at: { span: { start, end: start } } },
+        ),
+      ]);
+    };
+    let document: RepositoryFile['document'];
+    if (!rel.endsWith('.py')) {
+      let text: string;
+      try {
+        const info = await stat(join(root, rel));
+        if (info.size > limits.maxTextBytes) {
+          bad('LIMIT_EXCEEDED', `${info.size} bytes exceeds maxTextBytes`);
+          continue;
+        }
+        text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(join(root, rel)));
+      } catch (error) {
+        bad(
+          error instanceof TypeError ? 'BAD_UTF8' : 'TRUNCATED',
+          error instanceof Error ? error.message : String(error),
+        );
+        continue;
+      }
+      // JSON is read as YAML 1.2 so that every node keeps its character range; aliases are never
+      // resolved by the rules, so no alias bomb can expand.
+      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+      const first = doc.errors[0];
+      if (first !== undefined) {
+        bad(first.code, first.message, first.pos[0]);
+        continue;
+      }
+      document = doc;
+    }
+    const input: RepositoryFile = { rel, files: sorted, document };
+    add(
+      uri,
+      runRules(rules, input, { uri, unit: 'char', options: {} }, (ruleId, error) => {
+        // A rule that throws is a bug: surface it as a malformed finding naming the rule.
+        bad('INTERNAL', `rule ${ruleId} failed: ${String(error)}`);
+      }),
+    );
+  }
+  return out;
+}
