@@ -115,20 +115,48 @@ export function decodeOnePickle(
     depth,
   };
   result.streams.push(info);
-  const machine = new Machine(plainBytes(bytes), result, options, info, depth);
-  try {
-    machine.run(start);
-  } catch (error) {
-    const at = base + machine.opStart;
-    const formatError =
-      error instanceof FormatError
-        ? error
-        : new FormatError('BAD_VALUE', 'value cannot be decoded', at, { cause: error });
-    result.error ??= formatError;
-    info.end = base + Math.min(bytes.byteLength, Math.max(machine.pos, machine.opStart + 1));
+  const plain = plainBytes(bytes);
+  const anomaliesBefore = result.anomalies.length;
+  const error = runMachine(new Machine(plain, result, options, info, depth, true), start, info);
+  if (error !== undefined) result.error ??= error;
+  const crossed = result.anomalies
+    .slice(anomaliesBefore)
+    .some((a) => a.kind === 'frame-crossing' || a.kind === 'nested-frame');
+  if (crossed) {
+    // The same stream read as pickle.loads() reads it: frames do not bound anything. Its
+    // globals and calls are judged too, whichever reader the artifact meets.
+    const other = emptyDecodeResult(base);
+    const otherInfo: PickleStreamInfo = { ...info, end: base + start, complete: false };
+    runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
+    result.globals.push(...other.globals);
+    result.calls.push(...other.calls);
+    result.builds.push(...other.builds);
+    result.persistent.push(...other.persistent);
+    result.mutations.push(...other.mutations);
+    result.exts.push(...other.exts);
+    result.skipped.push(...other.skipped);
+    result.opcodes += other.opcodes;
   }
   if (info.end > result.end) result.end = info.end;
   return info;
+}
+
+/** Runs `machine` from `start`; returns the FormatError that stopped it, if any. */
+function runMachine(
+  machine: Machine,
+  start: number,
+  info: PickleStreamInfo,
+): FormatError | undefined {
+  try {
+    machine.run(start);
+    return undefined;
+  } catch (error) {
+    const at = machine.base + machine.opStart;
+    info.end = machine.base + Math.min(machine.length, Math.max(machine.pos, machine.opStart + 1));
+    return error instanceof FormatError
+      ? error
+      : new FormatError('BAD_VALUE', 'value cannot be decoded', at, { cause: error });
+  }
 }
 
 /** Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. */
@@ -204,8 +232,12 @@ class Machine {
   private proto = 0;
   private seenProto = false;
   private frameEnd = -1;
+  // End of the last declared frame, kept after reads leave it, to report opcodes whose argument
+  // starts exactly at a frame end (pickle.py's framer never splits an opcode that way).
+  private declaredEnd = -1;
+  private crossedOp = false;
   private readonly view: DataView;
-  private readonly base: number;
+  readonly base: number;
   private readonly maxStack: number;
   private readonly maxMemo: number;
   private readonly maxOpcodes: number;
@@ -217,6 +249,8 @@ class Machine {
     private readonly options: PickleDecodeOptions,
     private readonly info: PickleStreamInfo,
     private readonly depth: number,
+    /** Frame semantics: true for a file read through io.BytesIO (torch), false for loads(). */
+    private readonly discard: boolean,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = options.base ?? 0;
@@ -231,7 +265,27 @@ class Machine {
   }
 
   private need(n: number): void {
+    if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) this.leaveFrame();
     if (n > this.bytes.byteLength - this.pos) this.fail('TRUNCATED', 'pickle data was truncated');
+  }
+
+  /**
+   * A read reaches past the buffered FRAME. Over a file without peek() (torch reads data.pkl
+   * through io.BytesIO), the C unpickler's buffer holds exactly the frame: a read that does not
+   * fit drops the rest of the frame and reads fresh bytes from the file after it
+   * (_Unpickler_ReadFromFile). Over bytes in memory (pickle.loads) it reads straight on. The
+   * first is `discard` mode; the stream is decoded both ways when this happens (bypass O8).
+   */
+  private leaveFrame(): void {
+    if (this.pos < this.frameEnd) {
+      this.anomaly(
+        'frame-crossing',
+        `a read at ${this.base + this.pos} crosses the FRAME end at ${this.base + this.frameEnd}`,
+      );
+      if (this.discard) this.pos = this.frameEnd;
+      this.crossedOp = true;
+    }
+    this.frameEnd = -1;
   }
 
   private u8(): number {
@@ -280,7 +334,11 @@ class Machine {
   }
 
   private line(): Uint8Array {
-    const nl = this.bytes.indexOf(0x0a, this.pos);
+    let nl = this.bytes.indexOf(0x0a, this.pos);
+    if (this.frameEnd >= 0 && (nl < 0 || nl >= this.frameEnd)) {
+      this.leaveFrame();
+      nl = this.bytes.indexOf(0x0a, this.pos);
+    }
     if (nl < 0) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
     const out = this.bytes.subarray(this.pos, nl);
     this.pos = nl + 1;
@@ -433,6 +491,11 @@ class Machine {
     }
   }
 
+  /** Length of the input. */
+  get length(): number {
+    return this.bytes.byteLength;
+  }
+
   /** Runs from `start` to the stream's STOP; throws FormatError on malformed input. */
   run(start: number): void {
     const bytes = this.bytes;
@@ -454,6 +517,7 @@ class Machine {
       }
       const op = bytes[at] ?? 0;
       this.pos = at + 1;
+      this.crossedOp = false;
       switch (op) {
         case 0x28: // MARK
           if (this.stack.length + this.marks.length >= this.maxStack) {
@@ -777,10 +841,15 @@ class Machine {
           // FRAME: the C unpickler only checks that the frame's bytes exist, then reads on
           // without enforcing the boundary; crossings are recorded (bypass O8).
           const frameLength = this.len64('FRAME');
-          if (this.frameEnd >= 0 && at < this.frameEnd) {
+          if (this.frameEnd >= 0 && this.pos < this.frameEnd) {
             this.anomaly('nested-frame', 'FRAME begins before the previous frame ends');
+            // In discard mode a frame that fits in the buffered one leaves the buffer as it is.
+            if (this.discard && this.pos + frameLength <= this.frameEnd) break;
+            if (this.pos + frameLength > this.frameEnd) this.leaveFrame();
+            this.need(frameLength);
           }
           this.frameEnd = this.pos + frameLength;
+          this.declaredEnd = this.frameEnd;
           break;
         }
         case 0x97: // NEXT_BUFFER
@@ -794,14 +863,8 @@ class Machine {
         default:
           this.fail('BAD_OPCODE', `invalid load key 0x${op.toString(16).padStart(2, '0')}`);
       }
-      if (this.frameEnd >= 0 && this.pos > this.frameEnd) {
-        if (at < this.frameEnd) {
-          this.anomaly(
-            'frame-crossing',
-            `opcode 0x${op.toString(16)} ends ${this.pos - this.frameEnd} bytes past its FRAME`,
-          );
-        }
-        this.frameEnd = -1;
+      if (at < this.declaredEnd && this.pos > this.declaredEnd && !this.crossedOp) {
+        this.anomaly('frame-crossing', `opcode 0x${op.toString(16)} straddles the FRAME end`);
       }
     }
   }

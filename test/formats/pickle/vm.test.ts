@@ -412,8 +412,10 @@ describe('pickle VM: streams, frames, anomalies', () => {
     const r = dec(
       pk(proto(4), frame(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, STOP),
     );
+    // Over io.BytesIO (torch) the C unpickler drops the rest of the frame and reads the module
+    // line after it ('osix'); pickle.loads reads straight on ('posix'). Both are recorded.
     assert.equal(r.error, undefined);
-    assert.deepEqual(names(r), ['posix.system']);
+    assert.deepEqual(names(r), ['osix.system', 'posix.system']);
     assert.ok(r.anomalies.some((a) => a.kind === 'frame-crossing' && a.offset === 11));
     assert.equal(dec(pk(proto(4), frame(100), NONE, STOP)).error?.code, 'TRUNCATED');
   });

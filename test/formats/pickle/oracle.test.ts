@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { makeLimits } from '../../../src/core/limits.js';
+import { decodePickle } from '../../../src/formats/pickle/vm.js';
+import {
+  EMPTY_TUPLE,
+  frame,
+  global,
+  MARK,
+  MEMOIZE,
+  NEWOBJ,
+  OBJ,
+  pk,
+  POP,
+  proto,
+  REDUCE,
+  sbs,
+  sbu,
+  binget,
+  binput,
+  STACK_GLOBAL,
+  STOP,
+  TUPLE1,
+} from './assemble.js';
+import { pickleOpcodes, SEEDS } from './generators.js';
+
+const RUNS = Number(process.env.TORCHWARD_FUZZ_RUNS ?? '300');
+const LIMITS = makeLimits({ maxOpcodes: 200_000, maxStack: 10_000, maxMemo: 10_000 });
+
+// Hand-built streams for the opcode-level bypasses of reference §9.2 (inert names).
+const HAND: readonly Uint8Array[] = [
+  pk(
+    proto(4),
+    sbu('os'),
+    binput(5),
+    POP,
+    sbu('x'),
+    MEMOIZE,
+    POP,
+    binget(5),
+    sbu('system'),
+    STACK_GLOBAL,
+    sbu('id'),
+    TUPLE1,
+    REDUCE,
+    STOP,
+  ),
+  pk("S'os'\nS'system'\n", STACK_GLOBAL, "S'ls'\n", TUPLE1, REDUCE, STOP),
+  pk(MARK, "S'cmd'\n", 'i__builtin__\nexec\n', STOP),
+  pk(MARK, global('builtins', 'exec'), sbs('x'), OBJ, STOP),
+  pk(proto(4), sbu('pathlib'), sbu('os.system'), STACK_GLOBAL, STOP),
+  pk(proto(4), frame(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, STOP),
+  pk(proto(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, 0x0f),
+  pk(proto(2), 'N.', proto(2), global('os', 'system'), STOP),
+  pk(proto(2), global('a', 'B'), EMPTY_TUPLE, NEWOBJ, global('copy_reg', '_reconstructor'), STOP),
+  pk(proto(2), 0x82, 1, STOP),
+];
+
+const mutants = fc
+  .tuple(
+    fc.constantFrom(...SEEDS, ...HAND),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+  )
+  .map(([seed, flips]) => {
+    const out = Uint8Array.from(seed);
+    for (const [at, byte] of flips) if (out.length > 0) out[at % out.length] = byte;
+    return out;
+  });
+
+interface OracleResult {
+  globals: [string, string][];
+  error: string | null;
+}
+
+describe('CPython C unpickler oracle', () => {
+  it('torchward reports every global CPython reaches', () => {
+    const inputs = [
+      ...SEEDS,
+      ...HAND,
+      ...fc.sample(pickleOpcodes(), { numRuns: RUNS, seed: 42 }),
+      ...fc.sample(mutants, { numRuns: RUNS, seed: 7 }),
+    ];
+    const run = spawnSync('/usr/bin/python3', ['test/oracle/cpython_globals.py'], {
+      input: inputs.map((b) => `b64:${Buffer.from(b).toString('base64')}`).join('\n') + '\n',
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const results = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as OracleResult);
+    assert.equal(results.length, inputs.length);
+    let reached = 0;
+    const misses: string[] = [];
+    inputs.forEach((bytes, i) => {
+      const ours = new Set(
+        decodePickle(bytes, { limits: LIMITS }).globals.map((g) => `${g.rawModule}\n${g.rawName}`),
+      );
+      for (const [m, n] of results[i]?.globals ?? []) {
+        reached++;
+        if (!ours.has(`${m}\n${n}`)) {
+          misses.push(`${m}.${n} in ${Buffer.from(bytes).toString('base64')}`);
+        }
+      }
+    });
+    assert.deepEqual(misses, []);
+    assert.ok(reached > 20, `CPython reached only ${reached} globals`);
+  });
+});
