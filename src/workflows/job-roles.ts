@@ -196,8 +196,12 @@ export function publishEvidence(step: Step): Evidence | undefined {
     }
   }
   if (step.run !== undefined) {
-    for (const [pattern, what] of PUBLISH_COMMANDS) {
-      if (pattern.test(step.run.text)) return { what, span: step.run.span, path: step.run.path };
+    for (const line of step.run.text.split('\n')) {
+      // `cargo publish --dry-run`, `npm publish --dry-run`: rehearsals upload nothing.
+      if (line.includes('--dry-run')) continue;
+      for (const [pattern, what] of PUBLISH_COMMANDS) {
+        if (pattern.test(line)) return { what, span: step.run.span, path: step.run.path };
+      }
     }
   }
   return undefined;
@@ -493,7 +497,9 @@ export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
 }
 
 /** Publishing evidence inside a local reusable workflow the job calls. */
-export function calleePublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
+export function calleePublishes(
+  job: Job,
+): { evidence: Evidence; deep: DeepStep; inner: Job } | undefined {
   if (job.callee === undefined || job.uses === undefined) return undefined;
   for (const inner of job.callee.jobs) {
     const found = jobPublishes(inner);
@@ -501,6 +507,7 @@ export function calleePublishes(job: Job): { evidence: Evidence; deep: DeepStep 
       return {
         evidence: { what: found.evidence.what, span: job.uses.span, path: job.uses.path },
         deep: found.deep,
+        inner,
       };
     }
   }

@@ -32,7 +32,8 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
       if (job.pseudo) continue;
       if (job.uses !== undefined) {
         const found = calleePublishes(job);
-        if (found === undefined) continue;
+        // A called upload job with its own environment reads its credential from there.
+        if (found === undefined || hasEnvironment(found.inner)) continue;
         const passed =
           inheritsSecrets(job) ??
           (secretRefs(job.secrets, workflow.text).length > 0 ? job.secrets : undefined);

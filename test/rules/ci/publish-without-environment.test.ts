@@ -6,6 +6,16 @@ testRule(rule, {
     'on: push\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    environment: pypi\n    permissions:\n      id-token: write\n    steps:\n      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc\n',
     // A conditional environment (pytorch/test-infra _binary_upload.yml) counts.
     "on: push\njobs:\n  upload:\n    runs-on: ubuntu-latest\n    environment: ${{ startsWith(github.ref, 'refs/tags/v') && 'pytorchbot-env' || '' }}\n    steps:\n      - run: twine upload dist/*\n",
+    // The called upload job has its own environment: its credential can live there.
+    {
+      code: 'on: push\njobs:\n  upload:\n    uses: ./.github/workflows/publish.yml\n    secrets: inherit\n',
+      files: {
+        '.github/workflows/publish.yml':
+          'on: workflow_call\njobs:\n  up:\n    runs-on: ubuntu-latest\n    environment: release\n    steps:\n      - run: aws s3 cp x s3://b/\n',
+      },
+    },
+    // A rehearsal uploads nothing.
+    'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo publish --workspace --dry-run\n',
     // docker/build-push-action without push only builds.
     'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@0123456789abcdef0123456789abcdef01234567\n        with:\n          push: false\n',
   ],
