@@ -517,7 +517,6 @@ class Machine {
       }
       const op = bytes[at] ?? 0;
       this.pos = at + 1;
-      this.crossedOp = false;
       switch (op) {
         case 0x28: // MARK
           if (this.stack.length + this.marks.length >= this.maxStack) {
@@ -866,6 +865,7 @@ class Machine {
       if (at < this.declaredEnd && this.pos > this.declaredEnd && !this.crossedOp) {
         this.anomaly('frame-crossing', `opcode 0x${op.toString(16)} straddles the FRAME end`);
       }
+      this.crossedOp = false;
     }
   }
 
