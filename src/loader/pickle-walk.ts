@@ -110,7 +110,8 @@ class Walker {
     }
     const entries = dictEntries(value);
     if (entries !== undefined) {
-      if (!this.containsTensor(value, depth)) {
+      // The root is always opened, so its plain entries (epoch, lr) become keys of their own.
+      if (depth > 0 && !this.containsTensor(value, depth)) {
         this.leaf(value, path);
         return;
       }
@@ -119,7 +120,7 @@ class Walker {
     }
     const items = sequenceItems(value);
     if (items !== undefined) {
-      if (!this.containsTensor(value, depth)) {
+      if (depth > 0 && !this.containsTensor(value, depth)) {
         this.leaf(value, path);
         return;
       }
@@ -314,7 +315,7 @@ function unsupported(path: readonly string[], why: string): LoadError {
   return new LoadError('UNSUPPORTED', `${why} at ${at}`);
 }
 
-/** A call, seen through BUILD (torch applies `Tensor.set_` / `__setstate__` state to it). */
+/** A call value (a BUILD over a rebuilt tensor is not something torch.save writes). */
 function unwrapCall(value: PickleValue): PyCall | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (value.kind === 'call') return value;

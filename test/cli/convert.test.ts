@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { CliIo } from '../../src/cli/io.js';
@@ -27,6 +27,7 @@ interface Made {
   readonly ours?: boolean;
   readonly numpy?: boolean;
   readonly case?: string;
+  readonly reference?: string;
 }
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -122,23 +123,37 @@ describe('torchward convert / inspect', () => {
     assert.deepEqual(readdirSync(work).sort(), ['model.pt', 'model.safetensors']);
   });
 
-  it('converts every benign checkpoint the scanner calls safe, bit for bit with torch.load', async () => {
-    const pairs = [];
-    const refused: string[] = [];
+  it('converts every benign checkpoint the scanner calls safe, bit for bit with torch.load', async (t) => {
+    const pairs: {
+      source: string;
+      output: string;
+      ours: boolean;
+      numpy: boolean;
+      reference?: string;
+    }[] = [];
     for (const m of benign) {
       const output = `${m.file}.cli.safetensors`;
-      const r = await run(['convert', m.file, '-o', output]);
-      if (r.code !== 0) refused.push(`${m.file}: ${r.err}`);
-      else pairs.push({ source: m.file, output, ours: m.ours === true, numpy: m.numpy === true });
+      await t.test(`convert ${basename(m.file)}`, async () => {
+        const r = await run(['convert', m.file, '-o', output]);
+        assert.equal(r.code, 0, r.err);
+        pairs.push({
+          source: m.file,
+          output,
+          ours: m.ours === true,
+          numpy: m.numpy === true,
+          ...(m.reference === undefined ? {} : { reference: m.reference }),
+        });
+      });
     }
-    assert.deepEqual(refused, []);
     const list = join(dir, 'cli-pairs.json');
     writeFileSync(list, JSON.stringify(pairs));
     const results = oracle('check', list) as { source: string; ok: boolean; errors: string[] }[];
-    assert.deepEqual(
-      results.filter((r) => !r.ok).map((r) => `${r.source}: ${r.errors.join('; ')}`),
-      [],
-    );
+    for (const r of results) {
+      await t.test(`same as torch: ${basename(r.source)}`, () => {
+        assert.deepEqual(r.errors, []);
+        assert.ok(r.ok);
+      });
+    }
   });
 
   it('refuses every hostile or malformed input with exit 1 and leaves the directory unchanged', async () => {

@@ -106,12 +106,12 @@ def make_benign(d):
     path = os.path.join(d, 'arrays_compressed.npz')
     np.savez_compressed(path, a=a, c=np.asfortranarray(a.astype('<f2')))
     manifest.append({'file': path, 'ours': True, 'numpy': True})
-    return manifest
+    return manifest + make_crafted(d)
 
 
 class _Storage:
-    def __init__(self, key, numel, storage_type=torch.FloatStorage):
-        self.key, self.numel, self.type = key, numel, storage_type
+    def __init__(self, key, numel, storage_type=torch.FloatStorage, view=None):
+        self.key, self.numel, self.type, self.view = key, numel, storage_type, view
 
 
 class _Rebuild:
@@ -125,6 +125,8 @@ class _Rebuild:
 class _Pickler(pickle.Pickler):
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):
+            if obj.view is not None:
+                return ('storage', obj.type, obj.key, 'cpu', obj.numel, obj.view)
             return ('storage', obj.type, obj.key, 'cpu', obj.numel)
         return None
 
@@ -133,7 +135,7 @@ def _tensor(storage, offset, size, stride):
     return _Rebuild(storage, offset, size, stride, False, collections.OrderedDict())
 
 
-def _torch_zip(path, obj, records):
+def _torch_zip(path, obj, records, byteorder=None):
     buf = io.BytesIO()
     _Pickler(buf, protocol=2).dump(obj)
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
@@ -141,6 +143,49 @@ def _torch_zip(path, obj, records):
         for key, data in records.items():
             z.writestr(f'archive/data/{key}', data)
         z.writestr('archive/version', '3\n')
+        if byteorder is not None:
+            z.writestr('archive/byteorder', byteorder)
+
+
+def _torch_legacy(path, obj, storages):
+    """The legacy stream layout of model-formats §3.4, written by hand: storages is [(key, numel, bytes)]."""
+    with open(path, 'wb') as f:
+        pickle.dump(0x1950a86a20f9469cfc6c, f, protocol=2)
+        pickle.dump(1001, f, protocol=2)
+        pickle.dump({'protocol_version': 1001, 'little_endian': True,
+                     'type_sizes': {'short': 2, 'int': 4, 'long': 4}}, f, protocol=2)
+        _Pickler(f, protocol=2).dump(obj)
+        pickle.dump([k for k, _, _ in storages], f, protocol=2)
+        for _key, numel, data in storages:
+            f.write(struct.pack('<q', numel))
+            f.write(data)
+
+
+def make_crafted(d):
+    """Benign layouts torch 1.13 reads but no longer writes; each has a torch-written reference."""
+    manifest = []
+    # big-endian data announced by a byteorder record (torch >= 2.1 writes it)
+    values = {'f64': (torch.DoubleStorage, '>f8', torch.float64), 'f32': (torch.FloatStorage, '>f4', torch.float32),
+              'i16': (torch.ShortStorage, '>i2', torch.int16), 'c64': (torch.ComplexFloatStorage, '>c8', torch.complex64),
+              'u8': (torch.ByteStorage, 'u1', torch.uint8)}
+    obj, records, ref = {}, {}, {}
+    for i, (name, (stype, np_dtype, dtype)) in enumerate(values.items()):
+        t = sample(dtype, (2, 3), 20 + i)
+        obj[name] = _tensor(_Storage(str(i), 6, stype), 0, (3, 2), (1, 3))
+        records[str(i)] = np.ascontiguousarray(t.numpy().astype(np_dtype)).tobytes()
+        ref[name] = t.t()
+    path = os.path.join(d, 'big_endian.zip.pt')
+    _torch_zip(path, obj, records, byteorder='big')
+    torch.save(ref, os.path.join(d, 'big_endian.ref.pt'))
+    manifest.append({'file': path, 'ours': True, 'reference': os.path.join(d, 'big_endian.ref.pt')})
+    # legacy storage views (view_metadata): two views into one root storage
+    root = sample(torch.float32, (10,), 30)
+    obj = {'head': _tensor(_Storage('root', 10, view=('v1', 2, 5)), 1, (2, 2), (2, 1)),
+           'tail': _tensor(_Storage('root', 10, view=('v2', 7, 3)), 0, (3,), (1,))}
+    path = os.path.join(d, 'legacy_views.pt')
+    _torch_legacy(path, obj, [('root', 10, root.numpy().tobytes())])
+    manifest.append({'file': path, 'ours': True})
+    return manifest
 
 
 def make_hostile(d):
@@ -166,6 +211,15 @@ def make_hostile(d):
         path = os.path.join(d, f'{name}.pt')
         _torch_zip(path, obj, records)
         manifest.append({'file': path, 'case': name})
+    # a legacy view reaching past its root storage
+    path = os.path.join(d, 'legacy_view_oob.pt')
+    _torch_legacy(path, {'w': _tensor(_Storage('root', 4, view=('v', 2, 5)), 0, (2,), (1,))},
+                  [('root', 4, f32)])
+    manifest.append({'file': path, 'case': 'legacy_view_oob'})
+    # a byteorder record that is neither little nor big
+    path = os.path.join(d, 'byteorder_bad.pt')
+    _torch_zip(path, {'w': _tensor(_Storage('0', 4), 0, (4,), (1,))}, {'0': f32}, byteorder='middle')
+    manifest.append({'file': path, 'case': 'byteorder_bad'})
     # a legacy stream whose storage count disagrees with its persistent id
     legacy = os.path.join(d, 'legacy_count.pt')
     torch.save({'w': torch.arange(4.0)}, legacy, _use_new_zipfile_serialization=False)
@@ -199,17 +253,17 @@ def make_hostile(d):
     return manifest
 
 
-def flatten(obj, prefix, tensors, leaves):
+def flatten(obj, prefix, tensors, leaves, root=True):
     if isinstance(obj, torch.Tensor):
         tensors[prefix] = obj
         return
-    if isinstance(obj, dict) and has_tensor(obj):
+    if isinstance(obj, dict) and (root or has_tensor(obj)):
         for k, v in obj.items():
-            flatten(v, f'{prefix}.{k}' if prefix else str(k), tensors, leaves)
+            flatten(v, f'{prefix}.{k}' if prefix else str(k), tensors, leaves, False)
         return
-    if isinstance(obj, (list, tuple)) and has_tensor(obj):
+    if isinstance(obj, (list, tuple)) and (root or has_tensor(obj)):
         for i, v in enumerate(obj):
-            flatten(v, f'{prefix}.{i}' if prefix else str(i), tensors, leaves)
+            flatten(v, f'{prefix}.{i}' if prefix else str(i), tensors, leaves, False)
         return
     leaves[prefix] = obj
 
@@ -271,9 +325,12 @@ def torch_bytes(t):
     return t.numpy().tobytes()
 
 
-def check_pair(src, out, ours, numpy_src):
+def check_pair(src, out, ours, numpy_src, reference=None):
     errors = []
     how = 'weights_only'
+    if reference is not None:
+        # a hand-written layout checked against the same tensors saved by torch itself
+        src = reference
     if numpy_src:
         how = 'numpy'
         loaded = np.load(src, allow_pickle=False)
@@ -328,8 +385,8 @@ def main():
     elif cmd == 'check':
         with open(arg) as f:
             pairs = json.load(f)
-        print(json.dumps([check_pair(p['source'], p['output'], p.get('ours', False), p.get('numpy', False))
-                          for p in pairs]))
+        print(json.dumps([check_pair(p['source'], p['output'], p.get('ours', False), p.get('numpy', False),
+                                     p.get('reference')) for p in pairs]))
     else:
         raise SystemExit(f'unknown command {cmd}')
 
