@@ -86,10 +86,23 @@ export function privilegedTriggers(workflow: WorkflowModel): YScalar[] {
 
 /** Triggers that run code for outside contributors: PR events and approval-bypassing events. */
 export function untrustedTriggers(workflow: WorkflowModel): { name: string; node: YScalar }[] {
-  return [...PR_TRIGGERS, ...APPROVAL_BYPASS_TRIGGERS].flatMap((name) => {
+  const out = [...PR_TRIGGERS, ...APPROVAL_BYPASS_TRIGGERS].flatMap((name) => {
     const node = workflow.triggers.get(name);
     return node === undefined ? [] : [{ name, node }];
   });
+  const ciflow = ciflowTags(workflow)[0];
+  if (ciflow !== undefined) out.push({ name: `push to ${ciflow.text} tags`, node: ciflow });
+  return out;
+}
+
+/**
+ * `push: tags: ciflow/...` patterns: PyTorch's bot pushes these tags for pull requests, so the
+ * run builds PR code with push-event privileges.
+ */
+export function ciflowTags(workflow: WorkflowModel): YScalar[] {
+  const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
+  const tags = push?.kind === 'map' ? push.entries.get('tags')?.value : undefined;
+  return [...scalarsUnder(tags)].filter((tag) => tag.text.trim().startsWith('ciflow/'));
 }
 
 /** A `secrets.NAME` reference in a scalar, located in the source text. */
@@ -451,7 +464,14 @@ export function isReleaseWorkflow(workflow: WorkflowModel): boolean {
   if (workflow.triggers.has('release')) return true;
   const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
   if (push?.kind !== 'map') return false;
-  if (push.entries.has('tags')) return true;
+  const tags = push.entries.get('tags')?.value;
+  if (tags !== undefined) {
+    // ciflow/* tags trigger CI for pull requests, not releases.
+    const patterns = [...scalarsUnder(tags)];
+    if (patterns.length === 0 || patterns.some((t) => !t.text.trim().startsWith('ciflow/'))) {
+      return true;
+    }
+  }
   const branches = push.entries.get('branches')?.value;
   for (const scalar of scalarsUnder(branches)) {
     if (/release|nightly/i.test(scalar.text)) return true;

@@ -26,7 +26,7 @@ export default defineRule<WorkflowAuditInput, 'pr' | 'bypass'>({
     const triggers = untrustedTriggers(input.workflow);
     const first = triggers[0];
     if (first === undefined) return;
-    const pr = triggers.find((t) => PR_EVENTS.has(t.name));
+    const pr = triggers.find((t) => PR_EVENTS.has(t.name) || t.name.startsWith('push to ciflow/'));
     const trigger = pr ?? first;
     for (const effective of effectiveJobs(input)) {
       if (effective.runner.kind !== 'persistent') continue;

@@ -41,6 +41,11 @@ testRule(rule, {
       errors: [{ messageId: 'pr', line: 7, column: 14 }],
     },
     {
+      // PyTorch's bot pushes ciflow/* tags for pull requests: PR code with push privileges.
+      code: 'on:\n  push:\n    tags:\n      - ciflow/trunk/*\njobs:\n  a:\n    runs-on: linux.2xlarge\n    steps: []\n',
+      errors: [{ messageId: 'pr', line: 7, column: 14 }],
+    },
+    {
       // A computed fleet prefix in front of a literal machine label (PyTorch's label-type).
       code: 'on: pull_request\njobs:\n  a:\n    runs-on: "${{ needs.get-label-type.outputs.label-type }}linux.2xlarge"\n    steps: []\n',
       errors: [{ messageId: 'pr', line: 4, column: 14 }],

@@ -4,6 +4,8 @@ import { testRule } from '../../helpers/test-rule.js';
 testRule(rule, {
   valid: [
     'on:\n  push:\n    tags: [v*]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    environment: pypi\n    steps:\n      - run: python -m build\n      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc\n',
+    // ciflow/* tags are CI for pull requests, not releases.
+    'on:\n  push:\n    tags: [ciflow/xpu/*]\njobs:\n  a:\n    runs-on: linux.idc.xpu\n    steps:\n      - run: make test\n',
     // A persistent runner that neither builds for a release nor publishes.
     'on: push\njobs:\n  a:\n    runs-on: [self-hosted, linux.2xlarge]\n    steps:\n      - run: make test\n',
   ],
