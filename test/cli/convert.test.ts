@@ -156,6 +156,52 @@ describe('torchward convert / inspect', () => {
     }
   });
 
+  it('converts the committed torch fixture corpus (test/fixtures/torch/ok), refusing only what safetensors cannot hold', async (t) => {
+    const folder = join('test', 'fixtures', 'torch', 'ok');
+    // Benign files written by test/fixtures/make/torch_fixtures.py; each holds something with no
+    // safetensors form (complex128, quantized, sparse, structured) or a layout not converted.
+    const refused = new Set([
+      'all_dtypes.pt',
+      'legacy_all_dtypes.pt',
+      'legacy_tar.pt',
+      'quantized.pt',
+      'sparse_coo.pt',
+      'sparse_csr.pt',
+      'structured.npy',
+    ]);
+    const names = readdirSync(folder).filter(
+      (n) => /\.(pt|npy|npz)$/.test(n) && n !== 'whole_module.pt',
+    );
+    assert.ok(names.length >= 20);
+    const pairs: { source: string; output: string; ours: boolean; numpy: boolean }[] = [];
+    for (const name of names) {
+      const output = join(dir, `corpus-${name}.safetensors`);
+      await t.test(`${refused.has(name) ? 'refuse' : 'convert'} ${name}`, async () => {
+        const r = await run(['convert', join(folder, name), '-o', output]);
+        if (refused.has(name)) {
+          assert.equal(r.code, 1, r.err);
+          assert.equal(existsSync(output), false);
+        } else {
+          assert.equal(r.code, 0, r.err);
+          pairs.push({
+            source: join(folder, name),
+            output,
+            ours: true,
+            numpy: /\.np[yz]$/.test(name),
+          });
+        }
+      });
+    }
+    const list = join(dir, 'corpus-pairs.json');
+    writeFileSync(list, JSON.stringify(pairs));
+    const results = oracle('check', list) as { source: string; ok: boolean; errors: string[] }[];
+    for (const r of results) {
+      await t.test(`same as torch: ${basename(r.source)}`, () => {
+        assert.deepEqual(r.errors, []);
+      });
+    }
+  });
+
   it('refuses every hostile or malformed input with exit 1 and leaves the directory unchanged', async () => {
     const folder = join(dir, 'hostile');
     const before = readdirSync(folder).sort();
