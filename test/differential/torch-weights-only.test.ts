@@ -67,19 +67,14 @@ const HOSTILE_BYTES_TORCH_SKIPS: Readonly<Record<string, string>> = {
 const KNOWN_GAPS: Readonly<Record<string, string>> = {
   'pickle/evil/g-functools-cached_property-__get__.pkl':
     'gadget list lacks functools.cached_property.__get__ (§9.3 resolvers): reported as unknown-global',
-  'pickle/evil/o04-inst.pkl':
-    'sniff: the protocol-0 bytes "(S\'" (0x28 0x53) pass the zlib header check (CMF 0x28, (CMF*256+FLG) % 31 == 0), so the pickle is decoded as zlib and reported malformed',
-  'pickle/evil/o08-frame-divergence.pkl':
-    'pickle VM: the FRAME-crossing read is reported (stream-anomaly) but the hidden posix.system that the C unpickler runs over a peek-less file is not decoded (§2.3, O8)',
   'torch/bad/legacy-truncated.pt':
     'policy: a legacy file cut inside its storage bytes is reported as unverified persistent ids (suspicious) besides malformed-input; truncation is invalid per issue 2 item 4',
   'torch/bad/storage-missing.pt':
     'policy: a storage record missing from the zip is reported as an unverified persistent id (suspicious); the manifest says malformed = invalid',
   'torch/bad/storage-too-short.pt':
     'policy: a storage record shorter than numel x element size is reported as an unverified persistent id (suspicious); the manifest says malformed = invalid',
-  'torch/evil/c08-7z-wrapped.7z': "engine: no handler for format '7z' yet (model/unknown-format)",
   'torch/ok/legacy_tar.pt':
-    'tar reader/policy: storage keys in the `storages` member are ints (obj._cdata, as torch < 0.4 wrote them and 1.13 reads them) and pickle persistent ids are str(key) (1.13 looks them up with int(saved_id)); torchward expects str keys and tuple pids. torch 1.13 loads this file with weights_only=True',
+    "tar reader/policy: storage keys in the `storages` member are ints (obj._cdata, as torch < 0.4 wrote them and 1.13 reads them) and the pickle member's persistent ids are str(key) (1.13 looks them up with int(saved_id) and its weights-only BINPERSID check lets str through); torchward wants str keys and tuple pids. torch 1.13 loads this file with weights_only=True",
 };
 
 /**
