@@ -117,9 +117,12 @@ export async function openZipMember(
   budget: InflateBudget,
 ): Promise<OpenedZipMember> {
   const { entry, dataOffset } = member;
+  // Encrypted data carries a 12-byte header and never matches the plain CRC: those mismatches
+  // are consequences of the encryption (reported on its own), not separate anomalies.
+  const encrypted = (entry.flags & FLAG_ENCRYPTED) !== 0;
   if (entry.method === 0) {
     const anomalies: ArchiveAnomaly[] = [];
-    if (entry.uncompressedSize !== entry.compressedSize) {
+    if (entry.uncompressedSize !== entry.compressedSize && !encrypted) {
       anomalies.push(sizeAnomaly(entry, entry.compressedSize));
     }
     return { source: new SliceSource(source, dataOffset, entry.compressedSize), anomalies };
@@ -144,13 +147,17 @@ export async function openZipMember(
   const out = inflateBounded('raw', packed, limits, budget, dataOffset, entry.uncompressedSize + 1);
   const anomalies: ArchiveAnomaly[] = [];
   if (out.byteLength !== entry.uncompressedSize) anomalies.push(sizeAnomaly(entry, out.byteLength));
-  const crc = checkCrc(entry, out);
+  const crc = encrypted ? undefined : checkCrc(entry, out);
   if (crc !== undefined) anomalies.push(crc);
   return { source: new MemorySource(out), anomalies };
 }
 
-/** A crc-mismatch anomaly when `bytes` (the whole decoded member) do not match the stored CRC-32. */
+/**
+ * A crc-mismatch anomaly when `bytes` (the whole decoded member) do not match the stored CRC-32;
+ * undefined for members flagged encrypted (their bytes are ciphertext).
+ */
 export function checkCrc(entry: ZipEntry, bytes: Uint8Array): ArchiveAnomaly | undefined {
+  if ((entry.flags & FLAG_ENCRYPTED) !== 0) return undefined;
   const actual = crc32(bytes) >>> 0;
   if (actual === entry.crc32) return undefined;
   return {

@@ -70,6 +70,7 @@ const TABLE: [string, string, string, string[]][] = [
     'malicious',
     ['archive/duplicate-name', 'pickle/dangerous-global'],
   ],
+  ['zip/evil/encrypted-zipcrypto.zip', 'zip', 'suspicious', ['archive/encrypted-member']],
   ['zip/evil/path-traversal.zip', 'zip', 'suspicious', ['archive/path-traversal']],
   ['zip/evil/torch-evil.pt', 'torch-zip', 'malicious', ['pickle/dangerous-global']],
   ['zip/bad/no-central-directory.zip', 'zip', 'invalid', ['archive/malformed-input']],

@@ -103,6 +103,13 @@ describe('zip central directory reader (python zipfile and torch writers)', () =
     assert.equal(z40.contents.get('0:archive/data.pkl')?.[0], 0x80);
   });
 
+  it('a really encrypted member (7-Zip ZipCrypto) is reported once, not as CRC or size errors', async () => {
+    const zip = await readZip(fixture('evil/encrypted-zipcrypto.zip'));
+    assert.deepEqual(kinds(zip.anomalies), ['encrypted:data.pkl']);
+    // What is read is ciphertext: 12 bytes of encryption header more than the plain member.
+    assert.notEqual(zip.contents.get('0:data.pkl')?.[0], 0x80);
+  });
+
   it('C5: reports a CRC mismatch without refusing the member', async () => {
     const zip = await readZip(fixture('evil/c5-bad-crc.pt'));
     assert.deepEqual(kinds(zip.anomalies), ['crc-mismatch:archive/data.pkl']);
