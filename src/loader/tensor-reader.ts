@@ -1,7 +1,7 @@
 import type { ByteSource } from '../core/byte-source.js';
 import { LoadError } from './errors.js';
 import { PositionedFile } from './positioned-file.js';
-import type { LoadedTensor, StorageRef } from './tensor.js';
+import type { LoadedTensor } from './tensor.js';
 
 /** Largest single read of a strided gather. */
 const GATHER_READ_MAX = 8 * 1024 * 1024;
@@ -312,9 +312,4 @@ export async function readTensorBytes(tensor: LoadedTensor): Promise<Uint8Array>
     at += n;
   }
   return out;
-}
-
-/** The storage a tensor reads, for callers that group tensors by storage. */
-export function storageOf(tensor: LoadedTensor): StorageRef {
-  return tensor.storage;
 }

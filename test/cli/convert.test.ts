@@ -98,6 +98,12 @@ describe('torchward convert / inspect', () => {
     assert.equal(r.code, 3);
     assert.equal(existsSync(join(dir, 'missing.safetensors')), false);
     assert.equal((await run(['inspect', join(dir, 'missing.pt')])).code, 3);
+    // An output directory that does not exist: the input is fine, the output cannot be written.
+    const noDir = join(dir, 'no', 'such', 'dir', 'out.safetensors');
+    const r2 = await run(['convert', join(dir, 'benign', 'views.legacy.pt'), '-o', noDir]);
+    assert.equal(r2.code, 3, r2.err);
+    assert.match(r2.err, /nothing written/);
+    assert.equal(existsSync(join(dir, 'no')), false);
   });
 
   it('writes IN with .safetensors by default and never overwrites without --force', async () => {
