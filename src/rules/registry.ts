@@ -10,6 +10,7 @@ import { pickleRules } from './pickle/index.js';
 import { provenanceRules } from './provenance/index.js';
 import { repositoryRules } from './repository/index.js';
 import { safetensorsRules } from './safetensors/index.js';
+import { sevenzipRules } from './sevenzip/index.js';
 import { tensorflowRules } from './tensorflow/index.js';
 import { torchRules } from './torch/index.js';
 
@@ -27,6 +28,7 @@ const FAMILIES: readonly (readonly Rule[])[] = [
   provenanceRules,
   repositoryRules,
   safetensorsRules,
+  sevenzipRules,
   tensorflowRules,
   torchRules,
 ];

@@ -7,6 +7,7 @@ import { npyHandler } from './npy.js';
 import { scanOnnx } from './onnx.js';
 import { pickleHandler } from './pickle.js';
 import { safetensorsHandler } from './safetensors.js';
+import { scanSevenZip } from './sevenzip.js';
 import { tarHandler } from './tar.js';
 import { scanTensorflow } from './tensorflow.js';
 import { zipHandler } from './zip.js';
@@ -18,6 +19,7 @@ export const HANDLERS: Partial<Record<FormatId, Handler>> = {
   hdf5: scanHdf5,
   onnx: scanOnnx,
   pickle: pickleHandler,
+  '7z': scanSevenZip,
   'tf-savedmodel': scanTensorflow,
   bz2: compressedHandler('bz2'),
   gzip: compressedHandler('gzip'),
