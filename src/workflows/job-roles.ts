@@ -107,6 +107,7 @@ export function ciflowTags(workflow: WorkflowModel): YScalar[] {
 
 /** A `secrets.NAME` reference in a scalar, located in the source text. */
 export interface SecretRef {
+  /** Upper-cased secret name, `toJSON(secrets)` or `secrets[…]` for whole or computed access. */
   readonly name: string;
   readonly scalar: YScalar;
   readonly span: Span;
@@ -127,7 +128,13 @@ export function secretRefs(node: YNode | undefined, text: string): SecretRef[] {
         if (head !== 'secrets') continue;
         if (name === 'github_token') continue;
         out.push({
-          name: name ?? '*',
+          // `toJSON(secrets)` and `secrets[expr]` hand over every secret or an unknown one.
+          name:
+            name === undefined
+              ? 'toJSON(secrets)'
+              : name === '*'
+                ? 'secrets[…]'
+                : name.toUpperCase(),
           scalar,
           span: {
             start: scalar.span.start + expression.start,

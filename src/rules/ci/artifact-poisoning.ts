@@ -74,7 +74,7 @@ export default defineRule<
       if (secret !== undefined) {
         ctx.report({
           messageId: 'privilegedConsumer',
-          data: { trigger: trigger.text, what: `secret \`${secret.name.toUpperCase()}\`` },
+          data: { trigger: trigger.text, what: `secret \`${secret.name}\`` },
           at: where,
           related: [{ span: secret.span, path: secret.scalar.path, label: 'secret' }],
         });

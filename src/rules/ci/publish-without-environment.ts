@@ -57,7 +57,7 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
       if (secret !== undefined) {
         ctx.report({
           messageId: 'repoSecrets',
-          data: { job: job.id, what: found.evidence.what, secret: secret.name.toUpperCase() },
+          data: { job: job.id, what: found.evidence.what, secret: secret.name },
           at: at(job.key),
           related: [
             ...related,

@@ -30,7 +30,7 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
         effective.via?.secrets?.kind === 'scalar' && effective.via.secrets.text === 'inherit';
       const first = refs[0];
       if (first === undefined && !inherit) continue;
-      const secret = first?.name.toUpperCase() ?? 'inherit';
+      const secret = first?.name ?? 'inherit';
       if (effective.via === undefined && first !== undefined) {
         ctx.report({
           messageId: 'secrets',

@@ -30,7 +30,7 @@ export default defineRule<WorkflowAuditInput, 'unpinned' | 'unpinnedWithSecrets'
       if (secret !== undefined) {
         ctx.report({
           messageId: 'unpinnedWithSecrets',
-          data: { uses: uses.text, secret: secret.name.toUpperCase() },
+          data: { uses: uses.text, secret: secret.name },
           at: at(uses),
           severity: 'critical',
         });

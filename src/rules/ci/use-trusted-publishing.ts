@@ -29,7 +29,7 @@ export default defineRule<WorkflowAuditInput, 'token'>({
           if (secret !== undefined) {
             ctx.report({
               messageId: 'token',
-              data: { secret: secret.name.toUpperCase() },
+              data: { secret: secret.name },
               at: at(step.uses),
             });
           }
@@ -41,7 +41,7 @@ export default defineRule<WorkflowAuditInput, 'token'>({
         if (secret !== undefined) {
           ctx.report({
             messageId: 'token',
-            data: { secret: secret.name.toUpperCase() },
+            data: { secret: secret.name },
             at: at(step.run),
           });
         }
