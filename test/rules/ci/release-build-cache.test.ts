@@ -24,5 +24,14 @@ testRule(rule, {
       code: 'on: release\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/cache@0123456789abcdef0123456789abcdef01234567\n        with:\n          path: ~/.cache\n          key: k\n      - run: make\n',
       errors: [{ messageId: 'cache', line: 6, column: 15 }],
     },
+    {
+      // A reusable workflow called from a release workflow restores a cache.
+      code: 'on:\n  push:\n    tags: [v*]\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n',
+      files: {
+        '.github/workflows/build.yml':
+          'on: workflow_call\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: Swatinem/rust-cache@0123456789abcdef0123456789abcdef01234567\n      - run: cargo build --release\n',
+      },
+      errors: [{ messageId: 'cache', line: 6, column: 11 }],
+    },
   ],
 });

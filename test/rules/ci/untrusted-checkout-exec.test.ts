@@ -33,5 +33,14 @@ testRule(rule, {
       },
       errors: [{ messageId: 'checkoutExec', line: 8, column: 16 }],
     },
+    {
+      // A local reusable workflow runs under the caller's trigger.
+      code: 'on: pull_request_target\njobs:\n  a:\n    uses: ./.github/workflows/build.yml\n',
+      files: {
+        '.github/workflows/build.yml':
+          'on: workflow_call\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: make\n',
+      },
+      errors: [{ messageId: 'checkoutExec', line: 4, column: 11 }],
+    },
   ],
 });
