@@ -7,6 +7,8 @@ import type { Limits } from '../../core/limits.js';
  */
 export interface InflateBudget {
   inflatedBytes: number;
+  /** Epoch milliseconds after which slow decoders stop with LIMIT_EXCEEDED (optional). */
+  readonly deadline?: number;
 }
 
 // Tiny inputs may legitimately expand past the ratio (a 20-byte stream of zeros); this floor keeps

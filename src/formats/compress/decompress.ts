@@ -41,7 +41,12 @@ export async function decompress(
     case 'bz2':
       return charged(
         budget,
-        decodeBz2(input, inflateCap(limits, budget, input.byteLength, offset), offset),
+        decodeBz2(
+          input,
+          inflateCap(limits, budget, input.byteLength, offset),
+          offset,
+          budget.deadline,
+        ),
       );
     case 'lzma': {
       const cap = inflateCap(limits, budget, input.byteLength, offset);
@@ -51,7 +56,7 @@ export async function decompress(
       }
       return charged(
         budget,
-        wrap(() => decodeLzmaAlone(input, cap, offset), offset),
+        wrap(() => decodeLzmaAlone(input, cap, offset, budget.deadline), offset),
       );
     }
     case 'lz4':
@@ -59,14 +64,24 @@ export async function decompress(
         budget,
         wrap(
           () =>
-            decodeLz4Frames(input, inflateCap(limits, budget, input.byteLength, offset), offset),
+            decodeLz4Frames(
+              input,
+              inflateCap(limits, budget, input.byteLength, offset),
+              offset,
+              budget.deadline,
+            ),
           offset,
         ),
       );
     case 'xz':
       return charged(
         budget,
-        await decodeXz(input, inflateCap(limits, budget, input.byteLength, offset), offset),
+        await decodeXz(
+          input,
+          inflateCap(limits, budget, input.byteLength, offset),
+          offset,
+          budget.deadline,
+        ),
       );
   }
 }
@@ -114,12 +129,12 @@ function decodeJoblibZf(
   return out;
 }
 
-function decodeBz2(input: Uint8Array, cap: number, offset: number): Uint8Array {
+function decodeBz2(input: Uint8Array, cap: number, offset: number, deadline?: number): Uint8Array {
   if (input.byteLength < 4) throw new FormatError('TRUNCATED', 'bzip2 header cut off', offset);
   if (input[0] !== 0x42 || input[1] !== 0x5a || input[2] !== 0x68) {
     throw new FormatError('BAD_MAGIC', 'not a bzip2 stream', offset);
   }
-  const out = new CappedOutput(cap, offset, input.byteLength * 4);
+  const out = new CappedOutput(cap, offset, input.byteLength * 4, deadline);
   let pos = 0;
   // seek-bzip stops silently when the input ends between blocks (before the end-of-stream
   // marker). Its end-of-input check right after a block follows output; the legitimate one
@@ -177,8 +192,13 @@ const XZ_CODES = new Map<string, 'BAD_MAGIC' | 'BAD_STRUCTURE' | 'TRUNCATED'>([
  * xz through xz-decompress (xz-embedded in WebAssembly). It only offers a web stream, so this is
  * async; the stream is cancelled as soon as the output passes `cap`.
  */
-async function decodeXz(input: Uint8Array, cap: number, offset: number): Promise<Uint8Array> {
-  const out = new CappedOutput(cap, offset, input.byteLength * 4);
+async function decodeXz(
+  input: Uint8Array,
+  cap: number,
+  offset: number,
+  deadline?: number,
+): Promise<Uint8Array> {
+  const out = new CappedOutput(cap, offset, input.byteLength * 4, deadline);
   const stream = new xzDecompress.XzReadableStream(new Blob([input]).stream());
   const reader = stream.getReader();
   try {

@@ -12,9 +12,14 @@ const BLOCK_MAX = [0, 0, 0, 0, 64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 10
  * Throws BAD_MAGIC, UNSUPPORTED_VERSION, UNSUPPORTED_FEATURE (dictionary ids), TRUNCATED,
  * BAD_STRUCTURE, BAD_LENGTH, LIMIT_EXCEEDED.
  */
-export function decodeLz4Frames(input: Uint8Array, cap: number, offset = 0): Uint8Array {
+export function decodeLz4Frames(
+  input: Uint8Array,
+  cap: number,
+  offset = 0,
+  deadline?: number,
+): Uint8Array {
   const r = new ByteReader(input, 0, offset);
-  const out = new CappedOutput(cap, offset, input.byteLength * 4);
+  const out = new CappedOutput(cap, offset, input.byteLength * 4, deadline);
   let frames = 0;
   while (!r.atEnd()) {
     const at = r.offset;

@@ -51,7 +51,12 @@ export function readLzmaAloneHeader(input: Uint8Array, offset = 0): LzmaAloneHea
  * is the dictionary, so the declared dictionary size allocates nothing. `offset` is where
  * `input` starts in the file. Throws TRUNCATED, BAD_STRUCTURE, BAD_LENGTH, LIMIT_EXCEEDED.
  */
-export function decodeLzmaAlone(input: Uint8Array, cap: number, offset = 0): Uint8Array {
+export function decodeLzmaAlone(
+  input: Uint8Array,
+  cap: number,
+  offset = 0,
+  deadline?: number,
+): Uint8Array {
   const header = readLzmaAloneHeader(input, offset);
   if (header.unpackSize !== undefined && header.unpackSize > cap) {
     throw new FormatError(
@@ -64,6 +69,7 @@ export function decodeLzmaAlone(input: Uint8Array, cap: number, offset = 0): Uin
     cap,
     offset,
     Math.min(header.unpackSize ?? input.byteLength * 4, 1 << 24),
+    deadline,
   );
   new LzmaDecoder(input, 13, offset, header, out).run();
   return out.bytes();

@@ -1,5 +1,8 @@
 import { FormatError } from '../../core/errors.js';
 
+// Date.now() is not free: the deadline is checked once per MiB of output.
+const CLOCK_EVERY = 1 << 20;
+
 /**
  * A growing output buffer that refuses to pass `cap` bytes (LIMIT_EXCEEDED at `offset`), for
  * decoders that produce output byte by byte (bzip2, LZMA, LZ4). It doubles its storage, so
@@ -13,13 +16,29 @@ export class CappedOutput {
     private readonly cap: number,
     private readonly offset: number,
     initial = 64 * 1024,
+    /** Epoch milliseconds; checked at every growth of the buffer and every MiB written. */
+    private readonly deadline = Number.POSITIVE_INFINITY,
   ) {
     this.buf = new Uint8Array(Math.max(16, Math.min(initial, cap)));
+  }
+
+  private nextClockCheck = CLOCK_EVERY;
+
+  private checkClock(): void {
+    this.nextClockCheck = this.length + CLOCK_EVERY;
+    if (Date.now() > this.deadline) {
+      throw new FormatError(
+        'LIMIT_EXCEEDED',
+        'the time budget ran out while decompressing',
+        this.offset,
+      );
+    }
   }
 
   /** Appends one byte. */
   push(byte: number): void {
     if (this.length >= this.buf.byteLength) this.grow(this.length + 1);
+    if (this.length >= this.nextClockCheck) this.checkClock();
     this.buf[this.length++] = byte;
   }
 
@@ -29,6 +48,7 @@ export class CappedOutput {
     if (end > this.buf.byteLength) this.grow(end);
     this.buf.set(bytes, this.length);
     this.length = end;
+    if (this.length >= this.nextClockCheck) this.checkClock();
   }
 
   /**
@@ -50,6 +70,7 @@ export class CappedOutput {
     let from = this.length - distance;
     for (let i = this.length; i < end; i++) b[i] = b[from++] ?? 0;
     this.length = end;
+    if (this.length >= this.nextClockCheck) this.checkClock();
   }
 
   /** The byte `distance` back (1 = the last one), or 0 before the start. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -137,5 +138,30 @@ describe('decompressors on malformed input', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('decompressors and the time budget', () => {
+  it('stop with LIMIT_EXCEEDED once the deadline has passed', async () => {
+    const zeros = new Uint8Array(3_000_000);
+    const loose = makeLimits({ maxInflateRatio: 1_000_000 });
+    for (const [kind, tool] of [
+      ['bz2', ['/usr/bin/bzip2', '-c']],
+      ['xz', ['/usr/bin/xz', '-c']],
+      ['lzma', ['/usr/bin/lzma', '-c']],
+      ['lz4', ['/usr/bin/lz4', '-c', '-q']],
+    ] as const) {
+      const packed = new Uint8Array(spawnSync(tool[0], tool.slice(1), { input: zeros }).stdout);
+      await assert.rejects(
+        decompress(kind, packed, loose, { inflatedBytes: 0, deadline: Date.now() - 1 }),
+        { code: 'LIMIT_EXCEEDED' },
+        kind,
+      );
+      const out = await decompress(kind, packed, loose, {
+        inflatedBytes: 0,
+        deadline: Date.now() + 60_000,
+      });
+      assert.equal(out.byteLength, zeros.byteLength, kind);
+    }
   });
 });
