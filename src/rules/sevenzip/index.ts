@@ -1,8 +1,5 @@
-import { defineMalformedRule } from '../malformed.js';
 import encrypted from './encrypted.js';
+import malformedInput from './malformed-input.js';
 
 /** 7z archive rules, sorted by id. */
-export const sevenzipRules = [
-  encrypted,
-  defineMalformedRule('sevenzip', 'archive', '7z archive'),
-] as const;
+export const sevenzipRules = [encrypted, malformedInput] as const;

@@ -1,8 +1,5 @@
-import { defineMalformedRule } from '../malformed.js';
 import dangerousOp from './dangerous-op.js';
+import malformedInput from './malformed-input.js';
 
 /** TensorFlow rules, sorted by id. */
-export const tensorflowRules = [
-  dangerousOp,
-  defineMalformedRule('tensorflow', 'tensorflow', 'TensorFlow graph'),
-] as const;
+export const tensorflowRules = [dangerousOp, malformedInput] as const;
