@@ -331,16 +331,7 @@ class LocalLoader {
     abs: string,
     kind: 'workflow' | 'action',
   ): Promise<WorkflowModel | undefined> {
-    // Confinement: a `uses: ./../../etc` or a symlink must not make the audit read outside the
-    // repository.
-    if (!within(root, abs)) return undefined;
-    try {
-      const [realRoot, realFile] = await Promise.all([realpath(root), realpath(abs)]);
-      if (!within(realRoot, realFile)) return undefined;
-    } catch {
-      return undefined;
-    }
-    const text = await readText(abs, this.limits.maxTextBytes);
+    const text = await readConfined(root, abs, this.limits.maxTextBytes);
     if (text instanceof FormatError) return undefined;
     try {
       const uri = relative(root, abs).split(sep).join('/');
@@ -379,7 +370,8 @@ class LocalLoader {
     root: string,
   ): Promise<{ ephemeral: string[]; persistent: string[] }> {
     const out: { ephemeral: string[]; persistent: string[] } = { ephemeral: [], persistent: [] };
-    const text = await readText(
+    const text = await readConfined(
+      root,
       join(root, '.github', 'scale-config.yml'),
       this.limits.maxTextBytes,
     );
@@ -410,7 +402,7 @@ class LocalLoader {
 
   private async readActionlint(root: string): Promise<string[]> {
     for (const name of ['actionlint.yaml', 'actionlint.yml']) {
-      const text = await readText(join(root, '.github', name), this.limits.maxTextBytes);
+      const text = await readConfined(root, join(root, '.github', name), this.limits.maxTextBytes);
       if (text instanceof FormatError) continue;
       try {
         const tree = parseYamlTree(text, this.limits);
@@ -431,6 +423,24 @@ function getPath(node: YNode | undefined, keys: readonly string[]): YNode | unde
     current = current?.kind === 'map' ? current.entries.get(key)?.value : undefined;
   }
   return current;
+}
+
+/**
+ * Reads a repository file only if it, and the real path behind any symlink, stays inside `root`:
+ * a `uses: ./../../etc` or a symlinked hint file must not make the audit read outside the
+ * repository.
+ */
+async function readConfined(root: string, abs: string, max: number): Promise<string | FormatError> {
+  if (!within(root, abs)) return new FormatError('BAD_STRUCTURE', 'outside the repository', 0);
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(abs)]);
+    if (!within(realRoot, realFile)) {
+      return new FormatError('BAD_STRUCTURE', 'outside the repository', 0);
+    }
+  } catch (error) {
+    return new FormatError('TRUNCATED', 'cannot resolve the path', 0, { cause: error });
+  }
+  return readText(abs, max);
 }
 
 function within(root: string, abs: string): boolean {
