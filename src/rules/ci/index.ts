@@ -20,7 +20,9 @@ import scriptInjection from './script-injection.js';
 import secretsInherit from './secrets-inherit.js';
 import secretsOnPersistentRunner from './secrets-on-persistent-runner.js';
 import unpinnedAction from './unpinned-action.js';
+import unsoundCondition from './unsound-condition.js';
 import untrustedCheckoutExec from './untrusted-checkout-exec.js';
+import unverifiedScriptExec from './unverified-script-exec.js';
 import useTrustedPublishing from './use-trusted-publishing.js';
 
 /** Every `ci/*` rule, sorted by id (listed by hand, STYLE §3). */
@@ -45,6 +47,8 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   secretsInherit,
   secretsOnPersistentRunner,
   unpinnedAction,
+  unsoundCondition,
   untrustedCheckoutExec,
+  unverifiedScriptExec,
   useTrustedPublishing,
 ];
