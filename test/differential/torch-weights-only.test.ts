@@ -43,6 +43,13 @@ const TORCH_KINDS = new Set(['torch-zip', 'torch-legacy', 'torch-tar', 'torchscr
 const NARROWER_IN_1_13: Readonly<Record<string, string>> = {
   'torch/ok/checkpoint_with_lr.pt':
     '§6.1/§6.3: 1.13 has no BINFLOAT ("Unsupported operand 71"); a float lr fails',
+  'torch/ok/training_checkpoint.pt':
+    '§6.1/§6.3: the Adam param_groups hold floats (lr, betas, eps): BINFLOAT, "Unsupported operand 71"',
+  'torch/ok/device.pt': "§6.2: torch.device is on the newest allowlist, not on 1.13's",
+  'torch/ok/with_bytes.pt':
+    "§6.3: bytes pickle as _codecs.encode (protocol 2), not on 1.13's allowlist",
+  'torch/ok/with_set.pt':
+    '§6.1/§6.2: a set pickles as __builtin__.set (protocol 2 fix_imports); newest remaps it to builtins.set and allows it, 1.13 does neither',
   'torch/ok/protocol4.pt': '§6.1/§6.3: 1.13 rejects FRAME (0x95) and the other protocol-4 opcodes',
   'torch/ok/quantized.pt':
     "§6.2: _rebuild_qtensor and torch.per_tensor_affine are on the newest allowlist, not on 1.13's",
