@@ -88,11 +88,6 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
     };
   } catch (error) {
     await file.close();
-    if (error instanceof FormatError) {
-      throw new LoadError('INVALID_STORAGE', `${error.code}: ${error.message}`, undefined, [], {
-        cause: error,
-      });
-    }
     throw error;
   }
 }
@@ -113,6 +108,23 @@ function notSafe(path: string, verdict: Verdict | null, findings: readonly Findi
  * callers that already hold a `safe` verdict for this very file (openCheckpoint) and for tests.
  */
 export async function loadByContent(
+  file: PositionedFile,
+  limits: Limits,
+): Promise<{ kind: CheckpointKind; result: WalkResult }> {
+  try {
+    return await loadContainer(file, limits);
+  } catch (error) {
+    // A decoder's FormatError: the bytes are not what the container promises.
+    if (error instanceof FormatError) {
+      throw new LoadError('INVALID_STORAGE', `${error.code}: ${error.message}`, undefined, [], {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function loadContainer(
   file: PositionedFile,
   limits: Limits,
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
