@@ -16,6 +16,7 @@ import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { auditWorkflowFiles, isWorkflowPath } from './workflow-audit.js';
 import { checkSignatures } from './signature-policy.js';
+import { auditModelRepository } from './repository-audit.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
@@ -123,6 +124,7 @@ export async function scanPaths(
     done++;
     options.onProgress?.(done, total, file.displayPath);
   }
+  await auditRepositories(walked.files, files, skipped, limits);
   if (options.requireSignature !== undefined) {
     const signed = await checkSignatures(
       paths,
@@ -234,6 +236,93 @@ async function scanSource(
     members: state.members,
     size: source.size,
   };
+}
+
+/**
+ * Model repositories as a whole: each directory given that holds a model (a scanned artifact or a
+ * top-level config.json) is audited for remote code, Hydra targets, chat templates and Python files.
+ * Findings join the file's own entry, or make one for a file that was skipped as unrecognised.
+ */
+async function auditRepositories(
+  walkedFiles: readonly WalkedFile[],
+  files: FileResult[],
+  skipped: string[],
+  limits: Limits,
+): Promise<void> {
+  const byRoot = new Map<string, WalkedFile[]>();
+  for (const f of walkedFiles) {
+    if (f.root !== undefined) byRoot.set(f.root, [...(byRoot.get(f.root) ?? []), f]);
+  }
+  const scanned = new Map(files.map((f, i) => [f.path, i]));
+  for (const [root, group] of byRoot) {
+    const holdsModel =
+      group.some((f) => f.relPath === 'config.json') ||
+      group.some((f) => {
+        const at = scanned.get(f.displayPath);
+        return at !== undefined && files[at]?.verdict !== null;
+      });
+    if (!holdsModel) continue;
+    const displayOf = new Map(group.map((f) => [f.relPath, f]));
+    const found = await auditModelRepository(
+      root,
+      group.map((f) => f.relPath),
+      (rel) => displayOf.get(rel)?.displayPath ?? rel,
+      limits,
+    );
+    for (const [uri, findings] of found) {
+      const at = scanned.get(uri);
+      const existing = at === undefined ? undefined : files[at];
+      if (existing !== undefined && at !== undefined) {
+        const merged = sortFindings([...existing.findings, ...findings]);
+        files[at] = { ...existing, findings: merged, verdict: verdictOf(merged, existing.verdict) };
+        continue;
+      }
+      const walkedFile = group.find((f) => f.displayPath === uri);
+      const text =
+        walkedFile === undefined || walkedFile.relPath.endsWith('.py')
+          ? undefined
+          : await readText(walkedFile.fsPath, limits.maxTextBytes);
+      const skippedAt = skipped.indexOf(uri);
+      if (skippedAt >= 0) skipped.splice(skippedAt, 1);
+      const sorted = sortFindings(findings);
+      files.push({
+        path: uri,
+        format: uri.endsWith('.py')
+          ? 'python'
+          : uri.endsWith('.jinja')
+            ? 'chat-template'
+            : 'config',
+        verdict: verdictOf(sorted, 'safe'),
+        findings: sorted,
+        members: [],
+        ...(text === undefined ? {} : { text }),
+        size: text === undefined ? 0 : Buffer.byteLength(text),
+      });
+    }
+  }
+}
+
+function verdictOf(findings: readonly Finding[], base: Verdict | null): Verdict | null {
+  let verdict = base;
+  for (const f of findings) {
+    if (f.verdict === undefined || f.suppressed !== undefined) continue;
+    verdict = verdict === null ? f.verdict : worseVerdict(verdict, f.verdict);
+  }
+  return verdict;
+}
+
+async function readText(path: string, max: number): Promise<string | undefined> {
+  try {
+    const source = await FileSource.open(path);
+    try {
+      if (source.size > max) return undefined;
+      return new TextDecoder('utf-8', { fatal: true }).decode(await source.read(0, source.size));
+    } finally {
+      await source.close();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** Workflow files by location; a YAML file named on the command line is audited as one too. */

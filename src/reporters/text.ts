@@ -28,6 +28,9 @@ const VERDICT_COLOUR: Record<Verdict, Colour> = {
   malicious: 'red',
 };
 
+/** Widest source excerpt shown, in characters. */
+const EXCERPT_WIDTH = 120;
+
 const SEVERITY_COLOUR: Record<Severity, Colour> = {
   critical: 'red',
   high: 'red',
@@ -105,15 +108,21 @@ function renderFinding(
   if (f.primary.unit === 'char' && index !== undefined) {
     const start = index.position(f.primary.span.start);
     const end = index.position(f.primary.span.end);
-    const text = index.lineText(start.line);
+    const line = index.lineText(start.line);
+    // Long lines (minified JSON, one-line templates) are shown as a window around the span.
+    const from = Math.max(0, start.column - 1 - 40);
+    const shown = line.slice(from, from + EXCERPT_WIDTH);
+    const text = `${from > 0 ? '…' : ''}${shown}${from + EXCERPT_WIDTH < line.length ? '…' : ''}`;
+    const col = start.column - 1 - from + (from > 0 ? 1 : 0);
     const width =
       end.line === start.line
         ? Math.max(1, end.column - start.column)
-        : Math.max(1, text.length - start.column + 1);
+        : Math.max(1, line.length - start.column + 1);
     const gutter = String(start.line).padStart(5);
     out.push(`  ${paint('gray', `${gutter} |`)} ${text}`);
+    const carets = '^'.repeat(Math.max(1, Math.min(width, text.length - col)));
     out.push(
-      `  ${paint('gray', `${' '.repeat(5)} |`)} ${' '.repeat(start.column - 1)}${paint(SEVERITY_COLOUR[f.severity], '^'.repeat(Math.min(width, 200)))}`,
+      `  ${paint('gray', `${' '.repeat(5)} |`)} ${' '.repeat(col)}${paint(SEVERITY_COLOUR[f.severity], carets)}`,
     );
   }
   return out;
