@@ -37,7 +37,10 @@ export function isWorkflowPath(relPosixPath: string): boolean {
 /** The `runners` and `ignore` sections of torchward.yml. */
 export interface WorkflowAuditConfig {
   runners?: { ephemeral?: string[]; persistent?: string[] };
-  /** Rule id → `true` (ignored everywhere) or path globs (matched against the display uri). */
+  /**
+   * Rule id → `true` (ignored everywhere) or entries `path-glob[:line[:column]]` (1-based),
+   * matched against the display uri and the path relative to the repository root.
+   */
   ignore?: Record<string, true | string[]>;
 }
 
@@ -522,7 +525,17 @@ function applySuppressions(
         suppressionReason: `config: ignore ${finding.ruleId}`,
       };
     }
-    const glob = entry?.find((g) => names.some((name) => matchGlob(g.replace(/^\.\//, ''), name)));
+    const position = lines.position(finding.primary.span.start);
+    const glob = entry?.find((g) => {
+      // `path-glob`, `path-glob:line` or `path-glob:line:column` (1-based), as zizmor's config.
+      const located = /^(.*?):(\d+)(?::(\d+))?$/.exec(g);
+      const pattern = (located?.[1] ?? g).replace(/^\.\//, '');
+      if (located !== null) {
+        if (Number(located[2]) !== position.line) return false;
+        if (located[3] !== undefined && Number(located[3]) !== position.column) return false;
+      }
+      return names.some((name) => matchGlob(pattern, name));
+    });
     if (glob !== undefined) {
       return {
         ...finding,

@@ -156,6 +156,26 @@ describe('auditWorkflowFiles', () => {
     );
   });
 
+  it('applies config ignores pinned to a line and column', async () => {
+    write(
+      '.github/workflows/g.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: octo/a@v1\n      - uses: octo/b@v1\n      - uses: octo/c@v1\n',
+    );
+    const result = await audit('.github/workflows/g.yml', {
+      ignore: {
+        'ci/unpinned-action': [
+          '.github/workflows/g.yml:7',
+          '.github/workflows/g.yml:8:9',
+          '**/g.yml:9:15',
+        ],
+      },
+    });
+    assert.deepEqual(
+      result.findings.map((f) => f.suppressed ?? 'kept'),
+      ['config', 'kept', 'config'],
+    );
+  });
+
   it('follows local reusable workflows and composite actions, and reads actionlint labels', async () => {
     write('.github/actionlint.yaml', 'self-hosted-runner:\n  labels:\n    - gpu-box-*\n');
     write(
