@@ -1,27 +1,35 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { Finding } from '../core/finding.js';
+import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
 import { ruleById, rulesFor } from '../rules/registry.js';
 
 const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
+// Hugging Face repositories may ship the chat template as its own file (chat_template.jinja).
+const TEMPLATE_EXTENSION = '.jinja';
 
 /** True for the files the repository audit reads or lists. */
 function isAudited(rel: string): boolean {
-  return rel.endsWith('.py') || CONFIG_EXTENSIONS.some((e) => rel.endsWith(e));
+  return (
+    rel.endsWith('.py') ||
+    rel.endsWith(TEMPLATE_EXTENSION) ||
+    CONFIG_EXTENSIONS.some((e) => rel.endsWith(e))
+  );
 }
 
 /**
  * Audits a model repository folder as a whole (as downloaded from a hub): `auto_map` configs that
- * need trust_remote_code, Hydra `_target_` values outside the usual model packages, and Python
- * files shipped beside the weights. `files` are the repository's files relative to `root`
- * ('/'-separated); only `.json`, `.yaml`, `.yml` (at most `limits.maxTextBytes` each, sizes checked
- * before reading) and `.py` (listed, never read) are considered, at most `limits.maxEntries` of
- * them. Returns findings by uri (`uriOf(rel)`). Never throws for bad input: unreadable or
- * unparsable configs become `repository/malformed-input` findings.
+ * need trust_remote_code, Hydra `_target_` values outside the usual model packages, chat templates
+ * (tokenizer_config.json, chat_template.jinja) that escape the Jinja sandbox, and Python files
+ * shipped beside the weights. `files` are the repository's files relative to `root`
+ * ('/'-separated); only `.json`, `.yaml`, `.yml`, `.jinja` (at most `limits.maxTextBytes` each,
+ * sizes checked before reading) and `.py` (listed, never read) are considered, at most
+ * `limits.maxEntries` of them. Returns findings by uri (`uriOf(rel)`), each list sorted as
+ * reporters expect. Never throws for bad input: unreadable or unparsable configs become
+ * `repository/malformed-input` findings.
  */
 export async function auditModelRepository(
   root: string,
@@ -36,7 +44,7 @@ export async function auditModelRepository(
   const malformed = ruleById('repository/malformed-input');
   const add = (uri: string, found: readonly Finding[]): void => {
     if (found.length === 0) return;
-    out.set(uri, [...(out.get(uri) ?? []), ...found]);
+    out.set(uri, sortFindings([...(out.get(uri) ?? []), ...found]));
   };
   for (const rel of audited) {
     const uri = uriOf(rel);
@@ -51,6 +59,7 @@ export async function auditModelRepository(
       ]);
     };
     let document: RepositoryFile['document'];
+    let templateText: string | undefined;
     if (!rel.endsWith('.py')) {
       let text: string;
       try {
@@ -67,17 +76,20 @@ export async function auditModelRepository(
         );
         continue;
       }
+      if (rel.endsWith(TEMPLATE_EXTENSION)) templateText = text;
       // JSON is read as YAML 1.2 so that every node keeps its character range; aliases are never
       // resolved by the rules, so no alias bomb can expand.
-      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-      const first = doc.errors[0];
-      if (first !== undefined) {
-        bad(first.code, first.message, first.pos[0]);
-        continue;
+      if (templateText === undefined) {
+        const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+        const first = doc.errors[0];
+        if (first !== undefined) {
+          bad(first.code, first.message, first.pos[0]);
+          continue;
+        }
+        document = doc;
       }
-      document = doc;
     }
-    const input: RepositoryFile = { rel, files: sorted, document };
+    const input: RepositoryFile = { rel, files: sorted, document, text: templateText };
     add(
       uri,
       runRules(rules, input, { uri, unit: 'char', options: {} }, (ruleId, error) => {

@@ -88,6 +88,39 @@ describe('auditModelRepository', () => {
     );
   });
 
+  it('chat templates in tokenizer_config.json and chat_template.jinja are checked (CVE-2024-34359)', async () => {
+    const found = await audit('evil', ['chat_template.jinja', 'tokenizer_config.json']);
+    assert.deepEqual(
+      found.map(([uri, list]) => [
+        uri,
+        (list as unknown[][]).map((f) => `${String(f[1])} ${String(f[2])}`),
+      ]),
+      [
+        [
+          'evil/chat_template.jinja',
+          [
+            'suspicious chat template `chat_template.jinja` cannot be parsed (Unexpected token: CloseParen), so it cannot be proven free of sandbox escapes',
+            'malicious chat template `chat_template.jinja` uses `__base__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__builtins__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__class__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__import__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__name__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__subclasses__`, a Jinja sandbox escape (CVE-2024-34359)',
+          ],
+        ],
+        [
+          'evil/tokenizer_config.json',
+          [
+            'malicious chat template `chat_template[tool_use]` uses `__globals__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template[tool_use]` uses `__init__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template[tool_use]` uses `os`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template[tool_use]` uses `popen`, a Jinja sandbox escape (CVE-2024-34359)',
+          ],
+        ],
+      ],
+    );
+  });
+
   it('points at the offending characters', async () => {
     const found = await auditModelRepository(
       'test/fixtures/repo/evil',

@@ -8,4 +8,6 @@ export interface RepositoryFile {
   readonly files: readonly string[];
   /** The parsed YAML or JSON document (JSON is read as YAML 1.2 to keep node ranges); undefined for other files. */
   readonly document: Document | undefined;
+  /** The text of a `.jinja` template file; undefined for other files. */
+  readonly text?: string | undefined;
 }
