@@ -135,6 +135,42 @@ describe('walkTorchPickle', () => {
     refused(dict([tuple(1, 2), 3]));
   });
 
+  it('refuses items the value model did not keep, and reads them when a call carries them', () => {
+    const od = call(g('collections', 'OrderedDict'));
+    const tensor = call(
+      g('torch._utils', '_rebuild_tensor_v2'),
+      pid(g('torch', 'FloatStorage'), '0', 2),
+      0,
+      tuple(2),
+      tuple(1),
+      false,
+      hooks,
+    );
+    const lost = { opcode: 'SETITEMS' as const, target: od, count: 1, offset: 7 };
+    assert.throws(
+      () => walkTorchPickle(od, resolver({ '0': 8 }), [lost]),
+      (e: unknown) =>
+        e instanceof LoadError && e.code === 'UNSUPPORTED' && e.message.includes('SETITEMS at byte 7'),
+    );
+    // A call that carries its items (as a future VM may record them) is read like a dict.
+    const kept = Object.assign(call(g('collections', 'OrderedDict')) as object, {
+      entries: [['w', tensor]],
+    }) as PickleValue;
+    const { tensors } = walkTorchPickle(kept, resolver({ '0': 8 }), [{ ...lost, target: kept }]);
+    assert.deepEqual(
+      tensors.map((t) => t.name),
+      ['w'],
+    );
+    // SETITEM on a rebuilt tensor (CVE-2026-24747 shape): never read as data.
+    assert.throws(
+      () =>
+        walkTorchPickle(tensor, resolver({ '0': 8 }), [
+          { ...lost, opcode: 'SETITEM', target: tensor },
+        ]),
+      LoadError,
+    );
+  });
+
   it('renders plain leaves as json.dumps would', () => {
     const { metadata } = walkTorchPickle(
       dict(
