@@ -4,7 +4,7 @@ import { inheritsSecrets } from '../../workflows/job-roles.js';
 import { scalarsUnder } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
-export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets'>({
+export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets' | 'unredacted'>({
   id: 'ci/secrets-inherit',
   title: 'Every secret handed over at once',
   target: 'workflow',
@@ -14,6 +14,8 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets'>({
   messages: {
     inherit:
       '`secrets: inherit` hands every repository and organisation secret to the called workflow; pass only the secrets it needs, by name.',
+    unredacted:
+      '`{{expression}}` reads a field of a structured secret; only the whole secret is masked in logs, so the field can be printed in clear. Store each field as its own secret.',
     allSecrets:
       '`{{expression}}` expands every secret into one value (and defeats log masking of structured secrets); reference the secrets needed by name.',
   },
@@ -24,6 +26,14 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets'>({
       for (const scalar of scalarsUnder(job.node)) {
         if (!scalar.text.includes('secrets')) continue;
         for (const ref of refsIn(workflow.text, scalar.span)) {
+          if (ref.path.startsWith('secrets.') && /\bfromjson\s*\(\s*secrets\b/i.test(ref.body)) {
+            ctx.report({
+              messageId: 'unredacted',
+              data: { expression: `\${{ ${ref.body} }}` },
+              at: { span: ref.expression, path: scalar.path },
+            });
+            continue;
+          }
           if (ref.path !== 'secrets' && ref.path !== 'secrets.*') continue;
           ctx.report({
             messageId: 'allSecrets',

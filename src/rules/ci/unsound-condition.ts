@@ -19,7 +19,10 @@ function alwaysTrue(condition: YScalar): boolean {
   return true;
 }
 
-export default defineRule<WorkflowAuditInput, 'alwaysTrue'>({
+// `contains('main develop', github.ref)`: a substring test, so `refs/heads/mai` or `a` passes.
+const STRING_CONTAINS = /\bcontains\(\s*'[^']*'\s*,/i;
+
+export default defineRule<WorkflowAuditInput, 'alwaysTrue' | 'substringContains'>({
   id: 'ci/unsound-condition',
   title: '`if:` condition that is always true',
   target: 'workflow',
@@ -27,13 +30,17 @@ export default defineRule<WorkflowAuditInput, 'alwaysTrue'>({
   confidence: 'high',
   policy: 'PyTorch P2, P3 (gates on privileged jobs must hold)',
   messages: {
+    substringContains:
+      '`contains()` with a string first argument is a substring test, so a branch or user named after any part of it passes; compare against `fromJSON(\'["main", "develop"]\')` or use `==`.',
     alwaysTrue:
       "This `if:` mixes `${{ }}` with other text (or keeps a block scalar's newline), so GitHub sees a non-empty string and the condition is always true; write the whole condition inside one `${{ }}` or without braces.",
   },
   check(ctx, { workflow }) {
     const check = (condition: YScalar | undefined): void => {
-      if (condition !== undefined && alwaysTrue(condition)) {
-        ctx.report({ messageId: 'alwaysTrue', at: at(condition) });
+      if (condition === undefined) return;
+      if (alwaysTrue(condition)) ctx.report({ messageId: 'alwaysTrue', at: at(condition) });
+      else if (STRING_CONTAINS.test(condition.text)) {
+        ctx.report({ messageId: 'substringContains', at: at(condition), severity: 'medium' });
       }
     };
     for (const job of workflow.jobs) {

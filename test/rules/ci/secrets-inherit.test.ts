@@ -18,5 +18,9 @@ testRule(rule, {
       code: "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./x\n        env:\n          K: ${{ secrets[format('KEY_{0}', matrix.n)] }}\n",
       errors: [{ messageId: 'allSecrets', line: 7, column: 14 }],
     },
+    {
+      code: 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./x\n        env:\n          P: ${{ fromJSON(secrets.CREDS).password }}\n',
+      errors: [{ messageId: 'unredacted', line: 7, column: 14 }],
+    },
   ],
 });
