@@ -1,5 +1,5 @@
 import { isOnnxHead } from './onnx/sniff.js';
-import { isGraphDefHead, isSavedModelHead } from './tensorflow/sniff.js';
+import { isGraphDefHead, isKerasMetadataHead, isSavedModelHead } from './tensorflow/sniff.js';
 
 /**
  * Format identification by content, never by name: the consumer (torch, numpy, joblib) does not
@@ -65,7 +65,9 @@ export function sniffFormat(
   if (startsWith(head, [0x5d, 0x00, 0x00])) return 'lzma';
   // Protobuf model files have no magic: conservative structural checks (issue 4).
   if (isOnnxHead(head, size)) return 'onnx';
-  if (isSavedModelHead(head, size) || isGraphDefHead(head, size)) return 'tf-savedmodel';
+  if (isSavedModelHead(head, size) || isGraphDefHead(head, size) || isKerasMetadataHead(head, size)) {
+    return 'tf-savedmodel';
+  }
   if (looksLikePickle(head)) return 'pickle';
   return 'unknown';
 }

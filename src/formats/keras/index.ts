@@ -2,7 +2,7 @@ import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 
 /** Where a Keras model configuration came from. */
-export type KerasContainer = 'keras-zip' | 'h5';
+export type KerasContainer = 'keras-zip' | 'h5' | 'keras-metadata';
 
 /** A decoded Keras model configuration (`config.json` of a .keras zip, or `model_config` of an .h5). */
 export interface KerasConfig {

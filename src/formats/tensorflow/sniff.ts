@@ -57,3 +57,21 @@ export function isGraphDefHead(head: Uint8Array, size: number): boolean {
     (opBytes[0] ?? 0) <= 0x5a
   );
 }
+
+/**
+ * True when `head` starts like `keras_metadata.pb` (tf.keras SavedModel metadata, SavedMetadata):
+ * a `nodes` entry (field 1) whose SavedObject carries an identifier (field 4) starting with
+ * `_tf_keras`.
+ */
+export function isKerasMetadataHead(head: Uint8Array, size: number): boolean {
+  const { fields } = topFields(head, 1);
+  const node = fields[0];
+  if (node?.field !== 1 || node.wire !== 2 || node.length < 4 || node.value + node.length > size)
+    return false;
+  const inner = head.subarray(node.value, Math.min(head.byteLength, node.value + node.length));
+  const { fields: nf } = topFields(inner, 3);
+  const id = nf.find((f) => f.field === 4 && f.wire === 2);
+  if (id === undefined || id.value + id.length > inner.byteLength) return false;
+  const prefix = [0x5f, 0x74, 0x66, 0x5f, 0x6b, 0x65, 0x72, 0x61, 0x73]; // "_tf_keras"
+  return id.length >= prefix.length && prefix.every((c, i) => inner[id.value + i] === c);
+}

@@ -43,4 +43,18 @@ describe('TensorFlow handler', () => {
       found: ['tensorflow/dangerous-op:output'],
     });
   });
+
+  it('keras_metadata.pb layer configs go to the keras rules', async () => {
+    assert.deepEqual(await scan('ok/keras_metadata.pb'), {
+      format: 'keras-metadata',
+      verdict: 'safe',
+      found: [],
+    });
+    assert.deepEqual(await scan('evil/keras_metadata.pb'), {
+      format: 'keras-metadata',
+      verdict: 'malicious',
+      // Once in the model config of the root object, once in the layer's own object.
+      found: ['keras/serialized-function:lambda', 'keras/serialized-function:lambda'],
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { FormatError } from '../../../src/core/errors.js';
 import { DEFAULT_LIMITS, makeLimits } from '../../../src/core/limits.js';
 import { sniffFormat } from '../../../src/formats/sniff.js';
 import { parseTensorflowGraph } from '../../../src/formats/tensorflow/index.js';
+import { parseKerasSavedMetadata } from '../../../src/formats/tensorflow/keras-metadata.js';
 import { fixture, fuzzRuns } from '../../helpers/issue4-fixtures.js';
 
 const code = (bytes: Uint8Array, limits = DEFAULT_LIMITS): string => {
@@ -111,5 +112,47 @@ describe('TensorFlow malformed input', () => {
       ),
       { numRuns: fuzzRuns(300) },
     );
+  });
+});
+
+describe('keras_metadata.pb', () => {
+  it('decodes SavedObjects and their JSON metadata; is sniffed by content', () => {
+    const bytes = fixture('tensorflow', 'evil', 'keras_metadata.pb');
+    assert.equal(
+      sniffFormat(bytes, bytes.byteLength, () => false),
+      'tf-savedmodel',
+    );
+    const objects = parseKerasSavedMetadata(bytes, DEFAULT_LIMITS);
+    assert.deepEqual(
+      objects.map((o) => [
+        o.nodePath,
+        o.identifier,
+        (o.metadata as { class_name: string }).class_name,
+      ]),
+      [
+        ['root', '_tf_keras_sequential', 'Sequential'],
+        ['root.layer-0', '_tf_keras_layer', 'Dense'],
+        ['root.layer-1', '_tf_keras_layer', 'Lambda'],
+      ],
+    );
+  });
+
+  it('malformed input', () => {
+    const full = fixture('tensorflow', 'ok', 'keras_metadata.pb');
+    const kcode = (b: Uint8Array, limits = DEFAULT_LIMITS): string => {
+      try {
+        parseKerasSavedMetadata(b, limits);
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+      return 'OK';
+    };
+    for (let n = 1; n < full.byteLength; n++) {
+      const c = kcode(full.subarray(0, n));
+      assert.ok(c === 'BAD_STRUCTURE' || c === 'OK', `cut at ${n}: ${c}`);
+    }
+    assert.equal(kcode(new Uint8Array(0)), 'BAD_STRUCTURE');
+    assert.equal(kcode(full, makeLimits({ maxTextBytes: 5 })), 'LIMIT_EXCEEDED');
+    assert.equal(kcode(Uint8Array.from([0x0a, 0x03, 0x2a, 0x01, 0x7b])), 'BAD_JSON');
   });
 });
