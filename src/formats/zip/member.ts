@@ -3,10 +3,22 @@ import { ByteReader } from '../../core/byte-reader.js';
 import { MemorySource, SliceSource, type ByteSource } from '../../core/byte-source.js';
 import { checkLimit, FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { checkDeclaredInflate, type InflateBudget } from '../compress/budget.js';
+import {
+  chargeInflate,
+  checkDeclaredInflate,
+  inflateCap,
+  type InflateBudget,
+} from '../compress/budget.js';
 import { inflateBounded } from '../compress/zlib-family.js';
 import type { ArchiveAnomaly } from './anomaly.js';
 import { FLAG_ENCRYPTED, FLAG_PATCHED, type ZipEntry } from './central-directory.js';
+import { LazyInflatedSource, probeInflate } from './lazy-inflate.js';
+
+// Deflated members declaring more than this are first inflated as a stream that keeps only a
+// prefix (size and CRC checked, memory bounded); the whole member is inflated only if a reader
+// asks for bytes past the prefix. PREFIX covers a sniff (4 KiB) and a .npy header (10 KiB).
+const STREAM_ABOVE = 16 * 1024 * 1024;
+const PREFIX = 64 * 1024;
 
 const SIG_LOCAL = 0x04034b50;
 const LOCAL_SIZE = 30;
@@ -141,6 +153,19 @@ export async function openZipMember(
     entry.uncompressedSize,
     entry.centralOffset,
   );
+  if (entry.uncompressedSize > STREAM_ABOVE) {
+    const cap = Math.min(
+      entry.uncompressedSize + 1,
+      inflateCap(limits, budget, entry.compressedSize, dataOffset),
+    );
+    const probe = await probeInflate(source, dataOffset, entry.compressedSize, cap, PREFIX);
+    chargeInflate(budget, probe.size);
+    const anomalies: ArchiveAnomaly[] = [];
+    if (probe.size !== entry.uncompressedSize) anomalies.push(sizeAnomaly(entry, probe.size));
+    if (!encrypted && probe.crc !== entry.crc32) anomalies.push(crcAnomaly(entry, probe.crc));
+    const lazy = new LazyInflatedSource(source, dataOffset, entry.compressedSize, probe, limits);
+    return { source: lazy, anomalies };
+  }
   checkLimit(entry.compressedSize, limits.maxInputBytes, 'maxInputBytes', entry.centralOffset);
   const packed = await source.read(dataOffset, entry.compressedSize);
   // miniz inflates into a buffer of the declared size; one byte more shows a liar.
@@ -159,7 +184,10 @@ export async function openZipMember(
 export function checkCrc(entry: ZipEntry, bytes: Uint8Array): ArchiveAnomaly | undefined {
   if ((entry.flags & FLAG_ENCRYPTED) !== 0) return undefined;
   const actual = crc32(bytes) >>> 0;
-  if (actual === entry.crc32) return undefined;
+  return actual === entry.crc32 ? undefined : crcAnomaly(entry, actual);
+}
+
+function crcAnomaly(entry: ZipEntry, actual: number): ArchiveAnomaly {
   return {
     kind: 'crc-mismatch',
     member: entry.name,

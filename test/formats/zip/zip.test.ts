@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -171,6 +172,78 @@ describe('zip central directory reader (python zipfile and torch writers)', () =
     );
     assert.equal(opened.source.size, 60_000_000);
     assert.equal(budget.inflatedBytes, 60_000_000);
+  });
+
+  it('streams a large deflated member: size and CRC checked, whole member inflated only on demand', async () => {
+    // numpy writes a 24 MB array deflated (np.savez_compressed).
+    const script = `
+import io, sys, numpy as np
+buf = io.BytesIO()
+np.savez_compressed(buf, a=(np.arange(6_000_000) % 251).astype('<f4'))
+sys.stdout.buffer.write(buf.getvalue())
+`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script], { maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(r.status, 0, r.stderr.toString());
+    const inner = new MemorySource(new Uint8Array(r.stdout));
+    let readBytes = 0;
+    const spy = {
+      size: inner.size,
+      read: (offset: number, length: number) => {
+        readBytes += Math.min(length, Math.max(0, inner.size - offset));
+        return inner.read(offset, length);
+      },
+    };
+    const zip = await parseZipDirectory(spy, limits);
+    const [entry] = zip.entries;
+    assert.ok(entry?.method === 8);
+    const budget = { inflatedBytes: 0 };
+    const opened = await openZipMember(spy, await locateZipMember(spy, entry), limits, budget);
+    assert.deepEqual(opened.anomalies, []);
+    assert.equal(opened.source.size, entry.uncompressedSize);
+    assert.equal(budget.inflatedBytes, entry.uncompressedSize);
+    // The header comes from the kept prefix: the compressed bytes were read once, by the stream.
+    const before = readBytes;
+    const head = await opened.source.read(0, 128);
+    assert.equal(text(head.subarray(1, 6)), 'NUMPY');
+    assert.equal(readBytes, before);
+    assert.ok(before < inner.size + 100_000);
+    // A read past the prefix inflates the whole member once.
+    const tail = await opened.source.read(entry.uncompressedSize - 4, 4);
+    assert.equal(tail.byteLength, 4);
+    assert.ok(readBytes >= before + entry.compressedSize);
+    assert.equal(budget.inflatedBytes, entry.uncompressedSize);
+    // A CRC lie is found by the stream too.
+    const bytes = new Uint8Array(r.stdout);
+    new DataView(bytes.buffer).setUint32(entry.centralOffset + 16, entry.crc32 ^ 1, true);
+    const lying = new MemorySource(bytes);
+    const z2 = await parseZipDirectory(lying, limits);
+    const e2 = z2.entries[0];
+    assert.ok(e2 !== undefined);
+    const o2 = await openZipMember(lying, await locateZipMember(lying, e2), limits, {
+      inflatedBytes: 0,
+    });
+    assert.deepEqual(kinds(o2.anomalies), ['crc-mismatch:a.npy']);
+    // A stream cut short (the directory declares half the compressed bytes) is TRUNCATED.
+    const cut = new Uint8Array(r.stdout);
+    new DataView(cut.buffer).setUint32(entry.centralOffset + 20, entry.compressedSize >>> 1, true);
+    const short = new MemorySource(cut);
+    const z4 = await parseZipDirectory(short, limits);
+    const e4 = z4.entries[0];
+    assert.ok(e4 !== undefined);
+    await assert.rejects(
+      openZipMember(short, await locateZipMember(short, e4), limits, { inflatedBytes: 0 }),
+      { code: 'TRUNCATED' },
+    );
+    // A member that inflates past its declared size is stopped by the stream's cap.
+    new DataView(bytes.buffer).setUint32(entry.centralOffset + 24, 17_000_000, true);
+    const liar = new MemorySource(bytes);
+    const z3 = await parseZipDirectory(liar, limits);
+    const e3 = z3.entries[0];
+    assert.ok(e3 !== undefined);
+    await assert.rejects(
+      openZipMember(liar, await locateZipMember(liar, e3), limits, { inflatedBytes: 0 }),
+      { code: 'LIMIT_EXCEEDED' },
+    );
   });
 
   it('caps the entry count and the directory size', async () => {
