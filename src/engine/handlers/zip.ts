@@ -1,8 +1,8 @@
-import { MemorySource, readAll, type ByteSource } from '../../core/byte-source.js';
+import { readAll, type ByteSource } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
 import {
   archiveDir,
-  checkCrc,
+  checkCrcOfSource,
   classifyZip,
   isStorageRecord,
   locateZipMember,
@@ -17,9 +17,10 @@ import { isKerasArchive, scanKerasConfig } from './keras.js';
 import { scanPickleMember } from './member-context.js';
 import { sniffMember } from './member-sniff.js';
 
-// Stored members up to this size are read whole to verify their CRC (bypass C5) and handed on
-// from memory; larger ones are passed as windows of the file, unread, so tensor bytes cost nothing.
-const CRC_CHECK_MAX = 64 * 1024 * 1024;
+// Stored members up to this size have their CRC verified (bypass C5) by a windowed read (flat
+// memory); larger ones are passed on unread, so big tensor blobs cost no time. Storage records of
+// torch archives are never read here at all.
+const CRC_CHECK_MAX = 256 * 1024 * 1024;
 
 /**
  * Handler for zip archives, read through the central directory as torch's PyTorchStreamReader
@@ -100,10 +101,9 @@ async function openMember(
     const opened = await openZipMember(source, located, limits, ctx.budget);
     anomalies.push(...opened.anomalies);
     if (entry.method !== 0 || entry.compressedSize > CRC_CHECK_MAX) return opened.source;
-    const bytes = await readAll(opened.source);
-    const crc = checkCrc(entry, bytes);
+    const crc = await checkCrcOfSource(entry, opened.source);
     if (crc !== undefined) anomalies.push(crc);
-    return new MemorySource(bytes);
+    return opened.source;
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed(

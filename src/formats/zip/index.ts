@@ -14,6 +14,7 @@ export {
 } from './central-directory.js';
 export {
   checkCrc,
+  checkCrcOfSource,
   locateZipMember,
   openZipMember,
   type OpenedZipMember,

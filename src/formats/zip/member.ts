@@ -19,6 +19,7 @@ import { LazyInflatedSource, probeInflate } from './lazy-inflate.js';
 // asks for bytes past the prefix. PREFIX covers a sniff (4 KiB) and a .npy header (10 KiB).
 const STREAM_ABOVE = 16 * 1024 * 1024;
 const PREFIX = 64 * 1024;
+const CRC_WINDOW = 1024 * 1024;
 
 const SIG_LOCAL = 0x04034b50;
 const LOCAL_SIZE = 30;
@@ -185,6 +186,23 @@ export function checkCrc(entry: ZipEntry, bytes: Uint8Array): ArchiveAnomaly | u
   if ((entry.flags & FLAG_ENCRYPTED) !== 0) return undefined;
   const actual = crc32(bytes) >>> 0;
   return actual === entry.crc32 ? undefined : crcAnomaly(entry, actual);
+}
+
+/**
+ * checkCrc over a member given as a source, read in 1 MiB windows so memory stays flat
+ * (a stored member's bytes are never held whole for this).
+ */
+export async function checkCrcOfSource(
+  entry: ZipEntry,
+  source: ByteSource,
+): Promise<ArchiveAnomaly | undefined> {
+  if ((entry.flags & FLAG_ENCRYPTED) !== 0) return undefined;
+  let crc = 0;
+  for (let at = 0; at < source.size; at += CRC_WINDOW) {
+    crc = crc32(await source.read(at, Math.min(CRC_WINDOW, source.size - at)), crc);
+  }
+  crc >>>= 0;
+  return crc === entry.crc32 ? undefined : crcAnomaly(entry, crc);
 }
 
 function crcAnomaly(entry: ZipEntry, actual: number): ArchiveAnomaly {
