@@ -218,6 +218,15 @@ class Walker {
         );
         return { name: where, dtype, storage: ref, parameter: false, ...geometry };
       }
+      case 'torch._utils._rebuild_meta_tensor_no_storage':
+        throw unsupported(path, 'a meta tensor (no data) has no safetensors form');
+      case 'torch._utils._rebuild_qtensor':
+      case 'torch._utils._rebuild_sparse_tensor':
+      case 'torch._utils._rebuild_sparse_csr_tensor':
+        throw unsupported(
+          path,
+          `${name.slice('torch._utils._rebuild_'.length)} tensors are not converted`,
+        );
       default:
         return undefined;
     }
@@ -425,6 +434,10 @@ function toJson(value: PickleValue, path: readonly string[], depth: number): str
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (value.kind === 'float') return floatText(value.value);
+  if (value.kind === 'call') {
+    const plain = plainCall(value, path, depth);
+    if (plain !== undefined) return plain;
+  }
   const items = sequenceItems(value) ?? setItems(value);
   if (items !== undefined) return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
   const entries = dictEntries(value);
@@ -435,6 +448,30 @@ function toJson(value: PickleValue, path: readonly string[], depth: number): str
     ([k, v]) => `${JSON.stringify(keyText(k, path))}: ${toJson(v, path, depth + 1)}`,
   );
   return `{${parts.join(', ')}}`;
+}
+
+/**
+ * The plain values weights-only torch also rebuilds through a call: `torch.device(type[, index])`
+ * as its string form ("cuda:0"), `builtins.set(list)` / `frozenset(list)` as an array.
+ */
+function plainCall(call: PyCall, path: readonly string[], depth: number): string | undefined {
+  const name = calleeName(call);
+  const args = tupleItems(call.args);
+  if (name === 'torch.device' && args !== undefined) {
+    const [type, index] = args;
+    if (typeof type === 'string' && args.length === 1) return JSON.stringify(type);
+    if (typeof type === 'string' && args.length === 2 && typeof index === 'number') {
+      return JSON.stringify(`${type}:${index}`);
+    }
+    return undefined;
+  }
+  if ((name === 'builtins.set' || name === 'builtins.frozenset') && args !== undefined) {
+    if (args.length === 0) return '[]';
+    const items = args.length === 1 && args[0] !== undefined ? sequenceItems(args[0]) : undefined;
+    if (items === undefined) return undefined;
+    return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
+  }
+  return undefined;
 }
 
 function setItems(value: PickleValue): readonly PickleValue[] | undefined {

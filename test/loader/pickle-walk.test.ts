@@ -150,7 +150,9 @@ describe('walkTorchPickle', () => {
     assert.throws(
       () => walkTorchPickle(od, resolver({ '0': 8 }), [lost]),
       (e: unknown) =>
-        e instanceof LoadError && e.code === 'UNSUPPORTED' && e.message.includes('SETITEMS at byte 7'),
+        e instanceof LoadError &&
+        e.code === 'UNSUPPORTED' &&
+        e.message.includes('SETITEMS at byte 7'),
     );
     // A call that carries its items (as a future VM may record them) is read like a dict.
     const kept = Object.assign(call(g('collections', 'OrderedDict')) as object, {

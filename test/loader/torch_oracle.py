@@ -279,7 +279,11 @@ def has_tensor(obj):
 
 
 def plain(obj):
-    """The JSON-able form of a leaf: tuples as lists, dict keys as strings."""
+    """The JSON-able form of a leaf: tuples as lists, dict keys as strings, devices as str."""
+    if isinstance(obj, torch.device):
+        return str(obj)
+    if isinstance(obj, (set, frozenset)):
+        return sorted(plain(v) for v in obj)
     if isinstance(obj, dict):
         return {str(k): plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -370,7 +374,10 @@ def check_pair(src, out, ours, numpy_src, reference=None):
         if name not in meta:
             errors.append(f'leaf {name} missing from __metadata__')
             continue
-        if json.loads(meta[name]) != plain(value):
+        got = json.loads(meta[name])
+        if isinstance(value, (set, frozenset)) and isinstance(got, list):
+            got = sorted(got)  # a set's order is not kept by pickling
+        if got != plain(value):
             errors.append(f'leaf {name}: {meta[name]} != {plain(value)!r}')
     return {'source': src, 'ok': not errors, 'errors': errors, 'how': how, 'tensors': len(tensors),
             'leaves': len(leaves)}
