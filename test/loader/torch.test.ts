@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FileSource } from '../../src/core/byte-source.js';
 import { makeLimits } from '../../src/core/limits.js';
+import { readSafetensorsHeader } from '../../src/formats/safetensors/index.js';
 import { LoadError } from '../../src/loader/errors.js';
 import { loadByContent } from '../../src/loader/open-checkpoint.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
@@ -51,6 +53,14 @@ async function convertUnscanned(input: string, output: string): Promise<void> {
     );
   } finally {
     await file.close();
+  }
+  // The safetensors package's validator (the crate's rules, plus duplicate keys) accepts it.
+  const written = await FileSource.open(output);
+  try {
+    const header = await readSafetensorsHeader(written, makeLimits());
+    assert.equal(header.dataStart % 8, 0);
+  } finally {
+    await written.close();
   }
 }
 
