@@ -35,6 +35,10 @@ export interface EffectiveJob {
   readonly runner: RunnerClass;
 }
 
+// Callee jobs expanded per workflow: thousands of callers of one large reusable workflow would
+// otherwise multiply; past the cap a caller is judged as itself (its `uses:` only).
+const MAX_EXPANDED_JOBS = 2048;
+
 const EFFECTIVE = new WeakMap<WorkflowAuditInput, readonly EffectiveJob[]>();
 
 /**
@@ -45,10 +49,12 @@ export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[
   const known = EFFECTIVE.get(input);
   if (known !== undefined) return known;
   const out: EffectiveJob[] = [];
+  let expanded = 0;
   for (const job of input.workflow.jobs) {
     if (job.pseudo) continue;
     const callee = job.callee;
-    if (callee !== undefined) {
+    if (callee !== undefined && expanded + callee.jobs.length <= MAX_EXPANDED_JOBS) {
+      expanded += callee.jobs.length;
       for (const inner of callee.jobs) {
         const runner = classifyRunsOn(
           inner.runsOn,

@@ -15,6 +15,9 @@ export interface DeepStep {
 // Composite actions may call composite actions; three levels cover real repositories, and the
 // loader only attaches models it parsed within limits.
 const MAX_ACTION_DEPTH = 3;
+// Expanded steps per job: real jobs have dozens; a crafted file whose every step calls one huge
+// action would otherwise grow quadratically.
+const MAX_DEEP_STEPS = 4096;
 
 const DEEP_STEPS = new WeakMap<Job, readonly DeepStep[]>();
 
@@ -28,7 +31,10 @@ export function stepsDeep(job: Job): readonly DeepStep[] {
       const top = at ?? step;
       out.push({ step, at: top });
       const inner = step.action?.jobs[0];
-      if (inner !== undefined && depth < MAX_ACTION_DEPTH) visit(inner.steps, top, depth + 1);
+      // Every step may call the same large composite action: cap the expansion, not the file.
+      if (inner !== undefined && depth < MAX_ACTION_DEPTH && out.length < MAX_DEEP_STEPS) {
+        visit(inner.steps, top, depth + 1);
+      }
     }
   };
   visit(job.steps, undefined, 0);

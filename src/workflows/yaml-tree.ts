@@ -77,7 +77,10 @@ export function parseYamlTree(text: string, limits: Limits): YamlTree {
   checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+    // uniqueKeys: false because the parser's own check compares every key with every other key
+    // (quadratic: a mapping of 16,000 keys costs seconds, one of 500,000 hangs); the tree builder
+    // finds duplicates with a Map instead.
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true });
   } catch (error) {
     // A RangeError (stack overflow on pathological nesting) is the only expected escape.
     throw toFormatError(error, 'LIMIT_EXCEEDED', 0);
@@ -90,11 +93,14 @@ export function parseYamlTree(text: string, limits: Limits): YamlTree {
   const builder = new TreeBuilder(doc, limits);
   const contents = doc.contents;
   const root = contents === null ? undefined : builder.build(contents, [], 0, false);
+  problems.push(...builder.duplicates);
+  problems.sort((a, b) => a.span.start - b.span.start);
   return { root, problems, scalarSpans: builder.scalarSpans };
 }
 
 class TreeBuilder {
   readonly scalarSpans: Span[] = [];
+  readonly duplicates: YamlProblem[] = [];
   private aliases = 0;
   private nodes = 0;
   private readonly resolving = new Set<YamlNode>();
@@ -134,7 +140,18 @@ class TreeBuilder {
         const keyNode = pair.key;
         if (!isScalar(keyNode)) continue;
         const name = scalarText(keyNode.value);
-        if (entries.has(name)) continue;
+        if (entries.has(name)) {
+          // GitHub rejects duplicate keys; other YAML readers keep the last one. Report once, at
+          // the source (an alias repeats the same mapping).
+          if (!viaAlias) {
+            this.duplicates.push({
+              code: 'DUPLICATE_KEY',
+              message: `Map keys must be unique; "${name.slice(0, 80)}" is repeated`,
+              span: rangeOf(keyNode),
+            });
+          }
+          continue;
+        }
         const key = this.scalar(keyNode, [...path, name], viaAlias);
         const childPath = [...path, name];
         const value =

@@ -305,3 +305,22 @@ describe('auditWorkflowFiles', () => {
     );
   });
 });
+
+describe('auditWorkflowFiles on crafted fan-out', () => {
+  it('bounds the expansion of a large reusable workflow called by many jobs', async () => {
+    const callee = ['on: workflow_call', 'jobs:'];
+    for (let i = 0; i < 3000; i++)
+      callee.push(`  j${i}: {runs-on: linux.2xlarge, steps: [{run: make}]}`);
+    write('.github/workflows/_fan.yml', `${callee.join('\n')}\n`);
+    const caller = ['on: pull_request', 'permissions: {}', 'jobs:'];
+    for (let i = 0; i < 3000; i++) caller.push(`  c${i}: {uses: ./.github/workflows/_fan.yml}`);
+    write('.github/workflows/fan.yml', `${caller.join('\n')}\n`);
+    const result = await audit('.github/workflows/fan.yml');
+    // The callee has more jobs than the expansion budget, so no caller is expanded.
+    assert.deepEqual(
+      result.findings.map((f) => f.ruleId),
+      [],
+    );
+    assert.deepEqual(result.internalErrors, []);
+  });
+});

@@ -57,6 +57,18 @@ describe('parseYamlTree', () => {
     );
   });
 
+  it('finds duplicate keys among tens of thousands with a Map, not pairwise', () => {
+    const lines = ['jobs:'];
+    for (let i = 0; i < 50_000; i++) lines.push(`  j${i}: 1`);
+    lines.push('  j7: 2');
+    const text = `${lines.join('\n')}\n`;
+    const { problems } = parseYamlTree(text, DEFAULT_LIMITS);
+    assert.deepEqual(
+      problems.map((p) => [p.code, text.slice(p.span.start, p.span.end)]),
+      [['DUPLICATE_KEY', 'j7']],
+    );
+  });
+
   it('lists scalars in document order', () => {
     const { root } = parseYamlTree('a: [1, {b: 2}]\nc: 3\n', DEFAULT_LIMITS);
     assert.deepEqual(
