@@ -1,14 +1,15 @@
 import type { ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
 import type { PickleDecodeResult } from '../../formats/pickle/records.js';
 import type { PickleScanInput } from '../../formats/pickle/scan-input.js';
 import { decodeTorchLegacy, hasLegacyMagic } from '../../formats/pickle/torch-legacy.js';
-import { decodePickle } from '../../formats/pickle/vm.js';
+import { decodePickle, decodePickleSource } from '../../formats/pickle/vm.js';
 import type { Handler, UnitContext } from '../unit.js';
 import type { PickleScanContext } from './pickle-contract.js';
 
 // Enough of the head to hold the legacy magic pickle (16 bytes) with room to spare.
 const HEAD_BYTES = 64;
+// Raw pickles up to this size are read whole; larger ones are decoded window by window.
+const IN_MEMORY_BYTES = 16 * 1024 * 1024;
 
 /** Runs the pickle rules over a decoded stream and reports its decoding error, if any. */
 function judge(ctx: UnitContext, decoded: PickleDecodeResult, pctx: PickleScanContext): void {
@@ -25,7 +26,7 @@ function judge(ctx: UnitContext, decoded: PickleDecodeResult, pctx: PickleScanCo
 /** True when the stream is a joblib pickle (array wrappers or skipped array data). */
 function isJoblib(decoded: PickleDecodeResult): boolean {
   return (
-    decoded.skipped.length > 0 ||
+    decoded.skipped.some((s) => s.what === 'joblib array data') ||
     decoded.globals.some(
       (g) =>
         g.module === 'joblib.numpy_pickle' ||
@@ -55,8 +56,8 @@ export function scanPickleBytes(
 
 /**
  * Handler for a unit sniffed as a pickle: a torch legacy stream (read by ranges, storages
- * skipped unread), a joblib pickle, or raw pickles. A raw pickle larger than maxInputBytes is
- * reported as over the limit after its first maxInputBytes are scanned.
+ * skipped unread), a joblib pickle, or raw pickles (read by ranges above 16 MiB, large payloads
+ * skipped unread; one opcode needing more than maxInputBytes is LIMIT_EXCEEDED).
  */
 export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
   const limits = ctx.options.limits;
@@ -71,15 +72,12 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
     judge(ctx, decoded, { flavour: 'torch-legacy', storages });
     return;
   }
-  const bytes = await source.read(0, Math.min(source.size, limits.maxInputBytes));
-  const decoded = decodePickle(bytes, { limits, deadline: ctx.budget.deadline });
-  if (source.size > limits.maxInputBytes) {
-    decoded.error ??= new FormatError(
-      'LIMIT_EXCEEDED',
-      `pickle of ${source.size} bytes exceeds maxInputBytes ${limits.maxInputBytes}; only its head was scanned`,
-      limits.maxInputBytes,
-    );
-  }
+  // Small pickles are decoded in memory; larger ones through positioned reads, skipping large
+  // payloads unread (a multi-gigabyte raw pickle costs what its opcodes cost).
+  const decoded =
+    source.size <= IN_MEMORY_BYTES
+      ? decodePickle(await source.read(0, source.size), { limits, deadline: ctx.budget.deadline })
+      : await decodePickleSource(source, { limits, deadline: ctx.budget.deadline });
   ctx.setFormat(isJoblib(decoded) ? 'joblib' : 'pickle');
   judge(ctx, decoded, { flavour: 'raw' });
 };

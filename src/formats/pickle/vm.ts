@@ -1,7 +1,8 @@
 import { FormatError } from '../../core/errors.js';
+import type { ByteSource } from '../../core/byte-source.js';
 import type { Limits } from '../../core/limits.js';
 import { IMPORT_MAPPING, NAME_MAPPING } from './compat-names.js';
-import { skipJoblibArray } from './joblib.js';
+import { isJoblibArrayWrapper, skipJoblibArray } from './joblib.js';
 import {
   emptyDecodeResult,
   type PickleAnomalyKind,
@@ -33,6 +34,11 @@ export interface PickleDecodeOptions {
   readonly deadline?: number;
   /** Absolute offset of `bytes[0]` in the unit, added to every recorded offset. */
   readonly base?: number;
+  /**
+   * Windowed decoding: bytes every opcode may read before a refill (default 64 KiB).
+   * @internal Tests lower it to exercise refills on small inputs.
+   */
+  readonly lookahead?: number;
 }
 
 // The highest protocol CPython 3.11 reads (pickle.HIGHEST_PROTOCOL).
@@ -44,6 +50,12 @@ const MAX_NESTED_PICKLES = 8;
 // After a decoding error, how far a GLOBAL-looking candidate line may run (bytes).
 const MAX_CANDIDATE_LINE = 256;
 const MAX_U63 = 2n ** 63n - 1n;
+// Windowed decoding: every opcode but a long payload or line fits in this much lookahead.
+const LOOKAHEAD = 64 * 1024;
+// Bytes payloads larger than this that leave the window are skipped unread.
+const SKIP_PAYLOAD = 1 << 20;
+// Positioned reads of this size by default when decoding from a source.
+const DEFAULT_WINDOW = 4 << 20;
 // Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
 const MEMO_GAP = 1024;
 
@@ -151,12 +163,136 @@ function runMachine(
     machine.run(start);
     return undefined;
   } catch (error) {
+    if (error instanceof NeedMore) throw error;
     const at = machine.base + machine.opStart;
-    info.end = machine.base + Math.min(machine.length, Math.max(machine.pos, machine.opStart + 1));
+    info.end = Math.min(machine.total, machine.base + Math.max(machine.pos, machine.opStart + 1));
     return error instanceof FormatError
       ? error
       : new FormatError('BAD_VALUE', 'value cannot be decoded', at, { cause: error });
   }
+}
+
+/** Options of {@link decodePickleSource}. */
+export interface PickleSourceOptions extends PickleDecodeOptions {
+  /** Window size for positioned reads (default 4 MiB; never above maxInputBytes). */
+  readonly window?: number;
+}
+
+/**
+ * Decodes every pickle in a (possibly huge) source through positioned reads of a few MiB, the
+ * way {@link decodePickle} decodes bytes in memory: large bytes payloads and joblib array data
+ * that leave the window are skipped unread, so the cost follows the opcodes, not the payload
+ * bytes. A single opcode needing more than maxInputBytes (a giant string) is LIMIT_EXCEEDED.
+ * Never throws for bad input; the source's own I/O errors propagate.
+ */
+export async function decodePickleSource(
+  source: ByteSource,
+  options: PickleSourceOptions,
+): Promise<PickleDecodeResult> {
+  const result = emptyDecodeResult(0);
+  const total = source.size;
+  const maxWindow = options.limits.maxInputBytes;
+  const window = Math.max(1, Math.min(options.window ?? DEFAULT_WINDOW, maxWindow));
+  let abs = 0;
+  let resyncing = false;
+  while (abs < total) {
+    if (resyncing) {
+      const next = await findCandidateInSource(source, abs, window);
+      if (next < 0) break;
+      result.anomalies.push({
+        kind: 'resync',
+        offset: next,
+        detail: `decoding resumed at a pickle-looking byte ${next - abs} bytes later`,
+      });
+      abs = next;
+    }
+    const info: PickleStreamInfo = {
+      start: abs,
+      end: abs,
+      protocol: 0,
+      complete: false,
+      resynced: resyncing,
+      depth: 0,
+    };
+    result.streams.push(info);
+    const before = result.anomalies.length;
+    const error = await runWindowed(source, abs, window, maxWindow, result, options, info, true);
+    if (error !== undefined) result.error ??= error;
+    const crossed = result.anomalies
+      .slice(before)
+      .some((a) => a.kind === 'frame-crossing' || a.kind === 'nested-frame');
+    if (crossed) {
+      const other = emptyDecodeResult(abs);
+      const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
+      await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false);
+      other.anomalies.length = 0;
+      mergeRecords(result, other);
+    }
+    if (info.end > result.end) result.end = info.end;
+    if (info.complete) {
+      abs = info.end;
+      resyncing = false;
+    } else {
+      if (result.error?.code === 'LIMIT_EXCEEDED') break;
+      abs = Math.max(abs + 1, Math.min(info.end, total));
+      resyncing = true;
+    }
+  }
+  return result;
+}
+
+async function runWindowed(
+  source: ByteSource,
+  abs: number,
+  window: number,
+  maxWindow: number,
+  result: PickleDecodeResult,
+  options: PickleDecodeOptions,
+  info: PickleStreamInfo,
+  discard: boolean,
+): Promise<FormatError | undefined> {
+  const total = source.size;
+  const first = await source.read(abs, Math.min(window, total - abs));
+  const machine = new Machine(first, result, { ...options, base: abs }, info, 0, discard, total);
+  let from = 0;
+  for (;;) {
+    try {
+      return runMachine(machine, from, info);
+    } catch (error) {
+      if (!(error instanceof NeedMore)) throw error;
+      const at = machine.base + error.from;
+      const size = Math.max(window, error.size);
+      if (size > maxWindow && at + maxWindow < total) {
+        info.end = at;
+        return new FormatError(
+          'LIMIT_EXCEEDED',
+          `an opcode needs more than maxInputBytes (${maxWindow}) bytes`,
+          at,
+        );
+      }
+      machine.rollback();
+      machine.setWindow(await source.read(at, Math.min(size, maxWindow, total - at)), at);
+      from = 0;
+    }
+  }
+}
+
+/** findCandidate over a source, window by window (windows overlap by a candidate's length). */
+async function findCandidateInSource(
+  source: ByteSource,
+  from: number,
+  window: number,
+): Promise<number> {
+  const overlap = 2 * MAX_CANDIDATE_LINE + 4;
+  let at = from;
+  while (at < source.size) {
+    const bytes = plainBytes(await source.read(at, Math.min(window + overlap, source.size - at)));
+    const hit = findCandidate(bytes, 0);
+    if (hit >= 0) return at + hit;
+    if (at + bytes.byteLength >= source.size) return -1;
+    at += Math.max(1, bytes.byteLength - overlap);
+  }
+  return -1;
 }
 
 /** Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. */
@@ -236,24 +372,39 @@ class Machine {
   // starts exactly at a frame end (pickle.py's framer never splits an opcode that way).
   private declaredEnd = -1;
   private crossedOp = false;
-  private readonly view: DataView;
-  readonly base: number;
+  // Frame state and record counts at the current opcode's start, restored when a window refill
+  // restarts the opcode (a crossing read may have changed them before the refill was needed).
+  private opFrameEnd = -1;
+  private opDeclaredEnd = -1;
+  private opAnomalies = 0;
+  private opSkipped = 0;
+  private view: DataView;
+  base: number;
+  /** Absolute size of the whole input (beyond the window in windowed decoding). */
+  private readonly totalSize: number;
+  /** Bytes an opcode may read without a refill check; windowed decoding refills below it. */
+  readonly lookahead: number;
+  private refillAt: number;
   private readonly maxStack: number;
   private readonly maxMemo: number;
   private readonly maxOpcodes: number;
   private readonly deadline: number | undefined;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private bytes: Uint8Array,
     private readonly r: PickleDecodeResult,
     private readonly options: PickleDecodeOptions,
     private readonly info: PickleStreamInfo,
     private readonly depth: number,
     /** Frame semantics: true for a file read through io.BytesIO (torch), false for loads(). */
     private readonly discard: boolean,
+    totalSize?: number,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = options.base ?? 0;
+    this.totalSize = totalSize ?? this.base + bytes.byteLength;
+    this.lookahead = options.lookahead ?? LOOKAHEAD;
+    this.refillAt = this.hasMoreInput() ? bytes.byteLength - this.lookahead : Infinity;
     this.maxStack = options.limits.maxStack;
     this.maxMemo = options.limits.maxMemo;
     this.maxOpcodes = options.limits.maxOpcodes;
@@ -265,8 +416,64 @@ class Machine {
   }
 
   private need(n: number): void {
-    if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) this.leaveFrame();
-    if (n > this.bytes.byteLength - this.pos) this.fail('TRUNCATED', 'pickle data was truncated');
+    if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) {
+      // Refill first (before any state changes), from where the read will really start.
+      const start = this.discard && this.pos < this.frameEnd ? this.frameEnd : this.pos;
+      if (start + n > this.bytes.byteLength && this.hasMoreInput()) {
+        throw new NeedMore(this.opStart, start - this.opStart + n + this.lookahead);
+      }
+      this.leaveFrame();
+    }
+    if (n > this.bytes.byteLength - this.pos) {
+      if (this.hasMoreInput()) {
+        throw new NeedMore(this.opStart, this.pos - this.opStart + n + this.lookahead);
+      }
+      this.fail('TRUNCATED', 'pickle data was truncated');
+    }
+  }
+
+  /** Undoes what the interrupted opcode changed before it asked for a refill. */
+  rollback(): void {
+    this.frameEnd = this.opFrameEnd;
+    this.declaredEnd = this.opDeclaredEnd;
+    this.r.anomalies.length = this.opAnomalies;
+    this.r.skipped.length = this.opSkipped;
+    this.crossedOp = false;
+  }
+
+  /** Moves the decoder to a new window of the input starting at absolute offset `base`. */
+  setWindow(bytes: Uint8Array, base: number): void {
+    const delta = base - this.base;
+    this.bytes = plainBytes(bytes);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.base = base;
+    if (this.frameEnd >= 0) this.frameEnd = Math.max(-1, this.frameEnd - delta);
+    if (this.declaredEnd >= 0) this.declaredEnd = Math.max(-1, this.declaredEnd - delta);
+    this.refillAt = this.hasMoreInput() ? this.bytes.byteLength - this.lookahead : Infinity;
+  }
+
+  /**
+   * The payload of a bytes opcode. In windowed decoding a payload larger than SKIP_PAYLOAD that
+   * runs past the window is skipped unread (its value keeps only the length), which is what
+   * makes multi-gigabyte pickles cheap; payloads that stay are copied so no window is retained.
+   */
+  private takeBytes(n: number): Uint8Array {
+    if (this.refillAt !== Infinity) {
+      if (n > SKIP_PAYLOAD && this.pos + n > this.bytes.byteLength) {
+        if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) this.leaveFrame();
+        if (this.base + this.pos + n > this.totalSize)
+          this.fail('TRUNCATED', 'bytes run past the end');
+        this.r.skipped.push({
+          start: this.base + this.pos,
+          end: this.base + this.pos + n,
+          what: 'bytes payload',
+        });
+        this.pos += n;
+        return new Uint8Array(0);
+      }
+      return this.take(n).slice();
+    }
+    return this.take(n);
   }
 
   /**
@@ -320,7 +527,7 @@ class Machine {
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
     if (v > MAX_U63) this.fail('BAD_LENGTH', `${what} exceeds the maximum size`);
-    if (v > BigInt(this.bytes.byteLength - this.pos)) {
+    if (v > BigInt(this.totalSize - this.base - this.pos)) {
       this.fail('TRUNCATED', 'pickle data was truncated');
     }
     return Number(v);
@@ -336,8 +543,18 @@ class Machine {
   private line(): Uint8Array {
     let nl = this.bytes.indexOf(0x0a, this.pos);
     if (this.frameEnd >= 0 && (nl < 0 || nl >= this.frameEnd)) {
+      const start = this.discard && this.pos < this.frameEnd ? this.frameEnd : this.pos;
+      if (!this.bytes.includes(0x0a, start) && this.hasMoreInput()) {
+        throw new NeedMore(
+          this.opStart,
+          2 * (this.bytes.byteLength - this.opStart) + this.lookahead,
+        );
+      }
       this.leaveFrame();
       nl = this.bytes.indexOf(0x0a, this.pos);
+    }
+    if (nl < 0 && this.hasMoreInput()) {
+      throw new NeedMore(this.opStart, 2 * (this.bytes.byteLength - this.opStart) + this.lookahead);
     }
     if (nl < 0) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
     const out = this.bytes.subarray(this.pos, nl);
@@ -491,15 +708,16 @@ class Machine {
     }
   }
 
-  /** Length of the input. */
-  get length(): number {
-    return this.bytes.byteLength;
+  /** Absolute size of the whole input. */
+  get total(): number {
+    return this.totalSize;
   }
 
   /** Runs from `start` to the stream's STOP; throws FormatError on malformed input. */
   run(start: number): void {
     const bytes = this.bytes;
     const len = bytes.byteLength;
+    // A window refill rethrows out of run(); the driver calls run() again on the new window.
     const r = this.r;
     const info = this.info;
     this.pos = start;
@@ -507,6 +725,13 @@ class Machine {
       const at = this.pos;
       this.opStart = at;
       if (this.frameEnd >= 0 && at >= this.frameEnd) this.frameEnd = -1;
+      if (this.refillAt !== Infinity) {
+        this.opFrameEnd = this.frameEnd;
+        this.opDeclaredEnd = this.declaredEnd;
+        this.opAnomalies = r.anomalies.length;
+        this.opSkipped = r.skipped.length;
+        if (at > this.refillAt && this.hasMoreInput()) throw new NeedMore(at, this.lookahead);
+      }
       if (at >= len) this.fail('TRUNCATED', 'pickle data was truncated (no STOP)');
       const n = ++r.opcodes;
       if (n > this.maxOpcodes) {
@@ -625,18 +850,22 @@ class Machine {
           this.doAppend(this.stack.length - 1, 'APPEND');
           break;
         case 0x62: {
-          // BUILD
+          // BUILD. Everything that may need more input happens before the stack changes.
           if (this.stack.length - 2 < this.fence) this.fail('BAD_STRUCTURE', 'stack underflow');
-          const state = this.pop();
-          const target = this.stack[this.stack.length - 1] ?? null;
+          const state = this.stack[this.stack.length - 1] ?? null;
+          const target = this.stack[this.stack.length - 2] ?? null;
           const build = { kind: 'build', target, state, offset: this.base + at } as const;
-          r.builds.push(build);
-          if (isKind(target, 'call')) {
-            target.built = true;
+          // joblib's alignment padding (≤ 256 bytes) must be in the window before sizing.
+          if (this.pos + 257 > len && this.hasMoreInput() && isJoblibArrayWrapper(build)) {
+            throw new NeedMore(at, 258 + this.lookahead);
           }
+          const skip = skipJoblibArray(build, bytes, this.pos, this.base);
+          const nested = skip?.nested === true ? this.nestedPickle(skip.start) : undefined;
+          this.stack.pop();
+          r.builds.push(build);
+          if (isKind(target, 'call')) target.built = true;
           this.stack[this.stack.length - 1] = build;
-          const skipped = skipJoblibArray(build, bytes, this.pos, this.base);
-          if (skipped !== undefined) this.joblibPayload(skipped);
+          if (skip !== undefined) this.joblibPayload(skip, nested);
           break;
         }
         case 0x63: {
@@ -667,10 +896,10 @@ class Machine {
           this.push(this.memoGet(this.u8()));
           break;
         case 0x69: {
-          // INST
-          const mark = this.marker();
+          // INST (the lines are read before the MARK is popped, so a window refill can resume)
           const module = decodeAsciiStrict(this.nonEmptyLine(), this.base + at);
           const name = decodeAsciiStrict(this.nonEmptyLine(), this.base + at);
+          const mark = this.marker();
           const g = this.global(module, name, 'INST');
           const args = this.tuple(this.popFrom(mark));
           this.call(g, args, 'INST');
@@ -778,16 +1007,24 @@ class Machine {
           this.push(decodeUtf8SurrogatePass(this.take(this.len64('BINUNICODE8')), this.base + at));
           break;
         case 0x42: // BINBYTES
-          this.push({ kind: 'bytes', value: this.take(this.u32()), bytearray: false });
+          this.push({ kind: 'bytes', value: this.takeBytes(this.u32()), bytearray: false });
           break;
         case 0x43: // SHORT_BINBYTES
-          this.push({ kind: 'bytes', value: this.take(this.u8()), bytearray: false });
+          this.push({ kind: 'bytes', value: this.takeBytes(this.u8()), bytearray: false });
           break;
         case 0x8e: // BINBYTES8
-          this.push({ kind: 'bytes', value: this.take(this.len64('BINBYTES8')), bytearray: false });
+          this.push({
+            kind: 'bytes',
+            value: this.takeBytes(this.len64('BINBYTES8')),
+            bytearray: false,
+          });
           break;
         case 0x96: // BYTEARRAY8
-          this.push({ kind: 'bytes', value: this.take(this.len64('BYTEARRAY8')), bytearray: true });
+          this.push({
+            kind: 'bytes',
+            value: this.takeBytes(this.len64('BYTEARRAY8')),
+            bytearray: true,
+          });
           break;
         case 0x8f: // EMPTY_SET
           this.push({ kind: 'set', items: [], offset: this.base + at });
@@ -844,8 +1081,10 @@ class Machine {
             this.anomaly('nested-frame', 'FRAME begins before the previous frame ends');
             // In discard mode a frame that fits in the buffered one leaves the buffer as it is.
             if (this.discard && this.pos + frameLength <= this.frameEnd) break;
-            if (this.pos + frameLength > this.frameEnd) this.leaveFrame();
-            this.need(frameLength);
+            this.leaveFrame();
+            if (this.base + this.pos + frameLength > this.totalSize) {
+              this.fail('TRUNCATED', 'pickle data was truncated (FRAME)');
+            }
           }
           this.frameEnd = this.pos + frameLength;
           this.declaredEnd = this.frameEnd;
@@ -892,11 +1131,38 @@ class Machine {
     this.push(e);
   }
 
+  /** Decodes the object-array pickle nested at `start` (joblib) into a scratch result. */
+  private nestedPickle(start: number): { info: PickleStreamInfo; records: PickleDecodeResult } {
+    if (this.depth + 1 > MAX_NESTED_PICKLES) {
+      this.fail('LIMIT_EXCEEDED', 'joblib object arrays nested too deep');
+    }
+    const records = emptyDecodeResult(this.base + start);
+    const info = decodeOnePickle(
+      this.bytes,
+      start,
+      records,
+      this.machineOptions(),
+      false,
+      this.depth + 1,
+    );
+    if (!info.complete) {
+      if (records.error?.code === 'TRUNCATED' && this.hasMoreInput()) {
+        throw new NeedMore(this.opStart, this.bytes.byteLength - this.opStart + this.lookahead);
+      }
+      mergeRecords(this.r, records);
+      throw records.error ?? new FormatError('TRUNCATED', 'nested pickle', this.base + start);
+    }
+    return { info, records };
+  }
+
   /** After a joblib array wrapper's BUILD: raw bytes to skip, or an embedded object pickle. */
-  private joblibPayload(skip: { start: number; end: number; nested: boolean; padding: boolean }) {
+  private joblibPayload(
+    skip: { start: number; end: number; nested: boolean; padding: boolean },
+    nested: { info: PickleStreamInfo; records: PickleDecodeResult } | undefined,
+  ): void {
     if (skip.padding) this.anomaly('joblib-padding', 'joblib alignment padding is not 0xff');
-    if (!skip.nested) {
-      if (skip.end > this.bytes.byteLength) {
+    if (nested === undefined) {
+      if (this.base + skip.end > this.totalSize) {
         this.fail('TRUNCATED', 'joblib array data runs past the end of the pickle');
       }
       this.r.skipped.push({
@@ -907,25 +1173,47 @@ class Machine {
       this.pos = skip.end;
       return;
     }
-    if (this.depth + 1 > MAX_NESTED_PICKLES) {
-      this.fail('LIMIT_EXCEEDED', 'joblib object arrays nested too deep');
-    }
-    const inner = decodeOnePickle(
-      this.bytes,
-      skip.start,
-      this.r,
-      this.options,
-      false,
-      this.depth + 1,
-    );
-    if (!inner.complete) {
-      const e = this.r.error;
-      if (e !== undefined) throw e;
-      this.fail('TRUNCATED', 'nested joblib pickle did not complete');
-    }
-    this.pos = inner.end - this.base;
-    this.stack[this.stack.length - 1] = inner.root ?? null;
+    mergeRecords(this.r, nested.records);
+    this.r.streams.push(nested.info);
+    this.pos = nested.info.end - this.base;
+    this.stack[this.stack.length - 1] = nested.info.root ?? null;
   }
+
+  /** True when the source has bytes after the current window. */
+  private hasMoreInput(): boolean {
+    return this.base + this.bytes.byteLength < this.totalSize;
+  }
+
+  private machineOptions(): PickleDecodeOptions {
+    return { ...this.options, base: this.base };
+  }
+}
+
+/**
+ * Thrown inside a windowed decode when an opcode needs bytes past the window: the driver reads
+ * a window of at least `size` bytes starting at window index `from` (the opcode's start) and
+ * resumes there. It is thrown before the opcode changes any state.
+ */
+class NeedMore extends Error {
+  constructor(
+    readonly from: number,
+    readonly size: number,
+  ) {
+    super('window refill');
+  }
+}
+
+/** Appends the records of `from` (a nested or alternative decode) to `into`. */
+function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult): void {
+  into.globals.push(...from.globals);
+  into.calls.push(...from.calls);
+  into.builds.push(...from.builds);
+  into.persistent.push(...from.persistent);
+  into.mutations.push(...from.mutations);
+  into.exts.push(...from.exts);
+  into.skipped.push(...from.skipped);
+  into.anomalies.push(...from.anomalies);
+  into.opcodes += from.opcodes;
 }
 
 const LATIN1 = new TextDecoder('latin1');
