@@ -31,7 +31,11 @@ const MAX_BYTEORDER = 16;
 export async function loadTorchZip(file: PositionedFile, limits: Limits): Promise<WalkResult> {
   const archive = await formatStep(() => parseZipDirectory(file, limits));
   const byName = new Map<string, ZipEntry[]>();
-  for (const e of archive.entries) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  for (const e of archive.entries) {
+    const same = byName.get(e.name);
+    if (same === undefined) byName.set(e.name, [e]);
+    else same.push(e);
+  }
   const pickles = archive.entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (pickles.length !== 1 || pickles[0] === undefined) {
     throw new LoadError(

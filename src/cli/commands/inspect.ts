@@ -35,6 +35,8 @@ interface TensorRow {
   readonly sharedWith: readonly string[];
 }
 
+const MAX_SHARED = 8;
+
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'List the tensors of a safe checkpoint (dtype, shape, bytes, shared storage)',
@@ -109,7 +111,9 @@ export const inspectCommand: Command = {
 function tensorRows(checkpoint: Checkpoint): TensorRow[] {
   const byStorage = new Map<string, string[]>();
   for (const t of checkpoint.tensors) {
-    byStorage.set(t.storage.key, [...(byStorage.get(t.storage.key) ?? []), t.name]);
+    const names = byStorage.get(t.storage.key);
+    if (names === undefined) byStorage.set(t.storage.key, [t.name]);
+    else names.push(t.name);
   }
   return checkpoint.tensors.map((t) => ({
     name: t.name,
@@ -122,8 +126,22 @@ function tensorRows(checkpoint: Checkpoint): TensorRow[] {
     contiguous: t.contiguous,
     parameter: t.parameter,
     storage: t.storage.key,
-    sharedWith: (byStorage.get(t.storage.key) ?? []).filter((n) => n !== t.name),
+    sharedWith: sharedWith(byStorage.get(t.storage.key) ?? [], t.name),
   }));
+}
+
+/** Other tensors on the same storage: at most MAX_SHARED names, then a count (a hostile file may alias one storage 100,000 times). */
+function sharedWith(names: readonly string[], self: string): string[] {
+  const others: string[] = [];
+  for (const n of names) {
+    if (n === self) continue;
+    if (others.length === MAX_SHARED) {
+      others.push(`… ${names.length - 1 - MAX_SHARED} more`);
+      break;
+    }
+    others.push(n);
+  }
+  return others;
 }
 
 function renderText(
