@@ -171,6 +171,7 @@ async function loadRawPickle(file: PositionedFile, limits: Limits): Promise<Walk
       );
     },
     decoded.mutations,
+    limits.maxEntries,
   );
 }
 

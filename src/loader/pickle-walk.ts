@@ -84,9 +84,11 @@ export function walkTorchPickle(
   root: PickleValue,
   resolve: StorageResolver,
   mutations: readonly PickleMutation[] = [],
+  /** Most tensors plus metadata leaves (limits.maxEntries): each costs memory and header bytes. */
+  maxEntries = Number.MAX_SAFE_INTEGER,
 ): WalkResult {
   assertMutationsKept(mutations);
-  const walker = new Walker(resolve);
+  const walker = new Walker(resolve, maxEntries);
   walker.visit(root, [], 0);
   return { tensors: walker.tensors, metadata: walker.metadata };
 }
@@ -98,13 +100,26 @@ class Walker {
   private readonly storages = new Map<string, DeclaredStorage>();
   private readonly views = new Map<string, DeclaredStorage>();
 
-  constructor(private readonly resolve: StorageResolver) {}
+  constructor(
+    private readonly resolve: StorageResolver,
+    private readonly maxEntries: number,
+  ) {}
+
+  private count(path: readonly string[]): void {
+    if (this.tensors.length + this.metadata.length >= this.maxEntries) {
+      throw unsupported(
+        path,
+        `more than ${this.maxEntries} tensors and values (limits.maxEntries)`,
+      );
+    }
+  }
 
   visit(value: PickleValue, path: readonly string[], depth: number): void {
     if (depth > MAX_DEPTH) throw unsupported(path, `nesting deeper than ${MAX_DEPTH}`);
     if (++this.visits > MAX_VISITS) throw unsupported(path, 'too many values');
     const tensor = this.asTensor(value, path);
     if (tensor !== undefined) {
+      this.count(path);
       this.tensors.push(tensor);
       return;
     }
@@ -133,6 +148,7 @@ class Walker {
   }
 
   private leaf(value: PickleValue, path: readonly string[]): void {
+    this.count(path);
     this.metadata.push({ name: path.join('.'), value: toJson(value, path, 0) });
   }
 

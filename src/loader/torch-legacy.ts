@@ -97,6 +97,7 @@ export async function loadTorchLegacy(file: PositionedFile, limits: Limits): Pro
     main.root,
     resolve,
     decoded.mutations.filter((m) => m.offset >= main.start && m.offset < main.end),
+    limits.maxEntries,
   );
 }
 

@@ -100,7 +100,7 @@ export async function loadTorchZip(file: PositionedFile, limits: Limits): Promis
     pending.push({ ref, entry, deflated: entry.method !== 0 });
     return ref;
   };
-  const walked = walkTorchPickle(stream.root, resolve, decoded.mutations);
+  const walked = walkTorchPickle(stream.root, resolve, decoded.mutations, limits.maxEntries);
   // Place each storage now: stored records are windows of the file, deflated ones are inflated.
   const placed = new Map<StorageRef, StorageRef>();
   for (const { ref, entry, deflated } of pending) {

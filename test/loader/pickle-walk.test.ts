@@ -173,6 +173,15 @@ describe('walkTorchPickle', () => {
     );
   });
 
+  it('stops at limits.maxEntries tensors and values', () => {
+    const root = dict(['a', 1], ['b', 2], ['c', 3]);
+    assert.equal(walkTorchPickle(root, resolver({}), [], 3).metadata.length, 3);
+    assert.throws(
+      () => walkTorchPickle(root, resolver({}), [], 2),
+      (e: unknown) => e instanceof LoadError && e.code === 'UNSUPPORTED',
+    );
+  });
+
   it('renders plain leaves as json.dumps would', () => {
     const { metadata } = walkTorchPickle(
       dict(
