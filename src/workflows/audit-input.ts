@@ -1,5 +1,6 @@
 import type { Span } from '../core/finding.js';
 import { contextRefs, findExpressions } from './expressions.js';
+import { stepsDeep } from './job-roles.js';
 import type { Job, WorkflowModel } from './model.js';
 import { classifyRunsOn } from './runners.js';
 import type { RunnerClass, RunnerInventory } from './runners.js';
@@ -35,9 +36,10 @@ export interface EffectiveJob {
   readonly runner: RunnerClass;
 }
 
-// Callee jobs expanded per workflow: thousands of callers of one large reusable workflow would
-// otherwise multiply; past the cap a caller is judged as itself (its `uses:` only).
-const MAX_EXPANDED_JOBS = 2048;
+// Work on expanded reusable workflows per audited file, counted in callee jobs plus their steps:
+// thousands of callers of one large reusable workflow would otherwise multiply the work; past
+// the cap a caller is judged as itself (its `uses:` only).
+const MAX_EXPANDED_WORK = 20_000;
 
 const EFFECTIVE = new WeakMap<WorkflowAuditInput, readonly EffectiveJob[]>();
 
@@ -53,8 +55,9 @@ export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[
   for (const job of input.workflow.jobs) {
     if (job.pseudo) continue;
     const callee = job.callee;
-    if (callee !== undefined && expanded + callee.jobs.length <= MAX_EXPANDED_JOBS) {
-      expanded += callee.jobs.length;
+    const cost = callee === undefined ? 0 : calleeCost(callee);
+    if (callee !== undefined && expanded + cost <= MAX_EXPANDED_WORK) {
+      expanded += cost;
       for (const inner of callee.jobs) {
         const runner = classifyRunsOn(
           inner.runsOn,
@@ -70,6 +73,10 @@ export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[
   }
   EFFECTIVE.set(input, out);
   return out;
+}
+
+function calleeCost(callee: WorkflowModel): number {
+  return callee.jobs.reduce((n, job) => n + 1 + stepsDeep(job).length, 0);
 }
 
 /** Where to report something about an effective job: its key, or the calling job's `uses:`. */

@@ -511,8 +511,8 @@ export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
     }
   }
   // Bounded: every job enters the queue at most once.
-  while (queue.length > 0) {
-    const job = queue.shift();
+  for (let head = 0; head < queue.length; head++) {
+    const job = queue[head];
     if (job === undefined) break;
     for (const need of job.needs) {
       const upstream = byId.get(need);
@@ -534,17 +534,38 @@ export function calleePublishes(
   job: Job,
 ): { evidence: Evidence; deep: DeepStep; inner: Job } | undefined {
   if (job.callee === undefined || job.uses === undefined) return undefined;
-  for (const inner of job.callee.jobs) {
-    const found = jobPublishes(inner);
-    if (found !== undefined) {
-      return {
-        evidence: { what: found.evidence.what, span: job.uses.span, path: job.uses.path },
-        deep: found.deep,
-        inner,
-      };
+  const found = firstPublishingJob(job.callee);
+  if (found === undefined) return undefined;
+  return {
+    evidence: { what: found.evidence.what, span: job.uses.span, path: job.uses.path },
+    deep: found.deep,
+    inner: found.inner,
+  };
+}
+
+// Memoised per called workflow: thousands of callers of one reusable workflow would otherwise
+// rescan all of its jobs each.
+const PUBLISHING = new WeakMap<
+  WorkflowModel,
+  { evidence: Evidence; deep: DeepStep; inner: Job } | null
+>();
+
+function firstPublishingJob(
+  callee: WorkflowModel,
+): { evidence: Evidence; deep: DeepStep; inner: Job } | undefined {
+  let known = PUBLISHING.get(callee);
+  if (known === undefined) {
+    known = null;
+    for (const inner of callee.jobs) {
+      const found = jobPublishes(inner);
+      if (found !== undefined) {
+        known = { ...found, inner };
+        break;
+      }
     }
+    PUBLISHING.set(callee, known);
   }
-  return undefined;
+  return known ?? undefined;
 }
 
 /** Whether the job has a non-empty `environment:` (a name, a mapping with a name, or an expression). */

@@ -316,10 +316,15 @@ describe('auditWorkflowFiles on crafted fan-out', () => {
     for (let i = 0; i < 3000; i++) caller.push(`  c${i}: {uses: ./.github/workflows/_fan.yml}`);
     write('.github/workflows/fan.yml', `${caller.join('\n')}\n`);
     const result = await audit('.github/workflows/fan.yml');
-    // The callee has more jobs than the expansion budget, so no caller is expanded.
+    // Each expansion costs 6,000 (3,000 jobs and their steps) of the 20,000 budget: the first
+    // three callers are judged through the callee, the rest by their `uses:` alone.
     assert.deepEqual(
-      result.findings.map((f) => f.ruleId),
-      [],
+      result.findings.map((f) => `${f.ruleId} ${f.primary.path.join('.')}`),
+      [
+        'ci/pr-on-persistent-runner jobs.c0.uses',
+        'ci/pr-on-persistent-runner jobs.c1.uses',
+        'ci/pr-on-persistent-runner jobs.c2.uses',
+      ],
     );
     assert.deepEqual(result.internalErrors, []);
   });

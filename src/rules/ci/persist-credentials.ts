@@ -19,15 +19,16 @@ export default defineRule<WorkflowAuditInput, 'persisted' | 'artipacked'>({
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
       const uploads = job.steps.some((s) => stepAction(s) === 'actions/upload-artifact');
+      let lastPush = -1;
+      job.steps.forEach((s, index) => {
+        if (s.run !== undefined && /\bgit\s+push\b/.test(s.run.text)) lastPush = index;
+      });
       job.steps.forEach((step, index) => {
         if (!isCheckout(step) || step.uses === undefined) return;
         if (stepInput(step, 'persist-credentials')?.text === 'false') return;
         // A later `git push` needs the stored credential; without an artifact upload that is the
         // intended use, not a leak.
-        const pushes = job.steps
-          .slice(index + 1)
-          .some((s) => s.run !== undefined && /\bgit\s+push\b/.test(s.run.text));
-        if (pushes && !uploads) return;
+        if (lastPush > index && !uploads) return;
         ctx.report({
           messageId: uploads ? 'artipacked' : 'persisted',
           at: at(step.uses),
