@@ -7,8 +7,8 @@ import { scanBytes, scanFile } from '../../../src/engine/scan.js';
 /**
  * Every container fixture through the whole engine: format, verdict and the set of rules that
  * fired. Each row was checked by hand against the fixture's construction (test/fixtures/make/
- * containers.py). Known gaps are marked: the joblib 'ZF' and huge-prefix safetensors rows show
- * what the content sniffer (src/formats/sniff.ts) currently routes them to.
+ * containers.py). Files whose routing depends on the content sniffer (src/formats/sniff.ts) are
+ * checked apart below.
  */
 const TABLE: [string, string, string, string[]][] = [
   ['zip/ok/empty.zip', 'zip', 'safe', []],
@@ -91,7 +91,6 @@ const TABLE: [string, string, string, string[]][] = [
   ['tar/bad/truncated.tar', 'tar', 'invalid', ['archive/malformed-input']],
   ['compress/ok/joblib-bz2.bz2', 'bz2', 'safe', []],
   ['compress/ok/joblib-gzip.gz', 'gzip', 'safe', []],
-  ['compress/ok/joblib-legacy.zf', 'unknown', 'invalid', ['model/unknown-format']],
   ['compress/ok/joblib-lzma.lzma', 'lzma', 'safe', []],
   ['compress/ok/joblib-xz.xz', 'xz', 'safe', []],
   ['compress/ok/joblib-zlib.z', 'zlib', 'safe', []],
@@ -142,18 +141,6 @@ const TABLE: [string, string, string, string[]][] = [
   ['safetensors/ok/scalar-and-zero.safetensors', 'safetensors', 'safe', []],
   ['safetensors/ok/sub-byte-f4.safetensors', 'safetensors', 'safe', []],
   ['safetensors/ok/two-tensors.safetensors', 'safetensors', 'safe', []],
-  [
-    'safetensors/bad/attempt1-prefix-too-large.safetensors',
-    'unknown',
-    'invalid',
-    ['model/unknown-format'],
-  ],
-  [
-    'safetensors/bad/attempt2-header-too-large.safetensors',
-    'unknown',
-    'invalid',
-    ['model/unknown-format'],
-  ],
   [
     'safetensors/bad/attempt3-overlapping.safetensors',
     'safetensors',
@@ -207,6 +194,27 @@ describe('container handlers through the engine', () => {
         [r.format, r.verdict, [...new Set(r.findings.map((f) => f.ruleId))].sort()],
         [format, verdict, rules],
       );
+    });
+  }
+
+  // The sniffer does not (yet) route these here: real joblib 'ZF' files start 'ZF0x', not 'ZF' + a
+  // zlib header, and a safetensors prefix larger than the file fails its size test. Either way
+  // they must never pass as safe unless the handler proved them so.
+  for (const [path, format, verdict] of [
+    ['compress/ok/joblib-legacy.zf', 'joblib-zf', 'safe'],
+    ['safetensors/bad/attempt1-prefix-too-large.safetensors', 'safetensors', 'invalid'],
+    ['safetensors/bad/attempt2-header-too-large.safetensors', 'safetensors', 'invalid'],
+  ] as const) {
+    it(`${path} (routing depends on the sniffer)`, async () => {
+      const r = await scanFile(join('test', 'fixtures', path));
+      if (r.format === 'unknown') {
+        assert.deepEqual(
+          [r.verdict, r.findings.map((f) => f.ruleId)],
+          ['invalid', ['model/unknown-format']],
+        );
+      } else {
+        assert.deepEqual([r.format, r.verdict], [format, verdict]);
+      }
     });
   }
 
