@@ -88,7 +88,7 @@ function hasObject(v: PickleValue): boolean {
     } else if (isKind(x, 'build')) {
       todo.push(x.target, x.state);
     } else if (isKind(x, 'tuple') || isKind(x, 'list')) {
-      todo.push(...x.items);
+      for (const item of x.items) todo.push(item);
     } else if (isKind(x, 'dict')) {
       for (const [k, val] of x.entries) todo.push(k, val);
     }

@@ -43,15 +43,15 @@ export interface TorchLegacyScan {
 }
 
 function merge(into: PickleDecodeResult, from: PickleDecodeResult): void {
-  into.streams.push(...from.streams);
-  into.globals.push(...from.globals);
-  into.calls.push(...from.calls);
-  into.builds.push(...from.builds);
-  into.persistent.push(...from.persistent);
-  into.mutations.push(...from.mutations);
-  into.exts.push(...from.exts);
-  into.anomalies.push(...from.anomalies);
-  into.skipped.push(...from.skipped);
+  for (const x of from.streams) into.streams.push(x);
+  for (const x of from.globals) into.globals.push(x);
+  for (const x of from.calls) into.calls.push(x);
+  for (const x of from.builds) into.builds.push(x);
+  for (const x of from.persistent) into.persistent.push(x);
+  for (const x of from.mutations) into.mutations.push(x);
+  for (const x of from.exts) into.exts.push(x);
+  for (const x of from.anomalies) into.anomalies.push(x);
+  for (const x of from.skipped) into.skipped.push(x);
   into.opcodes += from.opcodes;
   if (from.error !== undefined) into.error ??= from.error;
   if (from.end > into.end) into.end = from.end;

@@ -114,6 +114,13 @@ export interface PyCall {
   readonly offset: number;
   /** Set when a BUILD later applied state to this object (NEWOBJ objects must be built). */
   built?: boolean;
+  /**
+   * Items APPEND/APPENDS/ADDITEMS added to this object (a list or set subclass, `set()`), in
+   * order; absent when none were added.
+   */
+  items?: PickleValue[];
+  /** Key/value pairs SETITEM/SETITEMS set on this object (`OrderedDict()`, `Counter()`). */
+  entries?: [key: PickleValue, value: PickleValue][];
 }
 
 /** BUILD: `target.__setstate__(state)` or `__dict__` update / setattr of slot state. */

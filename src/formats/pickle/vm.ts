@@ -22,7 +22,7 @@ import {
   parseLongOpcode,
   parsePyLongBase10,
 } from './text-literals.js';
-import type { GlobalOpcode, PickleValue, PyCall, PyGlobal, PyList, PyTuple } from './value.js';
+import type { GlobalOpcode, PickleValue, PyCall, PyGlobal, PyTuple } from './value.js';
 import { isKind, type CallOpcode } from './value.js';
 
 /** The bounds the VM obeys. */
@@ -140,13 +140,13 @@ export function decodeOnePickle(
     const other = emptyDecodeResult(base);
     const otherInfo: PickleStreamInfo = { ...info, end: base + start, complete: false };
     runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
-    result.globals.push(...other.globals);
-    result.calls.push(...other.calls);
-    result.builds.push(...other.builds);
-    result.persistent.push(...other.persistent);
-    result.mutations.push(...other.mutations);
-    result.exts.push(...other.exts);
-    result.skipped.push(...other.skipped);
+    for (const x of other.globals) result.globals.push(x);
+    for (const x of other.calls) result.calls.push(x);
+    for (const x of other.builds) result.builds.push(x);
+    for (const x of other.persistent) result.persistent.push(x);
+    for (const x of other.mutations) result.mutations.push(x);
+    for (const x of other.exts) result.exts.push(x);
+    for (const x of other.skipped) result.skipped.push(x);
     result.opcodes += other.opcodes;
   }
   if (info.end > result.end) result.end = info.end;
@@ -686,9 +686,10 @@ class Machine {
     const items = this.stack.splice(x);
     this.mutation(opcode, target, items.length);
     if (isKind(target, 'list')) {
-      const list: PyList = target;
-      if (list.items.length === 0 && items.length > 0) list.items.push(...items);
-      else for (const item of items) list.items.push(item);
+      appendAll(target.items, items);
+    } else {
+      const call = mutatedCall(target);
+      if (call !== undefined) appendAll((call.items ??= []), items);
     }
   }
 
@@ -701,9 +702,15 @@ class Machine {
     const target = this.stack[x - 1] ?? null;
     const items = this.stack.splice(x);
     this.mutation(opcode, target, items.length / 2);
-    if (isKind(target, 'dict')) {
+    let entries: [PickleValue, PickleValue][] | undefined;
+    if (isKind(target, 'dict')) entries = target.entries;
+    else {
+      const call = mutatedCall(target);
+      if (call !== undefined) entries = call.entries ??= [];
+    }
+    if (entries !== undefined) {
       for (let i = 0; i < items.length; i += 2) {
-        target.entries.push([items[i] ?? null, items[i + 1] ?? null]);
+        entries.push([items[i] ?? null, items[i + 1] ?? null]);
       }
     }
   }
@@ -1040,6 +1047,9 @@ class Machine {
           this.mutation('ADDITEMS', target, items.length);
           if (isKind(target, 'set')) {
             for (const item of items) target.items.push(item);
+          } else {
+            const call = mutatedCall(target);
+            if (call !== undefined) appendAll((call.items ??= []), items);
           }
           break;
         }
@@ -1203,16 +1213,29 @@ class NeedMore extends Error {
   }
 }
 
+/** Appends `src` to `dst` (a spread would overflow the call stack on huge APPENDS). */
+function appendAll(dst: PickleValue[], src: readonly PickleValue[]): void {
+  for (const item of src) dst.push(item);
+}
+
+/** The call object a mutation lands on (through any BUILDs applied to it), if it is one. */
+function mutatedCall(target: PickleValue): PyCall | undefined {
+  let cur = target;
+  // Bounded by the number of BUILD opcodes that wrapped the object.
+  while (isKind(cur, 'build')) cur = cur.target;
+  return isKind(cur, 'call') ? cur : undefined;
+}
+
 /** Appends the records of `from` (a nested or alternative decode) to `into`. */
 function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult): void {
-  into.globals.push(...from.globals);
-  into.calls.push(...from.calls);
-  into.builds.push(...from.builds);
-  into.persistent.push(...from.persistent);
-  into.mutations.push(...from.mutations);
-  into.exts.push(...from.exts);
-  into.skipped.push(...from.skipped);
-  into.anomalies.push(...from.anomalies);
+  for (const x of from.globals) into.globals.push(x);
+  for (const x of from.calls) into.calls.push(x);
+  for (const x of from.builds) into.builds.push(x);
+  for (const x of from.persistent) into.persistent.push(x);
+  for (const x of from.mutations) into.mutations.push(x);
+  for (const x of from.exts) into.exts.push(x);
+  for (const x of from.skipped) into.skipped.push(x);
+  for (const x of from.anomalies) into.anomalies.push(x);
   into.opcodes += from.opcodes;
 }
 

@@ -211,6 +211,50 @@ describe('pickle VM: containers and stack', () => {
   });
 });
 
+describe('pickle VM: items kept on call results', () => {
+  it('SETITEMS on OrderedDict() and APPENDS/ADDITEMS on call results keep their items', () => {
+    const od = root(
+      pk(
+        proto(2),
+        global('collections', 'OrderedDict'),
+        EMPTY_TUPLE,
+        REDUCE,
+        MARK,
+        sbu('a'),
+        int1(1),
+        sbu('b'),
+        int1(2),
+        SETITEMS,
+        STOP,
+      ),
+    );
+    assert.ok(typeof od === 'object' && od !== null && od.kind === 'call');
+    assert.deepEqual(od.entries, [
+      ['a', 1],
+      ['b', 2],
+    ]);
+    const l = root(
+      pk(proto(2), global('m', 'L'), EMPTY_TUPLE, REDUCE, MARK, int1(1), int1(2), APPENDS, STOP),
+    );
+    assert.ok(typeof l === 'object' && l !== null && l.kind === 'call');
+    assert.deepEqual(l.items, [1, 2]);
+    const s = root(
+      pk(proto(4), global('builtins', 'set'), EMPTY_TUPLE, REDUCE, MARK, int1(3), ADDITEMS, STOP),
+    );
+    assert.ok(typeof s === 'object' && s !== null && s.kind === 'call');
+    assert.deepEqual(s.items, [3]);
+  });
+  it('a single APPENDS of 300k items decodes (no argument-spread overflow)', () => {
+    const ops: number[] = [0x5d, MARK];
+    for (let i = 0; i < 300_000; i++) ops.push(NONE);
+    ops.push(APPENDS, STOP);
+    const l = root(pk(ops));
+    assert.ok(
+      typeof l === 'object' && l !== null && l.kind === 'list' && l.items.length === 300_000,
+    );
+  });
+});
+
 describe('pickle VM: memo', () => {
   it('PUT/GET, BINPUT/BINGET, LONG_BINPUT/LONG_BINGET', () => {
     assert.equal(root(pk(int1(7), 'p3\n', POP, 'g3\n', STOP)), 7);
