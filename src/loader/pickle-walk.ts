@@ -23,7 +23,10 @@ import type { LoadedTensor, MetadataLeaf, StorageRef } from './tensor.js';
 function assertMutationsKept(mutations: readonly PickleMutation[]): void {
   for (const m of mutations) {
     if (m.count === 0) continue;
-    const t = m.target;
+    // The VM keeps items on the object a BUILD wrapped (`OrderedDict()` built with state).
+    let t = m.target;
+    for (let i = 0; i < MAX_DEPTH && typeof t === 'object' && t?.kind === 'build'; i++)
+      t = t.target;
     const kind = typeof t === 'object' && t !== null ? t.kind : kindOf(t);
     const kept =
       m.opcode === 'SETITEM' || m.opcode === 'SETITEMS'
@@ -375,7 +378,11 @@ function dictEntries(
   if (typeof value !== 'object' || value === null) return undefined;
   if (value.kind === 'dict') return value.entries;
   if (value.kind === 'build') return dictEntries(value.target);
-  if (value.kind === 'call' && calleeName(value) === 'collections.OrderedDict') {
+  const name = value.kind === 'call' ? calleeName(value) : '';
+  if (
+    value.kind === 'call' &&
+    (name === 'collections.OrderedDict' || name === 'collections.Counter')
+  ) {
     const items: (readonly [PickleValue, PickleValue])[] = [];
     const args = tupleItems(value.args);
     const initial = args?.[0];
@@ -482,9 +489,11 @@ function plainCall(call: PyCall, path: readonly string[], depth: number): string
     return undefined;
   }
   if ((name === 'builtins.set' || name === 'builtins.frozenset') && args !== undefined) {
-    if (args.length === 0) return '[]';
-    const items = args.length === 1 && args[0] !== undefined ? sequenceItems(args[0]) : undefined;
-    if (items === undefined) return undefined;
+    const initial = args.length === 1 && args[0] !== undefined ? sequenceItems(args[0]) : [];
+    if (initial === undefined || args.length > 1) return undefined;
+    // Items ADDITEMS put into a `set()` call, when the VM records them.
+    const added = (call as { items?: unknown }).items;
+    const items = Array.isArray(added) ? [...initial, ...(added as PickleValue[])] : initial;
     return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
   }
   return undefined;
