@@ -24,9 +24,9 @@ if not os.path.exists(os.path.join(out, 'big-zip.pt')):
 if not os.path.exists(os.path.join(out, 'big-legacy.pt')):
     torch.save({'w': big}, os.path.join(out, 'big-legacy.pt'), _use_new_zipfile_serialization=False)
 if not os.path.exists(os.path.join(out, 'big-raw.pkl')):
-    blob = bytes(GB // 4)
+    # Four distinct objects: one blob referenced four times would be memoized and written once.
     with open(os.path.join(out, 'big-raw.pkl'), 'wb') as f:
-        pickle.dump({'shard%d' % k: blob for k in range(4)}, f, protocol=4)
+        pickle.dump({'shard%d' % k: bytes([k]) * (GB // 4) for k in range(4)}, f, protocol=4)
 `;
 
 if (!existsSync(`${OUT}/big-raw.pkl`) || !existsSync(`${OUT}/big-zip.pt`)) {

@@ -1,21 +1,47 @@
 import { readFileSync } from 'node:fs';
 import type { CliIo, Command } from './io.js';
 import { EXIT, UsageError } from './io.js';
-import { scanCommand } from './commands/scan.js';
-import { hashCommand } from './commands/hash.js';
-import { signCommand } from './commands/sign.js';
-import { verifyCommand } from './commands/verify.js';
-import { convertCommand } from './commands/convert.js';
-import { inspectCommand } from './commands/inspect.js';
 
-// Every subcommand, listed by hand in the order `--help` shows them.
-const COMMANDS: readonly Command[] = [
-  scanCommand,
-  inspectCommand,
-  convertCommand,
-  hashCommand,
-  signCommand,
-  verifyCommand,
+/** A subcommand as `--help` lists it; its module (and its dependencies) load only when run. */
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+// Every subcommand, listed by hand in the order `--help` shows them. Loading lazily keeps
+// `torchward verify` from paying for the scanner's decoders, and `--help` from paying for any.
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'scan',
+    summary: 'Scan model artifacts and CI workflows (default-deny)',
+    load: async () => (await import('./commands/scan.js')).scanCommand,
+  },
+  {
+    name: 'inspect',
+    summary: 'List the tensors of a safe checkpoint (dtype, shape, bytes, shared storage)',
+    load: async () => (await import('./commands/inspect.js')).inspectCommand,
+  },
+  {
+    name: 'convert',
+    summary: 'Convert a safe checkpoint to safetensors (pure TypeScript, weights only)',
+    load: async () => (await import('./commands/convert.js')).convertCommand,
+  },
+  {
+    name: 'hash',
+    summary: 'Per-file SHA-256 of a model (sha256sum/JSON); --check against lists or LFS pointers',
+    load: async () => (await import('./commands/hash.js')).hashCommand,
+  },
+  {
+    name: 'sign',
+    summary: 'Sign a model as an OpenSSF Model Signing (OMS v1.0) bundle with an EC key or PKI',
+    load: async () => (await import('./commands/sign.js')).signCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'Verify an OpenSSF Model Signing (OMS) signature offline (key, PKI or Sigstore)',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
 ];
 
 function version(): string {
@@ -50,12 +76,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(`${version()}\n`);
     return EXIT.OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     io.stderr.write(`torchward: unknown command '${name}'\n\n${help()}`);
     return EXIT.USAGE;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {

@@ -43,6 +43,8 @@ export interface ScanOptions {
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
+/** Files scanned concurrently (each bounded by Limits, so memory stays bounded too). */
+const FILES_IN_FLIGHT = 8;
 
 function toolVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -72,6 +74,7 @@ export async function scanPaths(
   const skipped: string[] = [];
   const internalErrors: string[] = [];
   const unreadable = [...walked.unreadable];
+  const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   const workflows = walked.files.filter(isWorkflowFile);
   const models = walked.files.filter((f) => !isWorkflowFile(f));
   const total = walked.files.length;
@@ -115,15 +118,24 @@ export async function scanPaths(
       options.onProgress?.(done, total, result.uri);
     }
   }
-  for (const file of models) {
-    const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
-    if (result === 'skipped') skipped.push(file.displayPath);
-    else if ('unreadable' in result)
-      unreadable.push({ path: file.displayPath, reason: result.unreadable });
-    else files.push(result);
-    done++;
-    options.onProgress?.(done, total, file.displayPath);
-  }
+  // Several files in flight hide I/O latency; decoding itself stays on this one thread. Results
+  // are put back in walk order below, so output does not depend on completion order.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < models.length) {
+      const file = models[next++];
+      if (file === undefined) break;
+      const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
+      if (result === 'skipped') skipped.push(file.displayPath);
+      else if ('unreadable' in result)
+        unreadable.push({ path: file.displayPath, reason: result.unreadable });
+      else files.push(result);
+      done++;
+      options.onProgress?.(done, total, file.displayPath);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
+  skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
   if (options.requireSignature !== undefined) {
     const signed = await checkSignatures(
@@ -141,7 +153,6 @@ export async function scanPaths(
     }
   }
   // Report files in walk order (sorted within each directory), whatever was scanned first.
-  const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   files.sort(
     (a, b) =>
       (order.get(a.path) ?? Number.MAX_SAFE_INTEGER) -
