@@ -61,7 +61,15 @@ export const zipHandler: Handler = async (ctx, source) => {
         );
         continue;
       }
-      const bytes = await readAll(opened);
+      let bytes: Uint8Array;
+      try {
+        bytes = await readAll(opened);
+      } catch (error) {
+        // A large deflated member is inflated whole only now; its limits apply here.
+        if (!(error instanceof FormatError)) throw error;
+        ctx.malformed('archive', error);
+        continue;
+      }
       scanPickleMember(ctx, entry.name, bytes, {
         flavour: 'torch-zip',
         storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
