@@ -452,7 +452,7 @@ function within(root: string, abs: string): boolean {
 }
 
 // `# torchward: ignore[rule-a, rule-b] optional reason`
-const IGNORE_COMMENT = /#\s*torchward:\s*ignore\[([^\]]*)\]([^\n]*)/g;
+const IGNORE_COMMENT = /#[^\S\n]*torchward:[^\S\n]*ignore\[([^\]\n]*)\]([^\n]*)/g;
 
 interface InlineIgnore {
   readonly rules: readonly string[];
@@ -469,12 +469,13 @@ function inlineIgnores(
 ): Map<number, InlineIgnore> {
   const out = new Map<number, InlineIgnore>();
   if (!text.includes('torchward:')) return out;
+  const sorted = [...scalarSpans].sort((a, b) => a.start - b.start);
   for (const match of text.matchAll(IGNORE_COMMENT)) {
     const offset = match.index;
     const before = offset === 0 ? '\n' : text.charAt(offset - 1);
     // YAML starts a comment only at a `#` preceded by whitespace or at the start of a line.
     if (before !== ' ' && before !== '\t' && before !== '\n') continue;
-    if (scalarSpans.some((s) => offset > s.start && offset < s.end)) continue;
+    if (insideSpan(sorted, offset)) continue;
     const rules = (match[1] ?? '')
       .split(',')
       .map((r) => r.trim())
@@ -487,6 +488,22 @@ function inlineIgnores(
     });
   }
   return out;
+}
+
+/**
+ * Whether `offset` lies strictly inside one of `spans` (sorted by start). Scalars never nest, so
+ * the last span starting before `offset` is the only one that can contain it.
+ */
+function insideSpan(spans: readonly { start: number; end: number }[], offset: number): boolean {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid]?.start ?? 0) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const candidate = spans[lo - 1];
+  return candidate !== undefined && offset < candidate.end;
 }
 
 function applySuppressions(

@@ -307,6 +307,31 @@ describe('auditWorkflowFiles', () => {
 });
 
 describe('auditWorkflowFiles on crafted fan-out', () => {
+  it('matches many ignore comments against many quoted scalars by binary search', async () => {
+    // Unclosed and closed ignore comments after quoted values, 20,000 of each: a pairwise
+    // comment-by-scalar check would be 4e8 steps.
+    const lines = ['on: push', 'permissions: {}', 'env:'];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(
+        `  k${i}: "v" # torchward: ignore[ci/x`,
+        `  m${i}: 'w' # torchward: ignore[ci/y] r`,
+      );
+    }
+    lines.push(
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: o/a@v1 # torchward: ignore[ci/unpinned-action] ok',
+    );
+    write('.github/workflows/comments.yml', `${lines.join('\n')}\n`);
+    const result = await audit('.github/workflows/comments.yml');
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.suppressed]),
+      [['ci/unpinned-action', 'inline']],
+    );
+  });
+
   it('bounds the expansion of a large reusable workflow called by many jobs', async () => {
     const callee = ['on: workflow_call', 'jobs:'];
     for (let i = 0; i < 3000; i++)

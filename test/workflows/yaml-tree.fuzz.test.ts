@@ -183,3 +183,20 @@ test('depth bombs fail with LIMIT_EXCEEDED, not a stack overflow', () => {
     }
   }
 });
+
+test('long hostile lines are scanned in linear time by every rule', () => {
+  // Each would be quadratic with a backtracking regex or a per-match rescan; at this size a
+  // quadratic scan does not finish, so the test completing is the assertion.
+  const many = (word: string): string => word.repeat(40_000);
+  const scripts = [
+    many('git fetch '),
+    many('curl x '),
+    many('gh release upload '),
+    many('${{ github.event.issue.title '),
+    many('[[[['),
+  ];
+  for (const script of scripts) {
+    const text = `on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${JSON.stringify(script)}\n        if: ${JSON.stringify(many("contains('x"))}\n`;
+    auditOrFormatError(text, 'workflow');
+  }
+});

@@ -28,8 +28,20 @@ const SAFE_REFS = new Set([
 ]);
 
 // Shell ways to fetch PR code: gh pr checkout, refs/pull/N, a git checkout of an expression.
-const SHELL_CHECKOUT =
-  /\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull)\b[^\n]*(?:pull\/|\$\{\{)/;
+const GH_PR_CHECKOUT = /\bgh\s+pr\s+checkout\b/;
+const GIT_FETCH = /\bgit\s+(?:fetch|checkout|switch|pull)\b/;
+
+/** Line by line, each searched once from the git command on (linear on hostile lines). */
+function shellChecksOutPr(script: string): boolean {
+  for (const line of script.split('\n')) {
+    if (GH_PR_CHECKOUT.test(line)) return true;
+    const git = GIT_FETCH.exec(line);
+    if (git !== null && (line.includes('pull/', git.index) || line.includes('${{', git.index))) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** The scalar that makes a step fetch PR code, or undefined. */
 function untrustedCheckout(step: Step): YScalar | undefined {
@@ -47,7 +59,7 @@ function untrustedCheckout(step: Step): YScalar | undefined {
     }
     return undefined;
   }
-  if (step.run !== undefined && SHELL_CHECKOUT.test(step.run.text)) return step.run;
+  if (step.run !== undefined && shellChecksOutPr(step.run.text)) return step.run;
   return undefined;
 }
 

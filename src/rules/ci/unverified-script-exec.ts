@@ -3,8 +3,25 @@ import { at } from '../../workflows/audit-input.js';
 import { defineRule } from '../define-rule.js';
 
 // `curl … | sh`, `wget -O- … | bash`, `bash <(curl …)`: code fetched and run unverified.
-const PIPE_TO_SHELL =
-  /\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b/;
+const DOWNLOAD = /\b(?:curl|wget)\b/;
+const SHELL_AFTER_PIPE = /\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b/y;
+const SHELL_OF_DOWNLOAD = /\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b/;
+
+/** Whether a line pipes a download into a shell; each pipe is tried once (linear). */
+function pipesToShell(line: string): boolean {
+  if (SHELL_OF_DOWNLOAD.test(line)) return true;
+  const download = DOWNLOAD.exec(line);
+  if (download === null) return false;
+  for (
+    let pipe = line.indexOf('|', download.index);
+    pipe >= 0;
+    pipe = line.indexOf('|', pipe + 1)
+  ) {
+    SHELL_AFTER_PIPE.lastIndex = pipe;
+    if (SHELL_AFTER_PIPE.test(line)) return true;
+  }
+  return false;
+}
 
 export default defineRule<WorkflowAuditInput, 'pipeToShell'>({
   id: 'ci/unverified-script-exec',
@@ -22,7 +39,7 @@ export default defineRule<WorkflowAuditInput, 'pipeToShell'>({
     for (const job of workflow.jobs) {
       for (const step of job.steps) {
         if (step.run === undefined) continue;
-        if (step.run.text.split('\n').some((line) => PIPE_TO_SHELL.test(line))) {
+        if (step.run.text.split('\n').some(pipesToShell)) {
           ctx.report({ messageId: 'pipeToShell', at: at(step.run) });
         }
       }
