@@ -7,13 +7,15 @@ const SNIFF_LIMITS = {
   maxMemo: 100_000,
   maxInputBytes: 1 << 20,
 };
+// A dotted Python identifier, ASCII spelling (what pickled module and class names look like).
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 // A head that decodes this many opcodes cleanly before running out is a pickle cut by the head.
 const MIN_OPCODES_WHEN_CUT = 4;
 
 /**
  * True when `head` (the first bytes of a unit, or all of it) is a pickle stream. A protocol 2-5
  * header (`\x80\x02`-`\x80\x05`) suffices; protocol 0/1 streams have no magic (reference §2.1),
- * so the symbolic VM runs over the head and accepts it when it reaches STOP, records any global
+ * so the symbolic VM runs over the head and accepts it when it reaches STOP, records a global named by identifiers
  * or call before failing (a payload followed by junk, bypass C9), or decodes cleanly up to the end
  * of the head. Never throws.
  */
@@ -26,9 +28,12 @@ export function looksLikePickle(head: Uint8Array): boolean {
   const first = r.streams[0];
   if (first === undefined) return false;
   if (first.complete) return true;
-  if (r.globals.some((g) => g.offset < first.end) || r.calls.some((c) => c.offset < first.end)) {
-    return true;
-  }
+  // A global whose names are Python identifiers: text files that happen to start with 'c' or
+  // 'i' (source code, prose) name no such global.
+  const named = r.globals.some(
+    (g) => g.offset < first.end && DOTTED_NAME.test(g.rawModule) && DOTTED_NAME.test(g.rawName),
+  );
+  if (named) return true;
   return (
     r.error?.code === 'TRUNCATED' &&
     r.error.offset >= head.byteLength - 16 &&

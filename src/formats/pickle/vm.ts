@@ -872,7 +872,11 @@ class Machine {
           r.builds.push(build);
           if (isKind(target, 'call')) target.built = true;
           this.stack[this.stack.length - 1] = build;
-          if (skip !== undefined) this.joblibPayload(skip, nested);
+          if (skip !== undefined) {
+            this.joblibPayload(skip, nested);
+            // joblib writes array data outside any frame: not a crossing.
+            this.crossedOp = true;
+          }
           break;
         }
         case 0x63: {

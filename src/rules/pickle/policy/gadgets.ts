@@ -244,12 +244,12 @@ const MODULES = new Map<string, Gadget>();
 for (const g of GADGETS) (g.match === 'exact' ? EXACT : MODULES).set(g.pattern, g);
 
 function matchQualified(qualified: string): Gadget | undefined {
-  const exact = EXACT.get(qualified);
-  if (exact !== undefined) return exact;
-  // Module prefixes, longest first: 'torch.utils.bottleneck.__main__.run' → 'torch.utils.bottleneck'.
-  let end = qualified.lastIndexOf('.');
+  // Every dotted prefix, longest first: an attribute of a gadget (`functools.cached_property
+  // .__get__`) is the gadget, and a module entry covers its submodules.
+  let end = qualified.length;
   while (end > 0) {
-    const hit = MODULES.get(qualified.slice(0, end));
+    const prefix = qualified.slice(0, end);
+    const hit = EXACT.get(prefix) ?? (end < qualified.length ? MODULES.get(prefix) : undefined);
     if (hit !== undefined) return hit;
     end = qualified.lastIndexOf('.', end - 1);
   }
