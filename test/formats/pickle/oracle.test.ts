@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { makeLimits } from '../../../src/core/limits.js';
@@ -69,6 +71,30 @@ const mutants = fc
     return out;
   });
 
+/** Every fixture file that is not a zip (zips hold pickles as members; those are not raw). */
+function fixtures(): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (statSync(path).size <= 1 << 20 && !name.endsWith('.md')) {
+        const bytes = readFileSync(path);
+        if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) out.push(new Uint8Array(bytes));
+      }
+    }
+  };
+  walk('test/fixtures/pickle');
+  walk('test/fixtures/torch');
+  return out;
+}
+
 interface OracleResult {
   globals: [string, string][];
   error: string | null;
@@ -77,6 +103,7 @@ interface OracleResult {
 describe('CPython C unpickler oracle', () => {
   it('torchward reports every global CPython reaches', () => {
     const inputs = [
+      ...fixtures(),
       ...SEEDS,
       ...HAND,
       ...fc.sample(pickleOpcodes(), { numRuns: RUNS, seed: 42 }),
