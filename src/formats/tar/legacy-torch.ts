@@ -38,7 +38,10 @@ export function legacyTarMember(
 export interface LegacyTarScan {
   /** Every pickle torch unpickles from `sys_info`, `storages` and `tensors`, merged. */
   readonly decoded: PickleDecodeResult;
-  /** Storage key → byte size, as `storages` holds them. */
+  /**
+   * Storage key → byte size, as `storages` holds them, plus each tensor key of `tensors` → the
+   * byte size of the storage it views (torch resolves a persistent id to either).
+   */
   readonly storages: Map<string, number>;
 }
 
@@ -115,6 +118,16 @@ export async function decodeLegacyTorchTar(
         storages.set(key, Number(nbytes));
         r.skip(Number(nbytes));
       } else {
+        // torch resolves a pid to a tensor key as well as to a storage key (legacy_load's
+        // deserialized_objects): a tensor key names its storage's bytes.
+        const [key, storageId] = args.items;
+        const storage =
+          typeof storageId === 'string' || typeof storageId === 'number'
+            ? storages.get(String(storageId))
+            : undefined;
+        if ((typeof key === 'string' || typeof key === 'number') && storage !== undefined) {
+          storages.set(String(key), storage);
+        }
         const head = await r.bytes(8);
         if (head === undefined) return { decoded, storages };
         const ndim = new DataView(head.buffer, head.byteOffset, 8).getInt32(0, true);
