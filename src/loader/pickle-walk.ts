@@ -6,7 +6,6 @@ import {
   qualifiedName,
   type PickleValue,
   type PyCall,
-  type PyDict,
 } from '../formats/pickle/value.js';
 import { dtypeOfDtypeGlobal, dtypeOfStorageGlobal, type Dtype } from './dtype.js';
 import { LoadError } from './errors.js';
@@ -27,16 +26,16 @@ function assertMutationsKept(mutations: readonly PickleMutation[]): void {
     let t = m.target;
     for (let i = 0; i < MAX_DEPTH && typeof t === 'object' && t?.kind === 'build'; i++)
       t = t.target;
-    const kind = typeof t === 'object' && t !== null ? t.kind : kindOf(t);
+    const kind = kindOf(t);
+    const call = isCall(t) ? t : undefined;
     const kept =
       m.opcode === 'SETITEM' || m.opcode === 'SETITEMS'
-        ? kind === 'dict' ||
-          (kind === 'call' && Array.isArray((t as { entries?: unknown }).entries))
+        ? kind === 'dict' || call?.entries !== undefined
         : m.opcode === 'ADDITEMS'
-          ? kind === 'set'
-          : kind === 'list' || (kind === 'call' && Array.isArray((t as { items?: unknown }).items));
+          ? kind === 'set' || call?.items !== undefined
+          : kind === 'list' || call?.items !== undefined;
     if (!kept) {
-      const what = kind === 'call' && isCall(t) ? `a ${calleeName(t)}() object` : `a ${kind}`;
+      const what = call === undefined ? `a ${kind}` : `a ${calleeName(call)}() object`;
       throw new LoadError(
         'UNSUPPORTED',
         `${m.opcode} at byte ${m.offset} adds items to ${what}, which the loader cannot read back`,
@@ -395,7 +394,7 @@ function dictEntries(
         items.push([kv[0] ?? null, kv[1] ?? null]);
       }
     }
-    const set = (value as PyCall & { entries?: PyDict['entries'] }).entries;
+    const set = value.entries;
     if (set !== undefined) items.push(...set);
     return items;
   }
@@ -492,8 +491,7 @@ function plainCall(call: PyCall, path: readonly string[], depth: number): string
     const initial = args.length === 1 && args[0] !== undefined ? sequenceItems(args[0]) : [];
     if (initial === undefined || args.length > 1) return undefined;
     // Items ADDITEMS put into a `set()` call, when the VM records them.
-    const added = (call as { items?: unknown }).items;
-    const items = Array.isArray(added) ? [...initial, ...(added as PickleValue[])] : initial;
+    const items = call.items === undefined ? initial : [...initial, ...call.items];
     return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
   }
   return undefined;

@@ -154,7 +154,7 @@ describe('walkTorchPickle', () => {
         e.code === 'UNSUPPORTED' &&
         e.message.includes('SETITEMS at byte 7'),
     );
-    // A call that carries its items (as a future VM may record them) is read like a dict.
+    // A call that carries its items (as the VM records them) is read like a dict.
     const kept = Object.assign(call(g('collections', 'OrderedDict')) as object, {
       entries: [['w', tensor]],
     }) as PickleValue;
