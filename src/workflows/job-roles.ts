@@ -183,6 +183,7 @@ const PUBLISH_ACTIONS: Record<string, string> = {
   'docker/build-push-action': 'container image push',
   'jakejarvis/s3-sync-action': 'S3 upload',
   'ryand56/r2-upload-action': 'R2 upload',
+  'seemethere/upload-artifact-s3': 'S3 upload',
   'google-github-actions/upload-cloud-storage': 'GCS upload',
   'azure/webapps-deploy': 'deployment',
   'peaceiris/actions-gh-pages': 'GitHub Pages push',

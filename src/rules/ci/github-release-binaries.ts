@@ -92,22 +92,31 @@ function ghReleaseAssets(script: string): string[] {
   return out;
 }
 
-function assets(step: Step): { scalar: YScalar; names: string[] } | undefined {
+/** The assets a step attaches to a release, each with the scalar that names it. */
+function assets(step: Step): { scalar: YScalar; name: string }[] {
   const name = stepAction(step);
   const inputs = name === undefined ? undefined : ASSET_INPUTS[name];
   if (inputs !== undefined) {
     for (const input of inputs) {
       const value = stepInput(step, input);
-      if (value !== undefined) return { scalar: value, names: value.text.split(/[\n,]/) };
+      if (value !== undefined) {
+        return value.text.split(/[\n,]/).map((asset) => ({ scalar: value, name: asset }));
+      }
+      // A YAML list of files (pytorch/pytorch create_release.yml writes them so).
+      const list = step.with?.entries.get(input)?.value;
+      if (list?.kind === 'seq') {
+        return list.items.flatMap((item) =>
+          item.kind === 'scalar' ? [{ scalar: item, name: item.text }] : [],
+        );
+      }
     }
-    return undefined;
+    return [];
   }
   if (step.run?.text.includes('release') === true) {
     const run = step.run;
-    const names = ghReleaseAssets(run.text);
-    if (names.length > 0) return { scalar: run, names };
+    return ghReleaseAssets(run.text).map((asset) => ({ scalar: run, name: asset }));
   }
-  return undefined;
+  return [];
 }
 
 export default defineRule<WorkflowAuditInput, 'binary' | 'wildcard'>({
@@ -126,16 +135,14 @@ export default defineRule<WorkflowAuditInput, 'binary' | 'wildcard'>({
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
       for (const step of job.steps) {
-        const found = assets(step);
-        if (found === undefined) continue;
-        const kinds = found.names.map((asset) => ({ asset, kind: classifyAsset(asset) }));
+        const kinds = assets(step).map((asset) => ({ ...asset, kind: classifyAsset(asset.name) }));
         const hit =
           kinds.find((k) => k.kind === 'binary') ?? kinds.find((k) => k.kind === 'wildcard');
         if (hit?.kind === undefined) continue;
         ctx.report({
           messageId: hit.kind,
-          data: { asset: hit.asset.trim() },
-          at: at(found.scalar),
+          data: { asset: hit.name.trim() },
+          at: at(hit.scalar),
           ...(hit.kind === 'wildcard' ? { severity: 'medium' as const } : {}),
         });
       }

@@ -24,5 +24,9 @@ testRule(rule, {
       code: 'on: release\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: svenstaro/upload-release-action@0123456789abcdef0123456789abcdef01234567\n        with:\n          file: libtorch-macos-arm64-2.5.0.zip\n',
       errors: [{ messageId: 'binary', line: 8, column: 17 }],
     },
+    {
+      code: 'on: release\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: softprops/action-gh-release@0123456789abcdef0123456789abcdef01234567\n        with:\n          files:\n            - project-1.0.tar.gz\n            - dist/project-1.0-py3-none-any.whl\n',
+      errors: [{ messageId: 'binary', line: 10, column: 15 }],
+    },
   ],
 });
