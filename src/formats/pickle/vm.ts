@@ -540,6 +540,29 @@ class Machine {
     return out;
   }
 
+  /** `n` bytes of UTF-8 (surrogatepass) at the cursor; short ASCII strings without a view. */
+  private utf8(n: number): string {
+    this.need(n);
+    const start = this.pos;
+    if (n <= 64) {
+      const b = this.bytes;
+      let out = '';
+      let i = start;
+      const end = start + n;
+      for (; i < end; i++) {
+        const c = b[i] ?? 0;
+        if (c > 0x7f) break;
+        out += String.fromCharCode(c);
+      }
+      if (i === end) {
+        this.pos = end;
+        return out;
+      }
+    }
+    this.pos = start + n;
+    return decodeUtf8SurrogatePass(this.bytes.subarray(start, start + n), this.base + this.opStart);
+  }
+
   private line(): Uint8Array {
     let nl = this.bytes.indexOf(0x0a, this.pos);
     if (this.frameEnd >= 0 && (nl < 0 || nl >= this.frameEnd)) {
@@ -847,7 +870,7 @@ class Machine {
           this.push(decodeRawUnicodeEscape(this.line(), this.base + at));
           break;
         case 0x58: // BINUNICODE
-          this.push(decodeUtf8SurrogatePass(this.take(this.u32()), this.base + at));
+          this.push(this.utf8(this.u32()));
           break;
         case 0x5d: // EMPTY_LIST
           this.push({ kind: 'list', items: [], offset: this.base + at });
@@ -1012,10 +1035,10 @@ class Machine {
           break;
         }
         case 0x8c: // SHORT_BINUNICODE
-          this.push(decodeUtf8SurrogatePass(this.take(this.u8()), this.base + at));
+          this.push(this.utf8(this.u8()));
           break;
         case 0x8d: // BINUNICODE8
-          this.push(decodeUtf8SurrogatePass(this.take(this.len64('BINUNICODE8')), this.base + at));
+          this.push(this.utf8(this.len64('BINUNICODE8')));
           break;
         case 0x42: // BINBYTES
           this.push({ kind: 'bytes', value: this.takeBytes(this.u32()), bytearray: false });
