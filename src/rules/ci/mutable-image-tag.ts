@@ -22,7 +22,85 @@ function imageOf(node: YNode | undefined): YScalar | undefined {
   return getScalar(node, 'image');
 }
 
-export default defineRule<WorkflowAuditInput, 'tag' | 'latest'>({
+// `docker run` options that take a value (so the token after them is not the image).
+const VALUE_FLAGS = new Set([
+  '-v',
+  '--volume',
+  '-e',
+  '--env',
+  '--env-file',
+  '-w',
+  '--workdir',
+  '--name',
+  '--entrypoint',
+  '-p',
+  '--publish',
+  '--network',
+  '--net',
+  '--platform',
+  '-u',
+  '--user',
+  '--mount',
+  '--gpus',
+  '--shm-size',
+  '--memory',
+  '-m',
+  '--cpus',
+  '--ipc',
+  '--cap-add',
+  '--cap-drop',
+  '--security-opt',
+  '--label',
+  '-l',
+  '--pull',
+  '--runtime',
+  '--device',
+  '--add-host',
+  '--hostname',
+  '-h',
+  '--ulimit',
+  '--tmpfs',
+  '--cidfile',
+  '--log-driver',
+  '--restart',
+  '--workdir',
+  '--group-add',
+  '--pid',
+]);
+
+const COMMAND_START = new Set(['&&', '||', ';', '|', 'sudo', 'then', 'do', 'exec', 'time', '(']);
+
+/** Images named by `docker pull IMAGE` and `docker run [options] IMAGE` lines of a script. */
+function scriptImages(script: string): string[] {
+  const out: string[] = [];
+  for (const line of script.split('\n')) {
+    const tokens = line.trim().split(/\s+/);
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      // Only `docker` in command position (not `echo docker run …`).
+      if (tokens[i] !== 'docker' || (i > 0 && !COMMAND_START.has(tokens[i - 1] ?? ''))) continue;
+      const verb = tokens[i + 1];
+      if (verb !== 'pull' && verb !== 'run') continue;
+      let j = i + 2;
+      while (j < tokens.length && (tokens[j] ?? '').startsWith('-')) {
+        const flag = tokens[j] ?? '';
+        j += VALUE_FLAGS.has(flag) ? 2 : 1;
+      }
+      const image = tokens[j];
+      // Variables and expressions are judged where they are defined, not here.
+      if (
+        image !== undefined &&
+        !image.includes('$') &&
+        !image.includes('=') &&
+        /^[\w./:@-]+$/.test(image)
+      ) {
+        out.push(image);
+      }
+    }
+  }
+  return out;
+}
+
+export default defineRule<WorkflowAuditInput, 'tag' | 'latest' | 'scriptTag'>({
   id: 'ci/mutable-image-tag',
   title: 'Container image referenced by a mutable tag',
   target: 'workflow',
@@ -31,6 +109,8 @@ export default defineRule<WorkflowAuditInput, 'tag' | 'latest'>({
   policy: 'PyTorch P5 (Docker images by immutable reference); SLSA build L3 hermeticity',
   messages: {
     tag: 'Image `{{image}}` is referenced by a tag, which the registry owner can re-point; reference it by digest (`image@sha256:…`).',
+    scriptTag:
+      'This script runs image `{{image}}` by a tag the registry owner can re-point; pull it by digest (`image@sha256:…`).',
     latest:
       'Image `{{image}}` has no tag or `latest`, so every run may get different software; reference it by digest (`image@sha256:…`).',
   },
@@ -57,6 +137,17 @@ export default defineRule<WorkflowAuditInput, 'tag' | 'latest'>({
       check(imageOf(job.container), job);
       for (const entry of job.services?.entries.values() ?? []) check(imageOf(entry.value), job);
       for (const step of job.steps) {
+        if (step.run !== undefined) {
+          const image = scriptImages(step.run.text).find((i) => mutability(i) !== undefined);
+          if (image !== undefined) {
+            ctx.report({
+              messageId: 'scriptTag',
+              data: { image },
+              at: { span: step.run.span, path: step.run.path },
+              severity: 'low',
+            });
+          }
+        }
         if (step.uses === undefined) continue;
         const ref = parseUses(step.uses.text);
         if (ref.kind === 'docker') check(step.uses, job, ref.image);
