@@ -16,12 +16,13 @@ import type { LoadedTensor, MetadataLeaf } from './tensor.js';
 import { loadTorchLegacy } from './torch-legacy.js';
 import { hasLegacyMagic } from '../formats/pickle/torch-legacy.js';
 import { loadTorchZip } from './torch-zip.js';
+import { loadTorchTar } from './torch-tar.js';
 import { isNpzListing, loadNpyFile, loadNpz } from './numpy.js';
 import { parseZipDirectory } from '../formats/zip/index.js';
 
 /** The container kinds the loader opens. */
 export type CheckpointKind =
-  'torch-zip' | 'torch-legacy' | 'pickle' | 'safetensors' | 'npy' | 'npz';
+  'torch-zip' | 'torch-legacy' | 'torch-tar' | 'pickle' | 'safetensors' | 'npy' | 'npz';
 
 /** A checkpoint the scanner judged safe, with its tensors located and validated (not read). */
 export interface Checkpoint {
@@ -143,6 +144,7 @@ async function loadContainer(
       return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits) };
     return { kind: 'pickle', result: await loadRawPickle(file, limits) };
   }
+  if (id === 'tar') return { kind: 'torch-tar', result: await loadTorchTar(file, limits) };
   throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
 }
 

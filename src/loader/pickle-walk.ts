@@ -2,6 +2,7 @@ import type { PickleMutation } from '../formats/pickle/records.js';
 import {
   isCall,
   isGlobal,
+  isKind,
   kindOf,
   qualifiedName,
   type PickleValue,
@@ -9,7 +10,7 @@ import {
 } from '../formats/pickle/value.js';
 import { dtypeOfDtypeGlobal, dtypeOfStorageGlobal, type Dtype } from './dtype.js';
 import { LoadError } from './errors.js';
-import { checkTensorGeometry } from './storage-bounds.js';
+import { checkTensorGeometry, type TensorGeometry } from './storage-bounds.js';
 import type { LoadedTensor, MetadataLeaf, StorageRef } from './tensor.js';
 
 /**
@@ -61,6 +62,12 @@ export interface DeclaredStorage {
  */
 export type StorageResolver = (storage: DeclaredStorage) => StorageRef;
 
+/** A tensor named directly by a persistent id (legacy tar checkpoints), validated. */
+export type PersistentTensorResolver = (
+  pid: PickleValue,
+  path: readonly string[],
+) => TensorGeometry & { readonly dtype: Dtype; readonly storage: StorageRef };
+
 /** What a walk of a pickle's root found. */
 export interface WalkResult {
   readonly tensors: LoadedTensor[];
@@ -88,9 +95,11 @@ export function walkTorchPickle(
   mutations: readonly PickleMutation[] = [],
   /** Most tensors plus metadata leaves (limits.maxEntries): each costs memory and header bytes. */
   maxEntries = Number.MAX_SAFE_INTEGER,
+  /** Legacy tar only: a persistent id that is itself a tensor (throws when it names none). */
+  persistentTensor?: PersistentTensorResolver,
 ): WalkResult {
   assertMutationsKept(mutations);
-  const walker = new Walker(resolve, maxEntries);
+  const walker = new Walker(resolve, maxEntries, persistentTensor);
   walker.visit(root, [], 0);
   return { tensors: walker.tensors, metadata: walker.metadata };
 }
@@ -105,6 +114,7 @@ class Walker {
   constructor(
     private readonly resolve: StorageResolver,
     private readonly maxEntries: number,
+    private readonly persistentTensor: PersistentTensorResolver | undefined,
   ) {}
 
   private count(path: readonly string[]): void {
@@ -159,6 +169,7 @@ class Walker {
     if (depth > MAX_DEPTH) return false;
     if (++this.visits > MAX_VISITS) throw unsupported([], 'too many values');
     if (isTensorCall(value)) return true;
+    if (this.persistentTensor !== undefined && isKind(value, 'persistent')) return true;
     const entries = dictEntries(value);
     if (entries !== undefined) return entries.some(([, v]) => this.containsTensor(v, depth + 1));
     const items = sequenceItems(value);
@@ -167,6 +178,10 @@ class Walker {
   }
 
   private asTensor(value: PickleValue, path: readonly string[]): LoadedTensor | undefined {
+    if (this.persistentTensor !== undefined && isKind(value, 'persistent')) {
+      const found = this.persistentTensor(value.pid, path);
+      return { ...found, name: path.join('.'), parameter: false };
+    }
     const call = unwrapCall(value);
     if (call === undefined) return undefined;
     const name = calleeName(call);

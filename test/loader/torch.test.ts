@@ -134,6 +134,8 @@ describe('loader against real torch 1.13 and numpy', () => {
       legacy_count: 'INVALID_STORAGE',
       legacy_truncated: 'INVALID_STORAGE',
       legacy_view_oob: 'INVALID_STORAGE',
+      tar_oob: 'INVALID_STORAGE',
+      tar_view_oob: 'INVALID_STORAGE',
       byteorder_bad: 'UNSUPPORTED',
       // Without the scanner in front, the walker still refuses anything that is not plain data.
       evil_pickle: 'UNSUPPORTED',

@@ -185,7 +185,55 @@ def make_crafted(d):
     path = os.path.join(d, 'legacy_views.pt')
     _torch_legacy(path, obj, [('root', 10, root.numpy().tobytes())])
     manifest.append({'file': path, 'ours': True})
+    # legacy tar (torch < 0.4 layout, model-formats §3.5), with a storage view and a strided tensor
+    path = os.path.join(d, 'legacy.tar.pt')
+    _torch_tar(path)
+    manifest.append({'file': path, 'ours': True})
     return manifest
+
+
+TAR_SPECS = [(200, '100', (3, 4), (4, 1), 0), (201, '101', (3, 2), (1, 3), 0), (202, '102', (2, 2), (1, 3), 1)]
+
+
+def _torch_tar(path, specs=TAR_SPECS, views=(('102', '100', 4, 6),)):
+    import tarfile
+    a = sample(torch.float32, (12,), 40)
+    b = sample(torch.int16, (6,), 41)
+    storages = io.BytesIO()
+    pickle.dump(2, storages, protocol=2)
+    for key, t, stype in [('100', a, torch.FloatStorage), ('101', b, torch.ShortStorage)]:
+        pickle.dump((key, 'cpu', stype), storages, protocol=2)
+        storages.write(struct.pack('<q', t.numel()) + t.numpy().tobytes())
+    pickle.dump(list(views), storages, protocol=2)  # (view, root, offset, numel): elements 4..9 of '100'
+    tensors = io.BytesIO()
+    pickle.dump(len(specs), tensors, protocol=2)
+    for key, storage, size, stride, offset in specs:
+        pickle.dump((key, storage, torch.FloatTensor), tensors, protocol=2)
+        tensors.write(struct.pack('<i', len(size)) + b'\x00' * 4)
+        tensors.write(struct.pack(f'<{len(size)}q', *size) + struct.pack(f'<{len(size)}q', *stride))
+        tensors.write(struct.pack('<q', offset))
+
+    class TarPickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            return obj.key if isinstance(obj, _TensorKey) else None
+
+    main = io.BytesIO()
+    names = ['w', 'b', 'view']
+    TarPickler(main, protocol=2).dump({names[i]: _TensorKey(str(spec[0])) for i, spec in enumerate(specs)})
+    sys_info = pickle.dumps({'protocol_version': 1001, 'little_endian': True,
+                             'type_sizes': {'short': 2, 'int': 4, 'long': 4}}, protocol=2)
+    with tarfile.open(path, 'w:', format=tarfile.PAX_FORMAT) as t:
+        for name, data in [('sys_info', sys_info), ('pickle', main.getvalue()),
+                           ('tensors', tensors.getvalue()), ('storages', storages.getvalue())]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            t.addfile(info, io.BytesIO(data))
+
+
+class _TensorKey:
+    def __init__(self, key):
+        self.key = key
 
 
 def make_hostile(d):
@@ -211,6 +259,13 @@ def make_hostile(d):
         path = os.path.join(d, f'{name}.pt')
         _torch_zip(path, obj, records)
         manifest.append({'file': path, 'case': name})
+    # legacy tar: a tensor past its storage, a view past its root
+    path = os.path.join(d, 'tar_oob.pt')
+    _torch_tar(path, specs=[(200, '100', (20,), (1,), 0)])
+    manifest.append({'file': path, 'case': 'tar_oob'})
+    path = os.path.join(d, 'tar_view_oob.pt')
+    _torch_tar(path, specs=[(200, '102', (2,), (1,), 0)], views=(('102', '100', 10, 6),))
+    manifest.append({'file': path, 'case': 'tar_view_oob'})
     # a legacy view reaching past its root storage
     path = os.path.join(d, 'legacy_view_oob.pt')
     _torch_legacy(path, {'w': _tensor(_Storage('root', 4, view=('v', 2, 5)), 0, (2,), (1,))},
