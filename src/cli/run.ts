@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { toolVersion as version } from '../engine/version.js';
 import type { CliIo, Command } from './io.js';
 import { EXIT, UsageError } from './io.js';
 
@@ -43,13 +43,6 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
 ];
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

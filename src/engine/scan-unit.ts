@@ -72,8 +72,6 @@ export async function scanUnit(
   hint?: FormatHint,
 ): Promise<UnitOutcome> {
   const firstFinding = state.findings.length;
-  let format: string;
-  let unknown = false;
   let id: FormatId;
   try {
     const head = await source.read(0, SNIFF_BYTES);
@@ -86,10 +84,8 @@ export async function scanUnit(
     });
     return { format: 'unreadable', verdict: 'invalid', unknown: false };
   }
-  format = id;
   const handler = HANDLERS[id];
   if (handler === undefined) {
-    unknown = true;
     if (depth > 0 || state.strictUnknown) {
       reportEngineRule(state, 'model/unknown-format', uri, {
         messageId: 'unknown',
@@ -97,32 +93,74 @@ export async function scanUnit(
         at: { span: { start: 0, end: Math.min(source.size, 16) } },
       });
     }
-  } else {
-    const ctx = makeContext(state, uri, memberPath, depth, (f) => {
-      format = f;
-    });
-    try {
-      await handler(ctx, source);
-    } catch (error) {
-      if (error instanceof FormatError) {
-        ctx.malformed(id, error);
-      } else {
-        state.internalErrors.push(`${uri}: handler ${id}: ${String(error)}`);
-        reportEngineRule(state, 'model/internal-error', uri, {
-          messageId: 'internal',
-          data: { where: `the ${id} handler`, detail: String(error) },
-          at: { span: { start: 0, end: 0 } },
-        });
-      }
+    return { format: id, verdict: verdictSince(state, firstFinding), unknown: true };
+  }
+  return runUnit(state, uri, memberPath, depth, id, (ctx) => handler(ctx, source));
+}
+
+/** Format ids whose decoding failures belong to another rule family than their own name. */
+const FAMILY_OF: Partial<Record<string, string>> = {
+  zip: 'archive',
+  tar: 'archive',
+  gzip: 'archive',
+  bz2: 'archive',
+  xz: 'archive',
+  lzma: 'archive',
+  zlib: 'archive',
+  lz4: 'archive',
+  zstd: 'archive',
+  '7z': 'archive',
+  'joblib-zf': 'archive',
+  npy: 'numpy',
+  hdf5: 'keras',
+  'tf-savedmodel': 'tensorflow',
+};
+
+/**
+ * Runs `run` as the unit `uri` in a fresh context: its findings, format and verdict are the
+ * unit's, a FormatError it throws becomes the family's malformed-input finding, and any other
+ * exception is an internal error (a bug), never an escape.
+ */
+async function runUnit(
+  state: FileScanState,
+  uri: string,
+  memberPath: readonly string[],
+  depth: number,
+  initialFormat: string,
+  run: (ctx: UnitContext) => Promise<void> | void,
+): Promise<UnitOutcome> {
+  const firstFinding = state.findings.length;
+  let format = initialFormat;
+  const ctx = makeContext(state, uri, memberPath, depth, (f) => {
+    format = f;
+  });
+  try {
+    await run(ctx);
+  } catch (error) {
+    if (error instanceof FormatError) {
+      ctx.malformed(FAMILY_OF[initialFormat] ?? initialFormat, error);
+    } else {
+      state.internalErrors.push(`${uri}: ${initialFormat} handler: ${String(error)}`);
+      reportEngineRule(state, 'model/internal-error', uri, {
+        messageId: 'internal',
+        data: { where: `the ${initialFormat} handler`, detail: String(error) },
+        at: { span: { start: 0, end: 0 } },
+      });
     }
   }
+  return { format, verdict: verdictSince(state, firstFinding), unknown: false };
+}
+
+/** The worst unsuppressed verdict among findings added since index `first`. */
+function verdictSince(state: FileScanState, first: number): Verdict {
   let verdict: Verdict = 'safe';
-  for (let i = firstFinding; i < state.findings.length; i++) {
+  for (let i = first; i < state.findings.length; i++) {
     const f = state.findings[i];
-    if (f?.verdict !== undefined && f.suppressed === undefined)
+    if (f?.verdict !== undefined && f.suppressed === undefined) {
       verdict = worseVerdict(verdict, f.verdict);
+    }
   }
-  return { format, verdict, unknown };
+  return verdict;
 }
 
 function makeContext(
@@ -132,6 +170,33 @@ function makeContext(
   depth: number,
   setFormat: (format: string) => void,
 ): UnitContext {
+  /** Depth and time checks, then the member's own unit, recorded among the file's members. */
+  const descend = async (
+    name: string,
+    scan: (childUri: string, childPath: readonly string[]) => Promise<UnitOutcome>,
+  ): Promise<MemberVerdict> => {
+    const childUri = `${uri}!/${name}`;
+    const childPath = [...memberPath, name];
+    if (depth + 1 > state.options.limits.maxDepth) {
+      reportEngineRule(state, 'model/nesting-too-deep', childUri, {
+        messageId: 'deep',
+        data: { depth: depth + 1, limit: state.options.limits.maxDepth },
+        at: { span: { start: 0, end: 0 }, path: childPath },
+      });
+      return { format: 'unopened', verdict: 'invalid' };
+    }
+    if (Date.now() > state.budget.deadline) {
+      ctxTimeout(state, childUri);
+      return { format: 'unopened', verdict: 'invalid' };
+    }
+    const outcome = await scan(childUri, childPath);
+    state.members.push({
+      member: childPath.join('!/'),
+      format: outcome.format,
+      verdict: outcome.verdict,
+    });
+    return { format: outcome.format, verdict: outcome.verdict };
+  };
   return {
     uri,
     memberPath,
@@ -168,27 +233,18 @@ function makeContext(
       });
     },
     async scanMember(name: string, source: ByteSource, hint?: FormatHint): Promise<MemberVerdict> {
-      const childUri = `${uri}!/${name}`;
-      const childPath = [...memberPath, name];
-      if (depth + 1 > state.options.limits.maxDepth) {
-        reportEngineRule(state, 'model/nesting-too-deep', childUri, {
-          messageId: 'deep',
-          data: { depth: depth + 1, limit: state.options.limits.maxDepth },
-          at: { span: { start: 0, end: 0 }, path: childPath },
-        });
-        return { format: 'unopened', verdict: 'invalid' };
-      }
-      if (Date.now() > state.budget.deadline) {
-        ctxTimeout(state, childUri);
-        return { format: 'unopened', verdict: 'invalid' };
-      }
-      const outcome = await scanUnit(state, childUri, childPath, depth + 1, source, hint);
-      state.members.push({
-        member: childPath.join('!/'),
-        format: outcome.format,
-        verdict: outcome.verdict,
-      });
-      return { format: outcome.format, verdict: outcome.verdict };
+      return descend(name, (childUri, childPath) =>
+        scanUnit(state, childUri, childPath, depth + 1, source, hint),
+      );
+    },
+    async scanWith(
+      name: string,
+      format: string,
+      run: (ctx: UnitContext) => Promise<void> | void,
+    ): Promise<MemberVerdict> {
+      return descend(name, (childUri, childPath) =>
+        runUnit(state, childUri, childPath, depth + 1, format, run),
+      );
     },
     setFormat,
   };

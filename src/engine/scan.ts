@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { FileSource, MemorySource, type ByteSource } from '../core/byte-source.js';
 import {
   compareSeverity,
@@ -17,6 +16,7 @@ import { walkPaths, type WalkedFile } from './walk.js';
 import { auditWorkflowFiles, isWorkflowPath } from './workflow-audit.js';
 import { checkSignatures } from './signature-policy.js';
 import { auditModelRepository } from './repository-audit.js';
+import { toolVersion } from './version.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
@@ -45,13 +45,6 @@ export interface ScanOptions {
 const DEFAULT_MAX_FILES = 1_000_000;
 /** Files scanned concurrently (each bounded by Limits, so memory stays bounded too). */
 const FILES_IN_FLIGHT = 8;
-
-function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /**
  * Scans files and directories: model artifacts by content, GitHub Actions workflows by path.

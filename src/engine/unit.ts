@@ -49,6 +49,17 @@ export interface UnitContext {
    * `limits.maxDepth` is reported, never followed.
    */
   scanMember(name: string, source: ByteSource, hint?: FormatHint): Promise<MemberVerdict>;
+  /**
+   * Scans member `name` with `run` instead of sniffing it: for members a container must judge
+   * with knowledge the dispatcher does not carry (a torch zip's data.pkl needs the archive's
+   * storages). `run` gets the member's own context; `format` names it until `setFormat`.
+   * Depth, time budget, member listing and error handling are as for `scanMember`.
+   */
+  scanWith(
+    name: string,
+    format: string,
+    run: (ctx: UnitContext) => Promise<void> | void,
+  ): Promise<MemberVerdict>;
   /** Names the detected format of this unit when a handler refines it (e.g. 'joblib'). */
   setFormat(format: string): void;
 }

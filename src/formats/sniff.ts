@@ -58,14 +58,19 @@ export function sniffFormat(
   // ustar magic at offset 257 ("ustar\0" POSIX or "ustar  \0" GNU).
   if (startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   if (isSafetensorsHead(head, size)) return 'safetensors';
-  // joblib < 0.10 compressed files: 'ZF' + zlib stream (numpy_pickle_compat).
-  if (startsWith(head, [0x5a, 0x46]) && head.byteLength > 2 && isZlibHeader(head, 2)) return 'joblib-zf';
+  // joblib < 0.10 compressed files (numpy_pickle_compat): 'ZF', the payload length as 19
+  // characters of hex ('0x…' padded), then the zlib stream at offset 21.
+  if (startsWith(head, [0x5a, 0x46, 0x30, 0x78]) && isZlibHeader(head, 21)) return 'joblib-zf';
   if (isZlibHeader(head, 0)) return 'zlib';
   // lzma "alone": properties byte 0x5d and a dictionary size; joblib writes this for .lzma.
   if (startsWith(head, [0x5d, 0x00, 0x00])) return 'lzma';
   // Protobuf model files have no magic: conservative structural checks (issue 4).
   if (isOnnxHead(head, size)) return 'onnx';
-  if (isSavedModelHead(head, size) || isGraphDefHead(head, size) || isKerasMetadataHead(head, size)) {
+  if (
+    isSavedModelHead(head, size) ||
+    isGraphDefHead(head, size) ||
+    isKerasMetadataHead(head, size)
+  ) {
     return 'tf-savedmodel';
   }
   if (looksLikePickle(head)) return 'pickle';
@@ -80,12 +85,16 @@ export function isZlibHeader(b: Uint8Array, at: number): boolean {
   return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0;
 }
 
-/** A u64 LE header length that fits the file, followed by '{' (or JSON whitespace, then '{'). */
+/**
+ * A u64 LE header length followed by '{' (or JSON whitespace, then '{'). The length need not fit
+ * the file: a prefix larger than the file is safetensors attack #1, and the safetensors decoder
+ * then reports the exact reason instead of "unknown format".
+ */
 function isSafetensorsHead(b: Uint8Array, size: number): boolean {
-  if (b.byteLength < 10) return false;
+  if (b.byteLength < 10 || size < 10) return false;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n < 2n || n > BigInt(size - 8)) return false;
+  if (n < 2n) return false;
   for (let i = 8; i < b.byteLength; i++) {
     const c = b[i];
     if (c === 0x7b) return true;

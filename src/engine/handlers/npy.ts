@@ -38,5 +38,5 @@ export const npyHandler: Handler = async (ctx, source) => {
     return;
   }
   const bytes = await source.read(header.dataOffset, length);
-  scanPickleMember(ctx, OBJECT_PICKLE_MEMBER, bytes, { flavour: 'npy-object' });
+  await scanPickleMember(ctx, OBJECT_PICKLE_MEMBER, bytes, { flavour: 'npy-object' });
 };

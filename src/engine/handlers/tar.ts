@@ -62,7 +62,10 @@ export const tarHandler: Handler = async (ctx, source) => {
         );
       } else {
         const bytes = await readAll(new SliceSource(source, main.dataOffset, main.size));
-        scanPickleMember(ctx, 'pickle', bytes, { flavour: 'torch-tar', storages: side.storages });
+        await scanPickleMember(ctx, 'pickle', bytes, {
+          flavour: 'torch-tar',
+          storages: side.storages,
+        });
       }
     }
   }

@@ -70,7 +70,7 @@ export const zipHandler: Handler = async (ctx, source) => {
         ctx.malformed('archive', error);
         continue;
       }
-      scanPickleMember(ctx, entry.name, bytes, {
+      await scanPickleMember(ctx, entry.name, bytes, {
         flavour: 'torch-zip',
         storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
       });
