@@ -94,7 +94,7 @@ export const inspectCommand: Command = {
           kind: checkpoint.kind,
           verdict: checkpoint.scan.verdict,
           tensors: rows,
-          metadata: Object.fromEntries(checkpoint.metadata.map((m) => [m.name, m.value])),
+          metadata: checkpoint.metadata.map((m) => ({ name: m.name, value: m.value })),
           totals,
         };
         io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
