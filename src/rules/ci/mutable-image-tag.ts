@@ -73,7 +73,15 @@ const COMMAND_START = new Set(['&&', '||', ';', '|', 'sudo', 'then', 'do', 'exec
 /** Images named by `docker pull IMAGE` and `docker run [options] IMAGE` lines of a script. */
 function scriptImages(script: string): string[] {
   const out: string[] = [];
-  for (const line of script.split('\n')) {
+  for (const raw of script.split('\n')) {
+    // `${{ … }}` holds spaces: collapse each expression into one variable-like token first.
+    let line = '';
+    let last = 0;
+    for (const expression of findExpressions(raw)) {
+      line += `${raw.slice(last, expression.start)}$EXPR`;
+      last = expression.end;
+    }
+    line += raw.slice(last);
     const tokens = line.trim().split(/\s+/);
     for (let i = 0; i + 1 < tokens.length; i++) {
       // Only `docker` in command position (not `echo docker run …`).

@@ -27,7 +27,7 @@ testRule(rule, {
     },
     {
       // Images in scripts (PyTorch P5 beyond `container:`).
-      code: 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker run --rm -e CI=1 -v /src:/src pytorch/manylinux2_28-builder:cuda12.6 bash build.sh\n',
+      code: 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker run --rm -e CI=1 -v ${{ github.workspace }}:/src pytorch/manylinux2_28-builder:cuda12.6 bash build.sh\n',
       errors: [{ messageId: 'scriptTag', line: 5, column: 14, severity: 'low' }],
     },
   ],
