@@ -72,8 +72,6 @@ const HOSTILE_BYTES_TORCH_SKIPS: Readonly<Record<string, string>> = {
  * `safe` is never tolerated here: that check below has no exceptions.
  */
 const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'pickle/evil/g-functools-cached_property-__get__.pkl':
-    'gadget list lacks functools.cached_property.__get__ (§9.3 resolvers): reported as unknown-global',
   'torch/bad/legacy-truncated.pt':
     'policy: a legacy file cut inside its storage bytes is reported as unverified persistent ids (suspicious) besides malformed-input; truncation is invalid per issue 2 item 4',
   'torch/bad/storage-missing.pt':
