@@ -15,9 +15,9 @@ const MIN_OPCODES_WHEN_CUT = 4;
 /**
  * True when `head` (the first bytes of a unit, or all of it) is a pickle stream. A protocol 2-5
  * header (`\x80\x02`-`\x80\x05`) suffices; protocol 0/1 streams have no magic (reference §2.1),
- * so the symbolic VM runs over the head and accepts it when it reaches STOP, records a global named by identifiers
- * or call before failing (a payload followed by junk, bypass C9), or decodes cleanly up to the end
- * of the head. Never throws.
+ * so the symbolic VM runs over the head and accepts it when it reaches STOP, when it records a
+ * global named by Python identifiers before failing (a payload followed by junk, bypass C9), or
+ * when it decodes cleanly up to the end of the head. Never throws.
  */
 export function looksLikePickle(head: Uint8Array): boolean {
   if (head.byteLength >= 2 && head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5) {

@@ -50,6 +50,22 @@ function checkTuple(pid: PyTuple, input: PickleScanInput): { problem?: Problem; 
       ? storageElementSize(type.module, type.name)
       : undefined;
   if (size === undefined) return { problem: 'storage-type', detail: `storage '${key}'` };
+  // A legacy view (view_key, offset, size) slices the root storage in elements (_legacy_load).
+  if (isKind(view, 'tuple')) {
+    const [, offset, length] = view.items;
+    if (
+      isInt(offset ?? null) &&
+      isInt(length ?? null) &&
+      (BigInt(offset as number | bigint) < 0n ||
+        BigInt(length as number | bigint) < 0n ||
+        BigInt(offset as number | bigint) + BigInt(length as number | bigint) > BigInt(numel))
+    ) {
+      return {
+        problem: 'size',
+        detail: `view of storage '${key}' runs past its ${numel} elements`,
+      };
+    }
+  }
   const storages = input.storages;
   if (storages === undefined) return { detail: key };
   const have = storages.get(key);

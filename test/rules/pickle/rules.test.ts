@@ -185,6 +185,35 @@ describe('pickle rules', () => {
       assert.equal(j.verdict, c.verdict);
     });
   }
+  it('legacy storage ids: views must stay inside their root storage', () => {
+    const pid = (view: Part[]) =>
+      p2(
+        MARK,
+        sbu('storage'),
+        global('torch', 'FloatStorage'),
+        sbu('k'),
+        sbu('cpu'),
+        int1(10),
+        ...view,
+        TUPLE,
+        BINPERSID,
+      );
+    const storages = new Map([['k', 40]]);
+    const ok = judge(pid([NONE]), { flavour: 'torch-legacy', storages });
+    assert.equal(ok.verdict, 'safe');
+    const inside = judge(pid([sbu('v'), int1(2), int1(8), 0x87]), {
+      flavour: 'torch-legacy',
+      storages,
+    });
+    assert.equal(inside.verdict, 'safe');
+    const past = judge(pid([sbu('v'), int1(4), int1(8), 0x87]), {
+      flavour: 'torch-legacy',
+      storages,
+    });
+    assert.ok(past.findings.some((f) => f.messageId === 'size'));
+    const small = judge(pid([NONE]), { flavour: 'torch-legacy', storages: new Map([['k', 39]]) });
+    assert.ok(small.findings.some((f) => f.messageId === 'size'));
+  });
   it('a decoding error is invalid, but a payload before it is still malicious (bypass C9)', () => {
     assert.equal(judge(pk(proto(2), NONE)).verdict, 'invalid');
     const j = judge(pk(proto(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, 0xff));
