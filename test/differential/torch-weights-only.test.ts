@@ -72,12 +72,6 @@ const HOSTILE_BYTES_TORCH_SKIPS: Readonly<Record<string, string>> = {
  * `safe` is never tolerated here: that check below has no exceptions.
  */
 const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'torch/bad/legacy-truncated.pt':
-    'policy: a legacy file cut inside its storage bytes is reported as unverified persistent ids (suspicious) besides malformed-input; truncation is invalid per issue 2 item 4',
-  'torch/bad/storage-missing.pt':
-    'policy: a storage record missing from the zip is reported as an unverified persistent id (suspicious); the manifest says malformed = invalid',
-  'torch/bad/storage-too-short.pt':
-    'policy: a storage record shorter than numel x element size is reported as an unverified persistent id (suspicious); the manifest says malformed = invalid',
   'torch/ok/legacy_tar.pt':
     "tar reader/policy: storage keys in the `storages` member are ints (obj._cdata, as torch < 0.4 wrote them and 1.13 reads them) and the pickle member's persistent ids are str(key) (1.13 looks them up with int(saved_id) and its weights-only BINPERSID check lets str through); torchward wants str keys and tuple pids. torch 1.13 loads this file with weights_only=True",
 };
