@@ -217,11 +217,12 @@ describe('auditWorkflowFiles', () => {
         limits: DEFAULT_LIMITS,
         config: {},
       });
+      assert.ok(result);
       assert.deepEqual(
-        result?.findings.map((f) => [f.ruleId, f.primary.path.join('.')]),
+        result.findings.map((f) => [f.ruleId, f.primary.path.join('.')]),
         [['ci/pr-on-persistent-runner', 'jobs.b.runs-on']],
       );
-      assert.match(result?.findings[0]?.message ?? '', /scale-config/);
+      assert.match(result.findings[0]?.message ?? '', /scale-config/);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

@@ -27,7 +27,7 @@ function expectedFindings(text: string): string[] {
   const out: string[] = [];
   let pending: string[] = [];
   lines.forEach((line, index) => {
-    const match = /#\s*finding:\s*(.*)$/.exec(line);
+    const match = /#\s*finding:(.*)$/.exec(line);
     const rules = match?.[1]?.split(',').map((r) => r.trim()) ?? [];
     const commentOnly = line.trim().startsWith('#');
     if (commentOnly) {

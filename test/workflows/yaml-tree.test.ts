@@ -27,13 +27,14 @@ describe('parseYamlTree', () => {
     assert.deepEqual(problems, []);
     const step = getNode(getNode(getMap(root, 'jobs'), 'build'), 'steps');
     assert.equal(step?.kind, 'seq');
-    const uses = getScalar(step.kind === 'seq' ? step.items[0] : undefined, 'uses');
+    const uses = getScalar(step.items[0], 'uses');
     assert.ok(uses);
     assert.deepEqual(uses.path, ['jobs', 'build', 'steps', 0, 'uses']);
     assert.equal(text.slice(uses.span.start, uses.span.end), 'a/b@v1');
     const name = getScalar(root, 'name');
-    assert.equal(name?.text, 'é😀');
-    assert.equal(text.slice(name?.span.start, name?.span.end), '"é😀"');
+    assert.ok(name);
+    assert.equal(name.text, 'é😀');
+    assert.equal(text.slice(name.span.start, name.span.end), '"é😀"');
   });
 
   it('resolves aliases to the anchored node, keeping its span, and marks block scalars', () => {
@@ -41,11 +42,12 @@ describe('parseYamlTree', () => {
     const { root, scalarSpans } = parseYamlTree(text, DEFAULT_LIMITS);
     const a = getScalar(root, 'a');
     const b = getScalar(root, 'b');
-    assert.equal(b?.text, 'echo hi\n');
-    assert.deepEqual(b?.span, a?.span);
-    assert.deepEqual(b?.path, ['b']);
-    assert.equal(a?.block, true);
-    assert.deepEqual(scalarSpans, a === undefined ? [] : [a.span]);
+    assert.ok(a && b);
+    assert.equal(b.text, 'echo hi\n');
+    assert.deepEqual(b.span, a.span);
+    assert.deepEqual(b.path, ['b']);
+    assert.equal(a.block, true);
+    assert.deepEqual(scalarSpans, [a.span]);
   });
 
   it('keeps the first of duplicate keys and reports the duplicate', () => {
