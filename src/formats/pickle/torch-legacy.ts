@@ -21,7 +21,7 @@ const FIRST_WINDOW = 1 << 20;
  * is scanned as raw pickles, all of them.
  */
 export function hasLegacyMagic(head: Uint8Array): boolean {
-  if (head.byteLength < 2 || head[0] !== 0x80) return false;
+  if (head.byteLength < 2) return false;
   const r = emptyDecodeResult(0);
   const info = decodeOnePickle(head, 0, r, {
     limits: { maxOpcodes: 64, maxStack: 64, maxMemo: 64, maxInputBytes: head.byteLength },

@@ -31,6 +31,8 @@ state = {
     "p": torch.nn.Parameter(torch.zeros(2)),
 }
 torch.save(state, path("legacy.pt"), _use_new_zipfile_serialization=False)
+torch.save(state, path("legacy-p1.pt"), _use_new_zipfile_serialization=False, pickle_protocol=1)
+torch.save(state, path("legacy-p4.pt"), _use_new_zipfile_serialization=False, pickle_protocol=4)
 torch.save({"w": torch.ones(2), "evil": Evil()}, path("legacy-evil.pt"), _use_new_zipfile_serialization=False)
 
 # Bypass C11: the legacy magic computed by eval, then the rest of a legacy file.

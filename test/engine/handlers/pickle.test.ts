@@ -32,6 +32,13 @@ describe('pickle handler on real artifacts', () => {
     );
     assert.equal(r.verdict, 'safe');
   });
+  it('legacy files written with pickle protocols 1 and 4 are read as legacy and safe', async () => {
+    for (const name of ['legacy-p1.pt', 'legacy-p4.pt']) {
+      const r = await scan(name);
+      assert.equal(r.format, 'torch-legacy', name);
+      assert.equal(r.verdict, 'safe', name);
+    }
+  });
   it('a legacy file with os.system in its state dict is malicious', async () => {
     const r = await scan('legacy-evil.pt');
     assert.equal(r.format, 'torch-legacy');
