@@ -102,8 +102,8 @@ describe('TensorReader', () => {
   });
 
   it('gathers a transposed matrix larger than one gather block', async () => {
-    const rows = 700;
-    const cols = 1600; // 4.3 MiB of float32: more than one 4 MiB block
+    const rows = 2100;
+    const cols = 2100; // 17.6 MB of float32: more than one 16 MiB gather block
     const storage = new Uint8Array(rows * cols * 4);
     const view = new DataView(storage.buffer);
     for (let i = 0; i < rows * cols; i++) view.setFloat32(i * 4, i, true);
@@ -113,7 +113,7 @@ describe('TensorReader', () => {
   });
 
   it('cuts a long strided row into pieces', async () => {
-    const n = 1_200_000; // every other float of 9.6 MB: the row exceeds one block
+    const n = 4_500_000; // every other float of 36 MB: the 18 MB row exceeds one block
     const storage = new Uint8Array(n * 2 * 4);
     for (let i = 0; i < storage.byteLength; i++) storage[i] = i % 251;
     const t = tensor(storage, f32(), [n], [2], 0);
