@@ -103,14 +103,6 @@ export function contextRefs(body: string): ContextRef[] {
   return out;
 }
 
-/** Whether dotted `path` matches `pattern`, where a `*` pattern segment matches one segment. */
-export function matchContext(path: string, pattern: string): boolean {
-  const a = path.split('.');
-  const b = pattern.split('.');
-  if (a.length !== b.length) return false;
-  return b.every((segment, index) => segment === '*' || segment === a[index]);
-}
-
 // Contexts whose value anyone who can open a PR, issue or comment controls (GitHub's "untrusted
 // input" list, actionlint's and zizmor's capability tables): free text or branch names.
 const ATTACKER_CONTROLLED = [

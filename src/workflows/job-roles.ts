@@ -153,11 +153,6 @@ export function secretRefs(node: YNode | undefined, text: string): SecretRef[] {
   return out;
 }
 
-/** Secrets a job consumes: in its body, and (for a reusable call) the secrets it passes. */
-export function jobSecretRefs(job: Job, text: string): SecretRef[] {
-  return secretRefs(job.node, text);
-}
-
 /** Whether the job passes `secrets: inherit` to a reusable workflow. */
 export function inheritsSecrets(job: Job): YScalar | undefined {
   return job.secrets?.kind === 'scalar' && job.secrets.text === 'inherit' ? job.secrets : undefined;

@@ -2,7 +2,7 @@ import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { parseUses } from './uses.js';
 import { getMap, getNode, getScalar, parseYamlTree } from './yaml-tree.js';
-import type { YamlProblem, YMap, YNode, YPath, YScalar } from './yaml-tree.js';
+import type { YamlProblem, YMap, YNode, YScalar } from './yaml-tree.js';
 
 /** One step of a job (or of a composite action's `runs.steps`). */
 export interface Step {
@@ -233,9 +233,4 @@ export function localReferences(
     }
   }
   return out;
-}
-
-/** The YAML path of a node, for reports. */
-export function pathOf(node: { readonly path: YPath }): YPath {
-  return node.path;
 }

@@ -40,6 +40,7 @@ export type RunnerReason =
   | 'expression'
   | 'no-runner';
 
+/** A job's runner classification and where its `runs-on` is. */
 export interface RunnerClass {
   readonly kind: RunnerKind;
   readonly reason: RunnerReason;
@@ -167,9 +168,4 @@ function labelSets(node: YNode, scope: ResolveScope): (string[] | undefined)[] {
   }
   if (group?.kind === 'scalar') out.push(`group:${group.text}`);
   return [out];
-}
-
-/** Whether a classification means the runner may keep state between jobs. */
-export function isPersistent(runner: RunnerClass): boolean {
-  return runner.kind === 'persistent';
 }
