@@ -110,6 +110,7 @@ class Walker {
   private visits = 0;
   private readonly storages = new Map<string, DeclaredStorage>();
   private readonly views = new Map<string, DeclaredStorage>();
+  private readonly json: JsonBudget = { nodes: MAX_JSON_NODES, chars: MAX_JSON_CHARS };
 
   constructor(
     private readonly resolve: StorageResolver,
@@ -161,7 +162,7 @@ class Walker {
 
   private leaf(value: PickleValue, path: readonly string[]): void {
     this.count(path);
-    this.metadata.push({ name: path.join('.'), value: toJson(value, path, 0) });
+    this.metadata.push({ name: path.join('.'), value: toJson(value, path, 0, this.json) });
   }
 
   /** True when a tensor hides anywhere below `value` (containers of only scalars are leaves). */
@@ -464,7 +465,40 @@ function intTuple(value: PickleValue, path: readonly string[], what: string): (n
  * Infinity as json.dumps spells them). Refuses values that have no JSON form (bytes, globals,
  * calls): LoadError('UNSUPPORTED').
  */
-function toJson(value: PickleValue, path: readonly string[], depth: number): string {
+/**
+ * What rendering leaves may still cost. Memo references make a pickle a graph: a list holding
+ * itself twice, or ten references to ten references …, expands exponentially when written out.
+ */
+interface JsonBudget {
+  nodes: number;
+  chars: number;
+}
+
+/** Values rendered as metadata in one walk. */
+const MAX_JSON_NODES = 1_000_000;
+/** Characters of metadata text in one walk (the safetensors header holds them). */
+const MAX_JSON_CHARS = 64 * 1024 * 1024;
+
+function toJson(
+  value: PickleValue,
+  path: readonly string[],
+  depth: number,
+  budget: JsonBudget,
+): string {
+  if (--budget.nodes < 0) throw unsupported(path, `more than ${MAX_JSON_NODES} metadata values`);
+  const text = renderJson(value, path, depth, budget);
+  budget.chars -= text.length;
+  if (budget.chars < 0)
+    throw unsupported(path, `more than ${MAX_JSON_CHARS} characters of metadata`);
+  return text;
+}
+
+function renderJson(
+  value: PickleValue,
+  path: readonly string[],
+  depth: number,
+  budget: JsonBudget,
+): string {
   if (depth > MAX_DEPTH) throw unsupported(path, `nesting deeper than ${MAX_DEPTH}`);
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -472,17 +506,18 @@ function toJson(value: PickleValue, path: readonly string[], depth: number): str
   if (typeof value === 'string') return JSON.stringify(value);
   if (value.kind === 'float') return floatText(value.value);
   if (value.kind === 'call') {
-    const plain = plainCall(value, path, depth);
+    const plain = plainCall(value, path, depth, budget);
     if (plain !== undefined) return plain;
   }
   const items = sequenceItems(value) ?? setItems(value);
-  if (items !== undefined) return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
+  if (items !== undefined)
+    return `[${items.map((v) => toJson(v, path, depth + 1, budget)).join(', ')}]`;
   const entries = dictEntries(value);
   if (entries === undefined) {
     throw unsupported(path, `a ${describe(value)} that is neither a tensor nor plain data`);
   }
   const parts = entries.map(
-    ([k, v]) => `${JSON.stringify(keyText(k, path))}: ${toJson(v, path, depth + 1)}`,
+    ([k, v]) => `${JSON.stringify(keyText(k, path))}: ${toJson(v, path, depth + 1, budget)}`,
   );
   return `{${parts.join(', ')}}`;
 }
@@ -491,7 +526,12 @@ function toJson(value: PickleValue, path: readonly string[], depth: number): str
  * The plain values weights-only torch also rebuilds through a call: `torch.device(type[, index])`
  * as its string form ("cuda:0"), `builtins.set(list)` / `frozenset(list)` as an array.
  */
-function plainCall(call: PyCall, path: readonly string[], depth: number): string | undefined {
+function plainCall(
+  call: PyCall,
+  path: readonly string[],
+  depth: number,
+  budget: JsonBudget,
+): string | undefined {
   const name = calleeName(call);
   const args = tupleItems(call.args);
   if (name === 'torch.device' && args !== undefined) {
@@ -507,7 +547,7 @@ function plainCall(call: PyCall, path: readonly string[], depth: number): string
     if (initial === undefined || args.length > 1) return undefined;
     // Items ADDITEMS put into a `set()` call, when the VM records them.
     const items = call.items === undefined ? initial : [...initial, ...call.items];
-    return `[${items.map((v) => toJson(v, path, depth + 1)).join(', ')}]`;
+    return `[${items.map((v) => toJson(v, path, depth + 1, budget)).join(', ')}]`;
   }
   return undefined;
 }

@@ -182,6 +182,20 @@ describe('walkTorchPickle', () => {
     );
   });
 
+  it('refuses self-referencing and exponentially shared leaves quickly', () => {
+    const loop: PickleValue[] = [];
+    const cyclic: PickleValue = { kind: 'list', items: loop, offset: 0 };
+    loop.push(cyclic, cyclic);
+    let laughs: PickleValue = 'lol';
+    for (let i = 0; i < 40; i++) laughs = { kind: 'list', items: [laughs, laughs], offset: 0 };
+    for (const bomb of [cyclic, laughs]) {
+      assert.throws(
+        () => walkTorchPickle(dict(['x', bomb]), resolver({})),
+        (e: unknown) => e instanceof LoadError && e.code === 'UNSUPPORTED',
+      );
+    }
+  });
+
   it('renders plain leaves as json.dumps would', () => {
     const { metadata } = walkTorchPickle(
       dict(
