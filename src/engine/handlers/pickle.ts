@@ -10,6 +10,9 @@ import type { PickleScanContext } from './pickle-contract.js';
 const HEAD_BYTES = 64;
 // Raw pickles up to this size are read whole; larger ones are decoded window by window.
 const IN_MEMORY_BYTES = 16 * 1024 * 1024;
+// The rules judge structure, not data: containers keep at most this many items while scanning,
+// so a huge benign dict pickle costs flat memory (the loader decodes with no cap).
+const SCAN_RETAIN_ITEMS = 4096;
 
 /** Runs the pickle rules over a decoded stream and reports its decoding error, if any. */
 function judge(ctx: UnitContext, decoded: PickleDecodeResult, pctx: PickleScanContext): void {
@@ -50,6 +53,7 @@ export function scanPickleBytes(
   const decoded = decodePickle(bytes, {
     limits: ctx.options.limits,
     deadline: ctx.budget.deadline,
+    retainItems: SCAN_RETAIN_ITEMS,
   });
   judge(ctx, decoded, pctx);
 }
@@ -74,10 +78,11 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
   }
   // Small pickles are decoded in memory; larger ones through positioned reads, skipping large
   // payloads unread (a multi-gigabyte raw pickle costs what its opcodes cost).
+  const options = { limits, deadline: ctx.budget.deadline, retainItems: SCAN_RETAIN_ITEMS };
   const decoded =
     source.size <= IN_MEMORY_BYTES
-      ? decodePickle(await source.read(0, source.size), { limits, deadline: ctx.budget.deadline })
-      : await decodePickleSource(source, { limits, deadline: ctx.budget.deadline });
+      ? decodePickle(await source.read(0, source.size), options)
+      : await decodePickleSource(source, options);
   ctx.setFormat(isJoblib(decoded) ? 'joblib' : 'pickle');
   judge(ctx, decoded, { flavour: 'raw' });
 };

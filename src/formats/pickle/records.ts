@@ -6,8 +6,11 @@ export interface PickleMutation {
   readonly opcode: 'APPEND' | 'APPENDS' | 'SETITEM' | 'SETITEMS' | 'ADDITEMS';
   /** The object whose append/extend/__setitem__/add the unpickler calls. */
   readonly target: PickleValue;
-  /** Number of items appended, or key/value pairs set. */
-  readonly count: number;
+  /**
+   * Number of items appended, or key/value pairs set. Consecutive mutations of one target by
+   * the same opcode family are recorded once, with their counts summed.
+   */
+  count: number;
   readonly offset: number;
 }
 

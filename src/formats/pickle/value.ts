@@ -51,6 +51,8 @@ export interface PyList {
   readonly kind: 'list';
   readonly items: PickleValue[];
   readonly offset: number;
+  /** Set when the decoder kept only the first `retainItems` items (scan mode). */
+  truncated?: boolean;
 }
 
 /** A tuple (TUPLE, TUPLE1-3, EMPTY_TUPLE, and the argument tuples of INST/OBJ). */
@@ -65,6 +67,8 @@ export interface PyDict {
   readonly kind: 'dict';
   readonly entries: [key: PickleValue, value: PickleValue][];
   readonly offset: number;
+  /** Set when the decoder kept only the first `retainItems` entries (scan mode). */
+  truncated?: boolean;
 }
 
 /** A set (EMPTY_SET + ADDITEMS) or frozenset (FROZENSET). */
@@ -72,6 +76,8 @@ export interface PySet {
   readonly kind: 'set' | 'frozenset';
   readonly items: PickleValue[];
   readonly offset: number;
+  /** Set when the decoder kept only the first `retainItems` items (scan mode). */
+  truncated?: boolean;
 }
 
 /** Opcodes that name a global. */
@@ -121,6 +127,8 @@ export interface PyCall {
   items?: PickleValue[];
   /** Key/value pairs SETITEM/SETITEMS set on this object (`OrderedDict()`, `Counter()`). */
   entries?: [key: PickleValue, value: PickleValue][];
+  /** Set when the decoder kept only the first `retainItems` items or entries (scan mode). */
+  truncated?: boolean;
 }
 
 /** BUILD: `target.__setstate__(state)` or `__dict__` update / setattr of slot state. */

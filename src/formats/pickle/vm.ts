@@ -35,6 +35,13 @@ export interface PickleDecodeOptions {
   /** Absolute offset of `bytes[0]` in the unit, added to every recorded offset. */
   readonly base?: number;
   /**
+   * Keep at most this many items per list, dict or set (and per call result's items/entries);
+   * the rest are counted but not stored, and the container is marked `truncated`. Scanning needs
+   * only the structure (memory stays flat on huge benign pickles); a loader keeps everything
+   * (the default, unlimited).
+   */
+  readonly retainItems?: number;
+  /**
    * Windowed decoding: bytes every opcode may read before a refill (default 64 KiB).
    * @internal Tests lower it to exercise refills on small inputs.
    */
@@ -372,6 +379,8 @@ class Machine {
   // starts exactly at a frame end (pickle.py's framer never splits an opcode that way).
   private declaredEnd = -1;
   private crossedOp = false;
+  private lastMutation: PickleMutation | undefined;
+  private readonly retainItems: number;
   // Frame state and record counts at the current opcode's start, restored when a window refill
   // restarts the opcode (a crossing read may have changed them before the refill was needed).
   private opFrameEnd = -1;
@@ -404,6 +413,7 @@ class Machine {
     this.base = options.base ?? 0;
     this.totalSize = totalSize ?? this.base + bytes.byteLength;
     this.lookahead = options.lookahead ?? LOOKAHEAD;
+    this.retainItems = options.retainItems ?? Infinity;
     this.refillAt = this.hasMoreInput() ? bytes.byteLength - this.lookahead : Infinity;
     this.maxStack = options.limits.maxStack;
     this.maxMemo = options.limits.maxMemo;
@@ -697,7 +707,28 @@ class Machine {
   }
 
   private mutation(opcode: PickleMutation['opcode'], target: PickleValue, count: number): void {
-    this.r.mutations.push({ opcode, target, count, offset: this.base + this.opStart });
+    const last = this.lastMutation;
+    if (
+      last?.target === target &&
+      (last.opcode === opcode || SAME_FAMILY[last.opcode] === opcode)
+    ) {
+      last.count += count;
+      return;
+    }
+    const m: PickleMutation = { opcode, target, count, offset: this.base + this.opStart };
+    this.r.mutations.push(m);
+    this.lastMutation = m;
+  }
+
+  /** Appends `items` to `dst` up to retainItems; returns false when some were dropped. */
+  private keep(dst: PickleValue[], items: readonly PickleValue[]): boolean {
+    const room = this.retainItems - dst.length;
+    if (room >= items.length) {
+      appendAll(dst, items);
+      return true;
+    }
+    for (let i = 0; i < room; i++) dst.push(items[i] ?? null);
+    return false;
   }
 
   /** do_append: items stack[x..] go into stack[x-1]. */
@@ -709,10 +740,10 @@ class Machine {
     const items = this.stack.splice(x);
     this.mutation(opcode, target, items.length);
     if (isKind(target, 'list')) {
-      appendAll(target.items, items);
+      if (!this.keep(target.items, items)) target.truncated = true;
     } else {
       const call = mutatedCall(target);
-      if (call !== undefined) appendAll((call.items ??= []), items);
+      if (call !== undefined && !this.keep((call.items ??= []), items)) call.truncated = true;
     }
   }
 
@@ -725,14 +756,24 @@ class Machine {
     const target = this.stack[x - 1] ?? null;
     const items = this.stack.splice(x);
     this.mutation(opcode, target, items.length / 2);
+    let holder: { entries?: [PickleValue, PickleValue][]; truncated?: boolean } | undefined;
     let entries: [PickleValue, PickleValue][] | undefined;
-    if (isKind(target, 'dict')) entries = target.entries;
-    else {
+    if (isKind(target, 'dict')) {
+      holder = target;
+      entries = target.entries;
+    } else {
       const call = mutatedCall(target);
-      if (call !== undefined) entries = call.entries ??= [];
+      if (call !== undefined) {
+        holder = call;
+        entries = call.entries ??= [];
+      }
     }
-    if (entries !== undefined) {
+    if (entries !== undefined && holder !== undefined) {
       for (let i = 0; i < items.length; i += 2) {
+        if (entries.length >= this.retainItems) {
+          holder.truncated = true;
+          break;
+        }
         entries.push([items[i] ?? null, items[i + 1] ?? null]);
       }
     }
@@ -1073,10 +1114,10 @@ class Machine {
           const items = this.stack.splice(mark);
           this.mutation('ADDITEMS', target, items.length);
           if (isKind(target, 'set')) {
-            for (const item of items) target.items.push(item);
+            if (!this.keep(target.items, items)) target.truncated = true;
           } else {
             const call = mutatedCall(target);
-            if (call !== undefined) appendAll((call.items ??= []), items);
+            if (call !== undefined && !this.keep((call.items ??= []), items)) call.truncated = true;
           }
           break;
         }
@@ -1239,6 +1280,15 @@ class NeedMore extends Error {
     super('window refill');
   }
 }
+
+// APPEND and APPENDS (SETITEM and SETITEMS) on one target are one mutation channel.
+const SAME_FAMILY: Readonly<Record<PickleMutation['opcode'], PickleMutation['opcode']>> = {
+  APPEND: 'APPENDS',
+  APPENDS: 'APPEND',
+  SETITEM: 'SETITEMS',
+  SETITEMS: 'SETITEM',
+  ADDITEMS: 'ADDITEMS',
+};
 
 /** Appends `src` to `dst` (a spread would overflow the call stack on huge APPENDS). */
 function appendAll(dst: PickleValue[], src: readonly PickleValue[]): void {

@@ -255,6 +255,33 @@ describe('pickle VM: items kept on call results', () => {
   });
 });
 
+describe('pickle VM: scan-mode retention', () => {
+  it('retainItems caps stored items, counts all of them and marks the container', () => {
+    const ops: number[] = [0x5d];
+    for (let i = 0; i < 10; i++) ops.push(int1(i)[0] ?? 0, i, APPEND);
+    const r = decodePickle(pk(ops, STOP), { limits: DEFAULT_LIMITS, retainItems: 4 });
+    const l = r.streams[0]?.root;
+    assert.ok(typeof l === 'object' && l !== null && l.kind === 'list');
+    assert.deepEqual(l.items, [0, 1, 2, 3]);
+    assert.equal(l.truncated, true);
+    // Consecutive APPENDs to one list are one mutation record with the total count.
+    assert.deepEqual(
+      r.mutations.map((m) => [m.opcode, m.count]),
+      [['APPEND', 10]],
+    );
+    const d = decodePickle(
+      pk(EMPTY_DICT, MARK, sbu('a'), int1(1), sbu('b'), int1(2), SETITEMS, STOP),
+      {
+        limits: DEFAULT_LIMITS,
+        retainItems: 1,
+      },
+    ).streams[0]?.root;
+    assert.ok(typeof d === 'object' && d !== null && d.kind === 'dict');
+    assert.deepEqual(d.entries, [['a', 1]]);
+    assert.equal(d.truncated, true);
+  });
+});
+
 describe('pickle VM: memo', () => {
   it('PUT/GET, BINPUT/BINGET, LONG_BINPUT/LONG_BINGET', () => {
     assert.equal(root(pk(int1(7), 'p3\n', POP, 'g3\n', STOP)), 7);
