@@ -1,92 +1,112 @@
-import h5wasm from 'h5wasm';
+import { Worker } from 'node:worker_threads';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
+import type { Hdf5RootAttributes } from './read-attributes.js';
+import type { Hdf5Reply, Hdf5Request } from './worker.js';
 
-/** HDF5 superblock signature (HDF5 File Format Specification §II.A), at offset 0 here. */
+export type { Hdf5RootAttributes } from './read-attributes.js';
+
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** The root group's attributes that torchward reads, as text (absent when missing or not text). */
-export interface Hdf5RootAttributes {
-  /** Names of every root attribute, sorted. */
-  readonly names: readonly string[];
-  /** Text values of the requested attributes that exist and hold a string. */
-  readonly text: ReadonlyMap<string, string>;
+// One worker thread holds the HDF5 library (loading its wasm costs far more than reading a
+// header), reused across reads and replaced when a read times out or the worker dies. It is
+// unref'd while idle so it never keeps the process alive. Reads are queued one at a time.
+let shared: Worker | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let nextId = 0;
+
+function workerThread(): Worker {
+  shared ??= new Worker(new URL('./worker.js', import.meta.url));
+  return shared;
 }
 
-let sequence = 0;
+function discard(worker: Worker): void {
+  if (shared === worker) shared = undefined;
+  void worker.terminate();
+}
 
 /**
- * Opens HDF5 `bytes` with h5wasm (the HDF5 C library compiled to wasm) in its in-memory file
- * system (MEMFS: the ESM build has no access to the real disk), reads the root group's attribute
- * names and the text of `wanted` ones, and removes the in-memory copy. HDF5 errors are thrown as
- * exceptions (its throwing error handler), never printed.
- * Throws FormatError: LIMIT_EXCEEDED (input over maxInputBytes, an attribute over maxTextBytes, more
- * than maxEntries attributes), BAD_MAGIC (no superblock at offset 0), BAD_STRUCTURE (HDF5 refuses
- * the file).
+ * Reads the root group's attribute names and the text of `wanted` attributes of HDF5 `bytes`, with
+ * the HDF5 C library (h5wasm) in a worker thread and only its in-memory file system. A read that
+ * takes longer than `timeoutMs` terminates the worker (a hostile file can make the library loop).
+ * Throws FormatError: BAD_MAGIC (no superblock at offset 0), LIMIT_EXCEEDED (input over
+ * maxInputBytes, an attribute over maxTextBytes, more than maxEntries attributes, the time limit),
+ * BAD_STRUCTURE (HDF5 refuses the file, or the worker died).
  */
-export async function readHdf5RootAttributes(
+export function readHdf5RootAttributes(
   bytes: Uint8Array,
   wanted: readonly string[],
   limits: Limits,
+  timeoutMs: number = limits.maxMillisPerFile,
 ): Promise<Hdf5RootAttributes> {
   checkLimit(bytes.byteLength, limits.maxInputBytes, 'HDF5 file size', 0);
   if (bytes.byteLength < 8 || !SIGNATURE.every((v, i) => bytes[i] === v)) {
-    throw new FormatError('BAD_MAGIC', 'no HDF5 superblock at offset 0', 0);
+    return Promise.reject(new FormatError('BAD_MAGIC', 'no HDF5 superblock at offset 0', 0));
   }
-  const module = await h5wasm.ready;
-  const fs = module.FS;
-  module.activate_throwing_error_handler();
-  const path = `/torchward-${process.pid}-${++sequence}.h5`;
-  let file: InstanceType<typeof h5wasm.File> | undefined;
-  try {
-    fs.writeFile(path, bytes);
-    file = new h5wasm.File(path, 'r');
-    // h5wasm reports a failed open as file_id < 0 rather than throwing.
-    if (file.file_id < 0n) throw new FormatError('BAD_STRUCTURE', 'HDF5 cannot open the file', 0);
-    const attrs = file.attrs;
-    const names = Object.keys(attrs).sort();
-    checkLimit(names.length, limits.maxEntries, 'HDF5 root attributes', 0);
-    const text = new Map<string, string>();
-    for (const name of wanted) {
-      if (!names.includes(name)) continue;
-      const value = attrs[name]?.value;
-      const s =
-        typeof value === 'string'
-          ? value
-          : value instanceof Uint8Array
-            ? decodeText(value)
-            : undefined;
-      if (s === undefined) continue;
-      checkLimit(s.length, limits.maxTextBytes, `HDF5 attribute ${name}`, 0);
-      text.set(name, s);
-    }
-    return { names, text };
-  } catch (error) {
-    if (error instanceof FormatError) throw error;
-    throw new FormatError(
-      'BAD_STRUCTURE',
-      error instanceof Error ? error.message : String(error),
-      0,
-      { cause: error },
-    );
-  } finally {
-    try {
-      file?.close();
-    } catch {
-      // Closing a file HDF5 could not read may fail again; the in-memory copy is removed below.
-    }
-    try {
-      fs.unlink(path);
-    } catch {
-      // The write itself failed: nothing to remove.
-    }
-  }
+  const run = queue.then(() => readInWorker(bytes, wanted, limits, timeoutMs));
+  queue = run.catch(() => undefined);
+  return run;
 }
 
-function decodeText(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+function readInWorker(
+  bytes: Uint8Array,
+  wanted: readonly string[],
+  limits: Limits,
+  timeoutMs: number,
+): Promise<Hdf5RootAttributes> {
+  const worker = workerThread();
+  worker.ref();
+  const id = ++nextId;
+  return new Promise<Hdf5RootAttributes>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      worker.unref();
+    };
+    const fail = (error: FormatError): void => {
+      done();
+      discard(worker);
+      reject(error);
+    };
+    const onMessage = (reply: Hdf5Reply): void => {
+      if (reply.id !== id) return;
+      done();
+      if (reply.ok) resolve({ names: reply.names, text: new Map(reply.text) });
+      else reject(new FormatError(reply.code, reply.message, reply.offset));
+    };
+    const onError = (error: Error): void => {
+      fail(
+        new FormatError('BAD_STRUCTURE', `HDF5 reader failed: ${error.message}`, 0, {
+          cause: error,
+        }),
+      );
+    };
+    const onExit = (code: number): void => {
+      fail(new FormatError('BAD_STRUCTURE', `HDF5 reader exited (${code})`, 0));
+    };
+    const timer = setTimeout(
+      () => {
+        fail(
+          new FormatError('LIMIT_EXCEEDED', `HDF5 decoding took longer than ${timeoutMs} ms`, 0),
+        );
+      },
+      Math.max(1, timeoutMs),
+    );
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    const request: Hdf5Request = {
+      id,
+      bytes,
+      wanted,
+      limits: {
+        maxInputBytes: limits.maxInputBytes,
+        maxEntries: limits.maxEntries,
+        maxTextBytes: limits.maxTextBytes,
+      },
+    };
+    worker.postMessage(request);
+  });
 }

@@ -23,7 +23,7 @@ describe('HDF5 fuzz', () => {
           }
         },
       ),
-      { numRuns: fuzzRuns(200) },
+      { numRuns: fuzzRuns(100) },
     );
     const after = await readHdf5RootAttributes(base, ['model_config'], DEFAULT_LIMITS);
     assert.ok(after.text.has('model_config'));

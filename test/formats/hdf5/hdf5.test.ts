@@ -53,3 +53,19 @@ describe('HDF5 malformed input', () => {
     assert.equal(await code(full), 'OK');
   });
 });
+
+describe('HDF5 reader isolation', () => {
+  it('stops at its deadline instead of hanging the scan', async () => {
+    // 64 MiB of trailing padding takes far longer than 1 ms to hand to the worker and copy into
+    // its file system: the read ends as LIMIT_EXCEEDED (the worker is replaced), and the next
+    // read works again.
+    const small = fixture('keras', 'ok', 'dense.h5');
+    const padded = new Uint8Array(64 * 1024 * 1024);
+    padded.set(small);
+    await assert.rejects(readHdf5RootAttributes(padded, ['model_config'], DEFAULT_LIMITS, 1), {
+      code: 'LIMIT_EXCEEDED',
+    });
+    const again = await readHdf5RootAttributes(small, ['model_config'], DEFAULT_LIMITS);
+    assert.ok(again.text.has('model_config'));
+  });
+});
