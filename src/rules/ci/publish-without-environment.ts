@@ -49,10 +49,12 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
       }
       if (hasEnvironment(job)) continue;
       const found = jobPublishes(job);
-      // Release assets and Pages go up with the run's own GITHUB_TOKEN, not a stored upload
-      // credential; ci/github-release-binaries judges what is attached.
-      if (found === undefined || GITHUB_TOKEN_UPLOADS.has(found.evidence.what)) continue;
+      if (found === undefined) continue;
       const secret = secretRefs(job.node, workflow.text)[0];
+      // Release assets and Pages uploaded with the run's own GITHUB_TOKEN use no stored credential;
+      // ci/github-release-binaries judges what is attached. With a stored token (a PAT) they are
+      // uploads like any other.
+      if (secret === undefined && GITHUB_TOKEN_UPLOADS.has(found.evidence.what)) continue;
       const related = [{ span: found.evidence.span, path: found.evidence.path, label: 'upload' }];
       if (secret !== undefined) {
         ctx.report({

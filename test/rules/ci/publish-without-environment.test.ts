@@ -14,6 +14,8 @@ testRule(rule, {
           'on: workflow_call\njobs:\n  up:\n    runs-on: ubuntu-latest\n    environment: release\n    steps:\n      - run: aws s3 cp x s3://b/\n',
       },
     },
+    // A GitHub Release upload with the run's own token.
+    'on: release\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: write\n    steps:\n      - run: gh release upload "$TAG" src.tar.gz\n        env:\n          GH_TOKEN: ${{ github.token }}\n',
     // A rehearsal uploads nothing.
     'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo publish --workspace --dry-run\n',
     // docker/build-push-action without push only builds.
@@ -26,6 +28,11 @@ testRule(rule, {
     },
     {
       code: 'on: push\njobs:\n  pypi:\n    runs-on: ubuntu-latest\n    steps:\n      - run: twine upload dist/*\n        env:\n          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n',
+      errors: [{ messageId: 'repoSecrets', line: 3, column: 3 }],
+    },
+    {
+      // A GitHub Release upload with a stored personal access token.
+      code: 'on: release\njobs:\n  assets:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh release upload "$TAG" src.tar.gz\n        env:\n          GH_TOKEN: ${{ secrets.RELEASE_PAT }}\n',
       errors: [{ messageId: 'repoSecrets', line: 3, column: 3 }],
     },
     {
