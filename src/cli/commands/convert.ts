@@ -9,8 +9,8 @@ import { describeRefusal } from './loader-refusal.js';
 
 const USAGE = `Usage: torchward convert IN [-o OUT] [--force]
 
-Converts a PyTorch checkpoint (torch zip, legacy torch stream, raw pickle, .npy/.npz without
-objects, or safetensors) to safetensors, with no Python and no code execution. The file is
+Converts a PyTorch checkpoint (torch zip, legacy torch stream or tar, raw pickle, .npy/.npz
+without objects, or safetensors) to safetensors, with no Python and no code execution. The file is
 scanned first: only a checkpoint the scanner calls safe is converted; every tensor's offset,
 sizes and strides are checked against its storage before a byte is copied.
 
