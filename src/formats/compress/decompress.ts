@@ -1,5 +1,4 @@
 import Bunzip from 'seek-bzip';
-import xzDecompress from 'xz-decompress';
 import { FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { chargeInflate, checkDeclaredInflate, inflateCap, type InflateBudget } from './budget.js';
@@ -199,6 +198,8 @@ async function decodeXz(
   deadline?: number,
 ): Promise<Uint8Array> {
   const out = new CappedOutput(cap, offset, input.byteLength * 4, deadline);
+  // Loaded on first use: its WebAssembly start-up would otherwise slow every CLI run.
+  const { default: xzDecompress } = await import('xz-decompress');
   const stream = new xzDecompress.XzReadableStream(new Blob([input]).stream());
   const reader = stream.getReader();
   try {
