@@ -5,7 +5,7 @@ import { stepAction } from '../../workflows/job-roles.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
-export default defineRule<WorkflowAuditInput, 'run' | 'script'>({
+export default defineRule<WorkflowAuditInput, 'run' | 'script' | 'actionInput'>({
   id: 'ci/script-injection',
   title: 'Attacker-controlled context expanded into a script',
   target: 'workflow',
@@ -13,6 +13,8 @@ export default defineRule<WorkflowAuditInput, 'run' | 'script'>({
   confidence: 'high',
   policy: 'PyTorch P1, P6; CWE-78 (OS command injection)',
   messages: {
+    actionInput:
+      '`${{ {{context}} }}` is whatever the calling workflow passes (in PR workflows often a branch name or title) and is pasted into this shell script; pass it through `env:` and quote "$VAR".',
     run: '`${{ {{context}} }}` is text anyone can choose (a title, body or branch name) and is pasted into this shell script before it runs; pass it through `env:` and quote "$VAR" instead.',
     script:
       '`${{ {{context}} }}` is text anyone can choose and is pasted into this github-script code; read it from `context.payload` or `process.env` instead.',
@@ -28,12 +30,21 @@ export default defineRule<WorkflowAuditInput, 'run' | 'script'>({
         }
         for (const { scalar, messageId } of sinks) {
           for (const ref of refsIn(workflow.text, scalar.span)) {
-            if (!isAttackerControlled(ref.path)) continue;
-            ctx.report({
-              messageId,
-              data: { context: ref.path },
-              at: { span: ref.expression, path: scalar.path },
-            });
+            if (isAttackerControlled(ref.path)) {
+              ctx.report({
+                messageId,
+                data: { context: ref.path },
+                at: { span: ref.expression, path: scalar.path },
+              });
+            } else if (workflow.kind === 'action' && ref.path.startsWith('inputs.')) {
+              // A composite action cannot know who fills its inputs (ultralytics/actions, 2024).
+              ctx.report({
+                messageId: 'actionInput',
+                data: { context: ref.path },
+                at: { span: ref.expression, path: scalar.path },
+                severity: 'medium',
+              });
+            }
           }
         }
       }

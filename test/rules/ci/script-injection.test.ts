@@ -7,6 +7,8 @@ testRule(rule, {
     'on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$TITLE"\n        env:\n          TITLE: ${{ github.event.pull_request.title }}\n',
     // SHAs and numbers are not free text.
     'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: git checkout ${{ github.event.pull_request.head.sha }} && echo ${{ github.event.number }}\n',
+    // Workflow inputs come from maintainers (workflow_dispatch) and are not judged here.
+    'on: workflow_dispatch\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ inputs.version }}\n',
     // A quoted string literal mentioning a context is not a reference.
     "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ format('github.head_ref') }}\n",
   ],
@@ -32,6 +34,11 @@ testRule(rule, {
     {
       code: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo '${{ toJSON(github.event.head_commit) }}'\n",
       errors: [{ messageId: 'run', line: 6, column: 20 }],
+    },
+    {
+      kind: 'action',
+      code: 'runs:\n  using: composite\n  steps:\n    - run: git config user.name "${{ inputs.github_username }}"\n      shell: bash\n',
+      errors: [{ messageId: 'actionInput', line: 4, column: 34, severity: 'medium' }],
     },
   ],
 });
