@@ -91,3 +91,14 @@ describe('7z fuzz', () => {
     assert.equal(process.exitCode, undefined);
   });
 });
+
+describe('7z reader isolation', () => {
+  it('stops at its deadline, then works again', async () => {
+    const ok = fixture('7z', 'ok', 'models.7z');
+    // 64 MiB of trailing bytes take far longer than 1 ms to hand to the worker.
+    const padded = new Uint8Array(64 * 1024 * 1024);
+    padded.set(ok);
+    await assert.rejects(readSevenZip(padded, DEFAULT_LIMITS, MB, 1), { code: 'LIMIT_EXCEEDED' });
+    assert.equal((await readSevenZip(ok, DEFAULT_LIMITS, MB)).kind, 'listed');
+  });
+});
