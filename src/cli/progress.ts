@@ -15,7 +15,10 @@ export class ProgressBar {
     // Short scans finish before the bar would help; start drawing after half a second.
     if (now - this.started < 500 || (now - this.last < 100 && done < total)) return;
     this.last = now;
-    const width = Math.max(20, Math.min(this.out.columns ?? 80, 120));
+    // Some terminals report 0 columns; assume 80 then.
+    const columns =
+      this.out.columns === undefined || this.out.columns === 0 ? 80 : this.out.columns;
+    const width = Math.max(40, Math.min(columns, 120));
     const barWidth = 24;
     const filled = total === 0 ? barWidth : Math.round((done / total) * barWidth);
     const head = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${done}/${total} `;
