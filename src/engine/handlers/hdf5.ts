@@ -19,10 +19,12 @@ export async function scanHdf5(ctx: UnitContext, source: ByteSource): Promise<vo
         0,
       );
     }
+    // The HDF5 library runs in a worker that is stopped when this file's time budget runs out.
     const attrs = await readHdf5RootAttributes(
       await readAll(source),
       ['model_config', 'keras_version'],
       limits,
+      Math.max(1, ctx.budget.deadline - Date.now()),
     );
     const modelConfig = attrs.text.get('model_config');
     if (modelConfig === undefined) {

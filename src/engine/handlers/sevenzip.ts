@@ -22,10 +22,12 @@ export async function scanSevenZip(ctx: UnitContext, source: ByteSource): Promis
       );
     }
     const left = Math.max(0, limits.maxTotalInflatedBytes - ctx.budget.inflatedBytes);
+    // 7-Zip runs in a worker that is stopped when this file's time budget runs out.
     const result = await readSevenZip(
       await readAll(source),
       limits,
       Math.min(limits.maxInflatedBytes, left),
+      Math.max(1, ctx.budget.deadline - Date.now()),
     );
     const report = (messageId: 'headers' | 'entry', member?: string): void => {
       ctx.add(
