@@ -18,6 +18,8 @@ const CHUNK = 1024 * 1024;
 /** Chunks copied between two yields to the event loop (a library caller is not starved). */
 const CHUNKS_PER_YIELD = 64;
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** One tensor as it will be written: its place in the data section. */
 export interface PlannedTensor {
   readonly tensor: LoadedTensor;
@@ -51,6 +53,12 @@ export function planSafetensors(
   formatPt = true,
 ): SafetensorsPlan {
   const names = new Set<string>();
+  for (const name of [...tensors.map((t) => t.name), ...metadata.map((m) => m.name)]) {
+    // A lone surrogate (possible in pickled text) has no UTF-8 form; serde_json refuses its escape.
+    if (LONE_SURROGATE.test(name)) {
+      throw new LoadError('UNSUPPORTED', `the key ${JSON.stringify(name)} is not valid Unicode`);
+    }
+  }
   for (const t of tensors) {
     if (t.name === '__metadata__')
       throw new LoadError('UNSUPPORTED', "a tensor is named '__metadata__'");

@@ -85,6 +85,7 @@ describe('planSafetensors', () => {
     refuses(() => planSafetensors([tensor('__metadata__', 'float32', [2], 0)], []));
     refuses(() => planSafetensors([tensor('x', 'float32', [2], 0)], [{ name: 'x', value: '1' }]));
     refuses(() => planSafetensors([], [{ name: 'format', value: '"tf"' }]));
+    refuses(() => planSafetensors([tensor('bad\ud800', 'float32', [1], 0)], []));
   });
 });
 
