@@ -135,10 +135,10 @@ def _tensor(storage, offset, size, stride):
     return _Rebuild(storage, offset, size, stride, False, collections.OrderedDict())
 
 
-def _torch_zip(path, obj, records, byteorder=None):
+def _torch_zip(path, obj, records, byteorder=None, compression=zipfile.ZIP_STORED):
     buf = io.BytesIO()
     _Pickler(buf, protocol=2).dump(obj)
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
+    with zipfile.ZipFile(path, 'w', compression) as z:
         z.writestr('archive/data.pkl', buf.getvalue())
         for key, data in records.items():
             z.writestr(f'archive/data/{key}', data)
@@ -184,6 +184,12 @@ def make_crafted(d):
            'tail': _tensor(_Storage('root', 10, view=('v2', 7, 3)), 0, (3,), (1,))}
     path = os.path.join(d, 'legacy_views.pt')
     _torch_legacy(path, obj, [('root', 10, root.numpy().tobytes())])
+    manifest.append({'file': path, 'ours': True})
+    # deflated records (torch's miniz reader inflates them; torch itself writes them stored)
+    t = sample(torch.float64, (4, 5), 50)
+    path = os.path.join(d, 'deflated.zip.pt')
+    _torch_zip(path, {'w': _tensor(_Storage('0', 20, torch.DoubleStorage), 0, (5, 4), (1, 5))},
+               {'0': t.numpy().tobytes()}, compression=zipfile.ZIP_DEFLATED)
     manifest.append({'file': path, 'ours': True})
     # legacy tar (torch < 0.4 layout, model-formats §3.5), with a storage view and a strided tensor
     path = os.path.join(d, 'legacy.tar.pt')
