@@ -41,11 +41,11 @@ function templatesOf(file: RepositoryFile): FoundTemplate[] {
       pair.value.items.forEach((item, i) => {
         if (!isMap(item)) return;
         const name = item.get('name');
-        add(
-          `chat_template[${typeof name === 'string' ? name : i}]`,
-          item.get('template', true),
-          [...pair.path, i, 'template'],
-        );
+        add(`chat_template[${typeof name === 'string' ? name : i}]`, item.get('template', true), [
+          ...pair.path,
+          i,
+          'template',
+        ]);
       });
     }
   }
