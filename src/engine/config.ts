@@ -39,7 +39,8 @@ export const CONFIG_NAMES = [
   '.github/torchward.yaml',
 ];
 
-const MAX_CONFIG_BYTES = 1024 * 1024;
+// The yaml package checks duplicate keys in quadratic time; a config is small, so cap it low.
+const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** Thrown for an unreadable or invalid configuration file; the CLI reports it as a usage error. */
 export class ConfigError extends Error {
@@ -63,7 +64,7 @@ export async function loadConfig(path: string): Promise<TorchwardConfig> {
   const info = await stat(path).catch((error: unknown) => {
     throw new ConfigError(`cannot read config ${path}: ${String(error)}`);
   });
-  if (info.size > MAX_CONFIG_BYTES) throw new ConfigError(`config ${path} is larger than 1 MiB`);
+  if (info.size > MAX_CONFIG_BYTES) throw new ConfigError(`config ${path} is larger than 64 KiB`);
   const text = await readFile(path, 'utf8');
   return { ...parseConfig(text, path), source: path };
 }
