@@ -40,8 +40,11 @@ function timed(argv) {
   const r = spawnSync('/usr/bin/time', ['-v', ...argv], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
-  const seconds = wall === null ? NaN : Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(
+    r.stderr,
+  );
+  const seconds =
+    wall === null ? NaN : Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
   return { seconds, rssMB: rss / 1024 };
 }
 
@@ -76,6 +79,9 @@ function bench(name) {
 
 const result = { bench: 'convert', zip: bench('big-zip'), legacy: bench('big-legacy') };
 result.ok =
-  result.zip.ratio <= 1.3 && result.legacy.ratio <= 1.3 && result.zip.peakRssMB < 200 && result.legacy.peakRssMB < 200;
+  result.zip.ratio <= 1.3 &&
+  result.legacy.ratio <= 1.3 &&
+  result.zip.peakRssMB < 200 &&
+  result.legacy.peakRssMB < 200;
 console.log(JSON.stringify(result));
 if (process.env.TORCHWARD_BENCH_KEEP !== '1') rmSync(OUT, { recursive: true, force: true });
