@@ -18,6 +18,41 @@ export { renderJson } from './reporters/json.js';
 export { renderSarif } from './reporters/sarif.js';
 export { renderText, type TextOptions } from './reporters/text.js';
 
+// Decoders (no judgement): the symbolic pickle VM and the safetensors header validator.
+export {
+  decodePickle,
+  decodePickleSource,
+  type PickleDecodeOptions,
+  type PickleSourceOptions,
+} from './formats/pickle/vm.js';
+export type { PickleDecodeResult } from './formats/pickle/records.js';
+export type { PickleValue } from './formats/pickle/value.js';
+export { looksLikePickle } from './formats/pickle/sniff.js';
+export {
+  readSafetensorsHeader,
+  parseSafetensorsHeader,
+  type SafetensorsHeader,
+  type SafetensorsTensor,
+} from './formats/safetensors/index.js';
+
+// The weights-only policy data.
+export { WEIGHTS_ONLY_ALLOWLIST, TORCH_1_13_ALLOWLIST } from './rules/pickle/policy/allowlist.js';
+export {
+  GADGETS,
+  matchGadget,
+  type Gadget,
+  type GadgetCategory,
+} from './rules/pickle/policy/gadgets.js';
+
+// GitHub Actions audit.
+export {
+  auditWorkflowFiles,
+  isWorkflowPath,
+  parseWorkflowAuditConfig,
+  type WorkflowAuditConfig,
+  type WorkflowAuditResult,
+} from './engine/workflow-audit.js';
+
 // Provenance: hashing, OpenSSF model signing (OMS v1.0) and verification.
 export {
   verifyModel,
