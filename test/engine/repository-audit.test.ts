@@ -100,12 +100,12 @@ describe('auditModelRepository', () => {
           'evil/chat_template.jinja',
           [
             'suspicious chat template `chat_template.jinja` cannot be parsed (Unexpected token: CloseParen), so it cannot be proven free of sandbox escapes',
-            'malicious chat template `chat_template.jinja` uses `__base__`, a Jinja sandbox escape (CVE-2024-34359)',
-            'malicious chat template `chat_template.jinja` uses `__builtins__`, a Jinja sandbox escape (CVE-2024-34359)',
             'malicious chat template `chat_template.jinja` uses `__class__`, a Jinja sandbox escape (CVE-2024-34359)',
-            'malicious chat template `chat_template.jinja` uses `__import__`, a Jinja sandbox escape (CVE-2024-34359)',
-            'malicious chat template `chat_template.jinja` uses `__name__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__base__`, a Jinja sandbox escape (CVE-2024-34359)',
             'malicious chat template `chat_template.jinja` uses `__subclasses__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__name__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__builtins__`, a Jinja sandbox escape (CVE-2024-34359)',
+            'malicious chat template `chat_template.jinja` uses `__import__`, a Jinja sandbox escape (CVE-2024-34359)',
           ],
         ],
         [

@@ -1,7 +1,9 @@
 import { defineRule } from '../define-rule.js';
 import type { GgufHeader } from '../../formats/gguf/index.js';
 import { chatTemplatesOf } from './chat-templates.js';
-import { analyseTemplate, dunderWords } from './template-analysis.js';
+import { analyseTemplate, constructRange, dunderWords } from './template-analysis.js';
+
+const UTF8 = new TextEncoder();
 
 /** CVE-2024-34359: a GGUF chat template that reaches Python internals when rendered. */
 export default defineRule<GgufHeader, 'escape'>({
@@ -24,10 +26,20 @@ export default defineRule<GgufHeader, 'escape'>({
           : analyseTemplate(t.ast);
       for (const issue of issues) {
         if (issue.kind !== 'escape') continue;
+        // Point at the construct's bytes inside the template when it is spelled literally.
+        const range = constructRange(t.text, issue.construct);
+        const span =
+          range === undefined
+            ? t.span
+            : {
+                start: t.span.start + UTF8.encode(t.text.slice(0, range.start)).byteLength,
+                end: t.span.start + UTF8.encode(t.text.slice(0, range.end)).byteLength,
+              };
         ctx.report({
           messageId: 'escape',
           data: { key: t.key, construct: issue.construct },
-          at: { span: t.span, path: ['metadata', t.key] },
+          at: { span, path: ['metadata', t.key] },
+          related: [{ span: t.span, path: ['metadata', t.key], label: 'the whole template' }],
         });
       }
     }

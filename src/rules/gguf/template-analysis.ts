@@ -155,3 +155,19 @@ function isIdentifier(value: unknown, name: string): boolean {
     (value as TemplateNode).value === name
   );
 }
+
+/**
+ * Where `construct` first appears in `text` as a whole word, as [start, end) UTF-16 offsets, or
+ * undefined (constructs such as `attr('x')` are not spelled literally). Linear: indexOf only.
+ */
+export function constructRange(
+  text: string,
+  construct: string,
+): { start: number; end: number } | undefined {
+  const isWord = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
+  for (let at = text.indexOf(construct); at >= 0; at = text.indexOf(construct, at + 1)) {
+    if (!isWord(text[at - 1]) && !isWord(text[at + construct.length]))
+      return { start: at, end: at + construct.length };
+  }
+  return undefined;
+}

@@ -3,7 +3,7 @@ import { FormatError } from '../../core/errors.js';
 import { parseChatTemplate } from '../../formats/gguf/chat-template.js';
 import { defineRule } from '../define-rule.js';
 import { MAX_TEMPLATE_CHARS } from '../gguf/chat-templates.js';
-import { analyseTemplate, dunderWords } from '../gguf/template-analysis.js';
+import { analyseTemplate, constructRange, dunderWords } from '../gguf/template-analysis.js';
 import type { RepositoryFile } from './input.js';
 import { documentPairs } from './yaml-walk.js';
 
@@ -86,8 +86,16 @@ export default defineRule<RepositoryFile, 'escape' | 'unparsable'>({
         });
         constructs = dunderWords(t.text);
       }
-      for (const construct of constructs)
-        ctx.report({ messageId: 'escape', data: { name: t.name, construct }, at });
+      for (const construct of constructs) {
+        // In a .jinja file the text is the file: point at the construct itself. JSON strings keep
+        // the whole value's range (escapes shift offsets inside it).
+        const range = file.text === undefined ? undefined : constructRange(t.text, construct);
+        ctx.report({
+          messageId: 'escape',
+          data: { name: t.name, construct },
+          at: range === undefined ? at : { ...at, span: range },
+        });
+      }
     }
   },
 });

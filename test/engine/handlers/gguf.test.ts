@@ -28,9 +28,20 @@ describe('GGUF handler', () => {
     const r = await scan('gguf', 'evil', 'chat-template-ssti.gguf');
     assert.equal(r.verdict, 'malicious');
     assert.deepEqual(r.rules, [
-      ...Array<string>(6).fill('gguf/chat-template-injection'),
       'gguf/chat-template-unparsable',
+      ...Array<string>(6).fill('gguf/chat-template-injection'),
     ]);
+    // Each escape points at its own bytes inside the template.
+    const bytes = fixture('gguf', 'evil', 'chat-template-ssti.gguf');
+    const full = await scanBytes(bytes, 'x.gguf');
+    assert.deepEqual(
+      full.findings
+        .filter((f) => f.ruleId === 'gguf/chat-template-injection')
+        .map((f) =>
+          new TextDecoder().decode(bytes.subarray(f.primary.span.start, f.primary.span.end)),
+        ),
+      ['__class__', '__base__', '__subclasses__', '__name__', '__builtins__', '__import__'],
+    );
     const named = await scan('gguf', 'evil', 'named-template-attr.gguf');
     assert.deepEqual(named, {
       format: 'gguf',

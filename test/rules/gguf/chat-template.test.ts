@@ -65,7 +65,12 @@ describe('gguf/chat-template-injection', () => {
     const [f] = runRule(injection, header('{{ x.__class__ }}', 'tokenizer.chat_template.tool_use'));
     assert.equal(f?.verdict, 'malicious');
     assert.equal(f?.severity, 'critical');
-    assert.deepEqual(f?.primary.span, { start: 12, end: 20 });
+    // `__class__` is at characters 5-14 of the template, whose bytes start at 12.
+    assert.deepEqual(f?.primary.span, { start: 17, end: 26 });
+    assert.deepEqual(
+      f?.related.map((r) => [r.span, r.label]),
+      [[{ start: 12, end: 20 }, 'the whole template']],
+    );
     assert.deepEqual(f?.primary.path, ['metadata', 'tokenizer.chat_template.tool_use']);
     assert.equal(
       f?.message,
