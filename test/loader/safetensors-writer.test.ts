@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { MemorySource } from '../../src/core/byte-source.js';
 import { makeLimits } from '../../src/core/limits.js';
 import { parseSafetensorsHeader } from '../../src/formats/safetensors/index.js';
@@ -86,6 +87,52 @@ describe('planSafetensors', () => {
     refuses(() => planSafetensors([tensor('x', 'float32', [2], 0)], [{ name: 'x', value: '1' }]));
     refuses(() => planSafetensors([], [{ name: 'format', value: '"tf"' }]));
     refuses(() => planSafetensors([tensor('bad\ud800', 'float32', [1], 0)], []));
+  });
+});
+
+describe('planSafetensors round trip', () => {
+  it('every plan parses back with the safetensors validator to the same tensors', () => {
+    const dtypes = [...DTYPES.values()]
+      .filter((d) => d.safetensors !== undefined)
+      .map((d) => d.name);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({
+            name: fc.string({ unit: 'grapheme', maxLength: 12 }),
+            dtype: fc.constantFrom(...dtypes),
+            shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+          }),
+          { selector: (t) => t.name, maxLength: 8 },
+        ),
+        fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 8 }), {
+          maxKeys: 3,
+        }),
+        (specs, meta) => {
+          const leaves = Object.entries(meta)
+            .filter(([k]) => k !== 'format' && !specs.some((t) => t.name === k))
+            .map(([name, value]) => ({ name, value }));
+          const plan = planSafetensors(
+            specs
+              .filter((t) => t.name !== '__metadata__')
+              .map((t) => tensor(t.name, t.dtype, t.shape, 0)),
+            leaves,
+          );
+          const bytes = new Uint8Array(plan.size);
+          bytes.set(plan.header);
+          const header = parseSafetensorsHeader(bytes, makeLimits());
+          assert.deepEqual(
+            header.tensors.map((t) => [t.name, t.dtype, t.shape, t.dataOffsets]),
+            plan.tensors.map((p) => [p.tensor.name, p.dtype, p.tensor.shape, [p.begin, p.end]]),
+          );
+          assert.deepEqual(
+            [...(header.metadata ?? new Map<string, string>())],
+            [['format', 'pt'], ...leaves.map((l) => [l.name, l.value])],
+          );
+        },
+      ),
+      { numRuns: Number(process.env.TORCHWARD_FUZZ_RUNS ?? 300) },
+    );
   });
 });
 
