@@ -69,3 +69,17 @@ describe('HDF5 reader isolation', () => {
     assert.ok(again.text.has('model_config'));
   });
 });
+
+describe('issue-4 regression: HDF5 library loop', () => {
+  it('a file that makes HDF5 loop ends as LIMIT_EXCEEDED at the deadline', async () => {
+    await assert.rejects(
+      readHdf5RootAttributes(
+        fixture('keras', 'bad', 'issue-4-hdf5-loop.h5'),
+        ['model_config'],
+        DEFAULT_LIMITS,
+        2000,
+      ),
+      { code: 'LIMIT_EXCEEDED' },
+    );
+  });
+});
