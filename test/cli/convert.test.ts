@@ -230,6 +230,23 @@ describe('torchward convert / inspect', () => {
     assert.deepEqual(readdirSync(folder).sort(), before);
   });
 
+  it('refuses every committed hostile and malformed fixture (torch/evil, torch/bad, pickle/evil), writing nothing', async (t) => {
+    const out = join(dir, 'corpus-refusals');
+    mkdirSync(out);
+    for (const folder of ['torch/evil', 'torch/bad', 'pickle/evil']) {
+      const path = join('test', 'fixtures', ...folder.split('/'));
+      for (const name of readdirSync(path).filter((n) => n !== 'README.md')) {
+        await t.test(`${folder}/${name}`, async () => {
+          const output = join(out, `${name}.safetensors`);
+          const r = await run(['convert', join(path, name), '-o', output]);
+          assert.ok(r.code === 1 || r.code === 3, `exit ${r.code}: ${r.err}`);
+          assert.match(r.err, /nothing written/);
+        });
+      }
+    }
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   it('names the scanner verdict and findings when it refuses code execution', async () => {
     const evil = hostile.find((m) => m.case === 'evil_pickle');
     assert.ok(evil);
