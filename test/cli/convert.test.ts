@@ -141,10 +141,7 @@ describe('torchward convert / inspect', () => {
       const output = `${m.file}.cli.safetensors`;
       // TODO(#2): the scanner does not call legacy tar checkpoints safe yet (their pickle names
       // tensors by bare persistent ids); the loader's tar path is tested in test/loader/torch.
-      const skip = basename(m.file).endsWith('.tar.pt')
-        ? { skip: 'scanner: legacy tar not yet safe' }
-        : {};
-      await t.test(`convert ${basename(m.file)}`, skip, async () => {
+      await t.test(`convert ${basename(m.file)}`, async () => {
         const r = await run(['convert', m.file, '-o', output]);
         assert.equal(r.code, 0, r.err);
         pairs.push({

@@ -7,7 +7,7 @@ import {
   type PickleStreamInfo,
 } from '../pickle/records.js';
 import { storageElementSize } from '../pickle/storage-types.js';
-import { isKind } from '../pickle/value.js';
+import { isInt, isKind } from '../pickle/value.js';
 import type { TarMember } from './tar-archive.js';
 
 /** Member names of a torch < 0.4 tar checkpoint (reference §3.5). */
@@ -62,6 +62,7 @@ export async function decodeLegacyTorchTar(
 ): Promise<LegacyTarScan> {
   const decoded = emptyDecodeResult(0);
   const storages = new Map<string, number>();
+  const elementSizes = new Map<string, number>();
   const fail = (
     code: 'BAD_STRUCTURE' | 'TRUNCATED' | 'LIMIT_EXCEEDED',
     why: string,
@@ -100,8 +101,14 @@ export async function decodeLegacyTorchTar(
           type !== undefined && isKind(type, 'global')
             ? storageElementSize(type.module, type.name)
             : undefined;
-        if (typeof key !== 'string' || size === undefined) {
-          fail('BAD_STRUCTURE', `storages: entry ${i} has no str key and storage type`, r.absolute);
+        // torch < 0.4 wrote the storage keys as ints (str(id) only came with the zip format);
+        // torch's legacy loader uses whatever key it finds, so both are read as their text.
+        const keyText =
+          typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint'
+            ? String(key)
+            : undefined;
+        if (keyText === undefined || size === undefined) {
+          fail('BAD_STRUCTURE', `storages: entry ${i} has no key and storage type`, r.absolute);
           return { decoded, storages };
         }
         const numel = await r.i64();
@@ -110,12 +117,13 @@ export async function decodeLegacyTorchTar(
         if (numel < 0n || !r.fits(nbytes)) {
           fail(
             'TRUNCATED',
-            `storage '${key}' claims ${nbytes} bytes past the member's end`,
+            `storage '${keyText}' claims ${nbytes} bytes past the member's end`,
             r.absolute,
           );
           return { decoded, storages };
         }
-        storages.set(key, Number(nbytes));
+        storages.set(keyText, Number(nbytes));
+        elementSizes.set(keyText, size);
         r.skip(Number(nbytes));
       } else {
         // torch resolves a pid to a tensor key as well as to a storage key (legacy_load's
@@ -138,7 +146,40 @@ export async function decodeLegacyTorchTar(
         r.skip(ndim * 16 + 8);
       }
     }
-    if (name === 'storages') await r.pickle(); // the views list
+    if (name === 'storages') {
+      // The views list: (view_key, root_key, offset, numel) in elements of the root storage;
+      // torch makes each view a storage of its own that tensors may name.
+      const views = (await r.pickle())?.root;
+      if (views !== undefined && isKind(views, 'list')) {
+        for (const view of views.items) {
+          if (!isKind(view, 'tuple') || view.items.length !== 4) continue;
+          const [viewKey, rootKey, offset, numel] = view.items;
+          const root =
+            rootKey === undefined || (!isInt(rootKey) && typeof rootKey !== 'string')
+              ? undefined
+              : String(rootKey);
+          const rootBytes = root === undefined ? undefined : storages.get(root);
+          const size = root === undefined ? undefined : elementSizes.get(root);
+          if (
+            viewKey === undefined ||
+            (typeof viewKey !== 'string' && !isInt(viewKey)) ||
+            rootBytes === undefined ||
+            size === undefined ||
+            offset === undefined ||
+            numel === undefined ||
+            !isInt(offset) ||
+            !isInt(numel)
+          ) {
+            continue;
+          }
+          const end = (BigInt(offset) + BigInt(numel)) * BigInt(size);
+          // A view past its root is left out, so tensors naming it are reported, not trusted.
+          if (BigInt(offset) < 0n || BigInt(numel) < 0n || end > BigInt(rootBytes)) continue;
+          storages.set(String(viewKey), Number(BigInt(numel) * BigInt(size)));
+          elementSizes.set(String(viewKey), size);
+        }
+      }
+    }
   }
   return { decoded, storages };
 }
