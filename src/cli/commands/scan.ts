@@ -206,10 +206,7 @@ function signaturePolicy(
   const policy: SignaturePolicy = {
     ...optional('signature', args.signature ?? str('signature')),
     ...optional('publicKey', args['public-key'] ?? str('public-key')),
-    ...optional(
-      'certificateChain',
-      args['certificate-chain'] ?? (chainConf),
-    ),
+    ...optional('certificateChain', args['certificate-chain'] ?? chainConf),
     ...optional('identity', args.identity ?? str('identity')),
     ...optional('identityProvider', args['identity-provider'] ?? str('identity-provider')),
     ...optional('trustConfig', args['trust-config'] ?? str('trust-config')),

@@ -27,10 +27,22 @@ const constructs = (
   rule: typeof injection | typeof odd,
   template: string,
   key?: string,
-): string[] =>
-  runRule(rule, header(template, key)).map((f) =>
-    f.message.replace(/^.*uses `?([^`]*?)`?(,| which).*$/, '$1'),
-  );
+): string[] => runRule(rule, header(template, key)).map((f) => usedName(f.message));
+
+/** The construct a message names after its last "uses ", with backticks dropped (linear time). */
+function usedName(message: string): string {
+  const at = message.lastIndexOf('uses ');
+  if (at < 0) return message;
+  let rest = message.slice(at + 'uses '.length);
+  if (rest.startsWith('`')) rest = rest.slice(1);
+  for (let i = 0; i < rest.length; i++) {
+    const tail = rest.slice(i);
+    const after = tail.startsWith('`') ? tail.slice(1) : tail;
+    if (after.startsWith(',') || after.startsWith(' which')) return rest.slice(0, i);
+    if (tail.startsWith('`')) return message;
+  }
+  return message;
+}
 
 describe('gguf/chat-template-injection', () => {
   it('valid: ordinary chat templates', () => {
