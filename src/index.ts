@@ -35,6 +35,14 @@ export {
   type SafetensorsTensor,
 } from './formats/safetensors/index.js';
 
+export {
+  readGgufHeader,
+  parseGgufHeader,
+  type GgufHeader,
+  type GgufMetadataEntry,
+  type GgufTensorInfo,
+} from './formats/gguf/index.js';
+
 // The weights-only policy data.
 export { WEIGHTS_ONLY_ALLOWLIST, TORCH_1_13_ALLOWLIST } from './rules/pickle/policy/allowlist.js';
 export {
@@ -52,6 +60,28 @@ export {
   type WorkflowAuditConfig,
   type WorkflowAuditResult,
 } from './engine/workflow-audit.js';
+
+// Weights-only loading and safetensors conversion (opens only what the scanner calls safe).
+export {
+  openCheckpoint,
+  convertToSafetensors,
+  readTensorBytes,
+  TensorReader,
+  LoadError,
+  type Checkpoint,
+  type CheckpointKind,
+  type ConvertOptions,
+  type ConvertResult,
+  type Dtype,
+  type LoadErrorCode,
+  type LoadedTensor,
+  type MetadataLeaf,
+  type OpenOptions,
+  type StorageRef,
+} from './loader/index.js';
+
+// Model repositories as a whole.
+export { auditModelRepository } from './engine/repository-audit.js';
 
 // Provenance: hashing, OpenSSF model signing (OMS v1.0) and verification.
 export {
