@@ -13,9 +13,7 @@ import { EMPTY_CONFIG, type TorchwardConfig } from './config.js';
 import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
-import { auditWorkflowFiles, isWorkflowPath } from './workflow-audit.js';
-import { checkSignatures } from './signature-policy.js';
-import { auditModelRepository } from './repository-audit.js';
+import { isWorkflowPath } from './workflow-paths.js';
 import { toolVersion } from './version.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
@@ -76,6 +74,8 @@ export async function scanPaths(
   const byRoot = new Map<string | undefined, WalkedFile[]>();
   for (const file of workflows) byRoot.set(file.root, [...(byRoot.get(file.root) ?? []), file]);
   for (const [root, group] of byRoot) {
+    // The YAML front end, repository audit and signature checks load only when needed.
+    const { auditWorkflowFiles } = await import('./workflow-audit.js');
     const audited = await auditWorkflowFiles(
       group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
       {
@@ -131,6 +131,7 @@ export async function scanPaths(
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
   if (options.requireSignature !== undefined) {
+    const { checkSignatures } = await import('./signature-policy.js');
     const signed = await checkSignatures(
       paths,
       options.requireSignature,
@@ -267,6 +268,7 @@ async function auditRepositories(
       });
     if (!holdsModel) continue;
     const displayOf = new Map(group.map((f) => [f.relPath, f]));
+    const { auditModelRepository } = await import('./repository-audit.js');
     const found = await auditModelRepository(
       root,
       group.map((f) => f.relPath),

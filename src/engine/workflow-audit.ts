@@ -17,22 +17,7 @@ import type { RunnerInventory } from '../workflows/runners.js';
 import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
 import type { YNode } from '../workflows/yaml-tree.js';
 
-/**
- * Whether a '/'-separated path names a file the workflow audit reads: a workflow directly in
- * `.github/workflows/` (`*.yml` / `*.yaml`; GitHub ignores subfolders) or an action metadata file
- * (`action.yml` / `action.yaml`) anywhere.
- */
-export function isWorkflowPath(relPosixPath: string): boolean {
-  const parts = relPosixPath.split('/').filter((p) => p !== '' && p !== '.');
-  const base = parts[parts.length - 1] ?? '';
-  if (base === 'action.yml' || base === 'action.yaml') return true;
-  return (
-    parts.length >= 3 &&
-    parts[parts.length - 3] === '.github' &&
-    parts[parts.length - 2] === 'workflows' &&
-    (base.endsWith('.yml') || base.endsWith('.yaml'))
-  );
-}
+export { isWorkflowPath } from './workflow-paths.js';
 
 /** The `runners` and `ignore` sections of torchward.yml. */
 export interface WorkflowAuditConfig {

@@ -1,35 +1,41 @@
 import type { FormatId } from '../../formats/sniff.js';
 import type { Handler } from '../unit.js';
-import { compressedHandler } from './compressed.js';
-import { scanGguf } from './gguf.js';
-import { scanHdf5 } from './hdf5.js';
-import { npyHandler } from './npy.js';
-import { scanOnnx } from './onnx.js';
-import { pickleHandler } from './pickle.js';
-import { safetensorsHandler } from './safetensors.js';
-import { scanSevenZip } from './sevenzip.js';
-import { tarHandler } from './tar.js';
-import { scanTensorflow } from './tensorflow.js';
-import { zipHandler } from './zip.js';
+import type { Compression } from '../../formats/compress/index.js';
+
+/**
+ * A handler whose module (and decoding libraries: protobufjs, jinja, WebAssembly builds) loads on
+ * first use, so a run pays start-up only for the formats it meets.
+ */
+function lazy(load: () => Promise<Handler>): Handler {
+  let loaded: Promise<Handler> | undefined;
+  return async (ctx, source) => {
+    loaded ??= load();
+    const handler = await loaded;
+    await handler(ctx, source);
+  };
+}
+
+const compressed = (format: Compression): Handler =>
+  lazy(async () => (await import('./compressed.js')).compressedHandler(format));
 
 // One handler per sniffed format, listed by hand. A format without a handler here is reported by
 // the dispatcher as not recognised, so it can never pass as safe.
 export const HANDLERS: Partial<Record<FormatId, Handler>> = {
-  gguf: scanGguf,
-  hdf5: scanHdf5,
-  onnx: scanOnnx,
-  pickle: pickleHandler,
-  '7z': scanSevenZip,
-  'tf-savedmodel': scanTensorflow,
-  bz2: compressedHandler('bz2'),
-  gzip: compressedHandler('gzip'),
-  'joblib-zf': compressedHandler('joblib-zf'),
-  lz4: compressedHandler('lz4'),
-  lzma: compressedHandler('lzma'),
-  npy: npyHandler,
-  safetensors: safetensorsHandler,
-  tar: tarHandler,
-  xz: compressedHandler('xz'),
-  zip: zipHandler,
-  zlib: compressedHandler('zlib'),
+  gguf: lazy(async () => (await import('./gguf.js')).scanGguf),
+  hdf5: lazy(async () => (await import('./hdf5.js')).scanHdf5),
+  onnx: lazy(async () => (await import('./onnx.js')).scanOnnx),
+  pickle: lazy(async () => (await import('./pickle.js')).pickleHandler),
+  '7z': lazy(async () => (await import('./sevenzip.js')).scanSevenZip),
+  'tf-savedmodel': lazy(async () => (await import('./tensorflow.js')).scanTensorflow),
+  bz2: compressed('bz2'),
+  gzip: compressed('gzip'),
+  'joblib-zf': compressed('joblib-zf'),
+  lz4: compressed('lz4'),
+  lzma: compressed('lzma'),
+  npy: lazy(async () => (await import('./npy.js')).npyHandler),
+  safetensors: lazy(async () => (await import('./safetensors.js')).safetensorsHandler),
+  tar: lazy(async () => (await import('./tar.js')).tarHandler),
+  xz: compressed('xz'),
+  zip: lazy(async () => (await import('./zip.js')).zipHandler),
+  zlib: compressed('zlib'),
 };

@@ -1,0 +1,19 @@
+// Kept apart from workflow-audit.ts so the scanner can route files without loading the YAML
+// front end.
+
+/**
+ * Whether a '/'-separated path names a file the workflow audit reads: a workflow directly in
+ * `.github/workflows/` (`*.yml` / `*.yaml`; GitHub ignores subfolders) or an action metadata file
+ * (`action.yml` / `action.yaml`) anywhere.
+ */
+export function isWorkflowPath(relPosixPath: string): boolean {
+  const parts = relPosixPath.split('/').filter((p) => p !== '' && p !== '.');
+  const base = parts[parts.length - 1] ?? '';
+  if (base === 'action.yml' || base === 'action.yaml') return true;
+  return (
+    parts.length >= 3 &&
+    parts[parts.length - 3] === '.github' &&
+    parts[parts.length - 2] === 'workflows' &&
+    (base.endsWith('.yml') || base.endsWith('.yaml'))
+  );
+}
