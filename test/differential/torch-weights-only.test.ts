@@ -67,31 +67,18 @@ const HOSTILE_BYTES_TORCH_SKIPS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Manifest entries whose torchward verdict does not match yet, each with the reason. The test
- * prints them and fails when one starts matching (remove it then). A hostile fixture called
- * `safe` is never tolerated here: that check below has no exceptions.
+ * Manifest entries whose torchward verdict does not match yet, each with the reason (empty now:
+ * every entry matches). The test prints them; one that starts matching is reported, or fails under
+ * TORCHWARD_STRICT_GAPS=1. A hostile fixture called `safe` is never tolerated: that check has no
+ * exceptions.
  */
-const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'torch/ok/legacy_tar.pt':
-    "tar reader/policy: storage keys in the `storages` member are ints (obj._cdata, as torch < 0.4 wrote them and 1.13 reads them) and the pickle member's persistent ids are str(key) (1.13 looks them up with int(saved_id) and its weights-only BINPERSID check lets str through); torchward wants str keys and tuple pids. torch 1.13 loads this file with weights_only=True",
-};
-
-const JOBLIB_FRAME =
-  'frame-crossing reported at the NumpyArrayWrapper BUILD (offset 226), which is the last byte of the 216-byte FRAME [11, 227); the raw array bytes follow the frame. joblib.load (pickle.py _Unpickler) reads these files';
+const KNOWN_GAPS: Readonly<Record<string, string>> = {};
 
 /** Findings a file written by torch, numpy, joblib or pickle itself must never get. */
 const WRITER_NEVER = /stream-anomaly|malformed|unknown-format|internal-error/;
 
 /** ok/ fixtures that get such a finding anyway, with the reason (reported, not failed). */
-const KNOWN_FALSE_ANOMALIES: Readonly<Record<string, string>> = {
-  'torch/ok/joblib.joblib': JOBLIB_FRAME,
-  'torch/ok/joblib_bz2.joblib': JOBLIB_FRAME,
-  'torch/ok/joblib_gzip.joblib': JOBLIB_FRAME,
-  'torch/ok/joblib_lzma.joblib': JOBLIB_FRAME,
-  'torch/ok/joblib_xz.joblib': JOBLIB_FRAME,
-  'torch/ok/joblib_zlib.joblib': JOBLIB_FRAME,
-  'torch/ok/legacy_tar.pt': 'see KNOWN_GAPS: the tar reader wants str storage keys',
-};
+const KNOWN_FALSE_ANOMALIES: Readonly<Record<string, string>> = {};
 
 /**
  * A KNOWN_GAPS entry that starts matching is reported, not failed, while the engine is landing in
