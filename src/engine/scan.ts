@@ -1,3 +1,4 @@
+import { resolve, sep } from 'node:path';
 import { FileSource, MemorySource, type ByteSource } from '../core/byte-source.js';
 import {
   compareSeverity,
@@ -333,7 +334,8 @@ async function readText(path: string, max: number): Promise<string | undefined> 
 
 /** Workflow files by location; a YAML file named on the command line is audited as one too. */
 function isWorkflowFile(file: WalkedFile): boolean {
-  if (isWorkflowPath(file.relPath)) return true;
+  // The absolute path, so `scan .github/` and `scan workflows/` still see `.github/workflows/`.
+  if (isWorkflowPath(resolve(file.fsPath).split(sep).join('/'))) return true;
   return file.explicit && /\.ya?ml$/i.test(file.displayPath);
 }
 

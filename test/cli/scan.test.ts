@@ -111,6 +111,25 @@ describe('torchward scan (CLI)', () => {
     assert.match(r.stdout, /malicious/);
   });
 
+  it("audits the project's own workflows cleanly, whichever folder is named", () => {
+    const repo = process.cwd();
+    for (const [cwd, arg] of [
+      [repo, '.github'],
+      [join(repo, '.github'), 'workflows'],
+    ] as const) {
+      const r = torchward(['scan', '-f', 'json', arg], cwd);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(r.code, 0, r.stdout);
+      assert.deepEqual(
+        doc.files.map((f: { format: string; findings: unknown[] }) => [
+          f.format,
+          f.findings.length,
+        ]),
+        [['workflow', 0]],
+      );
+    }
+  });
+
   it('prints no colour codes with NO_COLOR and in machine formats', () => {
     const dir = workspace();
     assert.doesNotMatch(torchward(['scan', 'models'], dir).stdout, /\u001b\[/);
