@@ -1,29 +1,19 @@
-import { Worker } from 'node:worker_threads';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import type { Hdf5RootAttributes } from './read-attributes.js';
-import type { Hdf5Reply, Hdf5Request } from './worker.js';
+import { BoundedWorker } from '../bounded-worker.js';
+import type { Hdf5Request, Hdf5Result } from './worker.js';
 
 export type { Hdf5RootAttributes } from './read-attributes.js';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-// One worker thread holds the HDF5 library (loading its wasm costs far more than reading a
-// header), reused across reads and replaced when a read times out or the worker dies. It is
-// unref'd while idle so it never keeps the process alive. Reads are queued one at a time.
-let shared: Worker | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-let nextId = 0;
-
-function workerThread(): Worker {
-  shared ??= new Worker(new URL('./worker.js', import.meta.url));
-  return shared;
-}
-
-function discard(worker: Worker): void {
-  if (shared === worker) shared = undefined;
-  void worker.terminate();
-}
+// One worker thread holds the HDF5 library: loading its wasm costs far more than reading a
+// header, and a hostile file can make the library loop, which only terminating a worker stops.
+const reader = new BoundedWorker<Hdf5Request, Hdf5Result>(
+  new URL('./worker.js', import.meta.url),
+  'HDF5 reader',
+);
 
 /**
  * Reads the root group's attribute names and the text of `wanted` attributes of HDF5 `bytes`, with
@@ -43,70 +33,16 @@ export function readHdf5RootAttributes(
   if (bytes.byteLength < 8 || !SIGNATURE.every((v, i) => bytes[i] === v)) {
     return Promise.reject(new FormatError('BAD_MAGIC', 'no HDF5 superblock at offset 0', 0));
   }
-  const run = queue.then(() => readInWorker(bytes, wanted, limits, timeoutMs));
-  queue = run.catch(() => undefined);
-  return run;
-}
-
-function readInWorker(
-  bytes: Uint8Array,
-  wanted: readonly string[],
-  limits: Limits,
-  timeoutMs: number,
-): Promise<Hdf5RootAttributes> {
-  const worker = workerThread();
-  worker.ref();
-  const id = ++nextId;
-  return new Promise<Hdf5RootAttributes>((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      worker.unref();
-    };
-    const fail = (error: FormatError): void => {
-      done();
-      discard(worker);
-      reject(error);
-    };
-    const onMessage = (reply: Hdf5Reply): void => {
-      if (reply.id !== id) return;
-      done();
-      if (reply.ok) resolve({ names: reply.names, text: new Map(reply.text) });
-      else reject(new FormatError(reply.code, reply.message, reply.offset));
-    };
-    const onError = (error: Error): void => {
-      fail(
-        new FormatError('BAD_STRUCTURE', `HDF5 reader failed: ${error.message}`, 0, {
-          cause: error,
-        }),
-      );
-    };
-    const onExit = (code: number): void => {
-      fail(new FormatError('BAD_STRUCTURE', `HDF5 reader exited (${code})`, 0));
-    };
-    const timer = setTimeout(
-      () => {
-        fail(
-          new FormatError('LIMIT_EXCEEDED', `HDF5 decoding took longer than ${timeoutMs} ms`, 0),
-        );
-      },
-      Math.max(1, timeoutMs),
-    );
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.once('exit', onExit);
-    const request: Hdf5Request = {
-      id,
-      bytes,
-      wanted,
-      limits: {
-        maxInputBytes: limits.maxInputBytes,
-        maxEntries: limits.maxEntries,
-        maxTextBytes: limits.maxTextBytes,
-      },
-    };
-    worker.postMessage(request);
-  });
+  const request: Hdf5Request = {
+    bytes,
+    wanted,
+    limits: {
+      maxInputBytes: limits.maxInputBytes,
+      maxEntries: limits.maxEntries,
+      maxTextBytes: limits.maxTextBytes,
+    },
+  };
+  return reader
+    .run(request, timeoutMs)
+    .then((result) => ({ names: result.names, text: new Map(result.text) }));
 }

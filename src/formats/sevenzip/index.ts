@@ -1,19 +1,19 @@
-import { Worker } from 'node:worker_threads';
 import { FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import type { SevenZipResult } from './read-archive.js';
-import type { SevenZipReply, SevenZipRequest } from './worker.js';
+import { BoundedWorker } from '../bounded-worker.js';
+import type { SevenZipRequest } from './worker.js';
 
 export type { SevenZipEntry, SevenZipResult } from './read-archive.js';
 
 const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 
-// One worker thread runs 7-Zip (a fresh wasm module per archive inside it), reused across
-// archives and replaced when one times out or the worker dies; unref'd while idle so it never
-// keeps the process alive. Archives are queued one at a time.
-let shared: Worker | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-let nextId = 0;
+// One worker thread runs 7-Zip (a fresh wasm module per archive inside it), so a hostile archive
+// that hangs the decoder is stopped by terminating the worker at the time limit.
+const reader = new BoundedWorker<SevenZipRequest, SevenZipResult>(
+  new URL('./worker.js', import.meta.url),
+  '7z reader',
+);
 
 /**
  * Lists and extracts a 7z archive with 7-Zip compiled to wasm, in a worker thread and only in
@@ -41,66 +41,10 @@ export function readSevenZip(
   if (!SIGNATURE.every((v, i) => bytes[i] === v)) {
     return Promise.reject(new FormatError('BAD_MAGIC', 'not a 7z archive', 0));
   }
-  const run = queue.then(() => readInWorker(bytes, limits, maxExtractBytes, timeoutMs));
-  queue = run.catch(() => undefined);
-  return run;
-}
-
-function readInWorker(
-  bytes: Uint8Array,
-  limits: Limits,
-  maxExtractBytes: number,
-  timeoutMs: number,
-): Promise<SevenZipResult> {
-  shared ??= new Worker(new URL('./worker.js', import.meta.url));
-  const worker = shared;
-  worker.ref();
-  const id = ++nextId;
-  return new Promise<SevenZipResult>((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      worker.unref();
-    };
-    const fail = (error: FormatError): void => {
-      done();
-      if (shared === worker) shared = undefined;
-      void worker.terminate();
-      reject(error);
-    };
-    const onMessage = (reply: SevenZipReply): void => {
-      if (reply.id !== id) return;
-      done();
-      if (reply.ok) resolve(reply.result);
-      else reject(new FormatError(reply.code, reply.message, reply.offset));
-    };
-    const onError = (error: Error): void => {
-      fail(
-        new FormatError('BAD_STRUCTURE', `7z reader failed: ${error.message}`, 0, { cause: error }),
-      );
-    };
-    const onExit = (code: number): void => {
-      fail(new FormatError('BAD_STRUCTURE', `7z reader exited (${code})`, 0));
-    };
-    const timer = setTimeout(
-      () => {
-        fail(
-          new FormatError('LIMIT_EXCEEDED', `7z extraction took longer than ${timeoutMs} ms`, 0),
-        );
-      },
-      Math.max(1, timeoutMs),
-    );
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.once('exit', onExit);
-    const request: SevenZipRequest = {
-      id,
-      bytes,
-      limits: { maxInputBytes: limits.maxInputBytes, maxEntries: limits.maxEntries },
-      maxExtractBytes,
-    };
-    worker.postMessage(request);
-  });
+  const request: SevenZipRequest = {
+    bytes,
+    limits: { maxInputBytes: limits.maxInputBytes, maxEntries: limits.maxEntries },
+    maxExtractBytes,
+  };
+  return reader.run(request, timeoutMs);
 }
