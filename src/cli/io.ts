@@ -27,3 +27,13 @@ export const EXIT = Object.freeze({
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** Checks a `--format` value against the formats a command writes; UsageError otherwise. */
+export function checkFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const list =
+    allowed.length === 2
+      ? allowed.join(' or ')
+      : `${allowed.slice(0, -1).join(', ')} or ${String(allowed.at(-1))}`;
+  throw new UsageError(`--format must be ${list}, not '${value}'`);
+}

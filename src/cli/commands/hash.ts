@@ -12,7 +12,7 @@ import { ProvenanceError } from '../../provenance/errors.js';
 import { hashPlanned, planTasks, rootDigestOf } from '../../provenance/manifest.js';
 import { listModelFiles } from '../../provenance/walk.js';
 import type { CliIo, Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 
 const HELP = `Usage: torchward hash PATH [options]
 
@@ -70,9 +70,7 @@ export const hashCommand: Command = {
       return EXIT.OK;
     }
     if (positionals.length !== 1) throw new UsageError('expected exactly one PATH');
-    if (values.format !== 'text' && values.format !== 'json') {
-      throw new UsageError(`--format must be text or json, got '${values.format}'`);
-    }
+    const format = checkFormat(values.format, ['text', 'json']);
     const shardSize = positiveInt(values['shard-size'], '--shard-size');
     const workers = positiveInt(values.workers, '--workers');
     const path = resolve(io.cwd, positionals[0] ?? '');
@@ -93,9 +91,9 @@ export const hashCommand: Command = {
         const sizes = new Map(
           listed.files.map((f) => [listed.single ? basename(path) : f.rel, f.size]),
         );
-        return await runCheck(resolve(io.cwd, values.check), digests, sizes, values.format, io);
+        return await runCheck(resolve(io.cwd, values.check), digests, sizes, format, io);
       }
-      if (values.format === 'json') {
+      if (format === 'json') {
         const report = {
           version: 1,
           path: positionals[0],

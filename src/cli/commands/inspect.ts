@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { LoadError } from '../../loader/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../loader/open-checkpoint.js';
 import type { Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 import { describeRefusal } from './loader-refusal.js';
 
 const USAGE = `Usage: torchward inspect FILE [--format text|json]
@@ -54,10 +54,7 @@ export const inspectCommand: Command = {
       io.stdout.write(USAGE);
       return EXIT.OK;
     }
-    const format = values.format;
-    if (format !== 'text' && format !== 'json') {
-      throw new UsageError(`--format must be text or json, not '${format}'`);
-    }
+    const format = checkFormat(values.format, ['text', 'json']);
     if (positionals.length !== 1 || positionals[0] === undefined) {
       throw new UsageError(positionals.length === 0 ? 'missing file' : 'exactly one file');
     }

@@ -17,7 +17,7 @@ import { renderText } from '../../reporters/text.js';
 import { ALL_RULES } from '../../rules/registry.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 import { ProgressBar } from '../progress.js';
 
 const USAGE = `Usage: torchward scan [options] [PATH...]
@@ -89,10 +89,7 @@ export const scanCommand: Command = {
       io.stdout.write(USAGE);
       return EXIT.OK;
     }
-    const format = values.format;
-    if (format !== 'text' && format !== 'json' && format !== 'sarif') {
-      throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
-    }
+    const format = checkFormat(values.format, ['text', 'json', 'sarif']);
     const failOnArg = values['fail-on'];
     if (failOnArg !== undefined && !SEVERITIES.includes(failOnArg as Severity)) {
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../../core/limits.js';
 import { ProvenanceError } from '../../provenance/errors.js';
 import { signModel } from '../../provenance/sign.js';
 import type { Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 
 const HELP = `Usage: torchward sign MODEL --private-key KEY.pem [options]
 
@@ -58,9 +58,7 @@ export const signCommand: Command = {
     }
     if (positionals.length !== 1) throw new UsageError('expected exactly one MODEL');
     if (values['private-key'] === undefined) throw new UsageError('--private-key is required');
-    if (values.format !== 'text' && values.format !== 'json') {
-      throw new UsageError(`--format must be text or json, got '${values.format}'`);
-    }
+    const format = checkFormat(values.format, ['text', 'json']);
     if (values['certificate-chain'] !== undefined && values['signing-certificate'] === undefined) {
       throw new UsageError('--certificate-chain needs --signing-certificate');
     }
@@ -98,7 +96,7 @@ export const signCommand: Command = {
         ...(values.signature === undefined ? {} : { signaturePath: at(values.signature) }),
         ...(shard === undefined ? {} : { shardSize: Number(shard) }),
       });
-      if (values.format === 'json') {
+      if (format === 'json') {
         const report = {
           version: 1,
           signature: result.signaturePath,

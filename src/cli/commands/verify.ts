@@ -6,7 +6,7 @@ import { ProvenanceError } from '../../provenance/errors.js';
 import { findSignature } from '../../provenance/policy.js';
 import { verifyModel } from '../../provenance/verify.js';
 import type { Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 
 const HELP = `Usage: torchward verify MODEL [--signature SIG] TRUST [options]
 
@@ -59,9 +59,7 @@ export const verifyCommand: Command = {
       return EXIT.OK;
     }
     if (positionals.length !== 1) throw new UsageError('expected exactly one MODEL');
-    if (values.format !== 'text' && values.format !== 'json') {
-      throw new UsageError(`--format must be text or json, got '${values.format}'`);
-    }
+    const format = checkFormat(values.format, ['text', 'json']);
     const keyless = values.identity !== undefined || values['identity-provider'] !== undefined;
     const modes = [
       values['public-key'] !== undefined,
@@ -127,7 +125,7 @@ export const verifyCommand: Command = {
           : { identityProvider: values['identity-provider'] }),
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
       });
-      if (values.format === 'json') {
+      if (format === 'json') {
         const report = {
           version: 1,
           ok: result.ok,
