@@ -16,6 +16,8 @@ import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { toolVersion } from './version.js';
+import { makeFinding } from '../rules/define-rule.js';
+import unreadableRule from '../rules/model/unreadable.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
@@ -168,8 +170,25 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
   const file: WalkedFile = { fsPath: path, displayPath: path, explicit: true, relPath: path };
   const result = await scanWalkedFile(file, limits, allowGlobals, []);
-  if (result === 'skipped' || 'unreadable' in result) {
-    return { path, format: 'unreadable', verdict: 'invalid', findings: [], members: [], size: 0 };
+  if (result === 'skipped') throw new Error('unreachable: explicit scans are never skipped');
+  if ('unreadable' in result) {
+    const finding = makeFinding(
+      unreadableRule,
+      { uri: path, unit: 'byte' },
+      {
+        messageId: 'unreadable',
+        data: { reason: result.unreadable },
+        at: { span: { start: 0, end: 0 } },
+      },
+    );
+    return {
+      path,
+      format: 'unreadable',
+      verdict: 'invalid',
+      findings: [finding],
+      members: [],
+      size: 0,
+    };
   }
   return result;
 }

@@ -2,6 +2,13 @@ import internalError from './internal-error.js';
 import malformedInput from './malformed-input.js';
 import nestingTooDeep from './nesting-too-deep.js';
 import unknownFormat from './unknown-format.js';
+import unreadable from './unreadable.js';
 
 /** Engine-level model rules, sorted by id. */
-export const modelRules = [internalError, malformedInput, nestingTooDeep, unknownFormat] as const;
+export const modelRules = [
+  internalError,
+  malformedInput,
+  nestingTooDeep,
+  unknownFormat,
+  unreadable,
+] as const;
