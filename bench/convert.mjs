@@ -5,6 +5,7 @@
 // Targets: convert ≤ 1.3 × cp's time, peak RSS < 200 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 const OUT = 'bench/out/convert';
 const CLI = 'dist/cli/main.js';
@@ -77,7 +78,10 @@ function bench(name) {
   };
 }
 
+// Other processes on the machine move both timings: the 1-minute load average before and after.
+const loadBefore = Number(loadavg()[0].toFixed(2));
 const result = { bench: 'convert', zip: bench('big-zip'), legacy: bench('big-legacy') };
+result.loadAverage = [loadBefore, Number(loadavg()[0].toFixed(2))];
 result.ok =
   result.zip.ratio <= 1.3 &&
   result.legacy.ratio <= 1.3 &&
