@@ -81,6 +81,13 @@ def benign():
     out['int_only'] = {'a': torch.arange(5), 'names': ['x', 'y'], 'count': 2}
     big = sample(torch.float32, (512, 1024), 11)  # 2 MiB: several copy chunks when strided
     out['large'] = {'w': big, 'wt': big.t()}
+    # Contiguous tensors larger than the writer's read-ahead (6 x 1 MiB), with sizes that end off
+    # any chunk boundary, so the pipelined copy runs many chunks and a ragged tail.
+    out['multichunk'] = {
+        'f32': sample(torch.float32, (2048, 1031), 12),
+        'u8': sample(torch.uint8, (10_000_003,), 13),
+        'f64': sample(torch.float64, (1_500_001,), 14),
+    }
     return out
 
 
