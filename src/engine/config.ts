@@ -2,34 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SEVERITIES, type Severity } from '../core/finding.js';
+import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 
-/** The parsed `torchward.yml` (or `.github/torchward.yml`). Every key is optional. */
-export interface TorchwardConfig {
-  /** Globals declared benign, 'module.name' (like torch's add_safe_globals). */
-  readonly allowGlobals: readonly string[];
-  /** Globs of paths to leave out of directory scans. */
-  readonly exclude: readonly string[];
-  /** Lowest severity that fails the run. */
-  readonly failOn?: Severity;
-  /** Runner labels declared ephemeral or persistent (workflow audit). */
-  readonly runners: {
-    readonly ephemeral: readonly string[];
-    readonly persistent: readonly string[];
-  };
-  /** Rule id → true (everywhere) or path globs where its findings are suppressed. */
-  readonly ignore: Readonly<Record<string, true | readonly string[]>>;
-  /** Signature requirements for `scan --require-signature`. */
-  readonly signature?: Readonly<Record<string, unknown>>;
-  /** Where it was read from, if anywhere. */
-  readonly source?: string;
-}
-
-export const EMPTY_CONFIG: TorchwardConfig = Object.freeze({
-  allowGlobals: [],
-  exclude: [],
-  runners: { ephemeral: [], persistent: [] },
-  ignore: {},
-});
+export { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 
 /** Names looked for, in order, in each directory searched. */
 export const CONFIG_NAMES = [

@@ -9,7 +9,7 @@ import {
   type Rule,
   type RuleTarget,
 } from '../rules/define-rule.js';
-import { ruleById, rulesFor } from '../rules/registry.js';
+import { ARTIFACT_RULES } from '../rules/artifact-registry.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
 import type {
@@ -44,7 +44,7 @@ export interface UnitOutcome {
 }
 
 const ENGINE_RULE = (id: string): Rule => {
-  const rule = ruleById(id);
+  const rule = ARTIFACT_RULES.byId(id);
   if (rule === undefined) throw new Error(`engine rule ${id} is not registered`);
   return rule;
 };
@@ -205,7 +205,7 @@ function makeContext(
     budget: state.budget,
     check(target: RuleTarget, input: unknown) {
       const found = runRules(
-        rulesFor(target) as readonly Rule<unknown>[],
+        ARTIFACT_RULES.forTarget(target) as readonly Rule<unknown>[],
         input,
         { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
         (ruleId, error) => {
@@ -223,7 +223,7 @@ function makeContext(
       state.findings.push(finding);
     },
     malformed(family: string, error: FormatError) {
-      const ruleId = ruleById(`${family}/malformed-input`)
+      const ruleId = ARTIFACT_RULES.byId(`${family}/malformed-input`)
         ? `${family}/malformed-input`
         : 'model/malformed-input';
       reportEngineRule(state, ruleId, uri, {

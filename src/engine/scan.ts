@@ -10,7 +10,7 @@ import {
 } from '../core/finding.js';
 import { makeLimits, type Limits } from '../core/limits.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
-import { EMPTY_CONFIG, type TorchwardConfig } from './config.js';
+import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
