@@ -1,38 +1,24 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SEVERITIES, type Severity } from '../core/finding.js';
-import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
+import {
+  ConfigError,
+  checkGlobalName,
+  EMPTY_CONFIG,
+  type TorchwardConfig,
+} from './config-model.js';
 
-export { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
-
-/** Names looked for, in order, in each directory searched. */
-export const CONFIG_NAMES = [
-  'torchward.yml',
-  'torchward.yaml',
-  '.github/torchward.yml',
-  '.github/torchward.yaml',
-];
+export {
+  CONFIG_NAMES,
+  ConfigError,
+  checkGlobalName,
+  EMPTY_CONFIG,
+  findConfig,
+  type TorchwardConfig,
+} from './config-model.js';
 
 // The yaml package checks duplicate keys in quadratic time; a config is small, so cap it low.
 const MAX_CONFIG_BYTES = 64 * 1024;
-
-/** Thrown for an unreadable or invalid configuration file; the CLI reports it as a usage error. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** Finds the first config file among `dirs` (then gives up: no config is fine). */
-export async function findConfig(dirs: readonly string[]): Promise<string | undefined> {
-  for (const dir of dirs) {
-    for (const name of CONFIG_NAMES) {
-      const path = join(dir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info?.isFile() === true) return path;
-    }
-  }
-  return undefined;
-}
 
 /** Reads and validates a configuration file. Throws ConfigError with the reason. */
 export async function loadConfig(path: string): Promise<TorchwardConfig> {
@@ -90,13 +76,6 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     ignore: ignoreOut,
     ...(signature === undefined ? {} : { signature }),
   };
-}
-
-/** Accepts 'module.name' or 'module:name'-free dotted names, as torch's add_safe_globals keys. */
-export function checkGlobalName(name: string, where: string): void {
-  if (!/^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$/.test(name)) {
-    throw new ConfigError(`${where}: '${name}' is not a dotted 'module.name' global`);
-  }
 }
 
 function stringList(value: unknown, where: string): string[] {

@@ -6,7 +6,7 @@ import type { ScanReport } from '../../src/engine/result.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { renderSarif } from '../../src/reporters/sarif.js';
 import { renderText } from '../../src/reporters/text.js';
-import { ruleDescriptors } from '../../src/cli/commands/scan.js';
+import { ruleDescriptors } from '../../src/cli/rule-descriptors.js';
 import { assertGolden } from '../helpers/golden.js';
 import { sarifErrors } from '../helpers/sarif-schema.js';
 

@@ -5,16 +5,14 @@ import type { RuleDescriptor } from '../../core/rule-descriptor.js';
 import {
   ConfigError,
   checkGlobalName,
-  findConfig,
-  loadConfig,
   EMPTY_CONFIG,
-} from '../../engine/config.js';
+  findConfig,
+} from '../../engine/config-model.js';
 import { failsGate, scanPaths } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
 import { renderSarif } from '../../reporters/sarif.js';
 import { renderText } from '../../reporters/text.js';
-import { ALL_RULES } from '../../rules/registry.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
@@ -113,7 +111,9 @@ export const scanCommand: Command = {
     if (!values['no-config']) {
       try {
         const path = values.config ?? (await findConfig([...paths.slice(0, 1), io.cwd]));
-        if (path !== undefined) config = await loadConfig(path);
+        // The YAML parser loads only when there is a config to read.
+        if (path !== undefined)
+          config = await (await import('../../engine/config.js')).loadConfig(path);
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);
         throw error;
@@ -137,7 +137,10 @@ export const scanCommand: Command = {
       },
     });
     progress.done();
-    const rendered = render(report, format, io, values.verbose);
+    // SARIF lists rule metadata: only then is the whole rule registry loaded.
+    const descriptors =
+      format === 'sarif' ? (await import('../rule-descriptors.js')).ruleDescriptors() : [];
+    const rendered = render(report, format, io, values.verbose, descriptors);
     if (values.output === undefined) {
       io.stdout.write(rendered);
     } else {
@@ -152,12 +155,13 @@ function render(
   format: 'text' | 'json' | 'sarif',
   io: CliIo,
   verbose: boolean,
+  descriptors: readonly RuleDescriptor[],
 ): string {
   switch (format) {
     case 'json':
       return renderJson(report);
     case 'sarif':
-      return renderSarif(report, ruleDescriptors());
+      return renderSarif(report, descriptors);
     case 'text': {
       const color =
         io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
@@ -236,18 +240,6 @@ function signaturePolicy(
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-}
-
-/** Every registered rule as reporters see it. */
-export function ruleDescriptors(): RuleDescriptor[] {
-  return ALL_RULES.map((r) => ({
-    id: r.id,
-    title: r.title,
-    severity: r.severity,
-    confidence: r.confidence,
-    policy: r.policy,
-    docs: r.docs,
-  }));
 }
 
 /** The exit-code contract of `scan`. */
