@@ -2,6 +2,7 @@ import protobuf from 'protobufjs/light.js';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { ONNX_SCHEMA } from './schema.js';
+import { isMsg, list, str, type Msg } from '../protobuf-message.js';
 
 /** A logical path into the model: ['graph', 'node', 3, 'attribute', 'body', 'node', 0]. */
 export type OnnxPath = readonly (string | number)[];
@@ -54,8 +55,6 @@ export const MAX_GRAPH_DEPTH = 64;
 
 const ROOT = protobuf.Root.fromJSON(ONNX_SCHEMA);
 const MODEL = ROOT.lookupType('onnx.ModelProto');
-
-type Msg = Readonly<Record<string, unknown>>;
 
 /**
  * Decodes an ONNX ModelProto from `bytes` and flattens what the rules need: opset imports, every
@@ -171,18 +170,6 @@ function visitTensor(t: Msg, path: OnnxPath, out: OnnxExternalTensor[]): void {
   const entries = list(t.externalData).map((e) => [str(e.key), str(e.value)] as const);
   if (t.dataLocation === EXTERNAL || entries.length > 0)
     out.push({ name: str(t.name), entries, path });
-}
-
-function isMsg(v: unknown): v is Msg {
-  return typeof v === 'object' && v !== null;
-}
-
-function list(v: unknown): readonly Msg[] {
-  return Array.isArray(v) ? (v as unknown[]).filter(isMsg) : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
 
 function num(v: unknown): number {

@@ -104,3 +104,16 @@ export function emptyDecodeResult(start: number): PickleDecodeResult {
     end: start,
   };
 }
+
+/** Appends the records of `from` (a nested or alternative decode) to `into`. */
+export function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult): void {
+  for (const x of from.globals) into.globals.push(x);
+  for (const x of from.calls) into.calls.push(x);
+  for (const x of from.builds) into.builds.push(x);
+  for (const x of from.persistent) into.persistent.push(x);
+  for (const x of from.mutations) into.mutations.push(x);
+  for (const x of from.exts) into.exts.push(x);
+  for (const x of from.skipped) into.skipped.push(x);
+  for (const x of from.anomalies) into.anomalies.push(x);
+  into.opcodes += from.opcodes;
+}

@@ -1,6 +1,11 @@
 import type { ByteSource } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
-import { emptyDecodeResult, type PickleDecodeResult, type PickleStreamInfo } from './records.js';
+import {
+  emptyDecodeResult,
+  mergeRecords,
+  type PickleDecodeResult,
+  type PickleStreamInfo,
+} from './records.js';
 import { storageElementSize } from './storage-types.js';
 import { isKind, type PickleValue } from './value.js';
 import { decodeOnePickle, decodePickle, type PickleDecodeOptions } from './vm.js';
@@ -42,17 +47,10 @@ export interface TorchLegacyScan {
   readonly storages: Map<string, number>;
 }
 
+/** Appends a whole decode (its streams, error and end too) of one of the file's pickles. */
 function merge(into: PickleDecodeResult, from: PickleDecodeResult): void {
   for (const x of from.streams) into.streams.push(x);
-  for (const x of from.globals) into.globals.push(x);
-  for (const x of from.calls) into.calls.push(x);
-  for (const x of from.builds) into.builds.push(x);
-  for (const x of from.persistent) into.persistent.push(x);
-  for (const x of from.mutations) into.mutations.push(x);
-  for (const x of from.exts) into.exts.push(x);
-  for (const x of from.anomalies) into.anomalies.push(x);
-  for (const x of from.skipped) into.skipped.push(x);
-  into.opcodes += from.opcodes;
+  mergeRecords(into, from);
   if (from.error !== undefined) into.error ??= from.error;
   if (from.end > into.end) into.end = from.end;
 }

@@ -5,6 +5,7 @@ import { IMPORT_MAPPING, NAME_MAPPING } from './compat-names.js';
 import { isJoblibArrayWrapper, skipJoblibArray } from './joblib.js';
 import {
   emptyDecodeResult,
+  mergeRecords,
   type PickleAnomalyKind,
   type PickleDecodeResult,
   type PickleMutation,
@@ -1301,19 +1302,6 @@ function mutatedCall(target: PickleValue): PyCall | undefined {
   // Bounded by the number of BUILD opcodes that wrapped the object.
   while (isKind(cur, 'build')) cur = cur.target;
   return isKind(cur, 'call') ? cur : undefined;
-}
-
-/** Appends the records of `from` (a nested or alternative decode) to `into`. */
-function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult): void {
-  for (const x of from.globals) into.globals.push(x);
-  for (const x of from.calls) into.calls.push(x);
-  for (const x of from.builds) into.builds.push(x);
-  for (const x of from.persistent) into.persistent.push(x);
-  for (const x of from.mutations) into.mutations.push(x);
-  for (const x of from.exts) into.exts.push(x);
-  for (const x of from.skipped) into.skipped.push(x);
-  for (const x of from.anomalies) into.anomalies.push(x);
-  into.opcodes += from.opcodes;
 }
 
 const LATIN1 = new TextDecoder('latin1');

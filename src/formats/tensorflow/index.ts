@@ -4,6 +4,7 @@ import type { Limits } from '../../core/limits.js';
 import { protobufError } from '../onnx/index.js';
 import { TF_SCHEMA } from './schema.js';
 import { isSavedModelHead } from './sniff.js';
+import { isMsg, list, str, type Msg } from '../protobuf-message.js';
 
 /** One node of a graph or function body. */
 export interface TfNode {
@@ -27,8 +28,6 @@ export interface TfGraph {
 const ROOT = protobuf.Root.fromJSON(TF_SCHEMA);
 const SAVED_MODEL = ROOT.lookupType('tensorflow.SavedModel');
 const GRAPH_DEF = ROOT.lookupType('tensorflow.GraphDef');
-
-type Msg = Readonly<Record<string, unknown>>;
 
 /**
  * Decodes a `saved_model.pb` (SavedModel) or a frozen GraphDef `.pb` from `bytes`, choosing by
@@ -99,16 +98,4 @@ function stringAttrs(attr: unknown): (readonly [string, string])[] {
     }
   }
   return out;
-}
-
-function isMsg(v: unknown): v is Msg {
-  return typeof v === 'object' && v !== null;
-}
-
-function list(v: unknown): readonly Msg[] {
-  return Array.isArray(v) ? (v as unknown[]).filter(isMsg) : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
