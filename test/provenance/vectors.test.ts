@@ -17,9 +17,7 @@ import {
 } from './helpers.js';
 
 const TRUSTED_ROOT = npmTrustedRoot();
-const NO_ROOT =
-  // @sigstore/tuf is a devDependency, so a missing trust root is a broken install: never skip.
-  false;
+// @sigstore/tuf is a devDependency, so a missing trust root is a broken install: never skip.
 if (TRUSTED_ROOT === undefined) throw new Error('no @sigstore/tuf seeds.json: run npm ci');
 
 type Case = (typeof VECTOR_CASES)[number];
@@ -46,9 +44,8 @@ function modelOf(c: Case, dir: string): string {
 
 describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
   for (const c of VECTOR_CASES) {
-    const skip = c.kind === 'sigstore' ? NO_ROOT : false;
     describe(c.name, () => {
-      it('verifies with its key, chain or identity', { skip }, async () => {
+      it('verifies with its key, chain or identity', async () => {
         const dir = copyVector(c.name);
         const result = await verifyModel(modelOf(c, dir), optionsFor(c, dir));
         assert.deepEqual(result.problems, []);
@@ -60,7 +57,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
         assert.ok(result.checkedFiles >= 1);
       });
 
-      it('fails when a signed file changes', { skip }, async () => {
+      it('fails when a signed file changes', async () => {
         const dir = copyVector(c.name);
         appendFileSync(join(dir, 'signme-1'), 'x');
         const result = await verifyModel(modelOf(c, dir), optionsFor(c, dir));
@@ -72,7 +69,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       });
 
       if (c.modelFile === undefined) {
-        it('fails when a signed file is removed', { skip }, async () => {
+        it('fails when a signed file is removed', async () => {
           const dir = copyVector(c.name);
           rmSync(join(dir, 'signme-2'));
           const result = await verifyModel(dir, optionsFor(c, dir));
@@ -82,27 +79,23 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
           );
         });
 
-        it(
-          'fails when an unsigned file is added, unless unsigned files are allowed',
-          { skip },
-          async () => {
-            const dir = copyVector(c.name);
-            writeFileSync(join(dir, 'added.pt'), 'new');
-            const result = await verifyModel(dir, optionsFor(c, dir));
-            assert.deepEqual(
-              result.problems.map((p) => [p.code, p.path]),
-              [['UNSIGNED_FILE', 'added.pt']],
-            );
-            const allowed = await verifyModel(dir, {
-              ...optionsFor(c, dir),
-              ignoreUnsignedFiles: true,
-            });
-            assert.equal(allowed.ok, true);
-          },
-        );
+        it('fails when an unsigned file is added, unless unsigned files are allowed', async () => {
+          const dir = copyVector(c.name);
+          writeFileSync(join(dir, 'added.pt'), 'new');
+          const result = await verifyModel(dir, optionsFor(c, dir));
+          assert.deepEqual(
+            result.problems.map((p) => [p.code, p.path]),
+            [['UNSIGNED_FILE', 'added.pt']],
+          );
+          const allowed = await verifyModel(dir, {
+            ...optionsFor(c, dir),
+            ignoreUnsignedFiles: true,
+          });
+          assert.equal(allowed.ok, true);
+        });
       }
 
-      it('fails when the payload is altered (signature no longer matches)', { skip }, async () => {
+      it('fails when the payload is altered (signature no longer matches)', async () => {
         const dir = copyVector(c.name);
         const sigPath = join(dir, 'model.sig');
         const bundle = JSON.parse(readFileSync(sigPath, 'utf8')) as {
@@ -198,107 +191,95 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
     assert.equal(result.ok, true);
   });
 
-  it(
-    'rejects a keyless bundle signed by another identity or issuer',
-    { skip: NO_ROOT },
-    async () => {
-      const dir = copyVector('v1.1.0-sigstore');
-      const base = {
-        signaturePath: join(dir, 'model.sig'),
-        limits: DEFAULT_LIMITS,
-        trustedRoot: TRUSTED_ROOT,
-      };
-      const wrongId = await verifyModel(dir, {
-        ...base,
-        identity: 'someone@example.com',
-        identityProvider: ISSUER,
-      });
-      assert.deepEqual(
-        wrongId.problems.map((p) => p.code),
-        ['IDENTITY_MISMATCH'],
-      );
-      // The identity is compared exactly, not as a regular expression.
-      const pattern = await verifyModel(dir, {
-        ...base,
-        identity: 'stefanb@us.ibm.co.',
-        identityProvider: ISSUER,
-      });
-      assert.deepEqual(
-        pattern.problems.map((p) => p.code),
-        ['IDENTITY_MISMATCH'],
-      );
-      const wrongIssuer = await verifyModel(dir, {
-        ...base,
-        identity: IDENTITY,
-        identityProvider: 'https://accounts.google.com',
-      });
-      assert.deepEqual(
-        wrongIssuer.problems.map((p) => p.code),
-        ['IDENTITY_MISMATCH'],
-      );
-    },
-  );
+  it('rejects a keyless bundle signed by another identity or issuer', async () => {
+    const dir = copyVector('v1.1.0-sigstore');
+    const base = {
+      signaturePath: join(dir, 'model.sig'),
+      limits: DEFAULT_LIMITS,
+      trustedRoot: TRUSTED_ROOT,
+    };
+    const wrongId = await verifyModel(dir, {
+      ...base,
+      identity: 'someone@example.com',
+      identityProvider: ISSUER,
+    });
+    assert.deepEqual(
+      wrongId.problems.map((p) => p.code),
+      ['IDENTITY_MISMATCH'],
+    );
+    // The identity is compared exactly, not as a regular expression.
+    const pattern = await verifyModel(dir, {
+      ...base,
+      identity: 'stefanb@us.ibm.co.',
+      identityProvider: ISSUER,
+    });
+    assert.deepEqual(
+      pattern.problems.map((p) => p.code),
+      ['IDENTITY_MISMATCH'],
+    );
+    const wrongIssuer = await verifyModel(dir, {
+      ...base,
+      identity: IDENTITY,
+      identityProvider: 'https://accounts.google.com',
+    });
+    assert.deepEqual(
+      wrongIssuer.problems.map((p) => p.code),
+      ['IDENTITY_MISMATCH'],
+    );
+  });
 
-  it(
-    'rejects a keyless bundle when the trusted root lacks its Fulcio CA',
-    { skip: NO_ROOT },
-    async () => {
-      const dir = copyVector('v1.1.0-sigstore');
-      const root = structuredClone(TRUSTED_ROOT) as { certificateAuthorities: unknown[] };
-      root.certificateAuthorities = [];
-      const result = await verifyModel(dir, {
-        signaturePath: join(dir, 'model.sig'),
-        limits: DEFAULT_LIMITS,
-        trustedRoot: root,
-        identity: IDENTITY,
-        identityProvider: ISSUER,
-      });
-      assert.deepEqual(
-        result.problems.map((p) => p.code),
-        ['SIGNATURE_INVALID'],
-      );
-    },
-  );
+  it('rejects a keyless bundle when the trusted root lacks its Fulcio CA', async () => {
+    const dir = copyVector('v1.1.0-sigstore');
+    const root = structuredClone(TRUSTED_ROOT) as { certificateAuthorities: unknown[] };
+    root.certificateAuthorities = [];
+    const result = await verifyModel(dir, {
+      signaturePath: join(dir, 'model.sig'),
+      limits: DEFAULT_LIMITS,
+      trustedRoot: root,
+      identity: IDENTITY,
+      identityProvider: ISSUER,
+    });
+    assert.deepEqual(
+      result.problems.map((p) => p.code),
+      ['SIGNATURE_INVALID'],
+    );
+  });
 
-  it(
-    'keyless: accepts a ClientTrustConfig wrapper, refuses a non-object trust config',
-    { skip: NO_ROOT },
-    async () => {
-      const dir = copyVector('v1.0.1-sigstore');
-      const base = {
-        signaturePath: join(dir, 'model.sig'),
-        limits: DEFAULT_LIMITS,
-        ignorePaths: ['ignore-me'],
-        identity: IDENTITY,
-        identityProvider: ISSUER,
-      };
-      const wrapped = await verifyModel(dir, {
-        ...base,
-        trustedRoot: {
-          mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
-          trustedRoot: TRUSTED_ROOT,
-        },
-      });
-      assert.deepEqual(wrapped.problems, []);
-      for (const bad of [null, [], 3]) {
-        const r = await verifyModel(dir, { ...base, trustedRoot: bad });
-        assert.deepEqual(
-          r.problems.map((p) => p.code),
-          ['NO_TRUST_MATERIAL'],
-        );
-      }
-      const pki = copyVector('v1.1.0-certificate');
-      const r = await verifyModel(pki, {
-        ...base,
-        signaturePath: join(pki, 'model.sig'),
+  it('keyless: accepts a ClientTrustConfig wrapper, refuses a non-object trust config', async () => {
+    const dir = copyVector('v1.0.1-sigstore');
+    const base = {
+      signaturePath: join(dir, 'model.sig'),
+      limits: DEFAULT_LIMITS,
+      ignorePaths: ['ignore-me'],
+      identity: IDENTITY,
+      identityProvider: ISSUER,
+    };
+    const wrapped = await verifyModel(dir, {
+      ...base,
+      trustedRoot: {
+        mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
         trustedRoot: TRUSTED_ROOT,
-      });
+      },
+    });
+    assert.deepEqual(wrapped.problems, []);
+    for (const bad of [null, [], 3]) {
+      const r = await verifyModel(dir, { ...base, trustedRoot: bad });
       assert.deepEqual(
         r.problems.map((p) => p.code),
-        ['WRONG_SIGNATURE_KIND'],
+        ['NO_TRUST_MATERIAL'],
       );
-    },
-  );
+    }
+    const pki = copyVector('v1.1.0-certificate');
+    const r = await verifyModel(pki, {
+      ...base,
+      signaturePath: join(pki, 'model.sig'),
+      trustedRoot: TRUSTED_ROOT,
+    });
+    assert.deepEqual(
+      r.problems.map((p) => p.code),
+      ['WRONG_SIGNATURE_KIND'],
+    );
+  });
 
   it('names the wrong kind of trust material', async () => {
     const dir = copyVector('v1.1.0-certificate');
