@@ -33,6 +33,12 @@ function workspace(): string {
 }
 
 describe('torchward scan (CLI)', () => {
+  it('installs an executable bin (shebang and mode), as npx and shells run it', () => {
+    const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
   it('exits 0 on a safe file and 1 on a malicious one renamed to .TXT', () => {
     const dir = workspace();
     assert.equal(torchward(['scan', 'models/ok.pkl'], dir).code, 0);
