@@ -105,8 +105,15 @@ export function emptyDecodeResult(start: number): PickleDecodeResult {
   };
 }
 
-/** Appends the records of `from` (a nested or alternative decode) to `into`. */
-export function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult): void {
+/**
+ * Appends the records of `from` (a nested or alternative decode) to `into`. An alternative reading
+ * of the same bytes passes `anomalies: false`: its anomalies repeat the ones already recorded.
+ */
+export function mergeRecords(
+  into: PickleDecodeResult,
+  from: PickleDecodeResult,
+  { anomalies = true }: { readonly anomalies?: boolean } = {},
+): void {
   for (const x of from.globals) into.globals.push(x);
   for (const x of from.calls) into.calls.push(x);
   for (const x of from.builds) into.builds.push(x);
@@ -114,6 +121,6 @@ export function mergeRecords(into: PickleDecodeResult, from: PickleDecodeResult)
   for (const x of from.mutations) into.mutations.push(x);
   for (const x of from.exts) into.exts.push(x);
   for (const x of from.skipped) into.skipped.push(x);
-  for (const x of from.anomalies) into.anomalies.push(x);
+  if (anomalies) for (const x of from.anomalies) into.anomalies.push(x);
   into.opcodes += from.opcodes;
 }

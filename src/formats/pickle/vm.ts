@@ -148,14 +148,7 @@ export function decodeOnePickle(
     const other = emptyDecodeResult(base);
     const otherInfo: PickleStreamInfo = { ...info, end: base + start, complete: false };
     runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
-    for (const x of other.globals) result.globals.push(x);
-    for (const x of other.calls) result.calls.push(x);
-    for (const x of other.builds) result.builds.push(x);
-    for (const x of other.persistent) result.persistent.push(x);
-    for (const x of other.mutations) result.mutations.push(x);
-    for (const x of other.exts) result.exts.push(x);
-    for (const x of other.skipped) result.skipped.push(x);
-    result.opcodes += other.opcodes;
+    mergeRecords(result, other, { anomalies: false });
   }
   if (info.end > result.end) result.end = info.end;
   return info;
