@@ -139,8 +139,6 @@ describe('torchward convert / inspect', () => {
     }[] = [];
     for (const m of benign) {
       const output = `${m.file}.cli.safetensors`;
-      // TODO(#2): the scanner does not call legacy tar checkpoints safe yet (their pickle names
-      // tensors by bare persistent ids); the loader's tar path is tested in test/loader/torch.
       await t.test(`convert ${basename(m.file)}`, async () => {
         const r = await run(['convert', m.file, '-o', output]);
         assert.equal(r.code, 0, r.err);
@@ -178,9 +176,8 @@ describe('torchward convert / inspect', () => {
       'structured.npy',
       'with_bytes.pt', // bytes have no JSON form
     ]);
-    // legacy_tar.pt: converted or refused depending on the scanner's tar support (TODO(#2)).
     const names = readdirSync(folder).filter(
-      (n) => /\.(pt|npy|npz)$/.test(n) && n !== 'whole_module.pt' && n !== 'legacy_tar.pt',
+      (n) => /\.(pt|npy|npz)$/.test(n) && n !== 'whole_module.pt',
     );
     assert.ok(names.length >= 20);
     const pairs: { source: string; output: string; ours: boolean; numpy: boolean }[] = [];
