@@ -3,6 +3,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { checkLimit, FormatError, toFormatError } from '../core/errors.js';
 import type { Span } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
+import { parseFastYamlTree } from './fast-yaml.js';
 
 /** A logical YAML path: mapping keys and sequence indexes from the document root. */
 export type YPath = readonly (string | number)[];
@@ -75,6 +76,17 @@ const MAX_DEPTH = 128;
 export function parseYamlTree(text: string, limits: Limits): YamlTree {
   // Size first: the parser's memory use grows with the input (STYLE §5).
   checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
+  // Most workflows are plain block YAML, which the direct parser reads several times faster;
+  // anything else (anchors, multi-line scalars, errors …) goes through the `yaml` package.
+  return parseFastYamlTree(text, limits.maxEntries) ?? parseYamlTreeFully(text, limits);
+}
+
+/**
+ * parseYamlTree through the `yaml` package alone (no fast path): the reference the fast parser
+ * is checked against, and the reader of everything outside its subset.
+ */
+export function parseYamlTreeFully(text: string, limits: Limits): YamlTree {
+  checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
   let doc: Document.Parsed;
   try {
     // uniqueKeys: false because the parser's own check compares every key with every other key
@@ -133,9 +145,12 @@ class TreeBuilder {
         this.resolving.delete(target);
       }
     }
-    const span = rangeOf(node);
+    const range = rangeOf(node);
     if (isMap(node)) {
       const entries = new Map<string, YMapEntry>();
+      // A block collection ends where its last item ends (not after trailing comments and blank
+      // lines, which the `yaml` package counts in); a flow collection after its closing bracket.
+      let end = range.end;
       for (const pair of node.items) {
         const keyNode = pair.key;
         if (!isScalar(keyNode)) continue;
@@ -160,16 +175,19 @@ class TreeBuilder {
             : (this.build(pair.value, childPath, depth + 1, viaAlias) ??
               nullScalar(key.span, childPath));
         entries.set(name, { key, value });
+        end = isAlias(pair.value) ? rangeOf(pair.value).end : value.span.end;
       }
-      return { kind: 'map', span, path, entries };
+      return { kind: 'map', span: blockSpan(node, range, end), path, entries };
     }
     if (isSeq(node)) {
       const items: YNode[] = [];
+      let end = range.end;
       node.items.forEach((item, index) => {
         const built = this.build(item, [...path, index], depth + 1, viaAlias);
         if (built !== undefined) items.push(built);
+        end = isAlias(item) || built === undefined ? rangeOf(item).end : built.span.end;
       });
-      return { kind: 'seq', span, path, items };
+      return { kind: 'seq', span: blockSpan(node, range, end), path, items };
     }
     if (isScalar(node)) return this.scalar(node, path, viaAlias);
     return undefined;
@@ -187,6 +205,10 @@ class TreeBuilder {
     }
     return { kind: 'scalar', span, path, value, text: scalarText(raw), block };
   }
+}
+
+function blockSpan(node: { flow?: boolean }, range: Span, lastItemEnd: number): Span {
+  return node.flow === true ? range : { start: range.start, end: lastItemEnd };
 }
 
 function rangeOf(node: unknown): Span {
@@ -233,24 +255,15 @@ export function getMap(node: YNode | undefined, key: string): YMap | undefined {
 }
 
 /** Every scalar under `node` (keys excluded), in document order. */
-export function* scalarsUnder(node: YNode | undefined): Generator<YScalar> {
-  if (node === undefined) return;
-  const stack: YNode[] = [node];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (current === undefined) break;
-    if (current.kind === 'scalar') yield current;
-    else if (current.kind === 'seq') {
-      for (let i = current.items.length - 1; i >= 0; i--) {
-        const item = current.items[i];
-        if (item !== undefined) stack.push(item);
-      }
-    } else {
-      const values = [...current.entries.values()];
-      for (let i = values.length - 1; i >= 0; i--) {
-        const entry = values[i];
-        if (entry !== undefined) stack.push(entry.value);
-      }
-    }
-  }
+export function scalarsUnder(node: YNode | undefined): YScalar[] {
+  const out: YScalar[] = [];
+  if (node !== undefined) collectScalars(node, out);
+  return out;
+}
+
+// Recursion is bounded: trees are at most 128 levels deep (parseYamlTree refuses deeper ones).
+function collectScalars(node: YNode, out: YScalar[]): void {
+  if (node.kind === 'scalar') out.push(node);
+  else if (node.kind === 'seq') for (const item of node.items) collectScalars(item, out);
+  else for (const entry of node.entries.values()) collectScalars(entry.value, out);
 }
