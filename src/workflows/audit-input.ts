@@ -1,5 +1,6 @@
 import type { Span } from '../core/finding.js';
 import { contextRefs, findExpressions } from './expressions.js';
+import { Memo } from './memo.js';
 import { stepsDeep } from './job-roles.js';
 import type { Job, WorkflowModel } from './model.js';
 import { classifyRunsOn } from './runners.js';
@@ -41,7 +42,7 @@ export interface EffectiveJob {
 // the cap a caller is judged as itself (its `uses:` only).
 const MAX_EXPANDED_WORK = 20_000;
 
-const EFFECTIVE = new WeakMap<WorkflowAuditInput, readonly EffectiveJob[]>();
+const EFFECTIVE = new Memo<WorkflowAuditInput, readonly EffectiveJob[]>('effectiveJobs');
 
 /**
  * The jobs of a workflow with local reusable workflows expanded one level, runners classified.
@@ -117,10 +118,25 @@ export function describeRunner(runner: RunnerClass): string {
 }
 
 /** Context references (with absolute spans) in every `${{ }}` of a source range. */
-export function refsIn(
-  text: string,
-  span: Span,
-): { path: string; expression: Span; body: string }[] {
+export function refsIn(text: string, span: Span): readonly ContextSpan[] {
+  // Memoised per span object (a scalar's span): several rules read the same scalars.
+  const known = REFS.get(span);
+  if (known?.text === text) return known.refs;
+  const refs = findRefs(text, span);
+  REFS.set(span, { text, refs });
+  return refs;
+}
+
+/** A context reference and the `${{ }}` expression holding it. */
+export interface ContextSpan {
+  readonly path: string;
+  readonly expression: Span;
+  readonly body: string;
+}
+
+const REFS = new Memo<Span, { text: string; refs: readonly ContextSpan[] }>('refsIn');
+
+function findRefs(text: string, span: Span): ContextSpan[] {
   const raw = text.slice(span.start, span.end);
   const out: { path: string; expression: Span; body: string }[] = [];
   for (const expression of findExpressions(raw)) {

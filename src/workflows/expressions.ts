@@ -35,8 +35,22 @@ export function findExpressions(text: string): ExpressionMatch[] {
   return out;
 }
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_PART = /[\w-]/;
+/** `[A-Za-z_]`: the first character of a context name. */
+function isIdentStart(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+}
+
+/** `[A-Za-z0-9_-]`: the rest of a context name or property. */
+function isIdentPart(code: number): boolean {
+  return isIdentStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d;
+}
+
+/** The offset after the name characters starting at `from`. */
+function identEnd(body: string, from: number): number {
+  let i = from;
+  while (i < body.length && isIdentPart(body.charCodeAt(i))) i++;
+  return i;
+}
 
 /**
  * Lists the context references in an expression body, skipping string literals and function
@@ -46,42 +60,42 @@ export function contextRefs(body: string): ContextRef[] {
   const out: ContextRef[] = [];
   let i = 0;
   while (i < body.length) {
-    const c = body.charAt(i);
-    if (c === "'") {
+    const c = body.charCodeAt(i);
+    if (c === 0x27) {
       // String literal; '' is an escaped quote.
       i++;
       while (i < body.length) {
-        if (body.charAt(i) === "'") {
-          if (body.charAt(i + 1) === "'") i += 2;
+        if (body.charCodeAt(i) === 0x27) {
+          if (body.charCodeAt(i + 1) === 0x27) i += 2;
           else break;
         } else i++;
       }
       i++;
       continue;
     }
-    if (!IDENT_START.test(c)) {
+    if (!isIdentStart(c)) {
       i++;
       continue;
     }
     const start = i;
-    const segments: string[] = [];
-    let segment = '';
-    while (i < body.length && IDENT_PART.test(body.charAt(i))) segment += body.charAt(i++);
-    segments.push(segment.toLowerCase());
+    i = identEnd(body, i);
+    let path = body.slice(start, i).toLowerCase();
     for (;;) {
-      const next = body.charAt(i);
-      if (next === '.') {
+      const next = body.charCodeAt(i);
+      if (next === 0x2e) {
+        // .
         i++;
-        if (body.charAt(i) === '*') {
-          segments.push('*');
+        if (body.charCodeAt(i) === 0x2a) {
+          path += '.*';
           i++;
           continue;
         }
-        let part = '';
-        while (i < body.length && IDENT_PART.test(body.charAt(i))) part += body.charAt(i++);
-        if (part === '') break;
-        segments.push(part.toLowerCase());
-      } else if (next === '[') {
+        const partStart = i;
+        i = identEnd(body, i);
+        if (i === partStart) break;
+        path += `.${body.slice(partStart, i).toLowerCase()}`;
+      } else if (next === 0x5b) {
+        // [
         const close = body.indexOf(']', i);
         if (close < 0) {
           i = body.length;
@@ -89,16 +103,15 @@ export function contextRefs(body: string): ContextRef[] {
         }
         const inner = body.slice(i + 1, close).trim();
         const quoted = /^'([^']*)'$/.exec(inner);
-        segments.push(quoted?.[1] !== undefined ? quoted[1].toLowerCase() : '*');
+        path += `.${quoted?.[1] !== undefined ? quoted[1].toLowerCase() : '*'}`;
         i = close + 1;
       } else break;
     }
     // A name followed by `(` is a function call, not a context.
     let j = i;
-    while (body.charAt(j) === ' ') j++;
-    if (body.charAt(j) === '(') continue;
-    const path = segments.join('.');
-    if (!['true', 'false', 'null'].includes(path)) out.push({ path, start, end: i });
+    while (body.charCodeAt(j) === 0x20) j++;
+    if (body.charCodeAt(j) === 0x28) continue;
+    if (path !== 'true' && path !== 'false' && path !== 'null') out.push({ path, start, end: i });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Span } from '../core/finding.js';
 import { contextRefs, findExpressions } from './expressions.js';
+import { Memo } from './memo.js';
 import type { Job, Step, WorkflowModel } from './model.js';
 import { actionName } from './uses.js';
 import { getScalar, scalarsUnder } from './yaml-tree.js';
@@ -19,7 +20,7 @@ const MAX_ACTION_DEPTH = 3;
 // action would otherwise grow quadratically.
 const MAX_DEEP_STEPS = 4096;
 
-const DEEP_STEPS = new WeakMap<Job, readonly DeepStep[]>();
+const DEEP_STEPS = new Memo<Job, readonly DeepStep[]>('stepsDeep');
 
 /** The job's steps with the steps of local composite actions expanded in place (memoised). */
 export function stepsDeep(job: Job): readonly DeepStep[] {
@@ -42,7 +43,7 @@ export function stepsDeep(job: Job): readonly DeepStep[] {
   return out;
 }
 
-const ACTION_NAMES = new WeakMap<Step, string | null>();
+const ACTION_NAMES = new Memo<Step, string | null>('stepAction');
 
 /** Lower-cased action name of a step (`actions/checkout`), or undefined for run/local steps. */
 export function stepAction(step: Step): string | undefined {
@@ -108,7 +109,7 @@ export function untrustedTriggers(workflow: WorkflowModel): { name: string; node
 export function ciflowTags(workflow: WorkflowModel): YScalar[] {
   const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
   const tags = push?.kind === 'map' ? push.entries.get('tags')?.value : undefined;
-  return [...scalarsUnder(tags)].filter((tag) => tag.text.trim().startsWith('ciflow/'));
+  return scalarsUnder(tags).filter((tag) => tag.text.trim().startsWith('ciflow/'));
 }
 
 /** A `secrets.NAME` reference in a scalar, located in the source text. */
@@ -123,7 +124,19 @@ export interface SecretRef {
  * Repository or organisation secret references under `node` (GITHUB_TOKEN excluded: it is minted
  * per run). Spans are the `${{ … }}` expression in the file text.
  */
-export function secretRefs(node: YNode | undefined, text: string): SecretRef[] {
+export function secretRefs(node: YNode | undefined, text: string): readonly SecretRef[] {
+  if (node === undefined) return [];
+  // Memoised per node: several rules ask about the same job, and the tree does not change.
+  const known = SECRET_REFS.get(node);
+  if (known?.text === text) return known.refs;
+  const refs = findSecretRefs(node, text);
+  SECRET_REFS.set(node, { text, refs });
+  return refs;
+}
+
+const SECRET_REFS = new Memo<YNode, { text: string; refs: readonly SecretRef[] }>('secretRefs');
+
+function findSecretRefs(node: YNode, text: string): SecretRef[] {
   const out: SecretRef[] = [];
   for (const scalar of scalarsUnder(node)) {
     if (!scalar.text.includes('secrets')) continue;
@@ -187,25 +200,39 @@ const PUBLISH_ACTIONS: Record<string, string> = {
 
 // Shell commands that upload artifacts somewhere. Each alternative starts with a literal word, so
 // the regex scans linearly.
-const PUBLISH_COMMANDS: readonly [RegExp, string][] = [
-  [/\btwine\s+upload\b/, 'twine upload'],
-  [/\b(?:npm|pnpm|yarn)\s+publish\b/, 'npm publish'],
-  [/\bcargo\s+publish\b/, 'cargo publish'],
-  [/\bgem\s+push\b/, 'gem push'],
-  [/\b(?:uv|poetry|hatch|flit|pdm)\s+publish\b/, 'package publish'],
-  [/\baws\s+s3(?:api)?\s+(?:cp|sync|mv|put-object)\b/, 'S3 upload'],
-  [/\bgsutil\s+(?:-m\s+)?(?:cp|rsync)\b/, 'GCS upload'],
-  [/\brclone\s+(?:copy|sync)\b/, 'rclone upload'],
-  [/\bdocker\s+push\b/, 'docker push'],
-  [/\bgh\s+release\s+(?:upload|create)\b/, 'GitHub Release upload'],
-  [/\bdotnet\s+nuget\s+push\b/, 'NuGet push'],
-  [/\bmvn\s+(?:-\S+\s+)*deploy\b/, 'Maven deploy'],
-  [/\banaconda\s+(?:-t\s+\S+\s+)?upload\b/, 'Anaconda upload'],
-  [/\w*upload\w*\.sh\b/, 'upload script'],
+// The middle string is a word every match contains: most lines contain none of them, and a
+// substring test is much cheaper than running fourteen regexes over every line of every script.
+const PUBLISH_COMMANDS: readonly [RegExp, string, string][] = [
+  [/\btwine\s+upload\b/, 'upload', 'twine upload'],
+  [/\b(?:npm|pnpm|yarn)\s+publish\b/, 'publish', 'npm publish'],
+  [/\bcargo\s+publish\b/, 'publish', 'cargo publish'],
+  [/\bgem\s+push\b/, 'push', 'gem push'],
+  [/\b(?:uv|poetry|hatch|flit|pdm)\s+publish\b/, 'publish', 'package publish'],
+  [/\baws\s+s3(?:api)?\s+(?:cp|sync|mv|put-object)\b/, 's3', 'S3 upload'],
+  [/\bgsutil\s+(?:-m\s+)?(?:cp|rsync)\b/, 'gsutil', 'GCS upload'],
+  [/\brclone\s+(?:copy|sync)\b/, 'rclone', 'rclone upload'],
+  [/\bdocker\s+push\b/, 'push', 'docker push'],
+  [/\bgh\s+release\s+(?:upload|create)\b/, 'release', 'GitHub Release upload'],
+  [/\bdotnet\s+nuget\s+push\b/, 'push', 'NuGet push'],
+  [/\bmvn\s+(?:-\S+\s+)*deploy\b/, 'deploy', 'Maven deploy'],
+  [/\banaconda\s+(?:-t\s+\S+\s+)?upload\b/, 'upload', 'Anaconda upload'],
+  [/\w*upload\w*\.sh\b/, 'upload', 'upload script'],
 ];
+const PUBLISH_WORDS = [...new Set(PUBLISH_COMMANDS.map(([, word]) => word))];
 
 /** Why a step publishes, or undefined when it does not look like an upload. */
 export function publishEvidence(step: Step): Evidence | undefined {
+  let known = PUBLISH_EVIDENCE.get(step);
+  if (known === undefined) {
+    known = findPublishEvidence(step) ?? null;
+    PUBLISH_EVIDENCE.set(step, known);
+  }
+  return known ?? undefined;
+}
+
+const PUBLISH_EVIDENCE = new Memo<Step, Evidence | null>('publishEvidence');
+
+function findPublishEvidence(step: Step): Evidence | undefined {
   const name = stepAction(step);
   if (name !== undefined && step.uses !== undefined) {
     const what = PUBLISH_ACTIONS[name];
@@ -217,12 +244,19 @@ export function publishEvidence(step: Step): Evidence | undefined {
       return { what, span: step.uses.span, path: step.uses.path };
     }
   }
-  if (step.run !== undefined) {
-    for (const line of step.run.text.split('\n')) {
+  const script = step.run?.text;
+  if (
+    step.run !== undefined &&
+    script !== undefined &&
+    PUBLISH_WORDS.some((w) => script.includes(w))
+  ) {
+    for (const line of script.split('\n')) {
       // `cargo publish --dry-run`, `npm publish --dry-run`: rehearsals upload nothing.
       if (line.includes('--dry-run')) continue;
-      for (const [pattern, what] of PUBLISH_COMMANDS) {
-        if (pattern.test(line)) return { what, span: step.run.span, path: step.run.path };
+      for (const [pattern, word, what] of PUBLISH_COMMANDS) {
+        if (line.includes(word) && pattern.test(line)) {
+          return { what, span: step.run.span, path: step.run.path };
+        }
       }
     }
   }
@@ -231,6 +265,17 @@ export function publishEvidence(step: Step): Evidence | undefined {
 
 /** The first publishing step of a job (composite actions expanded), reported at the job's step. */
 export function jobPublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
+  let known = JOB_PUBLISHES.get(job);
+  if (known === undefined) {
+    known = findJobPublishes(job) ?? null;
+    JOB_PUBLISHES.set(job, known);
+  }
+  return known ?? undefined;
+}
+
+const JOB_PUBLISHES = new Memo<Job, { evidence: Evidence; deep: DeepStep } | null>('jobPublishes');
+
+function findJobPublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
   for (const deep of stepsDeep(job)) {
     const evidence = publishEvidence(deep.step);
     if (evidence !== undefined) {
@@ -263,7 +308,8 @@ export function mergeEvidence(job: Job): Evidence | undefined {
     if (name !== undefined && MERGE_ACTIONS.has(name) && target.uses !== undefined) {
       return { what: name, span: target.uses.span, path: target.uses.path };
     }
-    if (step.run !== undefined && MERGE_COMMANDS.test(step.run.text)) {
+    // Every merge command contains "merge": a substring test first keeps the regex off most scripts.
+    if (step.run?.text.includes('merge') === true && MERGE_COMMANDS.test(step.run.text)) {
       const span = step === at ? step.run.span : at.node.span;
       const path = step === at ? step.run.path : at.node.path;
       return { what: 'merge command', span, path };
@@ -476,7 +522,7 @@ export function isReleaseWorkflow(workflow: WorkflowModel): boolean {
   const tags = push.entries.get('tags')?.value;
   if (tags !== undefined) {
     // ciflow/* tags trigger CI for pull requests, not releases.
-    const patterns = [...scalarsUnder(tags)];
+    const patterns = scalarsUnder(tags);
     if (patterns.length === 0 || patterns.some((t) => !t.text.trim().startsWith('ciflow/'))) {
       return true;
     }
@@ -541,10 +587,10 @@ export function calleePublishes(
 
 // Memoised per called workflow: thousands of callers of one reusable workflow would otherwise
 // rescan all of its jobs each.
-const PUBLISHING = new WeakMap<
+const PUBLISHING = new Memo<
   WorkflowModel,
   { evidence: Evidence; deep: DeepStep; inner: Job } | null
->();
+>('firstPublishingJob');
 
 function firstPublishingJob(
   callee: WorkflowModel,
@@ -575,6 +621,7 @@ export function hasEnvironment(job: Job): boolean {
 
 /** Whether a step writes to GITHUB_ENV or GITHUB_PATH (later steps run with those values). */
 export function writesGithubEnv(script: string): boolean {
+  if (!script.includes('GITHUB_ENV') && !script.includes('GITHUB_PATH')) return false;
   for (const line of script.split('\n')) {
     if (!line.includes('GITHUB_ENV') && !line.includes('GITHUB_PATH')) continue;
     if (

@@ -75,6 +75,33 @@ export function classifyLabels(
   labels: readonly string[],
   inventory: RunnerInventory,
 ): { kind: RunnerKind; reason: RunnerReason } {
+  // Memoised per inventory (one per audited repository, so a WeakMap with few, long-lived
+  // keys): the same few label sets recur in every job.
+  let known = CLASSIFIED.get(inventory);
+  if (known === undefined) {
+    known = new Map();
+    CLASSIFIED.set(inventory, known);
+  }
+  const key = labels.join('\u0000');
+  let verdict = known.get(key);
+  if (verdict === undefined) {
+    if (known.size >= MAX_CLASSIFIED) known.clear();
+    verdict = classify(labels, inventory);
+    known.set(key, verdict);
+  }
+  return verdict;
+}
+
+const CLASSIFIED = new WeakMap<
+  RunnerInventory,
+  Map<string, { kind: RunnerKind; reason: RunnerReason }>
+>();
+const MAX_CLASSIFIED = 4096;
+
+function classify(
+  labels: readonly string[],
+  inventory: RunnerInventory,
+): { kind: RunnerKind; reason: RunnerReason } {
   const lower = labels.map((l) => l.trim().toLowerCase()).filter((l) => l !== '');
   if (lower.length === 0) return { kind: 'none', reason: 'no-runner' };
   const matches = (globs: readonly string[]): boolean =>

@@ -18,6 +18,20 @@ export type UsesRef =
  * `owner/repo[/path]@ref`. `$/path` (same-repository syntax) counts as local.
  */
 export function parseUses(value: string): UsesRef {
+  // Several rules parse the same `uses:` strings; a bounded cache keeps that to once each.
+  let ref = PARSED.get(value);
+  if (ref === undefined) {
+    if (PARSED.size >= MAX_CACHED) PARSED.clear();
+    ref = parse(value);
+    PARSED.set(value, ref);
+  }
+  return ref;
+}
+
+const PARSED = new Map<string, UsesRef>();
+const MAX_CACHED = 4096;
+
+function parse(value: string): UsesRef {
   const trimmed = value.trim();
   if (trimmed.startsWith('./') || trimmed.startsWith('$/')) {
     return { kind: 'local', path: trimmed.slice(2) };

@@ -64,6 +64,7 @@ function classifyAsset(name: string): 'binary' | 'wildcard' | undefined {
 function ghReleaseAssets(script: string): string[] {
   const out: string[] = [];
   for (const line of script.split('\n')) {
+    if (!line.includes('release')) continue;
     const tokens = line.trim().split(/\s+/);
     const index = tokens.findIndex((t, i) => t === 'gh' && tokens[i + 1] === 'release');
     if (index < 0) continue;

@@ -73,7 +73,9 @@ const COMMAND_START = new Set(['&&', '||', ';', '|', 'sudo', 'then', 'do', 'exec
 /** Images named by `docker pull IMAGE` and `docker run [options] IMAGE` lines of a script. */
 function scriptImages(script: string): string[] {
   const out: string[] = [];
+  if (!script.includes('docker')) return out;
   for (const raw of script.split('\n')) {
+    if (!raw.includes('docker')) continue;
     // `${{ … }}` holds spaces: collapse each expression into one variable-like token first.
     let line = '';
     let last = 0;

@@ -33,6 +33,7 @@ const GIT_FETCH = /\bgit\s+(?:fetch|checkout|switch|pull)\b/;
 
 /** Line by line, each searched once from the git command on (linear on hostile lines). */
 function shellChecksOutPr(script: string): boolean {
+  if (!script.includes('gh') && !script.includes('git')) return false;
   for (const line of script.split('\n')) {
     if (GH_PR_CHECKOUT.test(line)) return true;
     const git = GIT_FETCH.exec(line);
