@@ -76,11 +76,23 @@ export function formatMessage(
   template: string,
   data: Readonly<Record<string, string | number>> | undefined,
 ): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+  // Templates are few and reports many: each template is split once into literal text and
+  // placeholder names (odd indexes), then joined per report.
+  let parts = TEMPLATES.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{\{(\w+)\}\}/);
+    TEMPLATES.set(template, parts);
+  }
+  let out = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] ?? '';
     const value = data?.[name];
-    return value === undefined ? whole : String(value);
-  });
+    out += (value === undefined ? `{{${name}}}` : String(value)) + (parts[i + 1] ?? '');
+  }
+  return out;
 }
+
+const TEMPLATES = new Map<string, readonly string[]>();
 
 /** Turns a report into a Finding for the rule, filling the location from the context. */
 export function makeFinding<M extends string>(

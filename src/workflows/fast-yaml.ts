@@ -144,7 +144,7 @@ class FastParser {
       const item = this.value(
         this.skipSpaces(dash + 1),
         indent,
-        [...path, items.length],
+        childPath(path, items.length),
         depth + 1,
         'seq',
       );
@@ -203,7 +203,7 @@ class FastParser {
     const key: YScalar = {
       kind: 'scalar',
       span,
-      path: [...path, name],
+      path: childPath(path, name),
       value,
       text: name,
       block: false,
@@ -449,7 +449,7 @@ class FastParser {
     if (text.charCodeAt(i) !== close) {
       for (;;) {
         if (isSeq) {
-          const item = this.flowItem(i, [...path, items.length], depth + 1);
+          const item = this.flowItem(i, childPath(path, items.length), depth + 1);
           items.push(item);
           i = this.skipSpaces(item.span.end);
         } else {
@@ -495,7 +495,7 @@ class FastParser {
     const span = { start: at, end };
     if (quoted) this.scalarSpans.push(span);
     return {
-      key: { kind: 'scalar', span, path: [...path, name], value, text: name, block: false },
+      key: { kind: 'scalar', span, path: childPath(path, name), value, text: name, block: false },
       valueAt,
     };
   }
@@ -605,6 +605,15 @@ class FastParser {
   private lineStart(at: number): number {
     return this.text.lastIndexOf('\n', at - 1) + 1;
   }
+}
+
+/** `path` with `key` appended (a sized copy: twice as fast as a spread, and this runs per node). */
+function childPath(path: YPath, key: string | number): YPath {
+  const out = new Array<string | number>(path.length + 1);
+  let i = 0;
+  for (const segment of path) out[i++] = segment;
+  out[i] = key;
+  return out;
 }
 
 /** Space, line feed or past the end (NaN from charCodeAt). */
