@@ -204,11 +204,17 @@ async function auditOne(
  * Drops repeats: a YAML alias used twice reports the anchored text twice, at the same span.
  */
 function dedupe(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
+  // Keyed by rule, message id and span; messages are compared only within a key (they are long).
+  const seen = new Map<string, Finding[]>();
   return findings.filter((f) => {
-    const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.primary.span.start}\u0000${f.primary.span.end}\u0000${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.primary.span.start}\u0000${f.primary.span.end}`;
+    const same = seen.get(key);
+    if (same === undefined) {
+      seen.set(key, [f]);
+      return true;
+    }
+    if (same.some((g) => g.message === f.message)) return false;
+    same.push(f);
     return true;
   });
 }

@@ -134,12 +134,15 @@ export function secretRefs(node: YNode | undefined, text: string): readonly Secr
   return refs;
 }
 
+const SECRETS_WORD = /secrets/i;
+
 const SECRET_REFS = new Memo<YNode, { text: string; refs: readonly SecretRef[] }>('secretRefs');
 
 function findSecretRefs(node: YNode, text: string): SecretRef[] {
   const out: SecretRef[] = [];
   for (const scalar of scalarsUnder(node)) {
-    if (!scalar.text.includes('secrets')) continue;
+    // Expressions are case-insensitive: `SECRETS.X` names the same secret.
+    if (!SECRETS_WORD.test(scalar.text)) continue;
     const raw = text.slice(scalar.span.start, scalar.span.end);
     for (const expression of findExpressions(raw)) {
       for (const ref of contextRefs(expression.body)) {

@@ -24,7 +24,8 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets' | 'unreda
       const inherit = inheritsSecrets(job);
       if (inherit !== undefined) ctx.report({ messageId: 'inherit', at: at(inherit) });
       for (const scalar of scalarsUnder(job.node)) {
-        if (!scalar.text.includes('secrets')) continue;
+        // Expressions are case-insensitive: `toJSON(SECRETS)` too.
+        if (!/secrets/i.test(scalar.text)) continue;
         for (const ref of refsIn(workflow.text, scalar.span)) {
           if (ref.path.startsWith('secrets.') && /\bfromjson\s*\(\s*secrets\b/i.test(ref.body)) {
             ctx.report({

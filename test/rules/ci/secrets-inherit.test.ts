@@ -15,6 +15,10 @@ testRule(rule, {
       errors: [{ messageId: 'allSecrets', line: 7, column: 16, severity: 'high' }],
     },
     {
+      code: 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./x\n        env:\n          ALL: ${{ toJSON(Secrets) }}\n',
+      errors: [{ messageId: 'allSecrets', line: 7, column: 16, severity: 'high' }],
+    },
+    {
       code: "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./x\n        env:\n          K: ${{ secrets[format('KEY_{0}', matrix.n)] }}\n",
       errors: [{ messageId: 'allSecrets', line: 7, column: 14 }],
     },

@@ -13,6 +13,11 @@ testRule(rule, {
       errors: [{ messageId: 'secrets', line: 10, column: 20 }],
     },
     {
+      // Expressions are case-insensitive: `SECRETS.X` is the same secret.
+      code: 'on: push\njobs:\n  a:\n    runs-on: [self-hosted]\n    steps:\n      - run: echo ${{ SECRETS.DEPLOY_KEY }}\n',
+      errors: [{ messageId: 'secrets', line: 6, column: 19 }],
+    },
+    {
       code: 'on: push\njobs:\n  a:\n    uses: ./.github/workflows/up.yml\n    secrets: inherit\n',
       files: {
         '.github/workflows/up.yml':
