@@ -77,7 +77,11 @@ export async function scanPaths(
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
   const byRoot = new Map<string | undefined, WalkedFile[]>();
-  for (const file of workflows) byRoot.set(file.root, [...(byRoot.get(file.root) ?? []), file]);
+  for (const file of workflows) {
+    const group = byRoot.get(file.root);
+    if (group === undefined) byRoot.set(file.root, [file]);
+    else group.push(file);
+  }
   for (const [root, group] of byRoot) {
     // The YAML front end, repository audit and signature checks load only when needed.
     const { auditWorkflowFiles } = await import('./workflow-audit.js');

@@ -522,7 +522,8 @@ function applySuppressions(
   repoRoot: string | undefined,
 ): Finding[] {
   // Most files have neither inline ignores nor configured ones: skip the line index then.
-  if (!text.includes('torchward:') && config.ignore === undefined) return sortFindings(findings);
+  const configured = config.ignore !== undefined && Object.keys(config.ignore).length > 0;
+  if (!configured && !text.includes('torchward:')) return sortFindings(findings);
   const lines = new LineIndex(text);
   const inline = inlineIgnores(text, scalarSpans, lines);
   const names = [file.uri.replace(/^\.\//, '')];
