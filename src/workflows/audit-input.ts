@@ -117,16 +117,6 @@ export function describeRunner(runner: RunnerClass): string {
   }
 }
 
-/** Context references (with absolute spans) in every `${{ }}` of a source range. */
-export function refsIn(text: string, span: Span): readonly ContextSpan[] {
-  // Memoised per span object (a scalar's span): several rules read the same scalars.
-  const known = REFS.get(span);
-  if (known?.text === text) return known.refs;
-  const refs = findRefs(text, span);
-  REFS.set(span, { text, refs });
-  return refs;
-}
-
 /** A context reference and the `${{ }}` expression holding it. */
 export interface ContextSpan {
   readonly path: string;
@@ -134,9 +124,8 @@ export interface ContextSpan {
   readonly body: string;
 }
 
-const REFS = new Memo<Span, { text: string; refs: readonly ContextSpan[] }>('refsIn');
-
-function findRefs(text: string, span: Span): ContextSpan[] {
+/** Context references (with absolute spans) in every `${{ }}` of a source range. */
+export function refsIn(text: string, span: Span): ContextSpan[] {
   const raw = text.slice(span.start, span.end);
   const out: { path: string; expression: Span; body: string }[] = [];
   for (const expression of findExpressions(raw)) {
