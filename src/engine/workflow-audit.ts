@@ -12,7 +12,7 @@ import { ciRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import { matchGlob } from '../workflows/glob.js';
-import { Memo } from '../workflows/memo.js';
+import { MEMO, Memo, newMemoStore } from '../workflows/memo.js';
 import { localReferences, parseWorkflow } from '../workflows/model.js';
 import type { WorkflowModel } from '../workflows/model.js';
 import type { RunnerInventory } from '../workflows/runners.js';
@@ -173,7 +173,7 @@ async function auditOne(
   if (root !== undefined) await loader.attach(model, root, 0);
   const runners = await loader.inventory(root, config);
   const internalErrors: WorkflowAuditInternalError[] = [];
-  const input: WorkflowAuditInput = { workflow: model, runners };
+  const input: WorkflowAuditInput = { workflow: model, runners, [MEMO]: newMemoStore() };
   const findings = runRules(
     ciRules,
     input,

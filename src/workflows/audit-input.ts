@@ -1,6 +1,7 @@
 import type { Span } from '../core/finding.js';
 import { contextRefs, findExpressions } from './expressions.js';
 import { Memo } from './memo.js';
+import type { MEMO, MemoStore } from './memo.js';
 import { stepsDeep } from './job-roles.js';
 import type { Job, WorkflowModel } from './model.js';
 import { classifyRunsOn } from './runners.js';
@@ -11,6 +12,8 @@ import type { YMap, YPath } from './yaml-tree.js';
 export interface WorkflowAuditInput {
   readonly workflow: WorkflowModel;
   readonly runners: RunnerInventory;
+  /** Memoised facts (workflows/memo.ts); created on first use when absent. */
+  readonly [MEMO]?: MemoStore;
 }
 
 /** A report target for a located node. */

@@ -45,6 +45,11 @@ function isIdentPart(code: number): boolean {
   return isIdentStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d;
 }
 
+/** The code at `i`, or -1 past the end (reading past a string's end makes V8 deoptimise). */
+function codeAt(text: string, i: number): number {
+  return i < text.length ? text.charCodeAt(i) : -1;
+}
+
 /** The offset after the name characters starting at `from`. */
 function identEnd(body: string, from: number): number {
   let i = from;
@@ -66,7 +71,7 @@ export function contextRefs(body: string): ContextRef[] {
       i++;
       while (i < body.length) {
         if (body.charCodeAt(i) === 0x27) {
-          if (body.charCodeAt(i + 1) === 0x27) i += 2;
+          if (codeAt(body, i + 1) === 0x27) i += 2;
           else break;
         } else i++;
       }
@@ -81,11 +86,11 @@ export function contextRefs(body: string): ContextRef[] {
     i = identEnd(body, i);
     let path = body.slice(start, i).toLowerCase();
     for (;;) {
-      const next = body.charCodeAt(i);
+      const next = codeAt(body, i);
       if (next === 0x2e) {
         // .
         i++;
-        if (body.charCodeAt(i) === 0x2a) {
+        if (codeAt(body, i) === 0x2a) {
           path += '.*';
           i++;
           continue;
@@ -109,8 +114,8 @@ export function contextRefs(body: string): ContextRef[] {
     }
     // A name followed by `(` is a function call, not a context.
     let j = i;
-    while (body.charCodeAt(j) === 0x20) j++;
-    if (body.charCodeAt(j) === 0x28) continue;
+    while (codeAt(body, j) === 0x20) j++;
+    if (codeAt(body, j) === 0x28) continue;
     if (path !== 'true' && path !== 'false' && path !== 'null') out.push({ path, start, end: i });
   }
   return out;

@@ -76,9 +76,9 @@ class FastParser {
     let p = this.pos;
     while (p < length) {
       let q = p;
-      while (q < length && text.charCodeAt(q) === SPACE) q++;
+      while (q < length && this.code(q) === SPACE) q++;
       if (q === length) break;
-      const c = text.charCodeAt(q);
+      const c = this.code(q);
       if (c === NL) {
         p = q + 1;
         continue;
@@ -101,13 +101,8 @@ class FastParser {
 
   /** `---` or `...` at `at`, followed by a space, a line end or the end of the text. */
   private isMarker(at: number): boolean {
-    const { text } = this;
-    const c = text.charCodeAt(at);
-    return (
-      text.charCodeAt(at + 1) === c &&
-      text.charCodeAt(at + 2) === c &&
-      isEmpty(text.charCodeAt(at + 3))
-    );
+    const c = this.code(at);
+    return this.code(at + 1) === c && this.code(at + 2) === c && isEmpty(this.code(at + 3));
   }
 
   private count(depth: number): void {
@@ -166,7 +161,7 @@ class FastParser {
    */
   private key(at: number, path: YPath): { key: YScalar; valueAt: number } {
     const { text } = this;
-    const c = text.charCodeAt(at);
+    const c = this.code(at);
     let keyEnd: number;
     let colon: number;
     let value: string | number | boolean | null;
@@ -184,11 +179,11 @@ class FastParser {
       keyEnd = at;
       for (;;) {
         if (i >= this.length) bail();
-        const ch = text.charCodeAt(i);
+        const ch = this.code(i);
         if (ch === NL) bail();
-        if (ch === COLON && isEmpty(text.charCodeAt(i + 1))) break;
+        if (ch === COLON && isEmpty(this.code(i + 1))) break;
         if (ch === SPACE) {
-          if (text.charCodeAt(i + 1) === HASH) bail();
+          if (this.code(i + 1) === HASH) bail();
         } else keyEnd = i + 1;
         i++;
       }
@@ -222,8 +217,7 @@ class FastParser {
     depth: number,
     parent: 'map' | 'seq',
   ): YNode {
-    const { text } = this;
-    const c = at < this.length ? text.charCodeAt(at) : NL;
+    const c = at < this.length ? this.code(at) : NL;
     if (c === NL || c === HASH) {
       // Nothing on this line: the value is on the next lines, or empty. The empty scalar sits
       // after the indicator and its spaces, as the `yaml` package places it.
@@ -285,18 +279,17 @@ class FastParser {
 
   /** Whether a plain or quoted implicit key followed by `: ` starts at `at` on this line. */
   private looksLikeKey(at: number): boolean {
-    const { text } = this;
-    const c = text.charCodeAt(at);
+    const c = this.code(at);
     if (c === 0x22 || c === 0x27) {
       const close = this.quoteEnd(at);
       if (close === -1) return false;
       return this.isIndicator(this.skipSpaces(close), COLON);
     }
     for (let i = at; i < this.length; i++) {
-      const ch = text.charCodeAt(i);
+      const ch = this.code(i);
       if (ch === NL) return false;
-      if (ch === COLON && isEmpty(text.charCodeAt(i + 1))) return i > at;
-      if (ch === SPACE && text.charCodeAt(i + 1) === HASH) return false;
+      if (ch === COLON && isEmpty(this.code(i + 1))) return i > at;
+      if (ch === SPACE && this.code(i + 1) === HASH) return false;
     }
     return false;
   }
@@ -309,11 +302,11 @@ class FastParser {
     let i = at;
     let end = at;
     while (i < this.length) {
-      const ch = text.charCodeAt(i);
+      const ch = this.code(i);
       if (ch === NL) break;
-      if (ch === COLON && isEmpty(text.charCodeAt(i + 1))) bail(); // `a: b: c`
+      if (ch === COLON && isEmpty(this.code(i + 1))) bail(); // `a: b: c`
       if (ch === SPACE) {
-        if (text.charCodeAt(i + 1) === HASH) break;
+        if (this.code(i + 1) === HASH) break;
       } else end = i + 1;
       i++;
     }
@@ -331,7 +324,7 @@ class FastParser {
 
   /** Refuses what the `yaml` package would not read as the start of a plain scalar. */
   private plainStart(at: number, inFlow = false): void {
-    const c = this.text.charCodeAt(at);
+    const c = this.code(at);
     switch (c) {
       case 0x26: // &
       case 0x2a: // *
@@ -355,7 +348,7 @@ class FastParser {
       case COLON:
       case 0x3f: {
         // ?  (followed by a space, or by a flow indicator inside a flow collection)
-        const next = this.text.charCodeAt(at + 1);
+        const next = this.code(at + 1);
         if (isEmpty(next) || (inFlow && isFlowIndicator(next))) bail();
         break;
       }
@@ -373,10 +366,10 @@ class FastParser {
   private blockScalar(at: number, indent: number, path: YPath, depth: number): YScalar {
     this.count(depth);
     const { text, length } = this;
-    const folded = text.charCodeAt(at) === 0x3e;
+    const folded = this.code(at) === 0x3e;
     let i = at + 1;
     let chomp = '';
-    const ci = text.charCodeAt(i);
+    const ci = this.code(i);
     if (ci === DASH || ci === 0x2b) {
       chomp = ci === DASH ? '-' : '+';
       i++;
@@ -384,7 +377,7 @@ class FastParser {
     const afterHeader = i;
     i = this.skipSpaces(i);
     if (i < length) {
-      const ch = text.charCodeAt(i);
+      const ch = this.code(i);
       if (ch === HASH) {
         if (i === afterHeader) bail(); // a comment needs a space before it
       } else if (ch !== NL) bail(); // indentation indicators and stray text
@@ -396,7 +389,7 @@ class FastParser {
     let lineIndent = 0;
     let p = bodyStart;
     for (; p < length; p++) {
-      const ch = text.charCodeAt(p);
+      const ch = this.code(p);
       if (ch === SPACE) lineIndent++;
       else if (ch === NL) {
         nl = p;
@@ -408,8 +401,8 @@ class FastParser {
       for (;;) {
         const offset = nl + 1;
         let k = 0;
-        while (text.charCodeAt(offset + k) === SPACE) k++;
-        const ch = offset + k < length ? text.charCodeAt(offset + k) : -1;
+        while (this.code(offset + k) === SPACE) k++;
+        const ch = offset + k < length ? this.code(offset + k) : -1;
         if (!(ch === NL || k >= contentIndent)) break;
         nl = text.indexOf('\n', offset + k);
         if (nl === -1) {
@@ -423,8 +416,8 @@ class FastParser {
       for (;;) {
         let j = nl - 1;
         const lastChar = j;
-        while (j >= 0 && text.charCodeAt(j) === SPACE) j--;
-        if (j >= bodyStart && text.charCodeAt(j) === NL && j + 1 + lineIndent > lastChar) nl = j;
+        while (j >= 0 && this.code(j) === SPACE) j--;
+        if (j >= bodyStart && this.code(j) === NL && j + 1 + lineIndent > lastChar) nl = j;
         else break;
       }
     }
@@ -440,13 +433,12 @@ class FastParser {
   /** A flow collection closed on the line it opens on. Returns with the span ending after it. */
   private flow(at: number, path: YPath, depth: number): YMap | YSeq {
     this.count(depth);
-    const { text } = this;
-    const isSeq = text.charCodeAt(at) === 0x5b;
+    const isSeq = this.code(at) === 0x5b;
     const close = isSeq ? 0x5d : 0x7d;
     let i = this.skipSpaces(at + 1);
     const items: YNode[] = [];
     const entries = new Map<string, YMapEntry>();
-    if (text.charCodeAt(i) !== close) {
+    if (this.code(i) !== close) {
       for (;;) {
         if (isSeq) {
           const item = this.flowItem(i, childPath(path, items.length), depth + 1);
@@ -459,12 +451,12 @@ class FastParser {
           entries.set(key.key.text, { key: key.key, value });
           i = this.skipSpaces(value.span.end);
         }
-        const ch = text.charCodeAt(i);
+        const ch = this.code(i);
         if (ch === close) break;
         if (ch !== 0x2c) bail(); // ,
         i = this.skipSpaces(i + 1);
         // A trailing comma, an empty item or the line ending inside the collection.
-        const after = text.charCodeAt(i);
+        const after = this.code(i);
         if (after === close || after === 0x2c || after === NL || i >= this.length) bail();
       }
     }
@@ -474,7 +466,7 @@ class FastParser {
 
   private flowKey(at: number, path: YPath): { key: YScalar; valueAt: number } {
     const { text } = this;
-    const c = text.charCodeAt(at);
+    const c = this.code(at);
     let end: number;
     let value: string | number | boolean | null;
     let quoted = false;
@@ -487,9 +479,9 @@ class FastParser {
       end = this.flowPlainEnd(at);
       value = plainValue(text.slice(at, end));
     }
-    if (text.charCodeAt(end) !== COLON || text.charCodeAt(end + 1) !== SPACE) bail();
+    if (this.code(end) !== COLON || this.code(end + 1) !== SPACE) bail();
     const valueAt = this.skipSpaces(end + 1);
-    const next = text.charCodeAt(valueAt);
+    const next = this.code(valueAt);
     if (next === 0x2c || next === 0x7d || next === NL || valueAt >= this.length) bail();
     const name = scalarText(value);
     const span = { start: at, end };
@@ -503,7 +495,7 @@ class FastParser {
   /** One item (or mapping value) inside a flow collection. */
   private flowItem(at: number, path: YPath, depth: number): YNode {
     const { text } = this;
-    const c = text.charCodeAt(at);
+    const c = this.code(at);
     if (c === 0x5b || c === 0x7b) return this.flow(at, path, depth);
     this.count(depth);
     if (c === 0x22 || c === 0x27) {
@@ -526,20 +518,19 @@ class FastParser {
 
   /** The end (after the last non-space) of a plain scalar in a flow collection at `at`. */
   private flowPlainEnd(at: number): number {
-    const { text } = this;
     this.plainStart(at, true);
     let end = at;
     for (let i = at; i < this.length; i++) {
-      const ch = text.charCodeAt(i);
+      const ch = this.code(i);
       if (ch === 0x2c || ch === 0x5d || ch === 0x7d) return end;
       if (ch === NL || ch === 0x5b || ch === 0x7b) bail();
       if (ch === COLON) {
-        const next = text.charCodeAt(i + 1);
+        const next = this.code(i + 1);
         // `a: b` inside a sequence is a one-pair mapping; only `key: value` in `{}` is read here.
         if (isEmpty(next) || isFlowIndicator(next)) return end;
       }
       if (ch === SPACE) {
-        if (text.charCodeAt(i + 1) === HASH) bail();
+        if (this.code(i + 1) === HASH) bail();
       } else end = i + 1;
     }
     bail();
@@ -550,7 +541,7 @@ class FastParser {
     const close = this.quoteEnd(at);
     if (close === -1) bail();
     const body = this.text.slice(at + 1, close - 1);
-    if (this.text.charCodeAt(at) === 0x27) return { value: body.replaceAll("''", "'"), end: close };
+    if (this.code(at) === 0x27) return { value: body.replaceAll("''", "'"), end: close };
     const value = body.includes('\\') ? unescapeDouble(body) : body;
     if (value === undefined) bail();
     return { value, end: close };
@@ -558,14 +549,13 @@ class FastParser {
 
   /** The offset after the closing quote of the quoted scalar at `at`, or -1 if not on this line. */
   private quoteEnd(at: number): number {
-    const { text } = this;
-    const quote = text.charCodeAt(at);
+    const quote = this.code(at);
     for (let i = at + 1; i < this.length; i++) {
-      const ch = text.charCodeAt(i);
+      const ch = this.code(i);
       if (ch === NL) return -1;
       if (quote === 0x27) {
         if (ch === 0x27) {
-          if (text.charCodeAt(i + 1) === 0x27) i++;
+          if (this.code(i + 1) === 0x27) i++;
           else return i + 1;
         }
       } else if (ch === 0x5c) i++;
@@ -578,7 +568,7 @@ class FastParser {
   private trailing(at: number): number {
     const i = this.skipSpaces(at);
     if (i >= this.length) return i;
-    const ch = this.text.charCodeAt(i);
+    const ch = this.code(i);
     if (ch === NL) return i;
     if (ch === HASH && i > at) return i;
     return bail();
@@ -586,15 +576,18 @@ class FastParser {
 
   private skipSpaces(at: number): number {
     let i = at;
-    while (i < this.length && this.text.charCodeAt(i) === SPACE) i++;
+    while (i < this.length && this.code(i) === SPACE) i++;
     return i;
   }
 
   /** `-`, `:` (or `?`) at `at` followed by a space, a line end or the end of the text. */
   private isIndicator(at: number, code: number): boolean {
-    return (
-      at < this.length && this.text.charCodeAt(at) === code && isEmpty(this.text.charCodeAt(at + 1))
-    );
+    return at < this.length && this.code(at) === code && isEmpty(this.code(at + 1));
+  }
+
+  /** The UTF-16 code at `at`, or -1 past the end (reading past a string's end makes V8 deoptimise). */
+  private code(at: number): number {
+    return at < this.length ? this.text.charCodeAt(at) : -1;
   }
 
   private lineAfter(at: number): number {
@@ -607,18 +600,30 @@ class FastParser {
   }
 }
 
-/** `path` with `key` appended (a sized copy: twice as fast as a spread, and this runs per node). */
+/**
+ * `path` with `key` appended. Array literals for the usual depths: they are packed arrays like the
+ * root `[]` (a sized `new Array(n)` is holey, and mixing the two kinds made V8 recompile the
+ * functions that read paths), and faster than a spread.
+ */
 function childPath(path: YPath, key: string | number): YPath {
-  const out = new Array<string | number>(path.length + 1);
-  let i = 0;
-  for (const segment of path) out[i++] = segment;
-  out[i] = key;
-  return out;
+  // (`?? 0` never applies: the length was just checked.)
+  switch (path.length) {
+    case 0:
+      return [key];
+    case 1:
+      return [path[0] ?? 0, key];
+    case 2:
+      return [path[0] ?? 0, path[1] ?? 0, key];
+    case 3:
+      return [path[0] ?? 0, path[1] ?? 0, path[2] ?? 0, key];
+    default:
+      return [...path, key];
+  }
 }
 
-/** Space, line feed or past the end (NaN from charCodeAt). */
+/** Space, line feed or past the end (-1). */
 function isEmpty(code: number): boolean {
-  return code === SPACE || code === NL || Number.isNaN(code);
+  return code === SPACE || code === NL || code < 0;
 }
 
 /** `,`, `[`, `]`, `{` or `}`. */
@@ -787,7 +792,7 @@ function splitLines(source: string): [string, string][] {
     const nl = source.indexOf('\n', start);
     const line = nl === -1 ? source.slice(start) : source.slice(start, nl);
     let k = 0;
-    while (line.charCodeAt(k) === SPACE) k++;
+    while (k < line.length && line.charCodeAt(k) === SPACE) k++;
     out.push([line.slice(0, k), line.slice(k)]);
     if (nl === -1) return out;
     start = nl + 1;

@@ -125,18 +125,23 @@ export interface SecretRef {
  * per run). Spans are the `${{ … }}` expression in the file text.
  */
 export function secretRefs(node: YNode | undefined, text: string): readonly SecretRef[] {
-  if (node === undefined) return [];
-  // Memoised per node: several rules ask about the same job, and the tree does not change.
-  const known = SECRET_REFS.get(node);
+  return node === undefined ? [] : findSecretRefs(node, text);
+}
+
+/** secretRefs of a whole job, memoised per job: several rules ask about the same one. */
+export function jobSecretRefs(job: Job, text: string): readonly SecretRef[] {
+  const known = JOB_SECRET_REFS.get(job);
   if (known?.text === text) return known.refs;
-  const refs = findSecretRefs(node, text);
-  SECRET_REFS.set(node, { text, refs });
+  const refs = findSecretRefs(job.node, text);
+  JOB_SECRET_REFS.set(job, { text, refs });
   return refs;
 }
 
 const SECRETS_WORD = /secrets/i;
 
-const SECRET_REFS = new Memo<YNode, { text: string; refs: readonly SecretRef[] }>('secretRefs');
+const JOB_SECRET_REFS = new Memo<Job, { text: string; refs: readonly SecretRef[] }>(
+  'jobSecretRefs',
+);
 
 function findSecretRefs(node: YNode, text: string): SecretRef[] {
   const out: SecretRef[] = [];

@@ -1,15 +1,31 @@
 /**
- * A memo slot on objects: `get`/`set` read and write a symbol-keyed property of the key object,
- * so the memoised value lives and dies with it. (A plain assignment: `Object.defineProperty` to
- * make it non-enumerable cost 3% of the audit. Symbol keys stay out of JSON, `Object.keys` and
- * `for…in`.)
+ * Memo slots for objects of the workflow model (jobs, steps, models, audit inputs).
  *
- * Why not a WeakMap: V8's minor GC keeps the values of WeakMap entries whose keys are still
- * young, so memoising thousands of short-lived workflow nodes in WeakMaps made every scavenge
- * copy them; on the 2,000-workflow bench the audit spent ~40% of its time in GC (measured:
- * `ci/merge-job-hardening` alone, 1,160 ms with WeakMaps against 630 ms with slots).
- * Keys must be ordinary extensible objects (the workflow model's are).
+ * Why not WeakMaps: V8's minor GC keeps the values of WeakMap entries whose keys are still young,
+ * so memoising thousands of short-lived workflow objects in WeakMaps made every scavenge copy
+ * them; on the 2,000-workflow bench the audit spent ~40% of its time in GC (`ci/merge-job-hardening`
+ * alone: 1,160 ms with WeakMaps against 630 ms with slots on the objects).
+ *
+ * Why a store declared at creation (`[MEMO]: newMemoStore()` in the object literal) rather than a
+ * property added on first use: adding properties later changes the object's hidden class, and
+ * code optimised for the old one is thrown away and compiled again (measured as "wrong map"
+ * deoptimisations). The store object takes the new properties instead. Objects created without a
+ * store get one on first use.
  */
+export const MEMO: unique symbol = Symbol('memo');
+
+/** The per-object store; its keys are the slots of the Memo instances. */
+export type MemoStore = Record<symbol, unknown>;
+
+/** A fresh store, for the `[MEMO]` field of an object literal. */
+export function newMemoStore(): MemoStore {
+  return {};
+}
+
+interface HasStore {
+  [MEMO]?: MemoStore;
+}
+
 export class Memo<K extends object, V> {
   private readonly slot: symbol;
 
@@ -18,14 +34,16 @@ export class Memo<K extends object, V> {
   }
 
   get(key: K): V | undefined {
-    return (key as Record<symbol, V | undefined>)[this.slot];
+    return (key as HasStore)[MEMO]?.[this.slot] as V | undefined;
   }
 
   set(key: K, value: V): void {
-    (key as Record<symbol, V>)[this.slot] = value;
+    const holder = key as HasStore;
+    const store = holder[MEMO] ?? (holder[MEMO] = newMemoStore());
+    store[this.slot] = value;
   }
 
   has(key: K): boolean {
-    return Object.prototype.hasOwnProperty.call(key, this.slot);
+    return (key as HasStore)[MEMO]?.[this.slot] !== undefined;
   }
 }

@@ -1,5 +1,7 @@
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
+import { MEMO, newMemoStore } from './memo.js';
+import type { MemoStore } from './memo.js';
 import { parseUses } from './uses.js';
 import { getMap, getNode, getScalar, parseYamlTree } from './yaml-tree.js';
 import type { YamlProblem, YMap, YNode, YScalar } from './yaml-tree.js';
@@ -18,7 +20,9 @@ export interface Step {
   readonly env: YMap | undefined;
   readonly if: YScalar | undefined;
   /** The local composite action this step calls, when it was found and parsed. */
-  action?: WorkflowModel;
+  action: WorkflowModel | undefined;
+  /** Memoised facts about the step (workflows/memo.ts). */
+  readonly [MEMO]: MemoStore;
 }
 
 /** One job; for an action file, a single pseudo-job holding `runs.steps`. */
@@ -44,7 +48,9 @@ export interface Job {
   readonly services: YMap | undefined;
   readonly if: YScalar | undefined;
   /** The local reusable workflow this job calls, when it was found and parsed. */
-  callee?: WorkflowModel;
+  callee: WorkflowModel | undefined;
+  /** Memoised facts about the job (workflows/memo.ts). */
+  readonly [MEMO]: MemoStore;
 }
 
 /** A workflow or action file, located. */
@@ -63,6 +69,8 @@ export interface WorkflowModel {
   readonly inputDefaults: ReadonlyMap<string, string>;
   readonly problems: readonly YamlProblem[];
   readonly scalarSpans: YamlTreeSpans;
+  /** Memoised facts about the model (workflows/memo.ts). */
+  readonly [MEMO]: MemoStore;
 }
 
 type YamlTreeSpans = readonly { readonly start: number; readonly end: number }[];
@@ -130,6 +138,7 @@ export function parseWorkflow(
     inputDefaults,
     problems: tree.problems,
     scalarSpans: tree.scalarSpans,
+    [MEMO]: newMemoStore(),
   };
 }
 
@@ -149,6 +158,8 @@ function readSteps(list: YNode | undefined, uri: string): Step[] {
       with: getMap(node, 'with'),
       env: getMap(node, 'env'),
       if: getScalar(node, 'if'),
+      action: undefined,
+      [MEMO]: newMemoStore(),
     });
   });
   return steps;
@@ -181,6 +192,8 @@ function readJob(id: string, key: YScalar, node: YMap, uri: string): Job {
     container: getNode(node, 'container'),
     services: getMap(node, 'services'),
     if: getScalar(node, 'if'),
+    callee: undefined,
+    [MEMO]: newMemoStore(),
   };
 }
 
@@ -204,6 +217,8 @@ function readActionJob(key: YScalar, runs: YMap, uri: string): Job {
     container: undefined,
     services: undefined,
     if: undefined,
+    callee: undefined,
+    [MEMO]: newMemoStore(),
   };
 }
 

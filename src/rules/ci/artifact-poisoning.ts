@@ -3,7 +3,7 @@ import { at } from '../../workflows/audit-input.js';
 import {
   cacheEvidence,
   privilegedTriggers,
-  secretRefs,
+  jobSecretRefs,
   stepAction,
   stepInput,
   stepsDeep,
@@ -70,7 +70,7 @@ export default defineRule<
         });
         continue;
       }
-      const secret = secretRefs(job.node, input.workflow.text)[0];
+      const secret = jobSecretRefs(job, input.workflow.text)[0];
       if (secret !== undefined) {
         ctx.report({
           messageId: 'privilegedConsumer',

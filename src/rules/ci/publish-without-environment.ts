@@ -5,6 +5,7 @@ import {
   hasEnvironment,
   inheritsSecrets,
   jobPublishes,
+  jobSecretRefs,
   secretRefs,
 } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
@@ -50,7 +51,7 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
       if (hasEnvironment(job)) continue;
       const found = jobPublishes(job);
       if (found === undefined) continue;
-      const secret = secretRefs(job.node, workflow.text)[0];
+      const secret = jobSecretRefs(job, workflow.text)[0];
       // Release assets and Pages uploaded with the run's own GITHUB_TOKEN use no stored credential;
       // ci/github-release-binaries judges what is attached. With a stored token (a PAT) they are
       // uploads like any other.

@@ -6,7 +6,7 @@ import {
   jobAnchor,
   runnerAnchor,
 } from '../../workflows/audit-input.js';
-import { secretRefs } from '../../workflows/job-roles.js';
+import { jobSecretRefs } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
@@ -25,7 +25,7 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
   check(ctx, input) {
     for (const effective of effectiveJobs(input)) {
       if (effective.runner.kind !== 'persistent') continue;
-      const refs = secretRefs(effective.job.node, effective.workflow.text);
+      const refs = jobSecretRefs(effective.job, effective.workflow.text);
       const inherit =
         effective.via?.secrets?.kind === 'scalar' && effective.via.secrets.text === 'inherit';
       const first = refs[0];
