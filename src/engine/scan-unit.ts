@@ -9,7 +9,7 @@ import {
   type Rule,
   type RuleTarget,
 } from '../rules/define-rule.js';
-import { ARTIFACT_RULES } from '../rules/artifact-registry.js';
+import { artifactRulesFor, ENGINE_RULES } from '../rules/artifact-rules.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
 import type {
@@ -44,7 +44,7 @@ export interface UnitOutcome {
 }
 
 const ENGINE_RULE = (id: string): Rule => {
-  const rule = ARTIFACT_RULES.byId(id);
+  const rule = ENGINE_RULES.byId(id);
   if (rule === undefined) throw new Error(`engine rule ${id} is not registered`);
   return rule;
 };
@@ -203,9 +203,9 @@ function makeContext(
     depth,
     options: state.options,
     budget: state.budget,
-    check(target: RuleTarget, input: unknown) {
+    async check(target: RuleTarget, input: unknown) {
       const found = runRules(
-        ARTIFACT_RULES.forTarget(target) as readonly Rule<unknown>[],
+        (await artifactRulesFor(target)) as readonly Rule<unknown>[],
         input,
         { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
         (ruleId, error) => {
@@ -223,7 +223,7 @@ function makeContext(
       state.findings.push(finding);
     },
     malformed(family: string, error: FormatError) {
-      const ruleId = ARTIFACT_RULES.byId(`${family}/malformed-input`)
+      const ruleId = ENGINE_RULES.byId(`${family}/malformed-input`)
         ? `${family}/malformed-input`
         : 'model/malformed-input';
       reportEngineRule(state, ruleId, uri, {

@@ -34,8 +34,11 @@ export interface UnitContext {
   readonly depth: number;
   readonly options: ModelScanOptions;
   readonly budget: ScanBudget;
-  /** Runs every registered rule of `target` over `input` and records the findings. */
-  check(target: RuleTarget, input: unknown): void;
+  /**
+   * Runs every registered rule of `target` over `input` and records the findings (the target's
+   * rule families load on first use, hence the promise: await it before judging the unit).
+   */
+  check(target: RuleTarget, input: unknown): Promise<void>;
   /** Records a finding built by a handler itself (rare; prefer rules). */
   add(finding: Finding): void;
   /**

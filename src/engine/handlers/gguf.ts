@@ -10,7 +10,7 @@ import type { UnitContext } from '../unit.js';
 export async function scanGguf(ctx: UnitContext, source: ByteSource): Promise<void> {
   try {
     const header = await readGgufHeader(source, ctx.options.limits);
-    ctx.check('gguf', header);
+    await ctx.check('gguf', header);
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('gguf', error);

@@ -34,7 +34,7 @@ export async function scanHdf5(ctx: UnitContext, source: ByteSource): Promise<vo
       return;
     }
     ctx.setFormat('keras-h5');
-    ctx.check(
+    await ctx.check(
       'keras',
       parseKerasConfig(modelConfig, 'h5', attrs.text.get('keras_version'), limits),
     );

@@ -30,7 +30,7 @@ export async function scanKerasConfig(ctx: UnitContext, config: ByteSource): Pro
       );
     }
     const text = decodeUtf8(await readAll(config), 0);
-    ctx.check('keras', parseKerasConfig(text, 'keras-zip', undefined, limits));
+    await ctx.check('keras', parseKerasConfig(text, 'keras-zip', undefined, limits));
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('keras', error);

@@ -12,7 +12,5 @@ export function scanPickleMember(
   bytes: Uint8Array,
   pctx: PickleScanContext,
 ): Promise<MemberVerdict> {
-  return parent.scanWith(name, 'pickle', (ctx) => {
-    scanPickleBytes(ctx, bytes, pctx);
-  });
+  return parent.scanWith(name, 'pickle', (ctx) => scanPickleBytes(ctx, bytes, pctx));
 }

@@ -23,7 +23,7 @@ export const npyHandler: Handler = async (ctx, source) => {
     return;
   }
   const model: NpyModel = { header, fileSize: source.size };
-  ctx.check('npy', model);
+  await ctx.check('npy', model);
   if (!header.hasObject) return;
   const length = source.size - header.dataOffset;
   if (length > limits.maxInputBytes) {

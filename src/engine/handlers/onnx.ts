@@ -40,7 +40,7 @@ export async function scanOnnx(ctx: UnitContext, source: ByteSource): Promise<vo
       );
     }
     const input: OnnxInput = { model, files };
-    ctx.check('onnx', input);
+    await ctx.check('onnx', input);
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('onnx', error);

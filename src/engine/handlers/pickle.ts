@@ -15,14 +15,18 @@ const IN_MEMORY_BYTES = 16 * 1024 * 1024;
 const SCAN_RETAIN_ITEMS = 4096;
 
 /** Runs the pickle rules over a decoded stream and reports its decoding error, if any. */
-function judge(ctx: UnitContext, decoded: PickleDecodeResult, pctx: PickleScanContext): void {
+async function judge(
+  ctx: UnitContext,
+  decoded: PickleDecodeResult,
+  pctx: PickleScanContext,
+): Promise<void> {
   const input: PickleScanInput = {
     decoded,
     flavour: pctx.flavour,
     ...(pctx.storages === undefined ? {} : { storages: pctx.storages }),
     allowGlobals: ctx.options.allowGlobals,
   };
-  ctx.check('pickle', input);
+  await ctx.check('pickle', input);
   if (decoded.error !== undefined) ctx.malformed('pickle', decoded.error);
 }
 
@@ -45,17 +49,17 @@ function isJoblib(decoded: PickleDecodeResult): boolean {
  * context, and reports a decoding failure as pickle/malformed-input (the findings about what was
  * decoded before the failure stand). Offsets in findings are relative to `bytes`.
  */
-export function scanPickleBytes(
+export async function scanPickleBytes(
   ctx: UnitContext,
   bytes: Uint8Array,
   pctx: PickleScanContext,
-): void {
+): Promise<void> {
   const decoded = decodePickle(bytes, {
     limits: ctx.options.limits,
     deadline: ctx.budget.deadline,
     retainItems: SCAN_RETAIN_ITEMS,
   });
-  judge(ctx, decoded, pctx);
+  await judge(ctx, decoded, pctx);
 }
 
 /**
@@ -73,7 +77,7 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
       deadline: ctx.budget.deadline,
       maxEntries: limits.maxEntries,
     });
-    judge(ctx, decoded, { flavour: 'torch-legacy', storages });
+    await judge(ctx, decoded, { flavour: 'torch-legacy', storages });
     return;
   }
   // Small pickles are decoded in memory; larger ones through positioned reads, skipping large
@@ -84,5 +88,5 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
       ? decodePickle(await source.read(0, source.size), options)
       : await decodePickleSource(source, options);
   ctx.setFormat(isJoblib(decoded) ? 'joblib' : 'pickle');
-  judge(ctx, decoded, { flavour: 'raw' });
+  await judge(ctx, decoded, { flavour: 'raw' });
 };

@@ -11,7 +11,7 @@ export const safetensorsHandler: Handler = async (ctx, source) => {
   ctx.setFormat('safetensors');
   try {
     const header = await readSafetensorsHeader(source, ctx.options.limits);
-    ctx.check('safetensors', header);
+    await ctx.check('safetensors', header);
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('safetensors', error);

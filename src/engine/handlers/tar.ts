@@ -47,7 +47,7 @@ export const tarHandler: Handler = async (ctx, source) => {
       storages: side.storages,
       allowGlobals: ctx.options.allowGlobals,
     };
-    ctx.check('pickle', input);
+    await ctx.check('pickle', input);
     if (side.decoded.error !== undefined) ctx.malformed('pickle', side.decoded.error);
     const main = legacyTarMember(tar.members, 'pickle');
     if (main !== undefined) {
@@ -80,6 +80,6 @@ export const tarHandler: Handler = async (ctx, source) => {
     members: tar.members.map((m) => m.name),
     anomalies: tar.anomalies,
   };
-  ctx.check('archive', model);
+  await ctx.check('archive', model);
   if (tar.error !== undefined) ctx.malformed('archive', tar.error);
 };

@@ -30,12 +30,12 @@ export async function scanTensorflow(ctx: UnitContext, source: ByteSource): Prom
         identifier: o.identifier,
         metadata: o.metadata,
       }));
-      ctx.check('keras', { container: 'keras-metadata', root, kerasVersion: undefined });
+      await ctx.check('keras', { container: 'keras-metadata', root, kerasVersion: undefined });
       return;
     }
     const graph = parseTensorflowGraph(bytes, limits);
     ctx.setFormat(graph.kind === 'saved-model' ? 'tf-savedmodel' : 'tf-graphdef');
-    ctx.check('tensorflow', graph);
+    await ctx.check('tensorflow', graph);
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
     ctx.malformed('tensorflow', error);

@@ -88,8 +88,9 @@ export const zipHandler: Handler = async (ctx, source) => {
     members: zip.entries.map((e) => e.name),
     anomalies: sortAnomalies(anomalies),
   };
-  ctx.check('archive', model);
-  if (torch.layout === 'torch-zip' || torch.layout === 'torchscript') ctx.check('torch', torch);
+  await ctx.check('archive', model);
+  if (torch.layout === 'torch-zip' || torch.layout === 'torchscript')
+    await ctx.check('torch', torch);
 };
 
 /**
