@@ -62,6 +62,7 @@ function bench(name) {
   const output = `${OUT}/${name}.safetensors`;
   spawnSync('sh', ['-c', `cat '${input}' > /dev/null`]); // warm the page cache for both contenders
   const cp = [];
+  const dd = [];
   const convert = [];
   let rss = 0;
   let outBytes = 0;
@@ -74,6 +75,10 @@ function bench(name) {
   for (let i = 0; i < RUNS; i++) {
     fresh();
     cp.push(timed(['cp', input, copy]).seconds);
+    // dd: a plain user-space read/write copy, the way convert has to move bytes (cp copies
+    // inside the kernel with copy_file_range).
+    fresh();
+    dd.push(timed(['dd', `if=${input}`, `of=${copy}`, 'bs=1M', 'status=none']).seconds);
     fresh();
     const c = timed([process.execPath, CLI, 'convert', input, '-o', output]);
     convert.push(c.seconds);
@@ -85,9 +90,11 @@ function bench(name) {
     inputBytes: statSync(input).size,
     outputBytes: outBytes,
     cpSeconds: cp,
+    ddSeconds: dd,
     convertSeconds: convert,
     ratio: Number((median(convert) / median(cp)).toFixed(2)),
     ratioOfMinimums: Number((Math.min(...convert) / Math.min(...cp)).toFixed(2)),
+    ratioToDd: Number((median(convert) / median(dd)).toFixed(2)),
     peakRssMB: Math.round(rss),
   };
 }
