@@ -204,18 +204,25 @@ async function auditOne(
  * Drops repeats: a YAML alias used twice reports the anchored text twice, at the same span.
  */
 function dedupe(findings: readonly Finding[]): Finding[] {
-  // Keyed by rule, message id and span; messages are compared only within a key (they are long).
-  const seen = new Map<string, Finding[]>();
+  // Bucketed by span start (no key strings to build: this runs for every finding); a repeat has
+  // the same rule, message id, span and message as one already kept.
+  const seen = new Map<number, Finding[]>();
   return findings.filter((f) => {
-    const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.primary.span.start}\u0000${f.primary.span.end}`;
-    const same = seen.get(key);
-    if (same === undefined) {
-      seen.set(key, [f]);
+    const bucket = seen.get(f.primary.span.start);
+    if (bucket === undefined) {
+      seen.set(f.primary.span.start, [f]);
       return true;
     }
-    if (same.some((g) => g.message === f.message)) return false;
-    same.push(f);
-    return true;
+    const repeat = bucket.some(
+      (g) =>
+        g.ruleId === f.ruleId &&
+        g.messageId === f.messageId &&
+        g.primary.span.end === f.primary.span.end &&
+        g.primary.uri === f.primary.uri &&
+        g.message === f.message,
+    );
+    if (!repeat) bucket.push(f);
+    return !repeat;
   });
 }
 
