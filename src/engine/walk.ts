@@ -1,4 +1,5 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { compileGlob } from './glob.js';
 
@@ -61,28 +62,24 @@ export async function walkPaths(
       const stack: string[] = [''];
       while (stack.length > 0) {
         const rel = stack.pop() ?? '';
-        let names: string[];
+        // Entries with their types (lstat semantics: a link is a link), one call per directory
+        // instead of one lstat per file; Node falls back to lstat where the file system does not
+        // report types.
+        let entries: Dirent[];
         try {
-          names = (await readdir(join(given, rel))).sort();
+          entries = (await readdir(join(given, rel), { withFileTypes: true })).sort((a, b) =>
+            a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+          );
         } catch (error) {
           result.unreadable.push({ path: joinDisplay(display, rel), reason: describe(error) });
           continue;
         }
         const subdirs: string[] = [];
-        for (const name of names) {
+        for (const l of entries) {
+          const name = l.name;
           const childRel = rel === '' ? name : `${rel}/${name}`;
           if (isExcluded(childRel)) continue;
           const fsPath = join(given, childRel);
-          let l;
-          try {
-            l = await lstat(fsPath);
-          } catch (error) {
-            result.unreadable.push({
-              path: joinDisplay(display, childRel),
-              reason: describe(error),
-            });
-            continue;
-          }
           if (l.isDirectory()) {
             if (!SKIP_DIRS.has(name)) subdirs.push(childRel);
             continue;
