@@ -52,8 +52,10 @@ const EFFECTIVE = new Memo<WorkflowAuditInput, readonly EffectiveJob[]>('effecti
  * Memoised per input: several rules ask, and the model does not change while rules run.
  */
 export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[] {
-  const known = EFFECTIVE.get(input);
-  if (known !== undefined) return known;
+  return EFFECTIVE.cached(input, expandJobs);
+}
+
+function expandJobs(input: WorkflowAuditInput): readonly EffectiveJob[] {
   const out: EffectiveJob[] = [];
   let expanded = 0;
   for (const job of input.workflow.jobs) {
@@ -75,7 +77,6 @@ export function effectiveJobs(input: WorkflowAuditInput): readonly EffectiveJob[
     const runner = classifyRunsOn(job.runsOn, { job, workflow: input.workflow }, input.runners);
     out.push({ job, workflow: input.workflow, via: undefined, callerWith: undefined, runner });
   }
-  EFFECTIVE.set(input, out);
   return out;
 }
 
@@ -130,7 +131,7 @@ export interface ContextSpan {
 /** Context references (with absolute spans) in every `${{ }}` of a source range. */
 export function refsIn(text: string, span: Span): ContextSpan[] {
   const raw = text.slice(span.start, span.end);
-  const out: { path: string; expression: Span; body: string }[] = [];
+  const out: ContextSpan[] = [];
   for (const expression of findExpressions(raw)) {
     for (const ref of contextRefs(expression.body)) {
       out.push({

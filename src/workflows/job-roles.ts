@@ -24,8 +24,10 @@ const DEEP_STEPS = new Memo<Job, readonly DeepStep[]>('stepsDeep');
 
 /** The job's steps with the steps of local composite actions expanded in place (memoised). */
 export function stepsDeep(job: Job): readonly DeepStep[] {
-  const known = DEEP_STEPS.get(job);
-  if (known !== undefined) return known;
+  return DEEP_STEPS.cached(job, expandSteps);
+}
+
+function expandSteps(job: Job): readonly DeepStep[] {
   const out: DeepStep[] = [];
   const visit = (steps: readonly Step[], at: Step | undefined, depth: number): void => {
     for (const step of steps) {
@@ -39,20 +41,18 @@ export function stepsDeep(job: Job): readonly DeepStep[] {
     }
   };
   visit(job.steps, undefined, 0);
-  DEEP_STEPS.set(job, out);
   return out;
 }
 
-const ACTION_NAMES = new Memo<Step, string | null>('stepAction');
+const ACTION_NAMES = new Memo<Step, string | undefined>('stepAction');
 
 /** Lower-cased action name of a step (`actions/checkout`), or undefined for run/local steps. */
 export function stepAction(step: Step): string | undefined {
-  let name = ACTION_NAMES.get(step);
-  if (name === undefined) {
-    name = step.uses === undefined ? null : (actionName(step.uses.text) ?? null);
-    ACTION_NAMES.set(step, name);
-  }
-  return name ?? undefined;
+  return ACTION_NAMES.cached(step, usesAction);
+}
+
+function usesAction(step: Step): string | undefined {
+  return step.uses === undefined ? undefined : actionName(step.uses.text);
 }
 
 /** A scalar `with:` input of a step. */
@@ -139,6 +139,14 @@ export function jobSecretRefs(job: Job, text: string): readonly SecretRef[] {
 
 const SECRETS_WORD = /secrets/i;
 
+/**
+ * Whether `text` may reference secrets: the word in any case (expressions are case-insensitive,
+ * `SECRETS.X` is the same secret). A cheap pre-filter before the expression scanner.
+ */
+export function mentionsSecrets(text: string): boolean {
+  return SECRETS_WORD.test(text);
+}
+
 const JOB_SECRET_REFS = new Memo<Job, { text: string; refs: readonly SecretRef[] }>(
   'jobSecretRefs',
 );
@@ -146,8 +154,7 @@ const JOB_SECRET_REFS = new Memo<Job, { text: string; refs: readonly SecretRef[]
 function findSecretRefs(node: YNode, text: string): SecretRef[] {
   const out: SecretRef[] = [];
   for (const scalar of scalarsUnder(node)) {
-    // Expressions are case-insensitive: `SECRETS.X` names the same secret.
-    if (!SECRETS_WORD.test(scalar.text)) continue;
+    if (!mentionsSecrets(scalar.text)) continue;
     const raw = text.slice(scalar.span.start, scalar.span.end);
     for (const expression of findExpressions(raw)) {
       for (const ref of contextRefs(expression.body)) {
@@ -230,15 +237,10 @@ const PUBLISH_WORDS = [...new Set(PUBLISH_COMMANDS.map(([, word]) => word))];
 
 /** Why a step publishes, or undefined when it does not look like an upload. */
 export function publishEvidence(step: Step): Evidence | undefined {
-  let known = PUBLISH_EVIDENCE.get(step);
-  if (known === undefined) {
-    known = findPublishEvidence(step) ?? null;
-    PUBLISH_EVIDENCE.set(step, known);
-  }
-  return known ?? undefined;
+  return PUBLISH_EVIDENCE.cached(step, findPublishEvidence);
 }
 
-const PUBLISH_EVIDENCE = new Memo<Step, Evidence | null>('publishEvidence');
+const PUBLISH_EVIDENCE = new Memo<Step, Evidence | undefined>('publishEvidence');
 
 function findPublishEvidence(step: Step): Evidence | undefined {
   const name = stepAction(step);
@@ -273,15 +275,12 @@ function findPublishEvidence(step: Step): Evidence | undefined {
 
 /** The first publishing step of a job (composite actions expanded), reported at the job's step. */
 export function jobPublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
-  let known = JOB_PUBLISHES.get(job);
-  if (known === undefined) {
-    known = findJobPublishes(job) ?? null;
-    JOB_PUBLISHES.set(job, known);
-  }
-  return known ?? undefined;
+  return JOB_PUBLISHES.cached(job, findJobPublishes);
 }
 
-const JOB_PUBLISHES = new Memo<Job, { evidence: Evidence; deep: DeepStep } | null>('jobPublishes');
+const JOB_PUBLISHES = new Memo<Job, { evidence: Evidence; deep: DeepStep } | undefined>(
+  'jobPublishes',
+);
 
 function findJobPublishes(job: Job): { evidence: Evidence; deep: DeepStep } | undefined {
   for (const deep of stepsDeep(job)) {
@@ -597,25 +596,23 @@ export function calleePublishes(
 // rescan all of its jobs each.
 const PUBLISHING = new Memo<
   WorkflowModel,
-  { evidence: Evidence; deep: DeepStep; inner: Job } | null
+  { evidence: Evidence; deep: DeepStep; inner: Job } | undefined
 >('firstPublishingJob');
 
 function firstPublishingJob(
   callee: WorkflowModel,
 ): { evidence: Evidence; deep: DeepStep; inner: Job } | undefined {
-  let known = PUBLISHING.get(callee);
-  if (known === undefined) {
-    known = null;
-    for (const inner of callee.jobs) {
-      const found = jobPublishes(inner);
-      if (found !== undefined) {
-        known = { ...found, inner };
-        break;
-      }
-    }
-    PUBLISHING.set(callee, known);
+  return PUBLISHING.cached(callee, findFirstPublishingJob);
+}
+
+function findFirstPublishingJob(
+  callee: WorkflowModel,
+): { evidence: Evidence; deep: DeepStep; inner: Job } | undefined {
+  for (const inner of callee.jobs) {
+    const found = jobPublishes(inner);
+    if (found !== undefined) return { ...found, inner };
   }
-  return known ?? undefined;
+  return undefined;
 }
 
 /** Whether the job has a non-empty `environment:` (a name, a mapping with a name, or an expression). */

@@ -43,6 +43,19 @@ export class Memo<K extends object, V> {
     store[this.slot] = value;
   }
 
+  /**
+   * The memoised value for `key`, computing and storing `compute(key)` on the first call (an
+   * `undefined` result is remembered too).
+   */
+  cached(key: K, compute: (key: K) => V): V {
+    const holder = key as HasStore;
+    const store = holder[MEMO] ?? (holder[MEMO] = newMemoStore());
+    if (this.slot in store) return store[this.slot] as V;
+    const value = compute(key);
+    store[this.slot] = value;
+    return value;
+  }
+
   has(key: K): boolean {
     return (key as HasStore)[MEMO]?.[this.slot] !== undefined;
   }

@@ -1,6 +1,6 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at, refsIn } from '../../workflows/audit-input.js';
-import { inheritsSecrets } from '../../workflows/job-roles.js';
+import { inheritsSecrets, mentionsSecrets } from '../../workflows/job-roles.js';
 import { scalarsUnder } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
@@ -24,8 +24,7 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets' | 'unreda
       const inherit = inheritsSecrets(job);
       if (inherit !== undefined) ctx.report({ messageId: 'inherit', at: at(inherit) });
       for (const scalar of scalarsUnder(job.node)) {
-        // Expressions are case-insensitive: `toJSON(SECRETS)` too.
-        if (!/secrets/i.test(scalar.text)) continue;
+        if (!mentionsSecrets(scalar.text)) continue;
         for (const ref of refsIn(workflow.text, scalar.span)) {
           if (ref.path.startsWith('secrets.') && /\bfromjson\s*\(\s*secrets\b/i.test(ref.body)) {
             ctx.report({
