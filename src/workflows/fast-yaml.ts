@@ -109,6 +109,39 @@ class FastParser {
     if (++this.nodes > this.maxNodes || depth > MAX_DEPTH) bail();
   }
 
+  /**
+   * A scalar node over `[start, end)`. Quoted and block scalars are recorded in `scalarSpans` (a
+   * `#` inside them is content, not a comment), as the full path records them.
+   */
+  private scalar(
+    start: number,
+    end: number,
+    path: YPath,
+    value: string | number | boolean | null,
+    style: 'plain' | 'quoted' | 'block',
+  ): YScalar {
+    const span = { start, end };
+    if (style !== 'plain') this.scalarSpans.push(span);
+    return { kind: 'scalar', span, path, value, text: scalarText(value), block: style === 'block' };
+  }
+
+  /** The key scalar `[at, end)` of value `value` under `path`: its path ends in its text. */
+  private keyScalar(
+    at: number,
+    end: number,
+    path: YPath,
+    value: string | number | boolean | null,
+    quoted: boolean,
+  ): YScalar {
+    return this.scalar(
+      at,
+      end,
+      childPath(path, scalarText(value)),
+      value,
+      quoted ? 'quoted' : 'plain',
+    );
+  }
+
   /** A block mapping whose first key starts at `at`, with every key at column `indent`. */
   private map(at: number, indent: number, path: YPath, depth: number): YMap {
     this.count(depth);
@@ -192,17 +225,7 @@ class FastParser {
     }
     // The `yaml` package (strict) refuses an implicit key whose `:` is more than 1024 characters on.
     if (colon - at > 1024) bail();
-    const name = scalarText(value);
-    const span = { start: at, end: keyEnd };
-    if (quoted) this.scalarSpans.push(span);
-    const key: YScalar = {
-      kind: 'scalar',
-      span,
-      path: childPath(path, name),
-      value,
-      text: name,
-      block: false,
-    };
+    const key = this.keyScalar(at, keyEnd, path, value, quoted);
     return { key, valueAt: this.skipSpaces(colon + 1) };
   }
 
@@ -228,14 +251,7 @@ class FastParser {
         return this.seq(this.pos + indent, indent, path, depth);
       }
       this.count(depth);
-      return {
-        kind: 'scalar',
-        span: { start: at, end: at },
-        path,
-        value: null,
-        text: '',
-        block: false,
-      };
+      return this.scalar(at, at, path, null, 'plain');
     }
     switch (c) {
       case 0x7c: // |
@@ -254,10 +270,8 @@ class FastParser {
         if (parent === 'seq' && this.looksLikeKey(at)) break;
         this.count(depth);
         const quote = this.quoted(at);
-        const span = { start: at, end: quote.end };
-        this.scalarSpans.push(span);
         this.pos = this.lineAfter(this.trailing(quote.end));
-        return { kind: 'scalar', span, path, value: quote.value, text: quote.value, block: false };
+        return this.scalar(at, quote.end, path, quote.value, 'quoted');
       }
       default:
         break;
@@ -311,15 +325,7 @@ class FastParser {
       i++;
     }
     this.pos = this.lineAfter(i);
-    const value = plainValue(text.slice(at, end));
-    return {
-      kind: 'scalar',
-      span: { start: at, end },
-      path,
-      value,
-      text: scalarText(value),
-      block: false,
-    };
+    return this.scalar(at, end, path, plainValue(text.slice(at, end)), 'plain');
   }
 
   /** Refuses what the `yaml` package would not read as the start of a plain scalar. */
@@ -425,9 +431,7 @@ class FastParser {
     const value = blockScalarValue(text.slice(bodyStart, end), folded, chomp);
     if (value === undefined) bail();
     this.pos = end;
-    const span = { start: at, end };
-    this.scalarSpans.push(span);
-    return { kind: 'scalar', span, path, value, text: value, block: true };
+    return this.scalar(at, end, path, value, 'block');
   }
 
   /** A flow collection closed on the line it opens on. Returns with the span ending after it. */
@@ -483,13 +487,7 @@ class FastParser {
     const valueAt = this.skipSpaces(end + 1);
     const next = this.code(valueAt);
     if (next === 0x2c || next === 0x7d || next === NL || valueAt >= this.length) bail();
-    const name = scalarText(value);
-    const span = { start: at, end };
-    if (quoted) this.scalarSpans.push(span);
-    return {
-      key: { kind: 'scalar', span, path: childPath(path, name), value, text: name, block: false },
-      valueAt,
-    };
+    return { key: this.keyScalar(at, end, path, value, quoted), valueAt };
   }
 
   /** One item (or mapping value) inside a flow collection. */
@@ -500,20 +498,10 @@ class FastParser {
     this.count(depth);
     if (c === 0x22 || c === 0x27) {
       const quote = this.quoted(at);
-      const span = { start: at, end: quote.end };
-      this.scalarSpans.push(span);
-      return { kind: 'scalar', span, path, value: quote.value, text: quote.value, block: false };
+      return this.scalar(at, quote.end, path, quote.value, 'quoted');
     }
     const end = this.flowPlainEnd(at);
-    const value = plainValue(text.slice(at, end));
-    return {
-      kind: 'scalar',
-      span: { start: at, end },
-      path,
-      value,
-      text: scalarText(value),
-      block: false,
-    };
+    return this.scalar(at, end, path, plainValue(text.slice(at, end)), 'plain');
   }
 
   /** The end (after the last non-space) of a plain scalar in a flow collection at `at`. */
@@ -667,8 +655,13 @@ const NAN_INF_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
-function scalarText(value: string | number | boolean | null): string {
-  return value === null ? '' : typeof value === 'string' ? value : String(value);
+/** A scalar's value as text: `''` for null, numbers and booleans as `String` writes them. */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return '';
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {

@@ -3,7 +3,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { checkLimit, FormatError, toFormatError } from '../core/errors.js';
 import type { Span } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
-import { parseFastYamlTree } from './fast-yaml.js';
+import { parseFastYamlTree, scalarText } from './fast-yaml.js';
 
 /** A logical YAML path: mapping keys and sequence indexes from the document root. */
 export type YPath = readonly (string | number)[];
@@ -226,15 +226,6 @@ function nullScalar(at: Span, path: YPath): YScalar {
     text: '',
     block: false,
   };
-}
-
-function scalarText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  return '';
 }
 
 /** The entry value at `key` of `node` when it is a mapping. */
