@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -15,20 +14,11 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/run.js';
+import { compareWithTorch, pairOf, torchOracle } from '../helpers/torch-oracle.js';
+import type { ConvertedPair, MadeCheckpoint } from '../helpers/torch-oracle.js';
 
 // `torchward convert` and `torchward inspect` end to end: the scanner gate, the loader, the
 // writer and the exit-code contract, on checkpoints written by the real torch 1.13 and numpy.
-
-const PYTHON = '/usr/bin/python3';
-const ORACLE = join('test', 'loader', 'torch_oracle.py');
-
-interface Made {
-  readonly file: string;
-  readonly ours?: boolean;
-  readonly numpy?: boolean;
-  readonly case?: string;
-  readonly reference?: string;
-}
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -50,25 +40,19 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-function oracle(...args: string[]): unknown {
-  return JSON.parse(
-    execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }),
-  );
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'torchward-convert-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('torchward convert / inspect', () => {
-  let benign: Made[] = [];
-  let hostile: Made[] = [];
+  let benign: MadeCheckpoint[] = [];
+  let hostile: MadeCheckpoint[] = [];
   before(() => {
     mkdirSync(join(dir, 'benign'));
     mkdirSync(join(dir, 'hostile'));
-    benign = oracle('make-benign', join(dir, 'benign')) as Made[];
-    hostile = oracle('make-hostile', join(dir, 'hostile')) as Made[];
+    benign = torchOracle('make-benign', join(dir, 'benign')) as MadeCheckpoint[];
+    hostile = torchOracle('make-hostile', join(dir, 'hostile')) as MadeCheckpoint[];
   });
 
   it('prints help and exits 0', async () => {
@@ -130,36 +114,18 @@ describe('torchward convert / inspect', () => {
   });
 
   it('converts every benign checkpoint the scanner calls safe, bit for bit with torch.load', async (t) => {
-    const pairs: {
-      source: string;
-      output: string;
-      ours: boolean;
-      numpy: boolean;
-      reference?: string;
-    }[] = [];
+    const pairs: ConvertedPair[] = [];
     for (const m of benign) {
       const output = `${m.file}.cli.safetensors`;
       await t.test(`convert ${basename(m.file)}`, async () => {
         const r = await run(['convert', m.file, '-o', output]);
         assert.equal(r.code, 0, r.err);
-        pairs.push({
-          source: m.file,
-          output,
-          ours: m.ours === true,
-          numpy: m.numpy === true,
-          ...(m.reference === undefined ? {} : { reference: m.reference }),
-        });
+        pairs.push(pairOf(m, output));
       });
     }
-    const list = join(dir, 'cli-pairs.json');
-    writeFileSync(list, JSON.stringify(pairs));
-    const results = oracle('check', list) as { source: string; ok: boolean; errors: string[] }[];
-    for (const r of results) {
-      await t.test(`same as torch: ${basename(r.source)}`, () => {
-        assert.deepEqual(r.errors, []);
-        assert.ok(r.ok);
-      });
-    }
+    await compareWithTorch(t, pairs, join(dir, 'cli-pairs.json'), (r) => {
+      assert.ok(r.ok);
+    });
   });
 
   it('converts the committed torch fixture corpus (test/fixtures/torch/ok), refusing only what safetensors cannot hold', async (t) => {
@@ -180,7 +146,7 @@ describe('torchward convert / inspect', () => {
       (n) => /\.(pt|npy|npz)$/.test(n) && n !== 'whole_module.pt',
     );
     assert.ok(names.length >= 20);
-    const pairs: { source: string; output: string; ours: boolean; numpy: boolean }[] = [];
+    const pairs: ConvertedPair[] = [];
     for (const name of names) {
       const output = join(dir, `corpus-${name}.safetensors`);
       await t.test(`${refused.has(name) ? 'refuse' : 'convert'} ${name}`, async () => {
@@ -199,14 +165,7 @@ describe('torchward convert / inspect', () => {
         }
       });
     }
-    const list = join(dir, 'corpus-pairs.json');
-    writeFileSync(list, JSON.stringify(pairs));
-    const results = oracle('check', list) as { source: string; ok: boolean; errors: string[] }[];
-    for (const r of results) {
-      await t.test(`same as torch: ${basename(r.source)}`, () => {
-        assert.deepEqual(r.errors, []);
-      });
-    }
+    await compareWithTorch(t, pairs, join(dir, 'corpus-pairs.json'));
   });
 
   it('refuses every hostile or malformed input with exit 1 and leaves the directory unchanged', async () => {

@@ -10,6 +10,7 @@ import { LoadError } from '../../src/loader/errors.js';
 import { loadByContent } from '../../src/loader/open-checkpoint.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
 import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
+import { torchOracle } from '../helpers/torch-oracle.js';
 
 // Byte flips, truncations and insertions of real checkpoints: the loader and the writer either
 // succeed or refuse with a LoadError, never anything else (a TypeError here is a bug), and a
@@ -52,11 +53,7 @@ describe('loader on mutated checkpoints', () => {
   before(() => {
     const made = join(dir, 'seeds');
     execFileSync('mkdir', ['-p', made]);
-    execFileSync('/usr/bin/python3', [
-      join('test', 'loader', 'torch_oracle.py'),
-      'make-benign',
-      made,
-    ]);
+    torchOracle('make-benign', made);
     for (const name of SEEDS) seeds.push(new Uint8Array(readFileSync(join(made, name))));
   });
 

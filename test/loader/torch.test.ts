@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,35 +11,12 @@ import { LoadError } from '../../src/loader/errors.js';
 import { loadByContent } from '../../src/loader/open-checkpoint.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
 import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
+import { compareWithTorch, pairOf, torchOracle } from '../helpers/torch-oracle.js';
+import type { ConvertedPair, MadeCheckpoint } from '../helpers/torch-oracle.js';
 
 // The loader below the scanner: every container torch and numpy write, read by content and
 // converted, then compared in Python with torch.load and numpy, bit for bit. (The scanner gate in
 // front of it is exercised through the CLI in test/cli/convert.test.ts.)
-
-const PYTHON = '/usr/bin/python3';
-const ORACLE = join('test', 'loader', 'torch_oracle.py');
-
-interface Made {
-  readonly file: string;
-  readonly ours?: boolean;
-  readonly numpy?: boolean;
-  readonly case?: string;
-  readonly reference?: string;
-}
-
-interface Checked {
-  readonly source: string;
-  readonly ok: boolean;
-  readonly errors: readonly string[];
-  readonly how: string;
-  readonly tensors: number;
-}
-
-function oracle(...args: string[]): unknown {
-  return JSON.parse(
-    execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }),
-  );
-}
 
 /** Converts without the scan step (the loader's own checks only). */
 async function convertUnscanned(input: string, output: string): Promise<void> {
@@ -69,46 +46,28 @@ after(() => {
 });
 
 describe('loader against real torch 1.13 and numpy', () => {
-  let benign: Made[] = [];
-  let hostile: Made[] = [];
+  let benign: MadeCheckpoint[] = [];
+  let hostile: MadeCheckpoint[] = [];
   before(() => {
     const b = join(dir, 'benign');
     const h = join(dir, 'hostile');
     execFileSync('mkdir', ['-p', b, h]);
-    benign = oracle('make-benign', b) as Made[];
-    hostile = oracle('make-hostile', h) as Made[];
+    benign = torchOracle('make-benign', b) as MadeCheckpoint[];
+    hostile = torchOracle('make-hostile', h) as MadeCheckpoint[];
   });
 
   it('converts every benign checkpoint; torch.load and numpy see the same tensors, bit for bit', async (t) => {
-    const pairs: {
-      source: string;
-      output: string;
-      ours: boolean;
-      numpy: boolean;
-      reference?: string;
-    }[] = [];
+    const pairs: ConvertedPair[] = [];
     for (const m of benign) {
       const output = `${m.file}.safetensors`;
       await t.test(`convert ${basename(m.file)}`, async () => {
         await convertUnscanned(m.file, output);
-        pairs.push({
-          source: m.file,
-          output,
-          ours: m.ours === true,
-          numpy: m.numpy === true,
-          ...(m.reference === undefined ? {} : { reference: m.reference }),
-        });
+        pairs.push(pairOf(m, output));
       });
     }
-    const list = join(dir, 'pairs.json');
-    writeFileSync(list, JSON.stringify(pairs));
-    const results = oracle('check', list) as Checked[];
-    for (const r of results) {
-      await t.test(`same as torch: ${basename(r.source)}`, () => {
-        assert.deepEqual(r.errors, []);
-        assert.ok(r.ok && r.tensors > 0);
-      });
-    }
+    const results = await compareWithTorch(t, pairs, join(dir, 'pairs.json'), (r) => {
+      assert.ok(r.ok && r.tensors > 0);
+    });
     // weights_only=True is the reference wherever torch 1.13 accepts the file.
     assert.ok(results.filter((r) => r.how === 'weights_only').length >= 10);
   });
