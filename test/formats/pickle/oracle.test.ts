@@ -8,24 +8,24 @@ import { makeLimits } from '../../../src/core/limits.js';
 import { decodePickle } from '../../../src/formats/pickle/vm.js';
 import {
   EMPTY_TUPLE,
-  frame,
   global,
   MARK,
-  MEMOIZE,
   NEWOBJ,
   OBJ,
   pk,
-  POP,
   proto,
-  REDUCE,
   sbs,
   sbu,
-  binget,
-  binput,
   STACK_GLOBAL,
   STOP,
-  TUPLE1,
 } from './assemble.js';
+import {
+  O1_MEMO_CONFUSION,
+  O2_STRING_OPERANDS,
+  O4_INST,
+  O8_FRAME_MISMATCH,
+  O9_UNDEFINED_OPCODE,
+} from './bypass-streams.js';
 import { pickleOpcodes, SEEDS } from './generators.js';
 
 const RUNS = Number(process.env.TORCHWARD_FUZZ_RUNS ?? '300');
@@ -33,28 +33,13 @@ const LIMITS = makeLimits({ maxOpcodes: 200_000, maxStack: 10_000, maxMemo: 10_0
 
 // Hand-built streams for the opcode-level bypasses of reference §9.2 (inert names).
 const HAND: readonly Uint8Array[] = [
-  pk(
-    proto(4),
-    sbu('os'),
-    binput(5),
-    POP,
-    sbu('x'),
-    MEMOIZE,
-    POP,
-    binget(5),
-    sbu('system'),
-    STACK_GLOBAL,
-    sbu('id'),
-    TUPLE1,
-    REDUCE,
-    STOP,
-  ),
-  pk("S'os'\nS'system'\n", STACK_GLOBAL, "S'ls'\n", TUPLE1, REDUCE, STOP),
-  pk(MARK, "S'cmd'\n", 'i__builtin__\nexec\n', STOP),
+  O1_MEMO_CONFUSION,
+  O2_STRING_OPERANDS,
+  O4_INST,
   pk(MARK, global('builtins', 'exec'), sbs('x'), OBJ, STOP),
   pk(proto(4), sbu('pathlib'), sbu('os.system'), STACK_GLOBAL, STOP),
-  pk(proto(4), frame(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, STOP),
-  pk(proto(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, 0x0f),
+  O8_FRAME_MISMATCH,
+  O9_UNDEFINED_OPCODE,
   pk(proto(2), 'N.', proto(2), global('os', 'system'), STOP),
   pk(proto(2), global('a', 'B'), EMPTY_TUPLE, NEWOBJ, global('copy_reg', '_reconstructor'), STOP),
   pk(proto(2), 0x82, 1, STOP),

@@ -4,7 +4,6 @@ import {
   BUILD,
   DUP,
   EMPTY_DICT,
-  frame,
   global,
   MARK,
   MEMOIZE,
@@ -17,40 +16,27 @@ import {
   sbs,
   sbu,
   binget,
-  binput,
   STACK_GLOBAL,
   STOP,
   TUPLE1,
   TUPLE2,
 } from '../../formats/pickle/assemble.js';
+import {
+  O1_MEMO_CONFUSION,
+  O2_STRING_OPERANDS,
+  O4_INST,
+  O8_FRAME_MISMATCH,
+  O9_UNDEFINED_OPCODE,
+} from '../../formats/pickle/bypass-streams.js';
 import { judge, ruleIds } from './judge.js';
 
 // One hand-assembled stream per opcode-level bypass of reference §9.2, judged by every rule.
 describe('opcode-level bypasses (reference §9.2)', () => {
   it('O1 memo confusion: BINPUT and MEMOIZE keys diverge, the global is still resolved', () => {
-    const b = pk(
-      proto(4),
-      sbu('os'),
-      binput(5),
-      POP,
-      sbu('x'),
-      MEMOIZE,
-      POP,
-      binget(5),
-      sbu('system'),
-      STACK_GLOBAL,
-      sbu('id'),
-      TUPLE1,
-      REDUCE,
-      STOP,
-    );
-    assert.equal(judge(b).verdict, 'malicious');
+    assert.equal(judge(O1_MEMO_CONFUSION).verdict, 'malicious');
   });
   it('O2 STACK_GLOBAL operands from STRING at offset 0', () => {
-    assert.equal(
-      judge(pk("S'os'\nS'system'\n", STACK_GLOBAL, "S'ls'\n", TUPLE1, REDUCE, STOP)).verdict,
-      'malicious',
-    );
+    assert.equal(judge(O2_STRING_OPERANDS).verdict, 'malicious');
   });
   it('O3 BINGET of a missing key or of a non-string: invalid, never safe', () => {
     assert.equal(
@@ -62,7 +48,7 @@ describe('opcode-level bypasses (reference §9.2)', () => {
     assert.equal(j.verdict, 'invalid');
   });
   it('O4 INST and an OBJ result discarded by POP', () => {
-    assert.equal(judge(pk(MARK, "S'cmd'\n", 'i__builtin__\nexec\n', STOP)).verdict, 'malicious');
+    assert.equal(judge(O4_INST).verdict, 'malicious');
     assert.equal(
       judge(pk(MARK, global('os', 'system'), sbs('id'), OBJ, POP, NONE, STOP)).verdict,
       'malicious',
@@ -111,14 +97,12 @@ describe('opcode-level bypasses (reference §9.2)', () => {
     );
   });
   it('O8 FRAME length mismatch: both readings are judged', () => {
-    const j = judge(
-      pk(proto(4), frame(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, STOP),
-    );
+    const j = judge(O8_FRAME_MISMATCH);
     assert.equal(j.verdict, 'malicious');
     assert.ok(ruleIds(j).includes('pickle/stream-anomaly'));
   });
   it('O9 an undefined opcode after the payload', () => {
-    const j = judge(pk(proto(2), global('posix', 'system'), sbu('id'), TUPLE1, REDUCE, 0x0f));
+    const j = judge(O9_UNDEFINED_OPCODE);
     assert.equal(j.verdict, 'malicious');
     assert.equal(j.input.decoded.error?.code, 'BAD_OPCODE');
   });
