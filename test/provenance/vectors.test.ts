@@ -128,10 +128,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       limits: DEFAULT_LIMITS,
       publicKey: readText(join(KEYS, 'signing-key-pub.pem')),
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['UNSIGNED_FILE'],
-    );
+    assert.deepEqual(problemCodes(result), ['UNSIGNED_FILE']);
   });
 
   it('rejects a key bundle with another public key', async () => {
@@ -145,10 +142,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       limits: DEFAULT_LIMITS,
       publicKey: readText(join(other, 'pub.pem')),
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['KEY_MISMATCH'],
-    );
+    assert.deepEqual(problemCodes(result), ['KEY_MISMATCH']);
   });
 
   it('rejects a pre-1.1 key bundle (embedded PEM) with another public key', async () => {
@@ -161,10 +155,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       ignorePaths: ['ignore-me'],
       publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['KEY_MISMATCH'],
-    );
+    assert.deepEqual(problemCodes(result), ['KEY_MISMATCH']);
   });
 
   it('rejects a certificate bundle whose chain does not reach the given root', async () => {
@@ -175,10 +166,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       // The intermediate's own issuer is missing: with only an unrelated root nothing chains.
       certificateChain: [readText(otherCertificate())],
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['UNTRUSTED_CERTIFICATE'],
-    );
+    assert.deepEqual(problemCodes(result), ['UNTRUSTED_CERTIFICATE']);
   });
 
   it('accepts the intermediate as the trust anchor too', async () => {
@@ -203,29 +191,20 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       identity: 'someone@example.com',
       identityProvider: ISSUER,
     });
-    assert.deepEqual(
-      wrongId.problems.map((p) => p.code),
-      ['IDENTITY_MISMATCH'],
-    );
+    assert.deepEqual(problemCodes(wrongId), ['IDENTITY_MISMATCH']);
     // The identity is compared exactly, not as a regular expression.
     const pattern = await verifyModel(dir, {
       ...base,
       identity: 'stefanb@us.ibm.co.',
       identityProvider: ISSUER,
     });
-    assert.deepEqual(
-      pattern.problems.map((p) => p.code),
-      ['IDENTITY_MISMATCH'],
-    );
+    assert.deepEqual(problemCodes(pattern), ['IDENTITY_MISMATCH']);
     const wrongIssuer = await verifyModel(dir, {
       ...base,
       identity: IDENTITY,
       identityProvider: 'https://accounts.google.com',
     });
-    assert.deepEqual(
-      wrongIssuer.problems.map((p) => p.code),
-      ['IDENTITY_MISMATCH'],
-    );
+    assert.deepEqual(problemCodes(wrongIssuer), ['IDENTITY_MISMATCH']);
   });
 
   it('rejects a keyless bundle when the trusted root lacks its Fulcio CA', async () => {
@@ -239,10 +218,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       identity: IDENTITY,
       identityProvider: ISSUER,
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['SIGNATURE_INVALID'],
-    );
+    assert.deepEqual(problemCodes(result), ['SIGNATURE_INVALID']);
   });
 
   it('keyless: accepts a ClientTrustConfig wrapper, refuses a non-object trust config', async () => {
@@ -264,10 +240,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
     assert.deepEqual(wrapped.problems, []);
     for (const bad of [null, [], 3]) {
       const r = await verifyModel(dir, { ...base, trustedRoot: bad });
-      assert.deepEqual(
-        r.problems.map((p) => p.code),
-        ['NO_TRUST_MATERIAL'],
-      );
+      assert.deepEqual(problemCodes(r), ['NO_TRUST_MATERIAL']);
     }
     const pki = copyVector('v1.1.0-certificate');
     const r = await verifyModel(pki, {
@@ -275,10 +248,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       signaturePath: join(pki, 'model.sig'),
       trustedRoot: TRUSTED_ROOT,
     });
-    assert.deepEqual(
-      r.problems.map((p) => p.code),
-      ['WRONG_SIGNATURE_KIND'],
-    );
+    assert.deepEqual(problemCodes(r), ['WRONG_SIGNATURE_KIND']);
   });
 
   it('names the wrong kind of trust material', async () => {
@@ -288,10 +258,7 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       limits: DEFAULT_LIMITS,
       publicKey: readText(join(KEYS, 'signing-key-pub.pem')),
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['WRONG_SIGNATURE_KIND'],
-    );
+    assert.deepEqual(problemCodes(result), ['WRONG_SIGNATURE_KIND']);
   });
 
   it('asks for the file when a single-file signature is checked against its folder', async () => {
@@ -301,12 +268,16 @@ describe('OMS interoperability vectors (sigstore/model-transparency)', () => {
       limits: DEFAULT_LIMITS,
       publicKey: readText(join(KEYS, 'signing-key-pub.pem')),
     });
-    assert.deepEqual(
-      result.problems.map((p) => p.code),
-      ['WRONG_MODEL_KIND'],
-    );
+    assert.deepEqual(problemCodes(result), ['WRONG_MODEL_KIND']);
   });
 });
+
+/** The problem codes of a verification result, in order. */
+function problemCodes(result: {
+  readonly problems: readonly { readonly code: string }[];
+}): string[] {
+  return result.problems.map((p) => p.code);
+}
 
 /** A self-signed certificate unrelated to the vectors, made with openssl at run time. */
 function otherCertificate(): string {
