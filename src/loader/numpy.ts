@@ -4,7 +4,7 @@ import { readNpyHeader } from '../formats/npy/index.js';
 import {
   locateZipMember,
   openZipMember,
-  parseZipDirectory,
+  type ZipArchive,
   type ZipEntry,
 } from '../formats/zip/index.js';
 import { dtypeOfNumpyDescr } from './dtype.js';
@@ -78,9 +78,13 @@ export function isNpzListing(entries: readonly ZipEntry[]): boolean {
 /**
  * Loads an .npz archive: each `<name>.npy` member becomes tensor `<name>`. Stored members are
  * read in place; deflated ones (savez_compressed) are inflated within limits and up to 64 MiB.
+ * `archive` is the file's parsed central directory.
  */
-export async function loadNpz(file: PositionedFile, limits: Limits): Promise<WalkResult> {
-  const archive = await parseZipDirectory(file, limits);
+export async function loadNpz(
+  file: PositionedFile,
+  archive: ZipArchive,
+  limits: Limits,
+): Promise<WalkResult> {
   const names = new Set<string>();
   const tensors: LoadedTensor[] = [];
   const budget = { inflatedBytes: 0 };

@@ -133,8 +133,10 @@ async function loadContainer(
   const id = sniffFormat(head, file.size, looksLikePickle);
   if (id === 'zip') {
     const archive = await parseZipDirectory(file, limits);
-    if (isNpzListing(archive.entries)) return { kind: 'npz', result: await loadNpz(file, limits) };
-    return { kind: 'torch-zip', result: await loadTorchZip(file, limits) };
+    if (isNpzListing(archive.entries)) {
+      return { kind: 'npz', result: await loadNpz(file, archive, limits) };
+    }
+    return { kind: 'torch-zip', result: await loadTorchZip(file, archive, limits) };
   }
   if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
   if (id === 'safetensors')

@@ -1,6 +1,6 @@
-import { fstatSync, readSync, statSync, type Stats } from 'node:fs';
+import { fstatSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ByteSource } from '../core/byte-source.js';
+import { fillFromFile, fillFromFileSync, type ByteSource } from '../core/byte-source.js';
 import { LoadError } from './errors.js';
 
 /**
@@ -37,7 +37,7 @@ export class PositionedFile implements ByteSource {
     checkRange(offset, length);
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = new Uint8Array(n);
-    const got = await this.fill(offset, out);
+    const got = await fillFromFile(this.handle, out, offset);
     return got === n ? out : out.subarray(0, got);
   }
 
@@ -47,20 +47,15 @@ export class PositionedFile implements ByteSource {
    */
   async readInto(position: number, target: Uint8Array): Promise<void> {
     checkRange(position, target.byteLength);
-    const got = await this.fill(position, target);
+    const got = await fillFromFile(this.handle, target, position);
     if (got !== target.byteLength) throw shortRead(position, target.byteLength, got);
   }
 
   /** `readInto` without a thread-pool round trip, for many small reads (strided gathers). */
   readIntoSync(position: number, target: Uint8Array): void {
     checkRange(position, target.byteLength);
-    let done = 0;
-    while (done < target.byteLength) {
-      const n = readSync(this.handle.fd, target, done, target.byteLength - done, position + done);
-      if (n === 0) break;
-      done += n;
-    }
-    if (done !== target.byteLength) throw shortRead(position, target.byteLength, done);
+    const got = fillFromFileSync(this.handle.fd, target, position);
+    if (got !== target.byteLength) throw shortRead(position, target.byteLength, got);
   }
 
   /**
@@ -103,21 +98,6 @@ export class PositionedFile implements ByteSource {
 
   close(): Promise<void> {
     return this.handle.close();
-  }
-
-  private async fill(position: number, target: Uint8Array): Promise<number> {
-    let done = 0;
-    while (done < target.byteLength) {
-      const { bytesRead } = await this.handle.read(
-        target,
-        done,
-        target.byteLength - done,
-        position + done,
-      );
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return done;
   }
 }
 

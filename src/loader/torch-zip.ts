@@ -5,7 +5,7 @@ import { decodePickle } from '../formats/pickle/vm.js';
 import {
   locateZipMember,
   openZipMember,
-  parseZipDirectory,
+  type ZipArchive,
   type ZipEntry,
 } from '../formats/zip/index.js';
 import { LoadError } from './errors.js';
@@ -26,10 +26,14 @@ const MAX_BYTEORDER = 16;
  * decoded by the pickle VM and walked, each `('storage', type, key, location, numel)` resolved to
  * `<archive>/data/<key>`, which must exist once with exactly numel × itemsize bytes. Stored
  * members are read in place from the file; the `byteorder` record, when present, must say
- * 'little' or 'big' (big-endian data is byte-swapped). Throws LoadError.
+ * 'little' or 'big' (big-endian data is byte-swapped). `archive` is the file's parsed central
+ * directory. Throws LoadError.
  */
-export async function loadTorchZip(file: PositionedFile, limits: Limits): Promise<WalkResult> {
-  const archive = await formatStep(() => parseZipDirectory(file, limits));
+export async function loadTorchZip(
+  file: PositionedFile,
+  archive: ZipArchive,
+  limits: Limits,
+): Promise<WalkResult> {
   const byName = new Map<string, ZipEntry[]>();
   for (const e of archive.entries) {
     const same = byName.get(e.name);

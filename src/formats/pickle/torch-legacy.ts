@@ -17,7 +17,7 @@ export const LEGACY_PROTOCOL_VERSION = 1001;
 
 // Pickles in a legacy file are read by positioned reads, starting with this much and growing
 // ×4 while a pickle runs past the window (never beyond maxInputBytes).
-const FIRST_WINDOW = 1 << 20;
+const FIRST_WINDOW = 64 * 1024;
 
 /**
  * True when `head` starts with the legacy magic pickle as torch writes it: one pickle whose
