@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { compareText } from '../core/finding.js';
+import { alignedBuffer, alignedBuffers, COPY_ALIGN } from './aligned-memory.js';
 import { LoadError } from './errors.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
 import { PositionedFile } from './positioned-file.js';
@@ -194,8 +195,11 @@ async function streamTensors(handle: FileHandle, plan: SafetensorsPlan): Promise
       } else {
         // Strided views and in-memory storages: gathered in order through one buffer.
         await copier.drain();
-        gatherBuffer ??= new Uint8Array(CHUNK);
-        await gatherTensor(handle.fd, tensor, position, gatherBuffer);
+        gatherBuffer ??= alignedBuffer(CHUNK + COPY_ALIGN);
+        // Gathered chunks are CHUNK bytes (a multiple of COPY_ALIGN), so the bytes stay at the
+        // offset of their output position modulo COPY_ALIGN.
+        const at = position % COPY_ALIGN;
+        await gatherTensor(handle.fd, tensor, position, gatherBuffer.subarray(at, at + CHUNK));
       }
       position += tensor.nbytes;
     }
@@ -228,9 +232,10 @@ async function gatherTensor(
 
 /** One chunk read ahead: where it goes in the output, and its read (which never rejects). */
 interface PendingChunk {
-  /** A whole CHUNK-byte buffer; the read fills its first `length` bytes. */
+  /** A whole buffer of CHUNK + COPY_ALIGN bytes from the copier's pool. */
   readonly buffer: Uint8Array;
-  readonly length: number;
+  /** The chunk's bytes within `buffer`: at its output position's offset modulo COPY_ALIGN. */
+  readonly bytes: Uint8Array;
   readonly position: number;
   readonly unit: number;
   readonly done: Promise<unknown>;
@@ -243,7 +248,8 @@ interface PendingChunk {
  * The reads span tensor boundaries, so a run of small tensors keeps the pipeline full.
  */
 class RangeCopier {
-  private readonly free: Uint8Array[] = [];
+  /** Buffers not in use; the pool is allocated on the first copy. */
+  private free: Uint8Array[] | undefined;
   private readonly pending: PendingChunk[] = [];
 
   constructor(private readonly out: number) {}
@@ -264,10 +270,12 @@ class RangeCopier {
       const room = unit > 1 ? CHUNK : CHUNK - ((position + copied) % CHUNK);
       const n = Math.min(room, length - copied);
       const buffer = this.take();
-      const read = source.readInto(start + copied, buffer.subarray(0, n));
+      const at = (position + copied) % COPY_ALIGN;
+      const bytes = buffer.subarray(at, at + n);
+      const read = source.readInto(start + copied, bytes);
       this.pending.push({
         buffer,
-        length: n,
+        bytes,
         position: position + copied,
         unit,
         // Settled either way, so a failed read is never an unhandled rejection.
@@ -292,8 +300,11 @@ class RangeCopier {
   }
 
   private take(): Uint8Array {
-    const reused = this.free.pop();
-    return reused ?? new Uint8Array(CHUNK);
+    this.free ??= alignedBuffers(READ_AHEAD, CHUNK + COPY_ALIGN);
+    const buffer = this.free.pop();
+    // At most READ_AHEAD chunks are pending when one is taken (copy writes the oldest first).
+    if (buffer === undefined) throw new Error('copy buffer pool exhausted');
+    return buffer;
   }
 
   private async writeOldest(): Promise<void> {
@@ -302,10 +313,9 @@ class RangeCopier {
     const outcome = await chunk.done;
     this.pending.shift();
     if (outcome !== undefined) throw (outcome as { error: unknown }).error;
-    const bytes = chunk.buffer.subarray(0, chunk.length);
-    if (chunk.unit > 1) swapBytes(bytes, chunk.unit);
-    writeAllSync(this.out, bytes, chunk.position);
-    this.free.push(chunk.buffer);
+    if (chunk.unit > 1) swapBytes(chunk.bytes, chunk.unit);
+    writeAllSync(this.out, chunk.bytes, chunk.position);
+    this.free?.push(chunk.buffer);
   }
 }
 

@@ -9,9 +9,11 @@ import { makeLimits } from '../../src/core/limits.js';
 import { parseSafetensorsHeader } from '../../src/formats/safetensors/index.js';
 import { DTYPES } from '../../src/loader/dtype.js';
 import { LoadError } from '../../src/loader/errors.js';
+import { PositionedFile } from '../../src/loader/positioned-file.js';
 import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
 import { checkTensorGeometry } from '../../src/loader/storage-bounds.js';
 import type { LoadedTensor } from '../../src/loader/tensor.js';
+import { fuzzRuns } from '../helpers/issue4-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'torchward-writer-'));
 after(() => {
@@ -201,5 +203,83 @@ describe('writeSafetensors', () => {
       (e: unknown) => e instanceof LoadError && e.code === 'CHANGED',
     );
     assert.deepEqual(readdirSync(dir).sort(), before);
+  });
+});
+
+describe('writeSafetensors from a file', () => {
+  // Ranges of a real file take the read-ahead copy: chunks end on 1 MiB multiples of the output,
+  // each chunk's bytes sit at its output offset modulo 64 in a pooled buffer, and big-endian
+  // storages are swapped in place. Whatever the offsets, the output holds each range's bytes.
+  const size = 5 * 1024 * 1024 + 77;
+  const rangesDir = mkdtempSync(join(tmpdir(), 'torchward-ranges-'));
+  after(() => {
+    rmSync(rangesDir, { recursive: true, force: true });
+  });
+  const input = join(rangesDir, 'ranges.bin');
+  const content = new Uint8Array(size);
+  for (let i = 0, x = 12345; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    content[i] = x >>> 24;
+  }
+  writeFileSync(input, content);
+  const dtypes = ['uint8', 'int16', 'float32', 'float64', 'bfloat16', 'complex64'];
+
+  it('copies every range, swapped where big-endian, at any offset and across chunk ends', async () => {
+    const file = await PositionedFile.open(input);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              dtype: fc.constantFrom(...dtypes),
+              numel: fc.oneof(
+                fc.integer({ min: 0, max: 300 }),
+                fc.integer({ min: 100_000, max: 600_000 }), // at most 4.8 MB: within the file
+              ),
+              at: fc.double({ min: 0, max: 1, noNaN: true }),
+              bigEndian: fc.boolean(),
+            }),
+            { minLength: 1, maxLength: 6 },
+          ),
+          async (specs) => {
+            const tensors = specs.map((spec, i): LoadedTensor => {
+              const dtype = DTYPES.get(spec.dtype);
+              assert.ok(dtype);
+              const nbytes = spec.numel * dtype.itemsize;
+              const start = Math.floor(spec.at * (size - nbytes));
+              return {
+                name: `t${i}`,
+                dtype,
+                parameter: false,
+                storage: { key: `${i}`, source: file, start, nbytes, bigEndian: spec.bigEndian },
+                ...checkTensorGeometry(`t${i}`, [spec.numel], [1], 0, dtype.itemsize, nbytes),
+              };
+            });
+            const out = join(rangesDir, 'ranges.safetensors');
+            await writeSafetensors(planSafetensors(tensors, []), out, { force: true });
+            const written = readFileSync(out);
+            const header = parseSafetensorsHeader(written, makeLimits());
+            for (const t of tensors) {
+              const placed = header.tensors.find((h) => h.name === t.name);
+              assert.ok(placed);
+              const want = content.slice(t.storage.start, t.storage.start + t.storage.nbytes);
+              const unit = t.dtype.swapUnit;
+              if (t.storage.bigEndian && unit > 1) {
+                for (let i = 0; i < want.byteLength; i += unit)
+                  want.subarray(i, i + unit).reverse();
+              }
+              const got = written.subarray(
+                placed.fileOffset,
+                placed.fileOffset + placed.byteLength,
+              );
+              assert.ok(Buffer.compare(got, want) === 0, `${t.name} differs`);
+            }
+          },
+        ),
+        { numRuns: fuzzRuns(12) },
+      );
+    } finally {
+      await file.close();
+    }
   });
 });
