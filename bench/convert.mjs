@@ -3,15 +3,30 @@
 // `torchward convert` and copied by `cp` on the same disk, each with a warm page cache. The two
 // alternate for five rounds, each run starting from the same state (both outputs deleted, then a
 // `sync`, untimed) so that neither pays for the other's 2 GiB of writeback; the ratio is taken of the medians, and of the minimums.
-// Peak RSS comes from /usr/bin/time -v. Prints one JSON line.
+// Peak RSS comes from /usr/bin/time -v. Rounds: TORCHWARD_BENCH_RUNS (default 9).
+// A second part times the copy loop alone, overwriting an existing file in place so that no page
+// is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB writes through a
+// plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
+// Prints one JSON line.
 // Targets: convert ≤ 1.3 × cp's time, peak RSS < 200 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { loadavg } from 'node:os';
+import { alignedBuffer } from '../dist/loader/aligned-memory.js';
 
 const OUT = 'bench/out/convert';
 const CLI = 'dist/cli/main.js';
-const RUNS = 5;
+const RUNS = Number(process.env.TORCHWARD_BENCH_RUNS ?? 9);
 mkdirSync(OUT, { recursive: true });
 
 // 32 tensors of 64 MiB (2 GiB), shapes like a transformer's, plain dict of names.
@@ -102,9 +117,45 @@ function bench(name) {
   };
 }
 
+/** Seconds to copy `input` over `target` in place through `buffer` (1 MiB reads, 256 KiB writes). */
+function copyInPlace(input, target, buffer) {
+  const from = openSync(input, 'r');
+  const to = openSync(target, 'r+');
+  const size = statSync(input).size;
+  const start = process.hrtime.bigint();
+  for (let pos = 0; pos < size;) {
+    const n = readSync(from, buffer, 0, Math.min(buffer.byteLength, size - pos), pos);
+    for (let done = 0; done < n;) {
+      done += writeSync(to, buffer, done, Math.min(256 * 1024, n - done), pos + done);
+    }
+    pos += n;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  closeSync(from);
+  closeSync(to);
+  return Number(seconds.toFixed(3));
+}
+
+function alignment(name) {
+  const input = `${OUT}/${name}.pt`;
+  const target = `${OUT}/${name}.inplace`;
+  copyFileSync(input, target);
+  const plain = [];
+  const aligned = [];
+  const plainBuffer = new Uint8Array(1024 * 1024);
+  const alignedBuf = alignedBuffer(1024 * 1024);
+  for (let i = 0; i < 5; i++) {
+    plain.push(copyInPlace(input, target, plainBuffer));
+    aligned.push(copyInPlace(input, target, alignedBuf));
+  }
+  rmSync(target);
+  return { plainSeconds: plain, alignedSeconds: aligned };
+}
+
 // Other processes on the machine move both timings: the 1-minute load average before and after.
 const loadBefore = Number(loadavg()[0].toFixed(2));
 const result = { bench: 'convert', zip: bench('big-zip'), legacy: bench('big-legacy') };
+result.copyInPlace = alignment('big-zip');
 result.loadAverage = [loadBefore, Number(loadavg()[0].toFixed(2))];
 result.ok =
   result.zip.ratio <= 1.3 &&

@@ -1,14 +1,14 @@
 /**
  * Copy buffers whose bytes can be placed at the same offset modulo COPY_ALIGN as the file position
- * they are read from or written to.
+ * they are written to.
  *
  * The kernel copies between the page cache and a process with `rep movsb`, which on the AMD EPYC
- * of the bench machine runs at two thirds of its speed when source and destination disagree
- * modulo 64. A JavaScript `Uint8Array` of 1 MiB sits 16 bytes past a page boundary (glibc's header
- * of an mmap'd block), so every write from it was a misaligned copy. Measured on 2 GiB from a
- * warm page cache into an existing file (`/tmp/nodecopy` experiments, docs/benchmarks.md): 1 MiB
- * reads and 256 KiB writes took 0.55-0.63 s from a plain `Uint8Array` and 0.35-0.38 s from a
- * page-aligned one; the same page-aligned buffer used 16 bytes in was as slow as the plain one.
+ * of the bench machine runs at about two thirds of its speed when source and destination disagree
+ * modulo 64. A large `Uint8Array` sits 16 bytes past a page boundary (glibc's header of an mmap'd
+ * block), so every write from one was a misaligned copy. Measured by the in-place part of
+ * bench/convert.mjs (2 GiB from a warm page cache over an existing file, 1 MiB reads, 256 KiB
+ * writes): 0.54-0.79 s through a plain `Uint8Array`, 0.36-0.40 s through a page-aligned one; the
+ * page-aligned buffer used 16 bytes in was as slow as the plain one.
  */
 export const COPY_ALIGN = 64;
 
