@@ -196,8 +196,8 @@ async function streamTensors(handle: FileHandle, plan: SafetensorsPlan): Promise
         // Strided views and in-memory storages: gathered in order through one buffer.
         await copier.drain();
         gatherBuffer ??= alignedBuffer(CHUNK + COPY_ALIGN);
-        // Gathered chunks are CHUNK bytes (a multiple of COPY_ALIGN), so the bytes stay at the
-        // offset of their output position modulo COPY_ALIGN.
+        // The first write is placed at its output position modulo COPY_ALIGN; later ones stay
+        // so while chunks come whole (CHUNK is a multiple of COPY_ALIGN). Only speed depends on it.
         const at = position % COPY_ALIGN;
         await gatherTensor(handle.fd, tensor, position, gatherBuffer.subarray(at, at + CHUNK));
       }
