@@ -3,10 +3,18 @@
 // `torchward convert` and copied by `cp` on the same disk, each with a warm page cache. The two
 // alternate for TORCHWARD_BENCH_RUNS rounds (default 9), each run starting from the same state
 // (both outputs deleted, then a `sync`, untimed) so that neither pays for the other's 2 GiB of
-// writeback. Ratios are taken of the minimums (each program's own cost: on this VM a run that gets
-// freshly provisioned pages takes seconds longer, whichever program it is) and of the medians;
-// `stalls` counts the runs over 1.5 × that program's own minimum. The target is judged on the
-// minimums. Peak RSS comes from /usr/bin/time -v.
+// writeback. Ratios are taken of the medians and of the minimums; `stalls` counts the runs over
+// 1.5 × that program's own minimum. Peak RSS comes from /usr/bin/time -v.
+//
+// Free page reporting. A VM whose balloon reports free pages to the host (Linux's page_reporting)
+// gets those pages back only through a host fault on first touch. On the bench VM freed pages are
+// reported within ~0.15 s, so a 2 GiB write takes 0.55 s or 2-5 s depending on whether the kernel
+// hands out pages freed a moment ago: cp, starting in a millisecond, often catches them; any
+// program that takes 0.1 s to start rarely does. With TORCHWARD_BENCH_PAUSE_PAGE_REPORTING=1 (root;
+// it writes /sys/module/page_reporting/parameters/page_reporting_order, and restores it on exit),
+// reporting is paused for the run, free memory stays backed as on a machine without a balloon,
+// and the target is judged on the medians. Otherwise the medians mostly count which program drew
+// more host faults, and the target is judged on the minimums (each program's own cost).
 // A second part times the copy loop alone, overwriting an existing file in place so that no page
 // is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB writes through a
 // plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
@@ -20,9 +28,11 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -68,6 +78,28 @@ function timed(argv) {
   const seconds =
     wall === null ? NaN : Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
   return { seconds, rssMB: rss / 1024 };
+}
+
+const REPORTING_ORDER = '/sys/module/page_reporting/parameters/page_reporting_order';
+
+/** Pauses free page reporting when asked to; returns 'paused', 'on' or 'absent'. */
+function pageReporting() {
+  if (!existsSync(REPORTING_ORDER)) return 'absent';
+  if (process.env.TORCHWARD_BENCH_PAUSE_PAGE_REPORTING !== '1') return 'on';
+  const saved = readFileSync(REPORTING_ORDER, 'utf8').trim();
+  // Orders above the buddy allocator's largest (10) are never reported.
+  writeFileSync(REPORTING_ORDER, '11');
+  const restore = () => writeFileSync(REPORTING_ORDER, saved);
+  process.on('exit', restore);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      restore();
+      process.exit(130);
+    });
+  }
+  // Touch free memory once, so that the pages reported before the pause are backed again.
+  execFileSync(process.execPath, ['-e', 'new Uint8Array(2 ** 32 - 1).fill(1)']);
+  return 'paused';
 }
 
 function stalls(values) {
@@ -174,13 +206,18 @@ console.log(Number(process.hrtime.bigint() - t) / 1e9);`;
 
 // Other processes on the machine move both timings: the 1-minute load average before and after.
 const loadBefore = Number(loadavg()[0].toFixed(2));
-const result = { bench: 'convert', zip: bench('big-zip'), legacy: bench('big-legacy') };
+const reporting = pageReporting();
+const result = { bench: 'convert', pageReporting: reporting };
+result.zip = bench('big-zip');
+result.legacy = bench('big-legacy');
 result.copyInPlace = alignment('big-zip');
 result.fill2GiBSeconds = freshMemory();
 result.loadAverage = [loadBefore, Number(loadavg()[0].toFixed(2))];
+const judged = reporting === 'on' ? 'ratioOfMinimums' : 'ratioOfMedians';
+result.judgedOn = judged;
 result.ok =
-  result.zip.ratioOfMinimums <= 1.3 &&
-  result.legacy.ratioOfMinimums <= 1.3 &&
+  result.zip[judged] <= 1.3 &&
+  result.legacy[judged] <= 1.3 &&
   result.zip.peakRssMB < 200 &&
   result.legacy.peakRssMB < 200;
 console.log(JSON.stringify(result));

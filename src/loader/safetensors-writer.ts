@@ -20,11 +20,12 @@ const MAX_HEADER = 100_000_000;
  */
 const CHUNK = 1024 * 1024;
 /**
- * Largest single write() call. Measured on the 2 GB bench (ext4 with online discard, Linux 6.18):
- * with 1 MiB writes, half of the conversions stalled for 2-3.5 s inside write() (so did `dd
- * bs=1M`, even from /dev/zero), while the same 1 MiB chunks written as four 256 KiB calls
- * converted in 0.69-0.75 s in eight runs out of eight; 128 KiB calls were slower (0.73-0.96 s).
- * Reads stay 1 MiB: fewer calls, and they never stalled.
+ * Largest single write() call. On the bench VM, whose balloon reports free pages to the host
+ * within ~0.15 s, a write's new page-cache folio must often be faulted in from the host, and
+ * larger calls (larger folios) hit such memory more often: with reporting on, half of the 1 MiB
+ * conversions stalled for 2-3.5 s inside write() while 256 KiB calls mostly did not. With
+ * reporting paused, 1 MiB and 256 KiB calls both converted 2 GiB in 0.59-0.78 s, and 64 KiB calls
+ * took 0.68-0.75 s (more calls). Reads stay 1 MiB: fewer calls, and they never stalled.
  */
 const WRITE_PIECE = 256 * 1024;
 /**
