@@ -16,7 +16,8 @@ const MAX_HEADER = 100_000_000;
  * synchronous positioned reads and writes ran at ~2.8 GB/s, while 8 MiB chunks, whose buffer no
  * longer stays in the CPU cache between the read and the write, were 3× slower. With reads run
  * ahead on the thread pool, 1 MiB stays best; 2 and 4 MiB chunks sometimes made each write take
- * several times longer (ext4 on Linux 6.18), turning a 0.5 s copy into 1.5-5 s.
+ * several times longer on the bench VM, turning a 0.5 s copy into 1.5-5 s (its free page
+ * reporting, see WRITE_PIECE).
  */
 const CHUNK = 1024 * 1024;
 /**
