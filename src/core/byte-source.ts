@@ -86,7 +86,7 @@ export class FileSource implements ByteSource {
  * Reads at most this many bytes synchronously. Parsing a checkpoint takes dozens of small reads
  * (headers, a zip's central directory, 30-byte local headers), and each thread-pool round trip
  * costs far more than the read itself: a torch zip of 32 tensors opened in 21 ms with every read
- * asynchronous and in 9 ms with these synchronous. Larger reads stay on the thread pool, so bulk
+ * asynchronous and in 9-12 ms with these synchronous. Larger reads stay on the thread pool, so bulk
  * copies overlap with the work on the main thread.
  */
 export const SYNC_READ_BYTES = 256 * 1024;
