@@ -88,7 +88,12 @@ function pageReporting() {
   if (process.env.TORCHWARD_BENCH_PAUSE_PAGE_REPORTING !== '1') return 'on';
   const saved = readFileSync(REPORTING_ORDER, 'utf8').trim();
   // Orders above the buddy allocator's largest (10) are never reported.
-  writeFileSync(REPORTING_ORDER, '11');
+  try {
+    writeFileSync(REPORTING_ORDER, '11');
+  } catch (error) {
+    console.error(`bench convert: cannot pause page reporting (${error.message}); run as root`);
+    process.exit(1);
+  }
   const restore = () => writeFileSync(REPORTING_ORDER, saved);
   process.on('exit', restore);
   for (const signal of ['SIGINT', 'SIGTERM']) {
