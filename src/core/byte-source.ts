@@ -68,13 +68,8 @@ export class FileSource implements ByteSource {
     }
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    const bad = rangeError(offset, length);
-    if (bad !== undefined) throw bad;
-    const n = Math.max(0, Math.min(length, this.size - offset));
-    const out = new Uint8Array(n);
-    const done = await fillFromFile(this.handle, out, offset); // short when the file shrank under us
-    return done === n ? out : out.subarray(0, done);
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return readFileRange(this.handle, this.size, offset, length);
   }
 
   close(): Promise<void> {
@@ -90,6 +85,23 @@ export class FileSource implements ByteSource {
  * copies overlap with the work on the main thread.
  */
 export const SYNC_READ_BYTES = 256 * 1024;
+
+/**
+ * `ByteSource.read` over an open file of `size` bytes: `[offset, offset + length)` clamped to
+ * `size`, shorter when the file shrank under us. Rejects with RangeError on a bad range.
+ */
+export async function readFileRange(
+  handle: FileHandle,
+  size: number,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
+  assertRange(offset, length);
+  const n = Math.max(0, Math.min(length, size - offset));
+  const out = new Uint8Array(n);
+  const done = await fillFromFile(handle, out, offset);
+  return done === n ? out : out.subarray(0, done);
+}
 
 /**
  * Fills `target` from `position` of an open file; returns the bytes read, fewer than asked only
@@ -143,6 +155,12 @@ export function fillFromFileSync(fd: number, target: Uint8Array, position: numbe
 /** Reads a whole source into memory; the caller checks `size` against its limit first. */
 export function readAll(source: ByteSource): Promise<Uint8Array> {
   return source.read(0, source.size);
+}
+
+/** Throws RangeError on a negative or unsafe offset or length (misuse, not bad input). */
+export function assertRange(offset: number, length: number): void {
+  const bad = rangeError(offset, length);
+  if (bad !== undefined) throw bad;
 }
 
 function rangeError(offset: number, length: number): RangeError | undefined {

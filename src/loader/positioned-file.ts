@@ -1,6 +1,12 @@
 import { fstatSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fillFromFile, fillFromFileSync, type ByteSource } from '../core/byte-source.js';
+import {
+  assertRange,
+  fillFromFile,
+  fillFromFileSync,
+  readFileRange,
+  type ByteSource,
+} from '../core/byte-source.js';
 import { LoadError } from './errors.js';
 
 /**
@@ -33,12 +39,8 @@ export class PositionedFile implements ByteSource {
     return this.handle.fd;
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(offset, length);
-    const n = Math.max(0, Math.min(length, this.size - offset));
-    const out = new Uint8Array(n);
-    const got = await fillFromFile(this.handle, out, offset);
-    return got === n ? out : out.subarray(0, got);
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return readFileRange(this.handle, this.size, offset, length);
   }
 
   /**
@@ -46,14 +48,14 @@ export class PositionedFile implements ByteSource {
    * LoadError('INVALID_STORAGE') when the file ends first (it shrank, or a length lied).
    */
   async readInto(position: number, target: Uint8Array): Promise<void> {
-    checkRange(position, target.byteLength);
+    assertRange(position, target.byteLength);
     const got = await fillFromFile(this.handle, target, position);
     if (got !== target.byteLength) throw shortRead(position, target.byteLength, got);
   }
 
   /** `readInto` without a thread-pool round trip, for many small reads (strided gathers). */
   readIntoSync(position: number, target: Uint8Array): void {
-    checkRange(position, target.byteLength);
+    assertRange(position, target.byteLength);
     const got = fillFromFileSync(this.handle.fd, target, position);
     if (got !== target.byteLength) throw shortRead(position, target.byteLength, got);
   }
@@ -106,10 +108,4 @@ function shortRead(position: number, want: number, got: number): LoadError {
     'INVALID_STORAGE',
     `file ends inside a storage: wanted ${want} bytes at ${position}, got ${got}`,
   );
-}
-
-function checkRange(offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`bad range ${offset}+${length}`);
-  }
 }
