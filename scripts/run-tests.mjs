@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureTorchVenv } from './torch-venv.mjs';
 
 const args = process.argv.slice(2);
 const fuzz = args.includes('--fuzz');
@@ -27,6 +28,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const env = { ...process.env };
+// The second oracle (torch 2.13, Keras 3, transformers): built once per machine and cached. Tests that
+// need it read TORCHWARD_TORCH2_PYTHON; a machine that cannot build it fails here, loudly.
+env.TORCHWARD_TORCH2_PYTHON = ensureTorchVenv();
 if (fuzz) env.TORCHWARD_FUZZ_RUNS ??= '50000';
 const result = spawnSync(
   process.execPath,

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
-// `scan --require-signature` on the OpenSSF reference vectors (shared/ beside the repository).
+// `scan --require-signature` on the OpenSSF reference vectors (vendored under test/fixtures/oms).
 const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
-const VECTORS = resolve(process.cwd(), '..', 'shared', 'vectors', 'model-signing');
+const VECTORS = resolve(process.cwd(), 'test', 'fixtures', 'oms', 'model-signing');
 const KEY = join(VECTORS, 'keys', 'certificate', 'signing-key-pub.pem');
 
 function scan(args: string[], cwd: string) {

@@ -3,9 +3,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-/** The shared vectors: `../shared` beside the repository (tests run from the repository root). */
-export const SHARED = resolve(process.cwd(), '..', 'shared');
-export const VECTORS = join(SHARED, 'vectors', 'model-signing');
+/** The OMS interoperability vectors vendored under test/fixtures (see their SOURCE.md). */
+export const VECTORS = resolve(process.cwd(), 'test', 'fixtures', 'oms', 'model-signing');
 export const KEYS = join(VECTORS, 'keys', 'certificate');
 export const IDENTITY = 'stefanb@us.ibm.com';
 export const ISSUER = 'https://sigstore.verify.ibm.com/oauth2';

@@ -21,7 +21,7 @@ function fuzzRuns(fallback: number): number {
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 
-const VECTORS = resolve(process.cwd(), '..', 'shared', 'vectors', 'model-signing');
+const VECTORS = resolve(process.cwd(), 'test', 'fixtures', 'oms', 'model-signing');
 const text = (name: string): string => readFileSync(join(VECTORS, name, 'model.sig'), 'utf8');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

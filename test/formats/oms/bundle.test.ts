@@ -10,7 +10,7 @@ import {
   readKeyUsage,
 } from '../../../src/formats/oms/index.js';
 
-const VECTORS = resolve(process.cwd(), '..', 'shared', 'vectors', 'model-signing');
+const VECTORS = resolve(process.cwd(), 'test', 'fixtures', 'oms', 'model-signing');
 const bytes = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(join(VECTORS, name, 'model.sig')));
 
