@@ -117,7 +117,9 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
       finish('eof');
     });
     s.on('error', (error: NodeJS.ErrnoException) => {
-      if (!connected) finish('no-connection', errorCode(error));
+      // A reset before 'connect' fired still means the handshake completed (a closed port
+      // refuses instead): the peer accepted and reset, which is an answer of its own.
+      if (!connected && error.code !== 'ECONNRESET') finish('no-connection', errorCode(error));
       else finish(error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : 'eof');
     });
     s.on('close', () => {

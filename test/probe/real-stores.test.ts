@@ -49,7 +49,7 @@ function onlyEndpoint(run: {
   const report = JSON.parse(run.probe.stdout) as { version: number; endpoints: Endpoint[] };
   assert.equal(report.version, 1);
   assert.equal(report.endpoints.length, 1);
-  return report.endpoints[0] as Endpoint;
+  return report.endpoints[0]!;
 }
 
 function assertUnchanged(run: StoreRun): void {
