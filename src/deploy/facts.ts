@@ -123,8 +123,7 @@ export function flagValue(command: Command, names: readonly string[]): Word | un
     if (word === undefined) continue;
     for (const name of names) {
       if (word.text === name) {
-        const next = command[i + 1];
-        return next === undefined ? undefined : next;
+        return command[i + 1];
       }
       if (word.text.startsWith(`${name}=`)) {
         return { text: word.text.slice(name.length + 1), span: word.span };

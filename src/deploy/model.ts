@@ -1,6 +1,13 @@
 import type { Span } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
-import { parseYamlDocuments, type YamlProblem, type YNode } from '../workflows/yaml-tree.js';
+import {
+  getMap,
+  getNode,
+  getScalar,
+  parseYamlDocuments,
+  type YamlProblem,
+  type YNode,
+} from '../workflows/yaml-tree.js';
 import {
   dockerInstructions,
   shellCommands,
@@ -86,4 +93,28 @@ export function isParseProblem(
   result: DeployFile | DeployParseProblem,
 ): result is DeployParseProblem {
   return 'code' in result;
+}
+
+/** The NetworkPolicies of a file's documents. */
+export function networkPoliciesOf(documents: readonly YNode[]): NetworkPolicySelector[] {
+  const out: NetworkPolicySelector[] = [];
+  for (const root of documents) {
+    if (getScalar(root, 'kind')?.text !== 'NetworkPolicy') continue;
+    const namespace = getScalar(getMap(root, 'metadata'), 'namespace')?.text ?? 'default';
+    const selector = getNode(getMap(root, 'spec'), 'podSelector');
+    if (selector?.kind !== 'map') {
+      out.push({ namespace, selector: 'all' });
+      continue;
+    }
+    if (selector.entries.has('matchExpressions')) {
+      out.push({ namespace, selector: 'expressions' });
+      continue;
+    }
+    const labels = new Map<string, string>();
+    for (const [key, entry] of getMap(selector, 'matchLabels')?.entries ?? []) {
+      if (entry.value.kind === 'scalar') labels.set(key, entry.value.text);
+    }
+    out.push({ namespace, selector: labels.size === 0 ? 'all' : labels });
+  }
+  return out;
 }

@@ -4,15 +4,14 @@ import type { Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import {
   isParseProblem,
+  networkPoliciesOf,
   parseDeployFile,
   type DeployFile,
   type DeployKind,
-  type NetworkPolicySelector,
 } from '../deploy/model.js';
 import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
 import { deployRules } from '../rules/deploy/index.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
-import { getMap, getNode, getScalar, type YNode } from '../workflows/yaml-tree.js';
 import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
 
 /** The audit result of one deployment file. */
@@ -58,7 +57,7 @@ export function auditDeployFiles(
     }
   });
   const policies = parsed.flatMap((p) =>
-    p.model === undefined ? [] : networkPolicies(p.model.documents),
+    p.model === undefined ? [] : networkPoliciesOf(p.model.documents),
   );
   const rules = deployRules.filter(
     (r) => r.id !== malformedInput.id,
@@ -67,14 +66,14 @@ export function auditDeployFiles(
     const internalErrors: { ruleId: string; message: string }[] = [];
     let findings: Finding[];
     if (model === undefined) {
-      const offset = Math.min(error?.offset ?? 0, text.length);
+      const offset = Math.min(error.offset, text.length);
       findings = [
         makeFinding(
           malformedInput as Rule<never, 'malformed'>,
           { uri: file.uri, unit: 'char' },
           {
             messageId: 'malformed',
-            data: { code: error?.code ?? 'TRUNCATED', detail: error?.message ?? '' },
+            data: { code: error.code, detail: error.message },
             at: { span: { start: offset, end: offset }, path: [] },
           },
         ),
@@ -97,30 +96,6 @@ export function auditDeployFiles(
       internalErrors,
     };
   });
-}
-
-/** The NetworkPolicies of a file's documents. */
-function networkPolicies(documents: readonly YNode[]): NetworkPolicySelector[] {
-  const out: NetworkPolicySelector[] = [];
-  for (const root of documents) {
-    if (getScalar(root, 'kind')?.text !== 'NetworkPolicy') continue;
-    const namespace = getScalar(getMap(root, 'metadata'), 'namespace')?.text ?? 'default';
-    const selector = getNode(getMap(root, 'spec'), 'podSelector');
-    if (selector === undefined || selector.kind !== 'map') {
-      out.push({ namespace, selector: 'all' });
-      continue;
-    }
-    if (selector.entries.has('matchExpressions')) {
-      out.push({ namespace, selector: 'expressions' });
-      continue;
-    }
-    const labels = new Map<string, string>();
-    for (const [key, entry] of getMap(selector, 'matchLabels')?.entries ?? []) {
-      if (entry.value.kind === 'scalar') labels.set(key, entry.value.text);
-    }
-    out.push({ namespace, selector: labels.size === 0 ? 'all' : labels });
-  }
-  return out;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -126,7 +126,7 @@ export function parseYamlDocuments(text: string, limits: Limits): YamlTree[] {
       uniqueKeys: false,
       prettyErrors: false,
       strict: true,
-    }) as Document.Parsed[] | { empty: true };
+    });
   } catch (error) {
     throw toFormatError(error, 'LIMIT_EXCEEDED', 0);
   }
