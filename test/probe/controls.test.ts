@@ -226,3 +226,51 @@ describe('probe: command line', () => {
     assert.equal(torchward(['probe', '--local', '127.0.0.1']).code, 2);
   });
 });
+
+describe('probe: stage C', () => {
+  it('a validated store without PING (2.1-era framing, played by a test server) is found by VALIDATE + GETNUMKEYS', async () => {
+    // Plays the torch 2.1 legacy daemon as its source reads: a first query that is not VALIDATE
+    // closes the connection; after VALIDATE an unknown query type (PING did not exist) closes it;
+    // GETNUMKEYS (7) answers an i64.
+    const seen: string[] = [];
+    const port = await listen(
+      createServer((s) => {
+        let buffer = Buffer.alloc(0);
+        let validated = false;
+        s.on('data', (d: Buffer) => {
+          buffer = Buffer.concat([buffer, d]);
+          seen.push(d.toString('hex'));
+          while (buffer.length > 0) {
+            if (!validated) {
+              if (buffer[0] !== 0x00) return void s.destroy();
+              if (buffer.length < 5) return;
+              if (buffer.readUInt32LE(1) !== 0x3c85f7ce) return void s.destroy();
+              validated = true;
+              buffer = buffer.subarray(5);
+              continue;
+            }
+            if (buffer[0] !== 0x07) return void s.destroy();
+            const answer = Buffer.alloc(8);
+            answer.writeBigInt64LE(3n);
+            s.write(answer);
+            buffer = buffer.subarray(1);
+          }
+        });
+      }),
+    );
+    const store = await probeTcpStore('127.0.0.1', port, { timeoutMs: TIMEOUT });
+    assert.equal(store.kind, 'tcpstore');
+    assert.equal(store.era, 'validated');
+    assert.equal(store.backend, 'legacy');
+    assert.equal(store.numKeys, 3);
+    assert.deepEqual(
+      store.stages.map((s) => [s.stage, s.sent, s.end]),
+      [
+        ['A', '06', 'eof'],
+        ['B', '00cef7853c0d1122a55a', 'eof'],
+        ['C', '00cef7853c07', 'enough'],
+      ],
+    );
+    assert.deepEqual(seen, ['06', '00cef7853c0d1122a55a', '00cef7853c07']);
+  });
+});
