@@ -72,7 +72,7 @@ function checkManifest(
     const spec = getMap(root, 'spec');
     const type = getScalar(spec, 'type');
     if (type === undefined || (type.text !== 'LoadBalancer' && type.text !== 'NodePort')) return;
-    servicePorts(ctx, spec, ports, (port, node) => {
+    servicePorts(spec, ports, (port, node) => {
       ctx.report({
         messageId: 'service',
         data: { name, type: type.text, port, what: describePort(port) },
@@ -129,7 +129,6 @@ function checkManifest(
 
 /** Calls `found` for each service port entry (`port`, `targetPort` or `nodePort`) in `ports`. */
 function servicePorts(
-  _ctx: RuleContext<Messages>,
   spec: YMap | undefined,
   ports: ReadonlySet<number>,
   found: (port: number, node: YNode) => void,
