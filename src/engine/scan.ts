@@ -15,6 +15,8 @@ import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
+import { codeFileKind } from './code-file-kind.js';
+import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
@@ -72,7 +74,12 @@ export async function scanPaths(
   const unreadable = [...walked.unreadable];
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   const workflows = walked.files.filter(isWorkflowFile);
-  const models = walked.files.filter((f) => !isWorkflowFile(f));
+  const code = walked.files.filter(
+    (f) => !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined,
+  );
+  const models = walked.files.filter(
+    (f) => !isWorkflowFile(f) && codeFileKind(f.displayPath) === undefined,
+  );
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
@@ -120,6 +127,22 @@ export async function scanPaths(
       options.onProgress?.(done, total, result.uri);
     }
   }
+  const torch = await auditCode(
+    code,
+    limits,
+    config,
+    files,
+    internalErrors,
+    allowGlobals,
+    () => {
+      done++;
+    },
+    options.onProgress === undefined
+      ? undefined
+      : (path) => {
+          options.onProgress?.(done, total, path);
+        },
+  );
   // Several files in flight hide I/O latency; decoding itself stays on this one thread. Results
   // are put back in walk order below, so output does not depend on completion order.
   let next = 0;
@@ -165,6 +188,7 @@ export async function scanPaths(
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
     files,
+    ...(torch === undefined ? {} : { torch }),
     summary: summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
   };
 }
@@ -365,7 +389,89 @@ async function readText(path: string, max: number): Promise<string | undefined> 
 function isWorkflowFile(file: WalkedFile): boolean {
   // The absolute path, so `scan .github/` and `scan workflows/` still see `.github/workflows/`.
   if (isWorkflowPath(resolve(file.fsPath).split(sep).join('/'))) return true;
+  // A conda environment file named on the command line is code-audit input, not a workflow.
+  if (codeFileKind(file.displayPath) === 'conda') return false;
   return file.explicit && /\.ya?ml$/i.test(file.displayPath);
+}
+
+/**
+ * Audits Python, notebooks, shell scripts, Dockerfiles and dependency files per scanned root (the
+ * declared torch version is a property of a repository). A code file whose bytes look like a
+ * model artifact (binary, pickle, zip) is also scanned by content, and its findings join the
+ * entry. Returns what the roots declare about torch, or undefined when no code file was given.
+ */
+async function auditCode(
+  code: readonly WalkedFile[],
+  limits: Limits,
+  config: TorchwardConfig,
+  files: FileResult[],
+  internalErrors: string[],
+  allowGlobals: readonly string[],
+  onDone: () => void,
+  onProgress: ((path: string) => void) | undefined,
+): Promise<DeclaredTorch | undefined> {
+  if (code.length === 0) return undefined;
+  const { auditCodeFiles, torchStatus } = await import('./code-audit.js');
+  const byRoot = new Map<string | undefined, WalkedFile[]>();
+  for (const file of code) {
+    const group = byRoot.get(file.root);
+    if (group === undefined) byRoot.set(file.root, [file]);
+    else group.push(file);
+  }
+  const declarations: DeclaredTorch['declarations'][number][] = [];
+  for (const [root, group] of byRoot) {
+    const audited = await auditCodeFiles(
+      group.map((f) => ({
+        path: f.fsPath,
+        uri: f.displayPath,
+        kind: codeFileKind(f.displayPath) ?? 'python',
+      })),
+      {
+        limits,
+        config: {
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+      },
+    );
+    declarations.push(...audited.torch.declarations);
+    for (const [i, result] of audited.results.entries()) {
+      for (const e of result.internalErrors)
+        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      let entry: FileResult = {
+        path: result.uri,
+        format: result.kind,
+        verdict: null,
+        findings: result.findings,
+        members: [],
+        ...(result.text === undefined ? {} : { text: result.text }),
+        size: result.size,
+      };
+      const walked = group[i];
+      if (result.contentScan && walked !== undefined) {
+        // A pickle or archive named like code is judged by its content as well.
+        const scanned = await scanWalkedFile(
+          { ...walked, explicit: false },
+          limits,
+          allowGlobals,
+          internalErrors,
+        );
+        if (scanned !== 'skipped' && !('unreadable' in scanned)) {
+          entry = {
+            ...scanned,
+            findings: sortFindings([...scanned.findings, ...result.findings]),
+            ...(result.text === undefined ? {} : { text: result.text }),
+          };
+        }
+      }
+      files.push(entry);
+      onDone();
+      onProgress?.(result.uri);
+    }
+  }
+  return { status: torchStatus(declarations.map((d) => d.spec)), declarations };
 }
 
 function summarize(

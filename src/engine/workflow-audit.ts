@@ -520,7 +520,11 @@ function insideSpan(spans: readonly { start: number; end: number }[], offset: nu
   return candidate !== undefined && offset < candidate.end;
 }
 
-function applySuppressions(
+/**
+ * Marks findings suppressed by inline `# torchward: ignore[rule]` comments (outside `scalarSpans`)
+ * and by the configured `ignore` entries; returns them sorted. Shared with the code audit.
+ */
+export function applySuppressions(
   findings: readonly Finding[],
   file: { path: string; uri: string },
   text: string,
