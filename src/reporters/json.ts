@@ -32,6 +32,7 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
       };
     }),
+    ...(report.torch === undefined ? {} : { torch: report.torch }),
     summary: {
       ...report.summary,
       durationMs: options.includeTiming === false ? undefined : report.summary.durationMs,

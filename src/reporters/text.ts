@@ -68,6 +68,7 @@ export function renderText(report: ReportInput, options: TextOptions): string {
   }
   lines.push('');
   lines.push(summaryLine(report, paint));
+  if (report.torch !== undefined) lines.push(torchLine(report.torch));
   for (const u of report.summary.unreadable)
     lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
   if (report.summary.skipped.length > 0) {
@@ -93,6 +94,8 @@ function renderFinding(
   if (f.primary.unit === 'char' && index !== undefined) {
     const { line, column } = index.position(f.primary.span.start);
     where = `${file.path}:${line}:${column}`;
+    // Notebooks: the position inside the cell, as a reader counts it.
+    if (f.primary.label !== undefined) where += ` (${f.primary.label})`;
   } else {
     where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
   }
@@ -126,6 +129,18 @@ function renderFinding(
     );
   }
   return out;
+}
+
+const TORCH_STATUS: Record<string, string> = {
+  unknown: 'not declared (torch.load defaults to weights_only=False before 2.6)',
+  'may-be-older': 'may be older than 2.6',
+  'at-least-2.6': 'at least 2.6',
+  older: 'older than 2.6',
+};
+
+function torchLine(torch: NonNullable<ReportInput['torch']>): string {
+  const where = torch.declarations.map((d) => `${d.spec} (${d.uri}:${d.line})`).join(', ');
+  return `torch version: ${TORCH_STATUS[torch.status] ?? torch.status}${where === '' ? '' : `: ${where}`}`;
 }
 
 function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => string): string {

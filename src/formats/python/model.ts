@@ -301,11 +301,10 @@ export function buildPythonModel(
       if (left.type === 'identifier' && right !== null) {
         const value = toValue(right, scope);
         setConstant(scope, left.text, literalOf(value));
-        // `load = torch.load`: an alias of an imported name.
+        // `load = torch.load`: an alias of an imported name (its first part is an import).
         if ((value.kind === 'attribute' || value.kind === 'name') && value.name !== undefined) {
-          if (value.name !== right.text || right.type === 'attribute') {
-            if (resolveName(right.text) !== right.text) imports.set(left.text, value.name);
-          }
+          const head = right.text.split('.')[0] ?? '';
+          if (imports.has(head)) imports.set(left.text, value.name);
         }
         if (value.taint !== undefined) setTaint(scope, left.text, value.taint);
       } else if (

@@ -21,9 +21,13 @@ export function decodePythonSource(bytes: Uint8Array): string {
       break;
     }
   }
+  // Python's spellings of the encodings TextDecoder names differently.
+  encoding = encoding.replace(/_/g, '-');
+  if (/^(?:latin-?1|l1|iso-?8859-1)$/.test(encoding)) encoding = 'latin1';
+  if (/^utf-?8(?:-sig)?$/.test(encoding)) encoding = 'utf-8';
   let decoder: InstanceType<typeof TextDecoder>;
   try {
-    decoder = new TextDecoder(encoding.replace(/^utf-8-sig$/, 'utf-8'), { fatal: true });
+    decoder = new TextDecoder(encoding, { fatal: true });
   } catch (error) {
     throw new FormatError('BAD_UTF8', `unknown source encoding ${encoding}`, 0, { cause: error });
   }
