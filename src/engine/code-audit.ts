@@ -294,7 +294,7 @@ function looksBinary(head: Uint8Array): boolean {
   ) {
     return true;
   }
-  return head.indexOf(0) >= 0;
+  return head.includes(0);
 }
 
 /**

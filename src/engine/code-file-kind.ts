@@ -14,7 +14,7 @@ export function codeFileKind(path: string): CodeFileKind | undefined {
   if (/^(?:dockerfile|containerfile)(?:\..+)?$/.test(lower) || lower.endsWith('.dockerfile')) {
     return 'dockerfile';
   }
-  if (/^requirements.*\.txt$/.test(lower) || /-requirements\.txt$/.test(lower))
+  if (/^requirements.*\.txt$/.test(lower) || lower.endsWith('-requirements.txt'))
     return 'requirements';
   if (lower === 'pyproject.toml') return 'pyproject';
   if (lower === 'setup.cfg') return 'setup-cfg';

@@ -64,7 +64,7 @@ export async function auditCase(input: CodeCase): Promise<{ findings: Finding[];
   }
 }
 
-function position(f: Finding, text: string, lines: LineIndex): ExpectedCodeError {
+function position(f: Finding, lines: LineIndex): ExpectedCodeError {
   const label = f.primary.label;
   const cell =
     label === undefined ? undefined : /^cell (\d+), line (\d+), column (\d+)$/.exec(label);
@@ -76,7 +76,6 @@ function position(f: Finding, text: string, lines: LineIndex): ExpectedCodeError
       column: Number(cell[3]),
     };
   }
-  void text;
   const start = lines.position(f.primary.span.start);
   return { messageId: f.messageId, line: start.line, column: start.column };
 }
@@ -86,7 +85,7 @@ function position(f: Finding, text: string, lines: LineIndex): ExpectedCodeError
  * rule, an invalid case exactly the listed ones, in source order.
  */
 export function testCodeRule(
-  rule: Rule<never>,
+  rule: Rule,
   cases: { valid: readonly (string | CodeCase)[]; invalid: readonly InvalidCodeCase[] },
 ): void {
   cases.valid.forEach((item, index) => {
@@ -108,7 +107,7 @@ export function testCodeRule(
         .map((f, i) => {
           const expected = item.errors[i];
           return {
-            ...position(f, text, lines),
+            ...position(f, lines),
             ...(expected?.severity === undefined ? {} : { severity: f.severity }),
           };
         });

@@ -216,7 +216,7 @@ export function buildPythonModel(
         const elements: PyValue[] = [];
         if (depth < 4) {
           for (const child of node.namedChildren) {
-            if (child === null || elements.length >= MAX_ELEMENTS) continue;
+            if (elements.length >= MAX_ELEMENTS) continue;
             if (child.type === 'comment') continue;
             elements.push(toValue(child, scope, depth + 1));
           }
@@ -226,8 +226,8 @@ export function buildPythonModel(
       case 'dictionary':
         return { ...base, kind: 'dict' };
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c !== null && c.type !== 'comment');
-        return inner === undefined || inner === null || depth >= 8
+        const inner = node.namedChildren.find((c) => c.type !== 'comment');
+        return inner === undefined || depth >= 8
           ? { ...base, kind: 'other' }
           : { ...toValue(inner, scope, depth + 1), span, text: shown };
       }
@@ -258,7 +258,7 @@ export function buildPythonModel(
           if (SOURCE_ATTRIBUTES.test(resolved) || SOURCE_ATTRIBUTES.test(dotted)) return resolved;
         }
       }
-      for (const child of n.namedChildren) if (child !== null) stack.push(child);
+      for (const child of n.namedChildren) stack.push(child);
     }
     return undefined;
   };
@@ -313,7 +313,7 @@ export function buildPythonModel(
       ) {
         const taint = hint ? taintIn(right, scope) : undefined;
         for (const child of left.namedChildren) {
-          if (child?.type !== 'identifier') continue;
+          if (child.type !== 'identifier') continue;
           setConstant(scope, child.text, undefined);
           if (taint !== undefined) setTaint(scope, child.text, taint);
         }
@@ -342,7 +342,7 @@ export function buildPythonModel(
       const pattern = node.parent;
       const value = pattern?.namedChildren[0];
       const alias = node.namedChildren[0];
-      if (value === null || value === undefined || alias?.type !== 'identifier' || !hint) continue;
+      if (value === undefined || alias?.type !== 'identifier' || !hint) continue;
       const scope = scopeOf(node.startIndex);
       const taint = taintIn(value, scope);
       if (taint !== undefined) setTaint(scope, alias.text, taint);
@@ -361,7 +361,6 @@ export function buildPythonModel(
     let starKwargs = false;
     if (args.type === 'argument_list') {
       for (const arg of args.namedChildren) {
-        if (arg === null) continue;
         switch (arg.type) {
           case 'keyword_argument': {
             const key = arg.childForFieldName('name');
@@ -444,7 +443,6 @@ function dottedName(node: Node): string | undefined {
 
 function readImport(node: Node, imports: Map<string, string>): void {
   for (const child of node.childrenForFieldName('name')) {
-    if (child === null) continue;
     if (child.type === 'dotted_name') {
       // `import torch.distributed` binds `torch`.
       const head = child.text.split('.')[0] ?? child.text;
@@ -462,7 +460,6 @@ function readFromImport(node: Node, imports: Map<string, string>): void {
   if (module === null) return;
   const base = compact(module.text);
   for (const child of node.childrenForFieldName('name')) {
-    if (child === null) continue;
     if (child.type === 'dotted_name') {
       const local = compact(child.text);
       imports.set(local.split('.')[0] ?? local, `${base}.${local}`);
@@ -491,7 +488,6 @@ function stringValue(
   if (node.type === 'concatenated_string') {
     let out = '';
     for (const part of node.namedChildren) {
-      if (part === null) continue;
       const value = stringValue(part, constant);
       if (value === undefined) return undefined;
       out += value;
@@ -500,7 +496,6 @@ function stringValue(
   }
   let out = '';
   for (const child of node.namedChildren) {
-    if (child === null) continue;
     switch (child.type) {
       case 'string_start':
       case 'string_end':

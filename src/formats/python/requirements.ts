@@ -32,7 +32,7 @@ export interface RequirementsFile {
   readonly options: readonly RequirementOption[];
 }
 
-const NAME = /^([A-Za-z0-9](?:[\w.-]{0,200}[A-Za-z0-9])?)\s*(\[[^\]]{0,500}\])?\s*(.*)$/s;
+const NAME = /^([A-Za-z0-9][\w.-]{0,200})(\[[^\]]{0,500}\])?(.*)$/s;
 const URL_LIKE = /^(?:git\+|hg\+|svn\+|bzr\+)?(?:https?|file|ssh|git):\/\//i;
 
 /** Normalises a project name as PEP 503 does. */
@@ -52,16 +52,19 @@ export function parseRequirementSpec(text: string): RequirementSpec | undefined 
     const egg = /[#&]egg=([\w.-]+)/.exec(withoutMarker)?.[1];
     return { name: egg === undefined ? '' : normalizeName(egg), specifier: '', url: withoutMarker };
   }
-  const match = NAME.exec(withoutMarker);
+  // Spaces around extras are allowed; removing them first keeps the pattern linear.
+  const compactText = withoutMarker.replace(/\s*\[/, '[').replace(/\]\s*/, ']');
+  const match = NAME.exec(compactText);
   if (match === null) return undefined;
-  const rest = (match[3] ?? '').trim();
+  const name = (match[1] ?? '').replace(/[.-]+$/, '');
+  const rest = ((match[1] ?? '').slice(name.length) + (match[3] ?? '')).trim();
   if (rest.startsWith('@')) {
-    return { name: normalizeName(match[1] ?? ''), specifier: '', url: rest.slice(1).trim() };
+    return { name: normalizeName(name), specifier: '', url: rest.slice(1).trim() };
   }
   // The rest must be version specifiers (possibly parenthesised), nothing else.
   const spec = rest.replace(/^\((.*)\)$/s, '$1').replace(/\s+/g, '');
   if (spec !== '' && !/^(?:(?:===|==|!=|<=|>=|~=|<|>)[\w.*+!-]+,?)+$/.test(spec)) return undefined;
-  return { name: normalizeName(match[1] ?? ''), specifier: spec };
+  return { name: normalizeName(name), specifier: spec };
 }
 
 /** Whether a specifier pins one exact version (`==1.2.3` without a wildcard, or `===`). */
@@ -98,9 +101,9 @@ export function parseRequirementsFile(text: string): RequirementsFile {
     if (trimmed === '') continue;
     const lead = body.length - body.trimStart().length;
     if (trimmed.startsWith('-')) {
-      const m = /^(-{1,2}[\w-]+)(?:[=\s]\s*(\S+))?\s*(.*)$/.exec(trimmed);
-      const option = m?.[1] ?? trimmed;
-      const value = m?.[2] ?? '';
+      const option = /^-{1,2}[\w-]+/.exec(trimmed)?.[0] ?? trimmed;
+      const after = trimmed.slice(option.length);
+      const value = /^[=\s]/.test(after) ? (after.slice(1).trim().split(/\s/)[0] ?? '') : '';
       if (option === '-e' || option === '--editable') {
         const spec = parseRequirementSpec(value);
         if (spec !== undefined) {
@@ -170,7 +173,7 @@ export function specifierRange(specifier: string): {
     if (below === undefined || compareRelease(v, below) < 0) below = v;
   };
   for (const part of specifier.split(',')) {
-    const m = /^\s*(===|==|!=|<=|>=|~=|<|>|=|\^|~)?\s*([\w.*+!-]+)\s*$/.exec(part);
+    const m = /^(===|==|!=|<=|>=|~=|<|>|=|\^|~)?([\w.*+!-]+)$/.exec(part.replace(/\s+/g, ''));
     if (m === null) continue;
     const op = m[1] ?? '==';
     const raw = m[2] ?? '';

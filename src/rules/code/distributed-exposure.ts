@@ -228,11 +228,7 @@ function shellService(
       '--IdentityProvider.token',
     ]);
     const password = optionValue(args, ['--NotebookApp.password', '--ServerApp.password']);
-    if (
-      token !== undefined &&
-      token.value === '' &&
-      (password === undefined || password.value === '')
-    ) {
+    if (token?.value === '' && (password?.value ?? '') === '') {
       report('serviceNoAuth', 'Jupyter', ip, 'empty token and no password');
     } else {
       report('serviceExposed', 'Jupyter', ip, 'token authentication only', 'medium');
