@@ -103,7 +103,7 @@ function auditOne(
   } else {
     size = read.byteLength;
     const head = read.subarray(0, SNIFF_BYTES);
-    contentScan = looksBinary(head) || looksLikePickle(head);
+    contentScan = looksBinary(head);
     try {
       text =
         file.kind === 'python'
@@ -119,6 +119,7 @@ function auditOne(
     }
   }
   let notebook: Notebook | undefined;
+  let dispose: (() => void) | undefined;
   let input: CodeAuditInput = { kind: file.kind, commands: [], torch, ...base };
   const internalErrors: { ruleId: string; message: string }[] = [];
   if (text !== '') {
@@ -126,6 +127,7 @@ function auditOne(
       const built = buildInput(file.kind, text, torch, parser, parserError, base.problem);
       input = built.input;
       notebook = built.notebook;
+      dispose = built.dispose;
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       input = {
@@ -136,17 +138,33 @@ function auditOne(
       };
     }
   }
-  let findings = runRules(
-    codeRules,
-    input,
-    { uri: file.uri, unit: 'char', options: {} },
-    (ruleId, error) => {
-      internalErrors.push({
-        ruleId,
-        message: error instanceof Error ? error.message : String(error),
-      });
-    },
-  );
+  // A protocol-0 pickle is ASCII text: one named like code is not valid Python (or JSON, or
+  // shell that parses cleanly), so the pickle sniffer runs where the parse was not clean.
+  if (
+    !contentScan &&
+    size > 0 &&
+    (input.problem !== undefined ||
+      input.python?.syntaxError !== undefined ||
+      (file.kind !== 'python' && file.kind !== 'notebook'))
+  ) {
+    contentScan = !(read instanceof FormatError) && looksLikePickle(read.subarray(0, SNIFF_BYTES));
+  }
+  let findings: Finding[];
+  try {
+    findings = runRules(
+      codeRules,
+      input,
+      { uri: file.uri, unit: 'char', options: {} },
+      (ruleId, error) => {
+        internalErrors.push({
+          ruleId,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      },
+    );
+  } finally {
+    dispose?.();
+  }
   if (notebook !== undefined) {
     // Inline ignores are comments in the cells: apply them to the joined cell text, then move
     // every span to the notebook's JSON text and label it with the cell and line.
@@ -202,21 +220,28 @@ function buildInput(
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
   problem: CodeProblem | undefined,
-): { input: CodeAuditInput; notebook?: Notebook } {
+): { input: CodeAuditInput; notebook?: Notebook; dispose?: () => void } {
   const withProblem = problem === undefined ? {} : { problem };
   switch (kind) {
     case 'python': {
-      const parsed = parsePython(text, parser, parserError);
+      const { dispose, ...parsed } = parsePython(text, parser, parserError);
       // The decoding problem (if any) comes first; a parse problem is reported otherwise.
-      return { input: { kind, commands: [], torch, ...parsed, ...withProblem } };
+      return {
+        input: { kind, commands: [], torch, ...parsed, ...withProblem },
+        ...(dispose === undefined ? {} : { dispose }),
+      };
     }
     case 'notebook': {
       const notebook = readNotebook(text);
-      const parsed = parsePython(notebook.python, parser, parserError);
+      const { dispose, ...parsed } = parsePython(notebook.python, parser, parserError);
       const commands: ShellCommand[] = notebook.shell.flatMap((s) =>
         tokenizeShell(s.text, s.span.start),
       );
-      return { input: { kind, commands, torch, ...parsed, ...withProblem }, notebook };
+      return {
+        input: { kind, commands, torch, ...parsed, ...withProblem },
+        notebook,
+        ...(dispose === undefined ? {} : { dispose }),
+      };
     }
     case 'shell':
       return { input: { kind, commands: tokenizeShell(text), torch, ...withProblem } };
@@ -240,7 +265,7 @@ function parsePython(
   text: string,
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
-): { python?: PythonModel; problem?: CodeProblem } {
+): { python?: PythonModel; problem?: CodeProblem; dispose?: () => void } {
   const at = (offset: number): Span => ({ start: offset, end: offset });
   if (parser === undefined) {
     const e = parserError ?? new FormatError('UNSUPPORTED_FEATURE', 'no Python parser', 0);
@@ -278,9 +303,12 @@ function parsePython(
   }
   try {
     const captures = parser.query.captures(tree.rootNode);
-    return { python: buildPythonModel(tree, text, captures) };
-  } finally {
+    // The model reads call arguments from the tree lazily: the caller disposes of it after the
+    // rules have run.
+    return { python: buildPythonModel(tree, text, captures), dispose: () => tree.delete() };
+  } catch (error) {
     tree.delete();
+    throw error;
   }
 }
 

@@ -50,6 +50,8 @@ export interface PyCall {
   readonly starArgs: boolean;
   /** A `**kwargs` argument is present: any keyword may be set through it. */
   readonly starKwargs: boolean;
+  /** Whether `word` occurs in the argument list's text (a cheap test before reading arguments). */
+  mentions(word: string): boolean;
 }
 
 /** An environment variable set in code: `os.environ["K"] = v`, `os.environ.setdefault("K", v)`. */
@@ -78,6 +80,19 @@ const MAX_TAINT_NODES = 512;
 const MAX_ELEMENTS = 256;
 
 const AMBIGUOUS = Symbol('ambiguous');
+// Right-hand sides that can give a constant or an alias.
+const VALUE_TYPES = new Set([
+  'string',
+  'concatenated_string',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'identifier',
+  'attribute',
+  'parenthesized_expression',
+]);
 type ConstantSlot = PyLiteral | typeof AMBIGUOUS;
 
 // Attribute chains that carry data received from outside.
@@ -102,7 +117,9 @@ export function isSourceCall(name: string): boolean {
  * (`import torch.distributed as dist`, `from pickle import loads as L`, `load = torch.load`),
  * simple constants per function (a name assigned literals of one value only), and marks values
  * received from a download, request, socket or queue in the same function (assignments and
- * `with ... as` targets propagate it, in source order). Never throws for any tree.
+ * `with ... as` targets propagate it, in source order). Never throws for any tree. Call
+ * arguments are read from the tree when first asked for: keep `tree` alive until the model's
+ * last use, then delete it.
  */
 export function buildPythonModel(
   tree: Tree,
@@ -298,7 +315,12 @@ export function buildPythonModel(
         if (left.type === 'identifier') setConstant(scope, left.text, undefined);
         continue;
       }
-      if (left.type === 'identifier' && right !== null) {
+      if (left.type === 'identifier' && right !== null && !VALUE_TYPES.has(right.type)) {
+        // Not a literal, a name or an alias: no constant, only taint to follow.
+        setConstant(scope, left.text, undefined);
+        const taint = hint ? taintIn(right, scope) : undefined;
+        if (taint !== undefined) setTaint(scope, left.text, taint);
+      } else if (left.type === 'identifier' && right !== null) {
         const value = toValue(right, scope);
         setConstant(scope, left.text, literalOf(value));
         // `load = torch.load`: an alias of an imported name (its first part is an import).
@@ -334,10 +356,6 @@ export function buildPythonModel(
       }
       continue;
     }
-    if (capture.name === 'withvalue') {
-      // `with urlopen(url) as f:` — the alias follows in the next capture.
-      continue;
-    }
     if (capture.name === 'withalias') {
       const pattern = node.parent;
       const value = pattern?.namedChildren[0];
@@ -355,53 +373,41 @@ export function buildPythonModel(
     const scope = scopeOf(node.startIndex);
     const dotted = dottedName(fn);
     const name = dotted === undefined ? undefined : resolveName(dotted);
-    const positional: PyValue[] = [];
-    const keywords = new Map<string, PyValue & { nameSpan: Span }>();
-    let starArgs = false;
-    let starKwargs = false;
-    if (args.type === 'argument_list') {
-      for (const arg of args.namedChildren) {
-        switch (arg.type) {
-          case 'keyword_argument': {
-            const key = arg.childForFieldName('name');
-            const value = arg.childForFieldName('value');
-            if (key === null || value === null) break;
-            keywords.set(key.text, {
-              ...toValue(value, scope),
-              nameSpan: { start: key.startIndex, end: key.endIndex },
-            });
-            break;
-          }
-          case 'list_splat':
-            starArgs = true;
-            break;
-          case 'dictionary_splat':
-            starKwargs = true;
-            break;
-          case 'comment':
-            break;
-          default:
-            if (!starArgs) positional.push(toValue(arg, scope));
-        }
-      }
-    } else {
-      // A generator argument: `f(x for x in y)`.
-      positional.push(toValue(args, scope));
-    }
+    // Arguments are read only when a rule asks (most calls are of no interest to any rule):
+    // the tree stays alive until the caller's dispose().
+    let read: CallArguments | undefined;
+    const argumentsOf = (): CallArguments => {
+      read ??= readArguments(args, scope, toValue);
+      return read;
+    };
+    const argsStart = args.startIndex;
+    const argsEnd = args.endIndex;
     const call: PyCall = {
       span: { start: node.startIndex, end: node.endIndex },
       calleeSpan: { start: fn.startIndex, end: fn.endIndex },
       name,
       scope,
-      positional,
-      keywords,
-      starArgs,
-      starKwargs,
+      get positional() {
+        return argumentsOf().positional;
+      },
+      get keywords() {
+        return argumentsOf().keywords;
+      },
+      get starArgs() {
+        return argumentsOf().starArgs;
+      },
+      get starKwargs() {
+        return argumentsOf().starKwargs;
+      },
+      mentions(word: string): boolean {
+        const at = text.indexOf(word, argsStart);
+        return at >= 0 && at + word.length <= argsEnd;
+      },
     };
     calls.push(call);
     if (name === 'os.environ.setdefault' || name === 'os.putenv') {
-      const key = positional[0];
-      const value = positional[1];
+      const key = call.positional[0];
+      const value = call.positional[1];
       if (typeof key?.value === 'string' && value !== undefined) {
         envSets.push({ name: key.value, span: call.span, value });
       }
@@ -409,6 +415,54 @@ export function buildPythonModel(
   }
   const error = firstSyntaxError(tree);
   return { text, calls, envSets, imports, ...(error === undefined ? {} : { syntaxError: error }) };
+}
+
+interface CallArguments {
+  readonly positional: PyValue[];
+  readonly keywords: Map<string, PyValue & { nameSpan: Span }>;
+  readonly starArgs: boolean;
+  readonly starKwargs: boolean;
+}
+
+function readArguments(
+  args: Node,
+  scope: string,
+  toValue: (node: Node, scope: string) => PyValue,
+): CallArguments {
+  const positional: PyValue[] = [];
+  const keywords = new Map<string, PyValue & { nameSpan: Span }>();
+  let starArgs = false;
+  let starKwargs = false;
+  if (args.type !== 'argument_list') {
+    // A generator argument: `f(x for x in y)`.
+    positional.push(toValue(args, scope));
+    return { positional, keywords, starArgs, starKwargs };
+  }
+  for (const arg of args.namedChildren) {
+    switch (arg.type) {
+      case 'keyword_argument': {
+        const key = arg.childForFieldName('name');
+        const value = arg.childForFieldName('value');
+        if (key === null || value === null) break;
+        keywords.set(key.text, {
+          ...toValue(value, scope),
+          nameSpan: { start: key.startIndex, end: key.endIndex },
+        });
+        break;
+      }
+      case 'list_splat':
+        starArgs = true;
+        break;
+      case 'dictionary_splat':
+        starKwargs = true;
+        break;
+      case 'comment':
+        break;
+      default:
+        if (!starArgs) positional.push(toValue(arg, scope));
+    }
+  }
+  return { positional, keywords, starArgs, starKwargs };
 }
 
 function literalOf(value: PyValue): PyLiteral | undefined {
@@ -423,23 +477,19 @@ function dottedNameOrUndefinedResolved(
   return dotted === undefined ? undefined : resolve(dotted);
 }
 
-/** `a.b.c` for identifier/attribute chains (at most 16 parts), else undefined. */
+/** `a.b.c` for identifier/attribute chains, else undefined. */
 function dottedName(node: Node): string | undefined {
-  const parts: string[] = [];
-  let current: Node | null = node;
-  for (let i = 0; i < 16 && current !== null; i++) {
-    if (current.type === 'identifier') {
-      parts.push(current.text);
-      return parts.reverse().join('.');
-    }
-    if (current.type !== 'attribute') return undefined;
-    const attr = current.childForFieldName('attribute');
-    if (attr === null) return undefined;
-    parts.push(attr.text);
-    current = current.childForFieldName('object');
-  }
-  return undefined;
+  const type = node.type;
+  if (type === 'identifier') return node.text;
+  if (type !== 'attribute') return undefined;
+  // One read of the source text instead of a walk over the chain (each node access crosses into
+  // WebAssembly); comments or line continuations inside the chain fall back to no name.
+  const compacted = compact(node.text);
+  return DOTTED.test(compacted) ? compacted : undefined;
 }
+
+const DOTTED =
+  /^[A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*(?:\.[A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*){1,15}$/;
 
 function readImport(node: Node, imports: Map<string, string>): void {
   for (const child of node.childrenForFieldName('name')) {

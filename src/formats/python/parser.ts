@@ -23,11 +23,11 @@ let loading: Promise<PythonParser> | undefined;
 const QUERY = `
 (import_statement) @import
 (import_from_statement) @from
-(assignment left: (_) @lhs) @assign
+(assignment) @assign
 (augmented_assignment) @augassign
-(call function: (_) @fn arguments: (_) @args) @call
-(function_definition name: (identifier) @fname) @func
-(with_item value: (as_pattern (_) @withvalue alias: (as_pattern_target) @withalias))
+(call) @call
+(function_definition) @func
+(as_pattern_target) @withalias
 `;
 
 /** Loads the parser once (async: WebAssembly compilation); throws FormatError if it cannot. */

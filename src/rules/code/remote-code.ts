@@ -27,7 +27,9 @@ export default defineRule<CodeAuditInput, 'trustRemoteCode' | 'hubLoad' | 'execD
     const model = input.python;
     if (model === undefined) return;
     for (const call of model.calls) {
-      const trust = call.keywords.get('trust_remote_code');
+      const trust = call.mentions('trust_remote_code')
+        ? call.keywords.get('trust_remote_code')
+        : undefined;
       if (trust?.value === true) {
         ctx.report({
           messageId: 'trustRemoteCode',
