@@ -305,7 +305,12 @@ function parsePython(
     const captures = parser.query.captures(tree.rootNode);
     // The model reads call arguments from the tree lazily: the caller disposes of it after the
     // rules have run.
-    return { python: buildPythonModel(tree, text, captures), dispose: () => tree.delete() };
+    return {
+      python: buildPythonModel(tree, text, captures),
+      dispose: () => {
+        tree.delete();
+      },
+    };
   } catch (error) {
     tree.delete();
     throw error;

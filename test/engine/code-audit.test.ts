@@ -101,6 +101,21 @@ describe('code audit through scan', () => {
     assert.equal(cli(['scan', dir, '--fail-on', 'critical']).status, 0);
   });
 
+  it('joins code findings and the model-repository listing of a .py file in one entry', async () => {
+    const dir = repo({
+      'config.json': '{"model_type": "custom"}',
+      'modeling_custom.py': 'import pickle\nstate = pickle.load(open("extra.pkl", "rb"))\n',
+    });
+    const report = await scanPaths([dir]);
+    const entries = report.files.filter((f) => f.path.endsWith('modeling_custom.py'));
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]?.format, 'python');
+    assert.deepEqual(entries[0]?.findings.map((f) => f.ruleId).sort(), [
+      'code/pickle-deserialization',
+      'repository/python-file',
+    ]);
+  });
+
   it('applies inline and configured suppressions to code findings', async () => {
     const dir = repo({
       'a.py':
