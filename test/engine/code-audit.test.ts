@@ -65,7 +65,10 @@ describe('code audit through scan', () => {
       torch: { status: string; declarations: { spec: string; line: number }[] };
       files: {
         path: string;
-        findings: { ruleId: string; location: { line: number; path: unknown[] } }[];
+        findings: {
+          ruleId: string;
+          location: { line: number; path: unknown[]; label?: string };
+        }[];
       }[];
     };
     assert.equal(report.torch.status, 'may-be-older');
@@ -77,6 +80,7 @@ describe('code audit through scan', () => {
     const finding = notebook?.findings.find((f) => f.ruleId === 'code/pickle-deserialization');
     // JSON path of the cell's source line: cells[1].source[1].
     assert.deepEqual(finding?.location.path, ['cells', 1, 'source', 1]);
+    assert.equal(finding?.location.label, 'cell 2, line 2, column 5');
     const sarif = JSON.parse(cli(['scan', dir, '--format', 'sarif']).stdout) as {
       runs: {
         results: {
