@@ -58,6 +58,33 @@ testCodeRule(rule, {
       ],
     },
     {
+      // a here-document RUN: its body is the script
+      name: 'Dockerfile',
+      code: 'FROM python:3.11\nRUN <<EOF\nset -e\npip install --require-hashes -r req.txt\npip install einops\nEOF\n',
+      errors: [
+        { messageId: 'noHashes', line: 5, column: 1, severity: 'low' },
+        { messageId: 'unpinned', line: 5, column: 13 },
+      ],
+    },
+    {
+      // a %%bash cell is shell, not Python
+      name: 'nb.ipynb',
+      code: JSON.stringify({
+        cells: [
+          {
+            cell_type: 'code',
+            source: ['%%bash\n', 'cd /tmp\n', 'pip install vllm\n'],
+            metadata: {},
+            outputs: [],
+          },
+        ],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+      errors: [{ messageId: 'unpinned', cell: 1, line: 3, column: 13 }],
+    },
+    {
       name: 'nb.ipynb',
       code: JSON.stringify({
         cells: [
