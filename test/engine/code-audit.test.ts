@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { torchDeclarations, torchStatus } from '../../src/engine/code-audit.js';
 import { EMPTY_CONFIG } from '../../src/engine/config-model.js';
 import { scanPaths } from '../../src/engine/scan.js';
+import { sarifErrors } from '../helpers/sarif-schema.js';
 
 const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
 const CLEAN = join('test', 'fixtures', 'code', 'clean');
@@ -90,6 +91,7 @@ describe('code audit through scan', () => {
         properties: { torch: { status: string } };
       }[];
     };
+    assert.deepEqual(sarifErrors(sarif), []);
     const run = sarif.runs[0];
     const result = run?.results.find((r) => r.ruleId === 'code/pickle-deserialization');
     // The region is in the notebook's JSON text (one line here): where `pickle.loads` is written.
