@@ -86,6 +86,7 @@ export async function sandboxLoad(
     const run = await runSandbox(
       {
         command: [LOAD_PYTHON, '-I', '-c', LOAD_SCRIPT, checkpoint, staged],
+        display: [LOAD_PYTHON, '-I', '-c', '<torchward load script>', checkpoint, staged],
         inputs: [options.checkpoint],
         output: staging,
         net: 'none',

@@ -38,6 +38,8 @@ export interface SandboxOptions {
   readonly env: readonly string[];
   /** Record network, file and denied-syscall attempts with strace. */
   readonly trace: boolean;
+  /** How the report shows the command (default: as given). */
+  readonly display?: readonly string[] | undefined;
   /** Skip the sensitive-data check of the inputs (the user takes the policy's risk). */
   readonly allowSensitive: boolean;
 }

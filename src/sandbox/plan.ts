@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SandboxError } from './errors.js';
 import type { SandboxHost, SandboxLimits, SandboxOptions } from './options.js';
 import { isWithin, type SandboxInput } from './paths.js';
@@ -141,6 +141,20 @@ export function buildPlan(
   const args: string[] = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   for (const path of hidden) args.push('--perms', '1777', '--tmpfs', path);
   args.push('--perms', '0777', '--dir', SANDBOX_HOME);
+  // Mount points under a hidden path are created by bubblewrap inside the tmpfs; create their
+  // parents first as 0755 so a command running as another uid can still reach the mounts.
+  const mounts = [...inputs.flatMap((i) => [i.real, i.given]), ...(output === undefined ? [] : [output])];
+  const parents = new Set<string>();
+  for (const mount of mounts) {
+    const root = hidden.find((h) => isWithin(mount, h) && mount !== h);
+    if (root === undefined) continue;
+    for (let dir = dirname(mount); dir !== root && isWithin(dir, root); dir = dirname(dir)) {
+      parents.add(dir);
+    }
+  }
+  for (const dir of [...parents].sort((a, b) => a.length - b.length)) {
+    args.push('--perms', '0755', '--dir', dir);
+  }
   for (const input of inputs) {
     args.push('--ro-bind', input.real, input.real);
     if (input.given !== input.real) args.push('--ro-bind', input.real, input.given);
@@ -151,7 +165,7 @@ export function buildPlan(
       inputs.some((i) => i.kind === 'directory' && isWithin(host.cwd, i.real)) ||
       (output !== undefined && isWithin(host.cwd, output))) &&
     existsSync(host.cwd);
-  const cwd = cwdVisible ? host.cwd : (output ?? SANDBOX_HOME);
+  const cwd = cwdVisible ? host.cwd : SANDBOX_HOME;
   args.push('--chdir', cwd);
   if (!isRoot) args.push('--unshare-user');
   args.push('--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts');

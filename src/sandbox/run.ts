@@ -180,8 +180,8 @@ export async function runSandbox(
     }
     return {
       version: 1,
-      command: options.command,
-      resolved: plan.command,
+      command: options.display ?? options.command,
+      resolved: options.display ?? plan.command,
       sandbox: {
         net: options.net,
         limits: options.limits,

@@ -237,6 +237,9 @@ export class TraceCollector {
     }
     const address = socketAddress(args);
     if (address === undefined) return;
+    // glibc asks the name-service cache daemon before every user or host lookup; the attempt
+    // says nothing about the command and would be noise in every report.
+    if (address === 'unix:/var/run/nscd/socket' || address === 'unix:/run/nscd/socket') return;
     this.add('network', name, address, result);
   }
 
