@@ -139,14 +139,14 @@ export function checkOutput(
       throw new SandboxError('BAD_INPUT', `output ${output} holds the input ${input.given}`);
     }
   }
+  if (SYSTEM_DIRS.some((d) => path === d || isWithin(d, path))) {
+    throw new SandboxError('BAD_INPUT', `output ${output} is a system directory or holds one`);
+  }
   if (home !== undefined && isWithin(home, path)) {
     throw new SandboxError(
       'BAD_INPUT',
       `output ${output} is your home directory or holds it; the command could read and change ~/.ssh and the like`,
     );
-  }
-  if (SYSTEM_DIRS.some((d) => path === d || isWithin(d, path))) {
-    throw new SandboxError('BAD_INPUT', `output ${output} is a system directory`);
   }
   return path;
 }
@@ -168,5 +168,38 @@ function realOrLexical(path: string): string {
       if (up === dir) return path;
       dir = up;
     }
+  }
+}
+
+/**
+ * For a root caller, whose command runs as `uid`: checks that `path` can be reached (every real
+ * ancestor searchable by others) and used (read, and for the output written) by that uid, so a
+ * mistake shows as a clear refusal instead of a permission error from inside. Ancestors under a
+ * hidden path are created by the sandbox (0755) and are not checked. Throws SandboxError BAD_INPUT.
+ */
+export function checkReachable(
+  path: string,
+  role: 'input' | 'output',
+  uid: number,
+  hidden: readonly string[],
+): void {
+  const others = (st: Stats, bits: number): boolean => st.uid === uid || (st.mode & bits) === bits;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const ours = hidden.some((h) => isWithin(dir, h));
+    if (!ours && !others(lstatSync(dir), 0o001)) {
+      throw new SandboxError(
+        'BAD_INPUT',
+        `${role} ${path}: the command runs as uid ${uid} (torchward was started as root), which cannot enter ${dir}; make it searchable (chmod o+x) or move the ${role}`,
+      );
+    }
+    if (dir === '/') break;
+  }
+  const st = lstatSync(path);
+  const need = role === 'output' ? 0o007 : st.isDirectory() ? 0o005 : 0o004;
+  if (!others(st, need)) {
+    throw new SandboxError(
+      'BAD_INPUT',
+      `${role} ${path}: the command runs as uid ${uid} (torchward was started as root), which cannot ${role === 'output' ? 'write' : 'read'} it; ${role === 'output' ? 'name a new directory (torchward creates it for that user)' : 'make it readable by others (chmod o+r)'}`,
+    );
   }
 }

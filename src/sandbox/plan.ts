@@ -143,7 +143,10 @@ export function buildPlan(
   args.push('--perms', '0777', '--dir', SANDBOX_HOME);
   // Mount points under a hidden path are created by bubblewrap inside the tmpfs; create their
   // parents first as 0755 so a command running as another uid can still reach the mounts.
-  const mounts = [...inputs.flatMap((i) => [i.real, i.given]), ...(output === undefined ? [] : [output])];
+  const mounts = [
+    ...inputs.flatMap((i) => [i.real, i.given]),
+    ...(output === undefined ? [] : [output]),
+  ];
   const parents = new Set<string>();
   for (const mount of mounts) {
     const root = hidden.find((h) => isWithin(mount, h) && mount !== h);

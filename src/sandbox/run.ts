@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { SandboxError } from './errors.js';
 import type { SandboxHost, SandboxLimits, SandboxNet, SandboxOptions } from './options.js';
-import { checkInputs, checkOutput } from './paths.js';
+import { checkInputs, checkOutput, checkReachable } from './paths.js';
 import { buildPlan, SANDBOX_ROOT_UID } from './plan.js';
 import { checkBubblewrap, checkStrace } from './preflight.js';
 import {
@@ -105,6 +105,10 @@ export async function runSandbox(
   if (options.trace) checkStrace(host.strace);
   if (output !== undefined) prepareOutput(output, isRoot);
   const plan = buildPlan(options, inputs, output, host, isRoot, 3);
+  if (isRoot) {
+    for (const input of inputs) checkReachable(input.real, 'input', SANDBOX_ROOT_UID, plan.hidden);
+    if (output !== undefined) checkReachable(output, 'output', SANDBOX_ROOT_UID, plan.hidden);
+  }
   const program = compileSeccompFilter({ arch, net: options.net });
 
   let traceDir: string | undefined;
@@ -132,7 +136,12 @@ export async function runSandbox(
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       env: { PATH: '/usr/bin:/bin' },
     });
-    const [, out, err, seccompPipe] = child.stdio as unknown as [null, Readable, Readable, Writable];
+    const [, out, err, seccompPipe] = child.stdio as unknown as [
+      null,
+      Readable,
+      Readable,
+      Writable,
+    ];
     seccompPipe.on('error', () => undefined);
     seccompPipe.end(program);
     out.pipe(streams.stdout, { end: false });
@@ -291,7 +300,8 @@ function limitsHit(
 
 // The output directory exists before bubblewrap binds it. A root caller's command runs as uid
 // 65534, so a directory torchward creates is handed to that user; an existing one must already
-// be writable by it (torchward never changes the owner of a directory it did not create).
+// be writable by it (checkReachable; torchward never changes the owner of a directory it did not
+// create).
 function prepareOutput(output: string, isRoot: boolean): void {
   let created = false;
   try {
@@ -300,16 +310,5 @@ function prepareOutput(output: string, isRoot: boolean): void {
     mkdirSync(output, { recursive: true, mode: 0o755 });
     created = true;
   }
-  if (!isRoot) return;
-  if (created) {
-    chownSync(output, SANDBOX_ROOT_UID, SANDBOX_ROOT_UID);
-    return;
-  }
-  const st = statSync(output);
-  if (st.uid !== SANDBOX_ROOT_UID && (st.mode & 0o002) === 0) {
-    throw new SandboxError(
-      'BAD_INPUT',
-      `output ${output} is not writable by uid ${SANDBOX_ROOT_UID}, the user a root caller's command runs as; name a new directory (torchward creates it) or chown it to ${SANDBOX_ROOT_UID}`,
-    );
-  }
+  if (isRoot && created) chownSync(output, SANDBOX_ROOT_UID, SANDBOX_ROOT_UID);
 }
