@@ -146,9 +146,9 @@ export async function runSandbox(
     seccompPipe.end(program);
     out.pipe(streams.stdout, { end: false });
     err.pipe(streams.stderr, { end: false });
-    let timedOut = false;
+    const state = { timedOut: false };
     const timer = setTimeout(() => {
-      timedOut = true;
+      state.timedOut = true;
       child.kill('SIGKILL');
     }, options.limits.timeoutSeconds * 1000);
     const closed = new Promise<void>((resolveClose) => {
@@ -179,10 +179,11 @@ export async function runSandbox(
           });
     let exitCode: number;
     let signal: string | null = null;
+    const timedOut = state.timedOut;
     if (timedOut) exitCode = 124;
     else if (ended.signal !== null) {
       signal = ended.signal;
-      exitCode = 128 + (constants.signals[ended.signal] ?? 0);
+      exitCode = 128 + constants.signals[ended.signal];
     } else {
       exitCode = ended.code ?? 255;
       if (exitCode > 128 && exitCode < 128 + 65) signal = signalName(exitCode - 128);

@@ -157,10 +157,10 @@ export class TraceCollector {
   push(rawLine: string): void {
     this.lines += 1;
     const line = rawLine.length > MAX_LINE ? rawLine.slice(0, MAX_LINE) : rawLine;
-    const m = /^(\d+) +(.*)$/.exec(line);
+    const m = /^(\d+) (.*)$/.exec(line);
     if (m === null) return;
     const pid = m[1] ?? '';
-    let body = m[2] ?? '';
+    let body = (m[2] ?? '').trimStart();
     if (body.endsWith('<unfinished ...>')) {
       if (this.pending.size < 4096)
         this.pending.set(pid, body.slice(0, -'<unfinished ...>'.length));
@@ -217,7 +217,7 @@ export class TraceCollector {
       }
     } else if (name === 'clone' || name === 'fork' || name === 'vfork') {
       if (result === 'EAGAIN') this.processFailures += 1;
-      else if (result === 'EPERM' && /CLONE_NEW/.test(args)) {
+      else if (result === 'EPERM' && args.includes('CLONE_NEW')) {
         this.add('deniedSyscalls', name, args.slice(0, 200), result);
       }
     } else if (this.denied.has(name)) {
