@@ -44,7 +44,8 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'sandbox',
-    summary: 'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
+    summary:
+      'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
     load: async () => (await import('./commands/sandbox.js')).sandboxCommand,
   },
 ];
