@@ -338,8 +338,9 @@ describe('torchward sandbox: hostile pickles through sandbox load', () => {
     const r = await run([
       'sandbox',
       'load',
+      // Long enough for torch to import on a busy machine; the payload then sleeps past it.
       '--timeout',
-      '3',
+      '10',
       file,
       '-o',
       join(work, 's.safetensors'),
