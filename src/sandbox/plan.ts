@@ -8,6 +8,10 @@ import { isWithin, type SandboxInput } from './paths.js';
 export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** HOME inside the sandbox: an empty directory on the private /tmp. */
 export const SANDBOX_HOME = '/tmp/home';
+/** The first program run inside the sandbox (see buildPlan). */
+export const LAUNCHER_SHELL = '/bin/bash';
+/** The descriptor on which the launcher reports that the sandbox is built. */
+export const STARTED_FD = 4;
 /** The user a root caller's sandbox runs as (nobody:nogroup on Debian). */
 export const SANDBOX_ROOT_UID = 65534;
 
@@ -52,6 +56,7 @@ export function hiddenPaths(home: string | undefined): string[] {
     home !== undefined &&
     isAbsolute(home) &&
     home !== '/' &&
+    existsSync(home) &&
     !hidden.some((h) => isWithin(home, h))
   ) {
     hidden.push(home);
@@ -199,6 +204,18 @@ export function buildPlan(
     args.push('--setenv', key, value);
   }
   args.push('--seccomp', String(seccompFd), '--');
+  // The first program inside writes one byte to STARTED_FD, then closes every descriptor above
+  // stderr (the started pipe, and any the caller leaked to torchward without close-on-exec) before
+  // it execs the rest: torchward then knows the sandbox was built (a failure before this is
+  // bubblewrap's, not the command's), and the command holds no descriptor from outside. bash,
+  // not dash: dash cannot name descriptors above 9.
+  args.push(
+    LAUNCHER_SHELL,
+    '-c',
+    `printf x >&${STARTED_FD}; for fd in /proc/self/fd/*; do fd=\${fd##*/}; ` +
+      '[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done; exec "$@"',
+    'launcher',
+  );
   if (isRoot) {
     args.push(
       '/usr/bin/setpriv',

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { SandboxError } from './errors.js';
 import type { SandboxHost, SandboxLimits, SandboxNet, SandboxOptions } from './options.js';
 import { checkInputs, checkOutput, checkReachable } from './paths.js';
-import { buildPlan, SANDBOX_ROOT_UID } from './plan.js';
+import { buildPlan, LAUNCHER_SHELL, SANDBOX_ROOT_UID } from './plan.js';
 import { checkBubblewrap, checkStrace } from './preflight.js';
 import {
   compileSeccompFilter,
@@ -114,7 +114,6 @@ export async function runSandbox(
   let traceDir: string | undefined;
   let file = host.bwrap;
   let args = [...plan.bwrapArgs];
-  const launcher = isRoot ? SETPRIV : '/usr/bin/prlimit';
   if (options.trace) {
     traceDir = mkdtempSync(join(tmpdir(), 'torchward-trace-'));
     // setpriv --pdeathsig: if torchward dies, strace dies, and bwrap (--die-with-parent) with it.
@@ -133,20 +132,25 @@ export async function runSandbox(
   const started = Date.now();
   try {
     const child = spawn(file, args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { PATH: '/usr/bin:/bin' },
     });
-    const [, out, err, seccompPipe] = child.stdio as unknown as [
+    const [, out, err, seccompPipe, startedPipe] = child.stdio as unknown as [
       null,
       Readable,
       Readable,
       Writable,
+      Readable,
     ];
+    const state = { timedOut: false, started: false };
+    startedPipe.once('data', () => {
+      state.started = true;
+    });
+    startedPipe.on('error', () => undefined);
     seccompPipe.on('error', () => undefined);
     seccompPipe.end(program);
     out.pipe(streams.stdout, { end: false });
     err.pipe(streams.stderr, { end: false });
-    const state = { timedOut: false };
     const timer = setTimeout(() => {
       state.timedOut = true;
       child.kill('SIGKILL');
@@ -166,8 +170,14 @@ export async function runSandbox(
     ).finally(() => {
       clearTimeout(timer);
     });
-    await drain(closed, out, err);
+    await drain(closed, out, err, startedPipe);
     const durationMs = Date.now() - started;
+    if (!state.started && !state.timedOut) {
+      throw new SandboxError(
+        'UNAVAILABLE',
+        `bubblewrap could not build the sandbox (exit status ${String(ended.code ?? ended.signal)}; its message is above). The command did not run.`,
+      );
+    }
     const trace =
       traceDir === undefined
         ? null
@@ -175,7 +185,7 @@ export async function runSandbox(
             inputs: inputs.map((i) => i.real),
             output,
             home,
-            launcher,
+            launcher: LAUNCHER_SHELL,
           });
     let exitCode: number;
     let signal: string | null = null;

@@ -518,6 +518,18 @@ describe('torchward sandbox: refusals (nothing runs)', () => {
     writeFileSync(fake, '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done; shift; exec "$@"\n', {
       mode: 0o755,
     });
+    // A bubblewrap that passes the probe but fails to build the real sandbox.
+    const flaky = join(root, 'flaky-bwrap');
+    writeFileSync(
+      flaky,
+      '#!/bin/sh\ncase "$*" in *--seccomp*) echo "bwrap: simulated failure" >&2; exit 1;; esac\nexec /usr/bin/bwrap "$@"\n',
+      { mode: 0o755 },
+    );
+    const m0 = marker();
+    const r0 = await run(['sandbox', '--', '/usr/bin/touch', m0], { TORCHWARD_BWRAP: flaky });
+    assert.equal(r0.code, 125, r0.err);
+    assert.match(r0.err, /simulated failure[\s\S]*could not build the sandbox/);
+    assert.equal(existsSync(m0), false);
     for (const bwrap of [join(root, 'missing-bwrap'), '/bin/false', fake]) {
       const m = marker();
       const r = await run(['sandbox', '--', '/usr/bin/touch', m], { TORCHWARD_BWRAP: bwrap });
