@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -497,6 +497,52 @@ describe('torchward sandbox: isolation and limits', () => {
     assert.equal(r.code, 153, r.err);
     assert.match(r.err, /file size limit/);
     assert.ok(readFileSync(join(output, 'big')).length <= 1024 * 1024);
+  });
+});
+
+describe('torchward sandbox: as an ordinary user (unprivileged user namespaces)', () => {
+  it('runs the command in a user namespace with no capabilities and the limits', (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip('needs root to start torchward as another user');
+      return;
+    }
+    const cli = resolve('dist', 'cli', 'main.js');
+    const r = spawnSync(
+      '/usr/bin/setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--',
+        process.execPath,
+        cli,
+        'sandbox',
+        '--processes',
+        '77',
+        '--format',
+        'json',
+        '--',
+        '/bin/sh',
+        '-c',
+        'grep -E "^(CapEff|Seccomp):" /proc/self/status; grep "Max processes" /proc/self/limits; cat /proc/self/uid_map',
+      ],
+      {
+        encoding: 'utf8',
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as SandboxReport;
+    // The command's output (on stderr with --format json): no capabilities, the seccomp filter,
+    // the process limit, and a user namespace mapping one uid.
+    assert.match(r.stderr, /^CapEff:\s+0000000000000000$/m);
+    assert.match(r.stderr, /^Seccomp:\s+2$/m);
+    assert.match(r.stderr, /^Max processes\s+77\s+77\s/m);
+    assert.match(r.stderr, /^\s*65534\s+\d+\s+1$/m);
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.sandbox.uid, null);
   });
 });
 
