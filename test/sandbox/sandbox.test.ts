@@ -704,6 +704,12 @@ describe('torchward sandbox: refusals (nothing runs)', () => {
     let r = await run(['sandbox', '--input', data, '--', '/bin/true']);
     assert.equal(r.code, 125);
     assert.match(r.err, /notes\.txt \(byte 10\): private key \(PEM\)/);
+    r = await run(['sandbox', '--format', 'json', '--input', data, '--', '/bin/true']);
+    assert.equal(r.code, 125);
+    assert.equal(
+      (JSON.parse(r.out) as { refused: { code: string } }).refused.code,
+      'SENSITIVE_INPUT',
+    );
     r = await run(['sandbox', '--allow-sensitive', '--input', data, '--', '/bin/true']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /sensitive-data check: skipped/);

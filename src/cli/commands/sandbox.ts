@@ -152,7 +152,7 @@ export const sandboxCommand: Command = {
       else io.stderr.write(renderSandboxText(report));
       return report.exitCode;
     } catch (error) {
-      return refusal(error, io);
+      return refusal(error, io, format);
     }
   },
 };
@@ -175,7 +175,7 @@ async function load(
       stderr: io.stderr,
     });
   } catch (error) {
-    return refusal(error, io);
+    return refusal(error, io, format);
   }
   const v = report.validation;
   if (format === 'json') {
@@ -192,10 +192,14 @@ async function load(
   return report.run.exitCode === 124 ? 124 : EXIT.FINDINGS;
 }
 
-function refusal(error: unknown, io: CliIo): number {
+function refusal(error: unknown, io: CliIo, format: 'text' | 'json'): number {
   if (!(error instanceof SandboxError)) throw error;
   io.stderr.write(`torchward sandbox: ${error.message}\n`);
   io.stderr.write('torchward sandbox: nothing was run\n');
+  if (format === 'json') {
+    const refused = { code: error.code, message: error.message };
+    io.stdout.write(`${JSON.stringify({ version: 1, refused }, null, 2)}\n`);
+  }
   if (error.code === 'COMMAND_NOT_FOUND') return 127;
   if (error.code === 'NOT_EXECUTABLE') return 126;
   return REFUSED;
