@@ -38,6 +38,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/sign.js')).signCommand,
   },
   {
+    name: 'repo',
+    summary: "Audit a GitHub repository's settings (`repo audit OWNER/REPO`)",
+    load: async () => (await import('./commands/repo.js')).repoCommand,
+  },
+  {
     name: 'verify',
     summary: 'Verify an OpenSSF Model Signing (OMS) signature offline (key, PKI or Sigstore)',
     load: async () => (await import('./commands/verify.js')).verifyCommand,

@@ -14,6 +14,7 @@ export type RuleTarget =
   | 'repository'
   | 'workflow'
   | 'provenance'
+  | 'github'
   | 'input';
 
 /** Where a report points: a span in the current unit, optionally in another uri or unit. */
