@@ -35,7 +35,7 @@ export interface RepoAuditReport {
     readonly suspicious: 0;
     readonly malicious: 0;
     readonly invalid: 0;
-    readonly audited: number;
+    readonly audited: 0;
     readonly findings: Readonly<Record<string, number>>;
     readonly suppressed: 0;
     readonly skipped: readonly string[];
@@ -102,7 +102,8 @@ export function auditSnapshot(
       suspicious: 0,
       malicious: 0,
       invalid: 0,
-      audited: snapshot.reads.filter((r) => r.state !== 'failed').length,
+      // `audited` counts workflow files in scan reports; the API objects are counted in `files`.
+      audited: 0,
       findings: counts,
       suppressed: 0,
       skipped: [],

@@ -240,11 +240,14 @@ export class GitHubClient {
       }
     }
     const empty = response.status === 204 || response.status === 205 || response.status === 304;
-    return new Response(empty ? null : Buffer.concat(chunks), {
+    const bounded = new Response(empty ? null : Buffer.concat(chunks), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    // Octokit's paginator reads the response URL; a constructed Response has none of its own.
+    Object.defineProperty(bounded, 'url', { value: response.url });
+    return bounded;
   };
 
   /** Milliseconds to wait before retrying, or undefined to give up. */
