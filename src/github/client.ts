@@ -166,7 +166,9 @@ export class GitHubClient {
   async list(
     route: string,
     params: Readonly<Record<string, unknown>>,
+    maxPages = this.budget.maxPages,
   ): Promise<ApiResult<unknown[]>> {
+    const cap = Math.min(maxPages, this.budget.maxRequests);
     const items: unknown[] = [];
     let pages = 0;
     try {
@@ -179,7 +181,7 @@ export class GitHubClient {
         if (!Array.isArray(data)) return malformed('a page of the list is not a JSON array');
         for (const item of data) items.push(item);
         pages++;
-        if (pages >= this.budget.maxPages) {
+        if (pages >= cap) {
           // A server can announce a next page forever (a pagination loop): stop at the cap and say
           // the list may be incomplete when another page was announced.
           const more = /rel="next"/.test(page.headers.link ?? '');
