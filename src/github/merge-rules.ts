@@ -1,3 +1,4 @@
+import { isAlias, parseDocument, visit } from 'yaml';
 import { FormatError } from '../core/errors.js';
 import type { Span } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
@@ -79,6 +80,8 @@ export function parseMergeRules(text: string, limits: Limits): MergeRules {
       problems: [{ code, message: error.message, span: { start: 0, end: 0 } }],
     };
   }
+  // The tree builder resolves an alias to an undefined anchor as an empty value; name it instead.
+  if (problems.length === 0 && text.includes('*')) problems.push(...undefinedAliases(text));
   if (problems.length > 0) return { text, rules: [], problems };
   if (root?.kind !== 'seq') {
     return {
@@ -258,4 +261,23 @@ export function matchesPattern(pattern: MergePattern, path: string): boolean {
 /** Whether a pattern matches every path (only stars: its empty prefix already matches). */
 export function isCatchAll(pattern: MergePattern): boolean {
   return pattern.tokens.every((t) => typeof t !== 'string' && t.kind !== 'any');
+}
+
+/** Aliases (`*name`) whose anchor is not defined before them. The text is already size-checked. */
+function undefinedAliases(text: string): MergeRulesProblem[] {
+  const out: MergeRulesProblem[] = [];
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        const [start = 0, end = start] = node.range ?? [];
+        out.push({
+          code: 'BAD_YAML',
+          message: `alias *${node.source} names no anchor`,
+          span: { start, end },
+        });
+      }
+    },
+  });
+  return out;
 }

@@ -378,3 +378,100 @@ export function governedRepo(server: FakeGitHub): FakeGitHub {
     })
     .on(`${p}/private-vulnerability-reporting`, { json: { enabled: true } });
 }
+
+export const HEAD = 'c0ffee0000000000000000000000000000000001';
+export const OLD_HEAD = 'c0ffee0000000000000000000000000000000000';
+
+export function pullRequest(
+  number: number,
+  author: string,
+  changedFiles: number,
+): Partial<S['pull-request']> {
+  return {
+    url: `${R}/pulls/${number}`,
+    id: 2000000000 + number,
+    node_id: `PR_kwDOKbC1QM5${number}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+    number,
+    state: 'open',
+    locked: false,
+    title: `Change ${number}`,
+    user: user(author, 150000000 + number),
+    body: null,
+    draft: false,
+    merged: false,
+    mergeable: true,
+    changed_files: changedFiles,
+    created_at: '2026-12-01T10:00:00Z',
+    updated_at: '2026-12-02T10:00:00Z',
+  };
+}
+
+export function changedFile(filename: string, previous?: string): S['diff-entry'] {
+  return {
+    sha: 'bbcd538c8e72b8c175046e27cc8f907076331401',
+    filename,
+    status: previous === undefined ? 'modified' : 'renamed',
+    additions: 3,
+    deletions: 1,
+    changes: 4,
+    blob_url: `https://github.com/${OWNER}/${REPO}/blob/${HEAD}/${filename}`,
+    raw_url: `https://github.com/${OWNER}/${REPO}/raw/${HEAD}/${filename}`,
+    contents_url: `${R}/contents/${filename}?ref=${HEAD}`,
+    patch: '@@ -1 +1 @@',
+    ...(previous === undefined ? {} : { previous_filename: previous }),
+  };
+}
+
+let reviewId = 80000000;
+export function review(login: string, state: string, commit: string): S['pull-request-review'] {
+  reviewId++;
+  return {
+    id: reviewId,
+    node_id: `PRR_kwDOKbC1QM6${reviewId}`,
+    user: user(login, 160000000 + login.length),
+    body: '',
+    state,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/1#pullrequestreview-${reviewId}`,
+    pull_request_url: `${R}/pulls/1`,
+    _links: { html: { href: 'https://github.com/' }, pull_request: { href: `${R}/pulls/1` } },
+    submitted_at: '2026-12-02T09:00:00Z',
+    commit_id: commit,
+    author_association: 'MEMBER',
+  };
+}
+
+export function checkRun(
+  id: number,
+  name: string,
+  conclusion: 'success' | 'failure' | null,
+  status: 'completed' | 'in_progress' = 'completed',
+): Partial<S['check-run']> {
+  return {
+    id,
+    head_sha: HEAD,
+    node_id: `CR_kwDOKbC1QM8${id}`,
+    external_id: '',
+    url: `${R}/check-runs/${id}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}`,
+    details_url: `https://github.com/${OWNER}/${REPO}/runs/${id}`,
+    status,
+    conclusion,
+    started_at: '2026-12-02T08:00:00Z',
+    completed_at: status === 'completed' ? '2026-12-02T08:30:00Z' : null,
+    output: {
+      title: null,
+      summary: null,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${R}/check-runs/${id}/annotations`,
+    },
+    name,
+    check_suite: { id: 9000 },
+    pull_requests: [],
+  };
+}
+
+export function membership(state: 'active' | 'pending'): S['team-membership'] {
+  return { url: `${API}/organizations/1/team/1/memberships/x`, role: 'member', state };
+}
