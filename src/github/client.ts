@@ -124,7 +124,14 @@ export class GitHubClient {
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
       ...(options.token === undefined || options.token === '' ? {} : { auth: options.token }),
       userAgent: 'torchward',
-      log: { debug: silent, info: silent, warn: (m: string) => this.log(m), error: silent },
+      log: {
+        debug: silent,
+        info: silent,
+        warn: (m: string) => {
+          this.log(m);
+        },
+        error: silent,
+      },
       request: { fetch: this.boundedFetch },
     });
     this.octokit.hook.wrap('request', async (request, options) => {
@@ -184,7 +191,7 @@ export class GitHubClient {
         if (pages >= cap) {
           // A server can announce a next page forever (a pagination loop): stop at the cap and say
           // the list may be incomplete when another page was announced.
-          const more = /rel="next"/.test(page.headers.link ?? '');
+          const more = (page.headers.link ?? '').includes('rel="next"');
           return { ok: true, status: page.status, data: items, truncated: more };
         }
       }
@@ -229,10 +236,11 @@ export class GitHubClient {
     const chunks: Uint8Array[] = [];
     let total = 0;
     if (response.body !== null) {
-      const reader = response.body.getReader();
+      const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+        const value = chunk.value;
+        if (chunk.done || value === undefined) break;
         total += value.byteLength;
         if (total > this.budget.maxResponseBytes) {
           await reader.cancel();

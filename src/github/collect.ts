@@ -208,7 +208,7 @@ export async function collectRepoSnapshot(
   const environmentDetails: EnvironmentSnapshot[] = [];
   const envList =
     environments.state === 'ok' && Array.isArray(environments.doc.value)
-      ? environments.doc.value
+      ? (environments.doc.value as unknown[])
       : [];
   for (let index = 0; index < envList.length && index < MAX_ENVIRONMENTS; index++) {
     const env = envList[index];

@@ -60,7 +60,9 @@ export function locateJson(value: unknown): LocatedJson {
       text += `${indent}}`;
       return;
     }
-    text += JSON.stringify(v) ?? 'null';
+    // undefined (or anything JSON cannot hold) renders as null, as inside JSON arrays.
+    const rendered = JSON.stringify(v) as string | undefined;
+    text += rendered ?? 'null';
   };
   write(value, '', '', 0);
   const whole: Span = { start: 0, end: text.length };

@@ -111,21 +111,28 @@ export function parseMergeRules(text: string, limits: Limits): MergeRules {
     const bad = (message: string, span: Span, code: MergeRulesCode = 'BAD_STRUCTURE'): void => {
       problems.push({ code, message: `rule ${index + 1}: ${message}`, span });
     };
-    if (item.kind !== 'map') return bad('a rule must be a mapping', item.span);
+    if (item.kind !== 'map') {
+      bad('a rule must be a mapping', item.span);
+      return;
+    }
     const name = item.entries.get('name')?.value;
     if (name?.kind !== 'scalar' || typeof name.value !== 'string' || name.text.trim() === '') {
-      return bad('`name` must be a non-empty string', name?.span ?? item.span);
+      bad('`name` must be a non-empty string', name?.span ?? item.span);
+      return;
     }
     const patterns: MergePattern[] = [];
     const patternNode = item.entries.get('patterns')?.value;
     const patternItems = stringList(patternNode);
     if (patternItems === undefined || patternItems.length === 0) {
-      return bad('`patterns` must be a non-empty list of strings', patternNode?.span ?? item.span);
+      bad('`patterns` must be a non-empty list of strings', patternNode?.span ?? item.span);
+      return;
     }
     for (const p of patternItems) {
       patternCount++;
-      if (patternCount > MAX_PATTERNS)
-        return bad(`more than ${MAX_PATTERNS} patterns in all`, p.span, 'LIMIT_EXCEEDED');
+      if (patternCount > MAX_PATTERNS) {
+        bad(`more than ${MAX_PATTERNS} patterns in all`, p.span, 'LIMIT_EXCEEDED');
+        return;
+      }
       const error = patternError(p.text);
       if (error !== undefined) {
         bad(`pattern ${JSON.stringify(p.text.slice(0, 80))}: ${error}`, p.span, 'BAD_PATTERN');
@@ -135,11 +142,13 @@ export function parseMergeRules(text: string, limits: Limits): MergeRules {
     }
     const approverNode = item.entries.get('approved_by')?.value;
     const approvers = approverNode === undefined ? [] : stringList(approverNode);
-    if (approvers === undefined)
-      return bad(
+    if (approvers === undefined) {
+      bad(
         '`approved_by` must be a list of logins or org/team names',
         approverNode?.span ?? item.span,
       );
+      return;
+    }
     for (const a of approvers) {
       if (!LOGIN.test(a.text) && !TEAM.test(a.text)) {
         bad(
@@ -154,17 +163,17 @@ export function parseMergeRules(text: string, limits: Limits): MergeRules {
       checksNode === undefined || (checksNode.kind === 'scalar' && checksNode.value === null)
         ? []
         : stringList(checksNode);
-    if (checks === undefined)
-      return bad(
-        '`mandatory_checks_name` must be a list of check names',
-        checksNode?.span ?? item.span,
-      );
+    if (checks === undefined) {
+      bad('`mandatory_checks_name` must be a list of check names', checksNode?.span ?? item.span);
+      return;
+    }
     const flakyNode = item.entries.get('ignore_flaky_failures')?.value;
     if (
       flakyNode !== undefined &&
       (flakyNode.kind !== 'scalar' || typeof flakyNode.value !== 'boolean')
     ) {
-      return bad('`ignore_flaky_failures` must be true or false', flakyNode.span);
+      bad('`ignore_flaky_failures` must be true or false', flakyNode.span);
+      return;
     }
     rules.push({
       index,

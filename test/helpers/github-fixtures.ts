@@ -2,7 +2,8 @@
 // published OpenAPI description (@octokit/openapi-types), so a misspelt or mistyped field fails
 // the build; values are made up for a test organisation (no real repository's data is copied).
 import type { components } from '@octokit/openapi-types';
-import { FakeGitHub, paged } from './github-server.js';
+import type { FakeGitHub } from './github-server.js';
+import { paged } from './github-server.js';
 
 type S = components['schemas'];
 

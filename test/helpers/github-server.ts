@@ -71,14 +71,21 @@ export class FakeGitHub {
     const server = this.server;
     if (server === undefined) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     let path = decodeURIComponent(url.pathname);
     if (this.prefix !== '') {
-      if (!path.startsWith(this.prefix)) return this.send(res, { status: 404, json: notFound() });
+      if (!path.startsWith(this.prefix)) {
+        this.send(res, { status: 404, json: notFound() });
+        return;
+      }
       path = path.slice(this.prefix.length);
     }
     const method = req.method ?? 'GET';

@@ -34,7 +34,10 @@ export default defineRule<RepoSnapshot, 'failed' | 'truncated' | 'workflow'>({
           messageId: 'truncated',
           data: {
             endpoint: `GET ${read.endpoint}`,
-            pages: String(ctx.options.maxPages ?? 'the cap of'),
+            pages:
+              typeof ctx.options.maxPages === 'number'
+                ? String(ctx.options.maxPages)
+                : 'the cap of',
           },
           at: atRead(read),
         });
