@@ -37,7 +37,7 @@ export interface RepoAuditReport {
     readonly invalid: 0;
     readonly audited: 0;
     readonly findings: Readonly<Record<string, number>>;
-    readonly suppressed: 0;
+    readonly suppressed: number;
     readonly skipped: readonly string[];
     readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
     readonly internalErrors: readonly string[];
@@ -49,10 +49,16 @@ export interface RepoAuditReport {
 /** Runs every `repo/*` rule over a snapshot; a rule that throws is recorded, not fatal. */
 export function auditSnapshot(
   snapshot: RepoSnapshot,
-  options: { maxPages?: number; durationMs?: number; requests?: number } = {},
+  options: {
+    maxPages?: number;
+    durationMs?: number;
+    requests?: number;
+    /** Rule ids whose findings are kept but marked suppressed (`--ignore`). */
+    ignore?: ReadonlySet<string>;
+  } = {},
 ): RepoAuditReport {
   const internalErrors: string[] = [];
-  const findings = sortFindings(
+  const raw = sortFindings(
     runRules(
       repoRules,
       snapshot,
@@ -65,6 +71,12 @@ export function auditSnapshot(
         internalErrors.push(`${ruleId}: ${String((error as Error | null)?.stack ?? error)}`);
       },
     ),
+  );
+  const ignore = options.ignore ?? new Set<string>();
+  const findings: Finding[] = raw.map((f) =>
+    ignore.has(f.ruleId)
+      ? { ...f, suppressed: 'config' as const, suppressionReason: `--ignore ${f.ruleId}` }
+      : f,
   );
   const texts = new Map<string, string>();
   for (const read of snapshot.reads) {
@@ -89,7 +101,9 @@ export function auditSnapshot(
     };
   });
   const counts: Record<string, number> = {};
-  for (const f of findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+  for (const f of findings) {
+    if (f.suppressed === undefined) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+  }
   return {
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
@@ -105,7 +119,7 @@ export function auditSnapshot(
       // `audited` counts workflow files in scan reports; the API objects are counted in `files`.
       audited: 0,
       findings: counts,
-      suppressed: 0,
+      suppressed: findings.filter((f) => f.suppressed !== undefined).length,
       skipped: [],
       // Unreadable endpoints are repo/unreadable-endpoint findings, located to the endpoint.
       unreadable: [],
@@ -124,7 +138,7 @@ export async function auditGitHubRepository(
   client: GitHubClient,
   owner: string,
   repo: string,
-  options: CollectOptions = {},
+  options: CollectOptions & { ignore?: ReadonlySet<string> } = {},
 ): Promise<{ snapshot: RepoSnapshot; report: RepoAuditReport }> {
   const started = performance.now();
   const snapshot = await collectRepoSnapshot(client, owner, repo, options);
@@ -132,6 +146,7 @@ export async function auditGitHubRepository(
     maxPages: client.budget.maxPages,
     durationMs: Math.round(performance.now() - started),
     requests: client.requestCount,
+    ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
   });
   return { snapshot, report };
 }

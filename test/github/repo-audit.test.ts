@@ -399,6 +399,22 @@ describe('repo audit against a local GitHub API', () => {
     );
   });
 
+  it('--ignore keeps the findings of a rule, marked suppressed, out of the gate', async () => {
+    server.on(`${P}/actions/secrets`, forbidden());
+    const argv = ['repo', 'audit', `${OWNER}/${REPO}`, '--api-url', server.url, '-f', 'json'];
+    const ignored = await runCli([...argv, '--ignore', 'repo/unreadable-endpoint'], {
+      GITHUB_TOKEN: TOKEN,
+    });
+    assert.equal(ignored.code, 0, ignored.stdout);
+    const doc = JSON.parse(ignored.stdout);
+    assert.equal(doc.summary.suppressed, 1);
+    assert.equal(doc.files[0].findings[0].suppressed, 'config');
+    const unknown = await runCli([...argv, '--ignore', 'repo/no-such-rule'], {
+      GITHUB_TOKEN: TOKEN,
+    });
+    assert.equal(unknown.code, 2);
+  });
+
   it('repo/unreadable-endpoint: a workflow that does not parse', async () => {
     server.on(`${P}/contents/.github/workflows/ci.yml`, {
       json: contentFile('.github/workflows/ci.yml', '- just\n- a list\n'),

@@ -28,6 +28,8 @@ Options:
   -o, --output FILE              write the report to FILE instead of stdout
       --fail-on SEVERITY         lowest finding severity that fails the run:
                                  info|low|medium|high|critical (default: low)
+      --ignore RULE-ID           keep a repo/* rule's findings but mark them suppressed, so
+                                 they do not fail the run (repeatable)
   -h, --help                     show this help
 
 Exit codes: 0 no finding at or above --fail-on, 1 otherwise, 2 usage error,
@@ -57,6 +59,7 @@ export const repoCommand: Command = {
         format: { type: 'string', short: 'f', default: 'text' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string', default: 'low' },
+        ignore: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -79,16 +82,26 @@ export const repoCommand: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    const { repoRules } = await import('../../rules/repo/index.js');
+    for (const id of values.ignore) {
+      if (!repoRules.some((r) => r.id === id))
+        throw new UsageError(`--ignore: unknown repo rule '${id}'`);
+    }
     const client = await githubClient(values, io);
     const { auditGitHubRepository } = await import('../../engine/github-audit.js');
-    const { report } = await auditGitHubRepository(client, slug.owner, slug.repo, { branches });
+    const { report } = await auditGitHubRepository(client, slug.owner, slug.repo, {
+      branches,
+      ignore: new Set(values.ignore),
+    });
     const rendered = await render(report, format, io);
     if (values.output === undefined) io.stdout.write(rendered);
     else await writeFile(values.output, rendered);
     if (report.summary.internalErrors.length > 0) return EXIT.INTERNAL;
     if (!report.readable) return EXIT.NO_INPUT;
     const fails = report.files.some((file) =>
-      file.findings.some((f) => compareSeverity(f.severity, failOn as Severity) >= 0),
+      file.findings.some(
+        (f) => f.suppressed === undefined && compareSeverity(f.severity, failOn as Severity) >= 0,
+      ),
     );
     return fails ? EXIT.FINDINGS : EXIT.OK;
   },
