@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Finding } from '../../src/core/finding.js';
@@ -5,6 +6,7 @@ import { auditGitHubRepository } from '../../src/engine/github-audit.js';
 import { GitHubClient } from '../../src/github/client.js';
 import type { GitHubBudget } from '../../src/github/client.js';
 import { runCli } from '../helpers/cli-io.js';
+import { sarifErrors } from '../helpers/sarif-schema.js';
 import {
   asset,
   contentFile,
@@ -94,6 +96,30 @@ describe('repo audit against a local GitHub API', () => {
       if (format === 'json') assert.equal(JSON.parse(r.stdout).version, 1);
       if (format === 'sarif') assert.equal(JSON.parse(r.stdout).version, '2.1.0');
     }
+  });
+
+  it('runs from the built binary (dist/cli/main.js) as a separate process', async () => {
+    const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          'dist/cli/main.js',
+          'repo',
+          'audit',
+          `${OWNER}/${REPO}`,
+          '--api-url',
+          server.url,
+          '-f',
+          'json',
+        ],
+        { env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN } },
+        (error, stdout) => {
+          resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout });
+        },
+      );
+    });
+    assert.equal(result.code, 0, result.stdout);
+    assert.deepEqual(JSON.parse(result.stdout).files, []);
   });
 
   it('repo/branch-protection: an unprotected default branch', async () => {
@@ -522,6 +548,37 @@ describe('repo audit on hostile or broken API answers', () => {
     assert.deepEqual(brief(await audit(server)), [
       `repo/unreadable-endpoint failed repos/${OWNER}/${REPO}/actions/secrets`,
     ]);
+  });
+
+  it('a transfer cut off mid-body becomes an unreadable-endpoint finding', async () => {
+    server.on(`${P}/releases`, { json: [release(5003, 'v2.0.0', [])], cut: true });
+    const findings = await audit(server, { maxRetries: 0 });
+    assert.deepEqual(brief(findings), [
+      `repo/unreadable-endpoint failed repos/${OWNER}/${REPO}/releases`,
+    ]);
+  });
+
+  it('locates findings to the key in the JSON shown, and its SARIF is valid', async () => {
+    const weak = protection('main');
+    server.on(`${P}/branches/main/protection`, {
+      json: { ...weak, allow_force_pushes: { enabled: true } },
+    });
+    const argv = ['repo', 'audit', `${OWNER}/${REPO}`, '--api-url', server.url];
+    const text = await runCli(argv, { GITHUB_TOKEN: TOKEN });
+    assert.equal(text.code, 1);
+    assert.match(
+      text.stdout,
+      /at repos\/torchward-test\/governed\/branches\/main\/protection:\d+:3\n +\d+ \| {3}"allow_force_pushes": \{\n/,
+    );
+    const sarif = JSON.parse(
+      (await runCli([...argv, '-f', 'sarif'], { GITHUB_TOKEN: TOKEN })).stdout,
+    );
+    assert.deepEqual(sarifErrors(sarif), []);
+    assert.equal(sarif.runs[0].results[0].ruleId, 'repo/branch-protection');
+    assert.equal(
+      sarif.runs[0].results[0].locations[0].logicalLocations[0].fullyQualifiedName,
+      'allow_force_pushes',
+    );
   });
 
   it('a JSON value of the wrong shape is not trusted', async () => {

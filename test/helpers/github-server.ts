@@ -9,6 +9,8 @@ export interface Reply {
   /** Raw body (malformed JSON, a truncated page …); sent as application/json unless overridden. */
   readonly raw?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Announce the whole body's length but send only half of it, then drop the connection. */
+  readonly cut?: boolean;
 }
 
 /** A route handler: the parsed URL, the request, and a 0-based call count for this route. */
@@ -112,8 +114,15 @@ export class FakeGitHub {
       'x-ratelimit-remaining': '4999',
       'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
       'x-ratelimit-resource': 'core',
+      ...(reply.cut === true ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
       ...reply.headers,
     });
+    if (reply.cut === true) {
+      // A transfer that stops half-way: the announced length never arrives.
+      res.write(body.slice(0, Math.floor(body.length / 2)));
+      res.socket?.destroy();
+      return;
+    }
     res.end(body);
   }
 }
