@@ -370,7 +370,10 @@ describe('repo audit against a local GitHub API', () => {
     assert.deepEqual(brief(findings), [
       `repo/secrets-on-persistent-runner persistent repos/${OWNER}/${REPO}/actions/secrets`,
     ]);
-    assert.match(findings[0]?.message ?? '', /job `stats` \(\.github\/workflows\/stats\.yml:9\)/);
+    assert.match(
+      findings[0]?.message ?? '',
+      /job `stats` \(\.github\/workflows\/stats\.yml:9\), which runs on `self-hosted, linux\.2xlarge` \(a registered self-hosted runner that is not ephemeral\)/,
+    );
   });
 
   it('repo/release-binary-assets: a wheel and a platform archive, not the source tarball', async () => {

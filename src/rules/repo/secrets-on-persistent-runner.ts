@@ -1,6 +1,7 @@
 import type { RepoSnapshot } from '../../github/snapshot.js';
 import { itemsOf, namesIn, str } from '../../github/snapshot.js';
 import { describeRunner } from '../../workflows/audit-input.js';
+import type { RunnerClass } from '../../workflows/runners.js';
 import { jobSecretRefs } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 import { environmentName, fileLine, repoJobs } from './jobs.js';
@@ -56,7 +57,7 @@ export default defineRule<RepoSnapshot, 'persistent'>({
             name: ref.name,
             job: effective.job.id,
             where,
-            runner: describeRunner(effective.runner),
+            runner: describe(effective.runner),
           },
           at: atRead(snapshot.secrets, [i, 'name']),
         });
@@ -64,3 +65,10 @@ export default defineRule<RepoSnapshot, 'persistent'>({
     }
   },
 });
+
+// The inventory here comes from the repository's registered runners, not from torchward.yml.
+function describe(runner: RunnerClass): string {
+  return runner.reason === 'config'
+    ? `\`${runner.labels}\` (a registered self-hosted runner that is not ephemeral)`
+    : describeRunner(runner);
+}
