@@ -269,6 +269,8 @@ export class GitHubClient {
       (error as { response?: { headers?: Record<string, string | undefined> } }).response
         ?.headers ?? {};
     if (typeof status !== 'number') return undefined;
+    // Octokit reports a transport failure (refused, reset, timed out) as status 500 with no
+    // response: retried like a server error, but named for what it is in logs and reports.
     let wait: number | undefined;
     if (status === 403 || status === 429) {
       const retryAfter = headers['retry-after'];
@@ -324,7 +326,8 @@ function failure(error: unknown): ApiResult<never> {
 }
 
 function describeError(error: unknown): string {
-  const status = (error as { status?: unknown }).status;
+  const hasResponse = (error as { response?: unknown }).response !== undefined;
+  const status = hasResponse ? (error as { status?: unknown }).status : 'network error:';
   const data = (error as { response?: { data?: unknown } }).response?.data;
   const message =
     typeof data === 'object' &&
@@ -332,7 +335,7 @@ function describeError(error: unknown): string {
     typeof (data as { message?: unknown }).message === 'string'
       ? (data as { message: string }).message
       : (error as Error).message;
-  return `${typeof status === 'number' ? `${status} ` : ''}${oneLine(message)}`;
+  return `${typeof status === 'number' || typeof status === 'string' ? `${status} ` : ''}${oneLine(message)}`;
 }
 
 function oneLine(text: string): string {

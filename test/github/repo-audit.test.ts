@@ -584,6 +584,17 @@ describe('repo audit on hostile or broken API answers', () => {
     );
   });
 
+  it('a refused connection becomes an unreadable repository, not a crash', async () => {
+    const gone = await new FakeGitHub().start();
+    const url = gone.url;
+    await gone.stop();
+    const client = new GitHubClient({ baseUrl: url, token: TOKEN, budget: { maxRetries: 1 } });
+    const { report } = await auditGitHubRepository(client, OWNER, REPO);
+    assert.equal(report.readable, false);
+    assert.match(report.files[0]?.findings[0]?.message ?? '', /: NETWORK \(/);
+    assert.equal(client.requestCount, 2);
+  });
+
   it('a JSON value of the wrong shape is not trusted', async () => {
     server.on(`${P}/environments`, { json: { total_count: 1, environments: 'pypi' } });
     server.on(`${P}/actions/permissions/workflow`, { json: ['write'] });
