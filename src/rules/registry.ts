@@ -1,6 +1,7 @@
 import { ARTIFACT_RULES } from './artifact-registry.js';
 import { ciRules } from './ci/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
+import { deployRules } from './deploy/index.js';
 import { provenanceRules } from './provenance/index.js';
 import { repoRules } from './repo/index.js';
 import { repositoryRules } from './repository/index.js';
@@ -12,6 +13,7 @@ import { RuleSet } from './rule-set.js';
 const REGISTRY = new RuleSet([
   ARTIFACT_RULES.all,
   ciRules,
+  deployRules,
   provenanceRules,
   repoRules,
   repositoryRules,
