@@ -16,6 +16,7 @@ export type RuleTarget =
   | 'deploy'
   | 'code'
   | 'provenance'
+  | 'github'
   | 'input';
 
 /** Where a report points: a span in the current unit, optionally in another uri or unit. */

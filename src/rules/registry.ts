@@ -4,6 +4,7 @@ import { codeRules } from './code/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
 import { deployRules } from './deploy/index.js';
 import { provenanceRules } from './provenance/index.js';
+import { repoRules } from './repo/index.js';
 import { repositoryRules } from './repository/index.js';
 import { RuleSet } from './rule-set.js';
 
@@ -16,6 +17,7 @@ const REGISTRY = new RuleSet([
   deployRules,
   codeRules,
   provenanceRules,
+  repoRules,
   repositoryRules,
 ]);
 
