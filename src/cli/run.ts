@@ -42,6 +42,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'Verify an OpenSSF Model Signing (OMS) signature offline (key, PKI or Sigstore)',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
+  {
+    name: 'guard',
+    summary: 'Sanitise untrusted prompts and score them for injection (text/JSONL; proxy)',
+    load: async () => (await import('./commands/guard.js')).guardCommand,
+  },
 ];
 
 function help(): string {
