@@ -162,7 +162,7 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
           .join(' '),
       });
     }
-    if ('compatibilitySpan' in fold && fold.compatibilitySpan !== undefined) {
+    if ('compatibilitySpan' in fold) {
       findings.push({
         stage: 'normalize',
         code: 'normalize/compatibility',

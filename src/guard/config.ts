@@ -186,7 +186,11 @@ function int(value: unknown, where: string, min: number, max: number): number {
 }
 
 function strings(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string'))
-    throw new GuardConfigError(`${where} must be a list of strings`);
-  return value as string[];
+  if (!Array.isArray(value)) throw new GuardConfigError(`${where} must be a list of strings`);
+  const out: string[] = [];
+  for (const s of value) {
+    if (typeof s !== 'string') throw new GuardConfigError(`${where} must be a list of strings`);
+    out.push(s);
+  }
+  return out;
 }

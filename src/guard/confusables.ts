@@ -39,6 +39,7 @@ export function skeleton(text: string): string {
 const RE_MARK = /^\p{Mn}$/u;
 const RE_LATIN = /^\p{Script=Latin}$/u;
 const RE_LETTER = /^\p{L}$/u;
+const RE_UPPER = /^\p{Lu}$/u;
 const RE_SCRIPT_OF: readonly (readonly [string, RegExp])[] = [
   ['Cyrillic', /^\p{Script=Cyrillic}$/u],
   ['Greek', /^\p{Script=Greek}$/u],
@@ -125,7 +126,10 @@ export function foldForMatching(text: string): Folded {
         // Only scripts with Latin look-alikes make a mixed word suspicious ("GPT模型" is not).
         if (script !== 'Other') wordScripts.add(script);
       } else endWord(i);
-      const proto = t.get(ccp);
+      let proto = t.get(ccp);
+      // UTS #39 maps I-like capitals to "l" (its prototype for the I/l/1 class); for matching
+      // words, a capital reads as "I" ("Іgnore", Cyrillic І, must read "Ignore").
+      if (proto === 'l' && RE_UPPER.test(c)) proto = 'I';
       if (proto !== undefined && /^[\x21-\x7e]+$/.test(proto)) {
         if (confusableSpans.length < 64)
           confusableSpans.push({ start: i, end: i + size, from: c, to: proto });

@@ -25,7 +25,7 @@ const PATTERNS: readonly Pattern[] = [
     family: 'instruction-override',
     name: 'ignore-previous',
     re: new RegExp(
-      String.raw`\b(?:ignore|disregard|forget|overrid(?:e|ing)|bypass|skip|neglect|abandon|drop|discard|don'?t follow|do not follow|stop following)\b${G}\b(?:previous|prior|above|earlier|preceding|former|initial|original|all|any|your|the|these|those|every)\b${G}\b(?:instructions?|rules|prompts?|directions?|guidelines|directives?|commands?|orders|constraints|restrictions|programming|policies|policy|context|messages?|guardrails|safeguards)\b`,
+      String.raw`\b(?:ignore|disregard|forget|overrid(?:e|ing)|bypass|neglect|abandon|discard|don'?t follow|do not follow|stop following)\b${G}\b(?:previous|prior|above|earlier|preceding|former|initial|original|all|any|your|system)\b${G}\b(?:instructions?|rules|prompts?|directions?|guidelines|directives?|commands|orders|constraints|restrictions|programming|polic(?:y|ies)|guardrails|safeguards)\b`,
       'i',
     ),
     weight: 0.8,
@@ -54,8 +54,14 @@ const PATTERNS: readonly Pattern[] = [
   {
     family: 'role-play',
     name: 'unrestricted-persona',
-    re: /\b(?:do anything now|dan mode|developer mode|jailbr(?:oken|eak)|no (?:restrictions|limitations|filters|censorship|rules|guidelines|ethical)|without (?:any )?(?:restrictions|limitations|filters|censorship|moral|ethical)|unfiltered|uncensored|amoral|stay in character|break character|not bound by|free from (?:the )?(?:typical )?(?:confines|restrictions|rules)|openai(?:'s)? (?:content )?polic(?:y|ies))\b/i,
+    re: /\b(?:do anything now|dan mode|developer mode (?:enabled|output)|jailbroken|stay in character|break character|not bound by|free from (?:the )?(?:typical )?(?:confines|restrictions|rules)|openai(?:'s)? (?:content )?polic(?:y|ies)|without (?:any )?(?:restrictions|limitations|filters|censorship|moral|ethical))\b/i,
     weight: 0.5,
+  },
+  {
+    family: 'role-play',
+    name: 'unrestricted-words',
+    re: /\b(?:jailbreak|no (?:restrictions|limitations|filters|censorship|ethical)|unfiltered|uncensored|amoral)\b/i,
+    weight: 0.25,
   },
   {
     family: 'system-prompt-extraction',
@@ -70,7 +76,7 @@ const PATTERNS: readonly Pattern[] = [
     family: 'exfiltration',
     name: 'send-data-to-url',
     re: new RegExp(
-      String.raw`\b(?:send|post|upload|forward|email|e-mail|transmit|leak|exfiltrate|append|include|embed|encode)\b${G}\b(?:to|into|in|at|via)\b[^\n]{0,40}?(?:https?://|www\.|\S+@\S+\.\w+|webhook|url|link|image)`,
+      String.raw`\b(?:send|post|upload|forward|email|e-mail|transmit|leak|exfiltrate|append|include|embed|encode)\b${G}\b(?:to|into|in|at|via)\b[^\n]{0,40}?(?:https?://|www\.|[\w.+-]{1,64}@[\w-]{1,63}\.\w|webhook|url|link|image)`,
       'i',
     ),
     weight: 0.45,
@@ -84,7 +90,7 @@ const PATTERNS: readonly Pattern[] = [
   {
     family: 'exfiltration',
     name: 'visit-url',
-    re: /\b(?:visit|go to|open|click|navigate to|fetch|browse to|access)\s+(?:this\s+|the\s+following\s+)?(?:link|url|website|page|site)?:?\s*<?https?:\/\//i,
+    re: /\b(?:visit|go to|open|click|navigate to|fetch|browse to|access)[ \t]{1,4}(?:this[ \t]{1,4}|the following[ \t]{1,4})?(?:(?:link|url|website|page|site):?[ \t]{0,4})?<?https?:\/\//i,
     weight: 0.3,
   },
   {

@@ -282,8 +282,12 @@ function decodeHidden(cls: InvisibleClass, cps: readonly number[]): string | und
 
 function printable(s: string): string | undefined {
   let good = 0;
-  for (const ch of s) if (/^[\p{L}\p{N}\p{P}\p{Zs}\p{S}]$/u.test(ch)) good++;
-  return s.length > 0 && good / [...s].length >= 0.8 ? s : undefined;
+  let n = 0;
+  for (const ch of s) {
+    n++;
+    if (/^[\p{L}\p{N}\p{P}\p{Zs}\p{S}]$/u.test(ch)) good++;
+  }
+  return n > 0 && good / n >= 0.8 ? s : undefined;
 }
 
 /** End offset of the ANSI escape sequence starting at `i` (ESC), bounded and linear. */

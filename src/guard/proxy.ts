@@ -348,8 +348,7 @@ async function relayStream(
   const release = (final: boolean): void => {
     let safeTo = assembled.length - Math.max(0, maxCanary - 1);
     const openImage = assembled.lastIndexOf('![');
-    if (openImage >= 0 && assembled.indexOf(')', openImage) < 0)
-      safeTo = Math.min(safeTo, openImage);
+    if (openImage >= 0 && !assembled.includes(')', openImage)) safeTo = Math.min(safeTo, openImage);
     while (held.length > 0 && (final || (held[0]?.end ?? 0) <= safeTo))
       res.write(held.shift()?.event ?? '');
   };
@@ -363,13 +362,11 @@ async function relayStream(
       },
     });
     res.write(`data: ${err}\n\ndata: [DONE]\n\n`);
-    stopped = true;
   };
   for await (const chunk of body) {
-    if (stopped) break;
     buffer += decoder.decode(chunk, { stream: true });
     let sep: number;
-    while (!stopped && (sep = buffer.indexOf('\n\n')) >= 0) {
+    while ((sep = buffer.indexOf('\n\n')) >= 0) {
       const event = `${buffer.slice(0, sep)}\n\n`;
       buffer = buffer.slice(sep + 2);
       assembled += deltaText(event);
@@ -377,10 +374,12 @@ async function relayStream(
       const issues = outputIssues(assembled, options.config);
       if (issues.codes.length > 0) {
         stop(issues.codes);
+        stopped = true;
         break;
       }
       release(false);
     }
+    if (stopped) break;
   }
   if (!stopped) {
     if (buffer.length > 0) held.push({ event: buffer, end: assembled.length });

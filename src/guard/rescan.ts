@@ -19,7 +19,7 @@ export interface RescanLimits {
 // Candidate spans. Each regex is a single character class run (linear); decoding then proves it.
 const RE_BASE64 = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const RE_BASE32 = /[A-Z2-7]{16,}={0,6}/g;
-const RE_HEX = /(?:\\x|0x)?[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,}/g;
+const RE_HEX = /(?:\\x|0x|\b)[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,}/g;
 const RE_URL = /[^\s%]{0,16}%[0-9a-fA-F]{2}(?:[^\s%]{0,16}%[0-9a-fA-F]{2}){2,}[^\s%]{0,16}/g;
 
 const FATAL = new TextDecoder('utf-8', { fatal: true });
@@ -69,11 +69,12 @@ function scan(
     const raw = text.slice(c.start, c.end);
     const decoded = decodeSpan(c.encoding, raw, budget.chars);
     if (decoded === undefined || !readable(decoded)) continue;
-    budget.chars -= decoded.length;
+    const kept = decoded.length > budget.chars ? decoded.slice(0, budget.chars) : decoded;
+    budget.chars -= kept.length;
     coveredTo = c.end;
     const at = outer ?? { start: c.start, end: c.end };
-    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded, depth });
-    scan(decoded, depth + 1, at, limits, budget, out);
+    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded: kept, depth });
+    scan(kept, depth + 1, at, limits, budget, out);
   }
 }
 

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startGuardProxy, type ProxyPolicy } from '../../guard/proxy.js';
-import type { GuardMode } from '../../guard/types.js';
+import { startGuardProxy } from '../../guard/proxy.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { readGuardConfig } from './guard.js';
@@ -82,8 +81,8 @@ export async function proxyCommand(argv: readonly string[], io: CliIo): Promise<
     port,
     upstream: values.upstream,
     config,
-    policy: policy as ProxyPolicy,
-    ...(mode === undefined ? {} : { mode: mode as GuardMode }),
+    policy,
+    ...(mode === undefined ? {} : { mode }),
   });
   io.stderr.write(
     `torchward guard proxy: listening on ${proxy.url}, forwarding to ${values.upstream}\n`,

@@ -2,12 +2,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, EMPTY_CONFIG, findConfig } from '../../engine/config-model.js';
-import {
-  GuardConfigError,
-  parseGuardConfig,
-  type GuardConfig,
-  type SpotlightMode,
-} from '../../guard/config.js';
+import { GuardConfigError, parseGuardConfig, type GuardConfig } from '../../guard/config.js';
 import { spotlight } from '../../guard/encode.js';
 import { guard, guardThresholds } from '../../guard/guard.js';
 import type { GuardMode, GuardResult } from '../../guard/types.js';
@@ -104,7 +99,7 @@ export const guardCommand: Command = {
     const withSpot = (r: GuardResult): { spotlighted?: string } =>
       spot === undefined || r.sanitized === null
         ? {}
-        : { spotlighted: spotlight(r.sanitized, spot as SpotlightMode).text };
+        : { spotlighted: spotlight(r.sanitized, spot).text };
     if (!jsonl) {
       const r = judge(bytes);
       records.push({ index: 0, ...r, ...withSpot(r) });
