@@ -144,3 +144,9 @@ export {
   type GuardProxyOptions,
   type ProxyPolicy,
 } from './guard/proxy.js';
+export {
+  guardWithClassifier,
+  loadOnnxClassifier,
+  type OnnxClassifier,
+  type OnnxClassifierOptions,
+} from './guard/onnx.js';

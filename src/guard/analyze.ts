@@ -215,14 +215,14 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
       );
     }
     // ROT13 and leetspeak readings of the whole text: only hits the plain reading lacks count.
+    const plainEnglish = englishness(fold.text);
     for (const [name, reading] of [
       ['rot13', rot13(fold.text)],
       ['leetspeak', deLeet(fold.text)],
     ] as const) {
       if (reading === fold.text) continue;
-      // The model reads the alternative too when it looks more like English than the plain text
-      // (ROT13), or when words mixed letters and digits (leetspeak).
-      if (name === 'leetspeak' || englishness(reading) > englishness(fold.text)) {
+      // The model reads the alternative too when it looks more like English than the plain text.
+      if (englishness(reading) > plainEnglish) {
         extraTexts.push(reading);
       }
       const hh = heuristicHits(reading).filter((h) => !seen.has(h.name));
@@ -280,6 +280,7 @@ function englishness(s: string): number {
 }
 
 function deLeet(s: string): string {
+  if (!/[\d@$|]/.test(s)) return s;
   // Only words that mix letters with leet digits/symbols are rewritten ("1gn0r3", not "2024").
   return s.replace(/[\p{L}\d@$|]+/gu, (w) =>
     /\p{L}/u.test(w) && /[\d@$|]/.test(w) ? w.replace(/[013457@$|]/g, (c) => LEET[c] ?? c) : w,

@@ -36,6 +36,8 @@ export function skeleton(text: string): string {
   return out.normalize('NFD');
 }
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
+const RE_ASCII = /^[\x00-\x7f]*$/;
 const RE_MARK = /^\p{Mn}$/u;
 const RE_LATIN = /^\p{Script=Latin}$/u;
 const RE_LETTER = /^\p{L}$/u;
@@ -67,6 +69,12 @@ export interface Folded {
  * (Cyrillic "о" → "o"). ASCII stays as it is, so "rn" and "m" are not merged. Linear in the text.
  */
 export function foldForMatching(text: string): Folded {
+  // ASCII text folds to itself: no NFKC change, no confusable, no mixed-script word.
+  if (RE_ASCII.test(text)) {
+    const map = new Int32Array(text.length + 1);
+    for (let i = 0; i <= text.length; i++) map[i] = i;
+    return { text, map, confusableSpans: [], mixedScriptWords: [], compatibilityCount: 0 };
+  }
   const out: string[] = [];
   const map: number[] = [];
   const confusableSpans: { start: number; end: number; from: string; to: string }[] = [];

@@ -22,10 +22,17 @@ export interface SparseVector {
 export function featurize(folded: string): SparseVector {
   let t = folded.length > HEAD + TAIL ? `${folded.slice(0, HEAD)} ${folded.slice(-TAIL)}` : folded;
   t = t.toLowerCase().replace(/\s+/g, ' ').trim();
-  const counts = new Map<number, number>();
+  // Bucket ids are collected, sorted and run-length counted: faster than a Map for a few
+  // thousand ids, and the output comes out in index order.
+  let ids = new Int32Array(t.length * 3 + 64);
+  let nIds = 0;
   const add = (h: number): void => {
-    const k = h & (FEATURE_DIM - 1);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+    if (nIds === ids.length) {
+      const grown = new Int32Array(ids.length * 2);
+      grown.set(ids);
+      ids = grown;
+    }
+    ids[nIds++] = h & (FEATURE_DIM - 1);
   };
   // Character n-grams over " text ", so word edges count.
   const s = ` ${t} `;
@@ -48,18 +55,24 @@ export function featurize(folded: string): SparseVector {
     if (w > 0) add(Math.imul(h ^ Math.imul(prev, 0x5bd1e995), 0x01000193) >>> 0);
     prev = h;
   }
-  const idx = new Int32Array(counts.size);
-  const val = new Float32Array(counts.size);
+  const sorted = ids.subarray(0, nIds).sort();
+  const idxAll = new Int32Array(nIds);
+  const valAll = new Float32Array(nIds);
   let k = 0;
   let norm = 0;
-  for (const [i, c] of [...counts].sort((a, b) => a[0] - b[0])) {
-    const v = 1 + Math.log(c);
-    idx[k] = i;
-    val[k] = v;
+  for (let i = 0; i < nIds;) {
+    const id = sorted[i] ?? 0;
+    let j = i + 1;
+    while (j < nIds && sorted[j] === id) j++;
+    const v = 1 + Math.log(j - i);
+    idxAll[k] = id;
+    valAll[k] = v;
     norm += v * v;
     k++;
+    i = j;
   }
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < val.length; i++) val[i] = (val[i] ?? 0) * inv;
-  return { idx, val };
+  const val = valAll.slice(0, k);
+  for (let i = 0; i < k; i++) val[i] = (val[i] ?? 0) * inv;
+  return { idx: idxAll.slice(0, k), val };
 }

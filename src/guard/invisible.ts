@@ -33,6 +33,7 @@ const WEIGHT: Record<InvisibleClass, number> = {
   'ansi-escape': 0.6,
 };
 
+const RE_PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 const RE_CF = /^\p{Cf}$/u;
 const RE_CO = /^\p{Co}$/u;
 const RE_CN = /^\p{Cn}$/u;
@@ -96,6 +97,12 @@ const MAX_HIDDEN_CHARS = 16 * 1024;
  * removed whole so no `[31m` residue remains. Runs in one pass, linear in the input.
  */
 export function stripInvisible(input: string): Stripped {
+  // Most prompts are printable ASCII with tabs and newlines: nothing to strip or report.
+  if (RE_PLAIN_ASCII.test(input)) {
+    const map = new Int32Array(input.length + 1);
+    for (let i = 0; i <= input.length; i++) map[i] = i;
+    return { text: input, map, findings: [], hidden: [] };
+  }
   const out: string[] = [];
   const map: number[] = [];
   const findings: GuardFinding[] = [];

@@ -53,6 +53,7 @@ function scan(
     ['hex', RE_HEX],
     ['url', RE_URL],
   ] as const) {
+    if (encoding === 'url' && !text.includes('%')) continue; // cheap precheck
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -141,8 +142,14 @@ function readable(s: string): boolean {
 
 /** ROT13 of the ASCII letters of `s` (length-preserving, so offsets carry over). */
 export function rot13(s: string): string {
-  return s.replace(/[a-z]/gi, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  const out = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[i] =
+      c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
+  }
+  // Chunks keep String.fromCharCode's argument count small on long texts.
+  let r = '';
+  for (let i = 0; i < out.length; i += 8192) r += String.fromCharCode(...out.subarray(i, i + 8192));
+  return r;
 }

@@ -55,6 +55,13 @@ export function textFindings(
   },
 ): GuardFinding[] {
   const out: GuardFinding[] = [];
+  // Nothing configured (the default): nothing to walk.
+  if (
+    opts.maxLength === undefined &&
+    opts.allowedScripts.length === 0 &&
+    opts.allowedCategories.length === 0
+  )
+    return out;
   let cps = 0;
   let lengthAt = -1;
   const scriptRe =

@@ -5,6 +5,7 @@ import { ConfigError, EMPTY_CONFIG, findConfig } from '../../engine/config-model
 import { GuardConfigError, parseGuardConfig, type GuardConfig } from '../../guard/config.js';
 import { spotlight } from '../../guard/encode.js';
 import { guard, guardThresholds } from '../../guard/guard.js';
+import { guardWithClassifier, loadOnnxClassifier, type OnnxClassifier } from '../../guard/onnx.js';
 import type { GuardMode, GuardResult } from '../../guard/types.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
@@ -25,6 +26,9 @@ Options:
                            balanced)
   --spotlight delimit|datamark|base64
                            add each record's sanitised text spotlighted for embedding
+  --onnx DIR               add an ONNX text classifier (Hugging Face layout: model.onnx,
+                           tokenizer.json, config.json with id2label) as one more layer
+  --onnx-threshold P       flag when its attack probability reaches P (default 0.5)
   --config FILE            read the guard: section from FILE (default: torchward.yml here)
   --no-config              ignore configuration files
   -h, --help               show this help
@@ -65,6 +69,8 @@ export const guardCommand: Command = {
         format: { type: 'string', default: 'text' },
         mode: { type: 'string' },
         spotlight: { type: 'string' },
+        onnx: { type: 'string' },
+        'onnx-threshold': { type: 'string' },
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -89,26 +95,47 @@ export const guardCommand: Command = {
       io.stderr.write(`torchward guard: ${bytes}\n`);
       return EXIT.NO_INPUT;
     }
+    const onnxThreshold =
+      values['onnx-threshold'] === undefined ? 0.5 : Number(values['onnx-threshold']);
+    if (!(onnxThreshold >= 0 && onnxThreshold <= 1))
+      throw new UsageError('--onnx-threshold must be a number from 0 to 1');
+    let classifier: OnnxClassifier | undefined;
+    if (values.onnx !== undefined) {
+      try {
+        classifier = await loadOnnxClassifier(resolve(io.cwd, values.onnx));
+      } catch (error) {
+        io.stderr.write(`torchward guard: cannot load the ONNX classifier: ${String(error)}\n`);
+        return EXIT.NO_INPUT;
+      }
+    }
     const records: OutRecord[] = [];
-    const judge = (input: string | Uint8Array, structured?: unknown): GuardResult =>
-      guard(input, {
+    const judge = async (
+      input: string | Uint8Array,
+      structured?: unknown,
+    ): Promise<GuardResult> => {
+      const opts = {
         config,
         ...(mode === undefined ? {} : { mode }),
         ...(structured === undefined ? {} : { structured }),
-      });
+      };
+      return classifier === undefined
+        ? guard(input, opts)
+        : guardWithClassifier(input, classifier, { ...opts, onnxThreshold });
+    };
     const withSpot = (r: GuardResult): { spotlighted?: string } =>
       spot === undefined || r.sanitized === null
         ? {}
         : { spotlighted: spotlight(r.sanitized, spot).text };
     if (!jsonl) {
-      const r = judge(bytes);
+      const r = await judge(bytes);
       records.push({ index: 0, ...r, ...withSpot(r) });
     } else {
       for (const { line, bytes: lineBytes } of splitLines(bytes)) {
-        const r = judgeJsonl(lineBytes, values.field, config, mode ?? config.mode, judge);
+        const r = await judgeJsonl(lineBytes, values.field, config, mode ?? config.mode, judge);
         records.push({ index: records.length, line, ...r, ...withSpot(r) });
       }
     }
+    await classifier?.close();
     const resolvedMode = mode ?? config.mode;
     io.stdout.write(render(records, format, resolvedMode));
     return records.some((r) => r.flagged) ? EXIT.FINDINGS : EXIT.OK;
@@ -207,13 +234,13 @@ function errorResult(code: string, message: string, mode: GuardMode): GuardResul
 }
 
 /** Judges one JSONL line: a per-record error for bad UTF-8, bad JSON, a non-object or no text. */
-function judgeJsonl(
+async function judgeJsonl(
   bytes: Uint8Array,
   field: string,
   config: GuardConfig,
   mode: GuardMode,
-  judge: (input: string, structured?: unknown) => GuardResult,
-): GuardResult {
+  judge: (input: string, structured?: unknown) => Promise<GuardResult>,
+): Promise<GuardResult> {
   // JSON escapes a character in at most 6 bytes (\uXXXX): a line longer than that cannot hold a
   // text within the limit, so it is refused before JSON.parse spends time and memory on it.
   if (bytes.length > config.maxChars * 6 + 1024)
