@@ -29,6 +29,8 @@ Options:
   --onnx DIR               add an ONNX text classifier (Hugging Face layout: model.onnx,
                            tokenizer.json, config.json with id2label) as one more layer
   --onnx-threshold P       flag when its attack probability reaches P (default 0.5)
+  --onnx-attack-label NAME a label of config.json's id2label that means "attack" (repeatable;
+                           default: labels matching inject, jailbreak, malicious or unsafe)
   --config FILE            read the guard: section from FILE (default: torchward.yml here)
   --no-config              ignore configuration files
   -h, --help               show this help
@@ -71,6 +73,7 @@ export const guardCommand: Command = {
         spotlight: { type: 'string' },
         onnx: { type: 'string' },
         'onnx-threshold': { type: 'string' },
+        'onnx-attack-label': { type: 'string', multiple: true },
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -102,7 +105,11 @@ export const guardCommand: Command = {
     let classifier: OnnxClassifier | undefined;
     if (values.onnx !== undefined) {
       try {
-        classifier = await loadOnnxClassifier(resolve(io.cwd, values.onnx));
+        const attackLabels = values['onnx-attack-label'];
+        classifier = await loadOnnxClassifier(
+          resolve(io.cwd, values.onnx),
+          attackLabels === undefined ? {} : { attackLabels },
+        );
       } catch (error) {
         io.stderr.write(`torchward guard: cannot load the ONNX classifier: ${String(error)}\n`);
         return EXIT.NO_INPUT;
