@@ -17,35 +17,42 @@ export interface SparseVector {
  * Featurises folded text for the linear model: word unigrams and bigrams and character 3-, 4- and
  * 5-grams of the lowercased, whitespace-collapsed text, hashed (FNV-1a, a seed per kind) into
  * FEATURE_DIM buckets, with sublinear term frequency (1 + ln tf) and L2 normalisation.
- * Deterministic and linear in the text.
+ * Deterministic and linear in the text; bucket indices come in first-seen order.
  */
 export function featurize(folded: string): SparseVector {
-  let t = folded.length > HEAD + TAIL ? `${folded.slice(0, HEAD)} ${folded.slice(-TAIL)}` : folded;
-  t = t.toLowerCase().replace(/\s+/g, ' ').trim();
-  // Bucket ids are collected, sorted and run-length counted: faster than a Map for a few
-  // thousand ids, and the output comes out in index order.
-  let ids = new Int32Array(t.length * 3 + 64);
-  let nIds = 0;
+  const cut =
+    folded.length > HEAD + TAIL ? `${folded.slice(0, HEAD)} ${folded.slice(-TAIL)}` : folded;
+  const low = cut.toLowerCase();
+  // " text " with every whitespace run collapsed to one space, as char codes: character n-grams
+  // see word edges, and no regex pass over the text is needed.
+  const s = new Uint16Array(low.length + 2);
+  let n = 0;
+  s[n++] = 0x20;
+  for (let i = 0; i < low.length; i++) {
+    const c = low.charCodeAt(i);
+    if (isSpace(c)) {
+      if (s[n - 1] !== 0x20) s[n++] = 0x20;
+    } else s[n++] = c;
+  }
+  if (s[n - 1] !== 0x20) s[n++] = 0x20;
+  touched.length = 0;
   const add = (h: number): void => {
-    if (nIds === ids.length) {
-      const grown = new Int32Array(ids.length * 2);
-      grown.set(ids);
-      ids = grown;
-    }
-    ids[nIds++] = h & (FEATURE_DIM - 1);
+    const k = h & (FEATURE_DIM - 1);
+    if (counts[k] === 0) touched.push(k);
+    counts[k] = (counts[k] ?? 0) + 1;
   };
-  // Character n-grams over " text ", so word edges count.
-  const s = ` ${t} `;
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < 5 && i + j < n; j++) {
-      h = Math.imul(h ^ s.charCodeAt(i + j), 0x01000193);
-      if (j >= 2) add(Math.imul(h ^ (j * 0x9e3779b1), 0x01000193) >>> 0);
+  // Character 3-, 4- and 5-grams (FNV-1a over char codes, a seed per length).
+  if (n > 2) {
+    for (let i = 0; i < n; i++) {
+      let h = 0x811c9dc5;
+      for (let j = 0; j < 5 && i + j < n; j++) {
+        h = Math.imul(h ^ (s[i + j] ?? 0), 0x01000193);
+        if (j >= 2) add(Math.imul(h ^ (j * 0x9e3779b1), 0x01000193) >>> 0);
+      }
     }
   }
   // Words and word bigrams.
-  const words = t.match(/[\p{L}\p{N}']+/gu) ?? [];
+  const words = low.match(/[\p{L}\p{N}']+/gu) ?? [];
   let prev = 0;
   for (let w = 0; w < words.length; w++) {
     const word = words[w] ?? '';
@@ -55,24 +62,39 @@ export function featurize(folded: string): SparseVector {
     if (w > 0) add(Math.imul(h ^ Math.imul(prev, 0x5bd1e995), 0x01000193) >>> 0);
     prev = h;
   }
-  const sorted = ids.subarray(0, nIds).sort();
-  const idxAll = new Int32Array(nIds);
-  const valAll = new Float32Array(nIds);
-  let k = 0;
+  const idx = Int32Array.from(touched);
+  const val = new Float32Array(idx.length);
   let norm = 0;
-  for (let i = 0; i < nIds;) {
-    const id = sorted[i] ?? 0;
-    let j = i + 1;
-    while (j < nIds && sorted[j] === id) j++;
-    const v = 1 + Math.log(j - i);
-    idxAll[k] = id;
-    valAll[k] = v;
+  for (let i = 0; i < idx.length; i++) {
+    const k = idx[i] ?? 0;
+    const v = 1 + Math.log(counts[k] ?? 1);
+    counts[k] = 0; // leave the scratch table zeroed for the next call
+    val[i] = v;
     norm += v * v;
-    k++;
-    i = j;
   }
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  const val = valAll.slice(0, k);
-  for (let i = 0; i < k; i++) val[i] = (val[i] ?? 0) * inv;
-  return { idx: idxAll.slice(0, k), val };
+  for (let i = 0; i < val.length; i++) val[i] = (val[i] ?? 0) * inv;
+  return { idx, val };
+}
+
+// Scratch counts by bucket, shared by every call (featurize is synchronous, so no two calls
+// overlap) and zeroed again before each call returns; `touched` lists the buckets in use.
+const counts = new Uint32Array(FEATURE_DIM);
+const touched: number[] = [];
+
+/** The code units `\s` matches in a JavaScript RegExp. */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
