@@ -198,7 +198,7 @@ async function handle(
     res.writeHead(up.status, {
       'content-type': up.headers.get('content-type') ?? 'application/octet-stream',
     });
-    res.end(Buffer.from(await up.arrayBuffer()));
+    res.end(await readResponse(up));
     return;
   }
   let body: unknown;
@@ -262,7 +262,7 @@ async function handle(
     await relayStream(up.body, res, options);
     return;
   }
-  const text = await up.text();
+  const text = (await readResponse(up)).toString('utf8');
   const checked = checkResponseJson(text, options);
   res.writeHead(up.status, {
     ...guardHeaders,
@@ -270,6 +270,23 @@ async function handle(
     'content-type': type || 'application/json',
   });
   res.end(checked.body);
+}
+
+// A non-streamed upstream response is read whole to check it: bound it.
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** Reads an upstream response body, refusing one over MAX_RESPONSE_BYTES. */
+async function readResponse(up: Response): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  if (up.body === null) return Buffer.alloc(0);
+  for await (const piece of up.body as AsyncIterable<Uint8Array>) {
+    const chunk: Uint8Array = piece;
+    n += chunk.byteLength;
+    if (n > MAX_RESPONSE_BYTES) throw new Error('upstream response is over the proxy limit');
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The output problems of one text: canaries present and exfiltration cuts. */
@@ -342,13 +359,19 @@ async function relayStream(
   const decoder = new TextDecoder();
   const maxCanary = Math.max(0, ...options.config.canaries.map((c) => c.length));
   let buffer = '';
-  let assembled = '';
+  // Only the tail of the assembled text is kept and rescanned per event: anything earlier was
+  // checked when it arrived, and a canary or image that ends now starts within the window (the
+  // filter's patterns span at most a few KiB). Rescanning everything would be quadratic.
+  const window = Math.max(16 * 1024, 2 * maxCanary);
+  let tail = '';
+  let total = 0;
   const held: { event: string; end: number }[] = [];
   let stopped = false;
   const release = (final: boolean): void => {
-    let safeTo = assembled.length - Math.max(0, maxCanary - 1);
-    const openImage = assembled.lastIndexOf('![');
-    if (openImage >= 0 && !assembled.includes(')', openImage)) safeTo = Math.min(safeTo, openImage);
+    let safeTo = total - Math.max(0, maxCanary - 1);
+    const openImage = tail.lastIndexOf('![');
+    if (openImage >= 0 && !tail.includes(')', openImage))
+      safeTo = Math.min(safeTo, total - tail.length + openImage);
     while (held.length > 0 && (final || (held[0]?.end ?? 0) <= safeTo))
       res.write(held.shift()?.event ?? '');
   };
@@ -369,9 +392,11 @@ async function relayStream(
     while ((sep = buffer.indexOf('\n\n')) >= 0) {
       const event = `${buffer.slice(0, sep)}\n\n`;
       buffer = buffer.slice(sep + 2);
-      assembled += deltaText(event);
-      held.push({ event, end: assembled.length });
-      const issues = outputIssues(assembled, options.config);
+      const delta = deltaText(event);
+      total += delta.length;
+      tail = (tail + delta).slice(-window);
+      held.push({ event, end: total });
+      const issues = outputIssues(tail, options.config);
       if (issues.codes.length > 0) {
         stop(issues.codes);
         stopped = true;
@@ -382,7 +407,7 @@ async function relayStream(
     if (stopped) break;
   }
   if (!stopped) {
-    if (buffer.length > 0) held.push({ event: buffer, end: assembled.length });
+    if (buffer.length > 0) held.push({ event: buffer, end: total });
     release(true);
   }
   res.end();
