@@ -42,6 +42,7 @@ const RE_MARK = /^\p{Mn}$/u;
 const RE_LATIN = /^\p{Script=Latin}$/u;
 const RE_LETTER = /^\p{L}$/u;
 const RE_UPPER = /^\p{Lu}$/u;
+const SCRIPT_NAMES = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Cherokee'];
 const RE_SCRIPT_OF: readonly (readonly [string, RegExp])[] = [
   ['Cyrillic', /^\p{Script=Cyrillic}$/u],
   ['Greek', /^\p{Script=Greek}$/u],
@@ -83,18 +84,16 @@ export function foldForMatching(text: string): Folded {
   let compatStart = -1;
   let compatEnd = -1;
   let wordStart = -1;
-  let wordScripts = new Set<string>();
+  // Scripts seen in the current word, as bits of SCRIPT_BITS (a Set per word made GC the cost).
+  let wordScripts = 0;
   const endWord = (end: number): void => {
-    if (wordStart >= 0 && wordScripts.size > 1 && wordScripts.has('Latin')) {
-      if (mixedScriptWords.length < 64)
-        mixedScriptWords.push({
-          start: wordStart,
-          end,
-          scripts: [...wordScripts].sort().join('+'),
-        });
+    if (wordStart < 0) return;
+    if ((wordScripts & 1) !== 0 && (wordScripts & ~1) !== 0 && mixedScriptWords.length < 64) {
+      const names = SCRIPT_NAMES.filter((_, b) => (wordScripts & (1 << b)) !== 0);
+      mixedScriptWords.push({ start: wordStart, end, scripts: names.sort().join('+') });
     }
     wordStart = -1;
-    wordScripts = new Set();
+    wordScripts = 0;
   };
   const t = confusables();
   let i = 0;
@@ -104,7 +103,7 @@ export function foldForMatching(text: string): Folded {
       const isLetter = (cu >= 0x41 && cu <= 0x5a) || (cu >= 0x61 && cu <= 0x7a);
       if (isLetter) {
         if (wordStart < 0) wordStart = i;
-        wordScripts.add('Latin');
+        wordScripts |= 1;
       } else if (!(cu >= 0x30 && cu <= 0x39)) endWord(i);
       out.push(text[i] ?? '');
       map.push(i);
@@ -132,7 +131,8 @@ export function foldForMatching(text: string): Folded {
         if (wordStart < 0) wordStart = i;
         const script = scriptOf(c);
         // Only scripts with Latin look-alikes make a mixed word suspicious ("GPT模型" is not).
-        if (script !== 'Other') wordScripts.add(script);
+        const bit = SCRIPT_NAMES.indexOf(script);
+        if (bit >= 0) wordScripts |= 1 << bit;
       } else endWord(i);
       let proto = t.get(ccp);
       // UTS #39 maps I-like capitals to "l" (its prototype for the I/l/1 class); for matching

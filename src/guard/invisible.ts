@@ -34,6 +34,7 @@ const WEIGHT: Record<InvisibleClass, number> = {
 };
 
 const RE_PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+const RE_PLAIN_RUN = /[\x20-\x7e\t\n\r]+/y;
 const RE_CF = /^\p{Cf}$/u;
 const RE_CO = /^\p{Co}$/u;
 const RE_CN = /^\p{Cn}$/u;
@@ -158,10 +159,16 @@ export function stripInvisible(input: string): Stripped {
     // Fast path: printable ASCII, tab, newline, carriage return.
     if ((cu >= 0x20 && cu < 0x7f) || cu === 0x0a || cu === 0x09 || cu === 0x0d) {
       if (runClass !== undefined) flush();
-      out.push(input[i] ?? '');
-      map.push(i);
-      prevKept = cu;
-      i++;
+      // Copy the whole run of plain characters at once (one code unit per `out` entry is kept
+      // only for what backspace may erase: the run's last character).
+      RE_PLAIN_RUN.lastIndex = i;
+      RE_PLAIN_RUN.test(input);
+      const end = RE_PLAIN_RUN.lastIndex > i ? RE_PLAIN_RUN.lastIndex : i + 1;
+      if (end - i > 1) out.push(input.slice(i, end - 1));
+      out.push(input[end - 1] ?? '');
+      for (let k = i; k < end; k++) map.push(k);
+      prevKept = input.charCodeAt(end - 1);
+      i = end;
       continue;
     }
     if (cu === 0x1b) {
@@ -178,13 +185,13 @@ export function stripInvisible(input: string): Stripped {
     }
     const cp = input.codePointAt(i) ?? cu;
     const size = cp > 0xffff ? 2 : 1;
-    if (cu === 0x08 && out.length > 0 && out[out.length - 1] !== '\n') {
+    if (cu === 0x08 && map.length > 0 && lastUnit(out) !== 0x0a) {
       // Backspace erases the character before it where the text is displayed (a terminal, a
       // log viewer): read it that way, so "x\b" padding cannot split a trigger word.
-      const low = (out.pop() ?? '').charCodeAt(0);
+      const low = popUnit(out);
       map.pop();
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        out.pop();
+      if (low >= 0xdc00 && low <= 0xdfff && map.length > 0) {
+        popUnit(out);
         map.pop();
       }
     }
@@ -242,6 +249,20 @@ export function stripInvisible(input: string): Stripped {
   }
   map.push(len);
   return { text: out.join(''), map: Int32Array.from(map), findings, hidden };
+}
+
+/** The last code unit of the chunks in `out`, or -1. */
+function lastUnit(out: readonly string[]): number {
+  const last = out[out.length - 1];
+  return last === undefined || last.length === 0 ? -1 : last.charCodeAt(last.length - 1);
+}
+
+/** Removes the last code unit of the chunks in `out` and returns it (-1 when empty). */
+function popUnit(out: string[]): number {
+  const last = out.pop();
+  if (last === undefined || last.length === 0) return -1;
+  if (last.length > 1) out.push(last.slice(0, -1));
+  return last.charCodeAt(last.length - 1);
 }
 
 const MESSAGE: Record<InvisibleClass, string> = {
