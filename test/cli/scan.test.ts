@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { githubSarifProblems } from '../helpers/github-sarif.js';
 import { sarifErrors } from '../helpers/sarif-schema.js';
 
 const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
@@ -70,7 +71,19 @@ describe('torchward scan (CLI)', () => {
     const r = torchward(['scan', '-f', 'sarif', 'models'], dir);
     const log = JSON.parse(r.stdout);
     assert.deepEqual(sarifErrors(log), []);
+    assert.deepEqual(githubSarifProblems(log), []);
     assert.ok(log.runs[0].results.length > 0);
+  });
+
+  it('writes SARIF paths relative to the working directory, even when named absolute', () => {
+    const dir = workspace();
+    const r = torchward(['scan', '-f', 'sarif', join(dir, 'models')], dir);
+    const log = JSON.parse(r.stdout);
+    assert.deepEqual(githubSarifProblems(log), []);
+    for (const a of log.runs[0].artifacts as { location: { uri: string; uriBaseId: string } }[]) {
+      assert.match(a.location.uri, /^models\//);
+      assert.equal(a.location.uriBaseId, '%SRCROOT%');
+    }
   });
 
   it('writes the report to --output and nothing to stdout', () => {

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
-import type { RuleDescriptor } from '../../core/rule-descriptor.js';
 import {
   ConfigError,
   checkGlobalName,
@@ -11,7 +10,6 @@ import {
 import { failsGate, scanPaths } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
-import { renderSarif } from '../../reporters/sarif.js';
 import { renderText } from '../../reporters/text.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
@@ -137,10 +135,11 @@ export const scanCommand: Command = {
       },
     });
     progress.done();
-    // SARIF lists rule metadata: only then is the whole rule registry loaded.
-    const descriptors =
-      format === 'sarif' ? (await import('../rule-descriptors.js')).ruleDescriptors() : [];
-    const rendered = render(report, format, io, values.verbose, descriptors);
+    // SARIF lists rule metadata and pages: only then is the whole rule registry loaded.
+    const rendered =
+      format === 'sarif'
+        ? (await import('../render-sarif.js')).renderSarif(report, undefined, { srcRoot: io.cwd })
+        : render(report, format, io, values.verbose);
     if (values.output === undefined) {
       io.stdout.write(rendered);
     } else {
@@ -150,18 +149,10 @@ export const scanCommand: Command = {
   },
 };
 
-function render(
-  report: ScanReport,
-  format: 'text' | 'json' | 'sarif',
-  io: CliIo,
-  verbose: boolean,
-  descriptors: readonly RuleDescriptor[],
-): string {
+function render(report: ScanReport, format: 'text' | 'json', io: CliIo, verbose: boolean): string {
   switch (format) {
     case 'json':
       return renderJson(report);
-    case 'sarif':
-      return renderSarif(report, descriptors);
     case 'text': {
       const color =
         io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
