@@ -123,11 +123,13 @@ describe('torchward scan (CLI)', () => {
     assert.ok(doc.summary.unreadable.some((u: { path: string }) => u.path === 'models/link.pkl'));
   });
 
-  it('treats --allow-global as an extension that cannot lift a gadget', () => {
+  it('refuses to lift a gadget with --allow-global, saying why', () => {
+    // The library still scans such a file as malicious whatever allowGlobals says
+    // (test/rules/pickle/rules.test.ts); the CLI refuses the setting outright.
     const dir = workspace();
     const r = torchward(['scan', '--allow-global', 'posix.system', 'models/sub/EVIL.TXT'], dir);
-    assert.equal(r.code, 1);
-    assert.match(r.stdout, /malicious/);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /'posix\.system' is a known .* gadget .*cannot be lifted/);
   });
 
   it("audits the project's own workflows cleanly, whichever folder is named", () => {

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { closest } from '../../core/closest.js';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
 import {
   ConfigError,
@@ -61,7 +61,6 @@ export const scanCommand: Command = {
       strict: true,
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
-        output: { type: 'string', short: 'o' },
         exclude: { type: 'string', short: 'e', multiple: true, default: [] },
         'fail-on': { type: 'string' },
         'allow-global': { type: 'string', multiple: true, default: [] },
@@ -97,6 +96,9 @@ export const scanCommand: Command = {
         throw new UsageError('--max-depth must be a whole number from 0 to 32');
       }
     }
+    if (values.config !== undefined && values['no-config']) {
+      throw new UsageError('--config and --no-config cannot be used together');
+    }
     for (const g of values['allow-global']) {
       try {
         checkGlobalName(g, '--allow-global');
@@ -117,6 +119,21 @@ export const scanCommand: Command = {
         throw error;
       }
     }
+    const warn = (message: string): void => {
+      io.stderr.write(`torchward scan: warning: ${message}\n`);
+    };
+    const ignored = Object.keys(config.ignore);
+    if (ignored.length > 0) {
+      // A misspelt id in `ignore:` suppresses nothing; the rule registry loads only to say so.
+      const { ALL_RULES } = await import('../../rules/registry.js');
+      const known = ALL_RULES.map((r) => r.id);
+      for (const id of ignored.filter((i) => !known.includes(i))) {
+        const hint = closest(id, known);
+        warn(
+          `${config.source ?? 'config'}: ignore: unknown rule id '${id}'${hint === undefined ? '' : ` (did you mean '${hint}'?)`}`,
+        );
+      }
+    }
     const failOn = (failOnArg as Severity | undefined) ?? config.failOn ?? 'low';
     const requireSignature = signaturePolicy(values, config.signature);
     const progress = new ProgressBar(
@@ -130,6 +147,7 @@ export const scanCommand: Command = {
       ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
+      onWarning: warn,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);
       },
@@ -140,11 +158,8 @@ export const scanCommand: Command = {
       format === 'sarif'
         ? (await import('../render-sarif.js')).renderSarif(report, undefined, { srcRoot: io.cwd })
         : render(report, format, io, values.verbose);
-    if (values.output === undefined) {
-      io.stdout.write(rendered);
-    } else {
-      await writeFile(values.output, rendered);
-    }
+    // With -o/--output, main hands in a stdout that goes to the file.
+    io.stdout.write(rendered);
     return exitCode(report, failOn);
   },
 };
