@@ -77,6 +77,42 @@ export default tseslint.config(
       ],
     },
   },
+  // Every other layer, as docs/architecture.md draws them: imports point inward only.
+  ...[
+    {
+      files: ['src/workflows/**'],
+      banned: 'formats|rules|engine|loader|provenance|reporters|cli|server',
+      message: 'workflows (the YAML model) imports only core.',
+    },
+    {
+      files: ['src/provenance/**'],
+      banned: 'workflows|rules|engine|loader|reporters|cli|server',
+      message: 'provenance imports only core and formats.',
+    },
+    {
+      files: ['src/rules/**'],
+      banned: 'engine|loader|reporters|cli|server',
+      message: 'rules never import the engine, loader, reporters or entry points.',
+    },
+    {
+      files: ['src/engine/**'],
+      banned: 'loader|reporters|cli|server',
+      message: 'the engine never imports the loader, reporters or entry points.',
+    },
+    {
+      files: ['src/loader/**'],
+      banned: 'workflows|rules|provenance|reporters|cli|server',
+      message: 'the loader imports core, formats and the engine (to scan before it opens).',
+    },
+  ].map(({ files, banned, message }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `^(\\.\\./)+(${banned})/`, message }] },
+      ],
+    },
+  })),
   {
     files: ['test/**'],
     rules: {
