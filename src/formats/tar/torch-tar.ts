@@ -26,10 +26,7 @@ export function isTorchTar(members: readonly TarMember[]): boolean {
  * The member torch reads for `name`: tarfile's getmember returns the last one of that name,
  * so a later duplicate wins.
  */
-export function torchTarMember(
-  members: readonly TarMember[],
-  name: string,
-): TarMember | undefined {
+export function torchTarMember(members: readonly TarMember[], name: string): TarMember | undefined {
   let found: TarMember | undefined;
   for (const m of members) if (m.name === name) found = m;
   return found;
