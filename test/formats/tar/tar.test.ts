@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemorySource } from '../../../src/core/byte-source.js';
 import { makeLimits } from '../../../src/core/limits.js';
-import {
-  decodeTorchTar,
-  isTorchTar,
-  readTarArchive,
-} from '../../../src/formats/tar/index.js';
+import { decodeTorchTar, isTorchTar, readTarArchive } from '../../../src/formats/tar/index.js';
 
 const limits = makeLimits();
 const dir = (kind: string): string => join('test', 'fixtures', 'tar', kind);
