@@ -93,6 +93,53 @@ export default tseslint.config(
       ],
     },
   },
+  // Every other layer, as docs/architecture.md draws them: imports point inward only.
+  ...[
+    {
+      files: ['src/workflows/**'],
+      banned: 'formats|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
+      message: 'workflows (the YAML model) imports only core.',
+    },
+    {
+      files: ['src/provenance/**'],
+      banned: 'workflows|deploy|rules|engine|loader|probe|reporters|cli|server',
+      message: 'provenance imports only core and formats.',
+    },
+    {
+      files: ['src/rules/**'],
+      banned: 'engine|loader|probe|reporters|cli|server',
+      message: 'rules never import the engine, loader, reporters or entry points.',
+    },
+    {
+      files: ['src/engine/**'],
+      banned: 'loader|probe|reporters|cli|server',
+      message: 'the engine never imports the loader, reporters or entry points.',
+    },
+    {
+      files: ['src/deploy/**'],
+      banned: 'formats|rules|engine|loader|provenance|probe|reporters|cli|server',
+      message:
+        'deploy (the deployment model) imports only core and workflows (the YAML front end).',
+    },
+    {
+      files: ['src/probe/**'],
+      banned: 'formats|workflows|deploy|rules|engine|loader|provenance|reporters|cli|server',
+      message: 'the probe imports only core.',
+    },
+    {
+      files: ['src/loader/**'],
+      banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
+      message: 'the loader imports core, formats and the engine (to scan before it opens).',
+    },
+  ].map(({ files, banned, message }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `^(\\.\\./)+(${banned})/`, message }] },
+      ],
+    },
+  })),
   {
     files: ['test/**'],
     rules: {

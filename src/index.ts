@@ -15,7 +15,9 @@ export { loadConfig, parseConfig, ConfigError, type TorchwardConfig } from './en
 
 // Reporting.
 export { renderJson } from './reporters/json.js';
-export { renderSarif } from './reporters/sarif.js';
+export { renderSarif } from './cli/render-sarif.js';
+export type { SarifOptions } from './reporters/sarif.js';
+export type { ReportFile, ReportInput } from './reporters/report-model.js';
 export { renderText, type TextOptions } from './reporters/text.js';
 
 // Decoders (no judgement): the symbolic pickle VM and the safetensors header validator.

@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { toolVersion as version } from '../engine/version.js';
+import { closest } from '../core/closest.js';
+import { checkOutputPath, optionsInUsage, usageErrorFromParse } from './args.js';
 import type { CliIo, Command } from './io.js';
 import { EXIT, UsageError } from './io.js';
 
@@ -7,6 +10,11 @@ interface CommandEntry {
   readonly name: string;
   readonly summary: string;
   readonly load: () => Promise<Command>;
+  /**
+   * The command's own `-o` means something else (convert: the safetensors file), so the report
+   * option `-o/--output FILE` that every other command shares is not taken out of its argv.
+   */
+  readonly ownsOutputFlag?: true;
 }
 
 // Every subcommand, listed by hand in the order `--help` shows them. Loading lazily keeps
@@ -31,6 +39,7 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'convert',
     summary: 'Convert a safe checkpoint to safetensors (pure TypeScript, weights only)',
     load: async () => (await import('./commands/convert.js')).convertCommand,
+    ownsOutputFlag: true,
   },
   {
     name: 'hash',
@@ -97,16 +106,40 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) {
-    io.stderr.write(`torchward: unknown command '${name}'\n\n${help()}`);
+    const suggestion = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    io.stderr.write(
+      `torchward: unknown command '${name}'${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}; see 'torchward --help'\n`,
+    );
     return EXIT.USAGE;
   }
+  let command: Command | undefined;
   try {
-    const command = await entry.load();
-    return await command.run(rest, io);
+    command = await entry.load();
+    const { output, args } = entry.ownsOutputFlag === true ? { args: rest } : takeOutput(rest);
+    if (output === undefined) return await command.run(args, io);
+    // The report goes to the file; the folder is checked before any work is done.
+    const target = checkOutputPath(output, io.cwd);
+    const chunks: string[] = [];
+    const code = await command.run(args, { ...io, stdout: captureStream(chunks) });
+    try {
+      await writeFile(target, chunks.join(''));
+    } catch (error) {
+      throw new UsageError(
+        `--output ${output}: cannot write: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+    return code;
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.stderr.write(`torchward ${name}: ${(error as Error).message}\n`);
-      io.stderr.write(`Run 'torchward ${name} --help' for usage.\n`);
+      const usage =
+        error instanceof UsageError
+          ? error
+          : usageErrorFromParse(error as Error, await knownOptions(command));
+      // One line, no stack: what was wrong and where the usage is.
+      io.stderr.write(`torchward ${name}: ${usage.message}; see 'torchward ${name} --help'\n`);
       return EXIT.USAGE;
     }
     io.stderr.write(
@@ -114,6 +147,59 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
     return EXIT.INTERNAL;
   }
+}
+
+/**
+ * Takes the shared report option (`-o FILE`, `-oFILE`, `--output FILE`, `--output=FILE`) out of
+ * a command's argv; options end at `--`. The last one given wins, as with parseArgs.
+ */
+function takeOutput(argv: readonly string[]): { output?: string; args: string[] } {
+  const args: string[] = [];
+  let output: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (a === '-o' || a === '--output') {
+      const value = argv[i + 1];
+      if (value === undefined) throw new UsageError(`${a} needs a file name`);
+      output = value;
+      i++;
+    } else if (a.startsWith('--output=')) {
+      output = a.slice('--output='.length);
+    } else if (a.startsWith('-o') && !a.startsWith('--') && a.length > 2) {
+      output = a.slice(2);
+    } else {
+      args.push(a);
+    }
+  }
+  return output === undefined ? { args } : { output, args };
+}
+
+/** A stdout that collects what is written (never a terminal: no colour, no progress). */
+function captureStream(chunks: string[]): CliIo['stdout'] {
+  return {
+    isTTY: false,
+    write(chunk: string | Uint8Array): boolean {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    },
+  } as unknown as CliIo['stdout'];
+}
+
+/** The options a command's --help lists, plus the shared -o/--output. */
+async function knownOptions(command: Command | undefined): Promise<string[]> {
+  if (command === undefined) return [];
+  const chunks: string[] = [];
+  const sink = captureStream(chunks);
+  try {
+    await command.run(['--help'], { stdout: sink, stderr: sink, env: {}, cwd: '.' });
+  } catch {
+    return [];
+  }
+  return [...optionsInUsage(chunks.join('')), '-o', '--output'];
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Severity } from '../core/finding.js';
+import { matchGadget } from '../rules/pickle/policy/gadgets.js';
 
 // Kept apart from config.ts (which parses YAML) so the scanner and the CLI can find and use a
 // config without loading the YAML parser.
@@ -60,9 +61,23 @@ export async function findConfig(dirs: readonly string[]): Promise<string | unde
   return undefined;
 }
 
-/** Accepts 'module.name' or 'module:name'-free dotted names, as torch's add_safe_globals keys. */
+/**
+ * Accepts 'module.name' or 'module:name'-free dotted names, as torch's add_safe_globals keys, and
+ * refuses a known gadget: declaring `os.system` benign would not lift the blocklist (the scan
+ * reports it whatever the settings say), so saying so at once beats a setting that silently does
+ * nothing.
+ */
 export function checkGlobalName(name: string, where: string): void {
   if (!/^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$/.test(name)) {
     throw new ConfigError(`${where}: '${name}' is not a dotted 'module.name' global`);
+  }
+  const parts = name.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const gadget = matchGadget(parts.slice(0, i).join('.'), parts.slice(i).join('.'));
+    if (gadget !== undefined) {
+      throw new ConfigError(
+        `${where}: '${name}' is a known ${gadget.category} gadget (${gadget.pattern}); the gadget blocklist cannot be lifted`,
+      );
+    }
   }
 }

@@ -45,6 +45,8 @@ export interface ScanOptions {
   readonly cwd?: string;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
+  /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -117,6 +119,7 @@ export async function scanPaths(
           ),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       },
     );
     for (const result of audited) {

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { closest } from '../core/closest.js';
 import { FormatError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { sortFindings } from '../core/finding.js';
@@ -111,7 +112,13 @@ const MAX_FOLLOW_DEPTH = 3;
  */
 export async function auditWorkflowFiles(
   files: readonly { path: string; uri: string }[],
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: {
+    limits: Limits;
+    config: WorkflowAuditConfig;
+    repoRoot?: string;
+    /** Told about ignore comments that name no ci rule (a typo suppresses nothing). */
+    onWarning?: (message: string) => void;
+  },
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
   const results: WorkflowAuditResult[] = [];
@@ -126,7 +133,12 @@ export async function auditWorkflowFiles(
 async function auditOne(
   file: { path: string; uri: string },
   read: string | FormatError,
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: {
+    limits: Limits;
+    config: WorkflowAuditConfig;
+    repoRoot?: string;
+    onWarning?: (message: string) => void;
+  },
   loader: LocalLoader,
 ): Promise<WorkflowAuditResult> {
   const { limits, config } = options;
@@ -195,6 +207,7 @@ async function auditOne(
       model.scalarSpans,
       config,
       options.repoRoot,
+      options.onWarning,
     ),
     internalErrors,
   };
@@ -520,6 +533,24 @@ function insideSpan(spans: readonly { start: number; end: number }[], offset: nu
   return candidate !== undefined && offset < candidate.end;
 }
 
+/** A workflow's ignore comments can only suppress `ci/*` findings: any other id is a typo. */
+function warnUnknownIds(
+  inline: ReadonlyMap<number, InlineIgnore>,
+  uri: string,
+  onWarning: (message: string) => void,
+): void {
+  const known = ciRules.map((r) => r.id);
+  for (const [line, comment] of inline) {
+    for (const id of comment.rules) {
+      if (known.includes(id)) continue;
+      const hint = closest(id, known);
+      onWarning(
+        `${uri}:${line}: ignore comment names '${id}', not a ci rule${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
+      );
+    }
+  }
+}
+
 /**
  * Marks findings suppressed by inline `# torchward: ignore[rule-id] reason` comments (on the line
  * or alone on the line before) and by the configured `ignore` entries; returns them sorted. A `#`
@@ -532,12 +563,14 @@ export function applySuppressions(
   scalarSpans: readonly { start: number; end: number }[],
   config: WorkflowAuditConfig,
   repoRoot: string | undefined,
+  onWarning?: (message: string) => void,
 ): Finding[] {
   // Most files have neither inline ignores nor configured ones: skip the line index then.
   const configured = config.ignore !== undefined && Object.keys(config.ignore).length > 0;
   if (!configured && !text.includes('torchward:')) return sortFindings(findings);
   const lines = new LineIndex(text);
   const inline = inlineIgnores(text, scalarSpans, lines);
+  if (onWarning !== undefined) warnUnknownIds(inline, file.uri, onWarning);
   const names = [file.uri.replace(/^\.\//, '')];
   if (repoRoot !== undefined) {
     const rel = relative(repoRoot, resolve(file.path)).split(sep).join('/');

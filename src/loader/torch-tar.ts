@@ -3,9 +3,9 @@ import type { PickleStreamInfo } from '../formats/pickle/records.js';
 import { isKind, type PickleValue } from '../formats/pickle/value.js';
 import { decodePickle } from '../formats/pickle/vm.js';
 import {
-  decodeLegacyTorchTar,
-  isLegacyTorchTar,
-  legacyTarMember,
+  decodeTorchTar,
+  isTorchTar,
+  torchTarMember,
   readTarArchive,
   type TarMember,
 } from '../formats/tar/index.js';
@@ -35,11 +35,11 @@ const MAX_RANK = 64;
  */
 export async function loadTorchTar(file: PositionedFile, limits: Limits): Promise<WalkResult> {
   const archive = await readTarArchive(file, limits);
-  if (archive.error !== undefined || !isLegacyTorchTar(archive.members)) {
+  if (archive.error !== undefined || !isTorchTar(archive.members)) {
     throw new LoadError('UNSUPPORTED', 'tar archive is not a legacy torch checkpoint');
   }
   const options = { limits, maxEntries: limits.maxEntries };
-  const { decoded } = await decodeLegacyTorchTar(file, archive.members, options);
+  const { decoded } = await decodeTorchTar(file, archive.members, options);
   if (decoded.error !== undefined) {
     throw new LoadError(
       'INVALID_STORAGE',
@@ -47,7 +47,7 @@ export async function loadTorchTar(file: PositionedFile, limits: Limits): Promis
     );
   }
   const member = (name: string): TarMember => {
-    const m = legacyTarMember(archive.members, name);
+    const m = torchTarMember(archive.members, name);
     if (m === undefined) throw new LoadError('UNSUPPORTED', `legacy tar has no ${name} member`);
     return m;
   };

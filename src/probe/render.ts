@@ -1,5 +1,4 @@
 import { compareSeverity, type Severity } from '../core/finding.js';
-import { DOCS_BASE_URL } from '../core/rule-descriptor.js';
 import type { EndpointResult, ProbeReport } from './run.js';
 
 /** Where the probe and its exact bytes are documented. */
@@ -116,11 +115,11 @@ export function renderProbeSarif(report: ProbeReport): string {
             name: 'torchward',
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: DOCS_BASE_URL,
+            // No informationUri or helpUri: package.json names no repository, and an address is
+            // given only for a page known to exist (as in reporters/sarif.ts).
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.title },
-              helpUri: `${DOCS_BASE_URL}${PROBE_DOCS}`,
               help: { text: `See ${PROBE_DOCS}` },
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: {

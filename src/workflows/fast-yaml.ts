@@ -1,5 +1,5 @@
 import type { Span } from '../core/finding.js';
-import type { YamlTree, YMap, YMapEntry, YNode, YPath, YScalar, YSeq } from './yaml-tree.js';
+import type { YamlTree, YMap, YMapEntry, YNode, YPath, YScalar, YSeq } from './yaml-nodes.js';
 
 /**
  * A direct parser for the plain subset of YAML that GitHub workflows are written in: block

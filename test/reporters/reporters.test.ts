@@ -6,6 +6,7 @@ import { renderJson } from '../../src/reporters/json.js';
 import type { ReportInput } from '../../src/reporters/report-model.js';
 import { renderSarif } from '../../src/reporters/sarif.js';
 import { renderText } from '../../src/reporters/text.js';
+import { githubSarifProblems } from '../helpers/github-sarif.js';
 import { sarifErrors } from '../helpers/sarif-schema.js';
 
 const byteFinding: Finding = {
@@ -151,7 +152,13 @@ describe('SARIF reporter', () => {
     assert.equal(run.tool.driver.rules[1].properties['security-severity'], '9.5');
     const [pickle, ci, ciSuppressed] = run.results;
     assert.equal(pickle.level, 'error');
-    assert.deepEqual(pickle.locations[0].physicalLocation.region, {
+    // The offset is inside the member, not the file: line 1 in the file, the offset beside it.
+    assert.deepEqual(pickle.locations[0].physicalLocation, {
+      artifactLocation: { uri: 'm/model.pt', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 1 },
+    });
+    assert.deepEqual(pickle.locations[0].properties, {
+      member: 'archive/data.pkl',
       byteOffset: 57,
       byteLength: 15,
     });
@@ -159,6 +166,10 @@ describe('SARIF reporter', () => {
     assert.equal(ci.locations[0].physicalLocation.region.startLine, 5);
     assert.equal(ci.properties.confidence, 'high');
     assert.deepEqual(ciSuppressed.suppressions, [{ kind: 'inSource', justification: 'vendored' }]);
+  });
+
+  it('meets GitHub code scanning requirements', () => {
+    assert.deepEqual(githubSarifProblems(JSON.parse(renderSarif(report, rules))), []);
   });
 
   it('fails validation for a broken log (the validator is live)', () => {

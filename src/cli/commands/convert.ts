@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { convertToSafetensors } from '../../loader/convert.js';
 import { LoadError } from '../../loader/errors.js';
 import type { CliIo, Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
 import { describeRefusal } from './loader-refusal.js';
 
-const USAGE = `Usage: torchward convert IN [-o OUT] [--force]
+const USAGE = `Usage: torchward convert IN [-o OUT] [--force] [--format text|json]
 
 Converts a PyTorch checkpoint (torch zip, legacy torch stream or tar, raw pickle, .npy/.npz
 without objects, or safetensors) to safetensors, with no Python and no code execution. The file is
@@ -18,9 +18,11 @@ Keys are the state-dict keys as they are; nested containers are joined with '.'.
 values (epoch, lr, names) go into __metadata__ as JSON text. See docs/convert.md.
 
 Options:
-  -o, --output OUT   output file (default: IN with its extension replaced by .safetensors)
-      --force        replace OUT if it exists (never the input itself)
-  -h, --help         show this help
+  -o, --output OUT        the safetensors file (default: IN with its extension replaced by
+                          .safetensors); the one command whose -o is not the report
+  -f, --format text|json  report format on stdout (default: text)
+      --force             replace OUT if it exists (never the input itself)
+  -h, --help              show this help
 
 Exit codes: 0 converted, 1 refused (not safe, invalid storage, unsupported content),
 2 usage error, 3 input unreadable or output not writable.
@@ -37,6 +39,7 @@ export const convertCommand: Command = {
       options: {
         output: { type: 'string', short: 'o' },
         force: { type: 'boolean', default: false },
+        format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -44,6 +47,7 @@ export const convertCommand: Command = {
       io.stdout.write(USAGE);
       return EXIT.OK;
     }
+    const format = checkFormat(values.format, ['text', 'json']);
     if (positionals.length !== 1 || positionals[0] === undefined) {
       throw new UsageError(
         positionals.length === 0 ? 'missing input file' : 'exactly one input file',
@@ -62,6 +66,18 @@ export const convertCommand: Command = {
     }
     try {
       const result = await convertToSafetensors(scanPath, output, { force: values.force });
+      if (format === 'json') {
+        const report = {
+          version: 1,
+          input: inArg,
+          output: outArg,
+          tensors: result.tensors,
+          metadata: result.metadata,
+          bytes: result.bytes,
+        };
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return EXIT.OK;
+      }
       io.stdout.write(
         `${outArg}: ${result.tensors} tensor${result.tensors === 1 ? '' : 's'}, ` +
           `${result.metadata} metadata entr${result.metadata === 1 ? 'y' : 'ies'}, ${result.bytes} bytes\n`,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startGuardProxy } from '../../guard/proxy.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { readGuardConfig } from './guard.js';
+import { readGuardConfig } from '../guard-config.js';
 
 const HELP = `Usage: torchward guard proxy --listen 127.0.0.1:PORT --upstream URL [options]
 

@@ -1,14 +1,14 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, EMPTY_CONFIG, findConfig } from '../../engine/config-model.js';
-import { GuardConfigError, parseGuardConfig, type GuardConfig } from '../../guard/config.js';
+import type { GuardConfig } from '../../guard/config.js';
 import { spotlight } from '../../guard/encode.js';
 import { guard, guardThresholds } from '../../guard/guard.js';
 import { guardWithClassifier, loadOnnxClassifier, type OnnxClassifier } from '../../guard/onnx.js';
 import type { GuardMode, GuardResult } from '../../guard/types.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
+import { readGuardConfig } from '../guard-config.js';
 
 const HELP = `Usage: torchward guard [FILE|-] [options]
        torchward guard proxy --listen 127.0.0.1:PORT --upstream URL [options]
@@ -154,26 +154,6 @@ function checkMode(value: string | undefined): GuardMode | undefined {
   if (value !== 'strict' && value !== 'balanced' && value !== 'permissive')
     throw new UsageError(`--mode must be strict, balanced or permissive, not '${value}'`);
   return value;
-}
-
-/** Reads the guard: section (from --config, or torchward.yml found in the cwd). */
-export async function readGuardConfig(
-  path: string | undefined,
-  noConfig: boolean,
-  io: CliIo,
-): Promise<GuardConfig> {
-  if (noConfig) return parseGuardConfig(undefined);
-  let raw = EMPTY_CONFIG.guard;
-  try {
-    const found = path !== undefined ? resolve(io.cwd, path) : await findConfig([io.cwd]);
-    if (found !== undefined)
-      raw = (await (await import('../../engine/config.js')).loadConfig(found)).guard;
-    return parseGuardConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof GuardConfigError)
-      throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 /** The whole input as bytes, or a message saying why it cannot be read. */

@@ -19,7 +19,8 @@ const HELP = `Usage: torchward hash PATH [options]
 Per-file SHA-256 of a model folder or file, as a sha256sum-compatible list or JSON.
 
 Options:
-  --format text|json       output format (default text: "<hex>  <path>" lines)
+  -f, --format text|json   output format (default text: "<hex>  <path>" lines)
+  -o, --output FILE        write the report to FILE
   --check FILE             verify PATH against FILE: a sha256sum list (GNU or BSD --tag lines),
                            a Git LFS pointer file, or a folder of LFS pointers mirroring PATH
   --shard-size BYTES       hash large files in shards of this size ("path:start:end" names)
@@ -55,7 +56,7 @@ export const hashCommand: Command = {
       allowPositionals: true,
       strict: true,
       options: {
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string', short: 'f', default: 'text' },
         check: { type: 'string' },
         'shard-size': { type: 'string' },
         'ignore-paths': { type: 'string', multiple: true },

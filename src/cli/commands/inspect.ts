@@ -14,6 +14,7 @@ scanner's verdict. Only a checkpoint the scanner calls safe is opened.
 
 Options:
   -f, --format text|json   output format (default: text)
+  -o, --output FILE        write the report to FILE
   -h, --help               show this help
 
 Exit codes: 0 listed, 1 refused (not safe, invalid storage, unsupported content),

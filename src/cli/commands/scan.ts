@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { closest } from '../../core/closest.js';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
-import type { RuleDescriptor } from '../../core/rule-descriptor.js';
 import {
   ConfigError,
   checkGlobalName,
@@ -11,7 +10,6 @@ import {
 import { failsGate, scanPaths } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
-import { renderSarif } from '../../reporters/sarif.js';
 import { renderText } from '../../reporters/text.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
@@ -64,7 +62,6 @@ export const scanCommand: Command = {
       strict: true,
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
-        output: { type: 'string', short: 'o' },
         exclude: { type: 'string', short: 'e', multiple: true, default: [] },
         'fail-on': { type: 'string' },
         'allow-global': { type: 'string', multiple: true, default: [] },
@@ -100,6 +97,9 @@ export const scanCommand: Command = {
         throw new UsageError('--max-depth must be a whole number from 0 to 32');
       }
     }
+    if (values.config !== undefined && values['no-config']) {
+      throw new UsageError('--config and --no-config cannot be used together');
+    }
     for (const g of values['allow-global']) {
       try {
         checkGlobalName(g, '--allow-global');
@@ -120,6 +120,21 @@ export const scanCommand: Command = {
         throw error;
       }
     }
+    const warn = (message: string): void => {
+      io.stderr.write(`torchward scan: warning: ${message}\n`);
+    };
+    const ignored = Object.keys(config.ignore);
+    if (ignored.length > 0) {
+      // A misspelt id in `ignore:` suppresses nothing; the rule registry loads only to say so.
+      const { ALL_RULES } = await import('../../rules/registry.js');
+      const known = ALL_RULES.map((r) => r.id);
+      for (const id of ignored.filter((i) => !known.includes(i))) {
+        const hint = closest(id, known);
+        warn(
+          `${config.source ?? 'config'}: ignore: unknown rule id '${id}'${hint === undefined ? '' : ` (did you mean '${hint}'?)`}`,
+        );
+      }
+    }
     const failOn = (failOnArg as Severity | undefined) ?? config.failOn ?? 'low';
     const requireSignature = signaturePolicy(values, config.signature);
     const progress = new ProgressBar(
@@ -133,36 +148,27 @@ export const scanCommand: Command = {
       ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
+      onWarning: warn,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);
       },
     });
     progress.done();
-    // SARIF lists rule metadata: only then is the whole rule registry loaded.
-    const descriptors =
-      format === 'sarif' ? (await import('../rule-descriptors.js')).ruleDescriptors() : [];
-    const rendered = render(report, format, io, values.verbose, descriptors);
-    if (values.output === undefined) {
-      io.stdout.write(rendered);
-    } else {
-      await writeFile(values.output, rendered);
-    }
+    // SARIF lists rule metadata and pages: only then is the whole rule registry loaded.
+    const rendered =
+      format === 'sarif'
+        ? (await import('../render-sarif.js')).renderSarif(report, undefined, { srcRoot: io.cwd })
+        : render(report, format, io, values.verbose);
+    // With -o/--output, main hands in a stdout that goes to the file.
+    io.stdout.write(rendered);
     return exitCode(report, failOn);
   },
 };
 
-function render(
-  report: ScanReport,
-  format: 'text' | 'json' | 'sarif',
-  io: CliIo,
-  verbose: boolean,
-  descriptors: readonly RuleDescriptor[],
-): string {
+function render(report: ScanReport, format: 'text' | 'json', io: CliIo, verbose: boolean): string {
   switch (format) {
     case 'json':
       return renderJson(report);
-    case 'sarif':
-      return renderSarif(report, descriptors);
     case 'text': {
       const color =
         io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';

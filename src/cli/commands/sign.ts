@@ -15,7 +15,9 @@ MODEL.sig beside a single file.
 
 Options:
   --private-key FILE          EC private key (P-256, P-384 or P-521), PEM
-  --password TEXT             password of an encrypted private key
+  --password-file FILE        read the password of an encrypted private key from FILE (its
+                              first line); or set TORCHWARD_KEY_PASSWORD. Never on the command
+                              line, where other users can read it (ps, /proc, shell history)
   --signing-certificate FILE  PKI signing: the leaf certificate of the key (PEM)
   --certificate-chain FILE    PKI signing: intermediate certificates (PEM, repeatable)
   --signature FILE            where to write the signature
@@ -23,7 +25,8 @@ Options:
   --ignore-paths PATH         leave out a relative path (repeatable)
   --no-ignore-git-paths       sign .git, .gitattributes, .github, .gitignore too
   --allow-symlinks            sign the targets of symlinks that stay inside the model
-  --format text|json          output format (default text)
+  -f, --format text|json      output format (default text)
+  -o, --output FILE           write the report to FILE
   -h, --help                  show this help
 
 Exit codes: 0 signed, 1 the key or certificate was refused, 2 usage error, 3 no readable input.
@@ -41,6 +44,7 @@ export const signCommand: Command = {
       options: {
         'private-key': { type: 'string' },
         password: { type: 'string' },
+        'password-file': { type: 'string' },
         'signing-certificate': { type: 'string' },
         'certificate-chain': { type: 'string', multiple: true },
         signature: { type: 'string' },
@@ -48,13 +52,18 @@ export const signCommand: Command = {
         'ignore-paths': { type: 'string', multiple: true },
         'no-ignore-git-paths': { type: 'boolean', default: false },
         'allow-symlinks': { type: 'boolean', default: false },
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
     if (values.help) {
       io.stdout.write(HELP);
       return EXIT.OK;
+    }
+    if (values.password !== undefined) {
+      throw new UsageError(
+        'a password on the command line can be read by other users; use --password-file FILE or TORCHWARD_KEY_PASSWORD',
+      );
     }
     if (positionals.length !== 1) throw new UsageError('expected exactly one MODEL');
     if (values['private-key'] === undefined) throw new UsageError('--private-key is required');
@@ -70,8 +79,14 @@ export const signCommand: Command = {
     let keyText: string;
     let certText: string | undefined;
     let chain: string[] | undefined;
+    let password = io.env.TORCHWARD_KEY_PASSWORD;
     try {
       keyText = await readFile(at(values['private-key']), 'utf8');
+      const passwordFile = values['password-file'];
+      if (passwordFile !== undefined) {
+        // The first line, without its line break: what `echo secret > file` writes.
+        password = (await readFile(at(passwordFile), 'utf8')).split(/\r?\n/)[0] ?? '';
+      }
       const cert = values['signing-certificate'];
       certText = cert === undefined ? undefined : await readFile(at(cert), 'utf8');
       const chainFiles = values['certificate-chain'];
@@ -90,7 +105,7 @@ export const signCommand: Command = {
         ignorePaths: values['ignore-paths'] ?? [],
         ignoreGitPaths: !values['no-ignore-git-paths'],
         allowSymlinks: values['allow-symlinks'],
-        ...(values.password === undefined ? {} : { password: values.password }),
+        ...(password === undefined ? {} : { password }),
         ...(certText === undefined ? {} : { signingCertificate: certText }),
         ...(chain === undefined ? {} : { certificateChain: chain }),
         ...(values.signature === undefined ? {} : { signaturePath: at(values.signature) }),

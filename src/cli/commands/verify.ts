@@ -25,7 +25,8 @@ Options:
   --ignore-paths PATH          also ignore a relative path (repeatable)
   --no-ignore-git-paths        do not ignore .git, .gitattributes, .github, .gitignore
   --ignore-unsigned-files      allow files the signature does not list
-  --format text|json           output format (default text)
+  -f, --format text|json       output format (default text)
+  -o, --output FILE            write the report to FILE
   -h, --help                   show this help
 
 Exit codes: 0 verified, 1 verification failed, 2 usage error, 3 no readable input.
@@ -50,7 +51,7 @@ export const verifyCommand: Command = {
         'ignore-paths': { type: 'string', multiple: true },
         'no-ignore-git-paths': { type: 'boolean', default: false },
         'ignore-unsigned-files': { type: 'boolean', default: false },
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });

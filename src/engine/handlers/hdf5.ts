@@ -1,5 +1,5 @@
 import { readAll, type ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, checkLimit } from '../../core/errors.js';
 import { readHdf5RootAttributes } from '../../formats/hdf5/index.js';
 import { parseKerasConfig } from '../../formats/keras/index.js';
 import type { UnitContext } from '../unit.js';
@@ -12,13 +12,7 @@ import type { UnitContext } from '../unit.js';
 export async function scanHdf5(ctx: UnitContext, source: ByteSource): Promise<void> {
   const limits = ctx.options.limits;
   try {
-    if (source.size > limits.maxInputBytes) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `HDF5 file of ${source.size} bytes exceeds maxInputBytes`,
-        0,
-      );
-    }
+    checkLimit(source.size, limits.maxInputBytes, 'HDF5 file bytes (maxInputBytes)', 0);
     // The HDF5 library runs in a worker that is stopped when this file's time budget runs out.
     const attrs = await readHdf5RootAttributes(
       await readAll(source),

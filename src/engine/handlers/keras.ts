@@ -1,6 +1,6 @@
 import { readAll, type ByteSource } from '../../core/byte-source.js';
 import { decodeUtf8 } from '../../core/byte-reader.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, checkLimit } from '../../core/errors.js';
 import { parseKerasConfig } from '../../formats/keras/index.js';
 import type { UnitContext } from '../unit.js';
 
@@ -22,13 +22,7 @@ export async function scanKerasConfig(ctx: UnitContext, config: ByteSource): Pro
   const limits = ctx.options.limits;
   ctx.setFormat('keras');
   try {
-    if (config.size > limits.maxTextBytes) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `config.json of ${config.size} bytes exceeds maxTextBytes`,
-        0,
-      );
-    }
+    checkLimit(config.size, limits.maxTextBytes, 'config.json bytes (maxTextBytes)', 0);
     const text = decodeUtf8(await readAll(config), 0);
     await ctx.check('keras', parseKerasConfig(text, 'keras-zip', undefined, limits));
   } catch (error) {

@@ -1,5 +1,5 @@
 import { MemorySource, readAll, type ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, checkLimit } from '../../core/errors.js';
 import { readSevenZip } from '../../formats/sevenzip/index.js';
 import { makeFinding } from '../../rules/define-rule.js';
 import encrypted from '../../rules/sevenzip/encrypted.js';
@@ -14,13 +14,7 @@ import type { UnitContext } from '../unit.js';
 export async function scanSevenZip(ctx: UnitContext, source: ByteSource): Promise<void> {
   const limits = ctx.options.limits;
   try {
-    if (source.size > limits.maxInputBytes) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `7z archive of ${source.size} bytes exceeds maxInputBytes`,
-        0,
-      );
-    }
+    checkLimit(source.size, limits.maxInputBytes, '7z archive bytes (maxInputBytes)', 0);
     const left = Math.max(0, limits.maxTotalInflatedBytes - ctx.budget.inflatedBytes);
     // 7-Zip runs in a worker that is stopped when this file's time budget runs out.
     const result = await readSevenZip(

@@ -2,10 +2,10 @@ import { readAll, SliceSource } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
 import type { PickleScanInput } from '../../formats/pickle/scan-input.js';
 import {
-  decodeLegacyTorchTar,
-  isLegacyTorchTar,
-  LEGACY_TAR_MEMBERS,
-  legacyTarMember,
+  decodeTorchTar,
+  isTorchTar,
+  TORCH_TAR_MEMBERS,
+  torchTarMember,
   readTarArchive,
 } from '../../formats/tar/index.js';
 import type { ArchiveModel } from '../../formats/zip/index.js';
@@ -31,12 +31,12 @@ export const tarHandler: Handler = async (ctx, source) => {
     ctx.malformed('archive', error);
     return;
   }
-  const legacy = isLegacyTorchTar(tar.members);
+  const legacy = isTorchTar(tar.members);
   ctx.setFormat(legacy ? 'torch-tar' : 'tar');
   const handled = new Set<string>();
   if (legacy) {
-    for (const name of LEGACY_TAR_MEMBERS) handled.add(name);
-    const side = await decodeLegacyTorchTar(source, tar.members, {
+    for (const name of TORCH_TAR_MEMBERS) handled.add(name);
+    const side = await decodeTorchTar(source, tar.members, {
       limits,
       deadline: ctx.budget.deadline,
       maxEntries: limits.maxEntries,
@@ -49,7 +49,7 @@ export const tarHandler: Handler = async (ctx, source) => {
     };
     await ctx.check('pickle', input);
     if (side.decoded.error !== undefined) ctx.malformed('pickle', side.decoded.error);
-    const main = legacyTarMember(tar.members, 'pickle');
+    const main = torchTarMember(tar.members, 'pickle');
     if (main !== undefined) {
       if (main.size > limits.maxInputBytes) {
         ctx.malformed(

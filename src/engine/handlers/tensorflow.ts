@@ -1,5 +1,5 @@
 import { readAll, type ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, checkLimit } from '../../core/errors.js';
 import { parseTensorflowGraph } from '../../formats/tensorflow/index.js';
 import { parseKerasSavedMetadata } from '../../formats/tensorflow/keras-metadata.js';
 import { isKerasMetadataHead } from '../../formats/tensorflow/sniff.js';
@@ -13,13 +13,7 @@ import type { UnitContext } from '../unit.js';
 export async function scanTensorflow(ctx: UnitContext, source: ByteSource): Promise<void> {
   const limits = ctx.options.limits;
   try {
-    if (source.size > limits.maxInputBytes) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `TensorFlow graph of ${source.size} bytes exceeds maxInputBytes`,
-        0,
-      );
-    }
+    checkLimit(source.size, limits.maxInputBytes, 'TensorFlow graph bytes (maxInputBytes)', 0);
     const bytes = await readAll(source);
     // keras_metadata.pb of a tf.keras SavedModel holds layer configs, Lambda bytecode included.
     if (isKerasMetadataHead(bytes.subarray(0, 4096), bytes.byteLength)) {

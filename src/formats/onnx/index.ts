@@ -2,7 +2,8 @@ import protobuf from 'protobufjs/light.js';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { ONNX_SCHEMA } from './schema.js';
-import { isMsg, list, str, type Msg } from '../protobuf-message.js';
+import { protobufError } from '../protobuf/error.js';
+import { isMsg, list, str, type Msg } from '../protobuf/message.js';
 
 /** A logical path into the model: ['graph', 'node', 3, 'attribute', 'body', 'node', 0]. */
 export type OnnxPath = readonly (string | number)[];
@@ -149,18 +150,6 @@ export function parseOnnxModel(bytes: Uint8Array, limits: Limits): OnnxModel {
     functions,
     metadata: list(msg.metadataProps).map((e) => [str(e.key), str(e.value)] as const),
   };
-}
-
-/**
- * Maps a protobufjs decoding failure to a FormatError: its nesting guard (100 message levels, as
- * protoc's default recursion limit) to LIMIT_EXCEEDED; RangeError past the end and Error on bad
- * wire types to BAD_STRUCTURE.
- * @internal
- */
-export function protobufError(error: unknown): FormatError {
-  const message = error instanceof Error ? error.message : 'bad protobuf';
-  const code = message === 'max depth exceeded' ? 'LIMIT_EXCEEDED' : 'BAD_STRUCTURE';
-  return new FormatError(code, message, 0, { cause: error });
 }
 
 // TensorProto.DataLocation EXTERNAL = 1 (onnx.proto).

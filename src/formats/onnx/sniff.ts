@@ -4,7 +4,7 @@
  * of the expected message; anything else is left to the other sniffers.
  */
 
-import { topFields } from './protobuf-fields.js';
+import { topFields } from '../protobuf/top-fields.js';
 import { isSavedModelHead } from '../tensorflow/sniff.js';
 
 // ModelProto fields (onnx.proto): 1 ir_version and 5 model_version are varints; the rest are

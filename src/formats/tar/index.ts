@@ -1,8 +1,8 @@
 export {
-  decodeLegacyTorchTar,
-  isLegacyTorchTar,
-  LEGACY_TAR_MEMBERS,
-  legacyTarMember,
-  type LegacyTarScan,
-} from './legacy-torch.js';
+  decodeTorchTar,
+  isTorchTar,
+  TORCH_TAR_MEMBERS,
+  torchTarMember,
+  type TorchTarScan,
+} from './torch-tar.js';
 export { readTarArchive, type TarArchive, type TarMember } from './tar-archive.js';

@@ -1,10 +1,10 @@
 import protobuf from 'protobufjs/light.js';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { protobufError } from '../onnx/index.js';
+import { protobufError } from '../protobuf/error.js';
 import { TF_SCHEMA } from './schema.js';
 import { isSavedModelHead } from './sniff.js';
-import { isMsg, list, str, type Msg } from '../protobuf-message.js';
+import { isMsg, list, str, type Msg } from '../protobuf/message.js';
 
 /** One node of a graph or function body. */
 export interface TfNode {

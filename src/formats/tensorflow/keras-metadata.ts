@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs/light.js';
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { protobufError } from '../onnx/index.js';
+import { protobufError } from '../protobuf/error.js';
 
 // keras/protobuf/saved_metadata.proto: SavedMetadata { repeated SavedObject nodes = 1; }
 // SavedObject { int32 node_id = 2; string node_path = 3; string identifier = 4; string metadata = 5; }

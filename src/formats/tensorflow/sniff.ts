@@ -4,7 +4,7 @@
  * of the expected message; anything else is left to the other sniffers.
  */
 
-import { topFields } from '../onnx/protobuf-fields.js';
+import { topFields } from '../protobuf/top-fields.js';
 
 /** True when `head` starts like a serialized SavedModel (schema version 1, then a MetaGraphDef). */
 export function isSavedModelHead(head: Uint8Array, size: number): boolean {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { MemorySource } from '../../../src/core/byte-source.js';
 import { FormatError } from '../../../src/core/errors.js';
 import { makeLimits } from '../../../src/core/limits.js';
-import { decodeLegacyTorchTar, readTarArchive } from '../../../src/formats/tar/index.js';
+import { decodeTorchTar, readTarArchive } from '../../../src/formats/tar/index.js';
 
 const RUNS = Number(process.env.TORCHWARD_FUZZ_RUNS ?? 300);
 const limits = makeLimits();
@@ -18,7 +18,7 @@ async function outcome(bytes: Uint8Array, l = limits): Promise<string> {
   try {
     const source = new MemorySource(bytes);
     const tar = await readTarArchive(source, l);
-    const legacy = await decodeLegacyTorchTar(source, tar.members, { limits: l, maxEntries: 1000 });
+    const legacy = await decodeTorchTar(source, tar.members, { limits: l, maxEntries: 1000 });
     return tar.error?.code ?? legacy.decoded.error?.code ?? 'ok';
   } catch (error) {
     if (error instanceof FormatError) return error.code;

@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemorySource } from '../../../src/core/byte-source.js';
 import { makeLimits } from '../../../src/core/limits.js';
-import {
-  decodeLegacyTorchTar,
-  isLegacyTorchTar,
-  readTarArchive,
-} from '../../../src/formats/tar/index.js';
+import { decodeTorchTar, isTorchTar, readTarArchive } from '../../../src/formats/tar/index.js';
 
 const limits = makeLimits();
 const dir = (kind: string): string => join('test', 'fixtures', 'tar', kind);
@@ -53,8 +49,8 @@ describe('tar reader (python tarfile writer and oracle)', () => {
   it('recognises the legacy torch tar layout and reads its storages', async () => {
     const source = new MemorySource(fixture('ok/legacy-torch.tar'));
     const tar = await readTarArchive(source, limits);
-    assert.equal(isLegacyTorchTar(tar.members), true);
-    const scan = await decodeLegacyTorchTar(source, tar.members, { limits, maxEntries: 100 });
+    assert.equal(isTorchTar(tar.members), true);
+    const scan = await decodeTorchTar(source, tar.members, { limits, maxEntries: 100 });
     assert.equal(scan.decoded.error, undefined);
     // Storage '0' (2 floats) and tensor '1' viewing it: torch resolves a pid to either.
     assert.deepEqual(
@@ -69,6 +65,6 @@ describe('tar reader (python tarfile writer and oracle)', () => {
       ['torch.FloatStorage', 'torch.FloatTensor'],
     );
     const plain = await readTarArchive(new MemorySource(fixture('ok/ustar.tar')), limits);
-    assert.equal(isLegacyTorchTar(plain.members), false);
+    assert.equal(isTorchTar(plain.members), false);
   });
 });

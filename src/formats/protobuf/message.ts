@@ -1,3 +1,5 @@
+// Protobuf helpers shared by the ONNX and TensorFlow decoders.
+
 /**
  * Reading fields of a message decoded by protobufjs (`toObject` output) without trusting its shape:
  * a hostile file can leave any field absent or of another type.

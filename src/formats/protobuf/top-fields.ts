@@ -1,3 +1,5 @@
+// Protobuf helpers shared by the ONNX and TensorFlow decoders (and their sniffers).
+
 /** A top-level protobuf field seen in the first bytes of a file (for sniffing only). */
 export interface ProtoField {
   readonly field: number;

@@ -11,13 +11,13 @@ import { isInt, isKind } from '../pickle/value.js';
 import type { TarMember } from './tar-archive.js';
 
 /** Member names of a torch < 0.4 tar checkpoint (reference §3.5). */
-export const LEGACY_TAR_MEMBERS = ['sys_info', 'pickle', 'storages', 'tensors'] as const;
+export const TORCH_TAR_MEMBERS = ['sys_info', 'pickle', 'storages', 'tensors'] as const;
 
 /**
  * True when the archive has the members torch's legacy tar loader extracts: `storages`,
  * `tensors` and `pickle` (torch 1.13 still loads such files; bypass C10).
  */
-export function isLegacyTorchTar(members: readonly TarMember[]): boolean {
+export function isTorchTar(members: readonly TarMember[]): boolean {
   const names = new Set(members.map((m) => m.name));
   return names.has('pickle') && names.has('storages') && names.has('tensors');
 }
@@ -26,16 +26,13 @@ export function isLegacyTorchTar(members: readonly TarMember[]): boolean {
  * The member torch reads for `name`: tarfile's getmember returns the last one of that name,
  * so a later duplicate wins.
  */
-export function legacyTarMember(
-  members: readonly TarMember[],
-  name: string,
-): TarMember | undefined {
+export function torchTarMember(members: readonly TarMember[], name: string): TarMember | undefined {
   let found: TarMember | undefined;
   for (const m of members) if (m.name === name) found = m;
   return found;
 }
 
-export interface LegacyTarScan {
+export interface TorchTarScan {
   /** Every pickle torch unpickles from `sys_info`, `storages` and `tensors`, merged. */
   readonly decoded: PickleDecodeResult;
   /**
@@ -55,11 +52,11 @@ const FIRST_WINDOW = 64 * 1024;
  * among them is something torch unpickles, so all are returned for judging. Never throws for bad
  * input: the first FormatError is in `decoded.error`.
  */
-export async function decodeLegacyTorchTar(
+export async function decodeTorchTar(
   source: ByteSource,
   members: readonly TarMember[],
   options: PickleDecodeOptions & { readonly maxEntries: number },
-): Promise<LegacyTarScan> {
+): Promise<TorchTarScan> {
   const decoded = emptyDecodeResult(0);
   const storages = new Map<string, number>();
   const elementSizes = new Map<string, number>();
@@ -71,7 +68,7 @@ export async function decodeLegacyTorchTar(
     decoded.error ??= new FormatError(code, why, at);
   };
   for (const name of ['sys_info', 'storages', 'tensors'] as const) {
-    const member = legacyTarMember(members, name);
+    const member = torchTarMember(members, name);
     if (member === undefined) continue;
     const r = new MemberCursor(source, member, decoded, options);
     if (name === 'sys_info') {
