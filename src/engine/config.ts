@@ -39,7 +39,15 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return EMPTY_CONFIG;
   if (!isRecord(value)) throw new ConfigError(`${name}: the top level must be a mapping`);
-  const known = new Set(['allow-globals', 'exclude', 'fail-on', 'runners', 'ignore', 'signature']);
+  const known = new Set([
+    'allow-globals',
+    'exclude',
+    'fail-on',
+    'unscanned-severity',
+    'runners',
+    'ignore',
+    'signature',
+  ]);
   for (const key of Object.keys(value)) {
     if (!known.has(key))
       throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
@@ -47,6 +55,10 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const failOn = value['fail-on'];
   if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
     throw new ConfigError(`${name}: fail-on must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const unscannedSeverity = value['unscanned-severity'];
+  if (unscannedSeverity !== undefined && !SEVERITIES.includes(unscannedSeverity as Severity)) {
+    throw new ConfigError(`${name}: unscanned-severity must be one of ${SEVERITIES.join(', ')}`);
   }
   const runners = value.runners ?? {};
   if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
@@ -69,6 +81,9 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     allowGlobals,
     exclude: stringList(value.exclude ?? [], `${name}: exclude`),
     ...(failOn === undefined ? {} : { failOn: failOn as Severity }),
+    ...(unscannedSeverity === undefined
+      ? {}
+      : { unscannedSeverity: unscannedSeverity as Severity }),
     runners: {
       ephemeral: stringList(runners.ephemeral ?? [], `${name}: runners.ephemeral`),
       persistent: stringList(runners.persistent ?? [], `${name}: runners.persistent`),

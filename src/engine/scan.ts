@@ -1,4 +1,4 @@
-import { resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { FileSource, MemorySource, readAll, type ByteSource } from '../core/byte-source.js';
 import {
   compareSeverity,
@@ -13,11 +13,13 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
-import { walkPaths, type WalkedFile } from './walk.js';
+import { walkPaths, type UnscannedPath, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
+import unscannedRule from '../rules/model/unscanned.js';
+import { isConfigName } from './config-model.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
@@ -39,6 +41,12 @@ export interface ScanOptions {
   readonly requireSignature?: SignaturePolicy;
   /** Directory that relative display paths are relative to (default: process.cwd()). */
   readonly cwd?: string;
+  /**
+   * Severity of the finding for each path that was not scanned (missing, unreadable, a link that
+   * leads nowhere or out of the folder, a special file, over maxFiles). Default high: fails the
+   * run at the default --fail-on.
+   */
+  readonly unscannedSeverity?: Severity;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
 }
@@ -69,7 +77,8 @@ export async function scanPaths(
   const files: FileResult[] = [];
   const skipped: string[] = [];
   const internalErrors: string[] = [];
-  const unreadable = [...walked.unreadable];
+  const unreadable: UnscannedPath[] = [...walked.unreadable];
+  const unscannedSeverity = options.unscannedSeverity ?? 'high';
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   const workflows = walked.files.filter(isWorkflowFile);
   const models = walked.files.filter((f) => !isWorkflowFile(f));
@@ -130,8 +139,13 @@ export async function scanPaths(
       const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
       if (result === 'skipped') skipped.push(file.displayPath);
       else if ('unreadable' in result)
-        unreadable.push({ path: file.displayPath, reason: result.unreadable });
-      else files.push(result);
+        unreadable.push({ path: file.displayPath, reason: result.unreadable, kind: 'unreadable' });
+      else
+        files.push(
+          file.aliases === undefined || file.aliases.length === 0
+            ? result
+            : { ...result, aliases: file.aliases },
+        );
       done++;
       options.onProgress?.(done, total, file.displayPath);
     }
@@ -139,6 +153,8 @@ export async function scanPaths(
   await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
+  // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
+  for (const u of unreadable) files.push(unscannedEntry(u, unscannedSeverity));
   if (options.requireSignature !== undefined) {
     const { checkSignatures } = await import('./signature-policy.js');
     const signed = await checkSignatures(
@@ -161,11 +177,65 @@ export async function scanPaths(
       (order.get(a.path) ?? Number.MAX_SAFE_INTEGER) -
       (order.get(b.path) ?? Number.MAX_SAFE_INTEGER),
   );
+  // A configuration file inside a scanned folder is the scanned content's: never read implicitly.
+  const usedConfig = config.source === undefined ? undefined : resolve(config.source);
+  const ignoredConfigs = walked.files
+    .filter((f) => !f.explicit && isConfigName(f.relPath) && resolve(f.fsPath) !== usedConfig)
+    .map((f) => f.displayPath);
+  const configIgnored = files.reduce(
+    (n, f) => n + f.findings.filter((x) => x.suppressed === 'config').length,
+    0,
+  );
   return {
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
     files,
-    summary: summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
+    summary: {
+      ...summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
+      config: {
+        path: config.source === undefined ? null : displayOf(config.source, options.cwd),
+        ignoredConfigs,
+        excluded: walked.excluded,
+        ignored: configIgnored,
+      },
+    },
+  };
+}
+
+/** `path` relative to `cwd` ('/'-separated) when that is short; otherwise absolute. */
+function displayOf(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, resolve(path));
+  const ups = rel.split(sep).filter((s) => s === '..').length;
+  return rel === '' || isAbsolute(rel) || ups > 3 ? resolve(path) : rel.split(sep).join('/');
+}
+
+/** The report entry of a path that was not scanned: no verdict, one model/unscanned finding. */
+function unscannedEntry(u: UnscannedPath, severity: Severity): FileResult {
+  const what: Record<UnscannedPath['kind'], string> = {
+    missing: 'the path named',
+    unreadable: 'the path',
+    'symlink-escape': 'the symbolic link',
+    'symlink-dangling': 'the symbolic link',
+    'special-file': 'the special file',
+    'file-limit': 'the file',
+  };
+  const finding = makeFinding(
+    unscannedRule,
+    { uri: u.path, unit: 'byte' },
+    {
+      messageId: 'unscanned',
+      data: { what: what[u.kind], reason: u.reason },
+      at: { span: { start: 0, end: 0 } },
+      severity,
+    },
+  );
+  return {
+    path: u.path,
+    format: 'unscanned',
+    verdict: null,
+    findings: [finding],
+    members: [],
+    size: 0,
   };
 }
 
@@ -214,6 +284,16 @@ export async function scanBytes(
   return result;
 }
 
+// Names a model file carries: content under such a name that matches no format (a safetensors
+// file with a broken header, a truncated checkpoint) is reported as unknown, never skipped.
+const MODEL_NAME =
+  /\.(?:safetensors|bin|pt|pth|pt2|ckpt|pkl|pickle|joblib|dill|gguf|ggml|onnx|h5|hdf5|keras|npy|npz|pb|tflite|mar|msgpack)$/i;
+
+/** True when `relPath` is named like a model artifact. */
+function isModelFileName(relPath: string): boolean {
+  return MODEL_NAME.test(relPath);
+}
+
 async function scanWalkedFile(
   file: WalkedFile,
   limits: Limits,
@@ -234,7 +314,7 @@ async function scanWalkedFile(
     return await scanSource(
       input,
       file.displayPath,
-      file.explicit,
+      file.explicit || isModelFileName(file.relPath),
       limits,
       allowGlobals,
       internalErrors,
@@ -286,7 +366,10 @@ async function auditRepositories(
 ): Promise<void> {
   const byRoot = new Map<string, WalkedFile[]>();
   for (const f of walkedFiles) {
-    if (f.root !== undefined) byRoot.set(f.root, [...(byRoot.get(f.root) ?? []), f]);
+    if (f.root === undefined) continue;
+    const group = byRoot.get(f.root);
+    if (group === undefined) byRoot.set(f.root, [f]);
+    else group.push(f);
   }
   const scanned = new Map(files.map((f, i) => [f.path, i]));
   for (const [root, group] of byRoot) {
@@ -371,16 +454,18 @@ function isWorkflowFile(file: WalkedFile): boolean {
 function summarize(
   files: readonly FileResult[],
   skipped: readonly string[],
-  unreadable: readonly { path: string; reason: string }[],
+  unreadable: readonly UnscannedPath[],
   internalErrors: readonly string[],
   durationMs: number,
-): ScanSummary {
+): Omit<ScanSummary, 'config'> {
   const counts: Record<Verdict, number> = { safe: 0, suspicious: 0, malicious: 0, invalid: 0 };
   const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   let audited = 0;
   let suppressed = 0;
+  let unscanned = 0;
   for (const file of files) {
-    if (file.verdict === null) audited++;
+    if (file.format === 'unscanned') unscanned++;
+    else if (file.verdict === null) audited++;
     else counts[file.verdict]++;
     for (const f of file.findings) {
       if (f.suppressed !== undefined) suppressed++;
@@ -393,6 +478,7 @@ function summarize(
     audited,
     findings: bySeverity,
     suppressed,
+    unscanned,
     skipped,
     unreadable,
     internalErrors,

@@ -85,11 +85,26 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
           location: { uri: encodeUri(file.path) },
           length: file.size,
           ...(file.verdict === null
-            ? {}
+            ? file.format === 'unscanned'
+              ? { properties: { format: file.format } }
+              : {}
             : { properties: { verdict: file.verdict, format: file.format } }),
         })),
         results,
         columnKind: 'utf16CodeUnits',
+        ...(report.summary.config === undefined
+          ? {}
+          : {
+              // Which configuration shaped this run and what it removed, so a reader of the
+              // log can tell a clean result from a result with parts switched off.
+              properties: {
+                config: report.summary.config.path,
+                ignoredConfigs: report.summary.config.ignoredConfigs,
+                excluded: report.summary.config.excluded,
+                ignored: report.summary.config.ignored,
+                unscanned: report.summary.unscanned ?? 0,
+              },
+            }),
       },
     ],
   };
