@@ -76,3 +76,17 @@ export function checkDeclaredInflate(
 export function chargeInflate(budget: InflateBudget, n: number): void {
   budget.inflatedBytes += n;
 }
+
+/**
+ * Most bytes kept from a decompression that hit a limit, so what it produced before the limit can
+ * still be parsed: the caps of `inflateCap` (0 when the file's budget is spent instead of
+ * throwing), and never more than `PARTIAL_CEILING` held at once.
+ */
+export function partialCap(limits: Limits, budget: InflateBudget, inputLength: number): number {
+  const left = Math.max(0, limits.maxTotalInflatedBytes - budget.inflatedBytes);
+  const byRatio = Math.max(RATIO_FLOOR_BYTES, inputLength * limits.maxInflateRatio);
+  return Math.min(PARTIAL_CEILING, limits.maxInflatedBytes, left, byRatio);
+}
+
+/** Fixed ceiling on the output kept from a decompression cut off by a limit. */
+export const PARTIAL_CEILING = 256 * 1024 * 1024;

@@ -4,8 +4,9 @@ import type { Limits } from '../../core/limits.js';
 import { chargeInflate, checkDeclaredInflate, inflateCap, type InflateBudget } from './budget.js';
 import { decodeLz4Frames } from './lz4-frame.js';
 import { decodeLzmaAlone, readLzmaAloneHeader } from './lzma-alone.js';
-import { CappedOutput } from './output-buffer.js';
-import { inflateBounded } from './zlib-family.js';
+import { CappedOutput, OutputLimitError } from './output-buffer.js';
+import { inflateBounded, inflatePrefix } from './zlib-family.js';
+import { partialCap } from './budget.js';
 
 /** Every single-stream compression torchward unwraps (joblib `compress=`, `.pkl.gz` …). */
 export type Compression = 'gzip' | 'zlib' | 'deflate' | 'bz2' | 'xz' | 'lzma' | 'lz4' | 'joblib-zf';
@@ -217,4 +218,35 @@ async function decodeXz(
     });
   }
   return out.bytes();
+}
+
+/**
+ * What `decompress` produced before `error` stopped it, so a payload in front of a bomb's padding
+ * (or of a cut-off end) is still parsed: the DEFLATE framings are inflated again as a stream up to
+ * `partialCap`; the other decoders hand over their buffer with the error. The bytes are charged
+ * to `budget`. Empty when nothing can be recovered (a bad magic, a budget already spent).
+ */
+export async function decompressPrefix(
+  kind: Compression,
+  input: Uint8Array,
+  error: FormatError,
+  limits: Limits,
+  budget: InflateBudget,
+  offset = 0,
+): Promise<Uint8Array> {
+  if (error.code === 'BAD_MAGIC') return new Uint8Array(0);
+  let out: Uint8Array;
+  if (error instanceof OutputLimitError) {
+    out = error.partial;
+  } else if (kind === 'gzip' || kind === 'zlib' || kind === 'deflate' || kind === 'joblib-zf') {
+    const cap = partialCap(limits, budget, input.byteLength);
+    if (cap <= 0) return new Uint8Array(0);
+    const framing = kind === 'gzip' ? 'gzip' : kind === 'deflate' ? 'raw' : 'zlib';
+    const body = kind === 'joblib-zf' ? input.subarray(ZF_HEADER) : input;
+    out = (await inflatePrefix(framing, body, cap, offset, budget.deadline)).bytes;
+  } else {
+    return new Uint8Array(0);
+  }
+  chargeInflate(budget, out.byteLength);
+  return out;
 }

@@ -85,10 +85,10 @@ export class CappedOutput {
 
   private grow(needed: number): void {
     if (needed > this.cap) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
+      throw new OutputLimitError(
         `decompressed output exceeds ${this.cap} bytes`,
         this.offset,
+        this.buf.subarray(0, this.length),
       );
     }
     let size = this.buf.byteLength;
@@ -96,5 +96,20 @@ export class CappedOutput {
     const next = new Uint8Array(Math.min(size, this.cap));
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+  }
+}
+
+/**
+ * LIMIT_EXCEEDED from a capped decoder, carrying the output produced up to the cap, so what lies
+ * before the limit can still be parsed.
+ */
+export class OutputLimitError extends FormatError {
+  constructor(
+    message: string,
+    offset: number,
+    /** The decoded bytes before the cap (a view of the decoder's buffer). */
+    readonly partial: Uint8Array,
+  ) {
+    super('LIMIT_EXCEEDED', message, offset);
   }
 }

@@ -296,16 +296,52 @@ async function findCandidateInSource(
   return -1;
 }
 
-/** Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. */
+/**
+ * Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. Linear
+ * in the bytes searched whatever they hold: the two opcode bytes are found with indexOf
+ * (memchr), and each line is examined once however many `c` bytes it holds.
+ */
 function findCandidate(bytes: Uint8Array, from: number): number {
-  for (let i = from; i < bytes.byteLength; i++) {
-    const b = bytes[i];
-    if (b === 0x80) {
-      const v = bytes[i + 1];
-      if (v !== undefined && v >= 2 && v <= HIGHEST_PROTOCOL) return i;
-    } else if (b === 0x63 && isGlobalLines(bytes, i + 1)) {
-      return i;
+  let proto = bytes.indexOf(0x80, from);
+  let global = bytes.indexOf(0x63, from);
+  // The line after the current GLOBAL candidate: [lineStart, lineEnd) up to its newline, the
+  // last byte in it that cannot be part of a dotted name, and whether the next line is one.
+  let lineEnd = -1;
+  let lastBad = -1;
+  let nextLineOk = false;
+  while (proto >= 0 || global >= 0) {
+    if (proto >= 0 && (global < 0 || proto < global)) {
+      const v = bytes[proto + 1];
+      if (v !== undefined && v >= 2 && v <= HIGHEST_PROTOCOL) return proto;
+      proto = bytes.indexOf(0x80, proto + 1);
+      continue;
     }
+    const start = global + 1;
+    if (start > lineEnd) {
+      // A new line: find its end and its last non-name byte once, and judge the line after it.
+      lineEnd = bytes.indexOf(0x0a, start);
+      if (lineEnd < 0) lineEnd = bytes.byteLength;
+      lastBad = -1;
+      for (let i = lineEnd - 1; i >= start; i--) {
+        if (!isIdentChar(bytes[i] ?? 0, false)) {
+          lastBad = i;
+          break;
+        }
+      }
+      nextLineOk = lineEnd < bytes.byteLength && isNameLine(bytes, lineEnd + 1);
+    }
+    const length = lineEnd - start;
+    if (
+      lineEnd < bytes.byteLength &&
+      length > 0 &&
+      length <= MAX_CANDIDATE_LINE &&
+      start > lastBad &&
+      isIdentChar(bytes[start] ?? 0, true) &&
+      nextLineOk
+    ) {
+      return global;
+    }
+    global = bytes.indexOf(0x63, start);
   }
   return -1;
 }
@@ -315,20 +351,16 @@ function isIdentChar(c: number, first: boolean): boolean {
   return first ? alpha : alpha || (c >= 0x30 && c <= 0x39) || c === 0x2e;
 }
 
-function isGlobalLines(bytes: Uint8Array, at: number): boolean {
+/** True when a dotted name of 1..MAX_CANDIDATE_LINE bytes and a newline start at `at`. */
+function isNameLine(bytes: Uint8Array, at: number): boolean {
   let i = at;
-  for (let line = 0; line < 2; line++) {
-    const begin = i;
-    while (i < bytes.byteLength && i - begin < MAX_CANDIDATE_LINE) {
-      const c = bytes[i] ?? 0;
-      if (c === 0x0a) break;
-      if (!isIdentChar(c, i === begin)) return false;
-      i++;
-    }
-    if (i === begin || bytes[i] !== 0x0a) return false;
+  while (i < bytes.byteLength && i - at < MAX_CANDIDATE_LINE) {
+    const c = bytes[i] ?? 0;
+    if (c === 0x0a) break;
+    if (!isIdentChar(c, i === at)) return false;
     i++;
   }
-  return true;
+  return i > at && bytes[i] === 0x0a;
 }
 
 /** Values whose Python type is certainly not a tuple (the unpickler then raises TypeError). */
