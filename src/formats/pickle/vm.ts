@@ -150,6 +150,16 @@ export function decodeOnePickle(
     runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
     mergeRecords(result, other, { anomalies: false });
   }
+  if (error?.code === 'TRUNCATED') {
+    // Where the C unpickler stops at the end, the pure-Python one (joblib, dill) may read on: a
+    // FRAME longer than the rest, a last line without its newline. What it would resolve there
+    // is judged too.
+    const other = emptyDecodeResult(base);
+    const otherInfo: PickleStreamInfo = { ...info, end: base + start, complete: false };
+    const lenient = new Machine(plain, other, options, otherInfo, depth, false, undefined, true);
+    runMachine(lenient, start, otherInfo);
+    mergeRecords(result, other, { anomalies: false });
+  }
   if (info.end > result.end) result.end = info.end;
   return info;
 }
@@ -229,6 +239,14 @@ export async function decodePickleSource(
       other.anomalies.length = 0;
       mergeRecords(result, other);
     }
+    if (error?.code === 'TRUNCATED') {
+      // As in decodeOnePickle: what the pure-Python unpickler would still resolve at the end.
+      const other = emptyDecodeResult(abs);
+      const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
+      await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false, true);
+      other.anomalies.length = 0;
+      mergeRecords(result, other);
+    }
     if (info.end > result.end) result.end = info.end;
     if (info.complete) {
       abs = info.end;
@@ -251,10 +269,20 @@ async function runWindowed(
   options: PickleDecodeOptions,
   info: PickleStreamInfo,
   discard: boolean,
+  lenient = false,
 ): Promise<FormatError | undefined> {
   const total = source.size;
   const first = await source.read(abs, Math.min(window, total - abs));
-  const machine = new Machine(first, result, { ...options, base: abs }, info, 0, discard, total);
+  const machine = new Machine(
+    first,
+    result,
+    { ...options, base: abs },
+    info,
+    0,
+    discard,
+    total,
+    lenient,
+  );
   let from = 0;
   for (;;) {
     try {
@@ -434,6 +462,13 @@ class Machine {
     /** Frame semantics: true for a file read through io.BytesIO (torch), false for loads(). */
     private readonly discard: boolean,
     totalSize?: number,
+    /**
+     * Reads as CPython's pure-Python unpickler (pickle._Unpickler, which joblib and dill use)
+     * reads where it is laxer than the C one: a FRAME longer than the rest is the rest, and a
+     * line at the end without its newline is the rest minus its last byte (readline()[:-1]),
+     * empty lines included.
+     */
+    private readonly lenient = false,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = options.base ?? 0;
@@ -558,12 +593,14 @@ class Machine {
   }
 
   /** A u64 length that must fit Py_ssize_t (else BAD_LENGTH) and the remaining input. */
-  private len64(what: string): number {
+  private len64(what: string, clamp = false): number {
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
     if (v > MAX_U63) this.fail('BAD_LENGTH', `${what} exceeds the maximum size`);
-    if (v > BigInt(this.totalSize - this.base - this.pos)) {
+    const rest = this.totalSize - this.base - this.pos;
+    if (v > BigInt(rest)) {
+      if (clamp) return rest;
       this.fail('TRUNCATED', 'pickle data was truncated');
     }
     return Number(v);
@@ -615,7 +652,13 @@ class Machine {
     if (nl < 0 && this.hasMoreInput()) {
       throw new NeedMore(this.opStart, 2 * (this.bytes.byteLength - this.opStart) + this.lookahead);
     }
-    if (nl < 0) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
+    if (nl < 0) {
+      if (!this.lenient) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
+      // pickle._Unpickler: readline() returns the rest, and [:-1] drops its last byte.
+      const rest = this.bytes.subarray(this.pos, Math.max(this.pos, this.bytes.byteLength - 1));
+      this.pos = this.bytes.byteLength;
+      return rest;
+    }
     const out = this.bytes.subarray(this.pos, nl);
     this.pos = nl + 1;
     return out;
@@ -1180,13 +1223,13 @@ class Machine {
         case 0x95: {
           // FRAME: the C unpickler only checks that the frame's bytes exist, then reads on
           // without enforcing the boundary; crossings are recorded (bypass O8).
-          const frameLength = this.len64('FRAME');
+          const frameLength = this.len64('FRAME', this.lenient);
           if (this.frameEnd >= 0 && this.pos < this.frameEnd) {
             this.anomaly('nested-frame', 'FRAME begins before the previous frame ends');
             // In discard mode a frame that fits in the buffered one leaves the buffer as it is.
             if (this.discard && this.pos + frameLength <= this.frameEnd) break;
             this.leaveFrame();
-            if (this.base + this.pos + frameLength > this.totalSize) {
+            if (this.base + this.pos + frameLength > this.totalSize && !this.lenient) {
               this.fail('TRUNCATED', 'pickle data was truncated (FRAME)');
             }
           }
@@ -1214,7 +1257,8 @@ class Machine {
 
   private nonEmptyLine(): Uint8Array {
     const l = this.line();
-    if (l.byteLength < 1) this.fail('TRUNCATED', 'pickle data was truncated (empty line)');
+    if (l.byteLength < 1 && !this.lenient)
+      this.fail('TRUNCATED', 'pickle data was truncated (empty line)');
     return l;
   }
 
