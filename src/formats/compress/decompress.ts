@@ -4,7 +4,7 @@ import type { Limits } from '../../core/limits.js';
 import { chargeInflate, checkDeclaredInflate, inflateCap, type InflateBudget } from './budget.js';
 import { decodeLz4Frames } from './lz4-frame.js';
 import { decodeLzmaAlone, readLzmaAloneHeader } from './lzma-alone.js';
-import { CappedOutput, OutputLimitError } from './output-buffer.js';
+import { CappedOutput, PartialOutputError } from './output-buffer.js';
 import { inflateBounded, inflatePrefix } from './zlib-family.js';
 import { partialCap } from './budget.js';
 
@@ -31,11 +31,11 @@ export async function decompress(
   switch (kind) {
     case 'gzip':
       // Multi-member gzip (concatenated members) is decoded whole, as Python's gzip does.
-      return inflateBounded('gzip', input, limits, budget, offset);
+      return inflateStreamed('gzip', input, limits, budget, offset);
     case 'zlib':
-      return inflateBounded('zlib', input, limits, budget, offset);
+      return inflateStreamed('zlib', input, limits, budget, offset);
     case 'deflate':
-      return inflateBounded('raw', input, limits, budget, offset);
+      return inflateStreamed('raw', input, limits, budget, offset);
     case 'joblib-zf':
       return decodeJoblibZf(input, limits, budget, offset);
     case 'bz2':
@@ -84,6 +84,28 @@ export async function decompress(
         ),
       );
   }
+}
+
+/**
+ * DEFLATE as a stream into one buffer of the cap (committed as written): memory follows the
+ * output, with no chunk list to join at the end (node's one-shot inflate holds the output twice
+ * at that moment). A stream stopped by the cap, cut off or corrupt throws a PartialOutputError
+ * that carries what it produced.
+ */
+async function inflateStreamed(
+  framing: 'gzip' | 'zlib' | 'raw',
+  input: Uint8Array,
+  limits: Limits,
+  budget: InflateBudget,
+  offset: number,
+): Promise<Uint8Array> {
+  const cap = inflateCap(limits, budget, input.byteLength, offset);
+  const { bytes, stopped } = await inflatePrefix(framing, input, cap, offset, budget.deadline);
+  if (stopped !== undefined) {
+    throw new PartialOutputError(stopped.code, stopped.message, stopped.offset, bytes);
+  }
+  chargeInflate(budget, bytes.byteLength);
+  return bytes;
 }
 
 function charged(budget: InflateBudget, out: Uint8Array): Uint8Array {
@@ -236,7 +258,7 @@ export async function decompressPrefix(
 ): Promise<Uint8Array> {
   if (error.code === 'BAD_MAGIC') return new Uint8Array(0);
   let out: Uint8Array;
-  if (error instanceof OutputLimitError) {
+  if (error instanceof PartialOutputError) {
     out = error.partial;
   } else if (kind === 'gzip' || kind === 'zlib' || kind === 'deflate' || kind === 'joblib-zf') {
     const cap = partialCap(limits, budget, input.byteLength);
