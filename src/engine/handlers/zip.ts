@@ -47,7 +47,13 @@ export const zipHandler: Handler = async (ctx, source) => {
   const dirs = new Set(torch.dataPickles.map((e) => archiveDir(e.name)));
   for (const entry of zip.entries) {
     if (entry.isDirectory && entry.uncompressedSize === 0) continue;
-    if (isStorageRecord(entry.name, dirs)) continue;
+    if (isStorageRecord(entry.name, dirs)) {
+      // Stored tensor bytes are never read here. A compressed one (torch never writes those) is
+      // inflated as a stream and checked (size, CRC, a clean end): the loader inflates it, and a
+      // record it cannot inflate must not leave the file safe.
+      if (entry.method !== 0) await openMember(ctx, source, entry, anomalies);
+      continue;
+    }
     const isDataPickle = torch.dataPickles.includes(entry);
     const pctx = {
       flavour: 'torch-zip' as const,
