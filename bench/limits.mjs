@@ -6,7 +6,9 @@
 //    peak RSS under 400 MB whatever the limits allow;
 //  - a torch zip whose deflated data.pkl is an os.system pickle followed by 256 MiB of zeros (the
 //    limit must not hide the payload: the verdict must be malicious).
-// Inputs are generated under bench/out/limits (gitignored). Prints one JSON line per case.
+//  - a pickle header followed by 256 MiB of random bytes: the search for further pickles in junk.
+// Inputs are generated under bench/out/limits (gitignored). Prints one JSON line per case;
+// `node bench/limits.mjs WORD` runs only the cases whose name contains WORD.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -36,6 +38,10 @@ if not os.path.exists(os.path.join(out, 'bomb.gz')):
             f.write(pickle.dumps(Evil(), protocol=2))
             for _ in range(256): f.write(zeros)
         z.writestr('archive/version', '3\n')
+if not os.path.exists(os.path.join(out, 'junk.pkl')):
+    with open(os.path.join(out, 'junk.pkl'), 'wb') as f:
+        f.write(b'\x80\x02')
+        for _ in range(256): f.write(os.urandom(1 << 20))
 `;
 execFileSync('/usr/bin/python3', ['-c', GEN, OUT]);
 const empty = join(OUT, 'empty50k');
@@ -62,8 +68,11 @@ const cases = [
   ['xz bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.xz')]],
   ['lzma-alone bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.lzma')]],
   ['torch zip, os.system data.pkl + 256 MiB of zeros', [...CLI, join(OUT, 'padded.pt')]],
+  ['pickle header + 256 MiB of random junk (resynchronisation)', [...CLI, join(OUT, 'junk.pkl')]],
 ];
+const only = process.argv[2];
 for (const [name, argv, peer] of cases) {
+  if (only !== undefined && !name.includes(only)) continue;
   const runs = [];
   const peers = [];
   let verdict;

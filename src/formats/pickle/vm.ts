@@ -64,6 +64,15 @@ const LOOKAHEAD = 64 * 1024;
 const SKIP_PAYLOAD = 1 << 20;
 // Positioned reads of this size by default when decoding from a source.
 const DEFAULT_WINDOW = 4 << 20;
+// First read when searching for a candidate past an error.
+const RESYNC_FIRST_READ = 64 * 1024;
+// First window when decoding one (four lookaheads, so refills move on by at least three).
+const RESYNC_FIRST_WINDOW = 4 * LOOKAHEAD;
+// Largest window a candidate found by searching past an error may ask for.
+const RESYNC_WINDOW = 16 * 1024 * 1024;
+// Opcodes where the pure-Python unpickler reads on at the end of input where the C one stops:
+// FRAME (a length past the end) and the line-based GLOBAL and INST (no final newline).
+const LENIENT_OPCODES: ReadonlySet<number> = new Set([0x95, 0x63, 0x69]);
 // Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
 const MEMO_GAP = 1024;
 
@@ -150,7 +159,7 @@ export function decodeOnePickle(
     runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
     mergeRecords(result, other, { anomalies: false });
   }
-  if (error?.code === 'TRUNCATED') {
+  if (error?.code === 'TRUNCATED' && LENIENT_OPCODES.has(plain[error.offset - base] ?? -1)) {
     // Where the C unpickler stops at the end, the pure-Python one (joblib, dill) may read on: a
     // FRAME longer than the rest, a last line without its newline. What it would resolve there
     // is judged too.
@@ -227,7 +236,16 @@ export async function decodePickleSource(
     };
     result.streams.push(info);
     const before = result.anomalies.length;
-    const error = await runWindowed(source, abs, window, maxWindow, result, options, info, true);
+    // A candidate found in junk gets windows of at most RESYNC_WINDOW: junk is full of huge
+    // lengths, and reading a window for each made the search crawl (25 MB/s, gigabytes of RSS).
+    const windowCap = resyncing ? Math.min(maxWindow, RESYNC_WINDOW) : maxWindow;
+    // …and starts from a small first read (the window grows when an opcode needs more).
+    const first = resyncing ? Math.min(window, RESYNC_FIRST_WINDOW) : window;
+    let error = await runWindowed(source, abs, first, windowCap, result, options, info, true);
+    if (resyncing && error?.code === 'LIMIT_EXCEEDED' && windowCap < maxWindow) {
+      // Not a limit of the file: this candidate is abandoned and the search goes on after it.
+      error = new FormatError('TRUNCATED', 'a resynchronised candidate needs a large window', abs);
+    }
     if (error !== undefined) result.error ??= error;
     const crossed = result.anomalies
       .slice(before)
@@ -239,7 +257,9 @@ export async function decodePickleSource(
       other.anomalies.length = 0;
       mergeRecords(result, other);
     }
-    if (error?.code === 'TRUNCATED') {
+    const failedOp =
+      error?.code === 'TRUNCATED' ? (await source.read(error.offset, 1))[0] : undefined;
+    if (failedOp !== undefined && LENIENT_OPCODES.has(failedOp)) {
       // As in decodeOnePickle: what the pure-Python unpickler would still resolve at the end.
       const other = emptyDecodeResult(abs);
       const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
@@ -314,12 +334,16 @@ async function findCandidateInSource(
 ): Promise<number> {
   const overlap = 2 * MAX_CANDIDATE_LINE + 4;
   let at = from;
+  // Small reads first, doubling up to `window`: in junk the next candidate is usually near, and
+  // a full window read per candidate made the search copy gigabytes.
+  let chunk = Math.min(window, RESYNC_FIRST_READ);
   while (at < source.size) {
-    const bytes = plainBytes(await source.read(at, Math.min(window + overlap, source.size - at)));
+    const bytes = plainBytes(await source.read(at, Math.min(chunk + overlap, source.size - at)));
     const hit = findCandidate(bytes, 0);
     if (hit >= 0) return at + hit;
     if (at + bytes.byteLength >= source.size) return -1;
     at += Math.max(1, bytes.byteLength - overlap);
+    chunk = Math.min(window, chunk * 2);
   }
   return -1;
 }
@@ -487,6 +511,9 @@ class Machine {
   }
 
   private need(n: number): void {
+    // Past the end of the whole input no refill can help: fail before reading a window for it
+    // (junk after an error is full of huge lengths; each used to cost a window of its size).
+    if (this.base + this.pos + n > this.totalSize) this.fail('TRUNCATED', 'pickle data was truncated');
     if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) {
       // Refill first (before any state changes), from where the read will really start.
       const start = this.discard && this.pos < this.frameEnd ? this.frameEnd : this.pos;
