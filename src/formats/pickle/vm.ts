@@ -513,7 +513,8 @@ class Machine {
   private need(n: number): void {
     // Past the end of the whole input no refill can help: fail before reading a window for it
     // (junk after an error is full of huge lengths; each used to cost a window of its size).
-    if (this.base + this.pos + n > this.totalSize) this.fail('TRUNCATED', 'pickle data was truncated');
+    if (this.base + this.pos + n > this.totalSize)
+      this.fail('TRUNCATED', 'pickle data was truncated');
     if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) {
       // Refill first (before any state changes), from where the read will really start.
       const start = this.discard && this.pos < this.frameEnd ? this.frameEnd : this.pos;
