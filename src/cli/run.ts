@@ -47,6 +47,12 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'Verify an OpenSSF Model Signing (OMS) signature offline (key, PKI or Sigstore)',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
+  {
+    name: 'sandbox',
+    summary:
+      'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
+    load: async () => (await import('./commands/sandbox.js')).sandboxCommand,
+  },
 ];
 
 function help(): string {

@@ -92,19 +92,20 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
         })),
         results,
         columnKind: 'utf16CodeUnits',
-        ...(report.summary.config === undefined
-          ? {}
-          : {
-              // Which configuration shaped this run and what it removed, so a reader of the
-              // log can tell a clean result from a result with parts switched off.
-              properties: {
+        // The declared torch version (main) and which configuration shaped this run and what
+        // it removed (so a reader can tell a clean result from one with parts switched off).
+        properties: {
+          ...(report.torch === undefined ? {} : { torch: report.torch }),
+          ...(report.summary.config === undefined
+            ? {}
+            : {
                 config: report.summary.config.path,
                 ignoredConfigs: report.summary.config.ignoredConfigs,
                 excluded: report.summary.config.excluded,
                 ignored: report.summary.config.ignored,
                 unscanned: report.summary.unscanned ?? 0,
-              },
-            }),
+              }),
+        },
       },
     ],
   };

@@ -14,6 +14,7 @@ export type RuleTarget =
   | 'repository'
   | 'workflow'
   | 'deploy'
+  | 'code'
   | 'provenance'
   | 'input';
 

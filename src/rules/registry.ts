@@ -1,5 +1,6 @@
 import { ARTIFACT_RULES } from './artifact-registry.js';
 import { ciRules } from './ci/index.js';
+import { codeRules } from './code/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
 import { deployRules } from './deploy/index.js';
 import { provenanceRules } from './provenance/index.js';
@@ -13,6 +14,7 @@ const REGISTRY = new RuleSet([
   ARTIFACT_RULES.all,
   ciRules,
   deployRules,
+  codeRules,
   provenanceRules,
   repositoryRules,
 ]);
