@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Severity } from '../core/finding.js';
 import { matchGadget } from '../rules/pickle/policy/gadgets.js';
 
@@ -14,6 +14,8 @@ export interface TorchwardConfig {
   readonly exclude: readonly string[];
   /** Lowest severity that fails the run. */
   readonly failOn?: Severity;
+  /** Severity of the finding for each path not scanned (`unscanned-severity`, default high). */
+  readonly unscannedSeverity?: Severity;
   /** Runner labels declared ephemeral or persistent (workflow audit). */
   readonly runners: {
     readonly ephemeral: readonly string[];
@@ -59,6 +61,34 @@ export async function findConfig(dirs: readonly string[]): Promise<string | unde
     }
   }
   return undefined;
+}
+
+/**
+ * The configuration a scan may read without being told: the first of CONFIG_NAMES in `cwd`, then
+ * in each parent up to the root of the repository `cwd` is in (the nearest directory holding
+ * `.git`). Outside a repository only `cwd` itself is searched. A config inside a scanned folder
+ * elsewhere is never read implicitly: the scanned content must not configure its own scan.
+ */
+export async function findRepositoryConfig(cwd: string): Promise<string | undefined> {
+  const start = resolve(cwd);
+  const dirs: string[] = [];
+  let repoRoot: string | undefined;
+  for (let dir = start; ;) {
+    dirs.push(dir);
+    if ((await stat(join(dir, '.git')).catch(() => undefined)) !== undefined) {
+      repoRoot = dir;
+      break;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return findConfig(repoRoot === undefined ? [start] : dirs);
+}
+
+/** True when `relPath` ('/'-separated, inside a scanned folder) names a configuration file. */
+export function isConfigName(relPath: string): boolean {
+  return CONFIG_NAMES.some((name) => relPath === name || relPath.endsWith(`/${name}`));
 }
 
 /**

@@ -43,6 +43,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     'allow-globals',
     'exclude',
     'fail-on',
+    'unscanned-severity',
     'runners',
     'ignore',
     'signature',
@@ -55,6 +56,10 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const failOn = value['fail-on'];
   if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
     throw new ConfigError(`${name}: fail-on must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const unscannedSeverity = value['unscanned-severity'];
+  if (unscannedSeverity !== undefined && !SEVERITIES.includes(unscannedSeverity as Severity)) {
+    throw new ConfigError(`${name}: unscanned-severity must be one of ${SEVERITIES.join(', ')}`);
   }
   const runners = value.runners ?? {};
   if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
@@ -77,6 +82,9 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     allowGlobals,
     exclude: stringList(value.exclude ?? [], `${name}: exclude`),
     ...(failOn === undefined ? {} : { failOn: failOn as Severity }),
+    ...(unscannedSeverity === undefined
+      ? {}
+      : { unscannedSeverity: unscannedSeverity as Severity }),
     runners: {
       ephemeral: stringList(runners.ephemeral ?? [], `${name}: runners.ephemeral`),
       persistent: stringList(runners.persistent ?? [], `${name}: runners.persistent`),

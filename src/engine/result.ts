@@ -24,6 +24,8 @@ export interface FileResult {
   readonly text?: string;
   /** File size in bytes. */
   readonly size: number;
+  /** Other paths that reach the same file (links inside the scanned tree); scanned once. */
+  readonly aliases?: readonly string[];
   /** For signature files checked by `--require-signature`: the model and who signed it. */
   readonly provenance?: {
     readonly model: string;
@@ -43,13 +45,33 @@ export interface ScanSummary {
   /** Unsuppressed findings by severity. */
   readonly findings: Readonly<Record<'info' | 'low' | 'medium' | 'high' | 'critical', number>>;
   readonly suppressed: number;
+  /** Paths named or found that were not scanned (each an entry with a model/unscanned finding). */
+  readonly unscanned: number;
   /** Files found in directories but not scanned (not a recognised format), as paths. */
   readonly skipped: readonly string[];
-  /** Paths that could not be read, with the reason. */
-  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
+  /** Paths that could not be read or followed, with the reason and its kind. */
+  readonly unreadable: readonly {
+    readonly path: string;
+    readonly reason: string;
+    readonly kind: string;
+  }[];
   /** Internal errors (bugs) caught per rule or handler. */
   readonly internalErrors: readonly string[];
   readonly durationMs: number;
+  /** The configuration used and what it removed from the scan. */
+  readonly config: ConfigUse;
+}
+
+/** Which configuration a scan used, which it refused to read, and what its settings removed. */
+export interface ConfigUse {
+  /** The config file read (as given or found), or null for none. */
+  readonly path: string | null;
+  /** Config files inside scanned folders, not read: the scanned content cannot configure its scan. */
+  readonly ignoredConfigs: readonly string[];
+  /** Entries (files or whole folders) the exclude globs (config and --exclude) left out. */
+  readonly excluded: number;
+  /** Findings suppressed by the config's `ignore` section (kept in the report, marked). */
+  readonly ignored: number;
 }
 
 export interface ScanReport {

@@ -84,6 +84,12 @@ export async function scanUnit(
     });
     return { format: 'unreadable', verdict: 'invalid', unknown: false };
   }
+  // Past maxDepth only single-stream wrappers and pickles are still read (bounded by the file's
+  // inflate budget and OPEN_PAST_LIMIT levels): seven gzip layers around a pickle still show
+  // the pickle's globals. Archives there stay unopened; the boundary finding says so.
+  if (depth > state.options.limits.maxDepth && !PAST_LIMIT_FORMATS.has(id)) {
+    return { format: 'unopened', verdict: 'suspicious', unknown: false };
+  }
   const handler = HANDLERS[id];
   if (handler === undefined) {
     if (depth > 0 || state.strictUnknown) {
@@ -97,6 +103,21 @@ export async function scanUnit(
   }
   return runUnit(state, uri, memberPath, depth, id, (ctx) => handler(ctx, source));
 }
+
+/** Formats still read past maxDepth: one stream in, one payload out, nothing else to open. */
+const PAST_LIMIT_FORMATS: ReadonlySet<FormatId> = new Set<FormatId>([
+  'gzip',
+  'bz2',
+  'xz',
+  'lzma',
+  'zlib',
+  'lz4',
+  'joblib-zf',
+  'pickle',
+]);
+
+/** Levels past maxDepth that single-stream wrappers are still peeled (a gzip quine stops here). */
+const OPEN_PAST_LIMIT = 16;
 
 /** Format ids whose decoding failures belong to another rule family than their own name. */
 const FAMILY_OF: Partial<Record<string, string>> = {
@@ -177,13 +198,19 @@ function makeContext(
   ): Promise<MemberVerdict> => {
     const childUri = `${uri}!/${name}`;
     const childPath = [...memberPath, name];
-    if (depth + 1 > state.options.limits.maxDepth) {
-      reportEngineRule(state, 'model/nesting-too-deep', childUri, {
-        messageId: 'deep',
-        data: { depth: depth + 1, limit: state.options.limits.maxDepth },
-        at: { span: { start: 0, end: 0 }, path: childPath },
-      });
-      return { format: 'unopened', verdict: 'invalid' };
+    const maxDepth = state.options.limits.maxDepth;
+    if (depth + 1 > maxDepth) {
+      // Reported once, at the first level past the limit; what lies below is still read where
+      // it is a wrapper or a pickle (see scanUnit), so the limit hides no payload.
+      if (depth === maxDepth) {
+        reportEngineRule(state, 'model/nesting-too-deep', childUri, {
+          messageId: 'deep',
+          data: { depth: depth + 1, limit: maxDepth },
+          at: { span: { start: 0, end: 0 }, path: childPath },
+        });
+      }
+      if (depth + 1 > maxDepth + OPEN_PAST_LIMIT)
+        return { format: 'unopened', verdict: 'suspicious' };
     }
     if (Date.now() > state.budget.deadline) {
       ctxTimeout(state, childUri);

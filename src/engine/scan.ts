@@ -1,5 +1,12 @@
-import { resolve, sep } from 'node:path';
-import { FileSource, MemorySource, readAll, type ByteSource } from '../core/byte-source.js';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import {
+  FileSource,
+  MemorySource,
+  readAll,
+  SYNC_READ_BYTES,
+  type ByteSource,
+} from '../core/byte-source.js';
 import {
   compareSeverity,
   sortFindings,
@@ -13,15 +20,16 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport, ScanSummary } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
-import { walkPaths, type WalkedFile } from './walk.js';
+import { walkPaths, type UnscannedPath, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { deployKindOf, needsHead, type DeployKind } from '../deploy/kind.js';
-import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { codeFileKind } from './code-file-kind.js';
 import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
+import unscannedRule from '../rules/model/unscanned.js';
+import { isConfigName } from './config-model.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
@@ -43,6 +51,12 @@ export interface ScanOptions {
   readonly requireSignature?: SignaturePolicy;
   /** Directory that relative display paths are relative to (default: process.cwd()). */
   readonly cwd?: string;
+  /**
+   * Severity of the finding for each path that was not scanned (missing, unreadable, a link that
+   * leads nowhere or out of the folder, a special file, over maxFiles). Default high: fails the
+   * run at the default --fail-on.
+   */
+  readonly unscannedSeverity?: Severity;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
   /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
@@ -75,24 +89,28 @@ export async function scanPaths(
   const files: FileResult[] = [];
   const skipped: string[] = [];
   const internalErrors: string[] = [];
-  const unreadable = [...walked.unreadable];
+  const unreadable: UnscannedPath[] = [...walked.unreadable];
+  const unscannedSeverity = options.unscannedSeverity ?? 'high';
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   // Deployment files (Kubernetes, compose, Helm values, Dockerfiles, shell and SLURM scripts) go
   // to the deploy audit; a file in .github/workflows/ stays a workflow whatever it holds. Code
   // files (Python, notebooks, Dockerfiles, shell scripts, dependency files) go to the code audit;
   // a Dockerfile or shell script is read by both, and their findings join one entry.
   const deployKinds = new Map<WalkedFile, DeployKind>();
+  const isCodeFile = (f: WalkedFile): boolean =>
+    !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined;
+  const workflows: WalkedFile[] = [];
+  const code: WalkedFile[] = [];
+  const models: WalkedFile[] = [];
   for (const f of walked.files) {
     const kind = deployKindOfFile(f);
     if (kind !== undefined) deployKinds.set(f, kind);
+    const isCode = isCodeFile(f);
+    if (isCode) code.push(f);
+    if (kind !== undefined) continue;
+    if (isWorkflowFile(f)) workflows.push(f);
+    else if (!isCode) models.push(f);
   }
-  const isCodeFile = (f: WalkedFile): boolean =>
-    !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined;
-  const workflows = walked.files.filter((f) => !deployKinds.has(f) && isWorkflowFile(f));
-  const code = walked.files.filter(isCodeFile);
-  const models = walked.files.filter(
-    (f) => !deployKinds.has(f) && !isWorkflowFile(f) && !isCodeFile(f),
-  );
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
@@ -235,8 +253,13 @@ export async function scanPaths(
       const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
       if (result === 'skipped') skipped.push(file.displayPath);
       else if ('unreadable' in result)
-        unreadable.push({ path: file.displayPath, reason: result.unreadable });
-      else files.push(result);
+        unreadable.push({ path: file.displayPath, reason: result.unreadable, kind: 'unreadable' });
+      else
+        files.push(
+          file.aliases === undefined || file.aliases.length === 0
+            ? result
+            : { ...result, aliases: file.aliases },
+        );
       done++;
       options.onProgress?.(done, total, file.displayPath);
     }
@@ -244,6 +267,8 @@ export async function scanPaths(
   await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
+  // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
+  for (const u of unreadable) files.push(unscannedEntry(u, unscannedSeverity));
   if (options.requireSignature !== undefined) {
     const { checkSignatures } = await import('./signature-policy.js');
     const signed = await checkSignatures(
@@ -266,12 +291,66 @@ export async function scanPaths(
       (order.get(a.path) ?? Number.MAX_SAFE_INTEGER) -
       (order.get(b.path) ?? Number.MAX_SAFE_INTEGER),
   );
+  // A configuration file inside a scanned folder is the scanned content's: never read implicitly.
+  const usedConfig = config.source === undefined ? undefined : resolve(config.source);
+  const ignoredConfigs = walked.files
+    .filter((f) => !f.explicit && isConfigName(f.relPath) && resolve(f.fsPath) !== usedConfig)
+    .map((f) => f.displayPath);
+  const configIgnored = files.reduce(
+    (n, f) => n + f.findings.filter((x) => x.suppressed === 'config').length,
+    0,
+  );
   return {
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
     files,
     ...(torch === undefined ? {} : { torch }),
-    summary: summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
+    summary: {
+      ...summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
+      config: {
+        path: config.source === undefined ? null : displayOf(config.source, options.cwd),
+        ignoredConfigs,
+        excluded: walked.excluded,
+        ignored: configIgnored,
+      },
+    },
+  };
+}
+
+/** `path` relative to `cwd` ('/'-separated) when that is short; otherwise absolute. */
+function displayOf(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, resolve(path));
+  const ups = rel.split(sep).filter((s) => s === '..').length;
+  return rel === '' || isAbsolute(rel) || ups > 3 ? resolve(path) : rel.split(sep).join('/');
+}
+
+/** The report entry of a path that was not scanned: no verdict, one model/unscanned finding. */
+function unscannedEntry(u: UnscannedPath, severity: Severity): FileResult {
+  const what: Record<UnscannedPath['kind'], string> = {
+    missing: 'the path named',
+    unreadable: 'the path',
+    'symlink-escape': 'the symbolic link',
+    'symlink-dangling': 'the symbolic link',
+    'special-file': 'the special file',
+    'file-limit': 'the file',
+  };
+  const finding = makeFinding(
+    unscannedRule,
+    { uri: u.path, unit: 'byte' },
+    {
+      messageId: 'unscanned',
+      data: { what: what[u.kind], reason: u.reason },
+      at: { span: { start: 0, end: 0 } },
+      severity,
+    },
+  );
+  return {
+    path: u.path,
+    format: 'unscanned',
+    verdict: null,
+    findings: [finding],
+    members: [],
+    size: 0,
   };
 }
 
@@ -320,12 +399,60 @@ export async function scanBytes(
   return result;
 }
 
+// Names a model file carries: content under such a name that matches no format (a safetensors
+// file with a broken header, a truncated checkpoint) is reported as unknown, never skipped.
+const MODEL_NAME =
+  /\.(?:safetensors|bin|pt|pth|pt2|ckpt|pkl|pickle|joblib|dill|gguf|ggml|onnx|h5|hdf5|keras|npy|npz|pb|tflite|mar|msgpack)$/i;
+
+/** True when `relPath` is named like a model artifact. */
+function isModelFileName(relPath: string): boolean {
+  return MODEL_NAME.test(relPath);
+}
+
+/** The whole file when it holds at most SYNC_READ_BYTES, read synchronously; else undefined. */
+function readSmallFileSync(path: string): Uint8Array | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > SYNC_READ_BYTES) return undefined;
+    const out = new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, out, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === size ? out : out.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function scanWalkedFile(
   file: WalkedFile,
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
 ): Promise<FileResult | 'skipped' | { unreadable: string }> {
+  // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
+  // read synchronously they cost one system call each instead of three thread-pool round trips,
+  // which made a walk of 50,000 empty files spend most of its time waiting.
+  let small: Uint8Array | undefined;
+  try {
+    small = readSmallFileSync(file.fsPath);
+  } catch (error) {
+    return { unreadable: error instanceof Error ? error.message : String(error) };
+  }
+  if (small !== undefined) {
+    return scanSource(
+      new MemorySource(small),
+      file.displayPath,
+      file.explicit || isModelFileName(file.relPath),
+      limits,
+      allowGlobals,
+      internalErrors,
+    );
+  }
   let source: FileSource;
   try {
     source = await FileSource.open(file.fsPath);
@@ -340,7 +467,7 @@ async function scanWalkedFile(
     return await scanSource(
       input,
       file.displayPath,
-      file.explicit,
+      file.explicit || isModelFileName(file.relPath),
       limits,
       allowGlobals,
       internalErrors,
@@ -392,7 +519,10 @@ async function auditRepositories(
 ): Promise<void> {
   const byRoot = new Map<string, WalkedFile[]>();
   for (const f of walkedFiles) {
-    if (f.root !== undefined) byRoot.set(f.root, [...(byRoot.get(f.root) ?? []), f]);
+    if (f.root === undefined) continue;
+    const group = byRoot.get(f.root);
+    if (group === undefined) byRoot.set(f.root, [f]);
+    else group.push(f);
   }
   const scanned = new Map(files.map((f, i) => [f.path, i]));
   for (const [root, group] of byRoot) {
@@ -585,16 +715,18 @@ async function auditCode(
 function summarize(
   files: readonly FileResult[],
   skipped: readonly string[],
-  unreadable: readonly { path: string; reason: string }[],
+  unreadable: readonly UnscannedPath[],
   internalErrors: readonly string[],
   durationMs: number,
-): ScanSummary {
+): Omit<ScanSummary, 'config'> {
   const counts: Record<Verdict, number> = { safe: 0, suspicious: 0, malicious: 0, invalid: 0 };
   const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   let audited = 0;
   let suppressed = 0;
+  let unscanned = 0;
   for (const file of files) {
-    if (file.verdict === null) audited++;
+    if (file.format === 'unscanned') unscanned++;
+    else if (file.verdict === null) audited++;
     else counts[file.verdict]++;
     for (const f of file.findings) {
       if (f.suppressed !== undefined) suppressed++;
@@ -607,6 +739,7 @@ function summarize(
     audited,
     findings: bySeverity,
     suppressed,
+    unscanned,
     skipped,
     unreadable,
     internalErrors,

@@ -15,13 +15,31 @@ export interface WalkedFile {
   readonly root?: string;
   /** Path relative to `root`, '/'-separated. */
   readonly relPath: string;
+  /**
+   * Other display paths of the same file (symbolic links inside the scanned tree, such as the
+   * Hugging Face cache's snapshot links to its blobs): the file is scanned once, under this entry.
+   */
+  readonly aliases?: string[];
+}
+
+/** Why a path found or named was not scanned. */
+export type UnscannedKind =
+  'missing' | 'unreadable' | 'symlink-escape' | 'symlink-dangling' | 'special-file' | 'file-limit';
+
+/** A path named or found that was not scanned, and why. */
+export interface UnscannedPath {
+  readonly path: string;
+  readonly reason: string;
+  readonly kind: UnscannedKind;
 }
 
 export interface WalkResult {
   readonly files: WalkedFile[];
-  readonly unreadable: { path: string; reason: string }[];
+  readonly unreadable: UnscannedPath[];
   /** Directory arguments, in order. */
   readonly roots: string[];
+  /** Entries (files or whole folders) left out by the exclude globs. */
+  excluded: number;
 }
 
 // Directories that never hold model artifacts of the project and can be huge.
@@ -29,8 +47,13 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
 /**
  * Expands `paths` (files and directories) into the files to scan, sorted within each directory.
- * Symbolic links found inside a directory are followed only when they stay inside it (no escapes)
- * and never into directories (no cycles); a link named on the command line is followed.
+ * Symbolic links found inside a directory are followed when they stay inside it and end at a
+ * regular file; one file reached by several names (a link and its target, the Hugging Face
+ * cache's snapshot links to its blobs) is listed once, with its other names as aliases. Links
+ * that leave the folder or lead nowhere, special files, unreadable folders and files over
+ * `maxFiles` are returned in `unreadable` with their kind, never dropped silently. Links to
+ * folders are not followed (no cycles): a folder inside the tree is walked where it is. A link
+ * named on the command line is followed.
  */
 export async function walkPaths(
   paths: readonly string[],
@@ -39,14 +62,34 @@ export async function walkPaths(
 ): Promise<WalkResult> {
   const excluded = exclude.map(compileGlob);
   const isExcluded = (rel: string): boolean => excluded.some((m) => m(rel));
-  const result: WalkResult = { files: [], unreadable: [], roots: [] };
+  const result: WalkResult = { files: [], unreadable: [], roots: [], excluded: 0 };
+  // Real path → the entry that scans it, so each file is scanned once whatever names reach it.
+  const byReal = new Map<string, WalkedFile>();
+  const add = (file: WalkedFile, real: string | undefined): void => {
+    const seen = real === undefined ? undefined : byReal.get(real);
+    if (seen !== undefined) {
+      seen.aliases?.push(file.displayPath);
+      return;
+    }
+    if (result.files.length >= maxFiles) {
+      result.unreadable.push({
+        path: file.displayPath,
+        reason: `more than ${maxFiles} files: not scanned`,
+        kind: 'file-limit',
+      });
+      return;
+    }
+    const entry = { ...file, aliases: [] };
+    if (real !== undefined) byReal.set(real, entry);
+    result.files.push(entry);
+  };
   for (const given of paths) {
     const display = toPosix(given);
     let info;
     try {
       info = await stat(given);
     } catch (error) {
-      result.unreadable.push({ path: display, reason: describe(error) });
+      result.unreadable.push({ path: display, ...describe(error) });
       continue;
     }
     if (info.isDirectory()) {
@@ -55,7 +98,7 @@ export async function walkPaths(
       try {
         rootReal = await realpath(given);
       } catch (error) {
-        result.unreadable.push({ path: display, reason: describe(error) });
+        result.unreadable.push({ path: display, ...describe(error) });
         continue;
       }
       // Explicit stack, not recursion: deep trees cannot overflow the call stack.
@@ -71,59 +114,85 @@ export async function walkPaths(
             a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
           );
         } catch (error) {
-          result.unreadable.push({ path: joinDisplay(display, rel), reason: describe(error) });
+          result.unreadable.push({ path: joinDisplay(display, rel), ...describe(error) });
           continue;
         }
         const subdirs: string[] = [];
         for (const l of entries) {
           const name = l.name;
           const childRel = rel === '' ? name : `${rel}/${name}`;
-          if (isExcluded(childRel)) continue;
+          if (isExcluded(childRel)) {
+            result.excluded++;
+            continue;
+          }
           const fsPath = join(given, childRel);
+          const childDisplay = joinDisplay(display, childRel);
           if (l.isDirectory()) {
             if (!SKIP_DIRS.has(name)) subdirs.push(childRel);
             continue;
           }
+          // Folders are entered only as themselves (never through links), so a regular file's
+          // real path is the root's real path joined with its relative path.
+          let real = join(rootReal, childRel);
           if (l.isSymbolicLink()) {
             const target = await realpath(fsPath).catch(() => undefined);
             const targetInfo =
               target === undefined ? undefined : await stat(target).catch(() => undefined);
-            const inside =
-              target !== undefined && (target === rootReal || target.startsWith(rootReal + sep));
-            if (!inside || !targetInfo?.isFile()) {
+            if (target === undefined || targetInfo === undefined) {
               result.unreadable.push({
-                path: joinDisplay(display, childRel),
-                reason: inside
-                  ? 'symbolic link to a directory or special file: not followed'
-                  : 'symbolic link leaves the scanned folder: not followed',
+                path: childDisplay,
+                reason: 'symbolic link leads nowhere: not scanned',
+                kind: 'symlink-dangling',
               });
               continue;
             }
+            const inside = target === rootReal || target.startsWith(rootReal + sep);
+            if (!inside) {
+              result.unreadable.push({
+                path: childDisplay,
+                reason: `symbolic link leaves the scanned folder (to ${target}): not followed, though a loader would follow it`,
+                kind: 'symlink-escape',
+              });
+              continue;
+            }
+            // A link to a folder inside the tree: that folder is walked where it is.
+            if (targetInfo.isDirectory()) continue;
+            if (!targetInfo.isFile()) {
+              result.unreadable.push({
+                path: childDisplay,
+                reason: 'symbolic link to a special file: not scanned',
+                kind: 'special-file',
+              });
+              continue;
+            }
+            real = target;
           } else if (!l.isFile()) {
-            continue;
-          }
-          if (result.files.length >= maxFiles) {
             result.unreadable.push({
-              path: joinDisplay(display, childRel),
-              reason: `more than ${maxFiles} files: not scanned`,
+              path: childDisplay,
+              reason: 'not a regular file (device, pipe or socket): not scanned',
+              kind: 'special-file',
             });
             continue;
           }
-          result.files.push({
-            fsPath,
-            displayPath: joinDisplay(display, childRel),
-            explicit: false,
-            root: given,
-            relPath: childRel,
-          });
+          add(
+            { fsPath, displayPath: childDisplay, explicit: false, root: given, relPath: childRel },
+            real,
+          );
         }
         // Push in reverse so the stack pops them in sorted order.
         for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] ?? '');
       }
     } else if (info.isFile()) {
-      result.files.push({ fsPath: given, displayPath: display, explicit: true, relPath: display });
+      add(
+        { fsPath: given, displayPath: display, explicit: true, relPath: display },
+        await realpath(given).catch(() => undefined),
+      );
     } else {
-      result.unreadable.push({ path: display, reason: 'not a regular file or directory' });
+      result.unreadable.push({
+        path: display,
+        reason: 'not a regular file or directory: not scanned',
+        kind: 'special-file',
+      });
     }
   }
   return result;
@@ -138,11 +207,15 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown): { reason: string; kind: UnscannedKind } {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  if (code === 'ENOENT') return { reason: 'no such file or directory', kind: 'missing' };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { reason: 'permission denied', kind: 'unreadable' };
+  return {
+    reason: error instanceof Error ? error.message : String(error),
+    kind: 'unreadable',
+  };
 }
 
 /** The path of `file` relative to `root`, '/'-separated. */

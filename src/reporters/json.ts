@@ -31,6 +31,9 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         size: file.size,
         findings: file.findings.map((f) => jsonFinding(file, f, index)),
         ...(file.members.length > 0 ? { members: file.members } : {}),
+        ...(file.aliases === undefined || file.aliases.length === 0
+          ? {}
+          : { aliases: file.aliases }),
         ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
       };
     }),

@@ -14,6 +14,7 @@ export interface ReportFile {
   }[];
   readonly text?: string;
   readonly size: number;
+  readonly aliases?: readonly string[];
   readonly provenance?: {
     readonly model: string;
     readonly status: 'valid' | 'missing' | 'invalid';
@@ -43,10 +44,17 @@ export interface ReportInput {
     readonly audited: number;
     readonly findings: Readonly<Record<string, number>>;
     readonly suppressed: number;
+    readonly unscanned?: number;
     readonly skipped: readonly string[];
     readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
     readonly internalErrors: readonly string[];
     readonly durationMs: number;
+    readonly config?: {
+      readonly path: string | null;
+      readonly ignoredConfigs: readonly string[];
+      readonly excluded: number;
+      readonly ignored: number;
+    };
   };
 }
 

@@ -132,12 +132,27 @@ export function renderSarif(
           location: artifactLocation(file.path, options.srcRoot),
           length: file.size,
           ...(file.verdict === null
-            ? {}
+            ? file.format === 'unscanned'
+              ? { properties: { format: file.format } }
+              : {}
             : { properties: { verdict: file.verdict, format: file.format } }),
         })),
         results,
         columnKind: 'utf16CodeUnits',
-        ...(report.torch === undefined ? {} : { properties: { torch: report.torch } }),
+        // The declared torch version (main) and which configuration shaped this run and what
+        // it removed (so a reader can tell a clean result from one with parts switched off).
+        properties: {
+          ...(report.torch === undefined ? {} : { torch: report.torch }),
+          ...(report.summary.config === undefined
+            ? {}
+            : {
+                config: report.summary.config.path,
+                ignoredConfigs: report.summary.config.ignoredConfigs,
+                excluded: report.summary.config.excluded,
+                ignored: report.summary.config.ignored,
+                unscanned: report.summary.unscanned ?? 0,
+              }),
+        },
       },
     ],
   };

@@ -46,8 +46,16 @@ export function renderText(report: ReportInput, options: TextOptions): string {
   const lines: string[] = [];
   for (const file of report.files) {
     const label =
-      file.verdict ?? (file.findings.some((f) => f.suppressed === undefined) ? 'findings' : 'ok');
-    const colour: Colour = file.verdict === null ? 'blue' : VERDICT_COLOUR[file.verdict];
+      file.format === 'unscanned'
+        ? 'unscanned'
+        : (file.verdict ??
+          (file.findings.some((f) => f.suppressed === undefined) ? 'findings' : 'ok'));
+    const colour: Colour =
+      file.format === 'unscanned'
+        ? 'yellow'
+        : file.verdict === null
+          ? 'blue'
+          : VERDICT_COLOUR[file.verdict];
     const pad = ' '.repeat(Math.max(1, 12 - label.length));
     lines.push(`${paint(colour, label)}${pad}${file.path} ${paint('gray', `(${file.format})`)}`);
     if (file.provenance !== undefined) {
@@ -58,6 +66,8 @@ export function renderText(report: ReportInput, options: TextOptions): string {
         `           ${paint(p.status === 'valid' ? 'green' : 'yellow', `${p.model}: ${what}`)}`,
       );
     }
+    for (const alias of file.aliases ?? [])
+      lines.push(`           ${paint('gray', `also reached as ${alias} (scanned once)`)}`);
     if (options.verbose === true) {
       for (const m of file.members) {
         lines.push(`           ${paint('gray', `${m.member} (${m.format}): ${m.verdict}`)}`);
@@ -69,8 +79,19 @@ export function renderText(report: ReportInput, options: TextOptions): string {
   lines.push('');
   lines.push(summaryLine(report, paint));
   if (report.torch !== undefined) lines.push(torchLine(report.torch));
-  for (const u of report.summary.unreadable)
-    lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
+  const config = report.summary.config;
+  if (config !== undefined) {
+    lines.push(
+      `config: ${config.path ?? 'none'} (excluded ${config.excluded} path(s), ignored ${config.ignored} finding(s))`,
+    );
+    for (const c of config.ignoredConfigs)
+      lines.push(
+        paint(
+          'yellow',
+          `notice: ${c} was not read: a config inside a scanned folder cannot configure its own scan (pass --config to use it)`,
+        ),
+      );
+  }
   if (report.summary.skipped.length > 0) {
     lines.push(
       paint(
@@ -145,7 +166,9 @@ function torchLine(torch: NonNullable<ReportInput['torch']>): string {
 
 function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => string): string {
   const s = report.summary;
-  const parts = [`${s.files} file(s) scanned`];
+  const unscanned = s.unscanned ?? 0;
+  const parts = [`${s.files - unscanned} file(s) scanned`];
+  if (unscanned > 0) parts.push(paint('yellow', `${unscanned} not scanned`));
   if (s.safe > 0) parts.push(paint('green', `${s.safe} safe`));
   if (s.malicious > 0) parts.push(paint('red', `${s.malicious} malicious`));
   if (s.suspicious > 0) parts.push(paint('yellow', `${s.suspicious} suspicious`));

@@ -118,8 +118,13 @@ describe('torchward scan (CLI)', () => {
     const outside = mkdtempSync(join(tmpdir(), 'torchward-outside-'));
     writeFileSync(join(outside, 'evil.pkl'), EVIL);
     symlinkSync(join(outside, 'evil.pkl'), join(dir, 'models', 'link.pkl'));
-    const doc = JSON.parse(torchward(['scan', '-f', 'json', 'models'], dir).stdout);
-    assert.ok(!doc.files.some((f: { path: string }) => f.path === 'models/link.pkl'));
+    const r = torchward(['scan', '-f', 'json', 'models'], dir);
+    const doc = JSON.parse(r.stdout);
+    // Not followed, and not silent either: an unscanned entry that fails the run (issue 12).
+    const link = doc.files.find((f: { path: string }) => f.path === 'models/link.pkl');
+    assert.equal(link.format, 'unscanned');
+    assert.equal(link.verdict, null);
+    assert.equal(r.code, 1);
     assert.ok(doc.summary.unreadable.some((u: { path: string }) => u.path === 'models/link.pkl'));
   });
 

@@ -5,7 +5,7 @@ import {
   ConfigError,
   checkGlobalName,
   EMPTY_CONFIG,
-  findConfig,
+  findRepositoryConfig,
 } from '../../engine/config-model.js';
 import { failsGate, scanPaths } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
@@ -33,8 +33,14 @@ Options:
       --allow-global MOD.NAME    treat a global as benign, like torch.serialization.add_safe_globals
                                  (repeatable; never lifts the built-in gadget blocklist)
       --config FILE              read settings from FILE (default: torchward.yml or
-                                 .github/torchward.yml in the first directory given, or here)
+                                 .github/torchward.yml here or in a parent folder up to
+                                 this repository's root; a config inside a scanned folder
+                                 is never read implicitly, only reported)
       --no-config                ignore configuration files
+      --unscanned-severity SEV   severity of the finding for each path not scanned (missing,
+                                 unreadable, a link leading nowhere or out of the folder, a
+                                 special file, over the file limit): info|low|medium|high|
+                                 critical (default: high, which fails the run)
       --max-depth N              deepest container nesting to open (default: 5)
       --require-signature        require each PATH to carry a valid OpenSSF model signature
                                  (OMS v1.0) from a trusted signer, given by:
@@ -48,8 +54,9 @@ Options:
       --no-progress              never draw the progress bar
   -h, --help                     show this help
 
-Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise,
-2 usage error, 3 nothing readable, 4 internal error.
+Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise (a path not
+scanned counts as a finding at --unscanned-severity), 2 usage error, 3 nothing readable,
+4 internal error.
 `;
 
 export const scanCommand: Command = {
@@ -67,6 +74,7 @@ export const scanCommand: Command = {
         'allow-global': { type: 'string', multiple: true, default: [] },
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
+        'unscanned-severity': { type: 'string' },
         'max-depth': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         'require-signature': { type: 'boolean', default: false },
@@ -90,6 +98,10 @@ export const scanCommand: Command = {
     if (failOnArg !== undefined && !SEVERITIES.includes(failOnArg as Severity)) {
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
     }
+    const unscannedArg = values['unscanned-severity'];
+    if (unscannedArg !== undefined && !SEVERITIES.includes(unscannedArg as Severity)) {
+      throw new UsageError(`--unscanned-severity must be one of ${SEVERITIES.join(', ')}`);
+    }
     let maxDepth: number | undefined;
     if (values['max-depth'] !== undefined) {
       maxDepth = Number(values['max-depth']);
@@ -111,7 +123,9 @@ export const scanCommand: Command = {
     let config = EMPTY_CONFIG;
     if (!values['no-config']) {
       try {
-        const path = values.config ?? (await findConfig([...paths.slice(0, 1), io.cwd]));
+        // Only the config of the repository the user stands in, or one named: a config shipped
+        // inside a scanned folder is the scanned content's and must not switch its scan off.
+        const path = values.config ?? (await findRepositoryConfig(io.cwd));
         // The YAML parser loads only when there is a config to read.
         if (path !== undefined)
           config = await (await import('../../engine/config.js')).loadConfig(path);
@@ -143,6 +157,8 @@ export const scanCommand: Command = {
     );
     const report = await scanPaths(paths, {
       config,
+      unscannedSeverity:
+        (unscannedArg as Severity | undefined) ?? config.unscannedSeverity ?? 'high',
       exclude: values.exclude,
       allowGlobals: values['allow-global'],
       ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
@@ -154,6 +170,12 @@ export const scanCommand: Command = {
       },
     });
     progress.done();
+    // The text report carries the notice itself; machine formats carry it as data, so say it here.
+    for (const ignored of format === 'text' ? [] : report.summary.config.ignoredConfigs) {
+      io.stderr.write(
+        `torchward: notice: ${ignored} was not read: a config inside a scanned folder cannot configure its own scan (pass --config to use it)\n`,
+      );
+    }
     // SARIF lists rule metadata and pages: only then is the whole rule registry loaded.
     const rendered =
       format === 'sarif'
@@ -252,6 +274,6 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 /** The exit-code contract of `scan`. */
 export function exitCode(report: ScanReport, failOn: Severity): number {
   if (report.summary.internalErrors.length > 0) return EXIT.INTERNAL;
-  if (report.files.length === 0) return EXIT.NO_INPUT;
+  if (report.files.every((f) => f.format === 'unscanned')) return EXIT.NO_INPUT;
   return failsGate(report, failOn) ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -1,9 +1,10 @@
 import { MemorySource, readAll } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
-import { decompress, type Compression } from '../../formats/compress/index.js';
+import { decompress, decompressPrefix, type Compression } from '../../formats/compress/index.js';
 import { looksLikePickle } from '../../formats/pickle/sniff.js';
 import type { Handler } from '../unit.js';
 import { pickleHandler } from './pickle.js';
+import { sniffMember } from './member-sniff.js';
 
 // A zlib header is two bytes with (CMF·256 + FLG) % 31 == 0, and `(S` (MARK, STRING: how a
 // protocol-0 pickle of a tuple of py2 strs starts) is one. Such a unit that does not inflate but
@@ -24,11 +25,16 @@ export function compressedHandler(kind: Compression): Handler {
     const limits = ctx.options.limits;
     ctx.setFormat(kind);
     let out: Uint8Array;
+    // Over maxInputBytes, only the first maxInputBytes of the stream are decompressed.
+    const input =
+      source.size > limits.maxInputBytes
+        ? await source.read(0, limits.maxInputBytes)
+        : await readAll(source);
     try {
       if (source.size > limits.maxInputBytes) {
         throw new FormatError('LIMIT_EXCEEDED', `${kind} stream exceeds maxInputBytes`, 0);
       }
-      out = await decompress(kind, await readAll(source), limits, ctx.budget);
+      out = await decompress(kind, input, limits, ctx.budget);
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       if (PICKLE_FALLBACK.has(kind) && looksLikePickle(await source.read(0, FALLBACK_HEAD))) {
@@ -36,6 +42,13 @@ export function compressedHandler(kind: Compression): Handler {
         return;
       }
       ctx.malformed('archive', error);
+      // A limit or a cut-off end does not hide what came before it: a pickle loaded from this
+      // stream runs as it is read, before the loader meets the limit or the end.
+      const prefix = await decompressPrefix(kind, input, error, limits, ctx.budget);
+      // A part that is no known format (a bomb's zeros) adds nothing to the limit finding.
+      const partial = new MemorySource(prefix);
+      if (prefix.byteLength > 0 && (await sniffMember(partial)) !== 'unknown')
+        await ctx.scanMember(DECOMPRESSED_MEMBER, partial);
       return;
     }
     await ctx.scanMember(DECOMPRESSED_MEMBER, new MemorySource(out));

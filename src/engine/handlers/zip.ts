@@ -1,4 +1,4 @@
-import { readAll, type ByteSource } from '../../core/byte-source.js';
+import { MemorySource, readAll, type ByteSource } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
 import {
   archiveDir,
@@ -7,6 +7,7 @@ import {
   isStorageRecord,
   locateZipMember,
   openZipMember,
+  openZipMemberPrefix,
   parseZipDirectory,
   type ArchiveAnomaly,
   type ArchiveModel,
@@ -46,19 +47,43 @@ export const zipHandler: Handler = async (ctx, source) => {
   const dirs = new Set(torch.dataPickles.map((e) => archiveDir(e.name)));
   for (const entry of zip.entries) {
     if (entry.isDirectory && entry.uncompressedSize === 0) continue;
-    if (isStorageRecord(entry.name, dirs)) continue;
+    if (isStorageRecord(entry.name, dirs)) {
+      // Stored tensor bytes are never read here. A compressed one (torch never writes those) is
+      // inflated as a stream and checked (size, CRC, a clean end): the loader inflates it, and a
+      // record it cannot inflate must not leave the file safe.
+      if (entry.method !== 0) await openMember(ctx, source, entry, anomalies);
+      continue;
+    }
+    const isDataPickle = torch.dataPickles.includes(entry);
+    const pctx = {
+      flavour: 'torch-zip' as const,
+      storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
+    };
     const opened = await openMember(ctx, source, entry, anomalies);
-    if (opened === undefined) continue;
-    if (torch.dataPickles.includes(entry)) {
+    if (opened === undefined) {
+      // A limit stopped the member from opening: what lies before the limit is still scanned,
+      // so padding behind a payload cannot hide it (the limit finding keeps the file unsafe).
+      const prefix = await limitedPrefix(ctx, source, entry);
+      if (prefix === undefined) continue;
+      if (isDataPickle) await scanPickleMember(ctx, entry.name, prefix, pctx);
+      else {
+        const partial = new MemorySource(prefix);
+        if ((await sniffMember(partial)) !== 'unknown') await ctx.scanMember(entry.name, partial);
+      }
+      continue;
+    }
+    if (isDataPickle) {
       if (opened.size > limits.maxInputBytes) {
         ctx.malformed(
           'archive',
           new FormatError(
             'LIMIT_EXCEEDED',
-            `${entry.name} exceeds maxInputBytes`,
+            `${entry.name} exceeds maxInputBytes; its first ${limits.maxInputBytes} bytes were scanned`,
             entry.centralOffset,
           ),
         );
+        const prefix = await limitedPrefix(ctx, source, entry, true);
+        if (prefix !== undefined) await scanPickleMember(ctx, entry.name, prefix, pctx);
         continue;
       }
       let bytes: Uint8Array;
@@ -68,12 +93,12 @@ export const zipHandler: Handler = async (ctx, source) => {
         // A large deflated member is inflated whole only now; its limits apply here.
         if (!(error instanceof FormatError)) throw error;
         ctx.malformed('archive', error);
+        if (error.code !== 'LIMIT_EXCEEDED') continue;
+        const prefix = await limitedPrefix(ctx, source, entry, true);
+        if (prefix !== undefined) await scanPickleMember(ctx, entry.name, prefix, pctx);
         continue;
       }
-      await scanPickleMember(ctx, entry.name, bytes, {
-        flavour: 'torch-zip',
-        storages: torch.storages.get(archiveDir(entry.name)) ?? new Map<string, number>(),
-      });
+      await scanPickleMember(ctx, entry.name, bytes, pctx);
       continue;
     }
     // Keras 3 archive (issue 4): its config.json goes to the keras rules.
@@ -97,6 +122,30 @@ export const zipHandler: Handler = async (ctx, source) => {
  * Locates and opens one member, recording its anomalies; a member that cannot be opened is
  * reported as malformed (naming it) and skipped, so the other members are still scanned.
  */
+/** Members whose opening hit a limit (LIMIT_EXCEEDED), to be scanned up to it. */
+const LIMITED = new WeakSet<ZipEntry>();
+
+/**
+ * The bytes of a member up to the limit that stopped it (see openZipMemberPrefix), for a member
+ * that `openMember` refused with LIMIT_EXCEEDED (or any member when `always`); undefined
+ * otherwise or when nothing can be decoded.
+ */
+async function limitedPrefix(
+  ctx: UnitContext,
+  source: ByteSource,
+  entry: ZipEntry,
+  always = false,
+): Promise<Uint8Array | undefined> {
+  if (!always && !LIMITED.has(entry)) return undefined;
+  try {
+    const located = await locateZipMember(source, entry);
+    return await openZipMemberPrefix(source, located, ctx.options.limits, ctx.budget);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    return undefined;
+  }
+}
+
 async function openMember(
   ctx: UnitContext,
   source: ByteSource,
@@ -115,6 +164,7 @@ async function openMember(
     return opened.source;
   } catch (error) {
     if (!(error instanceof FormatError)) throw error;
+    if (error.code === 'LIMIT_EXCEEDED') LIMITED.add(entry);
     ctx.malformed(
       'archive',
       new FormatError(error.code, `member ${entry.name}: ${error.message}`, error.offset, {

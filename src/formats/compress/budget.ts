@@ -18,7 +18,8 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 /**
  * The most bytes one decompression of `inputLength` compressed bytes may produce: the smallest of
  * limits.maxInflatedBytes, what is left of limits.maxTotalInflatedBytes, and inputLength ×
- * limits.maxInflateRatio (at least 1 MiB). Throws LIMIT_EXCEEDED when the budget is spent.
+ * limits.maxInflateRatio (at least 1 MiB), and HELD_CEILING, the most decompressed bytes ever held
+ * at once. Throws LIMIT_EXCEEDED when the budget is spent.
  */
 export function inflateCap(
   limits: Limits,
@@ -35,7 +36,7 @@ export function inflateCap(
     );
   }
   const byRatio = Math.max(RATIO_FLOOR_BYTES, inputLength * limits.maxInflateRatio);
-  return Math.max(0, Math.min(limits.maxInflatedBytes, left, byRatio));
+  return Math.max(0, Math.min(limits.maxInflatedBytes, left, byRatio, HELD_CEILING));
 }
 
 /**
@@ -76,3 +77,24 @@ export function checkDeclaredInflate(
 export function chargeInflate(budget: InflateBudget, n: number): void {
   budget.inflatedBytes += n;
 }
+
+/**
+ * Most bytes kept from a decompression that hit a limit, so what it produced before the limit can
+ * still be parsed: the caps of `inflateCap` (0 when the file's budget is spent instead of
+ * throwing), and never more than `PARTIAL_CEILING` held at once.
+ */
+export function partialCap(limits: Limits, budget: InflateBudget, inputLength: number): number {
+  const left = Math.max(0, limits.maxTotalInflatedBytes - budget.inflatedBytes);
+  const byRatio = Math.max(RATIO_FLOOR_BYTES, inputLength * limits.maxInflateRatio);
+  return Math.min(PARTIAL_CEILING, limits.maxInflatedBytes, left, byRatio);
+}
+
+/**
+ * Fixed ceiling on the decompressed bytes one decompression holds in memory, whatever the limits
+ * say, so a bomb costs at most this (plus the process) in memory: 256 MiB. A stream that inflates
+ * to more is over a limit: what it produced up to here is still parsed.
+ */
+export const HELD_CEILING = 256 * 1024 * 1024;
+
+/** The output kept from a decompression cut off by a limit: HELD_CEILING. */
+export const PARTIAL_CEILING = HELD_CEILING;

@@ -4,8 +4,9 @@ import type { Limits } from '../../core/limits.js';
 import { chargeInflate, checkDeclaredInflate, inflateCap, type InflateBudget } from './budget.js';
 import { decodeLz4Frames } from './lz4-frame.js';
 import { decodeLzmaAlone, readLzmaAloneHeader } from './lzma-alone.js';
-import { CappedOutput } from './output-buffer.js';
-import { inflateBounded } from './zlib-family.js';
+import { CappedOutput, PartialOutputError } from './output-buffer.js';
+import { inflateBounded, inflatePrefix } from './zlib-family.js';
+import { partialCap } from './budget.js';
 
 /** Every single-stream compression torchward unwraps (joblib `compress=`, `.pkl.gz` …). */
 export type Compression = 'gzip' | 'zlib' | 'deflate' | 'bz2' | 'xz' | 'lzma' | 'lz4' | 'joblib-zf';
@@ -30,11 +31,11 @@ export async function decompress(
   switch (kind) {
     case 'gzip':
       // Multi-member gzip (concatenated members) is decoded whole, as Python's gzip does.
-      return inflateBounded('gzip', input, limits, budget, offset);
+      return inflateStreamed('gzip', input, limits, budget, offset);
     case 'zlib':
-      return inflateBounded('zlib', input, limits, budget, offset);
+      return inflateStreamed('zlib', input, limits, budget, offset);
     case 'deflate':
-      return inflateBounded('raw', input, limits, budget, offset);
+      return inflateStreamed('raw', input, limits, budget, offset);
     case 'joblib-zf':
       return decodeJoblibZf(input, limits, budget, offset);
     case 'bz2':
@@ -83,6 +84,28 @@ export async function decompress(
         ),
       );
   }
+}
+
+/**
+ * DEFLATE as a stream into one buffer of the cap (committed as written): memory follows the
+ * output, with no chunk list to join at the end (node's one-shot inflate holds the output twice
+ * at that moment). A stream stopped by the cap, cut off or corrupt throws a PartialOutputError
+ * that carries what it produced.
+ */
+async function inflateStreamed(
+  framing: 'gzip' | 'zlib' | 'raw',
+  input: Uint8Array,
+  limits: Limits,
+  budget: InflateBudget,
+  offset: number,
+): Promise<Uint8Array> {
+  const cap = inflateCap(limits, budget, input.byteLength, offset);
+  const { bytes, stopped } = await inflatePrefix(framing, input, cap, offset, budget.deadline);
+  if (stopped !== undefined) {
+    throw new PartialOutputError(stopped.code, stopped.message, stopped.offset, bytes);
+  }
+  chargeInflate(budget, bytes.byteLength);
+  return bytes;
 }
 
 function charged(budget: InflateBudget, out: Uint8Array): Uint8Array {
@@ -217,4 +240,35 @@ async function decodeXz(
     });
   }
   return out.bytes();
+}
+
+/**
+ * What `decompress` produced before `error` stopped it, so a payload in front of a bomb's padding
+ * (or of a cut-off end) is still parsed: the DEFLATE framings are inflated again as a stream up to
+ * `partialCap`; the other decoders hand over their buffer with the error. The bytes are charged
+ * to `budget`. Empty when nothing can be recovered (a bad magic, a budget already spent).
+ */
+export async function decompressPrefix(
+  kind: Compression,
+  input: Uint8Array,
+  error: FormatError,
+  limits: Limits,
+  budget: InflateBudget,
+  offset = 0,
+): Promise<Uint8Array> {
+  if (error.code === 'BAD_MAGIC') return new Uint8Array(0);
+  let out: Uint8Array;
+  if (error instanceof PartialOutputError) {
+    out = error.partial;
+  } else if (kind === 'gzip' || kind === 'zlib' || kind === 'deflate' || kind === 'joblib-zf') {
+    const cap = partialCap(limits, budget, input.byteLength);
+    if (cap <= 0) return new Uint8Array(0);
+    const framing = kind === 'gzip' ? 'gzip' : kind === 'deflate' ? 'raw' : 'zlib';
+    const body = kind === 'joblib-zf' ? input.subarray(ZF_HEADER) : input;
+    out = (await inflatePrefix(framing, body, cap, offset, budget.deadline)).bytes;
+  } else {
+    return new Uint8Array(0);
+  }
+  chargeInflate(budget, out.byteLength);
+  return out;
 }

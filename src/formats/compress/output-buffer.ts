@@ -1,5 +1,8 @@
 import { FormatError } from '../../core/errors.js';
 
+// From this cap up, the whole buffer is allocated at once (see the constructor).
+const LAZY_ALLOCATION = 16 * 1024 * 1024;
+
 // Date.now() is not free: the deadline is checked once per MiB of output.
 const CLOCK_EVERY = 1 << 20;
 
@@ -19,7 +22,9 @@ export class CappedOutput {
     /** Epoch milliseconds; checked at every growth of the buffer and every MiB written. */
     private readonly deadline = Number.POSITIVE_INFINITY,
   ) {
-    this.buf = new Uint8Array(Math.max(16, Math.min(initial, cap)));
+    // Large caps are allocated at once: the pages of a zeroed buffer are committed as they are
+    // written, so memory follows the output and growth never copies (no 1.5x peak).
+    this.buf = new Uint8Array(Math.max(16, cap >= LAZY_ALLOCATION ? cap : Math.min(initial, cap)));
   }
 
   private nextClockCheck = CLOCK_EVERY;
@@ -85,10 +90,11 @@ export class CappedOutput {
 
   private grow(needed: number): void {
     if (needed > this.cap) {
-      throw new FormatError(
+      throw new PartialOutputError(
         'LIMIT_EXCEEDED',
         `decompressed output exceeds ${this.cap} bytes`,
         this.offset,
+        this.buf.subarray(0, this.length),
       );
     }
     let size = this.buf.byteLength;
@@ -96,5 +102,21 @@ export class CappedOutput {
     const next = new Uint8Array(Math.min(size, this.cap));
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+  }
+}
+
+/**
+ * A decoder stopped by a limit (LIMIT_EXCEEDED) or a cut-off or corrupt stream, carrying the
+ * output it produced before, so what lies before the stop can still be parsed.
+ */
+export class PartialOutputError extends FormatError {
+  constructor(
+    code: ConstructorParameters<typeof FormatError>[0],
+    message: string,
+    offset: number,
+    /** The decoded bytes before the stop (a view of the decoder's buffer). */
+    readonly partial: Uint8Array,
+  ) {
+    super(code, message, offset);
   }
 }

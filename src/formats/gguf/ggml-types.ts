@@ -1,7 +1,7 @@
 /**
  * Storage of ggml tensor types (ggml `ggml.h` enum ggml_type and the type traits table): bytes per
- * block and elements per block. Types removed from ggml (4, 5, 31-33, 36-38) are absent; a tensor
- * of an unknown type is only checked to start inside the data section.
+ * block and elements per block. Types removed from ggml (4, 5, 31-33, 36-38) are absent: ggml
+ * refuses a file with a tensor of a type it does not know, and so does the decoder.
  */
 export const GGML_TYPE_SIZES: ReadonlyMap<
   number,
@@ -38,4 +38,6 @@ export const GGML_TYPE_SIZES: ReadonlyMap<
   [30, { name: 'BF16', blockBytes: 2, blockSize: 1 }],
   [34, { name: 'TQ1_0', blockBytes: 54, blockSize: 256 }],
   [35, { name: 'TQ2_0', blockBytes: 66, blockSize: 256 }],
+  // One E8M0 scale byte and 16 bytes of packed 4-bit values per 32 elements (gpt-oss models).
+  [39, { name: 'MXFP4', blockBytes: 17, blockSize: 32 }],
 ]);

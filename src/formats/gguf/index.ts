@@ -273,7 +273,14 @@ function tensorBytes(dims: readonly bigint[], ggmlType: number, at: number): big
   const traits = GGML_TYPE_SIZES.get(ggmlType);
   let elements = 1n;
   for (const d of dims) elements *= d;
-  if (traits === undefined) return undefined;
+  if (traits === undefined) {
+    // ggml's loader refuses the whole file (an invalid or removed ggml type): never safe.
+    throw new FormatError(
+      'UNSUPPORTED_FEATURE',
+      `tensor type ${ggmlType} is not a ggml type (ggml refuses to load the file)`,
+      at - 4,
+    );
+  }
   const first = dims[0] ?? 1n;
   // ggml stores rows of whole blocks: the first dimension must be a multiple of the block size.
   if (first % BigInt(traits.blockSize) !== 0n) {

@@ -64,6 +64,15 @@ const LOOKAHEAD = 64 * 1024;
 const SKIP_PAYLOAD = 1 << 20;
 // Positioned reads of this size by default when decoding from a source.
 const DEFAULT_WINDOW = 4 << 20;
+// First read when searching for a candidate past an error.
+const RESYNC_FIRST_READ = 64 * 1024;
+// First window when decoding one (four lookaheads, so refills move on by at least three).
+const RESYNC_FIRST_WINDOW = 4 * LOOKAHEAD;
+// Largest window a candidate found by searching past an error may ask for.
+const RESYNC_WINDOW = 16 * 1024 * 1024;
+// Opcodes where the pure-Python unpickler reads on at the end of input where the C one stops:
+// FRAME (a length past the end) and the line-based GLOBAL and INST (no final newline).
+const LENIENT_OPCODES: ReadonlySet<number> = new Set([0x95, 0x63, 0x69]);
 // Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
 const MEMO_GAP = 1024;
 
@@ -150,6 +159,16 @@ export function decodeOnePickle(
     runMachine(new Machine(plain, other, options, otherInfo, depth, false), start, otherInfo);
     mergeRecords(result, other, { anomalies: false });
   }
+  if (error?.code === 'TRUNCATED' && LENIENT_OPCODES.has(plain[error.offset - base] ?? -1)) {
+    // Where the C unpickler stops at the end, the pure-Python one (joblib, dill) may read on: a
+    // FRAME longer than the rest, a last line without its newline. What it would resolve there
+    // is judged too.
+    const other = emptyDecodeResult(base);
+    const otherInfo: PickleStreamInfo = { ...info, end: base + start, complete: false };
+    const lenient = new Machine(plain, other, options, otherInfo, depth, false, undefined, true);
+    runMachine(lenient, start, otherInfo);
+    mergeRecords(result, other, { anomalies: false });
+  }
   if (info.end > result.end) result.end = info.end;
   return info;
 }
@@ -217,7 +236,16 @@ export async function decodePickleSource(
     };
     result.streams.push(info);
     const before = result.anomalies.length;
-    const error = await runWindowed(source, abs, window, maxWindow, result, options, info, true);
+    // A candidate found in junk gets windows of at most RESYNC_WINDOW: junk is full of huge
+    // lengths, and reading a window for each made the search crawl (25 MB/s, gigabytes of RSS).
+    const windowCap = resyncing ? Math.min(maxWindow, RESYNC_WINDOW) : maxWindow;
+    // …and starts from a small first read (the window grows when an opcode needs more).
+    const first = resyncing ? Math.min(window, RESYNC_FIRST_WINDOW) : window;
+    let error = await runWindowed(source, abs, first, windowCap, result, options, info, true);
+    if (resyncing && error?.code === 'LIMIT_EXCEEDED' && windowCap < maxWindow) {
+      // Not a limit of the file: this candidate is abandoned and the search goes on after it.
+      error = new FormatError('TRUNCATED', 'a resynchronised candidate needs a large window', abs);
+    }
     if (error !== undefined) result.error ??= error;
     const crossed = result.anomalies
       .slice(before)
@@ -226,6 +254,16 @@ export async function decodePickleSource(
       const other = emptyDecodeResult(abs);
       const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
       await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false);
+      other.anomalies.length = 0;
+      mergeRecords(result, other);
+    }
+    const failedOp =
+      error?.code === 'TRUNCATED' ? (await source.read(error.offset, 1))[0] : undefined;
+    if (failedOp !== undefined && LENIENT_OPCODES.has(failedOp)) {
+      // As in decodeOnePickle: what the pure-Python unpickler would still resolve at the end.
+      const other = emptyDecodeResult(abs);
+      const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
+      await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false, true);
       other.anomalies.length = 0;
       mergeRecords(result, other);
     }
@@ -251,10 +289,20 @@ async function runWindowed(
   options: PickleDecodeOptions,
   info: PickleStreamInfo,
   discard: boolean,
+  lenient = false,
 ): Promise<FormatError | undefined> {
   const total = source.size;
   const first = await source.read(abs, Math.min(window, total - abs));
-  const machine = new Machine(first, result, { ...options, base: abs }, info, 0, discard, total);
+  const machine = new Machine(
+    first,
+    result,
+    { ...options, base: abs },
+    info,
+    0,
+    discard,
+    total,
+    lenient,
+  );
   let from = 0;
   for (;;) {
     try {
@@ -286,26 +334,66 @@ async function findCandidateInSource(
 ): Promise<number> {
   const overlap = 2 * MAX_CANDIDATE_LINE + 4;
   let at = from;
+  // Small reads first, doubling up to `window`: in junk the next candidate is usually near, and
+  // a full window read per candidate made the search copy gigabytes.
+  let chunk = Math.min(window, RESYNC_FIRST_READ);
   while (at < source.size) {
-    const bytes = plainBytes(await source.read(at, Math.min(window + overlap, source.size - at)));
+    const bytes = plainBytes(await source.read(at, Math.min(chunk + overlap, source.size - at)));
     const hit = findCandidate(bytes, 0);
     if (hit >= 0) return at + hit;
     if (at + bytes.byteLength >= source.size) return -1;
     at += Math.max(1, bytes.byteLength - overlap);
+    chunk = Math.min(window, chunk * 2);
   }
   return -1;
 }
 
-/** Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. */
+/**
+ * Next index ≥ `from` where a pickle plausibly starts: PROTO 2-5, or a GLOBAL line pair. Linear
+ * in the bytes searched whatever they hold: the two opcode bytes are found with indexOf
+ * (memchr), and each line is examined once however many `c` bytes it holds.
+ */
 function findCandidate(bytes: Uint8Array, from: number): number {
-  for (let i = from; i < bytes.byteLength; i++) {
-    const b = bytes[i];
-    if (b === 0x80) {
-      const v = bytes[i + 1];
-      if (v !== undefined && v >= 2 && v <= HIGHEST_PROTOCOL) return i;
-    } else if (b === 0x63 && isGlobalLines(bytes, i + 1)) {
-      return i;
+  let proto = bytes.indexOf(0x80, from);
+  let global = bytes.indexOf(0x63, from);
+  // The line after the current GLOBAL candidate: [lineStart, lineEnd) up to its newline, the
+  // last byte in it that cannot be part of a dotted name, and whether the next line is one.
+  let lineEnd = -1;
+  let lastBad = -1;
+  let nextLineOk = false;
+  while (proto >= 0 || global >= 0) {
+    if (proto >= 0 && (global < 0 || proto < global)) {
+      const v = bytes[proto + 1];
+      if (v !== undefined && v >= 2 && v <= HIGHEST_PROTOCOL) return proto;
+      proto = bytes.indexOf(0x80, proto + 1);
+      continue;
     }
+    const start = global + 1;
+    if (start > lineEnd) {
+      // A new line: find its end and its last non-name byte once, and judge the line after it.
+      lineEnd = bytes.indexOf(0x0a, start);
+      if (lineEnd < 0) lineEnd = bytes.byteLength;
+      lastBad = -1;
+      for (let i = lineEnd - 1; i >= start; i--) {
+        if (!isIdentChar(bytes[i] ?? 0, false)) {
+          lastBad = i;
+          break;
+        }
+      }
+      nextLineOk = lineEnd < bytes.byteLength && isNameLine(bytes, lineEnd + 1);
+    }
+    const length = lineEnd - start;
+    if (
+      lineEnd < bytes.byteLength &&
+      length > 0 &&
+      length <= MAX_CANDIDATE_LINE &&
+      start > lastBad &&
+      isIdentChar(bytes[start] ?? 0, true) &&
+      nextLineOk
+    ) {
+      return global;
+    }
+    global = bytes.indexOf(0x63, start);
   }
   return -1;
 }
@@ -315,20 +403,16 @@ function isIdentChar(c: number, first: boolean): boolean {
   return first ? alpha : alpha || (c >= 0x30 && c <= 0x39) || c === 0x2e;
 }
 
-function isGlobalLines(bytes: Uint8Array, at: number): boolean {
+/** True when a dotted name of 1..MAX_CANDIDATE_LINE bytes and a newline start at `at`. */
+function isNameLine(bytes: Uint8Array, at: number): boolean {
   let i = at;
-  for (let line = 0; line < 2; line++) {
-    const begin = i;
-    while (i < bytes.byteLength && i - begin < MAX_CANDIDATE_LINE) {
-      const c = bytes[i] ?? 0;
-      if (c === 0x0a) break;
-      if (!isIdentChar(c, i === begin)) return false;
-      i++;
-    }
-    if (i === begin || bytes[i] !== 0x0a) return false;
+  while (i < bytes.byteLength && i - at < MAX_CANDIDATE_LINE) {
+    const c = bytes[i] ?? 0;
+    if (c === 0x0a) break;
+    if (!isIdentChar(c, i === at)) return false;
     i++;
   }
-  return true;
+  return i > at && bytes[i] === 0x0a;
 }
 
 /** Values whose Python type is certainly not a tuple (the unpickler then raises TypeError). */
@@ -402,6 +486,13 @@ class Machine {
     /** Frame semantics: true for a file read through io.BytesIO (torch), false for loads(). */
     private readonly discard: boolean,
     totalSize?: number,
+    /**
+     * Reads as CPython's pure-Python unpickler (pickle._Unpickler, which joblib and dill use)
+     * reads where it is laxer than the C one: a FRAME longer than the rest is the rest, and a
+     * line at the end without its newline is the rest minus its last byte (readline()[:-1]),
+     * empty lines included.
+     */
+    private readonly lenient = false,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = options.base ?? 0;
@@ -420,6 +511,10 @@ class Machine {
   }
 
   private need(n: number): void {
+    // Past the end of the whole input no refill can help: fail before reading a window for it
+    // (junk after an error is full of huge lengths; each used to cost a window of its size).
+    if (this.base + this.pos + n > this.totalSize)
+      this.fail('TRUNCATED', 'pickle data was truncated');
     if (this.frameEnd >= 0 && this.pos + n > this.frameEnd) {
       // Refill first (before any state changes), from where the read will really start.
       const start = this.discard && this.pos < this.frameEnd ? this.frameEnd : this.pos;
@@ -526,12 +621,14 @@ class Machine {
   }
 
   /** A u64 length that must fit Py_ssize_t (else BAD_LENGTH) and the remaining input. */
-  private len64(what: string): number {
+  private len64(what: string, clamp = false): number {
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
     if (v > MAX_U63) this.fail('BAD_LENGTH', `${what} exceeds the maximum size`);
-    if (v > BigInt(this.totalSize - this.base - this.pos)) {
+    const rest = this.totalSize - this.base - this.pos;
+    if (v > BigInt(rest)) {
+      if (clamp) return rest;
       this.fail('TRUNCATED', 'pickle data was truncated');
     }
     return Number(v);
@@ -583,7 +680,13 @@ class Machine {
     if (nl < 0 && this.hasMoreInput()) {
       throw new NeedMore(this.opStart, 2 * (this.bytes.byteLength - this.opStart) + this.lookahead);
     }
-    if (nl < 0) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
+    if (nl < 0) {
+      if (!this.lenient) this.fail('TRUNCATED', 'pickle data was truncated (no newline)');
+      // pickle._Unpickler: readline() returns the rest, and [:-1] drops its last byte.
+      const rest = this.bytes.subarray(this.pos, Math.max(this.pos, this.bytes.byteLength - 1));
+      this.pos = this.bytes.byteLength;
+      return rest;
+    }
     const out = this.bytes.subarray(this.pos, nl);
     this.pos = nl + 1;
     return out;
@@ -1148,13 +1251,13 @@ class Machine {
         case 0x95: {
           // FRAME: the C unpickler only checks that the frame's bytes exist, then reads on
           // without enforcing the boundary; crossings are recorded (bypass O8).
-          const frameLength = this.len64('FRAME');
+          const frameLength = this.len64('FRAME', this.lenient);
           if (this.frameEnd >= 0 && this.pos < this.frameEnd) {
             this.anomaly('nested-frame', 'FRAME begins before the previous frame ends');
             // In discard mode a frame that fits in the buffered one leaves the buffer as it is.
             if (this.discard && this.pos + frameLength <= this.frameEnd) break;
             this.leaveFrame();
-            if (this.base + this.pos + frameLength > this.totalSize) {
+            if (this.base + this.pos + frameLength > this.totalSize && !this.lenient) {
               this.fail('TRUNCATED', 'pickle data was truncated (FRAME)');
             }
           }
@@ -1182,7 +1285,8 @@ class Machine {
 
   private nonEmptyLine(): Uint8Array {
     const l = this.line();
-    if (l.byteLength < 1) this.fail('TRUNCATED', 'pickle data was truncated (empty line)');
+    if (l.byteLength < 1 && !this.lenient)
+      this.fail('TRUNCATED', 'pickle data was truncated (empty line)');
     return l;
   }
 

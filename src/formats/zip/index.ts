@@ -17,6 +17,7 @@ export {
   checkCrcOfSource,
   locateZipMember,
   openZipMember,
+  openZipMemberPrefix,
   type OpenedZipMember,
   type ZipMemberLocation,
 } from './member.js';

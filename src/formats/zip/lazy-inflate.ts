@@ -3,7 +3,8 @@ import { createInflateRaw, crc32 } from 'node:zlib';
 import type { ByteSource } from '../../core/byte-source.js';
 import { FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { inflateBounded } from '../compress/zlib-family.js';
+import { HELD_CEILING } from '../compress/budget.js';
+import { inflatePrefix } from '../compress/zlib-family.js';
 
 // Compressed bytes fed to the inflater per positioned read.
 const READ_CHUNK = 1024 * 1024;
@@ -122,16 +123,19 @@ export class LazyInflatedSource implements ByteSource {
           this.start,
         );
       }
+      if (this.probe.size > HELD_CEILING) {
+        throw new FormatError(
+          'LIMIT_EXCEEDED',
+          `member inflates to ${this.probe.size} bytes, more than the ${HELD_CEILING} held at once`,
+          this.start,
+        );
+      }
       const packed = await this.source.read(this.start, this.length);
-      // The probe already charged this output to the file's budget and checked the caps.
-      this.whole = inflateBounded(
-        'raw',
-        packed,
-        this.limits,
-        { inflatedBytes: 0 },
-        this.start,
-        this.probe.size + 1,
-      );
+      // The probe already charged this output to the file's budget and checked the caps. As a
+      // stream into one buffer: the output is held once, not twice while node joins its chunks.
+      const { bytes, stopped } = await inflatePrefix('raw', packed, this.probe.size, this.start);
+      if (stopped !== undefined) throw stopped;
+      this.whole = bytes;
     }
     return this.whole.subarray(from, end);
   }

@@ -7,9 +7,11 @@ import {
   chargeInflate,
   checkDeclaredInflate,
   inflateCap,
+  partialCap,
+  PARTIAL_CEILING,
   type InflateBudget,
 } from '../compress/budget.js';
-import { inflateBounded } from '../compress/zlib-family.js';
+import { inflateBounded, inflatePrefix } from '../compress/zlib-family.js';
 import type { ArchiveAnomaly } from './anomaly.js';
 import { FLAG_ENCRYPTED, FLAG_PATCHED, type ZipEntry } from './central-directory.js';
 import { LazyInflatedSource, probeInflate } from './lazy-inflate.js';
@@ -176,6 +178,37 @@ export async function openZipMember(
   const crc = encrypted ? undefined : checkCrc(entry, out);
   if (crc !== undefined) anomalies.push(crc);
   return { source: new MemorySource(out), anomalies };
+}
+
+/**
+ * The decoded bytes of a member that a limit kept from being opened, up to that limit: a stored
+ * member's first `maxInputBytes` (at most PARTIAL_CEILING), a deflated member inflated as a
+ * stream up to `partialCap` (charged to `budget`). What lies in front of a bomb's padding is
+ * still there to be parsed. Returns undefined for members it cannot decode (other methods,
+ * encryption, a budget already spent); throws only what reading `source` throws.
+ */
+export async function openZipMemberPrefix(
+  source: ByteSource,
+  member: ZipMemberLocation,
+  limits: Limits,
+  budget: InflateBudget,
+): Promise<Uint8Array | undefined> {
+  const { entry, dataOffset } = member;
+  if ((entry.flags & FLAG_ENCRYPTED) !== 0) return undefined;
+  if (entry.method === 0) {
+    const n = Math.min(entry.compressedSize, limits.maxInputBytes, PARTIAL_CEILING);
+    return source.read(dataOffset, n);
+  }
+  if (entry.method !== 8) return undefined;
+  const cap = partialCap(limits, budget, entry.compressedSize);
+  if (cap <= 0) return undefined;
+  const packed = await source.read(
+    dataOffset,
+    Math.min(entry.compressedSize, limits.maxInputBytes),
+  );
+  const { bytes } = await inflatePrefix('raw', packed, cap, dataOffset, budget.deadline);
+  chargeInflate(budget, bytes.byteLength);
+  return bytes;
 }
 
 /**

@@ -8,9 +8,9 @@ export default defineRule<never, 'deep'>({
   severity: 'medium',
   confidence: 'high',
   policy: 'CWE-409',
-  verdict: 'invalid',
+  verdict: 'suspicious',
   messages: {
-    deep: 'member is nested {{depth}} containers deep (limit {{limit}}); it was not opened, so it cannot be proven safe',
+    deep: 'member is nested {{depth}} containers deep (limit {{limit}}); below the limit only compression layers and pickles are read (archives stay unopened), so it cannot be proven safe',
   },
   check() {
     /* reported by the engine's dispatcher */
