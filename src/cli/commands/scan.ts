@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
 import type { RuleDescriptor } from '../../core/rule-descriptor.js';
@@ -37,6 +38,9 @@ Options:
                                  .github/torchward.yml in the first directory given, or here)
       --no-config                ignore configuration files
       --max-depth N              deepest container nesting to open (default: 5)
+      --timeout SECONDS          time limit per file (default: 30); a file that runs out
+                                 is reported invalid. Files are scanned in parallel, one
+                                 worker thread per core
       --require-signature        require each PATH to carry a valid OpenSSF model signature
                                  (OMS v1.0) from a trusted signer, given by:
       --public-key PEM             the signer's public key, or
@@ -52,6 +56,9 @@ Options:
 Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise,
 2 usage error, 3 nothing readable, 4 internal error.
 `;
+
+/** Default per-file time limit of `scan`, in seconds. */
+const DEFAULT_TIMEOUT_S = 30;
 
 export const scanCommand: Command = {
   name: 'scan',
@@ -70,6 +77,7 @@ export const scanCommand: Command = {
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
         'max-depth': { type: 'string' },
+        timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         'require-signature': { type: 'boolean', default: false },
         signature: { type: 'string' },
@@ -98,6 +106,14 @@ export const scanCommand: Command = {
       if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > 32) {
         throw new UsageError('--max-depth must be a whole number from 0 to 32');
       }
+    }
+    let timeoutMs = DEFAULT_TIMEOUT_S * 1000;
+    if (values.timeout !== undefined) {
+      const seconds = Number(values.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+        throw new UsageError('--timeout must be a number of seconds from 0 to 86400');
+      }
+      timeoutMs = Math.max(1, Math.round(seconds * 1000));
     }
     for (const g of values['allow-global']) {
       try {
@@ -129,7 +145,10 @@ export const scanCommand: Command = {
       config,
       exclude: values.exclude,
       allowGlobals: values['allow-global'],
-      ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
+      limits: { maxMillisPerFile: timeoutMs, ...(maxDepth === undefined ? {} : { maxDepth }) },
+      // One worker thread per core: files run in parallel and a file past its time limit is
+      // stopped without holding up the others.
+      threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
       onProgress: (done, total, path) => {
