@@ -94,6 +94,24 @@ export function checkTensorGeometry(
   };
 }
 
+/**
+ * Why a storage record of `recordBytes` does not hold exactly `numel` elements of `itemsize` bytes
+ * (what its persistent id declares); undefined when it does. torch 2.13 refuses any mismatch
+ * ("record size … does not match expected size"), larger or smaller, and so does the loader.
+ */
+export function checkStorageRecord(
+  numel: number | bigint,
+  itemsize: number,
+  recordBytes: number,
+): string | undefined {
+  const need = BigInt(numel) * BigInt(itemsize);
+  if (need < 0n || need > MAX_SAFE) return `${numel} elements of ${itemsize} bytes is too large`;
+  if (BigInt(recordBytes) !== need) {
+    return `holds ${recordBytes} bytes; ${numel} elements of ${itemsize} bytes need ${need}`;
+  }
+  return undefined;
+}
+
 /** True when `strides` are the C-order strides of `shape` (size-1 dimensions may have any stride). */
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
   if (shape.includes(0)) return true;

@@ -3,7 +3,8 @@
   make DIR   writes DIR/<case>.pt for each case below: a torch.save'd zip holding one float32
              storage of 4 elements (data/0, 16 bytes) whose data.pkl rebuilds a tensor with
              _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()) from the
-             case's geometry (pickle protocol 2, as torch.save writes it); then loads each with
+             case's geometry and declared numel (pickle protocol 2, as torch.save writes it); then
+             loads each with
              torch.load(weights_only=True) and prints {case: {"loads": bool, "error"?: str}}
 """
 
@@ -18,7 +19,7 @@ import zipfile
 import torch
 
 CASES = {
-    # name: (storage offset, sizes, strides)
+    # name: (storage offset, sizes, strides[, numel the persistent id declares, default 4])
     'fits': (0, (2, 2), (2, 1)),
     'fits-offset': (2, (2,), (1,)),
     'offset-past-end': (100, (4,), (1,)),
@@ -26,6 +27,8 @@ CASES = {
     'negative-size': (0, (-1,), (1,)),
     'numel-overflow': (0, (2 ** 62, 2 ** 62), (1, 1)),
     'stride-past-end': (0, (2, 2), (4, 1)),
+    # The id declares 2 elements (8 bytes) of a 16-byte record: the view fits, the record does not.
+    'record-larger-than-declared': (0, (2,), (1,), 2),
 }
 
 
@@ -34,8 +37,9 @@ class _Storage:
 
 
 class _Tensor:
-    def __init__(self, offset, size, stride):
+    def __init__(self, offset, size, stride, numel=4):
         self.args = (offset, size, stride)
+        self.numel = numel
 
     def __reduce__(self):
         offset, size, stride = self.args
@@ -47,16 +51,20 @@ STORAGE = _Storage()
 
 
 class _Pickler(pickle.Pickler):
+    def __init__(self, file, numel):
+        super().__init__(file, protocol=2)
+        self.numel = numel
+
     def persistent_id(self, obj):
         if obj is STORAGE:
-            return ('storage', torch.FloatStorage, '0', 'cpu', 4)
+            return ('storage', torch.FloatStorage, '0', 'cpu', self.numel)
         return None
 
 
-def data_pkl(offset, size, stride):
+def data_pkl(offset, size, stride, numel=4):
     import io
     buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump({'w': _Tensor(offset, size, stride)})
+    _Pickler(buf, numel).dump({'w': _Tensor(offset, size, stride)})
     return buf.getvalue()
 
 
