@@ -18,6 +18,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/scan.js')).scanCommand,
   },
   {
+    name: 'probe',
+    summary: 'Probe hosts for exposed torch.distributed stores and ML services (read-only)',
+    load: async () => (await import('./commands/probe.js')).probeCommand,
+  },
+  {
     name: 'inspect',
     summary: 'List the tensors of a safe checkpoint (dtype, shape, bytes, shared storage)',
     load: async () => (await import('./commands/inspect.js')).inspectCommand,

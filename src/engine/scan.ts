@@ -16,6 +16,8 @@ import type { WalkedOutcome } from './scan-pool.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
+import { deployKindOf, needsHead, type DeployKind } from '../deploy/kind.js';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
@@ -79,8 +81,15 @@ export async function scanPaths(
   const internalErrors: string[] = [];
   const unreadable = [...walked.unreadable];
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
-  const workflows = walked.files.filter(isWorkflowFile);
-  const models = walked.files.filter((f) => !isWorkflowFile(f));
+  // Deployment files (Kubernetes, compose, Helm values, Dockerfiles, shell and SLURM scripts) go
+  // to the deploy audit; a file in .github/workflows/ stays a workflow whatever it holds.
+  const deployKinds = new Map<WalkedFile, DeployKind>();
+  for (const f of walked.files) {
+    const kind = deployKindOfFile(f);
+    if (kind !== undefined) deployKinds.set(f, kind);
+  }
+  const workflows = walked.files.filter((f) => !deployKinds.has(f) && isWorkflowFile(f));
+  const models = walked.files.filter((f) => !deployKinds.has(f) && !isWorkflowFile(f));
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
@@ -120,6 +129,46 @@ export async function scanPaths(
             : 'workflow',
         verdict: null,
         findings: sortFindings(result.findings),
+        members: [],
+        text: result.text,
+        size: Buffer.byteLength(result.text),
+      });
+      done++;
+      options.onProgress?.(done, total, result.uri);
+    }
+  }
+  const deployByRoot = new Map<string | undefined, WalkedFile[]>();
+  for (const file of deployKinds.keys()) {
+    const group = deployByRoot.get(file.root);
+    if (group === undefined) deployByRoot.set(file.root, [file]);
+    else group.push(file);
+  }
+  for (const [root, group] of deployByRoot) {
+    const { auditDeployFiles } = await import('./deploy-audit.js');
+    const audited = auditDeployFiles(
+      group.map((f) => ({
+        path: f.fsPath,
+        uri: f.displayPath,
+        kind: deployKinds.get(f) ?? 'shell',
+      })),
+      {
+        limits,
+        config: {
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+      },
+    );
+    for (const result of audited) {
+      for (const e of result.internalErrors)
+        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      files.push({
+        path: result.uri,
+        format: result.kind,
+        verdict: null,
+        findings: result.findings,
         members: [],
         text: result.text,
         size: Buffer.byteLength(result.text),
@@ -384,6 +433,32 @@ async function readText(path: string, max: number): Promise<string | undefined> 
   } catch {
     return undefined;
   }
+}
+
+// Enough of a YAML file to see its top-level `apiVersion:` and `kind:`.
+const DEPLOY_HEAD_BYTES = 64 * 1024;
+
+/** The deployment kind of a walked file (by name, and by its first bytes for YAML). */
+function deployKindOfFile(file: WalkedFile): DeployKind | undefined {
+  const posix = resolve(file.fsPath).split(sep).join('/');
+  if (isWorkflowPath(posix)) return undefined;
+  let head: string | undefined;
+  if (needsHead(posix)) {
+    try {
+      // O_NONBLOCK: a FIFO named *.yaml must not block the walk waiting for a writer.
+      const fd = openSync(file.fsPath, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const buffer = Buffer.alloc(DEPLOY_HEAD_BYTES);
+        const n = readSync(fd, buffer, 0, buffer.length, 0);
+        head = buffer.subarray(0, n).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      head = undefined;
+    }
+  }
+  return deployKindOf(posix, head);
 }
 
 /** Workflow files by location; a YAML file named on the command line is audited as one too. */

@@ -520,7 +520,12 @@ function insideSpan(spans: readonly { start: number; end: number }[], offset: nu
   return candidate !== undefined && offset < candidate.end;
 }
 
-function applySuppressions(
+/**
+ * Marks findings suppressed by inline `# torchward: ignore[rule-id] reason` comments (on the line
+ * or alone on the line before) and by the configured `ignore` entries; returns them sorted. A `#`
+ * inside one of `scalarSpans` is content, not a comment.
+ */
+export function applySuppressions(
   findings: readonly Finding[],
   file: { path: string; uri: string },
   text: string,

@@ -13,6 +13,7 @@ export type RuleTarget =
   | 'tensorflow'
   | 'repository'
   | 'workflow'
+  | 'deploy'
   | 'provenance'
   | 'input';
 

@@ -1,6 +1,7 @@
 import { ARTIFACT_RULES } from './artifact-registry.js';
 import { ciRules } from './ci/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
+import { deployRules } from './deploy/index.js';
 import { provenanceRules } from './provenance/index.js';
 import { repositoryRules } from './repository/index.js';
 import { RuleSet } from './rule-set.js';
@@ -8,7 +9,13 @@ import { RuleSet } from './rule-set.js';
 // Every rule family, listed by hand (no auto-discovery): the artifact families
 // (artifact-registry.ts) plus the audits of workflows, repositories and signatures. Each family's
 // index lists its rules sorted. Add an artifact family there, any other family here.
-const REGISTRY = new RuleSet([ARTIFACT_RULES.all, ciRules, provenanceRules, repositoryRules]);
+const REGISTRY = new RuleSet([
+  ARTIFACT_RULES.all,
+  ciRules,
+  deployRules,
+  provenanceRules,
+  repositoryRules,
+]);
 
 /** Every rule, sorted by id. */
 export const ALL_RULES: readonly Rule[] = REGISTRY.all;

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { checkLimit, FormatError, toFormatError } from '../core/errors.js';
 import type { Span } from '../core/finding.js';
@@ -110,17 +110,71 @@ export function parseYamlTreeFully(text: string, limits: Limits): YamlTree {
   return { root, problems, scalarSpans: builder.scalarSpans };
 }
 
+/**
+ * Parses every document of a multi-document YAML stream (`---` separated, as Kubernetes
+ * manifests are) into located trees whose spans are offsets into the whole `text`.
+ *
+ * Throws FormatError `LIMIT_EXCEEDED` as parseYamlTree does (the limits count over all documents
+ * together: nodes, aliases) and when the stream holds more than `limits.maxEntries` documents.
+ * Parser errors are returned as problems of the document they belong to.
+ */
+export function parseYamlDocuments(text: string, limits: Limits): YamlTree[] {
+  checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
+  let docs: Document.Parsed[] | { empty: true };
+  try {
+    docs = parseAllDocuments(text, {
+      uniqueKeys: false,
+      prettyErrors: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw toFormatError(error, 'LIMIT_EXCEEDED', 0);
+  }
+  // parseAllDocuments returns an EmptyStream (no documents) for an empty text.
+  const list = Array.isArray(docs) ? docs : [];
+  checkLimit(list.length, limits.maxEntries, 'maxEntries (YAML documents)', 0);
+  const out: YamlTree[] = [];
+  let nodes = 0;
+  let aliases = 0;
+  for (const doc of list) {
+    const problems: YamlProblem[] = doc.errors.map((e) => ({
+      code: e.code,
+      message: e.message.split('\n')[0] ?? e.code,
+      span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
+    }));
+    // One budget for the whole stream: a thousand documents of one alias bomb each stay bounded.
+    const builder = new TreeBuilder(doc, limits, nodes, aliases);
+    const root = doc.contents === null ? undefined : builder.build(doc.contents, [], 0, false);
+    nodes = builder.nodeCount;
+    aliases = builder.aliasCount;
+    problems.push(...builder.duplicates);
+    problems.sort((a, b) => a.span.start - b.span.start);
+    out.push({ root, problems, scalarSpans: builder.scalarSpans });
+  }
+  return out;
+}
+
 class TreeBuilder {
   readonly scalarSpans: Span[] = [];
   readonly duplicates: YamlProblem[] = [];
-  private aliases = 0;
-  private nodes = 0;
   private readonly resolving = new Set<YamlNode>();
 
   constructor(
     private readonly doc: Document.Parsed,
     private readonly limits: Limits,
+    private nodes = 0,
+    private aliases = 0,
   ) {}
+
+  /** Nodes built so far (with the count the builder started from). */
+  get nodeCount(): number {
+    return this.nodes;
+  }
+
+  /** Alias resolutions so far (with the count the builder started from). */
+  get aliasCount(): number {
+    return this.aliases;
+  }
 
   build(node: unknown, path: YPath, depth: number, viaAlias: boolean): YNode | undefined {
     const offset = rangeOf(node).start;
