@@ -46,7 +46,11 @@ export {
 } from './formats/gguf/index.js';
 
 // The weights-only policy data.
-export { WEIGHTS_ONLY_ALLOWLIST, TORCH_1_13_ALLOWLIST } from './rules/pickle/policy/allowlist.js';
+export {
+  WEIGHTS_ONLY_ALLOWLIST,
+  TORCH_1_13_ALLOWLIST,
+  TORCH_2_13_ALLOWLIST,
+} from './rules/pickle/policy/allowlist.js';
 export {
   GADGETS,
   matchGadget,

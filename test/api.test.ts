@@ -18,6 +18,7 @@ it('exports exactly the public API', () => {
     'MemorySource',
     'ProvenanceError',
     'TORCH_1_13_ALLOWLIST',
+    'TORCH_2_13_ALLOWLIST',
     'TensorReader',
     'WEIGHTS_ONLY_ALLOWLIST',
     'auditModelRepository',

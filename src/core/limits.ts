@@ -44,7 +44,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxMemo: 1_000_000,
   maxYamlAliases: 10_000,
   maxTextBytes: 16 * 1024 * 1024,
-  maxMillisPerFile: 120_000,
+  maxMillisPerFile: 30_000,
 });
 
 /** Returns DEFAULT_LIMITS with `overrides` applied. */

@@ -19,6 +19,7 @@ import { makeLimits, type Limits } from '../core/limits.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport, ScanSummary } from './result.js';
+import type { WalkedOutcome } from './scan-pool.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
 import { walkPaths, type UnscannedPath, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
@@ -61,6 +62,13 @@ export interface ScanOptions {
   readonly onProgress?: (done: number, total: number, path: string) => void;
   /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Worker threads that scan model files in parallel (the CLI uses one per core). Each file then
+   * runs on its own thread, which is terminated if the file outlives its time limit
+   * (`limits.maxMillisPerFile`), so one pathological file cannot stall the rest. 0 (the default)
+   * scans on the calling thread.
+   */
+  readonly threads?: number;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -243,28 +251,41 @@ export async function scanPaths(
       options.onProgress?.(done, total, result.uri);
     }
   }
-  // Several files in flight hide I/O latency; decoding itself stays on this one thread. Results
-  // are put back in walk order below, so output does not depend on completion order.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < models.length) {
-      const file = models[next++];
-      if (file === undefined) break;
-      const result = await scanWalkedFile(file, limits, allowGlobals, internalErrors);
-      if (result === 'skipped') skipped.push(file.displayPath);
-      else if ('unreadable' in result)
-        unreadable.push({ path: file.displayPath, reason: result.unreadable, kind: 'unreadable' });
-      else
-        files.push(
-          file.aliases === undefined || file.aliases.length === 0
-            ? result
-            : { ...result, aliases: file.aliases },
-        );
-      done++;
-      options.onProgress?.(done, total, file.displayPath);
-    }
+  // Results are put back in walk order below, so output does not depend on completion order.
+  const record = (file: WalkedFile, result: WalkedOutcome | undefined): void => {
+    if (result === 'skipped') skipped.push(file.displayPath);
+    else if (result === undefined)
+      unreadable.push({ path: file.displayPath, reason: 'internal error', kind: 'unreadable' });
+    else if ('unreadable' in result)
+      unreadable.push({ path: file.displayPath, reason: result.unreadable, kind: 'unreadable' });
+    else
+      files.push(
+        file.aliases === undefined || file.aliases.length === 0
+          ? result
+          : { ...result, aliases: file.aliases },
+      );
+    done++;
+    options.onProgress?.(done, total, file.displayPath);
   };
-  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
+  const threads = options.threads ?? 0;
+  if (threads > 0 && models.length > 0) {
+    const { scanInThreads } = await import('./scan-pool.js');
+    await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
+      for (const e of errors) internalErrors.push(e);
+      record(file, result);
+    });
+  } else {
+    // Several files in flight hide I/O latency; decoding itself stays on this one thread.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < models.length) {
+        const file = models[next++];
+        if (file === undefined) break;
+        record(file, await scanWalkedFile(file, limits, allowGlobals, internalErrors));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
+  }
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
   // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
@@ -428,12 +449,16 @@ function readSmallFileSync(path: string): Uint8Array | undefined {
   }
 }
 
-async function scanWalkedFile(
+/**
+ * Scans one walked file (on the calling thread, or on a scan worker thread): its result, 'skipped'
+ * for an unrecognised file found in a directory, or why it could not be opened.
+ */
+export async function scanWalkedFile(
   file: WalkedFile,
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
-): Promise<FileResult | 'skipped' | { unreadable: string }> {
+): Promise<WalkedOutcome> {
   // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
   // read synchronously they cost one system call each instead of three thread-pool round trips,
   // which made a walk of 50,000 empty files spend most of its time waiting.

@@ -41,7 +41,10 @@ export class BoundedWorker<Request, Result> {
    * LIMIT_EXCEEDED after `timeoutMs` (the worker is terminated), or BAD_STRUCTURE if it dies.
    */
   run(request: Request, timeoutMs: number): Promise<Result> {
-    const run = this.queue.then(() => this.send(request, timeoutMs));
+    // The limit runs from this call: time spent queued behind another request counts, so a file
+    // waiting for a worker busy with a hostile one still ends at its own deadline.
+    const deadline = Date.now() + timeoutMs;
+    const run = this.queue.then(() => this.send(request, deadline - Date.now()));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -1,3 +1,4 @@
+import { checkStorageRecord } from '../core/tensor-geometry.js';
 import type { Limits } from '../core/limits.js';
 import { decodeTorchLegacy } from '../formats/pickle/torch-legacy.js';
 import type { PickleValue } from '../formats/pickle/value.js';
@@ -62,7 +63,8 @@ export async function loadTorchLegacy(file: PositionedFile, limits: Limits): Pro
     }
     if (roots.has(key)) throw new LoadError('INVALID_STORAGE', `storage '${key}' is listed twice`);
     const nbytes = storage.numel * storage.dtype.itemsize;
-    if (stored !== nbytes) {
+    // The same record check as the scanner's pickle/unverified-persistent-id.
+    if (checkStorageRecord(storage.numel, storage.dtype.itemsize, stored) !== undefined) {
       throw new LoadError(
         'INVALID_STORAGE',
         `storage '${key}' holds ${stored} bytes in the file but its tensor declares ${storage.numel} × ${storage.dtype.name}`,

@@ -1,3 +1,4 @@
+import { checkStorageRecord } from '../core/tensor-geometry.js';
 import { MemorySource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
@@ -89,10 +90,16 @@ export async function loadTorchZip(
     }
     const entry = entries[0];
     const nbytes = storage.numel * storage.dtype.itemsize;
-    if (!Number.isSafeInteger(nbytes) || entry.uncompressedSize !== nbytes) {
+    // The same record check as the scanner's pickle/unverified-persistent-id.
+    const mismatch = checkStorageRecord(
+      storage.numel,
+      storage.dtype.itemsize,
+      entry.uncompressedSize,
+    );
+    if (mismatch !== undefined) {
       throw new LoadError(
         'INVALID_STORAGE',
-        `storage record ${name} holds ${entry.uncompressedSize} bytes; ${storage.numel} × ${storage.dtype.name} needs ${nbytes}`,
+        `storage record ${name} (${storage.dtype.name}) ${mismatch}`,
       );
     }
     if (entry.method === 0 && entry.compressedSize !== nbytes) {

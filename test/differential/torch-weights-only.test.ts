@@ -1,5 +1,5 @@
-// Differential test against real torch 1.13 (Debian python3-torch) and the bypass-catalogue
-// coverage test. Fixtures: test/fixtures/{torch,pickle}/{ok,evil,bad}, written by
+// Differential test against real torch 1.13 (Debian python3-torch) and torch 2.13 (the venv of
+// scripts/torch-venv.mjs), and the bypass-catalogue coverage test. Fixtures: test/fixtures/{torch,pickle}/{ok,evil,bad}, written by
 // test/fixtures/make/torch_fixtures.py and listed in test/fixtures/torch/manifest.json.
 // The tables and every exception are explained in docs/differential.md.
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
 import type { Verdict } from '../../src/core/finding.js';
 import { scanFile } from '../../src/engine/scan.js';
+import { torch2Env, torch2Python } from '../helpers/torch2.js';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = 'test/fixtures';
@@ -33,7 +34,7 @@ const examples = JSON.parse(readFileSync('examples/manifest.json', 'utf8')) as R
   Verdict
 >;
 
-/** Formats whose consumer is torch.load: only these take part in "safe ⇒ torch 1.13 loads it". */
+/** Formats whose consumer is torch.load: only these take part in "safe ⇒ torch loads it". */
 const TORCH_KINDS = new Set(['torch-zip', 'torch-legacy', 'torch-tar', 'torchscript']);
 
 /**
@@ -56,15 +57,48 @@ const NARROWER_IN_1_13: Readonly<Record<string, string>> = {
 };
 
 /**
- * torch 1.13 loads these with weights_only=True, yet torchward calls them malicious on purpose:
- * the payload sits in bytes torch 1.13 does not read, but another reader does (reference §9.1).
+ * torchward calls these safe although torch 2.13's weights_only loader refuses them for their
+ * framing alone; each carries a pickle/torch-load-refusal finding that says so (asserted below).
+ */
+const NARROWER_IN_2_13: Readonly<Record<string, string>> = {
+  'torch/ok/protocol4.pt':
+    '§6.1/§6.3: the weights-only unpickler has no FRAME (0x95) or other protocol-4 opcodes ("Unsupported operand 149")',
+  'torch/ok/legacy_tar.pt':
+    'torch ≥ 2.6 refuses the legacy tar format under weights_only=True, whatever its content',
+};
+
+/**
+ * torch loads these with weights_only=True, yet torchward calls them malicious on purpose: the
+ * payload sits in bytes torch does not read, but another reader does (reference §9.1). The same
+ * for torch 1.13 and torch 2.13.
  */
 const HOSTILE_BYTES_TORCH_SKIPS: Readonly<Record<string, string>> = {
   'torch/evil/c02-zip-member-txt.pt':
     'C2: torch reads only archive/data.pkl; the protocol-0 payload in archive/data.txt is for any other reader',
   'torch/evil/c07-duplicate-evil-first.pt':
-    'C7: torch 1.13 reads the last of two archive/data.pkl entries (benign here); readers differ, so both count',
+    'C7: torch reads the last of two archive/data.pkl entries (benign here); readers differ, so both count',
 };
+
+/** One torch to compare with. */
+interface TorchOracle {
+  readonly label: string;
+  readonly python: () => string;
+  readonly env?: () => NodeJS.ProcessEnv;
+  readonly version: RegExp;
+  /** torchward `safe`, this torch refuses: documented, each with its reason. */
+  readonly narrower: Readonly<Record<string, string>>;
+}
+
+const ORACLES: readonly TorchOracle[] = [
+  { label: 'torch 1.13', python: () => PYTHON, version: /^1\.13\./, narrower: NARROWER_IN_1_13 },
+  {
+    label: 'torch 2.13',
+    python: torch2Python,
+    env: torch2Env,
+    version: /^2\.13\./,
+    narrower: NARROWER_IN_2_13,
+  },
+];
 
 /**
  * Manifest entries whose torchward verdict does not match yet, each with the reason (empty now:
@@ -93,15 +127,22 @@ function reportFixedGaps(t: TestContext, fixed: readonly string[]): void {
   for (const rel of fixed) t.diagnostic(`known gap now matches, remove it from KNOWN_GAPS: ${rel}`);
 }
 
-let oracle: Record<string, OracleResult> = {};
+/** Each oracle's answers, by label. */
+const answers = new Map<string, Record<string, OracleResult>>();
 const verdicts = new Map<string, Verdict | null>();
 /** Rule ids of each fixture's findings. */
 const ruleIds = new Map<string, readonly string[]>();
 
 /** Runs test/oracle/torch_load.py over `paths`; rejects when torch cannot be imported. */
-function runOracle(paths: readonly string[]): Promise<Record<string, OracleResult>> {
+function runOracle(
+  o: TorchOracle,
+  paths: readonly string[],
+): Promise<Record<string, OracleResult>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['test/oracle/torch_load.py'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(o.python(), ['test/oracle/torch_load.py'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(o.env === undefined ? {} : { env: o.env() }),
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -115,7 +156,7 @@ function runOracle(paths: readonly string[]): Promise<Record<string, OracleResul
   });
 }
 
-describe('differential: torchward vs torch 1.13 weights_only=True', () => {
+describe('differential: torchward vs torch 1.13 and torch 2.13 weights_only=True', () => {
   before(async () => {
     const probe = spawnSync(
       PYTHON,
@@ -129,9 +170,15 @@ describe('differential: torchward vs torch 1.13 weights_only=True', () => {
       0,
       `${PYTHON} cannot import torch/numpy/joblib (apt-get install python3-torch python3-joblib): ${probe.stderr}`,
     );
-    assert.match(probe.stdout, /^1\.13\./, `expected torch 1.13, got ${probe.stdout}`);
+    for (const o of ORACLES) {
+      const version = spawnSync(o.python(), ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+        ...(o.env === undefined ? {} : { env: o.env() }),
+      });
+      assert.match(version.stdout, o.version, `expected ${o.label}, got ${version.stdout}`);
+    }
     const paths = Object.keys(manifest).map((rel) => `${FIXTURES}/${rel}`);
-    const pending = runOracle(paths);
+    const pending = ORACLES.map(async (o) => answers.set(o.label, await runOracle(o, paths)));
     for (const rel of Object.keys(manifest)) {
       const result = await scanFile(`${FIXTURES}/${rel}`);
       verdicts.set(rel, result.verdict);
@@ -140,49 +187,66 @@ describe('differential: torchward vs torch 1.13 weights_only=True', () => {
         result.findings.map((f) => f.ruleId),
       );
     }
-    oracle = await pending;
+    await Promise.all(pending);
   });
 
-  it('has an oracle answer for every fixture', () => {
-    for (const rel of Object.keys(manifest)) {
-      assert.ok(oracle[`${FIXTURES}/${rel}`], `no oracle result for ${rel}`);
-    }
-  });
+  for (const o of ORACLES) {
+    const answer = (rel: string): OracleResult | undefined =>
+      answers.get(o.label)?.[`${FIXTURES}/${rel}`];
 
-  it('never calls malicious what torch 1.13 loads with weights_only=True', () => {
-    const wrong: string[] = [];
-    for (const rel of Object.keys(manifest)) {
-      const loads = oracle[`${FIXTURES}/${rel}`]?.loads === true;
-      if (loads && verdicts.get(rel) === 'malicious' && !(rel in HOSTILE_BYTES_TORCH_SKIPS))
-        wrong.push(rel);
-    }
-    assert.deepEqual(wrong, []);
-    for (const rel of Object.keys(HOSTILE_BYTES_TORCH_SKIPS)) {
-      assert.equal(
-        oracle[`${FIXTURES}/${rel}`]?.loads,
-        true,
-        `${rel} no longer loads: drop the exception`,
-      );
-    }
-  });
+    describe(o.label, () => {
+      it('has an oracle answer for every fixture', () => {
+        for (const rel of Object.keys(manifest)) {
+          assert.ok(answer(rel), `no oracle result for ${rel}`);
+        }
+      });
 
-  it('calls safe only torch checkpoints that torch 1.13 loads, except the documented narrower cases', () => {
-    const wrong: string[] = [];
+      it(`never calls malicious what ${o.label} loads with weights_only=True`, () => {
+        const wrong: string[] = [];
+        for (const rel of Object.keys(manifest)) {
+          const loads = answer(rel)?.loads === true;
+          if (loads && verdicts.get(rel) === 'malicious' && !(rel in HOSTILE_BYTES_TORCH_SKIPS))
+            wrong.push(rel);
+        }
+        assert.deepEqual(wrong, []);
+        for (const rel of Object.keys(HOSTILE_BYTES_TORCH_SKIPS)) {
+          assert.equal(answer(rel)?.loads, true, `${rel} no longer loads: drop the exception`);
+        }
+      });
+
+      it(`calls safe only torch checkpoints that ${o.label} loads, except the documented narrower cases`, () => {
+        const wrong: string[] = [];
+        for (const [rel, entry] of Object.entries(manifest)) {
+          if (!TORCH_KINDS.has(entry.kind) || verdicts.get(rel) !== 'safe') continue;
+          const result = answer(rel);
+          if (result?.loads !== true && !(rel in o.narrower)) {
+            wrong.push(`${rel}: ${result?.error ?? 'no oracle result'}`);
+          }
+        }
+        assert.deepEqual(wrong, []);
+        for (const rel of Object.keys(o.narrower)) {
+          assert.equal(
+            answer(rel)?.loads,
+            false,
+            `${rel} loads in ${o.label} now: drop the exception`,
+          );
+        }
+      });
+    });
+  }
+
+  it('says so (pickle/torch-load-refusal) on every safe torch checkpoint torch 2.13 refuses, and only there', () => {
+    const missing: string[] = [];
+    const extra: string[] = [];
     for (const [rel, entry] of Object.entries(manifest)) {
-      if (!TORCH_KINDS.has(entry.kind) || verdicts.get(rel) !== 'safe') continue;
-      const result = oracle[`${FIXTURES}/${rel}`];
-      if (result?.loads !== true && !(rel in NARROWER_IN_1_13)) {
-        wrong.push(`${rel}: ${result?.error ?? 'no oracle result'}`);
-      }
+      if (!TORCH_KINDS.has(entry.kind)) continue;
+      const noted = (ruleIds.get(rel) ?? []).includes('pickle/torch-load-refusal');
+      const refused = answers.get('torch 2.13')?.[`${FIXTURES}/${rel}`]?.loads === false;
+      if (verdicts.get(rel) === 'safe' && refused && !noted) missing.push(rel);
+      if (noted && !refused) extra.push(rel);
     }
-    assert.deepEqual(wrong, []);
-    for (const rel of Object.keys(NARROWER_IN_1_13)) {
-      assert.equal(
-        oracle[`${FIXTURES}/${rel}`]?.loads,
-        false,
-        `${rel} loads in 1.13 now: drop the exception`,
-      );
-    }
+    assert.deepEqual(missing, []);
+    assert.deepEqual(extra, []);
   });
 
   it('never calls a hostile fixture safe', () => {

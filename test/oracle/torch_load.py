@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Oracle: does torch 1.13 load a file with weights_only=True?
+"""Oracle: does torch (Debian's 1.13, or the torch 2.13 venv) load a file with weights_only=True?
 
 Reads a JSON list of paths on stdin; prints one JSON object {path: {"loads": bool, "error"?: str}}.
 Each path is loaded in its own forked child process with a timeout (torch is imported once, in the
@@ -12,6 +12,7 @@ Exit status: 0 on success, 2 when torch cannot be imported (the caller must fail
 
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -33,7 +34,11 @@ def start(torch, path):
             torch.load(path, weights_only=True, map_location='cpu')
             result = {'loads': True}
         except BaseException as e:  # noqa: BLE001 - every failure is an answer
-            result = {'loads': False, 'error': f'{type(e).__name__}: {e}'.splitlines()[0][:500]}
+            text = f'{type(e).__name__}: {e}'
+            # torch >= 2.6 puts advice first and the unpickler's reason after 'WeightsUnpickler error:'.
+            reason = re.search(r'WeightsUnpickler error: \s*([^\n]*)', text)
+            first = f'WeightsUnpickler error: {reason.group(1)}' if reason else text.splitlines()[0]
+            result = {'loads': False, 'error': first[:500]}
         with os.fdopen(write_fd, 'w') as w:
             json.dump(result, w)
         os._exit(0)

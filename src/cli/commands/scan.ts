@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { closest } from '../../core/closest.js';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
@@ -42,6 +43,9 @@ Options:
                                  special file, over the file limit): info|low|medium|high|
                                  critical (default: high, which fails the run)
       --max-depth N              deepest container nesting to open (default: 5)
+      --timeout SECONDS          time limit per file (default: 30); a file that runs out
+                                 is reported invalid. Files are scanned in parallel, one
+                                 worker thread per core
       --require-signature        require each PATH to carry a valid OpenSSF model signature
                                  (OMS v1.0) from a trusted signer, given by:
       --public-key PEM             the signer's public key, or
@@ -58,6 +62,9 @@ Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise (a path
 scanned counts as a finding at --unscanned-severity), 2 usage error, 3 nothing readable,
 4 internal error.
 `;
+
+/** Default per-file time limit of `scan`, in seconds. */
+const DEFAULT_TIMEOUT_S = 30;
 
 export const scanCommand: Command = {
   name: 'scan',
@@ -76,6 +83,7 @@ export const scanCommand: Command = {
         'no-config': { type: 'boolean', default: false },
         'unscanned-severity': { type: 'string' },
         'max-depth': { type: 'string' },
+        timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         'require-signature': { type: 'boolean', default: false },
         signature: { type: 'string' },
@@ -111,6 +119,14 @@ export const scanCommand: Command = {
     }
     if (values.config !== undefined && values['no-config']) {
       throw new UsageError('--config and --no-config cannot be used together');
+    }
+    let timeoutMs = DEFAULT_TIMEOUT_S * 1000;
+    if (values.timeout !== undefined) {
+      const seconds = Number(values.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+        throw new UsageError('--timeout must be a number of seconds from 0 to 86400');
+      }
+      timeoutMs = Math.max(1, Math.round(seconds * 1000));
     }
     for (const g of values['allow-global']) {
       try {
@@ -161,7 +177,10 @@ export const scanCommand: Command = {
         (unscannedArg as Severity | undefined) ?? config.unscannedSeverity ?? 'high',
       exclude: values.exclude,
       allowGlobals: values['allow-global'],
-      ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
+      limits: { maxMillisPerFile: timeoutMs, ...(maxDepth === undefined ? {} : { maxDepth }) },
+      // One worker thread per core: files run in parallel and a file past its time limit is
+      // stopped without holding up the others.
+      threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
       onWarning: warn,

@@ -82,6 +82,11 @@ export interface PickleDecodeResult {
   readonly skipped: PickleSkip[];
   /** Opcodes interpreted in total. */
   opcodes: number;
+  /**
+   * For each opcode byte (0-255), the offset of its first occurrence; -1 when it never occurred.
+   * Tells which opcodes a stricter reader (torch's weights-only unpickler) would meet.
+   */
+  readonly firstOpcodeAt: Float64Array;
   /** The first decoding error, if any. */
   error?: FormatError;
   /** Offset just past the last byte decoded. */
@@ -101,6 +106,7 @@ export function emptyDecodeResult(start: number): PickleDecodeResult {
     anomalies: [],
     skipped: [],
     opcodes: 0,
+    firstOpcodeAt: new Float64Array(256).fill(-1),
     end: start,
   };
 }
@@ -123,4 +129,9 @@ export function mergeRecords(
   for (const x of from.skipped) into.skipped.push(x);
   if (anomalies) for (const x of from.anomalies) into.anomalies.push(x);
   into.opcodes += from.opcodes;
+  for (let op = 0; op < 256; op++) {
+    const at = from.firstOpcodeAt[op] ?? -1;
+    const was = into.firstOpcodeAt[op] ?? -1;
+    if (at >= 0 && (was < 0 || at < was)) into.firstOpcodeAt[op] = at;
+  }
 }

@@ -910,6 +910,7 @@ class Machine {
       }
       const op = bytes[at] ?? 0;
       this.pos = at + 1;
+      if (r.firstOpcodeAt[op] === -1) r.firstOpcodeAt[op] = this.base + at;
       switch (op) {
         case 0x28: // MARK
           if (this.stack.length + this.marks.length >= this.maxStack) {

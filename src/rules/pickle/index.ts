@@ -5,6 +5,8 @@ import disallowedMutation from './disallowed-mutation.js';
 import extensionCode from './extension-code.js';
 import malformedInput from './malformed-input.js';
 import streamAnomaly from './stream-anomaly.js';
+import tensorOutOfBounds from './tensor-out-of-bounds.js';
+import torchLoadRefusal from './torch-load-refusal.js';
 import unbuiltObject from './unbuilt-object.js';
 import unknownGlobal from './unknown-global.js';
 import unverifiedPersistentId from './unverified-persistent-id.js';
@@ -18,6 +20,8 @@ export const pickleRules = [
   extensionCode,
   malformedInput,
   streamAnomaly,
+  tensorOutOfBounds,
+  torchLoadRefusal,
   unbuiltObject,
   unknownGlobal,
   unverifiedPersistentId,

@@ -1,3 +1,4 @@
+import { checkStorageRecord } from '../../core/tensor-geometry.js';
 import type { PickleScanInput } from '../../formats/pickle/scan-input.js';
 import { decodeLatin1 } from '../../core/byte-reader.js';
 import { isInt, isKind, type PickleValue, type PyTuple } from '../../formats/pickle/value.js';
@@ -5,7 +6,7 @@ import { defineRule } from '../define-rule.js';
 import { isAllowedGlobal, opcodeSpan } from './policy/judge.js';
 import { storageElementSize } from '../../formats/pickle/storage-types.js';
 
-type Problem = 'no-loader' | 'shape' | 'storage-type' | 'missing' | 'size';
+type Problem = 'no-loader' | 'shape' | 'storage-type' | 'missing' | 'size' | 'record-size';
 
 function tag(v: PickleValue): string | undefined {
   if (typeof v === 'string') return v;
@@ -74,6 +75,14 @@ function checkTuple(pid: PyTuple, input: PickleScanInput): { problem?: Problem; 
   if (need > BigInt(have)) {
     return { problem: 'size', detail: `storage '${key}' needs ${need} bytes, has ${have}` };
   }
+  // torch-zip and legacy records must hold exactly what the id declares: the loader's check
+  // (src/core/tensor-geometry.ts), and torch 2.13 refuses a larger record too.
+  if (input.flavour === 'torch-zip' || input.flavour === 'torch-legacy') {
+    const mismatch = checkStorageRecord(numel, size, have);
+    if (mismatch !== undefined) {
+      return { problem: 'record-size', detail: `storage '${key}' ${mismatch}` };
+    }
+  }
   return { detail: key };
 }
 
@@ -101,6 +110,8 @@ export default defineRule<PickleScanInput, Problem>({
     'storage-type': '{{opcode}} names {{detail}} with a type that is not a torch storage class.',
     missing: '{{opcode}} names {{detail}}, which is not in the archive.',
     size: '{{opcode}}: {{detail}}; the tensor would read past its storage.',
+    'record-size':
+      '{{opcode}}: {{detail}}; torch 2.13 refuses a storage record whose size differs from its id.',
   },
   check(ctx, input) {
     const seen = new Set<string>();

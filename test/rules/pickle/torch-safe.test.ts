@@ -32,9 +32,12 @@ describe('pickle policy on real torch.save checkpoints', () => {
       const bytes = Buffer.from(c.pickle, 'base64');
       const storages = new Map(Object.entries(c.storages));
       const j = judge(bytes, { flavour: 'torch-zip', storages });
+      // Protocol 4 framing is pure data, but torch's weights-only unpickler refuses it: an info
+      // finding says so and the verdict stays safe.
+      const notes = c.name === 'protocol 4' ? ['pickle/torch-load-refusal'] : [];
       assert.deepEqual(
-        j.findings.map((f) => f.message),
-        [],
+        j.findings.map((f) => f.ruleId),
+        notes,
       );
       assert.equal(j.verdict, 'safe');
     });

@@ -1,6 +1,8 @@
-// The torch weights-only allowlists as data (reference §6.2). TORCH_1_13 is what
-// `torch._weights_only_unpickler._get_allowed_globals()` returns in Debian's torch 1.13.1
-// (generated from it); NEWEST adds what torch main (00f730b) allows on top.
+// The torch weights-only allowlists as data (reference §6.2). Each list is what
+// `torch._weights_only_unpickler._get_allowed_globals()` returns in that torch, generated from it:
+// TORCH_1_13 from Debian's torch 1.13.1, TORCH_2_13 from the torch 2.13 CPU wheel (the venv of
+// scripts/torch-venv.mjs). test/rules/pickle/allowlist-torch2.test.ts compares TORCH_2_13 with the
+// live torch 2.13, so a drift fails the tests.
 
 /**
  * torch 1.13.1's allowlist (90 names). Kept as a versioned profile to document why 1.13 is
@@ -100,25 +102,57 @@ export const TORCH_1_13_ALLOWLIST: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The names the newest torch adds to 1.13.1's: Counter, torch.device, `_codecs.encode` (bytes),
- * bytearray, set, complex, every dtype (`_dtype_to_storage_type_map`, `_new_dtypes`, uint1-7,
- * int1-7), the complex and sparse tensor classes, quantization schemes and the newer rebuild
- * functions.
+ * torch 2.13.0's allowlist (144 names), the newest torch available here. torchward judges by
+ * it: nothing torch 2.13 refuses (torch 1.13's `_rebuild_sparse_csr_tensor`, the complex and
+ * sparse-bool tensor classes) is allowed.
  */
-export const NEWEST_ADDITIONS: readonly string[] = [
+export const TORCH_2_13_ALLOWLIST: ReadonlySet<string> = new Set([
   '_codecs.encode',
   'builtins.bytearray',
   'builtins.complex',
   'builtins.set',
   'collections.Counter',
-  'torch.ComplexDoubleTensor',
-  'torch.ComplexFloatTensor',
+  'collections.OrderedDict',
+  'torch.BFloat16Storage',
+  'torch.BFloat16Tensor',
+  'torch.BoolStorage',
+  'torch.BoolTensor',
+  'torch.ByteStorage',
+  'torch.ByteTensor',
+  'torch.CharStorage',
+  'torch.CharTensor',
+  'torch.ComplexDoubleStorage',
+  'torch.ComplexFloatStorage',
+  'torch.DoubleStorage',
+  'torch.DoubleTensor',
+  'torch.FloatStorage',
+  'torch.FloatTensor',
+  'torch.HalfStorage',
+  'torch.HalfTensor',
+  'torch.IntStorage',
+  'torch.IntTensor',
+  'torch.LongStorage',
+  'torch.LongTensor',
+  'torch.QInt32Storage',
+  'torch.QInt8Storage',
+  'torch.QUInt2x4Storage',
+  'torch.QUInt4x2Storage',
+  'torch.QUInt8Storage',
+  'torch.ShortStorage',
+  'torch.ShortTensor',
+  'torch.Size',
+  'torch.Tensor',
   'torch._tensor._rebuild_from_type_v2',
   'torch._utils._rebuild_device_tensor_from_cpu_tensor',
   'torch._utils._rebuild_device_tensor_from_numpy',
+  'torch._utils._rebuild_meta_tensor_no_storage',
   'torch._utils._rebuild_nested_tensor',
+  'torch._utils._rebuild_parameter',
   'torch._utils._rebuild_parameter_with_state',
   'torch._utils._rebuild_qtensor',
+  'torch._utils._rebuild_sparse_tensor',
+  'torch._utils._rebuild_tensor',
+  'torch._utils._rebuild_tensor_v2',
   'torch._utils._rebuild_tensor_v3',
   'torch._utils._rebuild_wrapper_subclass',
   'torch.bfloat16',
@@ -128,25 +162,62 @@ export const NEWEST_ADDITIONS: readonly string[] = [
   'torch.bits4x2',
   'torch.bits8',
   'torch.bool',
-  'torch.cuda.ComplexDoubleTensor',
-  'torch.cuda.ComplexFloatTensor',
-  'torch.cuda.sparse.BoolTensor',
-  'torch.cuda.sparse.ComplexDoubleTensor',
-  'torch.cuda.sparse.ComplexFloatTensor',
+  'torch.complex128',
+  'torch.complex32',
+  'torch.complex64',
+  'torch.cuda.BFloat16Storage',
+  'torch.cuda.BFloat16Tensor',
+  'torch.cuda.BoolStorage',
+  'torch.cuda.BoolTensor',
+  'torch.cuda.ByteStorage',
+  'torch.cuda.ByteTensor',
+  'torch.cuda.CharStorage',
+  'torch.cuda.CharTensor',
+  'torch.cuda.ComplexDoubleStorage',
+  'torch.cuda.ComplexFloatStorage',
+  'torch.cuda.DoubleStorage',
+  'torch.cuda.DoubleTensor',
+  'torch.cuda.FloatStorage',
+  'torch.cuda.FloatTensor',
+  'torch.cuda.HalfStorage',
+  'torch.cuda.HalfTensor',
+  'torch.cuda.IntStorage',
+  'torch.cuda.IntTensor',
+  'torch.cuda.LongStorage',
+  'torch.cuda.LongTensor',
+  'torch.cuda.ShortStorage',
+  'torch.cuda.ShortTensor',
+  'torch.cuda.sparse.BFloat16Tensor',
+  'torch.cuda.sparse.ByteTensor',
+  'torch.cuda.sparse.CharTensor',
+  'torch.cuda.sparse.DoubleTensor',
+  'torch.cuda.sparse.FloatTensor',
+  'torch.cuda.sparse.HalfTensor',
+  'torch.cuda.sparse.IntTensor',
+  'torch.cuda.sparse.LongTensor',
+  'torch.cuda.sparse.ShortTensor',
   'torch.device',
+  'torch.float16',
+  'torch.float32',
   'torch.float4_e2m1fn_x2',
+  'torch.float64',
   'torch.float8_e4m3fn',
   'torch.float8_e4m3fnuz',
   'torch.float8_e5m2',
   'torch.float8_e5m2fnuz',
   'torch.float8_e8m0fnu',
   'torch.int1',
+  'torch.int16',
   'torch.int2',
   'torch.int3',
+  'torch.int32',
   'torch.int4',
   'torch.int5',
   'torch.int6',
+  'torch.int64',
   'torch.int7',
+  'torch.int8',
+  'torch.nn.parameter.Parameter',
   'torch.per_channel_affine',
   'torch.per_channel_affine_float_qparams',
   'torch.per_channel_symmetric',
@@ -157,9 +228,18 @@ export const NEWEST_ADDITIONS: readonly string[] = [
   'torch.quint2x4',
   'torch.quint4x2',
   'torch.quint8',
-  'torch.sparse.BoolTensor',
-  'torch.sparse.ComplexDoubleTensor',
-  'torch.sparse.ComplexFloatTensor',
+  'torch.serialization._get_layout',
+  'torch.sparse.BFloat16Tensor',
+  'torch.sparse.ByteTensor',
+  'torch.sparse.CharTensor',
+  'torch.sparse.DoubleTensor',
+  'torch.sparse.FloatTensor',
+  'torch.sparse.HalfTensor',
+  'torch.sparse.IntTensor',
+  'torch.sparse.LongTensor',
+  'torch.sparse.ShortTensor',
+  'torch.storage.TypedStorage',
+  'torch.storage.UntypedStorage',
   'torch.uint1',
   'torch.uint16',
   'torch.uint2',
@@ -171,10 +251,16 @@ export const NEWEST_ADDITIONS: readonly string[] = [
   'torch.uint64',
   'torch.uint7',
   'torch.uint8',
-];
+]);
 
-/** The allowlist torchward judges by: the newest torch weights-only allowlist. */
+/**
+ * What torchward allows beyond torch 2.13, each with its reason and a test. Empty: torchward
+ * allows exactly what the newest torch allows (users add their own with `--allow-global`).
+ */
+export const TORCHWARD_ADDITIONS: readonly string[] = [];
+
+/** The allowlist torchward judges by: torch 2.13's weights-only allowlist plus TORCHWARD_ADDITIONS. */
 export const WEIGHTS_ONLY_ALLOWLIST: ReadonlySet<string> = new Set([
-  ...TORCH_1_13_ALLOWLIST,
-  ...NEWEST_ADDITIONS,
+  ...TORCH_2_13_ALLOWLIST,
+  ...TORCHWARD_ADDITIONS,
 ]);

@@ -1,0 +1,105 @@
+// Files scanned in parallel on worker threads with a per-file time limit (`scan --timeout`):
+// one pathological file cannot stall the rest.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeLimits } from '../../src/core/limits.js';
+import type { FileResult } from '../../src/engine/result.js';
+import { scanInThreads, type WalkedOutcome } from '../../src/engine/scan-pool.js';
+import { scanPaths } from '../../src/engine/scan.js';
+
+const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
+// An 8 KB HDF5 file on which the HDF5 library loops forever while opening it: evil/lambda.h5 with
+// byte 2688 zeroed, found by the HDF5 fuzz test (test/fixtures/make/formats.py). Copied twice.
+const LOOP = join('test', 'fixtures', 'keras', 'bad', 'issue-4-hdf5-loop.h5');
+const BENIGN = join('test', 'fixtures', 'torch', 'ok', 'linear_state_dict.pt');
+
+interface JsonFile {
+  readonly path: string;
+  readonly verdict: string;
+  readonly findings: readonly { readonly ruleId: string; readonly message: string }[];
+}
+
+describe('scan on worker threads with a per-file time limit', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'torchward-threads-'));
+    copyFileSync(LOOP, join(dir, 'loop-1.h5'));
+    copyFileSync(LOOP, join(dir, 'loop-2.h5'));
+    copyFileSync(BENIGN, join(dir, 'model.pt'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two HDF5 loop files end at the limit, reported not safe; the other file is still scanned', () => {
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--timeout', '2', '-f', 'json', dir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const elapsed = Date.now() - started;
+    assert.equal(r.status, 1, r.stderr);
+    const files = (JSON.parse(r.stdout) as { files: JsonFile[] }).files;
+    const byName = new Map(files.map((f) => [f.path.slice(dir.length + 1), f]));
+    for (const name of ['loop-1.h5', 'loop-2.h5']) {
+      const f = byName.get(name);
+      assert.equal(f?.verdict, 'invalid', JSON.stringify(f));
+      assert.ok(f.findings.some((x) => x.message.includes('LIMIT_EXCEEDED')));
+    }
+    assert.equal(byName.get('model.pt')?.verdict, 'safe');
+    // The default limit is 30 s per file; with 2 s the whole run, both loops included, is far
+    // shorter than even one default limit (it took 4 minutes before there was a limit).
+    assert.ok(elapsed < 25_000, `took ${elapsed} ms`);
+  });
+
+  it('rejects a --timeout that is not a positive number of seconds', () => {
+    for (const bad of ['0', '-1', 'abc']) {
+      const r = spawnSync(process.execPath, [BIN, 'scan', '--timeout', bad, dir], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 2, bad);
+      assert.match(r.stderr, /--timeout/);
+    }
+  });
+
+  it('threads give the same report as the calling thread', async () => {
+    const limits = { maxMillisPerFile: 2000 };
+    const one = await scanPaths([dir, 'test/fixtures/torch/ok'], { limits });
+    const two = await scanPaths([dir, 'test/fixtures/torch/ok'], { limits, threads: 2 });
+    const strip = (f: FileResult): unknown => ({ ...f, findings: f.findings.map((x) => x.ruleId) });
+    assert.deepEqual(two.files.map(strip), one.files.map(strip));
+    assert.deepEqual(two.summary.skipped, one.summary.skipped);
+  });
+
+  it('terminates a thread stuck on a file past its limit and carries on', async () => {
+    // Opening a FIFO blocks until a writer comes: nothing in the scan runs to notice the deadline.
+    const fifo = join(dir, 'stuck.fifo');
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const out: [string, WalkedOutcome | undefined][] = [];
+    const walked = (path: string, name: string) => ({
+      fsPath: path,
+      displayPath: name,
+      explicit: true,
+      relPath: name,
+    });
+    await scanInThreads(
+      [walked(fifo, 'stuck'), walked(BENIGN, 'model.pt')],
+      2,
+      makeLimits({ maxMillisPerFile: 500 }),
+      [],
+      (file, outcome) => out.push([file.displayPath, outcome]),
+    );
+    // Unblock the abandoned open so the process can exit.
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    const results = new Map(out);
+    const stuck = results.get('stuck') as FileResult;
+    assert.equal(stuck.verdict, 'invalid');
+    assert.match(stuck.findings[0]?.message ?? '', /time limit of 0\.5 s/);
+    assert.equal((results.get('model.pt') as FileResult).verdict, 'safe');
+  });
+});
