@@ -155,6 +155,11 @@ export function renderHtml(report: MemorizationReport): string {
   if (e !== undefined) {
     parts.push('<h2>Canary exposure by insertion count</h2>');
     const groups = e.groups.filter((g) => g.repeats !== null);
+    if (groups.length === 0) {
+      parts.push(
+        '<p class="note">No canary has a repeat count: give the canary file written by <code>torchward canary insert</code> to plot exposure against insertions.</p>',
+      );
+    }
     const xs = groups.map((g) => Math.log10((g.repeats ?? 0) + 1));
     const xMax = Math.max(1, ...xs);
     const chart = svgChart(
