@@ -380,6 +380,91 @@ describe('torchward memorization: broken endpoints and operations', () => {
     assert.deepEqual(JSON.parse(second.out).exposure, JSON.parse(first.out).exposure);
   });
 
+  it('scores through --target-command, and reports a failing command clearly', async () => {
+    // A local "model" that gives every character the same probability, over stdin/stdout.
+    writeFileSync(
+      join(dir, 'uniform.mjs'),
+      `let input = '';
+process.stdin.on('data', (c) => (input += c));
+process.stdin.on('end', () => {
+  const body = JSON.parse(input);
+  const choices = body.prompt.map((p, index) => ({
+    index,
+    text: p,
+    logprobs: {
+      tokens: [...p],
+      token_logprobs: [...p].map((_, i) => (i === 0 ? null : Math.log(1 / 96))),
+      text_offset: [...p].map((_, i) => i),
+    },
+  }));
+  process.stdout.write(JSON.stringify({ choices }));
+});
+`,
+    );
+    writeFileSync(
+      join(dir, 'broken.mjs'),
+      "process.stderr.write('model not found'); process.exit(2);\n",
+    );
+    const ok = await run([
+      'memorization',
+      '--target-command',
+      `${process.execPath} ${join(dir, 'uniform.mjs')}`,
+      '--canaries',
+      'pin.json',
+      '--format',
+      'json',
+    ]);
+    assert.equal(ok.code, 0, ok.err);
+    const report = JSON.parse(ok.out);
+    // Every secret is equally likely: each canary ties with the whole space, exposure 0.
+    for (const c of report.exposure.canaries) {
+      assert.equal(c.method, 'exact');
+      assert.ok(Math.abs(c.exposure) < 1e-9);
+    }
+    const bad = await run([
+      'memorization',
+      '--target-command',
+      `${process.execPath} ${join(dir, 'broken.mjs')}`,
+      '--canaries',
+      'pin.json',
+    ]);
+    assert.equal(bad.code, 3);
+    assert.match(bad.err, /command-failed: .* exited 2: model not found/);
+  });
+
+  it('calibrates membership scores against a reference model', async () => {
+    // The reference has never seen the members; the target has.
+    const reference = new CharNgram(6, 5);
+    reference.train(readFileSync(join(dir, 'n.txt'), 'utf8'));
+    const refServer = await serveModel(reference);
+    try {
+      const r = await run([
+        'memorization',
+        '--target',
+        server.url,
+        '--reference',
+        refServer.url,
+        '--members',
+        'm.txt',
+        '--non-members',
+        'n.txt',
+        '--bootstrap',
+        '100',
+        '--format',
+        'json',
+      ]);
+      assert.equal(r.code, 1, r.err);
+      const report = JSON.parse(r.out);
+      const ref = report.membership.attacks.find(
+        (a: { attack: string }) => a.attack === 'reference',
+      );
+      assert.ok(ref.auc.value > 0.9, JSON.stringify(ref.auc));
+      assert.ok(refServer.requests > 0);
+    } finally {
+      await refServer.close();
+    }
+  });
+
   it('writes an HTML report that renders in headless chromium', async () => {
     const inserted = await run([
       'canary',
