@@ -62,6 +62,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/github/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/(rules|engine|reporters|cli|server)/',
+              message: 'github/ (settings model, merge gate, API client) sits beside workflows/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/reporters/**'],
     rules: {
       'no-restricted-imports': [

@@ -54,9 +54,25 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/sign.js')).signCommand,
   },
   {
+    name: 'repo',
+    summary: "Audit a GitHub repository's settings (`repo audit OWNER/REPO`)",
+    load: async () => (await import('./commands/repo.js')).repoCommand,
+  },
+  {
+    name: 'merge-check',
+    summary: 'Check a pull request against path-based merge rules (merge_rules.yaml); --lint them',
+    load: async () => (await import('./commands/merge-check.js')).mergeCheckCommand,
+  },
+  {
     name: 'verify',
     summary: 'Verify an OpenSSF Model Signing (OMS) signature offline (key, PKI or Sigstore)',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
+    name: 'sandbox',
+    summary:
+      'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
+    load: async () => (await import('./commands/sandbox.js')).sandboxCommand,
   },
 ];
 

@@ -56,5 +56,14 @@ export interface ScanReport {
   readonly version: 1;
   readonly tool: { readonly name: 'torchward'; readonly version: string };
   readonly files: readonly FileResult[];
+  /** The torch version the scanned repositories declare (present when code files were audited). */
+  readonly torch?: {
+    readonly status: 'unknown' | 'may-be-older' | 'at-least-2.6' | 'older';
+    readonly declarations: readonly {
+      readonly spec: string;
+      readonly uri: string;
+      readonly line: number;
+    }[];
+  };
   readonly summary: ScanSummary;
 }

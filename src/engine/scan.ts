@@ -17,6 +17,8 @@ import { walkPaths, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { deployKindOf, needsHead, type DeployKind } from '../deploy/kind.js';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { codeFileKind } from './code-file-kind.js';
+import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
@@ -74,14 +76,21 @@ export async function scanPaths(
   const unreadable = [...walked.unreadable];
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
   // Deployment files (Kubernetes, compose, Helm values, Dockerfiles, shell and SLURM scripts) go
-  // to the deploy audit; a file in .github/workflows/ stays a workflow whatever it holds.
+  // to the deploy audit; a file in .github/workflows/ stays a workflow whatever it holds. Code
+  // files (Python, notebooks, Dockerfiles, shell scripts, dependency files) go to the code audit;
+  // a Dockerfile or shell script is read by both, and their findings join one entry.
   const deployKinds = new Map<WalkedFile, DeployKind>();
   for (const f of walked.files) {
     const kind = deployKindOfFile(f);
     if (kind !== undefined) deployKinds.set(f, kind);
   }
+  const isCodeFile = (f: WalkedFile): boolean =>
+    !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined;
   const workflows = walked.files.filter((f) => !deployKinds.has(f) && isWorkflowFile(f));
-  const models = walked.files.filter((f) => !deployKinds.has(f) && !isWorkflowFile(f));
+  const code = walked.files.filter(isCodeFile);
+  const models = walked.files.filter(
+    (f) => !deployKinds.has(f) && !isWorkflowFile(f) && !isCodeFile(f),
+  );
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
@@ -129,6 +138,28 @@ export async function scanPaths(
       options.onProgress?.(done, total, result.uri);
     }
   }
+  const codeStart = files.length;
+  const torch = await auditCode(
+    code,
+    limits,
+    config,
+    files,
+    internalErrors,
+    allowGlobals,
+    () => {
+      done++;
+    },
+    options.onProgress === undefined
+      ? undefined
+      : (path) => {
+          options.onProgress?.(done, total, path);
+        },
+  );
+  const codeEntries = new Map<string, number>();
+  for (let i = codeStart; i < files.length; i++) {
+    const entry = files[i];
+    if (entry !== undefined) codeEntries.set(entry.path, i);
+  }
   const deployByRoot = new Map<string | undefined, WalkedFile[]>();
   for (const file of deployKinds.keys()) {
     const group = deployByRoot.get(file.root);
@@ -156,6 +187,28 @@ export async function scanPaths(
     for (const result of audited) {
       for (const e of result.internalErrors)
         internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      const index = codeEntries.get(result.uri);
+      const existing = index === undefined ? undefined : files[index];
+      if (index !== undefined && existing !== undefined) {
+        // Already audited as code (a Dockerfile or shell script): one entry, both audits' findings.
+        // Both read service and launcher command lines; where a deploy finding covers the same text
+        // as a code/distributed-exposure one, the deploy rule (the more specific) speaks alone.
+        const overlapsDeploy = (f: Finding): boolean =>
+          f.ruleId === 'code/distributed-exposure' &&
+          result.findings.some(
+            (d) =>
+              d.primary.span.start < f.primary.span.end &&
+              f.primary.span.start < d.primary.span.end,
+          );
+        files[index] = {
+          ...existing,
+          findings: sortFindings([
+            ...existing.findings.filter((f) => !overlapsDeploy(f)),
+            ...result.findings,
+          ]),
+        };
+        continue;
+      }
       files.push({
         path: result.uri,
         format: result.kind,
@@ -214,6 +267,7 @@ export async function scanPaths(
     version: 1,
     tool: { name: 'torchward', version: toolVersion() },
     files,
+    ...(torch === undefined ? {} : { torch }),
     summary: summarize(files, skipped, unreadable, internalErrors, Date.now() - started),
   };
 }
@@ -440,7 +494,89 @@ function deployKindOfFile(file: WalkedFile): DeployKind | undefined {
 function isWorkflowFile(file: WalkedFile): boolean {
   // The absolute path, so `scan .github/` and `scan workflows/` still see `.github/workflows/`.
   if (isWorkflowPath(resolve(file.fsPath).split(sep).join('/'))) return true;
+  // A conda environment file named on the command line is code-audit input, not a workflow.
+  if (codeFileKind(file.displayPath) === 'conda') return false;
   return file.explicit && /\.ya?ml$/i.test(file.displayPath);
+}
+
+/**
+ * Audits Python, notebooks, shell scripts, Dockerfiles and dependency files per scanned root (the
+ * declared torch version is a property of a repository). A code file whose bytes look like a
+ * model artifact (binary, pickle, zip) is also scanned by content, and its findings join the
+ * entry. Returns what the roots declare about torch, or undefined when no code file was given.
+ */
+async function auditCode(
+  code: readonly WalkedFile[],
+  limits: Limits,
+  config: TorchwardConfig,
+  files: FileResult[],
+  internalErrors: string[],
+  allowGlobals: readonly string[],
+  onDone: () => void,
+  onProgress: ((path: string) => void) | undefined,
+): Promise<DeclaredTorch | undefined> {
+  if (code.length === 0) return undefined;
+  const { auditCodeFiles, torchStatus } = await import('./code-audit.js');
+  const byRoot = new Map<string | undefined, WalkedFile[]>();
+  for (const file of code) {
+    const group = byRoot.get(file.root);
+    if (group === undefined) byRoot.set(file.root, [file]);
+    else group.push(file);
+  }
+  const declarations: DeclaredTorch['declarations'][number][] = [];
+  for (const [root, group] of byRoot) {
+    const audited = await auditCodeFiles(
+      group.map((f) => ({
+        path: f.fsPath,
+        uri: f.displayPath,
+        kind: codeFileKind(f.displayPath) ?? 'python',
+      })),
+      {
+        limits,
+        config: {
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+      },
+    );
+    declarations.push(...audited.torch.declarations);
+    for (const [i, result] of audited.results.entries()) {
+      for (const e of result.internalErrors)
+        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      let entry: FileResult = {
+        path: result.uri,
+        format: result.kind,
+        verdict: null,
+        findings: result.findings,
+        members: [],
+        ...(result.text === undefined ? {} : { text: result.text }),
+        size: result.size,
+      };
+      const walked = group[i];
+      if (result.contentScan && walked !== undefined) {
+        // A pickle or archive named like code is judged by its content as well.
+        const scanned = await scanWalkedFile(
+          { ...walked, explicit: false },
+          limits,
+          allowGlobals,
+          internalErrors,
+        );
+        if (scanned !== 'skipped' && !('unreadable' in scanned)) {
+          entry = {
+            ...scanned,
+            findings: sortFindings([...scanned.findings, ...result.findings]),
+            ...(result.text === undefined ? {} : { text: result.text }),
+          };
+        }
+      }
+      files.push(entry);
+      onDone();
+      onProgress?.(result.uri);
+    }
+  }
+  return { status: torchStatus(declarations.map((d) => d.spec)), declarations };
 }
 
 function summarize(

@@ -523,7 +523,7 @@ function insideSpan(spans: readonly { start: number; end: number }[], offset: nu
 /**
  * Marks findings suppressed by inline `# torchward: ignore[rule-id] reason` comments (on the line
  * or alone on the line before) and by the configured `ignore` entries; returns them sorted. A `#`
- * inside one of `scalarSpans` is content, not a comment.
+ * inside one of `scalarSpans` is content, not a comment. Shared with the code and deploy audits.
  */
 export function applySuppressions(
   findings: readonly Finding[],

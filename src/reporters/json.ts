@@ -11,8 +11,10 @@ export interface JsonLocation {
   column?: number;
   endLine?: number;
   endColumn?: number;
-  /** Logical path (YAML path in workflows). */
+  /** Logical path (YAML path in workflows, `cells/N/source/L` in notebooks). */
   path?: (string | number)[];
+  /** Where a reader finds it when the line is not enough (`cell 2, line 3, column 5`). */
+  label?: string;
 }
 
 /** Renders the versioned JSON report: one valid JSON document, deterministic bytes. */
@@ -32,6 +34,7 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
       };
     }),
+    ...(report.torch === undefined ? {} : { torch: report.torch }),
     summary: {
       ...report.summary,
       durationMs: options.includeTiming === false ? undefined : report.summary.durationMs,
@@ -57,6 +60,7 @@ function jsonFinding(file: ReportFile, f: Finding, index: LineIndex | undefined)
     location.endColumn = end.column;
   }
   if (f.primary.unit === 'char' && f.primary.path.length > 0) location.path = [...f.primary.path];
+  if (f.primary.label !== undefined) location.label = f.primary.label;
   return {
     ruleId: f.ruleId,
     severity: f.severity,

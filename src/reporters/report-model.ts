@@ -25,6 +25,15 @@ export interface ReportInput {
   readonly version: 1;
   readonly tool: { readonly name: string; readonly version: string };
   readonly files: readonly ReportFile[];
+  /** The torch version the scanned repositories declare (when code files were audited). */
+  readonly torch?: {
+    readonly status: string;
+    readonly declarations: readonly {
+      readonly spec: string;
+      readonly uri: string;
+      readonly line: number;
+    }[];
+  };
   readonly summary: {
     readonly files: number;
     readonly safe: number;

@@ -90,6 +90,7 @@ export function renderSarif(report: ReportInput, rules: readonly RuleDescriptor[
         })),
         results,
         columnKind: 'utf16CodeUnits',
+        ...(report.torch === undefined ? {} : { properties: { torch: report.torch } }),
       },
     ],
   };

@@ -68,6 +68,7 @@ export function renderText(report: ReportInput, options: TextOptions): string {
   }
   lines.push('');
   lines.push(summaryLine(report, paint));
+  if (report.torch !== undefined) lines.push(torchLine(report.torch));
   for (const u of report.summary.unreadable)
     lines.push(paint('yellow', `unreadable: ${u.path}: ${u.reason}`));
   if (report.summary.skipped.length > 0) {
@@ -93,6 +94,8 @@ function renderFinding(
   if (f.primary.unit === 'char' && index !== undefined) {
     const { line, column } = index.position(f.primary.span.start);
     where = `${file.path}:${line}:${column}`;
+    // Notebooks: the position inside the cell, as a reader counts it.
+    if (f.primary.label !== undefined) where += ` (${f.primary.label})`;
   } else {
     where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
   }
@@ -128,6 +131,18 @@ function renderFinding(
   return out;
 }
 
+const TORCH_STATUS: Record<string, string> = {
+  unknown: 'not declared (torch.load defaults to weights_only=False before 2.6)',
+  'may-be-older': 'may be older than 2.6',
+  'at-least-2.6': 'at least 2.6',
+  older: 'older than 2.6',
+};
+
+function torchLine(torch: NonNullable<ReportInput['torch']>): string {
+  const where = torch.declarations.map((d) => `${d.spec} (${d.uri}:${d.line})`).join(', ');
+  return `torch version: ${TORCH_STATUS[torch.status] ?? torch.status}${where === '' ? '' : `: ${where}`}`;
+}
+
 function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => string): string {
   const s = report.summary;
   const parts = [`${s.files} file(s) scanned`];
@@ -135,7 +150,7 @@ function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => strin
   if (s.malicious > 0) parts.push(paint('red', `${s.malicious} malicious`));
   if (s.suspicious > 0) parts.push(paint('yellow', `${s.suspicious} suspicious`));
   if (s.invalid > 0) parts.push(paint('yellow', `${s.invalid} invalid`));
-  if (s.audited > 0) parts.push(`${s.audited} workflow(s) audited`);
+  if (s.audited > 0) parts.push(`${s.audited} workflow or code file(s) audited`);
   const findings = Object.values(s.findings).reduce((a, b) => a + b, 0);
   if (findings > 0) parts.push(`${findings} finding(s)`);
   if (s.suppressed > 0) parts.push(`${s.suppressed} suppressed`);

@@ -14,7 +14,9 @@ export type RuleTarget =
   | 'repository'
   | 'workflow'
   | 'deploy'
+  | 'code'
   | 'provenance'
+  | 'github'
   | 'input';
 
 /** Where a report points: a span in the current unit, optionally in another uri or unit. */

@@ -1,8 +1,10 @@
 import { ARTIFACT_RULES } from './artifact-registry.js';
 import { ciRules } from './ci/index.js';
+import { codeRules } from './code/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
 import { deployRules } from './deploy/index.js';
 import { provenanceRules } from './provenance/index.js';
+import { repoRules } from './repo/index.js';
 import { repositoryRules } from './repository/index.js';
 import { RuleSet } from './rule-set.js';
 
@@ -13,7 +15,9 @@ const REGISTRY = new RuleSet([
   ARTIFACT_RULES.all,
   ciRules,
   deployRules,
+  codeRules,
   provenanceRules,
+  repoRules,
   repositoryRules,
 ]);
 

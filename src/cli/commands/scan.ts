@@ -20,7 +20,8 @@ import { ProgressBar } from '../progress.js';
 
 const USAGE = `Usage: torchward scan [options] [PATH...]
 
-Scans model artifacts (by content, whatever their names) and GitHub Actions workflows.
+Scans model artifacts (by content, whatever their names) and GitHub Actions workflows,
+and audits Python, notebooks, shell scripts, Dockerfiles and requirements files.
 A model file is safe only when proven safe: every global, call and persistent id it would
 load is inside torch's weights-only allowlist. PATH defaults to the current directory.
 
