@@ -118,3 +118,35 @@ export type { Rule, RuleTarget } from './rules/define-rule.js';
 // The CLI as a function (exit code out), for embedding and tests.
 export { main } from './cli/run.js';
 export type { CliIo } from './cli/io.js';
+
+// Untrusted inputs: the guard (sanitiser stages, heuristic and linear-model detectors, proxy).
+export { guard, guardThresholds, combineScores, type GuardOptions } from './guard/guard.js';
+export {
+  DEFAULT_GUARD_CONFIG,
+  GuardConfigError,
+  parseGuardConfig,
+  type EncodeMode,
+  type GuardConfig,
+  type SpotlightMode,
+} from './guard/config.js';
+export type {
+  GuardFinding,
+  GuardMode,
+  GuardRecordError,
+  GuardResult,
+  GuardStage,
+} from './guard/types.js';
+export { skeleton } from './guard/confusables.js';
+export { escapeHtml, escapeMarkdown, spotlight, type Spotlighted } from './guard/encode.js';
+export {
+  startGuardProxy,
+  type GuardProxy,
+  type GuardProxyOptions,
+  type ProxyPolicy,
+} from './guard/proxy.js';
+export {
+  guardWithClassifier,
+  loadOnnxClassifier,
+  type OnnxClassifier,
+  type OnnxClassifierOptions,
+} from './guard/onnx.js';

@@ -74,6 +74,11 @@ const COMMANDS: readonly CommandEntry[] = [
       'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
     load: async () => (await import('./commands/sandbox.js')).sandboxCommand,
   },
+  {
+    name: 'guard',
+    summary: 'Sanitise untrusted prompts and score them for injection (text/JSONL; proxy)',
+    load: async () => (await import('./commands/guard.js')).guardCommand,
+  },
 ];
 
 function help(): string {

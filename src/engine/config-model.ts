@@ -22,6 +22,8 @@ export interface TorchwardConfig {
   readonly ignore: Readonly<Record<string, true | readonly string[]>>;
   /** Signature requirements for `scan --require-signature`. */
   readonly signature?: Readonly<Record<string, unknown>>;
+  /** The `guard:` section as written; `torchward guard` resolves it with parseGuardConfig. */
+  readonly guard?: unknown;
   /** Where it was read from, if anywhere. */
   readonly source?: string;
 }

@@ -39,7 +39,15 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return EMPTY_CONFIG;
   if (!isRecord(value)) throw new ConfigError(`${name}: the top level must be a mapping`);
-  const known = new Set(['allow-globals', 'exclude', 'fail-on', 'runners', 'ignore', 'signature']);
+  const known = new Set([
+    'allow-globals',
+    'exclude',
+    'fail-on',
+    'runners',
+    'ignore',
+    'signature',
+    'guard',
+  ]);
   for (const key of Object.keys(value)) {
     if (!known.has(key))
       throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
@@ -75,6 +83,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     },
     ignore: ignoreOut,
     ...(signature === undefined ? {} : { signature }),
+    // Checked by the guard's own parser (src/guard/config.ts) when `torchward guard` runs.
+    ...(value.guard === undefined ? {} : { guard: value.guard }),
   };
 }
 

@@ -1,0 +1,155 @@
+/** One encoded span found in a text and what it decodes to. */
+export interface DecodedSpan {
+  readonly encoding: 'base64' | 'base32' | 'hex' | 'url';
+  /** [start, end) in the text that was scanned. */
+  readonly start: number;
+  readonly end: number;
+  readonly decoded: string;
+  /** 1 for a span of the input, 2 for a span inside a decoded span, … */
+  readonly depth: number;
+}
+
+/** Bounds of one rescan: the `guard.rescan` settings. */
+export interface RescanLimits {
+  readonly maxDecodedChars: number;
+  readonly maxDepth: number;
+  readonly maxSpans: number;
+}
+
+// Candidate spans. Each regex is a single character class run (linear); decoding then proves it.
+const RE_BASE64 = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const RE_BASE32 = /[A-Z2-7]{16,}={0,6}/g;
+const RE_HEX = /(?:\\x|0x|\b)[0-9a-fA-F]{2}(?:[ :,]?(?:\\x|0x)?[0-9a-fA-F]{2}){7,}/g;
+const RE_URL = /[^\s%]{0,16}%[0-9a-fA-F]{2}(?:[^\s%]{0,16}%[0-9a-fA-F]{2}){2,}[^\s%]{0,16}/g;
+
+const FATAL = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Finds base64, base32, hex and percent-encoded spans in `text` whose decoding is readable text,
+ * and decodes them again inside (nested encodings) up to `maxDepth`. The total decoded length is
+ * capped by `maxDecodedChars` and the spans examined by `maxSpans`, so a nested base64 bomb costs
+ * at most that much. Offsets of nested spans are those of their outermost span.
+ */
+export function findEncodedSpans(text: string, limits: RescanLimits): DecodedSpan[] {
+  const out: DecodedSpan[] = [];
+  const budget = { chars: limits.maxDecodedChars, spans: limits.maxSpans };
+  scan(text, 1, undefined, limits, budget, out);
+  return out;
+}
+
+function scan(
+  text: string,
+  depth: number,
+  outer: { start: number; end: number } | undefined,
+  limits: RescanLimits,
+  budget: { chars: number; spans: number },
+  out: DecodedSpan[],
+): void {
+  if (depth > limits.maxDepth) return;
+  const candidates: { encoding: DecodedSpan['encoding']; start: number; end: number }[] = [];
+  for (const [encoding, re] of [
+    ['base64', RE_BASE64],
+    ['base32', RE_BASE32],
+    ['hex', RE_HEX],
+    ['url', RE_URL],
+  ] as const) {
+    if (encoding === 'url' && !text.includes('%')) continue; // cheap precheck
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (budget.spans <= 0) break;
+      budget.spans--;
+      candidates.push({ encoding, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  candidates.sort((a, b) => a.start - b.start);
+  let coveredTo = -1;
+  for (const c of candidates) {
+    if (c.start < coveredTo) continue; // a hex run is also a base64 run: first decodable wins
+    if (budget.chars <= 0) return;
+    const raw = text.slice(c.start, c.end);
+    const decoded = decodeSpan(c.encoding, raw, budget.chars);
+    if (decoded === undefined || !readable(decoded)) continue;
+    const kept = decoded.length > budget.chars ? decoded.slice(0, budget.chars) : decoded;
+    budget.chars -= kept.length;
+    coveredTo = c.end;
+    const at = outer ?? { start: c.start, end: c.end };
+    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded: kept, depth });
+    scan(kept, depth + 1, at, limits, budget, out);
+  }
+}
+
+function decodeSpan(
+  encoding: DecodedSpan['encoding'],
+  raw: string,
+  max: number,
+): string | undefined {
+  // Decode no more than the budget allows: each encoding's output is at most its input size.
+  const input = raw.length > max * 2 ? raw.slice(0, max * 2) : raw;
+  try {
+    switch (encoding) {
+      case 'base64': {
+        const b = Buffer.from(input.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+        return b.length >= 6 ? FATAL.decode(b) : undefined;
+      }
+      case 'base32':
+        return base32(input);
+      case 'hex': {
+        const hex = input.replace(/\\x|0x|[ :,]/g, '');
+        if (hex.length % 2 !== 0) return undefined;
+        return FATAL.decode(Buffer.from(hex, 'hex'));
+      }
+      case 'url':
+        return decodeURIComponent(input);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function base32(s: string): string | undefined {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const body = s.replace(/=+$/, '');
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of body) {
+    const v = A.indexOf(ch);
+    if (v < 0) return undefined;
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return FATAL.decode(Uint8Array.from(bytes));
+}
+
+/** Readable: mostly letters, digits, punctuation and spaces, with at least one space or 4 letters. */
+function readable(s: string): boolean {
+  if (s.length < 4) return false;
+  let good = 0;
+  let letters = 0;
+  let n = 0;
+  for (const ch of s) {
+    n++;
+    if (/^[\p{L}\p{N}\p{P}\p{Zs}\p{S}\n\t]$/u.test(ch)) good++;
+    if (/^\p{L}$/u.test(ch)) letters++;
+  }
+  return good / n >= 0.9 && letters >= 4 && letters / n >= 0.4;
+}
+
+/** ROT13 of the ASCII letters of `s` (length-preserving, so offsets carry over). */
+export function rot13(s: string): string {
+  const out = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[i] =
+      c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
+  }
+  // Chunks keep String.fromCharCode's argument count small on long texts.
+  let r = '';
+  for (let i = 0; i < out.length; i += 8192) r += String.fromCharCode(...out.subarray(i, i + 8192));
+  return r;
+}
