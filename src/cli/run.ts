@@ -31,6 +31,17 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/probe.js')).probeCommand,
   },
   {
+    name: 'canary',
+    summary: 'Generate exposure canaries and insert them into training data (JSONL/CSV/text)',
+    load: async () => (await import('./commands/canary.js')).canaryCommand,
+  },
+  {
+    name: 'memorization',
+    summary:
+      'Measure training-data leakage: canary exposure and membership inference via log-probs',
+    load: async () => (await import('./commands/memorization.js')).memorizationCommand,
+  },
+  {
     name: 'inspect',
     summary: 'List the tensors of a safe checkpoint (dtype, shape, bytes, shared storage)',
     load: async () => (await import('./commands/inspect.js')).inspectCommand,

@@ -1,0 +1,72 @@
+import { appendFile, readFile, stat } from 'node:fs/promises';
+
+/**
+ * An append-only JSONL log of answers keyed by request: `{"key": ..., "value": ...}` per line.
+ * A run reads the log first and skips requests already answered, so a run stopped by a budget,
+ * a crash or Ctrl-C resumes where it stopped. A torn last line (the process died mid-write) is
+ * ignored; any other malformed line is an error, never silently skipped.
+ */
+export class ResumableLog<T> {
+  private readonly entries = new Map<string, T>();
+  private chain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly validate: (value: unknown) => T,
+  ) {}
+
+  /** Opens (or creates on first append) the log at `path`, loading the answers it holds. */
+  static async open<T>(
+    path: string,
+    validate: (value: unknown) => T,
+    maxBytes = 2 * 1024 * 1024 * 1024 - 1,
+  ): Promise<ResumableLog<T>> {
+    const log = new ResumableLog<T>(path, validate);
+    let text: string;
+    try {
+      const info = await stat(path);
+      if (info.size > maxBytes) throw new Error(`${path}: log larger than ${maxBytes} bytes`);
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return log;
+      throw error;
+    }
+    const lines = text.split('\n');
+    // A log that ends without a newline was cut mid-write: its last line may be torn.
+    const torn = !text.endsWith('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      log.load(line, i + 1, torn && i === lines.length - 1);
+    });
+    return log;
+  }
+
+  private load(line: string, number: number, last: boolean): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      if (last) return;
+      throw new Error(`${this.path}:${number}: not a JSON line`);
+    }
+    const { key, value } = (parsed ?? {}) as { key?: unknown; value?: unknown };
+    if (typeof key !== 'string') throw new Error(`${this.path}:${number}: no key`);
+    this.entries.set(key, this.validate(value));
+  }
+
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Appends one answer; appends are serialised so concurrent workers never interleave lines. */
+  append(key: string, value: T): Promise<void> {
+    this.entries.set(key, value);
+    const line = `${JSON.stringify({ key, value })}\n`;
+    this.chain = this.chain.then(() => appendFile(this.path, line));
+    return this.chain;
+  }
+}
