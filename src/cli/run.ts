@@ -11,7 +11,8 @@ interface CommandEntry {
   readonly summary: string;
   readonly load: () => Promise<Command>;
   /**
-   * The command's own `-o` means something else (convert: the safetensors file), so the report
+   * The command handles its own `-o` (convert and sandbox load: the safetensors file; canary: the
+   * canary file or dataset; memorization: its report, next to --html), so the report
    * option `-o/--output FILE` that every other command shares is not taken out of its argv.
    */
   readonly ownsOutputFlag?: true;
@@ -34,12 +35,14 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'canary',
     summary: 'Generate exposure canaries and insert them into training data (JSONL/CSV/text)',
     load: async () => (await import('./commands/canary.js')).canaryCommand,
+    ownsOutputFlag: true,
   },
   {
     name: 'memorization',
     summary:
       'Measure training-data leakage: canary exposure and membership inference via log-probs',
     load: async () => (await import('./commands/memorization.js')).memorizationCommand,
+    ownsOutputFlag: true,
   },
   {
     name: 'inspect',
@@ -82,6 +85,7 @@ const COMMANDS: readonly CommandEntry[] = [
     summary:
       'Run an untrusted command or torch.load in a bubblewrap sandbox and report what it tried',
     load: async () => (await import('./commands/sandbox.js')).sandboxCommand,
+    ownsOutputFlag: true,
   },
   {
     name: 'guard',
