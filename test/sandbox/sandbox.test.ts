@@ -32,6 +32,19 @@ const ORACLE = join('test', 'sandbox', 'sandbox_oracle.py');
 const root = mkdtempSync(join(resolve('build'), 'sandbox-test-'));
 // A root caller's command runs as uid 65534, which must be able to reach the test's files.
 chmodSync(root, 0o755);
+// The escape marker must lie where the sandbox shows the host read-only. A clone under /tmp, /root
+// or /home is hidden inside the sandbox (the write would land in the sandbox's own empty /tmp), so a
+// root caller puts the marker's folder under /opt, which the sandbox shows read-only.
+const markerDir = ((): string => {
+  if (process.getuid?.() !== 0) return root;
+  try {
+    const dir = mkdtempSync('/opt/torchward-sandbox-test-');
+    chmodSync(dir, 0o755);
+    return dir;
+  } catch {
+    return root;
+  }
+})();
 const home = join(root, 'home');
 const work = join(root, 'work');
 const SECRET = `FAKE-SECRET-${process.pid}-${Date.now()}`;
@@ -39,6 +52,7 @@ const HF_TOKEN = `hf_${'Q'.repeat(17)}${'z'.repeat(17)}`;
 
 after(() => {
   rmSync(root, { recursive: true, force: true });
+  if (markerDir !== root) rmSync(markerDir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -124,7 +138,7 @@ before(() => {
 
 describe('torchward sandbox: hostile pickles through sandbox load', () => {
   it('contains a payload that writes a marker outside the sandbox, and reports the attempt', async () => {
-    const marker = join(root, 'MARKER');
+    const marker = join(markerDir, 'MARKER');
     const file = hostile('write-marker', `open(${JSON.stringify(marker)}, 'w').write('escaped')`);
     const r = await run([
       'sandbox',
