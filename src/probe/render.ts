@@ -1,4 +1,5 @@
 import { compareSeverity, type Severity } from '../core/finding.js';
+import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/sarif-severity.js';
 import type { EndpointResult, ProbeReport } from './run.js';
 
 /** Where the probe and its exact bytes are documented. */
@@ -59,22 +60,6 @@ export function renderProbeJson(report: ProbeReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-
-const SECURITY_SEVERITY: Record<Severity, string> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.5',
-  low: '3.0',
-  info: '0.0',
-};
-
 const RULES = [
   {
     id: 'probe/exposed-distributed-endpoint',
@@ -121,7 +106,7 @@ export function renderProbeSarif(report: ProbeReport): string {
               id: r.id,
               shortDescription: { text: r.title },
               help: { text: `See ${PROBE_DOCS}` },
-              defaultConfiguration: { level: LEVEL[r.severity] },
+              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
               properties: {
                 'security-severity': SECURITY_SEVERITY[r.severity],
                 tags: ['security', 'probe'],
@@ -135,7 +120,7 @@ export function renderProbeSarif(report: ProbeReport): string {
           return {
             ruleId: rule,
             ruleIndex: index.get(rule) ?? 0,
-            level: LEVEL[severity],
+            level: SARIF_LEVEL[severity],
             message: {
               text: `${hostPort(e)}: ${e.detail}${e.policy === undefined || e.policy === '' ? '' : `. ${e.policy}`}`,
             },

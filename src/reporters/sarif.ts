@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Finding, Location, Severity } from '../core/finding.js';
+import type { Finding, Location } from '../core/finding.js';
 import { LineIndex } from '../core/line-index.js';
 import type { RuleDescriptor } from '../core/rule-descriptor.js';
+import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/sarif-severity.js';
 import { memberOf, type ReportFile, type ReportInput } from './report-model.js';
-
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-
-// GitHub code scanning reads `security-severity` as a CVSS-like score: ≥9 critical, ≥7 high,
-// ≥4 medium, >0 low.
-const SECURITY_SEVERITY: Record<Severity, string> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.5',
-  low: '3.0',
-  info: '0.0',
-};
 
 /** Options of {@link renderSarif}. */
 export interface SarifOptions {
@@ -110,7 +93,7 @@ export function renderSarif(
                   r.helpMarkdown ??
                   `**${r.title}**${r.docs === '' ? '' : `\n\nDocumentation: \`${r.docs}\``}`,
               },
-              defaultConfiguration: { level: LEVEL[r.severity] },
+              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
               properties: {
                 'security-severity': SECURITY_SEVERITY[r.severity],
                 precision:
@@ -182,7 +165,7 @@ function sarifResult(
   return {
     ruleId: f.ruleId,
     ruleIndex: ruleIndexValue,
-    level: LEVEL[f.severity],
+    level: SARIF_LEVEL[f.severity],
     message: { text: f.message },
     locations: [sarifLocation(file, artifact, f.primary, index)],
     ...(f.related.length > 0
