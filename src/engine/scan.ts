@@ -122,13 +122,7 @@ export async function scanPaths(
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
-  const byRoot = new Map<string | undefined, WalkedFile[]>();
-  for (const file of workflows) {
-    const group = byRoot.get(file.root);
-    if (group === undefined) byRoot.set(file.root, [file]);
-    else group.push(file);
-  }
-  for (const [root, group] of byRoot) {
+  for (const [root, group] of groupByRoot(workflows)) {
     // The YAML front end, repository audit and signature checks load only when needed.
     const { auditWorkflowFiles } = await import('./workflow-audit.js');
     const audited = await auditWorkflowFiles(
@@ -189,13 +183,7 @@ export async function scanPaths(
     const entry = files[i];
     if (entry !== undefined) codeEntries.set(entry.path, i);
   }
-  const deployByRoot = new Map<string | undefined, WalkedFile[]>();
-  for (const file of deployKinds.keys()) {
-    const group = deployByRoot.get(file.root);
-    if (group === undefined) deployByRoot.set(file.root, [file]);
-    else group.push(file);
-  }
-  for (const [root, group] of deployByRoot) {
+  for (const [root, group] of groupByRoot(deployKinds.keys())) {
     const { auditDeployFiles } = await import('./deploy-audit.js');
     const audited = auditDeployFiles(
       group.map((f) => ({
@@ -542,15 +530,9 @@ async function auditRepositories(
   skipped: string[],
   limits: Limits,
 ): Promise<void> {
-  const byRoot = new Map<string, WalkedFile[]>();
-  for (const f of walkedFiles) {
-    if (f.root === undefined) continue;
-    const group = byRoot.get(f.root);
-    if (group === undefined) byRoot.set(f.root, [f]);
-    else group.push(f);
-  }
   const scanned = new Map(files.map((f, i) => [f.path, i]));
-  for (const [root, group] of byRoot) {
+  for (const [root, group] of groupByRoot(walkedFiles)) {
+    if (root === undefined) continue;
     const holdsModel =
       group.some((f) => f.relPath === 'config.json') ||
       group.some((f) => {
@@ -675,14 +657,8 @@ async function auditCode(
 ): Promise<DeclaredTorch | undefined> {
   if (code.length === 0) return undefined;
   const { auditCodeFiles, torchStatus } = await import('./code-audit.js');
-  const byRoot = new Map<string | undefined, WalkedFile[]>();
-  for (const file of code) {
-    const group = byRoot.get(file.root);
-    if (group === undefined) byRoot.set(file.root, [file]);
-    else group.push(file);
-  }
   const declarations: DeclaredTorch['declarations'][number][] = [];
-  for (const [root, group] of byRoot) {
+  for (const [root, group] of groupByRoot(code)) {
     const audited = await auditCodeFiles(
       group.map((f) => ({
         path: f.fsPath,
@@ -792,3 +768,18 @@ export function worstVerdict(files: readonly FileResult[]): Verdict {
 }
 
 export type { Finding };
+
+/**
+ * Files grouped by the scanned root they were found under (undefined for files named on the
+ * command line), in first-seen order: workflows, deployment files, code and model repositories
+ * are each audited per root, so that paths inside a repository resolve against it.
+ */
+function groupByRoot(files: Iterable<WalkedFile>): Map<string | undefined, WalkedFile[]> {
+  const byRoot = new Map<string | undefined, WalkedFile[]>();
+  for (const file of files) {
+    const group = byRoot.get(file.root);
+    if (group === undefined) byRoot.set(file.root, [file]);
+    else group.push(file);
+  }
+  return byRoot;
+}
