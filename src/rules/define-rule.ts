@@ -5,6 +5,7 @@ export type RuleTarget =
   | 'pickle'
   | 'archive'
   | 'torch'
+  | 'torchscript'
   | 'safetensors'
   | 'npy'
   | 'gguf'
