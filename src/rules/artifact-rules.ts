@@ -58,7 +58,16 @@ const FAMILIES: Readonly<Record<ArtifactTarget, () => Promise<readonly (readonly
 /** The targets model-artifact handlers check. */
 export type ArtifactTarget = Extract<
   RuleTarget,
-  'archive' | 'gguf' | 'keras' | 'npy' | 'onnx' | 'pickle' | 'safetensors' | 'tensorflow' | 'torch' | 'torchscript'
+  | 'archive'
+  | 'gguf'
+  | 'keras'
+  | 'npy'
+  | 'onnx'
+  | 'pickle'
+  | 'safetensors'
+  | 'tensorflow'
+  | 'torch'
+  | 'torchscript'
 >;
 
 const loaded = new Map<RuleTarget, Promise<readonly Rule[]>>();
