@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPythonParser } from '../../../src/formats/python/parser.js';
@@ -149,5 +151,73 @@ describe('TorchScript code records of real torch archives', () => {
       const file = await scanFile(join('test', 'fixtures', 'torchscript', 'evil', name));
       assert.equal(file.verdict, expected[stem]?.[0]?.split(':')[0], name);
     }
+  });
+});
+
+describe('TorchScript code records that are not TorchScript', () => {
+  /** The torch 2.13 MLP archive with its code/__torch__.py replaced (Python's zipfile writes it). */
+  const edited = (body: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'torchward-tscode-'));
+    const out = join(dir, 'edited.pt');
+    const r = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `import sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], 'w') as z:
+    for info in src.infolist():
+        data = src.read(info.filename)
+        if info.filename.endswith('/code/__torch__.py'):
+            data = eval(sys.argv[3])
+        z.writestr(info, data)`,
+        join('test', 'fixtures', 'torchscript', 'ok', 'mlp-script-t2.pt'),
+        out,
+        body,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return out;
+  };
+  /** [rule:verdict, message] of the torch findings other than the archive's own. */
+  const judged = async (path: string): Promise<[string, string][]> => {
+    try {
+      const file = await scanFile(path);
+      return file.findings
+        .filter((f) => f.ruleId.startsWith('torch/') && f.ruleId !== 'torch/torchscript-archive')
+        .map((f): [string, string] => [`${f.ruleId}:${f.verdict ?? ''}`, f.message])
+        .sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    } finally {
+      rmSync(join(path, '..'), { recursive: true, force: true });
+    }
+  };
+
+  it('binary data in a code record is malformed, never silently skipped', async () => {
+    const got = await judged(edited(String.raw`b'\x00\x01os.system("id")'`));
+    assert.deepEqual(
+      got.map((g) => g[0]),
+      ['torch/malformed-input:invalid'],
+    );
+    assert.match(got[0]?.[1] ?? '', /NUL byte: binary data, not Python source/);
+  });
+
+  it('a record that does not parse is malformed, and what parses is still judged', async () => {
+    const got = await judged(edited(String.raw`b'def forward(self x):\n  os.system("id")\n'`));
+    assert.deepEqual(
+      got.map((g) => g[0]),
+      ['torch/malformed-input:invalid', 'torch/torchscript-code:malicious'],
+    );
+    assert.match(got[0]?.[1] ?? '', /does not parse as Python/);
+    assert.match(got[1]?.[1] ?? '', /`os\.system\(…\)`/);
+  });
+
+  it('non-ASCII text keeps byte offsets', async () => {
+    const path = edited(String.raw`'# é ü\nos.system("id")\n'.encode()`);
+    const file = await scanFile(path);
+    rmSync(join(path, '..'), { recursive: true, force: true });
+    const f = file.findings.find((x) => x.ruleId === 'torch/torchscript-code');
+    // "# é ü\n" is 8 bytes in UTF-8 (6 UTF-16 units): the callee starts at byte 8.
+    assert.deepEqual(f?.primary.span, { start: 8, end: 17 });
   });
 });
