@@ -461,7 +461,10 @@ w(
 w(
   '  chosen on the train and tune splits (no benign row there is reported); misses in the table above are',
 );
-w('  short attacks (under about 60 characters), too short for either test to tell English apart.');
+w(
+  '  short attacks (under 70 characters, too short for either test to tell English apart) and code',
+);
+w('  snippets, whose letters are not distributed like English prose.');
 w(
   '- The test split is a 20% hash split of the same development files the model was trained on: same',
 );
