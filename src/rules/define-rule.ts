@@ -19,6 +19,11 @@ export type RuleTarget =
   | 'github'
   | 'input';
 
+/** Peer-tool rule ids a rule corresponds to (audit names as the tool spells them). */
+export interface RuleEquivalents {
+  readonly zizmor?: readonly string[];
+}
+
 /** Where a report points: a span in the current unit, optionally in another uri or unit. */
 export interface ReportAt {
   readonly span: Span;
@@ -60,6 +65,11 @@ export interface RuleSpec<T, M extends string> {
   readonly policy: string;
   /** The verdict its findings force on a model artifact; omit for audit rules. */
   readonly verdict?: Verdict;
+  /**
+   * The same check in peer tools, by tool: `{ zizmor: ['template-injection'] }`. An empty list
+   * says the tool has no equivalent; omitted means nobody has compared.
+   */
+  readonly equivalents?: RuleEquivalents;
   readonly messages: Readonly<Record<M, string>>;
   check(ctx: RuleContext<M>, input: T): void;
 }

@@ -11,6 +11,7 @@ export default defineRule<WorkflowAuditInput, 'run' | 'script' | 'actionInput'>(
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
+  equivalents: { zizmor: ['template-injection'] },
   policy: 'PyTorch P1, P6; CWE-78 (OS command injection)',
   messages: {
     actionInput:
