@@ -70,6 +70,12 @@ export interface RuleSpec<T, M extends string> {
    * says the tool has no equivalent; omitted means nobody has compared.
    */
   readonly equivalents?: RuleEquivalents;
+  /**
+   * A code-smell check that runs only when pedantic findings are asked for (`scan --pedantic`),
+   * as zizmor's pedantic persona. Rules may also keep single reports for pedantic runs by reading
+   * `ctx.options.pedantic`.
+   */
+  readonly pedantic?: boolean;
   readonly messages: Readonly<Record<M, string>>;
   check(ctx: RuleContext<M>, input: T): void;
 }
