@@ -31,6 +31,8 @@ export interface RuleListing {
   readonly docs: string;
   /** The page's web address, when package.json names a GitHub repository. */
   readonly docsUrl?: string;
+  /** Runs only with `scan --pedantic` (a code-smell check). */
+  readonly pedantic: boolean;
   /** Peer-tool equivalents; `zizmor: []` when zizmor has none (or audits no such input). */
   readonly equivalents: { readonly zizmor: readonly string[] };
 }
@@ -49,6 +51,7 @@ export function listRules(rules: readonly Rule[] = ALL_RULES): RuleListing[] {
       policy: r.policy,
       docs: r.docs,
       ...(url === undefined ? {} : { docsUrl: url }),
+      pedantic: r.pedantic === true,
       equivalents: { zizmor: [...(r.equivalents?.zizmor ?? [])] },
     };
   });
