@@ -20,7 +20,7 @@ import type { RunnerInventory } from '../workflows/runners.js';
 import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
 import type { YNode } from '../workflows/yaml-tree.js';
 
-import { configFileKind } from './workflow-paths.js';
+import { configFileKindOfInput } from './workflow-paths.js';
 
 export { isWorkflowPath } from './workflow-paths.js';
 
@@ -178,7 +178,7 @@ async function auditOne(
   });
   if (read instanceof FormatError) return unreadable(read, '');
   const text = read;
-  const configKind = configFileKind(file.path.split(sep).join('/'));
+  const configKind = configFileKindOfInput(file.path.split(sep).join('/'));
   const kind = configKind ?? (isActionFile(file.path) ? 'action' : 'workflow');
   let model: WorkflowModel;
   try {

@@ -35,3 +35,23 @@ export function configFileKind(relPosixPath: string): 'dependabot' | 'pre-commit
   }
   return undefined;
 }
+
+/**
+ * The configuration kind of a file the audit was handed (a file named on the command line): like
+ * configFileKind, but a `dependabot.yml` outside `.github/` counts too, except in a `workflows/`
+ * folder, where it is a workflow that happens to carry that name.
+ */
+export function configFileKindOfInput(path: string): 'dependabot' | 'pre-commit' | undefined {
+  const posix = path.split('\\').join('/');
+  const known = configFileKind(posix);
+  if (known !== undefined) return known;
+  const parts = posix.split('/').filter((p) => p !== '' && p !== '.');
+  const base = parts[parts.length - 1] ?? '';
+  if (
+    (base === 'dependabot.yml' || base === 'dependabot.yaml') &&
+    parts[parts.length - 2] !== 'workflows'
+  ) {
+    return 'dependabot';
+  }
+  return undefined;
+}

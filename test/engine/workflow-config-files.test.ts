@@ -21,6 +21,11 @@ put(
   '.github/dependabot.yml',
   'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    insecure-external-code-execution: allow\n',
 );
+put(
+  'fixtures/dependabot.yml',
+  'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    cooldown:\n      default-days: 2\n',
+);
+put('.github/workflows/dependabot.yml', 'on: pull_request\npermissions: {}\njobs: {}\n');
 put('.pre-commit-config.yaml', 'repos:\n  - repo: git://example.com/hooks\n    rev: v1\n');
 // No concurrency, no name: code smells that only --pedantic reports; no other finding.
 put(
@@ -44,6 +49,11 @@ describe('workflow audit of configuration files', () => {
       'ci/dependabot-cooldown',
       'ci/dependabot-execution',
     ]);
+  });
+
+  it('reads a dependabot.yml named as input, but not a workflow called dependabot.yml', async () => {
+    assert.deepEqual(await audit('fixtures/dependabot.yml'), ['ci/dependabot-cooldown']);
+    assert.deepEqual(await audit('.github/workflows/dependabot.yml'), []);
   });
 
   it('reads pre-commit hook URLs', async () => {
