@@ -69,6 +69,8 @@ export interface ScanOptions {
    * scans on the calling thread.
    */
   readonly threads?: number;
+  /** Also run the workflow audit's code-smell rules (`pedantic: true`), as `scan --pedantic`. */
+  readonly pedantic?: boolean;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -166,6 +168,7 @@ export async function scanPaths(
         },
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...(options.pedantic === true ? { pedantic: true } : {}),
       },
     );
     for (const result of audited) {
