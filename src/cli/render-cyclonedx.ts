@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, posix, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ScanReport } from '../engine/result.js';
 import { isExactPin, parseRequirementsFile } from '../formats/python/requirements.js';
@@ -39,10 +39,11 @@ export async function renderCycloneDxReport(report: ScanReport, cwd: string): Pr
     if (!isModelArtifact(file)) continue;
     const known = file.sha256 ?? (remote ? undefined : await sha256Of(resolve(cwd, file.path)));
     if (known !== undefined) hashes.set(file.path, known);
-    const folder = posix.dirname(file.path);
+    // String joins, not path.join: `hf://` names must keep their double slash.
+    const folder = file.path.slice(0, file.path.lastIndexOf('/') + 1);
     const card = modelCardFacts(
-      await readText(posix.join(folder, 'config.json')),
-      await readText(posix.join(folder, 'README.md')),
+      await readText(`${folder}config.json`),
+      await readText(`${folder}README.md`),
     );
     if (card !== undefined) cards.set(file.path, card);
   }

@@ -182,3 +182,62 @@ describe('--ignore-paths normalised on hash, sign and verify', () => {
     assert.equal(v.code, 0, v.stderr + v.stdout);
   });
 });
+
+describe('scan --hf-cache', () => {
+  it('scans every snapshot, naming each result by repository, commit and file, with the refs that point at it', async () => {
+    const c = makeCache();
+    const outside = join(c.hub, 'secret.bin');
+    writeFileSync(outside, 'x');
+    symlinkSync(outside, join(c.snapshot, 'escape.bin'));
+    const r = await runCli([
+      'scan',
+      '--hf-cache',
+      c.hub,
+      '-f',
+      'json',
+      '--no-config',
+      '--no-progress',
+    ]);
+    const report = JSON.parse(r.stdout) as {
+      files: {
+        path: string;
+        format: string;
+        verdict: string | null;
+        hub?: { repo: string; revision: string; file: string; read: string };
+      }[];
+      hub: { repos: { repo: string; commit: string; refs?: string[] }[] };
+    };
+    assert.deepEqual(report.hub.repos, [
+      { repo: 'acme/tiny', type: 'model', revision: 'main', commit: REV, refs: ['main'] },
+    ]);
+    const st = report.files.find((f) => f.hub?.file === 'model.safetensors');
+    assert.equal(st?.path, `hf://acme/tiny@${REV}/model.safetensors`);
+    assert.equal(st?.verdict, 'safe');
+    assert.deepEqual(st?.hub, {
+      repo: 'acme/tiny',
+      type: 'model',
+      revision: REV,
+      file: 'model.safetensors',
+      read: 'cache',
+    });
+    const nested = report.files.find((f) => f.hub?.file === 'sub/extra.safetensors');
+    assert.equal(nested?.verdict, 'safe');
+    const escape = report.files.find((f) => f.path.endsWith('escape.bin'));
+    assert.equal(escape?.path, `hf://acme/tiny@${REV}/escape.bin`);
+    assert.equal(escape?.format, 'unscanned');
+    assert.equal(r.code, 1);
+    // Without DIR: HF_HUB_CACHE names the cache, as huggingface_hub reads it.
+    const env = await runCli(['scan', '--hf-cache', '-f', 'json', '--no-config', '--no-progress'], {
+      HF_HUB_CACHE: c.hub,
+    });
+    assert.equal((JSON.parse(env.stdout) as { hub: { source: string } }).hub.source, c.hub);
+    const none = await runCli([
+      'scan',
+      '--hf-cache',
+      join(c.hub, 'plain'),
+      '--no-config',
+      '--no-progress',
+    ]);
+    assert.equal(none.code, 3);
+  });
+});

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { scanHubRepository } from '../../src/engine/hub-scan.js';
 import { FakeHub, type HubFileSpec } from '../helpers/hub-server.js';
 import { runCli } from '../helpers/cli-io.js';
+import { cycloneDxErrors } from '../helpers/cyclonedx-schema.js';
 
 const FIX = join(process.cwd(), 'test', 'fixtures');
 const MAIN = 'a'.repeat(40);
@@ -266,5 +267,37 @@ describe('torchward scan hf:// against a local Hub', () => {
     const bad = await runCli(['scan', 'hf://not a repo', '--hf-endpoint', hub.url]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a repository id/);
+  });
+
+  it('--format cyclonedx of a Hub repository: schema-valid, names the commit, model cards from README and config', async () => {
+    const r = await runCli(
+      ['scan', 'hf://acme/tiny', '--format', 'cyclonedx', '--no-config', '--hf-endpoint', hub.url],
+      {},
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const bom = JSON.parse(r.stdout) as {
+      metadata: { component: { purl?: string; version?: string } };
+      components: {
+        type: string;
+        name: string;
+        version?: string;
+        hashes?: { content: string }[];
+        modelCard?: { modelParameters?: Record<string, unknown> };
+      }[];
+    };
+    assert.deepEqual(cycloneDxErrors(bom), []);
+    assert.equal(bom.metadata.component.purl, `pkg:huggingface/acme/tiny@${MAIN}`);
+    const st = bom.components.find((c) => c.name === 'model.safetensors');
+    assert.equal(st?.type, 'machine-learning-model');
+    assert.equal(st?.version, MAIN);
+    // Read by ranges: the hash is the LFS object id the commit names.
+    assert.equal(st?.hashes?.[0]?.content?.length, 64);
+    assert.equal(st?.modelCard?.modelParameters?.task, 'text-classification');
+    assert.equal(st?.modelCard?.modelParameters?.architectureFamily, 'bert');
+    assert.ok(
+      bom.components.some(
+        (c) => c.type === 'library' && c.name === 'torch' && c.version === '2.6.0',
+      ),
+    );
   });
 });
