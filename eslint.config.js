@@ -128,8 +128,7 @@ export default tseslint.config(
     },
     {
       files: ['src/hub/**'],
-      banned:
-        'formats|workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
+      banned: 'formats|workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
       message: 'hub (the Hugging Face Hub client) imports only core.',
     },
     {
