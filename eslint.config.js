@@ -127,6 +127,11 @@ export default tseslint.config(
       message: 'the probe imports only core.',
     },
     {
+      files: ['src/hub/**'],
+      banned: 'formats|workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
+      message: 'hub (the Hugging Face Hub client) imports only core.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',

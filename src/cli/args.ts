@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { closest } from '../core/closest.js';
+import { normaliseIgnorePath } from '../provenance/walk.js';
 import { UsageError } from './io.js';
 
 /** The options a usage text lists (`-f, --format …`): every `--name` and `-x` it shows. */
@@ -65,4 +66,18 @@ export function checkOutputPath(path: string, cwd: string, flag = '--output'): s
     throw new UsageError(`${flag} ${path}: the folder ${dirname(path)} is not writable`);
   }
   return abs;
+}
+
+/**
+ * `--ignore-paths` values normalised as hash, sign and verify apply them (`sub/../x` is `x`);
+ * an absolute path, or one that leads out of the model, is a usage error with its reason.
+ */
+export function checkIgnorePaths(paths: readonly string[] | undefined): string[] {
+  return (paths ?? []).map((p) => {
+    try {
+      return normaliseIgnorePath(p);
+    } catch (error) {
+      throw new UsageError(`--ignore-paths: ${(error as Error).message}`);
+    }
+  });
 }

@@ -363,7 +363,7 @@ function displayOf(path: string, cwd = process.cwd()): string {
 }
 
 /** The report entry of a path that was not scanned: no verdict, one model/unscanned finding. */
-function unscannedEntry(u: UnscannedPath, severity: Severity): FileResult {
+export function unscannedEntry(u: UnscannedPath, severity: Severity): FileResult {
   const what: Record<UnscannedPath['kind'], string> = {
     missing: 'the path named',
     unreadable: 'the path',
@@ -517,6 +517,28 @@ export async function scanWalkedFile(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * Scans a file read through `source` (a remote file, say) as a directory walk would find it at
+ * `relPath`: content that matches no format is 'skipped' unless the name is a model file's.
+ */
+export function scanFoundSource(
+  source: ByteSource,
+  displayPath: string,
+  relPath: string,
+  limits: Limits,
+  allowGlobals: readonly string[],
+  internalErrors: string[],
+): Promise<FileResult | 'skipped'> {
+  return scanSource(
+    source,
+    displayPath,
+    isModelFileName(relPath),
+    limits,
+    allowGlobals,
+    internalErrors,
+  );
 }
 
 async function scanSource(
@@ -742,7 +764,8 @@ async function auditCode(
   return { status: torchStatus(declarations.map((d) => d.spec)), declarations };
 }
 
-function summarize(
+/** The summary counts of a list of file results (the config part is the caller's). */
+export function summarize(
   files: readonly FileResult[],
   skipped: readonly string[],
   unreadable: readonly UnscannedPath[],

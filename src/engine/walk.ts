@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { compileGlob } from './glob.js';
+import { isInside, linkContainment } from '../core/hf-cache.js';
 
 /** A file to scan: where it is, and how to name it in reports. */
 export interface WalkedFile {
@@ -48,7 +49,8 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
 /**
  * Expands `paths` (files and directories) into the files to scan, sorted within each directory.
  * Symbolic links found inside a directory are followed when they stay inside it and end at a
- * regular file; one file reached by several names (a link and its target, the Hugging Face
+ * regular file (inside a Hugging Face cache snapshot, when they stay inside the cache's
+ * repository folder: the snapshot's files are links into its `blobs/`); one file reached by several names (a link and its target, the Hugging Face
  * cache's snapshot links to its blobs) is listed once, with its other names as aliases. Links
  * that leave the folder or lead nowhere, special files, unreadable folders and files over
  * `maxFiles` are returned in `unreadable` with their kind, never dropped silently. Links to
@@ -101,6 +103,7 @@ export async function walkPaths(
         result.unreadable.push({ path: display, ...describe(error) });
         continue;
       }
+      const containment = linkContainment(rootReal);
       // Explicit stack, not recursion: deep trees cannot overflow the call stack.
       const stack: string[] = [''];
       while (stack.length > 0) {
@@ -146,8 +149,7 @@ export async function walkPaths(
               });
               continue;
             }
-            const inside = target === rootReal || target.startsWith(rootReal + sep);
-            if (!inside) {
+            if (!isInside(containment, target)) {
               result.unreadable.push({
                 path: childDisplay,
                 reason: `symbolic link leaves the scanned folder (to ${target}): not followed, though a loader would follow it`,
@@ -156,7 +158,16 @@ export async function walkPaths(
               continue;
             }
             // A link to a folder inside the tree: that folder is walked where it is.
-            if (targetInfo.isDirectory()) continue;
+            if (targetInfo.isDirectory()) {
+              if (!isInside(rootReal, target)) {
+                result.unreadable.push({
+                  path: childDisplay,
+                  reason: `symbolic link to a folder outside the scanned folder (${target}): not followed`,
+                  kind: 'symlink-escape',
+                });
+              }
+              continue;
+            }
             if (!targetInfo.isFile()) {
               result.unreadable.push({
                 path: childDisplay,

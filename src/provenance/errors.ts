@@ -8,7 +8,8 @@ export type ProvenanceErrorCode =
   | 'READ_FAILED'
   | 'UNSUPPORTED_HASH'
   | 'BAD_KEY'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  | 'BAD_IGNORE_PATH';
 
 /** Thrown by hashing, signing and verification for problems of the input on disk or the keys. */
 export class ProvenanceError extends Error {

@@ -121,7 +121,9 @@ export async function buildManifest(
     method: options.shardSize === undefined ? 'files' : 'shards',
     hashType,
     ...(options.shardSize === undefined ? {} : { shardSize: options.shardSize }),
-    allowSymlinks: options.allowSymlinks ?? false,
+    // Links of a Hugging Face cache snapshot were followed: what the reference records for that
+    // folder signed with --allow-symlinks.
+    allowSymlinks: (options.allowSymlinks ?? false) || listed.followedCacheLinks,
     ignorePaths: listed.ignorePaths,
     resources: sortResources(resources),
   };

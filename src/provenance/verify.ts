@@ -20,7 +20,7 @@ import {
 import { ProvenanceError } from './errors.js';
 import { hashPlanned, planTasks, rootDigestOf } from './manifest.js';
 import { publicKeyHint } from './sign.js';
-import { listModelFiles, type ModelFile } from './walk.js';
+import { listModelFiles, normaliseRecordedIgnorePath, type ModelFile } from './walk.js';
 
 /** Why a verification failed; codes are API. */
 export type VerifyProblemCode =
@@ -334,7 +334,10 @@ async function compareModel(
   try {
     listed = await listModelFiles(modelPath, {
       maxEntries: options.limits.maxEntries,
-      ignorePaths: [...(statement.ignorePaths ?? []), ...(options.ignorePaths ?? [])],
+      ignorePaths: [
+        ...(statement.ignorePaths ?? []).flatMap((p) => normaliseRecordedIgnorePath(p) ?? []),
+        ...(options.ignorePaths ?? []),
+      ],
       ignoreGitPaths: options.ignoreGitPaths ?? true,
       signaturePath: options.signaturePath,
       allowSymlinks: statement.allowSymlinks,

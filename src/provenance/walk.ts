@@ -1,5 +1,6 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { isInside, linkContainment } from '../core/hf-cache.js';
 import { ProvenanceError } from './errors.js';
 
 /** Paths ignored at the top of a model by default (model_signing `ignore_git_paths=True`). */
@@ -21,6 +22,11 @@ export interface ModelFiles {
   readonly files: readonly ModelFile[];
   /** Every ignored relative path that applied (user, git defaults, the signature file). */
   readonly ignorePaths: readonly string[];
+  /**
+   * True when symbolic links of a Hugging Face cache snapshot were followed into the cache's
+   * `blobs/` (what model_signing does for such a folder with `--allow-symlinks`).
+   */
+  readonly followedCacheLinks: boolean;
 }
 
 /** Options for {@link listModelFiles}. */
@@ -64,13 +70,51 @@ function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** Normalises a user ignore path to a relative POSIX path without `./` or trailing `/`. */
+/**
+ * Normalises an ignore path to a relative POSIX path without `./`, `..` or a trailing `/`
+ * (`sub/../x` is `x`; Windows separators read as `/`), as sign and verify both apply it. Throws
+ * ProvenanceError BAD_IGNORE_PATH for an absolute path or one that climbs out of the model: an
+ * ignore path is relative to the model root, and such a path would silently ignore nothing.
+ */
 export function normaliseIgnorePath(path: string): string {
-  return path
-    .replace(/\\/g, '/')
+  const slashed = path.replace(/\\/g, '/');
+  if (isAbsolute(path) || slashed.startsWith('/') || /^[A-Za-z]:\//.test(slashed)) {
+    throw new ProvenanceError(
+      'BAD_IGNORE_PATH',
+      `ignore path '${path}' is absolute: give it relative to the model folder`,
+    );
+  }
+  const normal = posix.normalize(slashed);
+  if (normal === '..' || normal.startsWith('../')) {
+    throw new ProvenanceError('BAD_IGNORE_PATH', `ignore path '${path}' leads out of the model`);
+  }
+  return normal
     .split('/')
     .filter((p) => p !== '' && p !== '.')
     .join('/');
+}
+
+/**
+ * `normaliseIgnorePath` for paths a signature records: one that cannot apply (absolute, or out
+ * of the model) is dropped, as the reference drops it, instead of failing the verification.
+ */
+export function normaliseRecordedIgnorePath(path: string): string | undefined {
+  try {
+    return normaliseIgnorePath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `path` is a link of a Hugging Face cache snapshot into its repository folder. */
+async function isCacheLink(path: string): Promise<boolean> {
+  try {
+    const parent = await realpath(dirname(path));
+    const containment = linkContainment(parent);
+    return containment !== parent && isInside(containment, await realpath(path));
+  } catch {
+    return false;
+  }
 }
 
 function isIgnored(rel: string, ignored: readonly string[]): boolean {
@@ -89,7 +133,7 @@ export async function listModelFiles(modelPath: string, options: WalkOptions): P
   const top = await lstat(root).catch((error: unknown) => {
     throw new ProvenanceError('NO_INPUT', `cannot read ${modelPath}`, { cause: error });
   });
-  if (top.isSymbolicLink() && options.allowSymlinks !== true) {
+  if (top.isSymbolicLink() && options.allowSymlinks !== true && !(await isCacheLink(root))) {
     throw new ProvenanceError('SYMLINK', `${modelPath} is a symbolic link (use --allow-symlinks)`);
   }
   const info = top.isSymbolicLink() ? await stat(root) : top;
@@ -99,6 +143,7 @@ export async function listModelFiles(modelPath: string, options: WalkOptions): P
       single: true,
       files: [{ rel: '.', abs: root, size: info.size }],
       ignorePaths: [],
+      followedCacheLinks: false,
     };
   }
   if (!info.isDirectory())
@@ -113,6 +158,10 @@ export async function listModelFiles(modelPath: string, options: WalkOptions): P
   }
   const ignorePaths = [...new Set(ignored)].sort(comparePaths);
   const realRoot = await realpath(root);
+  // A Hugging Face cache snapshot is a folder of links into its repository's blobs/: those are
+  // followed (the layout is known), links leaving the repository folder are still refused.
+  const containment = linkContainment(realRoot);
+  let followedCacheLinks = false;
 
   const files: ModelFile[] = [];
   const stack: string[] = [''];
@@ -142,18 +191,19 @@ export async function listModelFiles(modelPath: string, options: WalkOptions): P
       } else if (entry.isFile()) {
         files.push({ rel, abs, size: (await stat(abs)).size });
       } else if (entry.isSymbolicLink()) {
-        if (options.allowSymlinks !== true) {
-          throw new ProvenanceError('SYMLINK', `${rel} is a symbolic link (use --allow-symlinks)`);
-        }
         const target = await realpath(abs).catch((error: unknown) => {
           throw new ProvenanceError('NO_INPUT', `broken symbolic link ${rel}`, { cause: error });
         });
-        const inside = relative(realRoot, target);
-        if (inside.startsWith('..') || inside === '' || inside.startsWith(sep)) {
+        const cacheLink = containment !== realRoot && isInside(containment, target);
+        if (options.allowSymlinks !== true && !cacheLink) {
+          throw new ProvenanceError('SYMLINK', `${rel} is a symbolic link (use --allow-symlinks)`);
+        }
+        if (!isInside(containment, target) || target === realRoot) {
           throw new ProvenanceError('OUTSIDE_MODEL', `${rel} links outside the model`);
         }
         const t = await stat(target);
         if (!t.isFile()) throw new ProvenanceError('SYMLINK', `${rel} links to a non-file`);
+        if (!isInside(realRoot, target)) followedCacheLinks = true;
         files.push({ rel, abs, size: t.size });
       } else {
         throw new ProvenanceError('SPECIAL_FILE', `${rel} is not a regular file`);
@@ -167,5 +217,5 @@ export async function listModelFiles(modelPath: string, options: WalkOptions): P
     );
   }
   files.sort((a, b) => comparePaths(a.rel, b.rel));
-  return { root, single: false, files, ignorePaths };
+  return { root, single: false, files, ignorePaths, followedCacheLinks };
 }

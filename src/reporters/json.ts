@@ -34,10 +34,23 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         ...(file.aliases === undefined || file.aliases.length === 0
           ? {}
           : { aliases: file.aliases }),
+        ...(file.hub === undefined ? {} : { hub: file.hub }),
+        ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }),
         ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
       };
     }),
     ...(report.torch === undefined ? {} : { torch: report.torch }),
+    ...(report.hub === undefined
+      ? {}
+      : {
+          hub: {
+            source: report.hub.source,
+            repos: report.hub.repos,
+            ...(report.hub.bytesReceived === undefined
+              ? {}
+              : { bytesReceived: report.hub.bytesReceived }),
+          },
+        }),
     summary: {
       ...report.summary,
       durationMs: options.includeTiming === false ? undefined : report.summary.durationMs,

@@ -15,6 +15,15 @@ export interface ReportFile {
   readonly text?: string;
   readonly size: number;
   readonly aliases?: readonly string[];
+  /** A Hugging Face repository file: repository, commit, path in it and how it was read. */
+  readonly hub?: {
+    readonly repo: string;
+    readonly type: string;
+    readonly revision: string;
+    readonly file: string;
+    readonly read: string;
+  };
+  readonly sha256?: string;
   readonly provenance?: {
     readonly model: string;
     readonly status: 'valid' | 'missing' | 'invalid';
@@ -34,6 +43,19 @@ export interface ReportInput {
       readonly uri: string;
       readonly line: number;
     }[];
+  };
+  /** What a scan of the Hugging Face Hub or its cache read (see engine/result.ts HubScanInfo). */
+  readonly hub?: {
+    readonly source: string;
+    readonly repos: readonly {
+      readonly repo: string;
+      readonly type: string;
+      readonly revision: string;
+      readonly commit: string;
+      readonly refs?: readonly string[];
+    }[];
+    readonly bytesReceived?: number;
+    readonly texts?: Readonly<Record<string, string>>;
   };
   readonly summary: {
     readonly files: number;

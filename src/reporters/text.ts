@@ -79,6 +79,15 @@ export function renderText(report: ReportInput, options: TextOptions): string {
   lines.push('');
   lines.push(summaryLine(report, paint));
   if (report.torch !== undefined) lines.push(torchLine(report.torch));
+  if (report.hub !== undefined) {
+    for (const r of report.hub.repos) {
+      const refs = r.refs === undefined || r.refs.length === 0 ? '' : ` (${r.refs.join(', ')})`;
+      const asked = r.revision === r.commit ? '' : `${r.revision} = `;
+      lines.push(`hugging face ${r.type} ${r.repo}: ${asked}commit ${r.commit}${refs}`);
+    }
+    if (report.hub.bytesReceived !== undefined)
+      lines.push(`read ${report.hub.bytesReceived} byte(s) from ${report.hub.source}`);
+  }
   const config = report.summary.config;
   if (config !== undefined) {
     lines.push(

@@ -227,11 +227,19 @@ describe('scan: nothing unscanned is silent (issue 12.2)', () => {
       ],
     );
     assert.equal(doc.summary.unscanned, 0);
-    // A snapshot folder scanned alone: its links leave it, so they are findings, never a pass
-    // (and with nothing else in it, nothing was read: exit 3).
+    // A snapshot folder scanned alone: its links stay inside the cache's repository folder
+    // (into blobs/), so they are followed and both files are judged (#22 item 6).
     const alone = torchward(['scan', '-f', 'json', 'hub/models--org--name/snapshots/abc123'], root);
-    assert.equal(alone.code, 3);
-    assert.equal((JSON.parse(alone.stdout) as Doc).summary.unscanned, 2);
+    assert.equal(alone.code, 1);
+    const aloneDoc = JSON.parse(alone.stdout) as Doc;
+    assert.equal(aloneDoc.summary.unscanned, 0);
+    assert.deepEqual(
+      aloneDoc.files.filter((f) => f.verdict !== null).map((f) => [f.path, f.verdict]),
+      [
+        ['hub/models--org--name/snapshots/abc123/extra.pt', 'safe'],
+        ['hub/models--org--name/snapshots/abc123/pytorch_model.bin', 'malicious'],
+      ],
+    );
   });
 
   it('keeps a malformed safetensors file in a directory report', () => {

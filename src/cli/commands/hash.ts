@@ -11,6 +11,7 @@ import {
 import { ProvenanceError } from '../../provenance/errors.js';
 import { hashPlanned, planTasks, rootDigestOf } from '../../provenance/manifest.js';
 import { listModelFiles } from '../../provenance/walk.js';
+import { checkIgnorePaths } from '../args.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
 
@@ -70,6 +71,7 @@ export const hashCommand: Command = {
       io.stdout.write(HELP);
       return EXIT.OK;
     }
+    const ignorePaths = checkIgnorePaths(values['ignore-paths']);
     if (positionals.length !== 1) throw new UsageError('expected exactly one PATH');
     const format = checkFormat(values.format, ['text', 'json']);
     const shardSize = positiveInt(values['shard-size'], '--shard-size');
@@ -78,7 +80,7 @@ export const hashCommand: Command = {
     try {
       const listed = await listModelFiles(path, {
         maxEntries: DEFAULT_LIMITS.maxEntries,
-        ignorePaths: values['ignore-paths'] ?? [],
+        ignorePaths,
         ignoreGitPaths: !values['no-ignore-git-paths'],
         allowSymlinks: values['allow-symlinks'],
       });

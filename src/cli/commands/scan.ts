@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closest } from '../../core/closest.js';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
@@ -8,7 +9,7 @@ import {
   EMPTY_CONFIG,
   findRepositoryConfig,
 } from '../../engine/config-model.js';
-import { failsGate, scanPaths } from '../../engine/scan.js';
+import { failsGate, scanPaths, type ScanOptions } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
 import { renderText } from '../../reporters/text.js';
@@ -18,6 +19,8 @@ import { EXIT, UsageError, checkFormat } from '../io.js';
 import { ProgressBar } from '../progress.js';
 
 const USAGE = `Usage: torchward scan [options] [PATH...]
+       torchward scan [options] hf://[datasets/|spaces/]OWNER/NAME[@REVISION]
+       torchward scan [options] --hf-cache [DIR]
 
 Scans model artifacts (by content, whatever their names) and GitHub Actions workflows,
 and audits Python, notebooks, shell scripts, Dockerfiles and requirements files.
@@ -25,7 +28,13 @@ A model file is safe only when proven safe: every global, call and persistent id
 load is inside torch's weights-only allowlist. PATH defaults to the current directory.
 
 Options:
-  -f, --format text|json|sarif   output format (default: text)
+  -f, --format text|json|sarif|cyclonedx
+                                 output format (default: text); cyclonedx writes a
+                                 CycloneDX 1.6 ML-BOM
+      --hf-endpoint URL          the Hugging Face Hub for hf:// ids (default: HF_ENDPOINT,
+                                 else https://huggingface.co); token from HF_TOKEN
+      --hf-cache                 scan the local Hugging Face cache: DIR, else HF_HUB_CACHE,
+                                 HF_HOME/hub or ~/.cache/huggingface/hub
   -o, --output FILE              write the report to FILE instead of stdout
   -e, --exclude GLOB             leave out matching paths in directories (repeatable)
       --fail-on SEVERITY         lowest finding severity that fails the run:
@@ -97,6 +106,8 @@ export const scanCommand: Command = {
         'ignore-unsigned-files': { type: 'boolean' },
         'no-progress': { type: 'boolean', default: false },
         pedantic: { type: 'boolean', default: false },
+        'hf-endpoint': { type: 'string' },
+        'hf-cache': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -104,7 +115,20 @@ export const scanCommand: Command = {
       io.stdout.write(USAGE);
       return EXIT.OK;
     }
-    const format = checkFormat(values.format, ['text', 'json', 'sarif']);
+    const format = checkFormat(values.format, ['text', 'json', 'sarif', 'cyclonedx']);
+    const hubRefs = positionals.filter((p) => p.startsWith('hf://'));
+    if (hubRefs.length > 0 && (hubRefs.length !== 1 || positionals.length !== 1)) {
+      throw new UsageError('give one hf:// id alone (scan other paths in another run)');
+    }
+    if (values['hf-cache'] && (hubRefs.length > 0 || positionals.length > 1)) {
+      throw new UsageError('--hf-cache takes at most one cache folder, and no hf:// id');
+    }
+    if (values['hf-endpoint'] !== undefined && hubRefs.length === 0) {
+      throw new UsageError('--hf-endpoint needs an hf:// id');
+    }
+    if (hubRefs.length > 0 && values['require-signature']) {
+      throw new UsageError('--require-signature checks local folders, not hf:// ids');
+    }
     const failOnArg = values['fail-on'];
     if (failOnArg !== undefined && !SEVERITIES.includes(failOnArg as Severity)) {
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
@@ -174,7 +198,7 @@ export const scanCommand: Command = {
       io.stderr,
       !values['no-progress'] && io.stderr.isTTY === true && !io.env.CI,
     );
-    const report = await scanPaths(paths, {
+    const scanOptions: ScanOptions = {
       config,
       unscannedSeverity:
         (unscannedArg as Severity | undefined) ?? config.unscannedSeverity ?? 'high',
@@ -191,7 +215,35 @@ export const scanCommand: Command = {
       onProgress: (done, total, path) => {
         progress.update(done, total, path);
       },
-    });
+    };
+    let report: ScanReport;
+    const hubRef = hubRefs[0];
+    if (hubRef !== undefined) {
+      const { scanHubRepository } = await import('../../engine/hub-scan.js');
+      const { HubError } = await import('../../hub/client.js');
+      const endpoint = hubEndpoint(values['hf-endpoint'] ?? io.env.HF_ENDPOINT);
+      const token = io.env.HF_TOKEN;
+      try {
+        report = await scanHubRepository(hubRef, {
+          ...scanOptions,
+          connection: {
+            endpoint,
+            timeoutMs: timeoutMs * 2,
+            ...(token === undefined || token === '' ? {} : { token }),
+          },
+        });
+      } catch (error) {
+        if (error instanceof HubError) throw new UsageError(error.message);
+        throw error;
+      }
+    } else if (values['hf-cache']) {
+      const { scanHubCache, defaultHubCache } = await import('../../engine/hub-scan.js');
+      const dir =
+        positionals[0] === undefined ? defaultHubCache(io.env) : resolve(io.cwd, positionals[0]);
+      report = await scanHubCache(dir, scanOptions);
+    } else {
+      report = await scanPaths(paths, scanOptions);
+    }
     progress.done();
     // The text report carries the notice itself; machine formats carry it as data, so say it here.
     for (const ignored of format === 'text' ? [] : report.summary.config.ignoredConfigs) {
@@ -203,7 +255,9 @@ export const scanCommand: Command = {
     const rendered =
       format === 'sarif'
         ? (await import('../render-sarif.js')).renderSarif(report, undefined, { srcRoot: io.cwd })
-        : render(report, format, io, values.verbose);
+        : format === 'cyclonedx'
+          ? await (await import('../render-cyclonedx.js')).renderCycloneDxReport(report, io.cwd)
+          : render(report, format, io, values.verbose);
     // With -o/--output, main hands in a stdout that goes to the file.
     io.stdout.write(rendered);
     return exitCode(report, failOn);
@@ -292,6 +346,21 @@ function signaturePolicy(
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+}
+
+/** The Hub's base URL: --hf-endpoint, HF_ENDPOINT or huggingface.co, without trailing `/`. */
+function hubEndpoint(given: string | undefined): string {
+  const text = given === undefined || given === '' ? 'https://huggingface.co' : given;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--hf-endpoint: not a URL: ${text}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`--hf-endpoint: not an http(s) URL: ${text}`);
+  }
+  return text.replace(/\/+$/, '');
 }
 
 /** The exit-code contract of `scan`. */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from '../../core/limits.js';
 import { ProvenanceError } from '../../provenance/errors.js';
 import { signModel } from '../../provenance/sign.js';
+import { checkIgnorePaths } from '../args.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
 
@@ -60,6 +61,7 @@ export const signCommand: Command = {
       io.stdout.write(HELP);
       return EXIT.OK;
     }
+    const ignorePaths = checkIgnorePaths(values['ignore-paths']);
     if (values.password !== undefined) {
       throw new UsageError(
         'a password on the command line can be read by other users; use --password-file FILE or TORCHWARD_KEY_PASSWORD',
@@ -102,7 +104,7 @@ export const signCommand: Command = {
       const result = await signModel(at(positionals[0] ?? ''), {
         privateKey: keyText,
         limits: DEFAULT_LIMITS,
-        ignorePaths: values['ignore-paths'] ?? [],
+        ignorePaths,
         ignoreGitPaths: !values['no-ignore-git-paths'],
         allowSymlinks: values['allow-symlinks'],
         ...(password === undefined ? {} : { password }),

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS } from '../../core/limits.js';
 import { ProvenanceError } from '../../provenance/errors.js';
 import { findSignature } from '../../provenance/policy.js';
 import { verifyModel } from '../../provenance/verify.js';
+import { checkIgnorePaths } from '../args.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
 
@@ -59,6 +60,7 @@ export const verifyCommand: Command = {
       io.stdout.write(HELP);
       return EXIT.OK;
     }
+    const ignorePaths = checkIgnorePaths(values['ignore-paths']);
     if (positionals.length !== 1) throw new UsageError('expected exactly one MODEL');
     const format = checkFormat(values.format, ['text', 'json']);
     const keyless = values.identity !== undefined || values['identity-provider'] !== undefined;
@@ -115,7 +117,7 @@ export const verifyCommand: Command = {
       const result = await verifyModel(model, {
         signaturePath,
         limits: DEFAULT_LIMITS,
-        ignorePaths: values['ignore-paths'] ?? [],
+        ignorePaths,
         ignoreGitPaths: !values['no-ignore-git-paths'],
         ignoreUnsignedFiles: values['ignore-unsigned-files'],
         ...(publicKey === undefined ? {} : { publicKey }),
