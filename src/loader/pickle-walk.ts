@@ -504,7 +504,7 @@ function renderJson(
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value.kind === 'float') return floatText(value.value);
+  if (value.kind === 'float') return pythonFloatText(value.value);
   if (value.kind === 'call') {
     const plain = plainCall(value, path, depth, budget);
     if (plain !== undefined) return plain;
@@ -566,10 +566,29 @@ function describe(value: PickleValue): string {
   return kindOf(value);
 }
 
-function floatText(v: number): string {
+/**
+ * A float as CPython's `repr` (and so json.dumps) writes it: the shortest digits that round-trip
+ * (the same digits as JavaScript's), in fixed notation when the decimal exponent is in [-4, 16)
+ * and with a `.0` when integral, otherwise `d.ddde±XX` with at least two exponent digits;
+ * `-0.0` keeps its sign; NaN and the infinities as json.dumps spells them.
+ */
+export function pythonFloatText(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '-Infinity';
-  const s = String(v);
-  return /[.e]/.test(s) ? s : `${s}.0`;
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  // toExponential() with no argument gives the shortest round-trip digits: "d.ddde±x".
+  const [mantissa = '', exp = '0'] = v.toExponential().split('e');
+  const exponent = Number(exp);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exponent < -4 || exponent >= 16) {
+    const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    const e = Math.abs(exponent);
+    return `${sign}${digits[0] ?? ''}${frac}e${exponent < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+  const frac = digits.slice(exponent + 1);
+  return `${sign}${whole}.${frac === '' ? '0' : frac}`;
 }
