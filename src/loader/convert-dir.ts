@@ -314,14 +314,6 @@ async function convertGroup(
             seen.dtype === t.dtype.name ? '' : ` (as ${seen.dtype} and as ${t.dtype.name})`;
           throw layout(`tensor '${t.name}' is in both ${seen.file} and ${file}${dtypes}`);
         }
-        const mapped = group.index?.map.get(t.name);
-        if (group.index !== undefined && mapped !== file) {
-          throw layout(
-            mapped === undefined
-              ? `${file} holds tensor '${t.name}', which ${group.index.name} does not name`
-              : `${file} holds tensor '${t.name}', which ${group.index.name} places in ${mapped}`,
-          );
-        }
         origin.set(t.name, { file, dtype: t.dtype.name });
         tensors.push(t);
       }
@@ -334,6 +326,17 @@ async function convertGroup(
       }
     }
     if (group.index !== undefined) {
+      // After the duplicate check, so a tensor in two shards is reported as such.
+      for (const [name, { file }] of origin) {
+        const mapped = group.index.map.get(name);
+        if (mapped !== file) {
+          throw layout(
+            mapped === undefined
+              ? `${file} holds tensor '${name}', which ${group.index.name} does not name`
+              : `${file} holds tensor '${name}', which ${group.index.name} places in ${mapped}`,
+          );
+        }
+      }
       for (const [name, file] of group.index.map) {
         if (!origin.has(name)) {
           throw layout(

@@ -82,12 +82,24 @@ describe('torchward convert / inspect', () => {
     assert.equal(r.code, 3);
     assert.equal(existsSync(join(dir, 'missing.safetensors')), false);
     assert.equal((await run(['inspect', join(dir, 'missing.pt')])).code, 3);
-    // An output directory that does not exist: the input is fine, the output cannot be written.
+    // An output folder that does not exist is created, like `mkdir -p` …
     const noDir = join(dir, 'no', 'such', 'dir', 'out.safetensors');
     const r2 = await run(['convert', join(dir, 'benign', 'views.legacy.pt'), '-o', noDir]);
-    assert.equal(r2.code, 3, r2.err);
-    assert.match(r2.err, /nothing written/);
-    assert.equal(existsSync(join(dir, 'no')), false);
+    assert.equal(r2.code, 0, r2.err);
+    assert.ok(existsSync(noDir));
+    // … and removed again when nothing is written into it.
+    const r3 = await run(['convert', join(dir, 'missing.pt'), '-o', join(dir, 'new', 'x', 'o.st')]);
+    assert.equal(r3.code, 3, r3.err);
+    assert.match(r3.err, /nothing written/);
+    assert.equal(existsSync(join(dir, 'new')), false);
+    // A parent that cannot be a folder (a file is in the way): exit 3, nothing created.
+    const r4 = await run([
+      'convert',
+      join(dir, 'benign', 'views.legacy.pt'),
+      '-o',
+      join(dir, 'benign', 'views.legacy.pt', 'o.st'),
+    ]);
+    assert.equal(r4.code, 3, r4.err);
   });
 
   it('writes IN with .safetensors by default and never overwrites without --force', async () => {

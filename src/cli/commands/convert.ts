@@ -183,12 +183,18 @@ function writeFolderReport(
   for (const m of result.models) {
     const tied = m.aliases.size === 0 ? '' : `, ${m.aliases.size} tied written once`;
     lines.push(
-      `${m.inputs.join(', ')} -> ${m.outputs.join(', ')}: ${m.tensors} tensor${m.tensors === 1 ? '' : 's'}${tied}, ${m.tensorBytes} bytes of tensor data\n`,
+      `${listed(m.inputs)} -> ${listed(m.outputs)}: ${m.tensors} tensor${m.tensors === 1 ? '' : 's'}${tied}, ${m.tensorBytes} bytes of tensor data\n`,
     );
   }
   if (result.copied.length > 0) lines.push(`copied: ${result.copied.join(', ')}\n`);
   for (const s of result.skipped) lines.push(`skipped ${s.path}: ${s.reason}\n`);
   io.stdout.write(`${outArg}:\n${lines.map((l) => `  ${l}`).join('')}`);
+}
+
+/** A list of file names, shortened past three (a model may have hundreds of shards). */
+function listed(names: readonly string[]): string {
+  if (names.length <= 3) return names.join(', ');
+  return `${names[0] ?? ''} … ${names[names.length - 1] ?? ''} (${names.length} files)`;
 }
 
 /** `model.pt` → `model.safetensors`; a name without extension gets one appended. */
