@@ -261,4 +261,26 @@ describe('torchward convert / inspect', () => {
     assert.match(text.out, /transposed +float32 +\[5, 4, 3\] +240 +\S+ \(shared with /);
     assert.match(text.out, /11 tensors, 860 bytes/);
   });
+
+  it('inspect counts parameters as elements of parameter-like tensors and says how', async () => {
+    // embed.weight (10×4) and head.weight are one tensor; head.part (3×4) a view of it.
+    const shared = await run(['inspect', '--format', 'json', join(dir, 'benign', 'shared.zip.pt')]);
+    assert.equal(shared.code, 0, shared.err);
+    const totals = (
+      JSON.parse(shared.out) as {
+        totals: { parameters: number; parameterTensors: number; parameterCounting: string };
+      }
+    ).totals;
+    assert.equal(totals.parameters, 52);
+    assert.equal(totals.parameterTensors, 2);
+    assert.match(totals.parameterCounting, /floating-point .*tied copies counted once/);
+    const text = await run(['inspect', join(dir, 'benign', 'shared.zip.pt')]);
+    assert.match(text.out, /52 parameters in 2 tensors/);
+    assert.match(text.out, /\(parameters: elements of floating-point/);
+    // A state dict (Linear 4→3, BatchNorm1d(3), Linear 3→2): weights, biases and the float running
+    // statistics; num_batches_tracked (int64) is not counted.
+    const sd = await run(['inspect', '--format', 'json', join(dir, 'benign', 'state_dict.zip.pt')]);
+    assert.equal(sd.code, 0, sd.err);
+    assert.equal((JSON.parse(sd.out) as { totals: { parameters: number } }).totals.parameters, 35);
+  });
 });
