@@ -38,6 +38,12 @@ export interface ConvertedModel {
   readonly aliases: ReadonlyMap<string, string>;
   /** Bytes of tensor data (the index's `total_size`). */
   readonly tensorBytes: number;
+  /** With `tensorsOnly`: values left out, by input file and key. */
+  readonly dropped: readonly {
+    readonly file: string;
+    readonly name: string;
+    readonly reason: string;
+  }[];
 }
 
 /** What a folder conversion wrote. */
@@ -393,7 +399,10 @@ async function convertGroup(
       outputs.push(index);
     }
     unchanged();
-    return { inputs: group.files, outputs, tensors: kept.length, aliases, tensorBytes };
+    const dropped = opened.flatMap(({ file, checkpoint }) =>
+      checkpoint.dropped.map((d) => ({ file, ...d })),
+    );
+    return { inputs: group.files, outputs, tensors: kept.length, aliases, tensorBytes, dropped };
   } finally {
     await Promise.all(opened.map(({ checkpoint }) => checkpoint.close()));
   }

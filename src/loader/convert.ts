@@ -1,6 +1,7 @@
 import { aliasesJson, ALIASES_KEY, dedupeTensors } from './dedupe.js';
 import { LoadError } from './errors.js';
 import { openCheckpoint, type Checkpoint, type OpenOptions } from './open-checkpoint.js';
+import type { DroppedValue } from './pickle-walk.js';
 import { planSafetensors, writeSafetensors } from './safetensors-writer.js';
 
 /** Options of {@link convertToSafetensors}. */
@@ -29,6 +30,8 @@ export interface ConvertResult {
   readonly aliases: ReadonlyMap<string, string>;
   /** Size of the output file in bytes. */
   readonly bytes: number;
+  /** With `tensorsOnly`: values left out (no JSON form), by key. */
+  readonly dropped: readonly DroppedValue[];
   readonly checkpoint: Pick<Checkpoint, 'kind' | 'scan'>;
 }
 
@@ -79,6 +82,7 @@ export async function convertToSafetensors(
       tensors: plan.tensors.length,
       metadata: checkpoint.metadata.length,
       aliases,
+      dropped: checkpoint.dropped,
       bytes: plan.size,
       checkpoint: { kind: checkpoint.kind, scan: checkpoint.scan },
     };

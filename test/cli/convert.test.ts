@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   existsSync,
@@ -260,6 +261,65 @@ describe('torchward convert / inspect', () => {
     assert.match(text.out, /verdict safe/);
     assert.match(text.out, /transposed +float32 +\[5, 4, 3\] +240 +\S+ \(shared with /);
     assert.match(text.out, /11 tensors, 860 bytes/);
+  });
+
+  it('--tensors-only keeps the tensors of a training checkpoint and lists what it dropped', async () => {
+    const work = join(dir, 'tensors-only');
+    mkdirSync(work);
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      String.raw`
+import argparse, os, sys, numpy as np, torch
+d = sys.argv[1]
+torch.manual_seed(0)
+w = torch.randn(3, 4)
+torch.save({'model': {'w': w, 'b': torch.arange(4, dtype=torch.int64)}, 'args': argparse.Namespace(lr=0.1),
+            'best': np.float64(0.5), 'shape': torch.Size([2, 3]), 'epoch': 4,
+            'head': torch.nn.Linear(2, 2)}, os.path.join(d, 'train.pt'))
+w.numpy().astype('<f4').tofile(os.path.join(d, 'w.raw'))
+class Evil:
+    def __reduce__(self):
+        return (os.system, ('true',))
+torch.save({'w': w, 'x': Evil()}, os.path.join(d, 'evil.pt'))
+`,
+      work,
+    ]);
+    const input = join(work, 'train.pt');
+    const output = join(work, 'train.safetensors');
+    const refused = await run(['convert', input, '-o', output]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /suspicious/);
+    assert.equal(existsSync(output), false);
+    const r = await run(['convert', input, '-o', output, '--tensors-only', '--format', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as { dropped: { name: string; reason: string }[] };
+    assert.deepEqual(report.dropped.map((d) => d.name).sort(), ['args', 'best', 'head']);
+    assert.match(
+      report.dropped.find((d) => d.name === 'args')?.reason ?? '',
+      /argparse\.Namespace/,
+    );
+    const bytes = readFileSync(output);
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
+      string,
+      { data_offsets: [number, number] }
+    > & { __metadata__: Record<string, string> };
+    assert.deepEqual(Object.keys(header).sort(), ['__metadata__', 'model.b', 'model.w']);
+    assert.equal(header.__metadata__.shape, '[2, 3]');
+    assert.equal(header.__metadata__.epoch, '4');
+    const [begin, end] = header['model.w']?.data_offsets ?? [0, 0];
+    assert.deepEqual(bytes.subarray(8 + n + begin, 8 + n + end), readFileSync(join(work, 'w.raw')));
+    // A malicious file stays refused.
+    const evil = await run([
+      'convert',
+      join(work, 'evil.pt'),
+      '-o',
+      join(work, 'e.st'),
+      '--tensors-only',
+    ]);
+    assert.equal(evil.code, 1);
+    assert.match(evil.err, /malicious/);
+    assert.equal(existsSync(join(work, 'e.st')), false);
   });
 
   it('inspect counts parameters as elements of parameter-like tensors and says how', async () => {

@@ -14,8 +14,8 @@ import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
 import { describeRefusal } from './loader-refusal.js';
 
-const USAGE = `Usage: torchward convert IN [-o OUT] [--force] [--no-dedupe] [--max-shard-size SIZE]
-                         [--format text|json]
+const USAGE = `Usage: torchward convert IN [-o OUT] [--force] [--no-dedupe] [--tensors-only]
+                         [--max-shard-size SIZE] [--format text|json]
 
 Converts a PyTorch checkpoint (torch zip, legacy torch stream or tar, raw pickle, .npy/.npz
 without objects, or safetensors) to safetensors, with no Python and no code execution. The file is
@@ -42,6 +42,11 @@ Options:
       --force             replace OUT if it exists (never the input itself, never a device,
                           link or other non-regular file; for a folder IN, only a folder)
       --no-dedupe         write every tensor, tied weights included, as its own copy
+      --tensors-only      keep only the tensors of a checkpoint whose other values are
+                          outside the allowlist (an argparse Namespace, numpy scalars, a
+                          pickled module): the scanner's 'suspicious' verdict is accepted when
+                          every finding is an unknown class or state set on one; those values
+                          are dropped and listed. Never a 'malicious' file; nothing is run
       --max-shard-size N  largest output shard for a folder IN: bytes, or with KB/MB/GB
                           (powers of 1000) or KiB/MiB/GiB (default: 5GB, as transformers)
   -h, --help              show this help
@@ -63,6 +68,7 @@ export const convertCommand: Command = {
         output: { type: 'string', short: 'o' },
         force: { type: 'boolean', default: false },
         'no-dedupe': { type: 'boolean', default: false },
+        'tensors-only': { type: 'boolean', default: false },
         'max-shard-size': { type: 'string' },
         format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -118,16 +124,22 @@ export const convertCommand: Command = {
       // Like `mkdir -p` for the output's parent; removed again below if nothing is written.
       created = mkdirSync(dirname(output), { recursive: true });
       const dedupe = !values['no-dedupe'];
+      const tensorsOnly = values['tensors-only'];
       if (folder) {
         const result = await convertDirectory(scanPath, output, {
           force: values.force,
           dedupe,
           maxShardSize,
+          tensorsOnly,
         });
         writeFolderReport(io, format, inArg, outArg, result);
         return EXIT.OK;
       }
-      const result = await convertToSafetensors(scanPath, output, { force: values.force, dedupe });
+      const result = await convertToSafetensors(scanPath, output, {
+        force: values.force,
+        dedupe,
+        tensorsOnly,
+      });
       if (format === 'json') {
         const report = {
           version: 1,
@@ -136,6 +148,7 @@ export const convertCommand: Command = {
           tensors: result.tensors,
           metadata: result.metadata,
           aliases: Object.fromEntries(result.aliases),
+          dropped: result.dropped,
           bytes: result.bytes,
         };
         io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -144,7 +157,8 @@ export const convertCommand: Command = {
       const tied = result.aliases.size === 0 ? '' : `, ${result.aliases.size} tied written once`;
       io.stdout.write(
         `${outArg}: ${result.tensors} tensor${result.tensors === 1 ? '' : 's'}${tied}, ` +
-          `${result.metadata} metadata entr${result.metadata === 1 ? 'y' : 'ies'}, ${result.bytes} bytes\n`,
+          `${result.metadata} metadata entr${result.metadata === 1 ? 'y' : 'ies'}, ${result.bytes} bytes\n` +
+          result.dropped.map((d) => `  dropped ${d.name}: ${d.reason}\n`).join(''),
       );
       return EXIT.OK;
     } catch (error) {
@@ -172,6 +186,7 @@ function writeFolderReport(
         tensors: m.tensors,
         tensorBytes: m.tensorBytes,
         aliases: Object.fromEntries(m.aliases),
+        dropped: m.dropped,
       })),
       copied: result.copied,
       skipped: result.skipped,
@@ -185,6 +200,9 @@ function writeFolderReport(
     lines.push(
       `${listed(m.inputs)} -> ${listed(m.outputs)}: ${m.tensors} tensor${m.tensors === 1 ? '' : 's'}${tied}, ${m.tensorBytes} bytes of tensor data\n`,
     );
+  }
+  for (const m of result.models) {
+    for (const d of m.dropped) lines.push(`dropped ${d.file}: ${d.name}: ${d.reason}\n`);
   }
   if (result.copied.length > 0) lines.push(`copied: ${result.copied.join(', ')}\n`);
   for (const s of result.skipped) lines.push(`skipped ${s.path}: ${s.reason}\n`);
