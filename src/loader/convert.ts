@@ -1,5 +1,7 @@
+import { aliasesJson, ALIASES_KEY, dedupeTensors } from './dedupe.js';
 import { LoadError } from './errors.js';
 import { openCheckpoint, type Checkpoint, type OpenOptions } from './open-checkpoint.js';
+import type { DroppedValue } from './pickle-walk.js';
 import { planSafetensors, writeSafetensors } from './safetensors-writer.js';
 
 /** Options of {@link convertToSafetensors}. */
@@ -12,6 +14,11 @@ export interface ConvertOptions extends OpenOptions {
    * each becomes its own copy, and a tiny hostile file could otherwise demand terabytes.
    */
   readonly maxOutputBytes?: number;
+  /**
+   * Write identical views of one storage (tied weights) once, under the first name, and record
+   * the dropped names in `__metadata__["torchward.aliases"]` (default true). False copies each.
+   */
+  readonly dedupe?: boolean;
 }
 
 /** What a conversion wrote. */
@@ -19,9 +26,18 @@ export interface ConvertResult {
   readonly output: string;
   readonly tensors: number;
   readonly metadata: number;
+  /** Names dropped as identical views of a kept tensor (dropped → kept). */
+  readonly aliases: ReadonlyMap<string, string>;
   /** Size of the output file in bytes. */
   readonly bytes: number;
+  /** With `tensorsOnly`: values left out (no JSON form), by key. */
+  readonly dropped: readonly DroppedValue[];
   readonly checkpoint: Pick<Checkpoint, 'kind' | 'scan'>;
+}
+
+/** The default output bound for `inputBytes` of input (see ConvertOptions.maxOutputBytes). */
+export function defaultMaxOutput(inputBytes: number): number {
+  return inputBytes * 4 + 256 * 1024 * 1024;
 }
 
 /**
@@ -37,12 +53,16 @@ export async function convertToSafetensors(
 ): Promise<ConvertResult> {
   const checkpoint = await openCheckpoint(input, options);
   try {
-    const plan = planSafetensors(
-      checkpoint.tensors,
-      checkpoint.metadata,
-      checkpoint.kind !== 'safetensors',
-    );
-    const max = options.maxOutputBytes ?? checkpoint.file.size * 4 + 256 * 1024 * 1024;
+    const { tensors, aliases } =
+      options.dedupe === false
+        ? { tensors: checkpoint.tensors, aliases: new Map<string, string>() }
+        : dedupeTensors(checkpoint.tensors);
+    const metadata =
+      aliases.size === 0
+        ? checkpoint.metadata
+        : [...checkpoint.metadata, { name: ALIASES_KEY, value: aliasesJson(aliases) }];
+    const plan = planSafetensors(tensors, metadata, checkpoint.kind !== 'safetensors');
+    const max = options.maxOutputBytes ?? defaultMaxOutput(checkpoint.file.size);
     if (plan.size > max) {
       throw new LoadError(
         'UNSUPPORTED',
@@ -61,6 +81,8 @@ export async function convertToSafetensors(
       output,
       tensors: plan.tensors.length,
       metadata: checkpoint.metadata.length,
+      aliases,
+      dropped: checkpoint.dropped,
       bytes: plan.size,
       checkpoint: { kind: checkpoint.kind, scan: checkpoint.scan },
     };

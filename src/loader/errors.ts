@@ -9,9 +9,11 @@ import type { Finding, Verdict } from '../core/finding.js';
  *   structure that is not a tensor collection, big-endian legacy data …).
  * - CHANGED: the file changed between the scan and the load.
  * - UNREADABLE: the file could not be opened or read.
+ * - INVALID_LAYOUT: a model folder whose files disagree (an index naming a missing shard or a
+ *   tensor twice, a tensor in two shards, weights in both pickle and safetensors form).
  */
 export type LoadErrorCode =
-  'NOT_SAFE' | 'INVALID_STORAGE' | 'UNSUPPORTED' | 'CHANGED' | 'UNREADABLE';
+  'NOT_SAFE' | 'INVALID_STORAGE' | 'UNSUPPORTED' | 'CHANGED' | 'UNREADABLE' | 'INVALID_LAYOUT';
 
 /** A refusal or failure of the loader or the converter; never a bug. */
 export class LoadError extends Error {

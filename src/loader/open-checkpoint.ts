@@ -9,7 +9,7 @@ import { readSafetensorsHeader } from '../formats/safetensors/index.js';
 import { SNIFF_BYTES, sniffFormat } from '../formats/sniff.js';
 import { dtypeOfSafetensors } from './dtype.js';
 import { LoadError } from './errors.js';
-import { walkTorchPickle, type WalkResult } from './pickle-walk.js';
+import { walkTorchPickle, type DroppedValue, type WalkResult } from './pickle-walk.js';
 import { PositionedFile } from './positioned-file.js';
 import { checkTensorGeometry } from './storage-bounds.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
@@ -34,6 +34,10 @@ export interface Checkpoint {
   readonly tensors: readonly LoadedTensor[];
   /** Non-tensor leaves (pickle leaves as JSON text; safetensors metadata as is). */
   readonly metadata: readonly MetadataLeaf[];
+  /** With `tensorsOnly`: the values left out (no JSON form), by key. */
+  readonly dropped: readonly DroppedValue[];
+  /** With `tensorsOnly`: the scanner findings accepted because only tensors are kept. */
+  readonly tolerated: readonly Finding[];
   /** The open input; tensor storages read from it. */
   readonly file: PositionedFile;
   /** Closes the input. */
@@ -44,7 +48,25 @@ export interface Checkpoint {
 export interface OpenOptions {
   /** Passed to the scanner (limits, allow-globals, config). */
   readonly scan?: ScanOptions;
+  /**
+   * Keep only the tensors of a pickle checkpoint whose other values are outside the allowlist
+   * (an argparse Namespace, numpy scalars, a pickled module): the scanner's `suspicious` verdict
+   * is accepted when every open finding is one of TOLERATED_RULES (a class not on the allowlist,
+   * state set on it), and those values are dropped and listed. Never `malicious`, never any other
+   * finding; nothing is ever imported or called.
+   */
+  readonly tensorsOnly?: boolean;
 }
+
+/**
+ * The findings `tensorsOnly` accepts: references to classes outside the weights-only allowlist and
+ * BUILD state set on their objects. Both describe values that are dropped, never read; a dangerous
+ * global (`os.system` …) is `pickle/dangerous-global` and stays a refusal.
+ */
+export const TOLERATED_RULES: ReadonlySet<string> = new Set([
+  'pickle/unknown-global',
+  'pickle/disallowed-build',
+]);
 
 /**
  * Opens a checkpoint for weights-only reading. The engine's `scanFile` runs first and anything
@@ -74,16 +96,27 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
     const scan = await scanFile(path, options.scan);
     // The scanner opened the path itself: it must have read this very file, unchanged.
     file.assertUnchanged(path);
-    if (scan.verdict !== 'safe') throw notSafe(path, scan.verdict, scan.findings);
+    const open = scan.findings.filter((f) => f.suppressed === undefined);
+    const tolerated =
+      options.tensorsOnly === true &&
+      scan.verdict === 'suspicious' &&
+      open.length > 0 &&
+      open.every((f) => TOLERATED_RULES.has(f.ruleId));
+    if (scan.verdict !== 'safe' && !tolerated) throw notSafe(path, scan.verdict, scan.findings);
     const limits = makeLimits(options.scan?.limits);
-    const { kind, result } = await loadByContent(file, limits);
+    const { kind, result } = await loadByContent(file, limits, options.tensorsOnly === true);
     file.assertUnchanged();
+    if (tolerated && result.tensors.length === 0) {
+      throw new LoadError('UNSUPPORTED', `${path} holds no tensor outside the dropped values`);
+    }
     return {
       path,
       kind,
       scan,
       tensors: result.tensors,
       metadata: result.metadata,
+      dropped: result.dropped ?? [],
+      tolerated: tolerated ? open : [],
       file,
       close: () => file.close(),
     };
@@ -111,9 +144,10 @@ function notSafe(path: string, verdict: Verdict | null, findings: readonly Findi
 export async function loadByContent(
   file: PositionedFile,
   limits: Limits,
+  tensorsOnly = false,
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   try {
-    return await loadContainer(file, limits);
+    return await loadContainer(file, limits, tensorsOnly);
   } catch (error) {
     // A decoder's FormatError: the bytes are not what the container promises.
     if (error instanceof FormatError) {
@@ -128,6 +162,7 @@ export async function loadByContent(
 async function loadContainer(
   file: PositionedFile,
   limits: Limits,
+  tensorsOnly: boolean,
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   const head = await file.read(0, SNIFF_BYTES);
   const id = sniffFormat(head, file.size, looksLikePickle);
@@ -136,17 +171,18 @@ async function loadContainer(
     if (isNpzListing(archive.entries)) {
       return { kind: 'npz', result: await loadNpz(file, archive, limits) };
     }
-    return { kind: 'torch-zip', result: await loadTorchZip(file, archive, limits) };
+    return { kind: 'torch-zip', result: await loadTorchZip(file, archive, limits, tensorsOnly) };
   }
   if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
   if (id === 'safetensors')
     return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
   if (id === 'pickle') {
     if (hasLegacyMagic(head))
-      return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits) };
+      return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits, tensorsOnly) };
     return { kind: 'pickle', result: await loadRawPickle(file, limits) };
   }
-  if (id === 'tar') return { kind: 'torch-tar', result: await loadTorchTar(file, limits) };
+  if (id === 'tar')
+    return { kind: 'torch-tar', result: await loadTorchTar(file, limits, tensorsOnly) };
   throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
 }
 

@@ -20,7 +20,7 @@ import type { LoadedTensor, MetadataLeaf, StorageRef } from './tensor.js';
  * silently lose tensors. A call that carries its items as `entries` (dict-like) or `items`
  * (list-like) is accepted.
  */
-function assertMutationsKept(mutations: readonly PickleMutation[]): void {
+function assertMutationsKept(mutations: readonly PickleMutation[], tensorsOnly: boolean): void {
   for (const m of mutations) {
     if (m.count === 0) continue;
     // The VM keeps items on the object a BUILD wrapped (`OrderedDict()` built with state).
@@ -29,6 +29,9 @@ function assertMutationsKept(mutations: readonly PickleMutation[]): void {
       t = t.target;
     const kind = kindOf(t);
     const call = isCall(t) ? t : undefined;
+    // With tensorsOnly, an object of a class the walker never reads as a container is dropped
+    // whole (and reported), so items added to it are lost with it, not silently.
+    if (tensorsOnly && call !== undefined && !CONTAINER_CALLS.has(calleeName(call))) continue;
     const kept =
       m.opcode === 'SETITEM' || m.opcode === 'SETITEMS'
         ? kind === 'dict' || call?.entries !== undefined
@@ -72,7 +75,23 @@ export type PersistentTensorResolver = (
 export interface WalkResult {
   readonly tensors: LoadedTensor[];
   readonly metadata: MetadataLeaf[];
+  /** With tensorsOnly: the non-tensor values left out, by key, and what each was. */
+  readonly dropped?: DroppedValue[];
 }
+
+/** A value `tensorsOnly` left out of the output: its flattened key and why. */
+export interface DroppedValue {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** Calls the walker reads as containers (their mutations must have been kept). */
+const CONTAINER_CALLS = new Set([
+  'collections.OrderedDict',
+  'collections.Counter',
+  'builtins.set',
+  'builtins.frozenset',
+]);
 
 /** How deep nested containers may go before the walk refuses (a depth bomb). */
 const MAX_DEPTH = 64;
@@ -97,16 +116,22 @@ export function walkTorchPickle(
   maxEntries = Number.MAX_SAFE_INTEGER,
   /** Legacy tar only: a persistent id that is itself a tensor (throws when it names none). */
   persistentTensor?: PersistentTensorResolver,
+  /**
+   * Keep the tensors and drop (and list) every value with no JSON form instead of refusing the
+   * file: an argparse Namespace, numpy scalars, a pickled module. Nothing is ever called.
+   */
+  tensorsOnly = false,
 ): WalkResult {
-  assertMutationsKept(mutations);
-  const walker = new Walker(resolve, maxEntries, persistentTensor);
+  assertMutationsKept(mutations, tensorsOnly);
+  const walker = new Walker(resolve, maxEntries, persistentTensor, tensorsOnly);
   walker.visit(root, [], 0);
-  return { tensors: walker.tensors, metadata: walker.metadata };
+  return { tensors: walker.tensors, metadata: walker.metadata, dropped: walker.dropped };
 }
 
 class Walker {
   readonly tensors: LoadedTensor[] = [];
   readonly metadata: MetadataLeaf[] = [];
+  readonly dropped: DroppedValue[] = [];
   private visits = 0;
   private readonly storages = new Map<string, DeclaredStorage>();
   private readonly views = new Map<string, DeclaredStorage>();
@@ -116,10 +141,11 @@ class Walker {
     private readonly resolve: StorageResolver,
     private readonly maxEntries: number,
     private readonly persistentTensor: PersistentTensorResolver | undefined,
+    private readonly tensorsOnly: boolean,
   ) {}
 
   private count(path: readonly string[]): void {
-    if (this.tensors.length + this.metadata.length >= this.maxEntries) {
+    if (this.tensors.length + this.metadata.length + this.dropped.length >= this.maxEntries) {
       throw unsupported(
         path,
         `more than ${this.maxEntries} tensors and values (limits.maxEntries)`,
@@ -162,7 +188,17 @@ class Walker {
 
   private leaf(value: PickleValue, path: readonly string[]): void {
     this.count(path);
-    this.metadata.push({ name: path.join('.'), value: toJson(value, path, 0, this.json) });
+    let text: string;
+    try {
+      text = toJson(value, path, 0, this.json);
+    } catch (error) {
+      if (!this.tensorsOnly || !(error instanceof LoadError) || error.code !== 'UNSUPPORTED') {
+        throw error;
+      }
+      this.dropped.push({ name: path.join('.'), reason: error.message });
+      return;
+    }
+    this.metadata.push({ name: path.join('.'), value: text });
   }
 
   /** True when a tensor hides anywhere below `value` (containers of only scalars are leaves). */
@@ -504,7 +540,7 @@ function renderJson(
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value.kind === 'float') return floatText(value.value);
+  if (value.kind === 'float') return pythonFloatText(value.value);
   if (value.kind === 'call') {
     const plain = plainCall(value, path, depth, budget);
     if (plain !== undefined) return plain;
@@ -542,6 +578,15 @@ function plainCall(
     }
     return undefined;
   }
+  if (name === 'torch.Size' && args?.length === 1 && args[0] !== undefined) {
+    // torch.Size is a tuple subclass: json.dumps writes it as the list of its ints.
+    const dims: string[] = [];
+    for (const d of tupleItems(args[0]) ?? [null]) {
+      if (typeof d !== 'number' && typeof d !== 'bigint') return undefined;
+      dims.push(String(d));
+    }
+    return `[${dims.join(', ')}]`;
+  }
   if ((name === 'builtins.set' || name === 'builtins.frozenset') && args !== undefined) {
     const initial = args.length === 1 && args[0] !== undefined ? sequenceItems(args[0]) : [];
     if (initial === undefined || args.length > 1) return undefined;
@@ -563,13 +608,37 @@ function describe(value: PickleValue): string {
     return name === '' ? 'call' : `call of ${name}`;
   }
   if (isGlobal(value)) return `global ${qualifiedName(value)}`;
+  if (typeof value === 'object' && value !== null && value.kind === 'build') {
+    const target = value.target;
+    const made = isCall(target) ? calleeName(target) : '';
+    return made === '' ? 'object built with state' : `${made} object built with state`;
+  }
   return kindOf(value);
 }
 
-function floatText(v: number): string {
+/**
+ * A float as CPython's `repr` (and so json.dumps) writes it: the shortest digits that round-trip
+ * (the same digits as JavaScript's), in fixed notation when the decimal exponent is in [-4, 16)
+ * and with a `.0` when integral, otherwise `d.ddde±XX` with at least two exponent digits;
+ * `-0.0` keeps its sign; NaN and the infinities as json.dumps spells them.
+ */
+export function pythonFloatText(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '-Infinity';
-  const s = String(v);
-  return /[.e]/.test(s) ? s : `${s}.0`;
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  // toExponential() with no argument gives the shortest round-trip digits: "d.ddde±x".
+  const [mantissa = '', exp = '0'] = v.toExponential().split('e');
+  const exponent = Number(exp);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exponent < -4 || exponent >= 16) {
+    const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    const e = Math.abs(exponent);
+    return `${sign}${digits[0] ?? ''}${frac}e${exponent < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+  const frac = digits.slice(exponent + 1);
+  return `${sign}${whole}.${frac === '' ? '0' : frac}`;
 }

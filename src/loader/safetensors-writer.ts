@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { compareText } from '../core/finding.js';
 import { alignedBuffer, alignedBuffers, COPY_ALIGN } from './aligned-memory.js';
 import { LoadError } from './errors.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
 import { PositionedFile } from './positioned-file.js';
+import { trackTemporary } from './temp-paths.js';
 import { swapBytes, TensorReader } from './tensor-reader.js';
 
 /** safetensors refuses headers over 100,000,000 bytes (HeaderTooLarge, model-formats §7). */
@@ -155,12 +156,15 @@ export async function writeSafetensors(
   outPath: string,
   options: WriteOptions = {},
 ): Promise<void> {
+  await assertReplaceable(outPath);
   const temp = join(
     dirname(outPath),
     `.${basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
-  let handle: FileHandle | undefined = await open(temp, 'wx', 0o644);
+  const untrack = trackTemporary(temp);
+  let handle: FileHandle | undefined;
   try {
+    handle = await open(temp, 'wx', 0o644);
     await writeAll(handle, plan.header, 0);
     await streamTensors(handle, plan);
     const { size } = await handle.stat();
@@ -171,15 +175,43 @@ export async function writeSafetensors(
     handle = undefined;
     options.beforeCommit?.();
     if (options.force === true) {
+      // Checked again right before the rename: a device or folder that appeared meanwhile stays.
+      await assertReplaceable(outPath);
       await rename(temp, outPath);
     } else {
       await link(temp, outPath);
       await unlink(temp);
     }
+    untrack();
   } catch (error) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
+    untrack();
     throw error;
+  }
+}
+
+/**
+ * Throws when `path` exists and is not a regular file: a rename would replace a device node
+ * (/dev/full when run as root), a symbolic link or a folder entry, which --force never means.
+ * The error carries code `ENOTREG` (an fs-style code: the output is unusable, the input fine).
+ */
+export async function assertReplaceable(path: string): Promise<void> {
+  let stats;
+  try {
+    stats = await lstat(path);
+  } catch {
+    return; // absent (or unreachable, which the write itself reports)
+  }
+  if (!stats.isFile()) {
+    const what = stats.isSymbolicLink()
+      ? 'a symbolic link'
+      : stats.isDirectory()
+        ? 'a folder'
+        : 'not a regular file';
+    throw Object.assign(new Error(`${path} exists and is ${what}; it is never replaced`), {
+      code: 'ENOTREG',
+    });
   }
 }
 

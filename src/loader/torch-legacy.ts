@@ -20,7 +20,12 @@ import type { StorageRef } from './tensor.js';
  * id declared) and its bytes. Views of a root storage (legacy view_metadata) must lie inside it.
  * Throws LoadError.
  */
-export async function loadTorchLegacy(file: PositionedFile, limits: Limits): Promise<WalkResult> {
+export async function loadTorchLegacy(
+  file: PositionedFile,
+  limits: Limits,
+  /** Keep only the tensors (see walkTorchPickle). */
+  tensorsOnly = false,
+): Promise<WalkResult> {
   // The pickle package's legacy reader decodes the five pickles and sizes every storage.
   const { decoded, storages } = await decodeTorchLegacy(file, {
     limits,
@@ -100,6 +105,8 @@ export async function loadTorchLegacy(file: PositionedFile, limits: Limits): Pro
     resolve,
     decoded.mutations.filter((m) => m.offset >= main.start && m.offset < main.end),
     limits.maxEntries,
+    undefined,
+    tensorsOnly,
   );
 }
 

@@ -33,7 +33,12 @@ const MAX_RANK = 64;
  * each tensor's storage, sizes, strides and offset, and the `pickle` member names tensors by
  * persistent id `str(key)` (torch looks it up as `int(saved_id)`). Throws LoadError.
  */
-export async function loadTorchTar(file: PositionedFile, limits: Limits): Promise<WalkResult> {
+export async function loadTorchTar(
+  file: PositionedFile,
+  limits: Limits,
+  /** Keep only the tensors (see walkTorchPickle). */
+  tensorsOnly = false,
+): Promise<WalkResult> {
   const archive = await readTarArchive(file, limits);
   if (archive.error !== undefined || !isTorchTar(archive.members)) {
     throw new LoadError('UNSUPPORTED', 'tar archive is not a legacy torch checkpoint');
@@ -194,6 +199,7 @@ export async function loadTorchTar(file: PositionedFile, limits: Limits): Promis
       }
       return tensor;
     },
+    tensorsOnly,
   );
 }
 

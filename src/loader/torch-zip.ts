@@ -34,6 +34,8 @@ export async function loadTorchZip(
   file: PositionedFile,
   archive: ZipArchive,
   limits: Limits,
+  /** Keep only the tensors (see walkTorchPickle). */
+  tensorsOnly = false,
 ): Promise<WalkResult> {
   const byName = new Map<string, ZipEntry[]>();
   for (const e of archive.entries) {
@@ -111,7 +113,14 @@ export async function loadTorchZip(
     pending.push({ ref, entry, deflated: entry.method !== 0 });
     return ref;
   };
-  const walked = walkTorchPickle(stream.root, resolve, decoded.mutations, limits.maxEntries);
+  const walked = walkTorchPickle(
+    stream.root,
+    resolve,
+    decoded.mutations,
+    limits.maxEntries,
+    undefined,
+    tensorsOnly,
+  );
   // Place each storage now: stored records are windows of the file, deflated ones are inflated.
   const placed = new Map<StorageRef, StorageRef>();
   for (const { ref, entry, deflated } of pending) {
@@ -125,6 +134,7 @@ export async function loadTorchZip(
   }
   return {
     metadata: walked.metadata,
+    ...(walked.dropped === undefined ? {} : { dropped: walked.dropped }),
     tensors: walked.tensors.map((t) => ({ ...t, storage: placed.get(t.storage) ?? t.storage })),
   };
 }

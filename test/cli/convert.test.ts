@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   existsSync,
@@ -82,12 +83,24 @@ describe('torchward convert / inspect', () => {
     assert.equal(r.code, 3);
     assert.equal(existsSync(join(dir, 'missing.safetensors')), false);
     assert.equal((await run(['inspect', join(dir, 'missing.pt')])).code, 3);
-    // An output directory that does not exist: the input is fine, the output cannot be written.
+    // An output folder that does not exist is created, like `mkdir -p` …
     const noDir = join(dir, 'no', 'such', 'dir', 'out.safetensors');
     const r2 = await run(['convert', join(dir, 'benign', 'views.legacy.pt'), '-o', noDir]);
-    assert.equal(r2.code, 3, r2.err);
-    assert.match(r2.err, /nothing written/);
-    assert.equal(existsSync(join(dir, 'no')), false);
+    assert.equal(r2.code, 0, r2.err);
+    assert.ok(existsSync(noDir));
+    // … and removed again when nothing is written into it.
+    const r3 = await run(['convert', join(dir, 'missing.pt'), '-o', join(dir, 'new', 'x', 'o.st')]);
+    assert.equal(r3.code, 3, r3.err);
+    assert.match(r3.err, /nothing written/);
+    assert.equal(existsSync(join(dir, 'new')), false);
+    // A parent that cannot be a folder (a file is in the way): exit 3, nothing created.
+    const r4 = await run([
+      'convert',
+      join(dir, 'benign', 'views.legacy.pt'),
+      '-o',
+      join(dir, 'benign', 'views.legacy.pt', 'o.st'),
+    ]);
+    assert.equal(r4.code, 3, r4.err);
   });
 
   it('writes IN with .safetensors by default and never overwrites without --force', async () => {
@@ -248,5 +261,86 @@ describe('torchward convert / inspect', () => {
     assert.match(text.out, /verdict safe/);
     assert.match(text.out, /transposed +float32 +\[5, 4, 3\] +240 +\S+ \(shared with /);
     assert.match(text.out, /11 tensors, 860 bytes/);
+  });
+
+  it('--tensors-only keeps the tensors of a training checkpoint and lists what it dropped', async () => {
+    const work = join(dir, 'tensors-only');
+    mkdirSync(work);
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      String.raw`
+import argparse, os, sys, numpy as np, torch
+d = sys.argv[1]
+torch.manual_seed(0)
+w = torch.randn(3, 4)
+torch.save({'model': {'w': w, 'b': torch.arange(4, dtype=torch.int64)}, 'args': argparse.Namespace(lr=0.1),
+            'best': np.float64(0.5), 'shape': torch.Size([2, 3]), 'epoch': 4,
+            'head': torch.nn.Linear(2, 2)}, os.path.join(d, 'train.pt'))
+w.numpy().astype('<f4').tofile(os.path.join(d, 'w.raw'))
+class Evil:
+    def __reduce__(self):
+        return (os.system, ('true',))
+torch.save({'w': w, 'x': Evil()}, os.path.join(d, 'evil.pt'))
+`,
+      work,
+    ]);
+    const input = join(work, 'train.pt');
+    const output = join(work, 'train.safetensors');
+    const refused = await run(['convert', input, '-o', output]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /suspicious/);
+    assert.equal(existsSync(output), false);
+    const r = await run(['convert', input, '-o', output, '--tensors-only', '--format', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as { dropped: { name: string; reason: string }[] };
+    assert.deepEqual(report.dropped.map((d) => d.name).sort(), ['args', 'best', 'head']);
+    assert.match(
+      report.dropped.find((d) => d.name === 'args')?.reason ?? '',
+      /argparse\.Namespace/,
+    );
+    const bytes = readFileSync(output);
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<
+      string,
+      { data_offsets: [number, number] }
+    > & { __metadata__: Record<string, string> };
+    assert.deepEqual(Object.keys(header).sort(), ['__metadata__', 'model.b', 'model.w']);
+    assert.equal(header.__metadata__.shape, '[2, 3]');
+    assert.equal(header.__metadata__.epoch, '4');
+    const [begin, end] = header['model.w']?.data_offsets ?? [0, 0];
+    assert.deepEqual(bytes.subarray(8 + n + begin, 8 + n + end), readFileSync(join(work, 'w.raw')));
+    // A malicious file stays refused.
+    const evil = await run([
+      'convert',
+      join(work, 'evil.pt'),
+      '-o',
+      join(work, 'e.st'),
+      '--tensors-only',
+    ]);
+    assert.equal(evil.code, 1);
+    assert.match(evil.err, /malicious/);
+    assert.equal(existsSync(join(work, 'e.st')), false);
+  });
+
+  it('inspect counts parameters as elements of parameter-like tensors and says how', async () => {
+    // embed.weight (10×4) and head.weight are one tensor; head.part (3×4) a view of it.
+    const shared = await run(['inspect', '--format', 'json', join(dir, 'benign', 'shared.zip.pt')]);
+    assert.equal(shared.code, 0, shared.err);
+    const totals = (
+      JSON.parse(shared.out) as {
+        totals: { parameters: number; parameterTensors: number; parameterCounting: string };
+      }
+    ).totals;
+    assert.equal(totals.parameters, 52);
+    assert.equal(totals.parameterTensors, 2);
+    assert.match(totals.parameterCounting, /floating-point .*tied copies counted once/);
+    const text = await run(['inspect', join(dir, 'benign', 'shared.zip.pt')]);
+    assert.match(text.out, /52 parameters in 2 tensors/);
+    assert.match(text.out, /\(parameters: elements of floating-point/);
+    // A state dict (Linear 4→3, BatchNorm1d(3), Linear 3→2): weights, biases and the float running
+    // statistics; num_batches_tracked (int64) is not counted.
+    const sd = await run(['inspect', '--format', 'json', join(dir, 'benign', 'state_dict.zip.pt')]);
+    assert.equal(sd.code, 0, sd.err);
+    assert.equal((JSON.parse(sd.out) as { totals: { parameters: number } }).totals.parameters, 35);
   });
 });

@@ -422,6 +422,16 @@ def check_pair(src, out, ours, numpy_src, reference=None):
     flatten(obj, '', tensors, leaves)
     meta, arrays, errs = read_safetensors(out)
     errors += errs
+    # Tied weights are written once; each dropped name must be an identical view of the kept one
+    # in what torch loaded (same storage, offset, shape and strides), then compares as the kept one.
+    for alias, kept in json.loads(meta.pop('torchward.aliases', '{}')).items():
+        a, k = tensors.get(alias), tensors.get(kept)
+        if a is None or k is None or kept not in arrays:
+            errors.append(f'alias {alias} -> {kept}: not both in the checkpoint and the file')
+            continue
+        if (a.data_ptr(), a.shape, a.stride(), a.dtype) != (k.data_ptr(), k.shape, k.stride(), k.dtype):
+            errors.append(f'alias {alias} -> {kept}: not an identical view')
+        arrays[alias] = arrays[kept]
     if set(tensors) != set(arrays):
         errors.append(f'tensor names differ: torch {sorted(tensors)} vs file {sorted(arrays)}')
     for name, t in tensors.items():

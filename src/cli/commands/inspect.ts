@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dedupeTensors } from '../../loader/dedupe.js';
 import { LoadError } from '../../loader/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../loader/open-checkpoint.js';
 import type { Command } from '../io.js';
@@ -79,7 +80,7 @@ export const inspectCommand: Command = {
       const totals = {
         tensors: rows.length,
         bytes: rows.reduce((a, r) => a + r.bytes, 0),
-        parameters: rows.filter((r) => r.parameter).length,
+        ...countParameters(checkpoint),
         storages: new Set(rows.map((r) => r.storage)).size,
         sharedStorages: new Set(rows.filter((r) => r.sharedWith.length > 0).map((r) => r.storage))
           .size,
@@ -105,6 +106,34 @@ export const inspectCommand: Command = {
     }
   },
 };
+
+/** How `inspect` counted parameters (reported next to the count). */
+const COUNTED_PARAMETERS = 'elements of nn.Parameter tensors, tied copies counted once';
+const COUNTED_FLOATING =
+  'elements of floating-point and complex tensors, tied copies counted once (no tensor is an ' +
+  'nn.Parameter, as in a state dict, so floating-point buffers such as running statistics count ' +
+  'too; integer and bool tensors do not)';
+
+/**
+ * Parameters as elements of parameter-like tensors: the nn.Parameter tensors when the checkpoint
+ * marks any (a pickled module or parameter list), otherwise the floating-point and complex
+ * tensors (a state dict stores parameters as plain tensors), each identical view counted once.
+ */
+function countParameters(checkpoint: Checkpoint): {
+  parameters: number;
+  parameterTensors: number;
+  parameterCounting: string;
+} {
+  const marked = checkpoint.tensors.some((t) => t.parameter);
+  const like = dedupeTensors(checkpoint.tensors).tensors.filter((t) =>
+    marked ? t.parameter : /^(?:b?float|complex)/.test(t.dtype.name),
+  );
+  return {
+    parameters: like.reduce((a, t) => a + t.numel, 0),
+    parameterTensors: like.length,
+    parameterCounting: marked ? COUNTED_PARAMETERS : COUNTED_FLOATING,
+  };
+}
 
 function tensorRows(checkpoint: Checkpoint): TensorRow[] {
   const byStorage = new Map<string, string[]>();
@@ -150,6 +179,8 @@ function renderText(
     tensors: number;
     bytes: number;
     parameters: number;
+    parameterTensors: number;
+    parameterCounting: string;
     storages: number;
     sharedStorages: number;
     metadata: number;
@@ -177,7 +208,9 @@ function renderText(
   out.push(
     `${totals.tensors} tensor${totals.tensors === 1 ? '' : 's'}, ${totals.bytes} bytes, ` +
       `${totals.storages} storage${totals.storages === 1 ? '' : 's'} (${totals.sharedStorages} shared), ` +
-      `${totals.parameters} parameter${totals.parameters === 1 ? '' : 's'}, ${totals.metadata} metadata entr${totals.metadata === 1 ? 'y' : 'ies'}\n`,
+      `${totals.parameters} parameter${totals.parameters === 1 ? '' : 's'} in ${totals.parameterTensors} tensor${totals.parameterTensors === 1 ? '' : 's'}, ` +
+      `${totals.metadata} metadata entr${totals.metadata === 1 ? 'y' : 'ies'}\n` +
+      `  (parameters: ${totals.parameterCounting})\n`,
   );
   return out.join('');
 }
