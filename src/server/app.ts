@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -55,16 +56,31 @@ const REFUSALS = new Set(['BAD_URL', 'BLOCKED_ADDRESS', 'NOT_SUPPORTED']);
 
 /** Builds the service (not listening yet). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? 15 * 60_000;
   const app = Fastify({
     bodyLimit: 64 * 1024,
-    requestTimeout: options.requestTimeoutMs ?? 15 * 60_000,
+    requestTimeout,
+    // A connection silent this long is closed (a client that stopped mid-upload).
+    connectionTimeout: Math.min(requestTimeout, 60_000),
+    // node checks request deadlines every connectionsCheckingInterval (30 s by default): check
+    // often enough that a slow client is cut off near its deadline.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout,
+          headersTimeout: Math.min(requestTimeout, 30_000),
+          connectionsCheckingInterval: Math.max(250, Math.min(5_000, requestTimeout / 4)),
+        },
+        handler,
+      ),
     // Artifacts are content: never log request bodies; access logs are off by default.
     logger: false,
   });
   const metrics = new Metrics();
   await app.register(multipart, {
     limits: {
-      fileSize: options.maxUploadBytes,
+      // One byte over, so the store sees the excess and refuses it (413) instead of a truncation.
+      fileSize: options.maxUploadBytes + 1,
       files: 1,
       fields: 4,
       fieldSize: 1024,

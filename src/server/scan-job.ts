@@ -1,11 +1,21 @@
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/finding.js';
 import type { Location } from '../core/finding.js';
 import type { ScanReport } from '../engine/result.js';
 import { scanPaths, worstVerdict } from '../engine/scan.js';
 import { renderJson } from '../reporters/json.js';
+import type { RuleDescriptor } from '../core/rule-descriptor.js';
 import { renderSarif } from '../cli/render-sarif.js';
+import { ruleDescriptors } from '../cli/rule-descriptors.js';
 import type { ContentStore } from './store.js';
+
+// The rules and their pages, read once per process: every SARIF log lists them.
+let described: RuleDescriptor[] | undefined;
+function rules(): RuleDescriptor[] {
+  described ??= ruleDescriptors();
+  return described;
+}
 
 /** A finished scan as the service keeps it: the CLI's JSON report and SARIF, byte for byte. */
 export interface ScanResult {
@@ -22,10 +32,11 @@ export interface JobOptions {
   /** Time one artifact may take (the engine's per-file limit); past it the file is not safe. */
   readonly timeoutMs: number;
   /**
-   * Scan on a worker thread (1, the default) so a decoder that never returns is terminated at the
-   * limit instead of stalling the process; 0 scans on the calling thread.
+   * Artifacts larger than this are scanned on a worker thread, which is terminated if it overruns
+   * the limit; smaller ones on the calling thread, where the decoders' own limits and deadline
+   * checks bound the work (a thread costs more to start than such a scan takes). Default 1 MiB.
    */
-  readonly threads?: number;
+  readonly threadAboveBytes?: number;
 }
 
 /**
@@ -44,7 +55,7 @@ export async function scanStored(
     throw new Error(`artifact ${id} is not in the store at ${store.root}`);
   const report = await scanPaths([path], {
     cwd: dirname(path),
-    threads: options.threads ?? 1,
+    threads: (await stat(path)).size > (options.threadAboveBytes ?? 2 ** 20) ? 1 : 0,
     limits: { maxMillisPerFile: options.timeoutMs },
   });
   const named = renamed(report, path, id);
@@ -56,7 +67,7 @@ export async function scanStored(
     id,
     verdict: worstVerdict(named.files),
     json: renderJson(named, { includeTiming: false }),
-    sarif: renderSarif(named),
+    sarif: renderSarif(named, rules()),
     finishedAt: new Date().toISOString(),
   };
 }

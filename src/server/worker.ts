@@ -55,7 +55,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       return { verdict: (JSON.parse(existing) as ScanResult).verdict, wrote: false };
     }
     const result = await withTimeout(
-      scanStored(options.store, id, { timeoutMs: options.timeoutMs, threads: 1 }),
+      scanStored(options.store, id, { timeoutMs: options.timeoutMs }),
       // The engine stops a file at timeoutMs itself; this only catches a scan that never ends.
       options.timeoutMs + 5_000,
     );
