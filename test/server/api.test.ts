@@ -265,6 +265,10 @@ describe('serve API (in-process queue)', () => {
       assert.equal(health.status, 200);
       const ms = await closed;
       assert.ok(ms < 10_000, `closed after ${ms} ms`);
+      // The aborted upload's partial file is removed once its stream errors.
+      for (let i = 0; i < 50 && readdirSync(join(slow.store.root, 'tmp')).length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       assert.equal(readdirSync(join(slow.store.root, 'tmp')).length, 0);
       assert.equal(readdirSync(join(slow.store.root, 'objects')).length, 0);
     } finally {
