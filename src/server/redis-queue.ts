@@ -26,7 +26,11 @@ export const JOB_OPTIONS: JobsOptions = {
 
 /** A Redis client for the given URL that retries commands across a Redis restart. */
 export function redisClient(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // While Redis is down the client reconnects by itself and commands wait; a failure that matters
+  // reaches the caller through the command's own rejection, so connection errors are not thrown.
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** Producer side of the BullMQ queue (`serve --redis`, `hub-scan`): workers do the scanning. */
