@@ -70,7 +70,7 @@ describe('Redis queue and workers', () => {
 
   before(async () => {
     redis = await startRedis();
-    svc = await startService((_store) => {
+    svc = await startService(() => {
       queue = new RedisQueue(redis.url);
       return queue;
     });
