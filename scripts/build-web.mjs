@@ -11,6 +11,7 @@ import {
   writeFileSync,
   copyFileSync,
   statSync,
+  rmSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -46,7 +47,8 @@ const common = {
   format: 'esm',
   target: 'es2022',
   minify: true,
-  sourcemap: true,
+  // No source maps: they would point into node_modules, which the package does not ship.
+  sourcemap: false,
   logLevel: 'warning',
   legalComments: 'linked',
   define: { TORCHWARD_VERSION: JSON.stringify(version) },
@@ -60,6 +62,8 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 await build({ ...common, entryPoints: { page: 'src/web/page.ts' }, outdir: out });
+// tsc's maps of page.js and worker.js describe the modules the bundles replaced.
+for (const stale of ['page.js.map', 'worker.js.map']) rmSync(join(out, stale), { force: true });
 copyFileSync('src/web/index.html', join(out, 'index.html'));
 copyFileSync('src/web/page.css', join(out, 'page.css'));
 
