@@ -132,6 +132,18 @@ export default tseslint.config(
       message: 'hub (the Hugging Face Hub client) imports only core.',
     },
     {
+      files: ['src/server/**'],
+      banned: 'probe|sandbox|guard|loader|memorization|web',
+      message:
+        'server (the scanning service) imports core, engine, reporters and the SARIF renderer of cli.',
+    },
+    {
+      files: ['src/web/**'],
+      banned: 'cli|server|loader|probe|provenance|sandbox|guard|workflows|deploy',
+      message:
+        'web (the browser bundle) imports only core, the engine and reporters: nothing that needs Node.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',

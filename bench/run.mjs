@@ -13,6 +13,7 @@ const ALL = [
   'guard',
   'limits',
   'process',
+  'serve',
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = false;

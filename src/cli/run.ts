@@ -93,6 +93,21 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/rules.js')).rulesCommand,
   },
   {
+    name: 'serve',
+    summary: 'Run the scanning service: HTTP API, web page, in-process or Redis queue',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'worker',
+    summary: 'Scan queued artifacts from Redis (BullMQ); run any number of them',
+    load: async () => (await import('./commands/worker.js')).workerCommand,
+  },
+  {
+    name: 'hub-scan',
+    summary: 'Queue a list of artifacts (paths, URLs) for the workers; progress and summary',
+    load: async () => (await import('./commands/hub-scan.js')).hubScanCommand,
+  },
+  {
     name: 'guard',
     summary: 'Sanitise untrusted prompts and score them for injection (text/JSONL; proxy)',
     load: async () => (await import('./commands/guard.js')).guardCommand,

@@ -16,11 +16,10 @@ import {
   type Verdict,
 } from '../core/finding.js';
 import { makeLimits, type Limits } from '../core/limits.js';
-import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
-import type { FileResult, ScanReport, ScanSummary } from './result.js';
+import type { FileResult, ScanReport } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
-import { scanUnit, type FileScanState } from './scan-unit.js';
+import { scanSource, summarize } from './scan-source.js';
 import { walkPaths, type UnscannedPath, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { deployKindOf, needsHead, type DeployKind } from '../deploy/kind.js';
@@ -541,35 +540,6 @@ export function scanFoundSource(
   );
 }
 
-async function scanSource(
-  source: ByteSource,
-  displayPath: string,
-  explicit: boolean,
-  limits: Limits,
-  allowGlobals: readonly string[],
-  internalErrors: string[],
-): Promise<FileResult | 'skipped'> {
-  const state: FileScanState = {
-    options: { limits, allowGlobals },
-    budget: { inflatedBytes: 0, deadline: Date.now() + limits.maxMillisPerFile },
-    findings: [],
-    members: [],
-    internalErrors,
-    looksLikePickle,
-    strictUnknown: explicit,
-  };
-  const outcome = await scanUnit(state, displayPath, [], 0, source);
-  if (outcome.unknown && !explicit) return 'skipped';
-  return {
-    path: displayPath,
-    format: outcome.format,
-    verdict: outcome.verdict,
-    findings: sortFindings(state.findings),
-    members: state.members,
-    size: source.size,
-  };
-}
-
 /**
  * Model repositories as a whole: each directory given that holds a model (a scanned artifact or a
  * top-level config.json) is audited for remote code, Hydra targets, chat templates and Python files.
@@ -762,42 +732,6 @@ async function auditCode(
     }
   }
   return { status: torchStatus(declarations.map((d) => d.spec)), declarations };
-}
-
-/** The summary counts of a list of file results (the config part is the caller's). */
-export function summarize(
-  files: readonly FileResult[],
-  skipped: readonly string[],
-  unreadable: readonly UnscannedPath[],
-  internalErrors: readonly string[],
-  durationMs: number,
-): Omit<ScanSummary, 'config'> {
-  const counts: Record<Verdict, number> = { safe: 0, suspicious: 0, malicious: 0, invalid: 0 };
-  const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
-  let audited = 0;
-  let suppressed = 0;
-  let unscanned = 0;
-  for (const file of files) {
-    if (file.format === 'unscanned') unscanned++;
-    else if (file.verdict === null) audited++;
-    else counts[file.verdict]++;
-    for (const f of file.findings) {
-      if (f.suppressed !== undefined) suppressed++;
-      else bySeverity[f.severity]++;
-    }
-  }
-  return {
-    files: files.length,
-    ...counts,
-    audited,
-    findings: bySeverity,
-    suppressed,
-    unscanned,
-    skipped,
-    unreadable,
-    internalErrors,
-    durationMs,
-  };
 }
 
 /** True when `report` should fail a gate at `failOn`: an unsafe model or a finding at or above it. */

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { UsageError } from '../io.js';
+
+// Option parsing shared by `serve`, `worker` and `hub-scan`.
+
+/** A positive integer option, or `fallback` when absent. */
+export function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,15}$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${flag} needs a positive integer, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/** A byte count: a positive integer with an optional K, M, G or T suffix (powers of 1024). */
+export function byteSize(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const m = /^(\d{1,15})([KMGT]?)i?B?$/i.exec(value);
+  if (m?.[1] === undefined)
+    throw new UsageError(`${flag} needs a size like 512M or 4G, got '${value}'`);
+  const scale = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[
+    (m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'
+  ];
+  const n = Number(m[1]) * scale;
+  if (n <= 0 || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag} is out of range: '${value}'`);
+  return n;
+}
+
+/** A `redis://` or `rediss://` URL. */
+export function redisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--redis needs a URL like redis://127.0.0.1:6379, got '${value}'`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new UsageError(`--redis needs a redis:// or rediss:// URL, got '${value}'`);
+  }
+  return value;
+}
+
+/** The artifact store folder (default ./torchward-store). */
+export function storeDir(value: string | undefined, cwd: string): string {
+  return resolve(cwd, value ?? 'torchward-store');
+}
+
+/** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(signal);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+}

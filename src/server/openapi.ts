@@ -1,0 +1,141 @@
+/** The OpenAPI 3.1 description served at /openapi.json. */
+export function openApiDocument(version: string): object {
+  const error = {
+    type: 'object',
+    required: ['error', 'message'],
+    properties: { error: { type: 'string' }, message: { type: 'string' } },
+  };
+  const errorResponse = (description: string): object => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  const id = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: 'The artifact SHA-256 (64 lowercase hex digits).',
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'torchward scanning service',
+      version,
+      description:
+        'Submit model artifacts for a default-deny scan; read the same JSON report and SARIF as the torchward CLI.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: error,
+        Submitted: {
+          type: 'object',
+          required: ['id', 'status'],
+          properties: {
+            id: { type: 'string' },
+            status: { enum: ['queued', 'running', 'done', 'failed'] },
+            size: { type: 'integer' },
+            links: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+        Scan: {
+          type: 'object',
+          required: ['id', 'status'],
+          properties: {
+            id: { type: 'string' },
+            status: { enum: ['queued', 'running', 'done', 'failed'] },
+            verdict: { enum: ['safe', 'suspicious', 'malicious', 'invalid'] },
+            report: { type: 'object', description: 'torchward scan --format json' },
+            error: { type: 'string' },
+            attempts: { type: 'integer' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/v1/scans': {
+        post: {
+          summary: 'Submit an artifact (multipart upload, field "file") or a URL reference',
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file'],
+                  properties: { file: { type: 'string', format: 'binary' } },
+                },
+              },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['url'],
+                  properties: {
+                    url: {
+                      type: 'string',
+                      description:
+                        'An http(s) URL of a public address, or hf://… (refused with 422 in builds without a Hub resolver).',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '202': {
+              description: 'Stored and queued (or already scanned: same bytes, same id)',
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/Submitted' } },
+              },
+            },
+            '400': errorResponse('Malformed body, or a URL into a private address range'),
+            '401': errorResponse('Missing or unknown API key'),
+            '413': errorResponse('The artifact exceeds the size limit'),
+            '415': errorResponse('Neither multipart/form-data nor application/json'),
+            '422': errorResponse('A reference scheme this build does not support (hf://)'),
+            '502': errorResponse('The URL could not be fetched'),
+          },
+        },
+      },
+      '/v1/scans/{id}': {
+        get: {
+          summary: 'Status of a scan and, when done, the JSON report',
+          parameters: [id],
+          responses: {
+            '200': {
+              description: 'The scan',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Scan' } } },
+            },
+            '400': errorResponse('Not an artifact id'),
+            '404': errorResponse('Never submitted'),
+          },
+        },
+      },
+      '/v1/scans/{id}/sarif': {
+        get: {
+          summary: 'The SARIF 2.1.0 log of a finished scan',
+          parameters: [id],
+          responses: {
+            '200': { description: 'SARIF', content: { 'application/sarif+json': {} } },
+            '400': errorResponse('Not an artifact id'),
+            '404': errorResponse('Never submitted'),
+            '409': errorResponse('Not finished yet'),
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          summary: 'Liveness and queue health',
+          responses: { '200': { description: 'Healthy' }, '503': { description: 'Queue down' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Text format' } },
+        },
+      },
+    },
+  };
+}

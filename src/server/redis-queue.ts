@@ -1,0 +1,132 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { QueueCounts, ScanQueue, ScanRecord, ScanStatus } from './queue.js';
+import type { ScanResult } from './scan-job.js';
+
+/** The BullMQ queue of scans; its job ids are artifact SHA-256s. */
+export const SCAN_QUEUE = 'torchward-scans';
+/** Where a scan goes after its last attempt failed. */
+export const DEAD_QUEUE = 'torchward-dead';
+/** Every result written, once each, in order: `id` and `verdict` fields. */
+export const COMPLETED_STREAM = 'torchward:completed';
+
+/** The Redis key of an artifact's result (JSON of ScanResult). */
+export function resultKey(id: string): string {
+  return `torchward:result:${id}`;
+}
+
+/** Attempts, back-off and retention of every scan job. */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Results live under resultKey; the job record is only kept a while for status.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: false,
+};
+
+/** A Redis client for the given URL that retries commands across a Redis restart. */
+export function redisClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // While Redis is down the client reconnects by itself and commands wait; a failure that matters
+  // reaches the caller through the command's own rejection, so connection errors are not thrown.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Producer side of the BullMQ queue (`serve --redis`, `hub-scan`): workers do the scanning. */
+export class RedisQueue implements ScanQueue {
+  readonly queue: Queue;
+  readonly redis: Redis;
+
+  constructor(readonly url: string) {
+    this.queue = new Queue(SCAN_QUEUE, {
+      connection: { url, maxRetriesPerRequest: null },
+      defaultJobOptions: JOB_OPTIONS,
+    });
+    this.redis = redisClient(url);
+  }
+
+  async submit(id: string): Promise<ScanStatus> {
+    if ((await this.redis.exists(resultKey(id))) === 1) return 'done';
+    const existing = await this.queue.getJob(id);
+    if (existing !== undefined) {
+      const state = await existing.getState();
+      if (state === 'failed') {
+        await existing.retry('failed');
+        return 'queued';
+      }
+      if (state !== 'completed' && state !== 'unknown') return statusOf(state);
+      // A completed job whose result is gone (a Redis without persistence, flushed): rescan.
+      await existing.remove().catch(() => undefined);
+    }
+    // The job id is the SHA-256: BullMQ ignores a second add while the first job exists.
+    await this.queue.add('scan', { id }, { jobId: id });
+    return 'queued';
+  }
+
+  async get(id: string): Promise<ScanRecord | undefined> {
+    const stored = await this.redis.get(resultKey(id));
+    if (stored !== null) return { id, status: 'done', result: JSON.parse(stored) as ScanResult };
+    const job = await this.queue.getJob(id);
+    if (job === undefined) return undefined;
+    const state = await job.getState();
+    if (state === 'unknown') return undefined;
+    return {
+      id,
+      status: state === 'completed' ? 'running' : statusOf(state),
+      attempts: job.attemptsMade,
+      ...(job.failedReason === '' ? {} : { error: job.failedReason }),
+    };
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'delayed',
+      'prioritized',
+      'active',
+      'completed',
+      'failed',
+    );
+    return {
+      queued: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0),
+      running: c.active ?? 0,
+      done: c.completed ?? 0,
+      failed: c.failed ?? 0,
+    };
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      const pong = await Promise.race([
+        this.redis.ping(),
+        new Promise<string>((r) =>
+          setTimeout(() => {
+            r('timeout');
+          }, 1000),
+        ),
+      ]);
+      return pong === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
+
+function statusOf(state: string): ScanStatus {
+  switch (state) {
+    case 'active':
+      return 'running';
+    case 'failed':
+      return 'failed';
+    case 'completed':
+      return 'done';
+    default:
+      return 'queued';
+  }
+}

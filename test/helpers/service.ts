@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from '../../src/server/app.js';
+import { ContentStore } from '../../src/server/store.js';
+
+/** The built CLI (npm run build, which `npm test` runs first). */
+export const CLI = resolve('dist/cli/main.js');
+/** The built web bundle. */
+export const WEB_ROOT = resolve('dist/web');
+
+/** The API on a loopback port, with its store. */
+export interface TestService {
+  readonly app: FastifyInstance;
+  readonly base: string;
+  readonly store: ContentStore;
+  close(): Promise<void>;
+}
+
+/** Builds the API around `queue` (made from the store) and listens on 127.0.0.1:0. */
+export async function startService(
+  makeQueue: (store: ContentStore) => AppOptions['queue'],
+  options: Partial<Omit<AppOptions, 'store' | 'queue'>> = {},
+): Promise<TestService> {
+  const store = new ContentStore(mkdtempSync(join(tmpdir(), 'tw-store-')));
+  await store.init();
+  const queue = makeQueue(store);
+  const app = await buildApp({
+    store,
+    queue,
+    maxUploadBytes: 16 * 2 ** 20,
+    webRoot: WEB_ROOT,
+    version: 'test',
+    noAuth: true,
+    ...options,
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    app,
+    base,
+    store,
+    close: async () => {
+      await app.close();
+      await queue.close();
+    },
+  };
+}
+
+/** Polls GET /v1/scans/{id} until it is done or failed. */
+export async function waitForScan(
+  base: string,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<{ status: string; verdict?: string; report?: unknown; error?: string }> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${base}/v1/scans/${id}`);
+    const body = (await res.json()) as { status: string; verdict?: string; report?: unknown };
+    if (body.status === 'done' || body.status === 'failed') return body;
+    if (Date.now() > end) throw new Error(`scan ${id} still ${body.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Uploads bytes as the multipart part "file". */
+export async function upload(
+  base: string,
+  bytes: Uint8Array,
+  name = 'model.bin',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { id?: string; status?: string; error?: string } }> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), name);
+  const res = await fetch(`${base}/v1/scans`, { method: 'POST', body: form, headers });
+  return { status: res.status, body: (await res.json()) as { id?: string; error?: string } };
+}
+
+/** Starts `torchward <args>` as a child process and waits for a stdout line matching `ready`. */
+export async function spawnCli(
+  args: readonly string[],
+  ready: RegExp,
+  cwd = process.cwd(),
+): Promise<{ child: ChildProcess; line: string; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const line = await new Promise<string>((resolveLine, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`torchward ${args[0] ?? ''} did not start: ${out}${err}`));
+    }, 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.split('\n').find((l) => ready.test(l));
+      if (m !== undefined) {
+        clearTimeout(timer);
+        resolveLine(m);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`torchward ${args[0] ?? ''} exited ${code}: ${out}${err}`));
+    });
+  });
+  return { child, line, output: () => out + err };
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
+import {
+  COMPLETED_STREAM,
+  DEAD_QUEUE,
+  RedisQueue,
+  resultKey,
+} from '../../src/server/redis-queue.js';
+import { runCli } from '../helpers/cli-io.js';
+import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import {
+  spawnCli,
+  startService,
+  upload,
+  waitForScan,
+  type TestService,
+} from '../helpers/service.js';
+
+// BullMQ over a real redis-server on a free loopback port, real `torchward worker` processes
+// (killed with SIGKILL mid-job), a Redis restart during a run, the dead-letter queue and hub-scan.
+
+const HOSTILE = readFileSync('test/fixtures/zip/evil/torch-evil.pt');
+const BENIGN = readFileSync('test/fixtures/zip/ok/torch-state-dict.pt');
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** A valid protocol-2 pickle of one str of `size` bytes (over 1 MiB: scanned on a thread). */
+function bigPickle(tag: string, size: number): Buffer {
+  const body = Buffer.alloc(size, 'a');
+  body.write(tag);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(size);
+  return Buffer.concat([Buffer.from([0x80, 0x02, 0x58]), len, body, Buffer.from('.')]);
+}
+
+describe('Redis queue and workers', () => {
+  let redis: TestRedis;
+  let svc: TestService;
+  let queue: RedisQueue;
+  const workers: ChildProcess[] = [];
+
+  const startWorker = async (concurrency: number): Promise<ChildProcess> => {
+    const { child } = await spawnCli(
+      [
+        'worker',
+        '--redis',
+        redis.url,
+        '--store',
+        svc.store.root,
+        '--concurrency',
+        String(concurrency),
+        '--lock-seconds',
+        '1',
+      ],
+      /ready/,
+    );
+    workers.push(child);
+    return child;
+  };
+
+  const completedIds = async (): Promise<string[]> => {
+    const entries = await queue.redis.xrange(COMPLETED_STREAM, '-', '+');
+    return entries.map(([, fields]) => fields[fields.indexOf('id') + 1] ?? '');
+  };
+
+  before(async () => {
+    redis = await startRedis();
+    svc = await startService(() => {
+      queue = new RedisQueue(redis.url);
+      return queue;
+    });
+  });
+
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await svc.close();
+    await redis.stop();
+  });
+
+  it('scans uploads through a worker process; the same bytes are one job', async () => {
+    await startWorker(2);
+    const a = await upload(svc.base, HOSTILE);
+    const b = await upload(svc.base, HOSTILE);
+    assert.equal(a.body.id, b.body.id);
+    const done = await waitForScan(svc.base, sha(HOSTILE));
+    assert.equal(done.verdict, 'malicious');
+    const sarif = await fetch(`${svc.base}/v1/scans/${sha(HOSTILE)}/sarif`);
+    assert.equal(sarif.status, 200);
+    assert.deepEqual(
+      (await completedIds()).filter((id) => id === sha(HOSTILE)),
+      [sha(HOSTILE)],
+    );
+  });
+
+  it('loses no job when a worker is SIGKILLed mid-job: each result exists exactly once', async () => {
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    const victim = await startWorker(1);
+    const bodies = Array.from({ length: 12 }, (_, i) => bigPickle(`kill-${i}`, 3 * 2 ** 20));
+    const ids = [];
+    for (const body of bodies) ids.push((await upload(svc.base, body)).body.id ?? '');
+    // Kill it while it holds a job whose result does not exist yet.
+    let midJob: string | undefined;
+    for (let i = 0; i < 400 && midJob === undefined; i++) {
+      for (const job of await queue.queue.getActive()) {
+        const id = (job.data as { id: string }).id;
+        if ((await queue.redis.exists(resultKey(id))) === 0) midJob = id;
+      }
+      if (midJob === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    victim.kill('SIGKILL');
+    assert.ok(midJob !== undefined, 'the worker never held a job');
+    await new Promise((r) => victim.once('exit', r));
+    await startWorker(2);
+    for (const id of ids) assert.equal((await waitForScan(svc.base, id, 120_000)).status, 'done');
+    const completed = await completedIds();
+    for (const id of ids) assert.equal(completed.filter((c) => c === id).length, 1, id);
+  });
+
+  it('loses nothing when Redis restarts during a run', async () => {
+    const bodies = Array.from({ length: 20 }, (_, i) => bigPickle(`restart-${i}`, 3 * 2 ** 20));
+    const ids = [];
+    for (const body of bodies) ids.push((await upload(svc.base, body)).body.id ?? '');
+    await redis.restart();
+    const health = await fetch(`${svc.base}/healthz`);
+    assert.ok(health.status === 200 || health.status === 503);
+    for (const id of ids) assert.equal((await waitForScan(svc.base, id, 120_000)).status, 'done');
+    const completed = await completedIds();
+    for (const id of ids) assert.equal(completed.filter((c) => c === id).length, 1, id);
+    assert.equal((await fetch(`${svc.base}/healthz`)).status, 200);
+  });
+
+  it('retries a failing job with back-off, then moves it to the dead-letter queue', async () => {
+    // Queued without its bytes in the store: every attempt fails.
+    const missing = 'f'.repeat(64);
+    await queue.submit(missing);
+    const failed = await waitForScan(svc.base, missing, 60_000);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /not in the store/);
+    const dead = new Queue(DEAD_QUEUE, { connection: { url: redis.url } });
+    try {
+      let job;
+      for (let i = 0; i < 100 && job === undefined; i++) {
+        job = await dead.getJob(missing);
+        if (job === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal((job?.data as { attempts: number } | undefined)?.attempts, 3);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it('hub-scan queues a list, reports per-item errors, and follows it to a summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-hub-'));
+    writeFileSync(join(dir, 'benign.pt'), BENIGN);
+    writeFileSync(join(dir, 'evil.pt'), HOSTILE);
+    mkdirSync(join(dir, 'folder'));
+    writeFileSync(
+      join(dir, 'list.txt'),
+      [
+        '# a comment',
+        'benign.pt',
+        'evil.pt',
+        '',
+        'benign.pt',
+        'missing.pt',
+        'folder',
+        'hf://org/model/pytorch_model.bin',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://localhost/x.pt',
+      ].join('\n'),
+    );
+    const run = await runCli(
+      [
+        'hub-scan',
+        '--redis',
+        redis.url,
+        '--list',
+        'list.txt',
+        '--store',
+        svc.store.root,
+        '--format',
+        'json',
+      ],
+      {},
+      dir,
+    );
+    assert.equal(run.code, 1, run.stderr);
+    const summary = JSON.parse(run.stdout) as {
+      items: number;
+      duplicates: number;
+      itemErrors: Record<string, number>;
+      scanned: number;
+      verdicts: Record<string, number>;
+    };
+    assert.equal(summary.items, 8);
+    assert.equal(summary.duplicates, 1);
+    assert.deepEqual(summary.itemErrors, {
+      NOT_FOUND: 1,
+      NOT_A_FILE: 1,
+      NOT_SUPPORTED: 1,
+      BLOCKED_ADDRESS: 2,
+    });
+    assert.equal(summary.scanned, 2);
+    assert.deepEqual(summary.verdicts, { safe: 1, malicious: 1 });
+    assert.match(run.stderr, /line 8: NOT_SUPPORTED: hf:\/\/ references are not supported/);
+  });
+
+  it('hub-scan refuses a list of a million lines before queuing any of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-hub-'));
+    const list = join(dir, 'million.txt');
+    const out = createWriteStream(list);
+    const line = 'model.pt\n'.repeat(1000);
+    for (let i = 0; i < 1000; i++) out.write(line);
+    await new Promise<void>((r) => out.end(r));
+    const before = await queue.queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed');
+    const run = await runCli(['hub-scan', '--redis', redis.url, '--list', list], {}, dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /more than 100000 items \(--max-items\)/);
+    const afterCount = await queue.queue.getJobCountByTypes(
+      'waiting',
+      'active',
+      'completed',
+      'failed',
+    );
+    assert.equal(afterCount, before);
+  });
+});
