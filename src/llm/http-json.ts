@@ -12,6 +12,8 @@ export interface PostJsonOptions {
   readonly backoffMs: number;
   readonly maxResponseBytes: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Awaited before every attempt, retries included (a rate limiter). */
+  readonly beforeRequest?: () => Promise<void>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function postForText(
   const payload = JSON.stringify(body);
   let attempt = 0;
   for (;;) {
+    await options.beforeRequest?.();
     options.budget.take();
     let retryAfterMs: number | undefined;
     try {
