@@ -126,6 +126,8 @@ export interface RedteamTarget {
   readonly requests: () => number;
   /** Authorization headers seen. */
   readonly authorizations: () => readonly string[];
+  /** Switches the fault mode of a running target (undefined: healthy). */
+  readonly setFault: (fault: TargetOptions['fault']) => void;
   readonly close: () => Promise<void>;
 }
 
@@ -146,6 +148,7 @@ function textOf(content: unknown): string {
 /** Starts the target on a free loopback port: OpenAI's chat and completions APIs, streaming too. */
 export async function startRedteamTarget(options: TargetOptions): Promise<RedteamTarget> {
   let count = 0;
+  let fault = options.fault;
   const auth: string[] = [];
   const hanging = new Set<ServerResponse>();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -170,16 +173,16 @@ export async function startRedteamTarget(options: TargetOptions): Promise<Redtea
         res.end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }));
         return;
       }
-      if (options.fault === 'hang') {
+      if (fault === 'hang') {
         hanging.add(res);
         return;
       }
-      if (options.fault === 'non-json') {
+      if (fault === 'non-json') {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html><body>502 Bad Gateway</body></html>');
         return;
       }
-      if (options.fault === 'huge') {
+      if (fault === 'huge') {
         res.writeHead(200, { 'content-type': 'application/json' });
         const pad = 'A'.repeat(1024 * 1024);
         for (let i = 0; i < 10; i++) res.write(pad);
@@ -262,6 +265,9 @@ export async function startRedteamTarget(options: TargetOptions): Promise<Redtea
     url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v1`,
     requests: () => count,
     authorizations: () => auth,
+    setFault: (f) => {
+      fault = f;
+    },
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
