@@ -127,6 +127,12 @@ export default tseslint.config(
       message: 'the probe imports only core.',
     },
     {
+      files: ['src/redteam/**'],
+      banned:
+        'formats|workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server|memorization|sandbox',
+      message: 'redteam imports only core, llm, stats, report and guard.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',

@@ -101,7 +101,9 @@ function choiceOf(reply: unknown): Record<string, unknown> {
   }
   const r = reply as Record<string, unknown>;
   if (r.error !== undefined) {
-    const message = (r.error as { message?: unknown } | null)?.message;
+    const err = r.error;
+    const message =
+      typeof err === 'object' && err !== null && 'message' in err ? err.message : undefined;
     throw new LlmError(
       'bad-reply',
       `the endpoint answered with an error: ${typeof message === 'string' ? message.slice(0, 200) : 'no message'}`,

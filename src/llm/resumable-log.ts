@@ -39,10 +39,10 @@ export class ResumableLog<T> {
     // A log that ends without a newline was cut mid-write: its last line may be torn.
     const torn = !text.endsWith('\n');
     let tornLine = false;
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue;
       if (!log.load(line, i + 1, torn && i === lines.length - 1)) tornLine = true;
-    });
+    }
     if (torn && tornLine) {
       const cut = text.lastIndexOf('\n') + 1;
       await truncate(path, Buffer.byteLength(text.slice(0, cut), 'utf8'));

@@ -70,7 +70,7 @@ export function leaksCanary(reply: string, canary: string): boolean {
   const c = fold(canary);
   if (folded.includes(c)) return true;
   const alnum = folded.replace(/[^A-Z0-9]/g, '');
-  if (alnum.includes(c) || [...alnum].reverse().join('').includes(c)) return true;
+  if (alnum.includes(c) || Array.from(alnum).reverse().join('').includes(c)) return true;
   return decodedRuns(reply).some((d) => d.toUpperCase().includes(c));
 }
 

@@ -144,7 +144,7 @@ const MUTATORS: readonly Mutator[] = [
         .toUpperCase()
         .split(/\s+/)
         .map((w) =>
-          [...w]
+          Array.from(w)
             .map((c) => MORSE[c])
             .filter((c) => c !== undefined)
             .join(' '),
@@ -163,7 +163,7 @@ const MUTATORS: readonly Mutator[] = [
     kind: 'smuggle',
     description: 'the payload as invisible Unicode tag characters (U+E0000 + ASCII)',
     apply: (t) =>
-      [...t]
+      Array.from(t)
         .map((c) => {
           const cp = c.codePointAt(0) ?? 0;
           return cp >= 0x20 && cp < 0x7f ? String.fromCodePoint(0xe0000 + cp) : '';
@@ -195,21 +195,21 @@ const MUTATORS: readonly Mutator[] = [
     id: 'zero-width',
     kind: 'smuggle',
     description: 'a zero-width space between every two letters (splits trigger words)',
-    apply: (t) => [...t].join('\u200b'),
+    apply: (t) => Array.from(t).join('\u200b'),
   },
   {
     id: 'bidi',
     kind: 'smuggle',
     description:
       'the payload reversed inside RIGHT-TO-LEFT OVERRIDE … POP, so it displays forwards',
-    apply: (t) => `\u202e${[...t].reverse().join('')}\u202c`,
+    apply: (t) => `\u202e${Array.from(t).reverse().join('')}\u202c`,
   },
   {
     id: 'homoglyph',
     kind: 'smuggle',
     description: 'Latin letters swapped for Cyrillic/Greek look-alikes (about half of them)',
     apply: (t, random) =>
-      [...t]
+      Array.from(t)
         .map((c) => (HOMOGLYPHS[c] !== undefined && random.below(2) === 0 ? HOMOGLYPHS[c] : c))
         .join(''),
   },

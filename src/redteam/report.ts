@@ -149,7 +149,7 @@ export function buildReport(input: {
       .map((r) => ({ id: r.id, code: r.error?.code ?? 'error', message: r.error?.message ?? '' })),
     guard: guarded
       ? {
-          mode: input.guardMode ?? '',
+          mode: input.guardMode,
           flagged: answered.filter((r) => r.guard?.flagged === true).length,
           successes: successes.length,
           blocked: successes.filter((r) => r.guard?.flagged === true).length,

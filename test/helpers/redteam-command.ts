@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Weaknesses } from './redteam-target.js';
 import { respond } from './redteam-target.js';
 
 // The test target as a local program for `--target-command`: one OpenAI chat request on stdin,
@@ -26,7 +25,7 @@ process.stdout.write(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: respond(system, user, weaknesses as Weaknesses) },
+        message: { role: 'assistant', content: respond(system, user, weaknesses) },
         finish_reason: 'stop',
       },
     ],

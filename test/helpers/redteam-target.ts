@@ -65,7 +65,7 @@ export function respond(system: string, user: string, w: Weaknesses): string {
   }
   const channels: (string | undefined)[] = [];
   if (w.readsTags === true) {
-    const hidden = [...user]
+    const hidden = Array.from(user)
       .map((c) => c.codePointAt(0) ?? 0)
       .filter((cp) => cp >= 0xe0020 && cp <= 0xe007e)
       .map((cp) => String.fromCharCode(cp - 0xe0000))
@@ -79,7 +79,7 @@ export function respond(system: string, user: string, w: Weaknesses): string {
     } else if (encoding === 'hex') {
       for (const m of user.matchAll(/(?:[0-9a-fA-F]{2}){8,}/g))
         channels.push(lastGoal(Buffer.from(m[0], 'hex').toString('utf8')));
-    } else if (/ROT13/.test(user)) {
+    } else if (user.includes('ROT13')) {
       channels.push(lastGoal(rot13(user.slice(user.indexOf('\n\n') + 2))));
     }
   }
@@ -141,7 +141,12 @@ function parsePrompt(prompt: string): { system: string; user: string } {
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content))
-    return content.map((p) => String((p as { text?: unknown }).text ?? '')).join('');
+    return content
+      .map((p) => {
+        const text = (p as { text?: unknown }).text;
+        return typeof text === 'string' ? text : '';
+      })
+      .join('');
   return '';
 }
 
@@ -271,7 +276,11 @@ export async function startRedteamTarget(options: TargetOptions): Promise<Redtea
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      await new Promise<void>((ok) => {
+        server.close(() => {
+          ok();
+        });
+      });
     },
   };
 }

@@ -83,7 +83,7 @@ function placeOf(doc: string, ctx: PlanContext): [string, string] {
   const marker = doc.indexOf('{{ATTACK}}');
   if (marker >= 0) return [doc.slice(0, marker), doc.slice(marker + '{{ATTACK}}'.length)];
   // Plain documents: after a seeded line or sentence end, so the attack sits mid-document.
-  const cuts = [...doc.matchAll(/[.!?]\s+|\n/g)].map((m) => (m.index ?? 0) + m[0].length);
+  const cuts = [...doc.matchAll(/[.!?]\s+|\n/g)].map((m) => m.index + m[0].length);
   const cut = cuts.length === 0 ? doc.length : pick(ctx.random, cuts);
   return [doc.slice(0, cut), `\n${doc.slice(cut)}`];
 }
