@@ -253,6 +253,22 @@ describe('torchward redteam operations', () => {
     assert.equal(report.guard.flagged, records.filter((r) => guard(r.user).flagged).length);
   });
 
+  it('--rate spaces the requests of all workers', async () => {
+    const started = Date.now();
+    const { report, requests } = await redteam({ weaknesses: {} }, [
+      '--families',
+      'direct',
+      '--rate',
+      '20',
+      '--concurrency',
+      '4',
+    ]);
+    // 8 requests at 20 per second: the last one starts no sooner than 7 intervals of 50 ms.
+    assert.equal(requests, 8);
+    assert.equal(report.complete, true);
+    assert.ok(Date.now() - started >= 350, `${Date.now() - started} ms`);
+  });
+
   it('stops at --max-requests with exit 3, then --resume finishes without re-sending', async () => {
     const log = join(dir, 'resume.jsonl');
     const target = await startRedteamTarget({ weaknesses: {} });
