@@ -63,7 +63,13 @@ export class ResumableLog<T> {
     }
     const { key, value } = (parsed ?? {}) as { key?: unknown; value?: unknown };
     if (typeof key !== 'string') throw new Error(`${this.path}:${number}: no key`);
-    this.entries.set(key, this.validate(value));
+    let valid: T;
+    try {
+      valid = this.validate(value);
+    } catch (error) {
+      throw new Error(`${this.path}:${number}: ${(error as Error).message}`);
+    }
+    this.entries.set(key, valid);
     return true;
   }
 

@@ -194,6 +194,37 @@ describe('torchward redteam: malformed system-prompt files', () => {
   }
 });
 
+describe('torchward redteam: logs that are not attempt logs', () => {
+  const cases: [string, string, RegExp][] = [
+    ['garbage.jsonl', 'not json\n{"key":"b","value":2}\n', /garbage\.jsonl:1: not a JSON line/],
+    [
+      'foreign.jsonl',
+      '{"key":"k","value":{"tokens":[],"logprobs":[]}}\n',
+      /foreign\.jsonl:1: a log entry is not a red-team attempt record/,
+    ],
+    ['no-key.jsonl', '{"value":{}}\n', /:1: no key/],
+  ];
+  for (const [name, text, message] of cases) {
+    it(`${name}: exit 3, nothing sent`, async () => {
+      writeFileSync(join(dir, name), text);
+      const target = await startRedteamTarget({ weaknesses: {} });
+      try {
+        const r = await runCli(
+          ['redteam', '--target', target.url, ...QUICK, '--resume', name],
+          {},
+          dir,
+        );
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, /torchward redteam: log: /);
+        assert.match(r.stderr, message);
+        assert.equal(target.requests(), 0);
+      } finally {
+        await target.close();
+      }
+    });
+  }
+});
+
 describe('torchward redteam: usage errors', () => {
   for (const [args, message] of [
     [[], /exactly one of --target URL or --target-command CMD/],

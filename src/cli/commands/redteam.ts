@@ -93,6 +93,9 @@ function publicUrl(value: string): string {
 /** A system-prompt file problem: reported with exit 3, never a crash. */
 class SystemPromptError extends Error {}
 
+/** An attempt log that cannot be read as one: exit 3. */
+class LogError extends Error {}
+
 async function readSystemPrompt(path: string): Promise<string> {
   let bytes: Buffer;
   try {
@@ -250,10 +253,16 @@ export const redteamCommand: Command = {
           throw new UsageError(`--resume ${values.resume}: no such log (start one with --log)`);
         }
       }
-      const log =
-        logPath === undefined
-          ? undefined
-          : await ResumableLog.open<AttemptRecord>(resolve(io.cwd, logPath), validateRecord);
+      let log: ResumableLog<AttemptRecord> | undefined;
+      if (logPath !== undefined) {
+        try {
+          log = await ResumableLog.open<AttemptRecord>(resolve(io.cwd, logPath), validateRecord);
+        } catch (error) {
+          // A log that is not ours (a folder, another tool's JSONL, a corrupt line) is refused:
+          // resuming from it could silently skip or mis-score attempts.
+          throw new LogError(`${logPath}: ${(error as Error).message}`);
+        }
+      }
       const plans = buildPlans(families, values.seed, attempts, mutators);
       const fingerprint = runFingerprint([
         label,
@@ -340,12 +349,7 @@ export const redteamCommand: Command = {
         io.stderr.write(`torchward redteam: ${error.code}: ${error.message}\n`);
         return EXIT.NO_INPUT;
       }
-      if (error instanceof UsageError) throw error;
-      if (
-        logPath !== undefined &&
-        error instanceof Error &&
-        error.message.startsWith(resolve(io.cwd, logPath))
-      ) {
+      if (error instanceof LogError) {
         io.stderr.write(`torchward redteam: log: ${error.message}\n`);
         return EXIT.NO_INPUT;
       }
