@@ -66,3 +66,19 @@ export function checkOutputPath(path: string, cwd: string, flag = '--output'): s
   }
   return abs;
 }
+
+/**
+ * An integer option: `fallback` when absent, otherwise decimal digits (at most 12) of at least
+ * `min`; anything else is a `UsageError` naming the flag.
+ */
+export function intOption(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min = 1,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,12}$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} needs an integer >= ${min}, got '${value}'`);
+  return Number(value);
+}

@@ -4,19 +4,20 @@ import { stripInvisible } from '../guard/invisible.js';
 
 // Letters leetspeak leaves alone (no a e i o s t b g l) and digits: a canary survives every
 // encoding mutator unchanged once decoded, and cannot be mistaken for an English word.
-const ALPHABET = 'CDFHJKMNPQRUVWXYZ23456789';
+/** The canary alphabet (also the fake codes of many-shot dialogues). */
+export const CANARY_ALPHABET = 'CDFHJKMNPQRUVWXYZ23456789';
 const LENGTH = 12;
 
 /** A fresh random canary (crypto randomness, never from the run's seed): 12 characters. */
 export function newCanary(): string {
   let out = '';
-  for (let i = 0; i < LENGTH; i++) out += ALPHABET[randomInt(ALPHABET.length)] ?? 'X';
+  for (let i = 0; i < LENGTH; i++) out += CANARY_ALPHABET[randomInt(CANARY_ALPHABET.length)] ?? 'X';
   return out;
 }
 
 /** Whether a string has the shape of a canary (for validating a resumed log). */
 export function isCanary(value: unknown): value is string {
-  return typeof value === 'string' && new RegExp(`^[${ALPHABET}]{${LENGTH}}$`).test(value);
+  return typeof value === 'string' && new RegExp(`^[${CANARY_ALPHABET}]{${LENGTH}}$`).test(value);
 }
 
 /**

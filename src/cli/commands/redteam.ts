@@ -15,6 +15,7 @@ import type { AttemptRecord } from '../../redteam/run.js';
 import { runAttempts, runFingerprint, validateRecord } from '../../redteam/run.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
+import { intOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
 const HELP = `Usage: torchward redteam (--target URL | --target-command CMD) [options]
@@ -69,13 +70,6 @@ Exit codes: 0 every attempt answered and none succeeded, 1 at least one attack s
 `;
 
 const MAX_SYSTEM_PROMPT_BYTES = 64 * 1024;
-
-function intOption(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!/^\d{1,12}$/.test(value) || Number(value) < min)
-    throw new UsageError(`${flag} needs an integer >= ${min}, got '${value}'`);
-  return Number(value);
-}
 
 /** The URL as reports and logs show it: no user, password, query or fragment (keys hide there). */
 function publicUrl(value: string): string {

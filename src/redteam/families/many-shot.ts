@@ -1,12 +1,12 @@
+import { CANARY_ALPHABET } from '../canary.js';
 import type { PlanContext, ProbeFamily } from '../probe.js';
 import { GOALS, HALF_A, HALF_B, OVERRIDES, pick, plansOf } from '../probe.js';
 
 const SURFACE = ['casing', 'spacing'];
-const CODE_ALPHABET = 'CDFHJKMNPQRUVWXYZ23456789';
 
 function fakeHalf(ctx: PlanContext): string {
   let s = '';
-  for (let i = 0; i < 6; i++) s += CODE_ALPHABET[ctx.random.below(CODE_ALPHABET.length)] ?? 'X';
+  for (let i = 0; i < 6; i++) s += CANARY_ALPHABET[ctx.random.below(CANARY_ALPHABET.length)] ?? 'X';
   return s;
 }
 
