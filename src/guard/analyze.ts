@@ -3,7 +3,8 @@ import { foldForMatching } from './confusables.js';
 import { applyCuts, filterFindings, findFilterCuts } from './filter.js';
 import { heuristicFindings, heuristicHits, heuristicScore } from './heuristics.js';
 import { stripInvisible } from './invisible.js';
-import { findEncodedSpans, rot13 } from './rescan.js';
+import { atbash } from './decoders.js';
+import { rescanText, rot13 } from './rescan.js';
 import type { GuardFinding, GuardRecordError } from './types.js';
 import { schemaFindings, textFindings } from './validate.js';
 
@@ -114,7 +115,7 @@ function badUtf8Offset(b: Uint8Array): number {
  * Runs the sanitiser stages and the heuristic layer over decoded `text`: strip invisible content,
  * fold (NFKC and confusables), filter active HTML and exfiltration links, decode and rescan
  * encoded spans, validate, and match the heuristic patterns on the folded text, on hidden and
- * decoded texts, and on its ROT13 and leetspeak readings. All offsets are in `text`.
+ * decoded texts, and on its ROT13, Atbash and leetspeak readings. All offsets are in `text`.
  */
 export function analyze(text: string, config: GuardConfig, structured?: unknown): Analysis {
   const findings: GuardFinding[] = [];
@@ -194,7 +195,19 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
   }
 
   if (st.rescan) {
-    for (const d of findEncodedSpans(fold.text, config.rescan)) {
+    const rescan = rescanText(fold.text, config.rescan);
+    if (rescan.exhausted) {
+      // Decoys can use up the budget before the payload: say so rather than pass silently.
+      findings.push({
+        stage: 'rescan',
+        code: 'rescan/limit-reached',
+        message: `rescan limits reached (guard.rescan: ${config.rescan.maxSpans} spans, ${config.rescan.maxDecodedChars} decoded characters); later encoded spans were not decoded`,
+        start: 0,
+        end: text.length,
+        weight: 0.3,
+      });
+    }
+    for (const d of rescan.spans) {
       const folded = st.normalize ? foldForMatching(d.decoded).text : d.decoded;
       extraTexts.push(folded);
       const hh = heuristicHits(folded);
@@ -214,29 +227,39 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
         ),
       );
     }
-    // ROT13 and leetspeak readings of the whole text: only hits the plain reading lacks count.
+    // ROT13, Atbash and leetspeak readings of the whole text. A reading counts when it has
+    // instruction wording the plain text lacks, or when it reads as English and the plain text
+    // does not (the text is obfuscated even if its payload matches no pattern).
     const plainEnglish = englishness(fold.text);
     for (const [name, reading] of [
       ['rot13', rot13(fold.text)],
+      ['atbash', atbash(fold.text)],
       ['leetspeak', deLeet(fold.text)],
     ] as const) {
       if (reading === fold.text) continue;
+      const english = englishness(reading);
+      const obfuscated =
+        (english >= 3 && english >= 2 * plainEnglish + 2) || lettersFitEnglish(reading, fold.text);
       // The model reads the alternative too when it looks more like English than the plain text.
-      if (englishness(reading) > plainEnglish) {
-        extraTexts.push(reading);
-      }
+      if (english > plainEnglish) extraTexts.push(reading);
       const hh = heuristicHits(reading).filter((h) => !seen.has(h.name));
-      if (hh.length === 0) continue;
+      if (hh.length === 0 && !obfuscated) continue;
       for (const h of hh) seen.add(h.name);
       allHits.push(...hh);
       findings.push({
         stage: 'rescan',
         code: `rescan/${name}`,
-        message: `instruction wording found in the ${name} reading of the text`,
+        message:
+          hh.length > 0
+            ? `instruction wording found in the ${name} reading of the text`
+            : `the ${name} reading of the text is English (${english} common words against ${plainEnglish})`,
         start: fromFolded(hh[0]?.start ?? 0),
-        end: fromFolded(hh[0]?.end ?? 0),
-        weight: 0.5,
-        detail: reading.slice(hh[0]?.start ?? 0, hh[0]?.end ?? 0).slice(0, 120),
+        end: fromFolded(hh[0]?.end ?? fold.text.length),
+        weight: hh.length > 0 ? 0.5 : 0.3,
+        detail: (hh.length > 0 ? reading.slice(hh[0]?.start ?? 0, hh[0]?.end ?? 0) : reading).slice(
+          0,
+          120,
+        ),
       });
       findings.push(...heuristicFindings(hh, fromFolded, `${name} reading`));
     }
@@ -277,6 +300,44 @@ const RE_COMMON = /\b(?:the|and|to|of|you|is|in|that|it|for|your|are|with|this|a
 /** How many very common English words a text has (counted in its first 4 KiB). */
 function englishness(s: string): number {
   return (s.slice(0, 4096).match(RE_COMMON) ?? []).length;
+}
+
+// English letter frequencies (a to z), the usual table from large corpora.
+const ENGLISH_LETTERS = [
+  8.17, 1.49, 2.78, 4.25, 12.7, 2.23, 2.02, 6.09, 6.97, 0.15, 0.77, 4.03, 2.41, 6.75, 7.51, 1.93,
+  0.1, 5.99, 6.33, 9.06, 2.76, 0.98, 2.36, 0.15, 1.97, 0.07,
+].map((p) => p / 100);
+
+/** Chi-squared distance per letter from English letter frequencies; undefined under 12 letters. */
+function letterDistance(s: string): number | undefined {
+  const counts = new Array<number>(26).fill(0);
+  let n = 0;
+  const head = s.slice(0, 4096);
+  for (let i = 0; i < head.length; i++) {
+    const k = (head.charCodeAt(i) | 0x20) - 97;
+    if (k >= 0 && k < 26) {
+      counts[k] = (counts[k] ?? 0) + 1;
+      n++;
+    }
+  }
+  if (n < 12) return undefined;
+  let chi = 0;
+  for (let k = 0; k < 26; k++) {
+    const expected = (ENGLISH_LETTERS[k] ?? 0) * n;
+    chi += ((counts[k] ?? 0) - expected) ** 2 / expected;
+  }
+  return chi / n;
+}
+
+/**
+ * Whether `reading`'s letters look English while `plain`'s do not (a substitution cipher of
+ * English). The thresholds (3x closer, under 0.8) were chosen on the train and tune splits: no
+ * benign row of them passes for either reading.
+ */
+function lettersFitEnglish(reading: string, plain: string): boolean {
+  const r = letterDistance(reading);
+  const p = letterDistance(plain);
+  return r !== undefined && p !== undefined && r * 3 < p && r < 0.8;
 }
 
 function deLeet(s: string): string {

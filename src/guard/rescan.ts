@@ -1,6 +1,8 @@
+import { decodeExtra, extraCandidates, type ExtraEncoding } from './decoders.js';
+
 /** One encoded span found in a text and what it decodes to. */
 export interface DecodedSpan {
-  readonly encoding: 'base64' | 'base32' | 'hex' | 'url';
+  readonly encoding: 'base64' | 'base32' | 'hex' | 'url' | ExtraEncoding;
   /** [start, end) in the text that was scanned. */
   readonly start: number;
   readonly end: number;
@@ -31,10 +33,27 @@ const FATAL = new TextDecoder('utf-8', { fatal: true });
  * at most that much. Offsets of nested spans are those of their outermost span.
  */
 export function findEncodedSpans(text: string, limits: RescanLimits): DecodedSpan[] {
+  return rescanText(text, limits).spans;
+}
+
+/**
+ * {@link findEncodedSpans}, and whether a limit stopped the search before every candidate was
+ * examined (then the text may hold encoded content that was not decoded).
+ */
+export function rescanText(
+  text: string,
+  limits: RescanLimits,
+): { spans: DecodedSpan[]; exhausted: boolean } {
   const out: DecodedSpan[] = [];
-  const budget = { chars: limits.maxDecodedChars, spans: limits.maxSpans };
+  const budget = { chars: limits.maxDecodedChars, spans: limits.maxSpans, exhausted: false };
   scan(text, 1, undefined, limits, budget, out);
-  return out;
+  return { spans: out, exhausted: budget.exhausted };
+}
+
+interface Budget {
+  chars: number;
+  spans: number;
+  exhausted: boolean;
 }
 
 function scan(
@@ -42,7 +61,7 @@ function scan(
   depth: number,
   outer: { start: number; end: number } | undefined,
   limits: RescanLimits,
-  budget: { chars: number; spans: number },
+  budget: Budget,
   out: DecodedSpan[],
 ): void {
   if (depth > limits.maxDepth) return;
@@ -57,25 +76,36 @@ function scan(
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
-      if (budget.spans <= 0) break;
+      if (budget.spans <= 0) {
+        budget.exhausted = true;
+        break;
+      }
       budget.spans--;
       candidates.push({ encoding, start: m.index, end: m.index + m[0].length });
     }
   }
+  const extra = extraCandidates(text, budget.spans + 1);
+  if (extra.length > budget.spans) budget.exhausted = true;
+  const kept = extra.slice(0, Math.max(0, budget.spans));
+  budget.spans -= kept.length;
+  candidates.push(...kept);
   candidates.sort((a, b) => a.start - b.start);
   let coveredTo = -1;
   for (const c of candidates) {
     if (c.start < coveredTo) continue; // a hex run is also a base64 run: first decodable wins
-    if (budget.chars <= 0) return;
+    if (budget.chars <= 0) {
+      budget.exhausted = true;
+      return;
+    }
     const raw = text.slice(c.start, c.end);
     const decoded = decodeSpan(c.encoding, raw, budget.chars);
     if (decoded === undefined || !readable(decoded)) continue;
-    const kept = decoded.length > budget.chars ? decoded.slice(0, budget.chars) : decoded;
-    budget.chars -= kept.length;
+    const text2 = decoded.length > budget.chars ? decoded.slice(0, budget.chars) : decoded;
+    budget.chars -= text2.length;
     coveredTo = c.end;
     const at = outer ?? { start: c.start, end: c.end };
-    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded: kept, depth });
-    scan(kept, depth + 1, at, limits, budget, out);
+    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded: text2, depth });
+    scan(text2, depth + 1, at, limits, budget, out);
   }
 }
 
@@ -101,6 +131,15 @@ function decodeSpan(
       }
       case 'url':
         return decodeURIComponent(input);
+      case 'ascii85':
+      case 'base85':
+      case 'quoted-printable':
+      case 'mime-word':
+      case 'uuencode':
+      case 'morse':
+      case 'nato':
+      case 'braille':
+        return decodeExtra(encoding, input);
     }
   } catch {
     return undefined;
@@ -148,8 +187,9 @@ export function rot13(s: string): string {
     out[i] =
       c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
   }
-  // Chunks keep String.fromCharCode's argument count small on long texts.
-  let r = '';
-  for (let i = 0; i < out.length; i += 8192) r += String.fromCharCode(...out.subarray(i, i + 8192));
-  return r;
+  return UTF16.decode(out);
 }
+
+// Code units back to a string in one call. Guard input has no lone surrogates (decodeInput
+// refuses them); one would read as U+FFFD, still one code unit, so offsets carry over.
+const UTF16 = new TextDecoder('utf-16le');

@@ -78,13 +78,24 @@ const RULES = [
   },
 ];
 
+// A relative path naming the endpoint: no scheme, no colon (IPv6 colons and the port separator
+// become '_'), so every SARIF consumer takes it as a path.
+function endpointPath(e: EndpointResult): string {
+  return `probe/${hostPort(e).replace(/[[\]]/g, '').replace(/:/g, '_')}`;
+}
+
 function ruleOf(e: EndpointResult): string {
   if (e.service === 'tcpstore') return 'probe/exposed-distributed-endpoint';
   if (e.unauthenticatedRead === true) return 'probe/unauthenticated-service';
   return 'probe/exposed-listener';
 }
 
-/** SARIF 2.1.0: one result per endpoint with a severity, located by its `tcp://` URI. */
+/**
+ * SARIF 2.1.0: one result per endpoint with a severity. GitHub code scanning refuses a location
+ * URI with a scheme other than a file path ("unrecognized SARIF location URI scheme"), so the
+ * physical location is the relative path `probe/HOST_PORT` and the `tcp://` address is the
+ * result's logical location and `endpoint` property.
+ */
 export function renderProbeSarif(report: ProbeReport): string {
   const found = report.endpoints.filter((e) => e.severity !== undefined);
   const used = new Set(found.map(ruleOf));
@@ -127,11 +138,15 @@ export function renderProbeSarif(report: ProbeReport): string {
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: { uri: `tcp://${hostPort(e)}` },
+                  artifactLocation: { uri: endpointPath(e) },
                 },
+                logicalLocations: [
+                  { fullyQualifiedName: `tcp://${hostPort(e)}`, kind: 'resource' },
+                ],
               },
             ],
             properties: {
+              endpoint: `tcp://${hostPort(e)}`,
               service: e.service,
               'security-severity': SECURITY_SEVERITY[severity],
               unauthenticatedRead: e.unauthenticatedRead,

@@ -173,7 +173,7 @@ function summaryLine(report: ReportInput, paint: (c: Colour, t: string) => strin
   if (s.malicious > 0) parts.push(paint('red', `${s.malicious} malicious`));
   if (s.suspicious > 0) parts.push(paint('yellow', `${s.suspicious} suspicious`));
   if (s.invalid > 0) parts.push(paint('yellow', `${s.invalid} invalid`));
-  if (s.audited > 0) parts.push(`${s.audited} workflow or code file(s) audited`);
+  if (s.audited > 0) parts.push(`${s.audited} workflow, code or deployment file(s) audited`);
   const findings = Object.values(s.findings).reduce((a, b) => a + b, 0);
   if (findings > 0) parts.push(`${findings} finding(s)`);
   if (s.suppressed > 0) parts.push(`${s.suppressed} suppressed`);

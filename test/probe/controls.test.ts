@@ -2,8 +2,10 @@
 // every peer (silent, resetting, flooding, trickling) gets a bounded answer in bounded time.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { probeEndpoint } from '../../src/probe/run.js';
@@ -200,6 +202,14 @@ describe('probe: command line', () => {
     const r = torchward(['probe', `127.0.0.1:${port}`, '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).endpoints[0].state, 'closed');
+    // -o writes the same report to a file, and nothing to stdout.
+    const dir = mkdtempSync(join(tmpdir(), 'tw-probe-'));
+    const out = join(dir, 'report.json');
+    const o = torchward(['probe', `127.0.0.1:${port}`, '--format', 'json', '-o', out]);
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(o.stdout, '');
+    assert.equal(JSON.parse(readFileSync(out, 'utf8')).endpoints[0].state, 'closed');
+    rmSync(dir, { recursive: true, force: true });
     const cidr = torchward([
       'probe',
       '127.0.0.4/30',

@@ -121,17 +121,24 @@ describe('probe: HTTP services on their default ports', () => {
       runs: {
         results: {
           ruleId: string;
-          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string } };
+            logicalLocations: { fullyQualifiedName: string }[];
+          }[];
         }[];
       }[];
     };
     assert.deepEqual(sarifErrors(log), []);
     const results = log.runs[0]?.results ?? [];
     assert.deepEqual(
-      results.map((x) => [x.ruleId, x.locations[0]?.physicalLocation.artifactLocation.uri]),
+      results.map((x) => [
+        x.ruleId,
+        x.locations[0]?.physicalLocation.artifactLocation.uri,
+        x.locations[0]?.logicalLocations[0]?.fullyQualifiedName,
+      ]),
       [
-        ['probe/unauthenticated-service', 'tcp://127.0.0.1:8265'],
-        ['probe/unauthenticated-service', 'tcp://127.0.0.1:6006'],
+        ['probe/unauthenticated-service', 'probe/127.0.0.1_8265', 'tcp://127.0.0.1:8265'],
+        ['probe/unauthenticated-service', 'probe/127.0.0.1_6006', 'tcp://127.0.0.1:6006'],
       ],
     );
   });

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
 import { toolVersion } from '../../engine/version.js';
@@ -76,7 +75,6 @@ export const probeCommand: Command = {
         timeout: { type: 'string' },
         'allow-public': { type: 'boolean', default: false },
         format: { type: 'string', short: 'f', default: 'text' },
-        output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -144,8 +142,8 @@ export const probeCommand: Command = {
         : format === 'sarif'
           ? renderProbeSarif(report)
           : renderProbeText(report, values.verbose);
-    if (values.output === undefined) io.stdout.write(rendered);
-    else await writeFile(values.output, rendered);
+    // `-o FILE` is taken by the CLI's shared report option, which writes stdout to FILE.
+    io.stdout.write(rendered);
     for (const p of report.problems) io.stderr.write(`torchward probe: ${p.target}: ${p.detail}\n`);
     if (failingEndpoints(report, failOn).length > 0) return EXIT.FINDINGS;
     if (!values.local && report.endpoints.length === 0) return EXIT.NO_INPUT;
