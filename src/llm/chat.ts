@@ -77,6 +77,7 @@ export async function chat(
     max_tokens: options.maxTokens,
   };
   if (target.kind === 'command') {
+    await options.beforeRequest?.();
     const reply = await runCommand(target.argv, body, options);
     return { body, ...readReply(reply, target.api) };
   }
