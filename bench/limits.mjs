@@ -2,7 +2,7 @@
 // inputs built to hit limits, with its wall time, CPU time and peak RSS from /usr/bin/time:
 //  - a directory of 50,000 empty files (the walk and per-file cost; `find -type f` over the same
 //    folder is timed as the floor of any walk);
-//  - a 1 GiB-of-zeros bomb in gzip, xz and lzma-alone (Python's own writers), where the target is
+//  - a 1 GiB-of-zeros bomb in gzip, xz and lzma-alone (Python's own writers) and lz4 (the lz4 CLI), where the target is
 //    peak RSS under 400 MB whatever the limits allow;
 //  - a torch zip whose deflated data.pkl is an os.system pickle followed by 256 MiB of zeros (the
 //    limit must not hide the payload: the verdict must be malicious).
@@ -44,6 +44,13 @@ if not os.path.exists(os.path.join(out, 'junk.pkl')):
         for _ in range(256): f.write(os.urandom(1 << 20))
 `;
 execFileSync('/usr/bin/python3', ['-c', GEN, OUT]);
+// lz4 has no writer in Debian's Python: the lz4 CLI (Debian package lz4) frames the same zeros.
+if (!existsSync(join(OUT, 'bomb.lz4')) && existsSync('/usr/bin/lz4')) {
+  execFileSync('/bin/sh', [
+    '-c',
+    `head -c 1073741824 /dev/zero | /usr/bin/lz4 -9 -q > ${OUT}/bomb.lz4`,
+  ]);
+}
 const empty = join(OUT, 'empty50k');
 if (!existsSync(join(empty, 'f49999'))) {
   mkdirSync(empty, { recursive: true });
@@ -67,6 +74,7 @@ const cases = [
   ['gzip bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.gz')]],
   ['xz bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.xz')]],
   ['lzma-alone bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.lzma')]],
+  ['lz4 bomb, 1 GiB of zeros', [...CLI, join(OUT, 'bomb.lz4')]],
   ['torch zip, os.system data.pkl + 256 MiB of zeros', [...CLI, join(OUT, 'padded.pt')]],
   ['pickle header + 256 MiB of random junk (resynchronisation)', [...CLI, join(OUT, 'junk.pkl')]],
 ];

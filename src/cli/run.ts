@@ -94,6 +94,11 @@ const COMMANDS: readonly CommandEntry[] = [
     ownsOutputFlag: true,
   },
   {
+    name: 'rules',
+    summary: 'List every rule: id, severity, summary, docs page and zizmor equivalents',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  {
     name: 'guard',
     summary: 'Sanitise untrusted prompts and score them for injection (text/JSONL; proxy)',
     load: async () => (await import('./commands/guard.js')).guardCommand,

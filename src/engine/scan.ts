@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import {
   FileSource,
   MemorySource,
@@ -69,6 +69,8 @@ export interface ScanOptions {
    * scans on the calling thread.
    */
   readonly threads?: number;
+  /** Also run the workflow audit's code-smell rules (`pedantic: true`), as `scan --pedantic`. */
+  readonly pedantic?: boolean;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -76,6 +78,32 @@ const DEFAULT_MAX_FILES = 1_000_000;
 const WHOLE_READ_BYTES = 1024 * 1024;
 /** Files scanned concurrently (each bounded by Limits, so memory stays bounded too). */
 const FILES_IN_FLIGHT = 8;
+/**
+ * Worker threads start only for a batch worth their start-up: each thread loads the scanner
+ * again (about 0.1 s of CPU here), which costs more than scanning one checkpoint or a handful of
+ * small ones on the calling thread. A batch is worth it from this many model files …
+ */
+const THREADS_MIN_FILES = 16;
+/** … or from two files of at least this size (large pickles and compressed members take time). */
+const THREADS_LARGE_FILE = 16 * 1024 * 1024;
+
+/**
+ * Whether `models` are worth scanning on worker threads (see THREADS_MIN_FILES). A file that
+ * cannot be sized counts as small: the scan itself reports it.
+ */
+export function worthThreads(models: readonly { fsPath: string }[]): boolean {
+  if (models.length < 2) return false;
+  if (models.length >= THREADS_MIN_FILES) return true;
+  let large = 0;
+  for (const m of models) {
+    try {
+      if (statSync(m.fsPath).size >= THREADS_LARGE_FILE && ++large >= 2) return true;
+    } catch {
+      // Unreadable: reported by the scan.
+    }
+  }
+  return false;
+}
 
 /**
  * Scans files and directories: model artifacts by content, GitHub Actions workflows by path.
@@ -140,6 +168,7 @@ export async function scanPaths(
         },
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...(options.pedantic === true ? { pedantic: true } : {}),
       },
     );
     for (const result of audited) {
@@ -256,7 +285,7 @@ export async function scanPaths(
     options.onProgress?.(done, total, file.displayPath);
   };
   const threads = options.threads ?? 0;
-  if (threads > 0 && models.length > 0) {
+  if (threads > 0 && worthThreads(models)) {
     const { scanInThreads } = await import('./scan-pool.js');
     await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
       for (const e of errors) internalErrors.push(e);

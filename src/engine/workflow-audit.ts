@@ -9,7 +9,7 @@ import type { Limits } from '../core/limits.js';
 import { LineIndex } from '../core/line-index.js';
 import { makeFinding, runRules } from '../rules/define-rule.js';
 import type { Rule } from '../rules/define-rule.js';
-import { ciRules } from '../rules/ci/index.js';
+import { ciRules, configFileRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import { matchGlob } from '../workflows/glob.js';
@@ -19,6 +19,8 @@ import type { WorkflowModel } from '../workflows/model.js';
 import type { RunnerInventory } from '../workflows/runners.js';
 import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
 import type { YNode } from '../workflows/yaml-tree.js';
+
+import { configFileKindOfInput } from './workflow-paths.js';
 
 export { isWorkflowPath } from './workflow-paths.js';
 
@@ -118,6 +120,8 @@ export async function auditWorkflowFiles(
     repoRoot?: string;
     /** Told about ignore comments that name no ci rule (a typo suppresses nothing). */
     onWarning?: (message: string) => void;
+    /** Also run the code-smell checks (rules marked `pedantic`), as zizmor's pedantic persona. */
+    pedantic?: boolean;
   },
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
@@ -138,6 +142,7 @@ async function auditOne(
     config: WorkflowAuditConfig;
     repoRoot?: string;
     onWarning?: (message: string) => void;
+    pedantic?: boolean;
   },
   loader: LocalLoader,
 ): Promise<WorkflowAuditResult> {
@@ -173,7 +178,8 @@ async function auditOne(
   });
   if (read instanceof FormatError) return unreadable(read, '');
   const text = read;
-  const kind = isActionFile(file.path) ? 'action' : 'workflow';
+  const configKind = configFileKindOfInput(file.path.split(sep).join('/'));
+  const kind = configKind ?? (isActionFile(file.path) ? 'action' : 'workflow');
   let model: WorkflowModel;
   try {
     model = parseWorkflow(text, file.uri, kind, limits);
@@ -186,10 +192,15 @@ async function auditOne(
   const runners = await loader.inventory(root, config);
   const internalErrors: WorkflowAuditInternalError[] = [];
   const input: WorkflowAuditInput = { workflow: model, runners, [MEMO]: newMemoStore() };
+  // Dependabot and pre-commit files have no jobs: only the rules written for them read them.
+  const pedantic = options.pedantic === true;
+  const rules = (configKind === undefined ? WORKFLOW_RULES : configFileRules).filter(
+    (r) => pedantic || r.pedantic !== true,
+  );
   const findings = runRules(
-    ciRules,
+    rules,
     input,
-    { uri: file.uri, unit: 'char', options: {} },
+    { uri: file.uri, unit: 'char', options: pedantic ? { pedantic: true } : {} },
     (ruleId, error) => {
       internalErrors.push({
         ruleId,
@@ -212,6 +223,8 @@ async function auditOne(
     internalErrors,
   };
 }
+
+const WORKFLOW_RULES = ciRules.filter((r) => !configFileRules.includes(r));
 
 /**
  * Drops repeats: a YAML alias used twice reports the anchored text twice, at the same span.

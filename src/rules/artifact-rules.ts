@@ -52,12 +52,22 @@ const FAMILIES: Readonly<Record<ArtifactTarget, () => Promise<readonly (readonly
   safetensors: async () => [(await import('./safetensors/index.js')).safetensorsRules],
   tensorflow: async () => [(await import('./tensorflow/index.js')).tensorflowRules],
   torch: async () => [(await import('./torch/index.js')).torchRules],
+  torchscript: async () => [(await import('./torch/index.js')).torchRules],
 };
 
 /** The targets model-artifact handlers check. */
 export type ArtifactTarget = Extract<
   RuleTarget,
-  'archive' | 'gguf' | 'keras' | 'npy' | 'onnx' | 'pickle' | 'safetensors' | 'tensorflow' | 'torch'
+  | 'archive'
+  | 'gguf'
+  | 'keras'
+  | 'npy'
+  | 'onnx'
+  | 'pickle'
+  | 'safetensors'
+  | 'tensorflow'
+  | 'torch'
+  | 'torchscript'
 >;
 
 const loaded = new Map<RuleTarget, Promise<readonly Rule[]>>();

@@ -5,6 +5,7 @@ export type RuleTarget =
   | 'pickle'
   | 'archive'
   | 'torch'
+  | 'torchscript'
   | 'safetensors'
   | 'npy'
   | 'gguf'
@@ -18,6 +19,11 @@ export type RuleTarget =
   | 'provenance'
   | 'github'
   | 'input';
+
+/** Peer-tool rule ids a rule corresponds to (audit names as the tool spells them). */
+export interface RuleEquivalents {
+  readonly zizmor?: readonly string[];
+}
 
 /** Where a report points: a span in the current unit, optionally in another uri or unit. */
 export interface ReportAt {
@@ -60,6 +66,17 @@ export interface RuleSpec<T, M extends string> {
   readonly policy: string;
   /** The verdict its findings force on a model artifact; omit for audit rules. */
   readonly verdict?: Verdict;
+  /**
+   * The same check in peer tools, by tool: `{ zizmor: ['template-injection'] }`. An empty list
+   * says the tool has no equivalent; omitted means nobody has compared.
+   */
+  readonly equivalents?: RuleEquivalents;
+  /**
+   * A code-smell check that runs only when pedantic findings are asked for (`scan --pedantic`),
+   * as zizmor's pedantic persona. Rules may also keep single reports for pedantic runs by reading
+   * `ctx.options.pedantic`.
+   */
+  readonly pedantic?: boolean;
   readonly messages: Readonly<Record<M, string>>;
   check(ctx: RuleContext<M>, input: T): void;
 }

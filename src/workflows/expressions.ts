@@ -156,6 +156,13 @@ const ATTACKER_CONTROLLED = [
   'github.event.workflow_run.head_commit.author.name',
   'github.event.workflow_run.pull_requests.*.head.ref',
   'github.event.workflow_run.head_repository.description',
+  'github.event.workflow_run.head_commit.committer.email',
+  'github.event.workflow_run.head_commit.committer.name',
+  'github.event.check_suite.head_branch',
+  'github.event.check_run.check_suite.head_branch',
+  'github.event.merge_group.head_commit.message',
+  'github.event.merge_group.head_commit.author.email',
+  'github.event.merge_group.head_commit.author.name',
 ];
 
 // Whole objects that, serialised with toJSON, carry the free text above.
@@ -220,4 +227,23 @@ export function stringLiterals(body: string): string[] {
     out.push(value);
   }
   return out;
+}
+
+/**
+ * Whether a context path names an object holding attacker-controlled text somewhere below it
+ * (`github.event.pull_request.head`, `github.event.commits.*`): serialised with `toJSON()`, that
+ * text lands in the output.
+ */
+export function isAttackerObject(path: string): boolean {
+  if (!path.startsWith('github.')) return false;
+  if (path === 'github' || ATTACKER_OBJECTS.includes(path)) return true;
+  const segments = path.split('.');
+  return ATTACKER_PATTERNS.some(
+    (pattern) =>
+      pattern.length > segments.length &&
+      segments.every((segment, index) => {
+        const want = pattern[index];
+        return want === '*' || segment === '*' || segment === want;
+      }),
+  );
 }

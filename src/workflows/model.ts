@@ -53,9 +53,15 @@ export interface Job {
   readonly [MEMO]: MemoStore;
 }
 
+/**
+ * What a parsed file is: a workflow, an action's metadata, or a configuration file the workflow
+ * audit also reads (`.github/dependabot.yml`, `.pre-commit-config.yaml`), which has no jobs.
+ */
+export type WorkflowFileKind = 'workflow' | 'action' | 'dependabot' | 'pre-commit';
+
 /** A workflow or action file, located. */
 export interface WorkflowModel {
-  readonly kind: 'workflow' | 'action';
+  readonly kind: WorkflowFileKind;
   readonly uri: string;
   readonly text: string;
   readonly root: YMap | undefined;
@@ -83,7 +89,7 @@ type YamlTreeSpans = readonly { readonly start: number; readonly end: number }[]
 export function parseWorkflow(
   text: string,
   uri: string,
-  kind: 'workflow' | 'action',
+  kind: WorkflowFileKind,
   limits: Limits,
 ): WorkflowModel {
   const tree = parseYamlTree(text, limits);
@@ -106,10 +112,12 @@ export function parseWorkflow(
   const inputSources =
     kind === 'action'
       ? [getMap(root, 'inputs')]
-      : [
-          getMap(getNode(on, 'workflow_call'), 'inputs'),
-          getMap(getNode(on, 'workflow_dispatch'), 'inputs'),
-        ];
+      : kind !== 'workflow'
+        ? []
+        : [
+            getMap(getNode(on, 'workflow_call'), 'inputs'),
+            getMap(getNode(on, 'workflow_dispatch'), 'inputs'),
+          ];
   for (const inputs of inputSources) {
     for (const [name, entry] of inputs?.entries ?? []) {
       const value = getScalar(entry.value, 'default');
@@ -121,7 +129,7 @@ export function parseWorkflow(
     for (const [id, entry] of getMap(root, 'jobs')?.entries ?? []) {
       if (entry.value.kind === 'map') jobs.push(readJob(id, entry.key, entry.value, uri));
     }
-  } else {
+  } else if (kind === 'action') {
     const runs = root?.entries.get('runs');
     if (runs?.value.kind === 'map') jobs.push(readActionJob(runs.key, runs.value, uri));
   }

@@ -42,7 +42,16 @@ describe('isWorkflowPath', () => {
   });
   it('rejects other YAML', () => {
     assert.equal(isWorkflowPath('.github/workflows/sub/ci.yml'), false);
-    assert.equal(isWorkflowPath('.github/dependabot.yml'), false);
+    assert.equal(isWorkflowPath('dependabot.yml'), false);
+    assert.equal(isWorkflowPath('.github/workflows/dependabot.yml'), true);
+  });
+
+  it('accepts the Dependabot and pre-commit configurations the audit reads', () => {
+    assert.equal(isWorkflowPath('.github/dependabot.yml'), true);
+    assert.equal(isWorkflowPath('repo/.github/dependabot.yaml'), true);
+    assert.equal(isWorkflowPath('.pre-commit-config.yaml'), true);
+    assert.equal(isWorkflowPath('tools/.pre-commit-config.yml'), true);
+    assert.equal(isWorkflowPath('pre-commit-config.yaml'), false);
     assert.equal(isWorkflowPath('workflows/ci.yml'), false);
     assert.equal(isWorkflowPath('.github/workflows/README.md'), false);
   });

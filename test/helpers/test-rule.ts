@@ -7,6 +7,7 @@ import { runRules } from '../../src/rules/define-rule.js';
 import type { Rule } from '../../src/rules/define-rule.js';
 import type { WorkflowAuditInput } from '../../src/workflows/audit-input.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
+import type { WorkflowFileKind } from '../../src/workflows/model.js';
 import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';
 import type { RunnerInventory } from '../../src/workflows/runners.js';
 
@@ -23,20 +24,29 @@ export interface ExpectedError {
 /** A case: workflow text, optionally an action file, local files it calls, and runner config. */
 export interface RuleCase {
   readonly code: string;
-  readonly kind?: 'workflow' | 'action';
+  readonly kind?: WorkflowFileKind;
   /** Local reusable workflows / composite actions by the `uses:` path (without `./`). */
   readonly files?: Readonly<Record<string, string>>;
   readonly runners?: Partial<RunnerInventory>;
+  /** Run as `scan --pedantic` does (rules then see `options.pedantic`). */
+  readonly pedantic?: boolean;
 }
 
 export interface InvalidCase extends RuleCase {
   readonly errors: readonly ExpectedError[];
 }
 
+const URIS: Readonly<Record<WorkflowFileKind, string>> = {
+  workflow: '.github/workflows/test.yml',
+  action: 'action.yml',
+  dependabot: '.github/dependabot.yml',
+  'pre-commit': '.pre-commit-config.yaml',
+};
+
 /** Runs one rule over a case (no I/O: local files come from `files`) and returns its findings. */
 export function runRule(rule: Rule<WorkflowAuditInput>, input: RuleCase): Finding[] {
   const kind = input.kind ?? 'workflow';
-  const uri = kind === 'action' ? 'action.yml' : '.github/workflows/test.yml';
+  const uri = URIS[kind];
   const workflow = parseWorkflow(input.code, uri, kind, DEFAULT_LIMITS);
   for (const job of workflow.jobs) {
     const callee =
@@ -56,7 +66,7 @@ export function runRule(rule: Rule<WorkflowAuditInput>, input: RuleCase): Findin
   return runRules(
     [rule],
     { workflow, runners },
-    { uri, unit: 'char', options: {} },
+    { uri, unit: 'char', options: input.pedantic === true ? { pedantic: true } : {} },
     (id, error) => {
       throw new Error(`rule ${id} threw`, { cause: error });
     },

@@ -54,6 +54,8 @@ Options:
                                    a keyless Sigstore identity
       --signature FILE           the signature (default: PATH/model.sig, or beside a file)
       --ignore-unsigned-files    allow files the signature does not cover
+      --pedantic                 also run the workflow code-smell checks (zizmor's pedantic
+                                 persona: concurrency limits, names, permission comments …)
   -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
   -h, --help                     show this help
@@ -94,6 +96,7 @@ export const scanCommand: Command = {
         'trust-config': { type: 'string' },
         'ignore-unsigned-files': { type: 'boolean' },
         'no-progress': { type: 'boolean', default: false },
+        pedantic: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -183,6 +186,7 @@ export const scanCommand: Command = {
       threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
+      ...(values.pedantic ? { pedantic: true } : {}),
       onWarning: warn,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);

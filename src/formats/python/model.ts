@@ -368,42 +368,11 @@ export function buildPythonModel(
     }
     if (capture.name !== 'call') continue;
     const fn = node.childForFieldName('function');
-    const args = node.childForFieldName('arguments');
-    if (fn === null || args === null) continue;
+    if (fn === null) continue;
     const scope = scopeOf(node.startIndex);
     const dotted = dottedName(fn);
     const name = dotted === undefined ? undefined : resolveName(dotted);
-    // Arguments are read only when a rule asks (most calls are of no interest to any rule):
-    // the tree stays alive until the caller's dispose().
-    let read: CallArguments | undefined;
-    const argumentsOf = (): CallArguments => {
-      read ??= readArguments(args, scope, toValue);
-      return read;
-    };
-    const argsStart = args.startIndex;
-    const argsEnd = args.endIndex;
-    const call: PyCall = {
-      span: { start: node.startIndex, end: node.endIndex },
-      calleeSpan: { start: fn.startIndex, end: fn.endIndex },
-      name,
-      scope,
-      get positional() {
-        return argumentsOf().positional;
-      },
-      get keywords() {
-        return argumentsOf().keywords;
-      },
-      get starArgs() {
-        return argumentsOf().starArgs;
-      },
-      get starKwargs() {
-        return argumentsOf().starKwargs;
-      },
-      mentions(word: string): boolean {
-        const at = text.indexOf(word, argsStart);
-        return at >= 0 && at + word.length <= argsEnd;
-      },
-    };
+    const call = new CallSite(node, fn, name, scope, text, toValue);
     calls.push(call);
     if (name === 'os.environ.setdefault' || name === 'os.putenv') {
       const key = call.positional[0];
@@ -415,6 +384,61 @@ export function buildPythonModel(
   }
   const error = firstSyntaxError(tree);
   return { text, calls, envSets, imports, ...(error === undefined ? {} : { syntaxError: error }) };
+}
+
+/**
+ * One call site. Its arguments are read from the tree only when a rule asks (most calls interest
+ * no rule), so the tree stays alive until the caller's dispose(). A class, not an object literal
+ * with getters: one shape and no closures per call (there are hundreds per file).
+ */
+class CallSite implements PyCall {
+  readonly span: Span;
+  readonly calleeSpan: Span;
+  #read: CallArguments | undefined;
+  #argsText: string | undefined;
+
+  constructor(
+    private readonly node: Node,
+    fn: Node,
+    readonly name: string | undefined,
+    readonly scope: string,
+    private readonly text: string,
+    private readonly toValue: (node: Node, scope: string) => PyValue,
+  ) {
+    this.span = { start: node.startIndex, end: node.endIndex };
+    this.calleeSpan = { start: fn.startIndex, end: fn.endIndex };
+  }
+
+  #arguments(): CallArguments {
+    if (this.#read === undefined) {
+      const args = this.node.childForFieldName('arguments');
+      this.#read =
+        args === null
+          ? { positional: [], keywords: new Map(), starArgs: false, starKwargs: false }
+          : readArguments(args, this.scope, this.toValue);
+    }
+    return this.#read;
+  }
+
+  get positional(): readonly PyValue[] {
+    return this.#arguments().positional;
+  }
+  get keywords(): ReadonlyMap<string, PyValue & { readonly nameSpan: Span }> {
+    return this.#arguments().keywords;
+  }
+  get starArgs(): boolean {
+    return this.#arguments().starArgs;
+  }
+  get starKwargs(): boolean {
+    return this.#arguments().starKwargs;
+  }
+
+  mentions(word: string): boolean {
+    // The argument list follows the callee: searching only that slice keeps the test bounded by
+    // the call's own length (an indexOf from the call onwards ran to the end of the file).
+    this.#argsText ??= this.text.slice(this.calleeSpan.end, this.span.end);
+    return this.#argsText.includes(word);
+  }
 }
 
 interface CallArguments {

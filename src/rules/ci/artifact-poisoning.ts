@@ -29,6 +29,7 @@ export default defineRule<
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: [] },
   policy: 'PyTorch P4 (CI artifacts must not run where secrets are, nor be published)',
   messages: {
     envFromArtifact:

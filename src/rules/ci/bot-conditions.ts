@@ -16,6 +16,7 @@ export default defineRule<WorkflowAuditInput, 'spoofable'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['bot-conditions'] },
   policy: 'PyTorch P2, P3 (merge automation)',
   messages: {
     spoofable:

@@ -11,6 +11,7 @@ export default defineRule<WorkflowAuditInput, 'trigger'>({
   target: 'workflow',
   severity: 'low',
   confidence: 'medium',
+  equivalents: { zizmor: ['dangerous-triggers'] },
   policy: 'PyTorch P1 (PR runs from non-members need approval), P6',
   messages: {
     trigger:

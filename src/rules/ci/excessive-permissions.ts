@@ -13,6 +13,7 @@ export default defineRule<
   target: 'workflow',
   severity: 'medium',
   confidence: 'high',
+  equivalents: { zizmor: ['excessive-permissions'] },
   policy: 'PyTorch P3, P6 (least privilege); OpenSSF Scorecard Token-Permissions',
   messages: {
     writeAll:

@@ -9,6 +9,7 @@ export default defineRule<WorkflowAuditInput, 'write'>({
   target: 'workflow',
   severity: 'medium',
   confidence: 'low',
+  equivalents: { zizmor: ['github-env'] },
   policy: 'PyTorch P4, P6; CWE-94',
   messages: {
     write:

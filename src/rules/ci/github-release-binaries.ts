@@ -126,6 +126,7 @@ export default defineRule<WorkflowAuditInput, 'binary' | 'wildcard'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: [] },
   policy: 'PyTorch P11 (no binaries on GitHub Releases)',
   messages: {
     binary:

@@ -11,6 +11,7 @@ export default defineRule<WorkflowAuditInput, 'literalPassword'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
+  equivalents: { zizmor: ['hardcoded-container-credentials'] },
   policy:
     'PyTorch P10 (upload and registry credentials are never stored in the repository); CWE-798',
   messages: {

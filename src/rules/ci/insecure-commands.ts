@@ -9,6 +9,7 @@ export default defineRule<WorkflowAuditInput, 'enabled'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
+  equivalents: { zizmor: ['insecure-commands'] },
   policy: 'PyTorch P4, P6; GitHub advisory GHSA-mfwh-5m23-j46w (CVE-2020-15228)',
   messages: {
     enabled:

@@ -7,6 +7,7 @@ export default defineRule<WorkflowAuditInput, 'yaml' | 'unreadable'>({
   target: 'workflow',
   severity: 'medium',
   confidence: 'high',
+  equivalents: { zizmor: [] },
   policy: 'torchward hostile-input policy (STYLE §5); CWE-20',
   messages: {
     yaml: 'YAML error {{code}}: {{message}}. GitHub may read this file differently from the auditor; fix it before trusting the audit.',

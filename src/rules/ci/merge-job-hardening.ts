@@ -15,6 +15,7 @@ export default defineRule<WorkflowAuditInput, 'persistentRunner' | 'noEnvironmen
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: [] },
   policy: 'PyTorch P3 (merge actions only on ephemeral runners, in a dedicated environment), P2',
   messages: {
     persistentRunner:

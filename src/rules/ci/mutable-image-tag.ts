@@ -116,6 +116,7 @@ export default defineRule<WorkflowAuditInput, 'tag' | 'latest' | 'scriptTag'>({
   target: 'workflow',
   severity: 'medium',
   confidence: 'high',
+  equivalents: { zizmor: ['unpinned-images'] },
   policy: 'PyTorch P5 (Docker images by immutable reference); SLSA build L3 hermeticity',
   messages: {
     tag: 'Image `{{image}}` is referenced by a tag, which the registry owner can re-point; reference it by digest (`image@sha256:…`).',

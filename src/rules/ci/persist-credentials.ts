@@ -9,6 +9,7 @@ export default defineRule<WorkflowAuditInput, 'persisted' | 'artipacked'>({
   target: 'workflow',
   severity: 'medium',
   confidence: 'high',
+  equivalents: { zizmor: ['artipacked'] },
   policy: 'PyTorch P4 (credentials must not reach artifacts), P6',
   messages: {
     persisted:

@@ -16,6 +16,7 @@ export default defineRule<WorkflowAuditInput, 'pr' | 'bypass'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['self-hosted-runner'] },
   policy: 'PyTorch P6 (non-ephemeral runners can be taken over), P1',
   messages: {
     pr: 'Pull requests (`{{trigger}}`) run on {{runner}}; a PR job can leave a process or modified tools behind and take over later jobs on that machine. Run PR jobs on ephemeral runners.',

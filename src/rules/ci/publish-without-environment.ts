@@ -18,6 +18,7 @@ export default defineRule<WorkflowAuditInput, 'noEnvironment' | 'repoSecrets' | 
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['secrets-outside-env'] },
   policy:
     'PyTorch P9 (upload jobs run in protected-branch environments), P10 (upload credentials are never repository secrets)',
   messages: {

@@ -17,6 +17,7 @@ export default defineRule<WorkflowAuditInput, 'cache'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['cache-poisoning'] },
   policy: 'PyTorch P8 (release builds cold-start), P4 (caches are poisonable)',
   messages: {
     cache:

@@ -10,6 +10,7 @@ export default defineRule<WorkflowAuditInput, 'release'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['self-hosted-runner'] },
   policy: 'PyTorch P7 (release build and upload only on ephemeral runners)',
   messages: {
     release:

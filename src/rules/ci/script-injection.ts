@@ -1,47 +1,127 @@
+import type { Span } from '../../core/finding.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { refsIn } from '../../workflows/audit-input.js';
-import { isAttackerControlled } from '../../workflows/expressions.js';
+import { CODE_SINK_INPUTS, DOCKER_STEP_CODE_INPUTS } from '../../workflows/code-sinks.js';
+import { flowingContexts, parseExpression } from '../../workflows/expression-ast.js';
+import {
+  contextRefs,
+  findExpressions,
+  isAttackerControlled,
+  isAttackerObject,
+} from '../../workflows/expressions.js';
 import { stepAction } from '../../workflows/job-roles.js';
+import type { Step } from '../../workflows/model.js';
+import { parseUses } from '../../workflows/uses.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
-export default defineRule<WorkflowAuditInput, 'run' | 'script' | 'actionInput'>({
+type MessageId = 'run' | 'script' | 'codeInput' | 'actionInput';
+
+interface Sink {
+  readonly scalar: YScalar;
+  readonly messageId: 'run' | 'script' | 'codeInput';
+  readonly input?: string;
+  readonly action?: string;
+}
+
+/** The step's text that runs as shell or code: `run:`, and code inputs of known actions. */
+function sinksOf(step: Step): Sink[] {
+  const out: Sink[] = [];
+  if (step.run !== undefined) out.push({ scalar: step.run, messageId: 'run' });
+  if (step.uses === undefined || step.with === undefined) return out;
+  const action = stepAction(step);
+  let inputs: readonly string[] | undefined;
+  if (action !== undefined) {
+    // `owner/repo/sub/path` actions match their own entry first, then the repository's.
+    inputs =
+      CODE_SINK_INPUTS.get(action) ?? CODE_SINK_INPUTS.get(action.split('/').slice(0, 2).join('/'));
+  } else if (parseUses(step.uses.text).kind === 'docker') {
+    inputs = DOCKER_STEP_CODE_INPUTS;
+  }
+  for (const input of inputs ?? []) {
+    // Inputs are matched as the action spells them, and case-insensitively as the runner does.
+    const entry = [...step.with.entries].find(([key]) => key.toLowerCase() === input.toLowerCase());
+    const value = entry?.[1].value;
+    if (value?.kind !== 'scalar') continue;
+    out.push({
+      scalar: value,
+      messageId: action === 'actions/github-script' ? 'script' : 'codeInput',
+      input: entry?.[0] ?? input,
+      action: action ?? step.uses.text,
+    });
+  }
+  return out;
+}
+
+/**
+ * The context paths of one expression whose text can reach its value: parsed when possible
+ * (so comparisons, `contains()` and literal-only ternary arms drop out), otherwise every
+ * reference (the conservative reading).
+ */
+function flowing(body: string): { path: string; viaToJson: boolean }[] {
+  const ast = parseExpression(body);
+  if (ast !== undefined) return flowingContexts(ast);
+  return contextRefs(body).map((r) => ({ path: r.path, viaToJson: /\btojson\s*\(/i.test(body) }));
+}
+
+export default defineRule<WorkflowAuditInput, MessageId>({
   id: 'ci/script-injection',
   title: 'Attacker-controlled context expanded into a script',
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
-  policy: 'PyTorch P1, P6; CWE-78 (OS command injection)',
+  equivalents: { zizmor: ['template-injection'] },
+  policy: 'PyTorch P1, P6; CWE-78 (OS command injection), CWE-94 (code injection)',
   messages: {
     actionInput:
       '`${{ {{context}} }}` is whatever the calling workflow passes (in PR workflows often a branch name or title) and is pasted into this shell script; pass it through `env:` and quote "$VAR".',
     run: '`${{ {{context}} }}` is text anyone can choose (a title, body or branch name) and is pasted into this shell script before it runs; pass it through `env:` and quote "$VAR" instead.',
     script:
       '`${{ {{context}} }}` is text anyone can choose and is pasted into this github-script code; read it from `context.payload` or `process.env` instead.',
+    codeInput:
+      '`${{ {{context}} }}` is text anyone can choose and is pasted into input `{{input}}` of `{{action}}`, which runs it as code or shell; pass it through `env:` and read the variable there instead.',
   },
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
       for (const step of job.steps) {
-        const sinks: { scalar: YScalar; messageId: 'run' | 'script' }[] = [];
-        if (step.run !== undefined) sinks.push({ scalar: step.run, messageId: 'run' });
-        const script = step.with?.entries.get('script')?.value;
-        if (stepAction(step) === 'actions/github-script' && script?.kind === 'scalar') {
-          sinks.push({ scalar: script, messageId: 'script' });
-        }
-        for (const { scalar, messageId } of sinks) {
-          for (const ref of refsIn(workflow.text, scalar.span)) {
-            if (isAttackerControlled(ref.path)) {
+        for (const sink of sinksOf(step)) {
+          const { scalar } = sink;
+          const raw = workflow.text.slice(scalar.span.start, scalar.span.end);
+          for (const expression of findExpressions(raw)) {
+            const span: Span = {
+              start: scalar.span.start + expression.start,
+              end: scalar.span.start + expression.end,
+            };
+            const flows = flowing(expression.body);
+            // One finding per expression, naming every attacker-controlled context in it.
+            const attacker = [
+              ...new Set(
+                flows
+                  .filter(
+                    (f) =>
+                      isAttackerControlled(f.path) || (f.viaToJson && isAttackerObject(f.path)),
+                  )
+                  .map((f) => f.path),
+              ),
+            ];
+            const data = {
+              input: sink.input ?? '',
+              action: sink.action ?? '',
+            };
+            if (attacker.length > 0) {
               ctx.report({
-                messageId,
-                data: { context: ref.path },
-                at: { span: ref.expression, path: scalar.path },
+                messageId: sink.messageId,
+                data: { ...data, context: attacker.join(', ') },
+                at: { span, path: scalar.path },
               });
-            } else if (workflow.kind === 'action' && ref.path.startsWith('inputs.')) {
+              continue;
+            }
+            const inputs = flows.filter((f) => f.path.startsWith('inputs.')).map((f) => f.path);
+            if (workflow.kind === 'action' && inputs.length > 0) {
               // A composite action cannot know who fills its inputs (ultralytics/actions, 2024).
               ctx.report({
                 messageId: 'actionInput',
-                data: { context: ref.path },
-                at: { span: ref.expression, path: scalar.path },
+                data: { context: [...new Set(inputs)].join(', ') },
+                at: { span, path: scalar.path },
                 severity: 'medium',
               });
             }

@@ -10,6 +10,7 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets' | 'unreda
   target: 'workflow',
   severity: 'medium',
   confidence: 'high',
+  equivalents: { zizmor: ['secrets-inherit', 'overprovisioned-secrets', 'unredacted-secrets'] },
   policy: 'PyTorch P6, P10 (least secret exposure)',
   messages: {
     inherit:

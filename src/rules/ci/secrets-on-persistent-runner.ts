@@ -15,6 +15,7 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
   target: 'workflow',
   severity: 'high',
   confidence: 'medium',
+  equivalents: { zizmor: ['self-hosted-runner'] },
   policy: 'PyTorch P6 (no repository secrets on non-ephemeral runners)',
   messages: {
     secrets:

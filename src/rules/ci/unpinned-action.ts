@@ -14,6 +14,7 @@ export default defineRule<WorkflowAuditInput, 'unpinned' | 'unpinnedWithSecrets'
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
+  equivalents: { zizmor: ['unpinned-uses'] },
   policy:
     'OpenSSF Scorecard Pinned-Dependencies; CWE-829; supply chain (tj-actions/changed-files, CVE-2025-30066)',
   messages: {

@@ -28,6 +28,7 @@ export default defineRule<WorkflowAuditInput, 'alwaysTrue' | 'substringContains'
   target: 'workflow',
   severity: 'high',
   confidence: 'high',
+  equivalents: { zizmor: ['unsound-condition', 'unsound-contains'] },
   policy: 'PyTorch P2, P3 (gates on privileged jobs must hold)',
   messages: {
     substringContains:

@@ -70,6 +70,7 @@ export default defineRule<WorkflowAuditInput, 'checkoutExec'>({
   target: 'workflow',
   severity: 'critical',
   confidence: 'high',
+  equivalents: { zizmor: [] },
   policy: 'PyTorch P1, P6, P4; CWE-829 ("pwn request")',
   messages: {
     checkoutExec:

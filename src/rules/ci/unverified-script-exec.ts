@@ -29,6 +29,7 @@ export default defineRule<WorkflowAuditInput, 'pipeToShell'>({
   target: 'workflow',
   severity: 'low',
   confidence: 'medium',
+  equivalents: { zizmor: [] },
   policy:
     'PyTorch P5 (immutable references), P8 (reproducible, cold-start builds); OpenSSF Scorecard Pinned-Dependencies',
   messages: {

@@ -13,6 +13,7 @@ export default defineRule<WorkflowAuditInput, 'token'>({
   target: 'workflow',
   severity: 'info',
   confidence: 'medium',
+  equivalents: { zizmor: ['use-trusted-publishing'] },
   policy: 'PyTorch P10 (upload credentials are never repository secrets)',
   messages: {
     token:

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { scanFile } from '../../../src/engine/scan.js';
 import { DEFAULT_LIMITS, makeLimits } from '../../../src/core/limits.js';
 import { readHdf5RootAttributes } from '../../../src/formats/hdf5/index.js';
 import { fixture } from '../../helpers/issue4-fixtures.js';
@@ -81,5 +86,39 @@ describe('issue-4 regression: HDF5 library loop', () => {
       ),
       { code: 'LIMIT_EXCEEDED' },
     );
+  });
+});
+
+describe('HDF5 group cycle written by h5py', () => {
+  it('a hard link back to an ancestor group does not loop the scan (only root attributes are read)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torchward-h5cycle-'));
+    try {
+      const path = join(dir, 'cycle.h5');
+      // A legacy Keras file whose model_weights/dense/loop is model_weights itself; h5py confirms
+      // the cycle after writing it.
+      const made = spawnSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `import h5py, json, sys
+with h5py.File(sys.argv[1], 'w') as f:
+    f.attrs['model_config'] = json.dumps({'class_name': 'Sequential', 'config': {'name': 's', 'layers': []}})
+    g = f.create_group('model_weights')
+    g.create_group('dense')['loop'] = g
+with h5py.File(sys.argv[1], 'r') as f:
+    assert f['model_weights/dense/loop'] == f['model_weights']
+    assert f['model_weights/dense/loop/dense/loop/dense'] == f['model_weights/dense']
+print('cycle')`,
+          path,
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(made.stdout.trim(), 'cycle', made.stderr);
+      const file = await scanFile(path, { limits: { maxMillisPerFile: 10_000 } });
+      assert.equal(file.format, 'keras-h5');
+      assert.equal(file.verdict, 'safe', JSON.stringify(file.findings));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,14 @@ testRule(rule, {
     'on: workflow_dispatch\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ inputs.version }}\n',
     // A quoted string literal mentioning a context is not a reference.
     "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ format('github.head_ref') }}\n",
+    // Boolean results carry no text: comparisons, contains(), startsWith(), !
+    "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title == 'x' }} ${{ contains(github.event.issue.body, 'y') }} ${{ startsWith(github.head_ref, 'r/') }} ${{ !github.event.issue.title }}\n",
+    // A pseudo-ternary whose arms are literals yields only those literals
+    "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title && 'yes' || 'no' }}\n",
+    // An input of an action that does not run it as code
+    'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: some/other-action@60a0d83039c74a4aee543508d2ffcb1c3799cdea\n        with:\n          script: ${{ github.event.issue.title }}\n',
+    // A code input that only reads trusted contexts
+    "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: mikefarah/yq@60a0d83039c74a4aee543508d2ffcb1c3799cdea\n        with:\n          cmd: yq '.version' ${{ github.workspace }}/x.yml\n",
   ],
   invalid: [
     {
@@ -39,6 +47,39 @@ testRule(rule, {
       kind: 'action',
       code: 'runs:\n  using: composite\n  steps:\n    - run: git config user.name "${{ inputs.github_username }}"\n      shell: bash\n',
       errors: [{ messageId: 'actionInput', line: 4, column: 34, severity: 'medium' }],
+    },
+    {
+      // yq's cmd is a yq program
+      code: 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: mikefarah/yq@60a0d83039c74a4aee543508d2ffcb1c3799cdea\n        with:\n          cmd: yq \'.a = "${{ github.event.issue.title }}"\' f.yml\n',
+      errors: [{ messageId: 'codeInput', line: 8, column: 26 }],
+    },
+    {
+      // azure/cli inlineScript is a shell script
+      code: 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: azure/cli@60a0d83039c74a4aee543508d2ffcb1c3799cdea\n        with:\n          inlineScript: az group create -n ${{ github.event.issue.body }}\n',
+      errors: [{ messageId: 'codeInput', line: 8, column: 44 }],
+    },
+    {
+      // run-python-style actions run the script as Python
+      code: "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: jannekem/run-python-script-action@60a0d83039c74a4aee543508d2ffcb1c3799cdea\n        with:\n          script: print('${{ github.event.issue.title }}')\n",
+      errors: [{ messageId: 'codeInput', line: 8, column: 26 }],
+    },
+    {
+      // docker:// steps pass args to the entrypoint
+      code: 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        with:\n          args: sh -c "echo ${{ github.event.issue.title }}"\n',
+      errors: [{ messageId: 'codeInput', line: 8, column: 29 }],
+    },
+    {
+      // One finding per expression, however many contexts it names
+      code: 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.issue.title || github.event.issue.body }}\n',
+      errors: [{ messageId: 'run', line: 6, column: 19 }],
+    },
+    {
+      // format() and toJSON() of a part of the event pass the text on
+      code: "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ format('{0}', github.event.issue.title) }} '${{ toJson(github.event.pull_request.head) }}'\n",
+      errors: [
+        { messageId: 'run', line: 6, column: 19 },
+        { messageId: 'run', line: 6, column: 67 },
+      ],
     },
   ],
 });

@@ -1,0 +1,90 @@
+// Whole-process benchmark (issue 12 item 10): `torchward scan` as a user runs it, against a peer
+// run in the same minutes on the same inputs, each in a fresh process under /usr/bin/time (wall,
+// user + system CPU, peak RSS):
+//  - 500 small torch checkpoints (bench/out/process/small, torch 1.13 `torch.save`);
+//  - one 256 MiB torch zip checkpoint (bench/out/process/big.pt);
+//  - start-up: `node -e 0`, `python3 -c pass`, and `torchward scan` of one small checkpoint.
+// The peer is bench/peer_pickle_scan.py (picklescan's opcode walk with pickletools; picklescan
+// itself is not installable here: see that file). Prints one JSON line per case with every run;
+// TORCHWARD_BENCH_RUNS (default 5) runs per program, alternating.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+const OUT = 'bench/out/process';
+const RUNS = Number(process.env.TORCHWARD_BENCH_RUNS ?? '5');
+mkdirSync(join(OUT, 'small'), { recursive: true });
+
+const GEN = String.raw`
+import os, sys, torch
+out = sys.argv[1]
+torch.manual_seed(0)
+small = os.path.join(out, 'small')
+if len(os.listdir(small)) < 500:
+    for i in range(500):
+        m = torch.nn.Linear(16, 8)
+        torch.save({'model': m.state_dict(), 'epoch': i}, os.path.join(small, f'ckpt_{i:03d}.pt'))
+big = os.path.join(out, 'big.pt')
+if not os.path.exists(big):
+    # Eight 32 MiB tensors: a 256 MiB checkpoint shaped like a small model's state dict.
+    torch.save({f'layer{k}.weight': torch.randn(8 * 1024 * 1024) for k in range(8)}, big)
+`;
+if (readdirSync(join(OUT, 'small')).length < 500 || !existsSync(join(OUT, 'big.pt'))) {
+  console.error('bench process: generating the inputs with torch 1.13 (one-time)');
+  execFileSync('/usr/bin/python3', ['-c', GEN, OUT], { stdio: 'inherit' });
+}
+
+/** Runs `argv` under /usr/bin/time: wall and user + system seconds, peak RSS in MB. */
+function timed(argv) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [wall, user, sys, rss] = last.split(' ').map(Number);
+  return { wall, cpu: +(user + sys).toFixed(2), rssMB: Math.round(rss / 1024), status: r.status };
+}
+
+const CLI = ['node', 'dist/cli/main.js', 'scan', '--no-progress', '-f', 'json'];
+const PEER = ['/usr/bin/python3', 'bench/peer_pickle_scan.py'];
+const ONE = join(OUT, 'small', 'ckpt_000.pt');
+const cases = [
+  ['500 small checkpoints', [...CLI, join(OUT, 'small')], [...PEER, join(OUT, 'small')]],
+  ['one 256 MiB checkpoint', [...CLI, join(OUT, 'big.pt')], [...PEER, join(OUT, 'big.pt')]],
+  ['one small checkpoint', [...CLI, ONE], [...PEER, ONE]],
+  ['bare runtime', ['node', '-e', '0'], ['/usr/bin/python3', '-c', 'pass']],
+];
+const only = process.argv[2];
+const min = (runs, key) => Math.min(...runs.map((r) => r[key]));
+for (const [name, argv, peer] of cases) {
+  if (only !== undefined && !name.includes(only)) continue;
+  const runs = [];
+  const peers = [];
+  for (let i = 0; i < RUNS; i++) {
+    runs.push(timed(argv));
+    peers.push(timed(peer));
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'process',
+      case: name,
+      torchward: {
+        minWall: min(runs, 'wall'),
+        minCpu: min(runs, 'cpu'),
+        maxRssMB: Math.max(...runs.map((r) => r.rssMB)),
+        status: runs[0]?.status,
+      },
+      peer: {
+        minWall: min(peers, 'wall'),
+        minCpu: min(peers, 'cpu'),
+        maxRssMB: Math.max(...peers.map((r) => r.rssMB)),
+      },
+      cpuRatio: +(min(runs, 'cpu') / min(peers, 'cpu')).toFixed(2),
+      wallRatio: +(min(runs, 'wall') / min(peers, 'wall')).toFixed(2),
+      runs,
+      peerRuns: peers,
+      loadavg: loadavg().map((x) => +x.toFixed(1)),
+    }),
+  );
+}
