@@ -144,6 +144,12 @@ export default tseslint.config(
         'web (the browser bundle) imports only core, the engine and reporters: nothing that needs Node.',
     },
     {
+      files: ['src/redteam/**'],
+      banned:
+        'formats|workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server|memorization|sandbox',
+      message: 'redteam imports only core, llm, stats, report and guard.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',

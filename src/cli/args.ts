@@ -81,3 +81,19 @@ export function checkIgnorePaths(paths: readonly string[] | undefined): string[]
     }
   });
 }
+
+/**
+ * An integer option: `fallback` when absent, otherwise decimal digits (at most 12) of at least
+ * `min`; anything else is a `UsageError` naming the flag.
+ */
+export function intOption(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min = 1,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,12}$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} needs an integer >= ${min}, got '${value}'`);
+  return Number(value);
+}

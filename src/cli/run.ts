@@ -12,7 +12,7 @@ interface CommandEntry {
   readonly load: () => Promise<Command>;
   /**
    * The command handles its own `-o` (convert and sandbox load: the safetensors file; canary: the
-   * canary file or dataset; memorization: its report, next to --html), so the report
+   * canary file or dataset; memorization and redteam: the report, next to --html), so the report
    * option `-o/--output FILE` that every other command shares is not taken out of its argv.
    */
   readonly ownsOutputFlag?: true;
@@ -42,6 +42,12 @@ const COMMANDS: readonly CommandEntry[] = [
     summary:
       'Measure training-data leakage: canary exposure and membership inference via log-probs',
     load: async () => (await import('./commands/memorization.js')).memorizationCommand,
+    ownsOutputFlag: true,
+  },
+  {
+    name: 'redteam',
+    summary: 'Fuzz a served model with prompt-injection attacks scored by canaries',
+    load: async () => (await import('./commands/redteam.js')).redteamCommand,
     ownsOutputFlag: true,
   },
   {

@@ -2,6 +2,7 @@
 export type LlmErrorCode =
   | 'http-error'
   | 'timeout'
+  | 'tls-error'
   | 'budget-exhausted'
   | 'bad-reply'
   | 'no-logprobs'

@@ -12,6 +12,8 @@ export interface PostJsonOptions {
   readonly backoffMs: number;
   readonly maxResponseBytes: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Awaited before every attempt, retries included (a rate limiter). */
+  readonly beforeRequest?: () => Promise<void>;
 }
 
 /**
@@ -26,9 +28,31 @@ export async function postJson(
   body: unknown,
   options: PostJsonOptions,
 ): Promise<unknown> {
+  return parseJsonReply((await postForText(url, body, options)).text);
+}
+
+/** A successful reply: its body (bounded) and its media type. */
+export interface TextReply {
+  readonly text: string;
+  /** The Content-Type header, lower-cased ('' when absent). */
+  readonly contentType: string;
+}
+
+/**
+ * POSTs `body` as JSON and returns the raw reply body, with the same retries, backoff, budget,
+ * timeout and size bound as `postJson`. For endpoints whose reply is not one JSON value (a
+ * server-sent event stream). The timeout covers the whole exchange, so a server that sends
+ * headers and then stalls the body is cut off too.
+ */
+export async function postForText(
+  url: string,
+  body: unknown,
+  options: PostJsonOptions,
+): Promise<TextReply> {
   const payload = JSON.stringify(body);
   let attempt = 0;
   for (;;) {
+    await options.beforeRequest?.();
     options.budget.take();
     let retryAfterMs: number | undefined;
     try {
@@ -51,7 +75,7 @@ export async function postJson(
       if (response.status < 200 || response.status >= 300) {
         throw new LlmError('http-error', `HTTP ${response.status} from ${url}: ${snippet(text)}`);
       }
-      return parseJsonReply(text);
+      return { text, contentType: (response.headers.get('content-type') ?? '').toLowerCase() };
     } catch (error) {
       const failure = classify(error, url, options.timeoutMs);
       if (!failure.retryable || attempt >= options.retries) throw failure;
@@ -100,6 +124,10 @@ function classify(error: unknown, url: string, timeoutMs: number): LlmError {
     return new LlmError('timeout', `no reply from ${url} within ${timeoutMs} ms`, true);
   }
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  // A certificate the client rejects stays rejected: retrying only delays the verdict.
+  if (typeof cause === 'string' && /CERT|SSL|TLS|SELF_SIGNED|ERR_OSSL/.test(cause)) {
+    return new LlmError('tls-error', `TLS handshake with ${url} failed: ${cause}`);
+  }
   return new LlmError(
     'http-error',
     `cannot reach ${url}: ${typeof cause === 'string' ? cause : String(error)}`,

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { RequestBudget } from './budget.js';
 import { mapPool } from './budget.js';
 import { LlmError } from './errors.js';
-import { parseJsonReply, postJson } from './http-json.js';
+import { postJson } from './http-json.js';
 import type { ResumableLog } from './resumable-log.js';
+import { runCommand } from './run-command.js';
 import { itemAt } from '../core/item-at.js';
 
 /**
@@ -333,59 +333,4 @@ function checkCoverage(raw: PromptLogprobs, prompt: string): PromptLogprobs {
     }
   }
   return kept;
-}
-
-async function runCommand(
-  argv: readonly string[],
-  body: unknown,
-  options: PromptScorerOptions,
-): Promise<unknown> {
-  options.budget.take();
-  const [command, ...args] = argv;
-  if (command === undefined) throw new LlmError('command-failed', '--target-command is empty');
-  const limit = options.maxResponseBytes ?? 64 * 1024 * 1024;
-  return new Promise((resolvePromise, reject) => {
-    // No shell: the argv runs as given, with the request on stdin and the reply on stdout.
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let size = 0;
-    let err = '';
-    let failed: LlmError | undefined;
-    const timer = setTimeout(() => {
-      failed = new LlmError('timeout', `${command} gave no reply within ${options.timeoutMs} ms`);
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        failed = new LlmError('bad-reply', `${command} wrote more than ${limit} bytes`);
-        child.kill('SIGKILL');
-      } else out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (err.length < 2000) err += chunk.toString();
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new LlmError('command-failed', `cannot run ${command}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (failed !== undefined) {
-        reject(failed);
-        return;
-      }
-      if (code !== 0) {
-        reject(new LlmError('command-failed', `${command} exited ${String(code)}: ${err.trim()}`));
-        return;
-      }
-      try {
-        resolvePromise(parseJsonReply(Buffer.concat(out).toString('utf8')));
-      } catch (error) {
-        reject(error instanceof Error ? error : new LlmError('bad-reply', String(error)));
-      }
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(body));
-  });
 }

@@ -94,3 +94,46 @@ export function svgChart(
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** One bar with its interval (values in [0, 1]). */
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** A horizontal bar chart of proportions with interval whiskers (no script, no reference). */
+export function svgBarChart(title: string, bars: readonly Bar[], width = 640): string {
+  const left = 150;
+  const right = 30;
+  const top = 34;
+  const row = 24;
+  const height = top + bars.length * row + 40;
+  const w = width - left - right;
+  const sx = (v: number): number => left + Math.max(0, Math.min(1, v)) * w;
+  const f = (n: number): string => n.toFixed(1);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeHtml(title)}</text>`,
+  ];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    const x = sx(t);
+    parts.push(
+      `<line x1="${f(x)}" y1="${top}" x2="${f(x)}" y2="${top + bars.length * row}" stroke="#eee"/>`,
+      `<text x="${f(x)}" y="${top + bars.length * row + 16}" text-anchor="middle" font-size="11">${t * 100}%</text>`,
+    );
+  }
+  bars.forEach((b, i) => {
+    const y = top + i * row;
+    parts.push(
+      `<text x="${left - 8}" y="${y + 16}" text-anchor="end" font-size="12">${escapeHtml(b.label)}</text>`,
+      `<rect x="${left}" y="${y + 5}" width="${f(sx(b.value) - left)}" height="${row - 10}" fill="${b.value > 0 ? '#c55' : '#5a5'}"/>`,
+      `<line x1="${f(sx(b.low))}" y1="${y + row / 2}" x2="${f(sx(b.high))}" y2="${y + row / 2}" stroke="#222" stroke-width="1.5"/>`,
+      `<line x1="${f(sx(b.low))}" y1="${y + 7}" x2="${f(sx(b.low))}" y2="${y + row - 7}" stroke="#222"/>`,
+      `<line x1="${f(sx(b.high))}" y1="${y + 7}" x2="${f(sx(b.high))}" y2="${y + row - 7}" stroke="#222"/>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

@@ -16,6 +16,7 @@ import type { MemorizationReport } from '../../memorization/report.js';
 import { decideVerdict, renderHtml, renderText } from '../../memorization/report.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
+import { intOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
 const HELP = `Usage: torchward memorization (--target URL | --target-command CMD) [--canaries FILE]
@@ -68,13 +69,6 @@ Output:
 Exit codes: 0 pass, 1 fail (a threshold is crossed), 2 usage error,
 3 unusable input or target (no log-probabilities, missing tokens, NaN, budget exhausted).
 `;
-
-function intOption(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!/^\d{1,12}$/.test(value) || Number(value) < min)
-    throw new UsageError(`${flag} needs an integer >= ${min}, got '${value}'`);
-  return Number(value);
-}
 
 function floatOption(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
