@@ -56,6 +56,9 @@ Options:
       --ignore-unsigned-files    allow files the signature does not cover
   -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
+      --privacy                  also search data files (text, JSON/JSONL, CSV/TSV, Parquet,
+                                 notebooks, safetensors/GGUF metadata) for personal data and
+                                 secrets: privacy/* findings, per-column counts, values masked
   -h, --help                     show this help
 
 Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise (a path not
@@ -94,6 +97,7 @@ export const scanCommand: Command = {
         'trust-config': { type: 'string' },
         'ignore-unsigned-files': { type: 'boolean' },
         'no-progress': { type: 'boolean', default: false },
+        privacy: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -182,6 +186,7 @@ export const scanCommand: Command = {
       // stopped without holding up the others.
       threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
+      ...(values.privacy ? { privacy: true } : {}),
       cwd: io.cwd,
       onWarning: warn,
       onProgress: (done, total, path) => {
