@@ -23,6 +23,10 @@ export interface Field {
   readonly offset?: number;
   /** Byte offset of the value in the file (model metadata). */
   readonly byteOffset?: number;
+  /** CSV/TSV: more of the same cell follows (a cell longer than one window). */
+  readonly part?: boolean;
+  /** CSV/TSV: 0-based column index. */
+  readonly index?: number;
 }
 
 /** A reason part of a file was not read as data (it was skipped or read as plain text). */
@@ -39,6 +43,8 @@ export interface ReadProblem {
 export interface FieldSink {
   field(field: Field): void;
   problem(problem: ReadProblem): void;
+  /** CSV/TSV only: called after the last field of each row (redaction rebuilds rows). */
+  rowEnd?(): void;
 }
 
 const TEXT_EXTENSIONS =
@@ -203,16 +209,52 @@ export function walkJson(
   if (tooDeep) onTooDeep();
 }
 
+/** Thrown by walkJsonReplace past MAX_JSON_DEPTH; the caller then treats the record as text. */
+export class TooDeepError extends Error {
+  override readonly name = 'TooDeepError';
+}
+
+/**
+ * A copy of a parsed JSON value with every string replaced by `replace(string, keyPath)`, keys
+ * and elements in their order. Throws TooDeepError past MAX_JSON_DEPTH (the recursion is bounded
+ * by it).
+ */
+export function walkJsonReplace(
+  value: unknown,
+  replace: (text: string, column: string) => string,
+  path = '',
+  depth = 0,
+): unknown {
+  if (typeof value === 'string') return replace(value, path);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_JSON_DEPTH) throw new TooDeepError(`nested deeper than ${MAX_JSON_DEPTH}`);
+  if (Array.isArray(value))
+    return value.map((v: unknown) => walkJsonReplace(v, replace, `${path}[]`, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // defineProperty, so a "__proto__" key stays an own data key as JSON.parse made it.
+    Object.defineProperty(out, k, {
+      value: walkJsonReplace(v, replace, path === '' ? k : `${path}.${k}`, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 /**
  * RFC 4180 fields (quotes, doubled quotes, CRLF) from a stream, emitted one at a time so a row
  * of a million columns is never held; the first row names the columns.
  */
-async function readDelimited(
+export async function readDelimited(
   path: string,
   name: string,
   delimiter: string,
   limits: Limits,
   sink: FieldSink,
+  all = false,
+  chunks: AsyncIterable<Uint8Array> = byteChunks(path, wrapperOf(name), limits),
 ): Promise<void> {
   const header: string[] = [];
   let record = 0; // 0 = header row
@@ -228,14 +270,21 @@ async function readDelimited(
     if (record === 0) {
       if (header.length < MAX_NAMED_COLUMNS) header.push(field);
       // A header value is data too (a leaked credential as a column name).
-      if (field !== '')
-        sink.field({ text: field, line: fieldLine, record: 0, column: `#${column + 1}` });
-    } else if (field !== '') {
+      if (field !== '' || all)
+        sink.field({
+          text: field,
+          line: fieldLine,
+          record: 0,
+          column: `#${column + 1}`,
+          index: column,
+        });
+    } else if (field !== '' || all) {
       sink.field({
         text: field,
         line: fieldLine,
         record,
         column: header[column] ?? `#${column + 1}`,
+        index: column,
       });
     }
     if (column + 1 === MAX_NAMED_COLUMNS && !manyColumnsReported) {
@@ -273,6 +322,7 @@ async function readDelimited(
         afterQuote = false;
         if (field.endsWith('\r')) field = field.slice(0, -1);
         emit();
+        sink.rowEnd?.();
         line++;
         fieldLine = line;
         record++;
@@ -288,17 +338,21 @@ async function readDelimited(
           line: fieldLine,
           record,
           column: header[column] ?? `#${column + 1}`,
+          index: column,
+          part: true,
         });
         field = '';
       }
     }
   };
-  for await (const chunk of byteChunks(path, wrapperOf(name), limits))
-    take(decoder.decode(chunk, { stream: true }));
+  for await (const chunk of chunks) take(decoder.decode(chunk, { stream: true }));
   take(decoder.decode());
   if (state.quoted)
     sink.problem({ code: 'TRUNCATED', message: 'a quoted field is never closed', line: fieldLine });
-  if (field !== '' || column > 0) emit();
+  if (field !== '' || column > 0) {
+    emit();
+    sink.rowEnd?.();
+  }
 }
 
 async function readParquet(path: string, sink: FieldSink): Promise<void> {
