@@ -64,6 +64,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (x, y) =>
       compareText(x.primary.uri, y.primary.uri) ||
+      // Streamed text keeps lines, not file offsets (privacy scans): order by line first.
+      (x.primary.line ?? 0) - (y.primary.line ?? 0) ||
       x.primary.span.start - y.primary.span.start ||
       compareText(x.ruleId, y.ruleId) ||
       compareText(x.message, y.message),

@@ -78,7 +78,8 @@ export class PrivacyDetector {
           confidence,
           example: s.example === true,
           detail: s.checksum === false ? `${s.rule.id}, checksum mismatch` : s.rule.id,
-          priority: 100,
+          // A provider's own rule says more than the generic assignment rule on the same value.
+          priority: s.rule.entity === 'secret/generic' ? 95 : 100,
         });
       }
     }
@@ -87,8 +88,10 @@ export class PrivacyDetector {
       const columnLower = column.toLowerCase();
       for (const r of this.recognizers) {
         const columnContext = columnLower !== '' && r.contextPattern.test(columnLower);
-        r.pattern.lastIndex = 0;
-        for (const m of text.matchAll(r.pattern)) {
+        const pattern = r.pattern;
+        pattern.lastIndex = 0;
+        // exec, not matchAll: matchAll copies the pattern on every call.
+        for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
           const value = m[0];
           const start = m.index;
           const verdict = r.validate(value);

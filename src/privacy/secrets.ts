@@ -185,8 +185,10 @@ function allowed(
  */
 export function findSecrets(rules: SecretRules, text: string, uri = ''): SecretMatch[] {
   const selected = new Set<SecretRule>(rules.always);
-  rules.keywordPattern.lastIndex = 0;
-  for (const m of text.matchAll(rules.keywordPattern)) {
+  // exec, not matchAll: matchAll copies the (large) keyword pattern on every call.
+  const pattern = rules.keywordPattern;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     for (const rule of rules.byKeyword.get(m[0].toLowerCase()) ?? []) selected.add(rule);
   }
   if (selected.size === 0) return [];

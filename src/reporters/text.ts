@@ -133,6 +133,9 @@ function renderFinding(
     // Streamed text (privacy scans): the line was recorded with the finding.
     where = `${file.path}:${f.primary.line}:${f.primary.span.start + 1}`;
     if (f.primary.label !== undefined) where += ` (${f.primary.label})`;
+  } else if (f.ruleId.startsWith('privacy/') && f.primary.label !== undefined) {
+    // A Parquet cell or a metadata value: record and column, or key, say where.
+    where = `${file.path} (${f.primary.label})`;
   } else {
     where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
   }
