@@ -92,10 +92,10 @@ export class PrivacyDetector {
         pattern.lastIndex = 0;
         // exec, not matchAll: matchAll copies the pattern on every call.
         for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-          const value = m[0];
           const start = m.index;
-          const verdict = r.validate(value);
+          const verdict = r.validate(m[0]);
           if (verdict.confidence === undefined) continue;
+          const value = verdict.length === undefined ? m[0] : m[0].slice(0, verdict.length);
           const before = text.slice(Math.max(0, start - CONTEXT_CHARS), start).toLowerCase();
           const context = columnContext || r.contextPattern.test(before);
           if (r.needsContext && !context) continue;

@@ -21,6 +21,8 @@ export interface Verdict {
   readonly example?: boolean;
   /** Extra facts for the message (card brand, IBAN country). */
   readonly detail?: string;
+  /** The value is only the first `length` characters of the match. */
+  readonly length?: number;
 }
 
 /**
@@ -82,10 +84,22 @@ export const RECOGNIZERS: readonly Recognizer[] = [
     entity: 'iban',
     pattern: /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){10,30}(?![A-Za-z0-9])/g,
     validate(match: string): Verdict {
-      const iban = validIban(match);
-      if (iban === undefined) return REJECT;
-      const compact = match.replace(/\s/g, '').toUpperCase();
-      return { confidence: 'high', detail: iban.country, example: EXAMPLE_IBANS.has(compact) };
+      // The pattern may run on into the next word ("GB82 WEST … 32 and"): try the longest
+      // prefix that ends at a space and validates.
+      const parts = match.split(' ');
+      for (let k = parts.length; k >= 1; k--) {
+        const candidate = parts.slice(0, k).join(' ');
+        const iban = validIban(candidate);
+        if (iban === undefined) continue;
+        const compact = candidate.replace(/\s/g, '').toUpperCase();
+        return {
+          confidence: 'high',
+          detail: iban.country,
+          example: EXAMPLE_IBANS.has(compact),
+          ...(k < parts.length ? { length: candidate.length } : {}),
+        };
+      }
+      return REJECT;
     },
     context: ['iban', 'account', 'bank', 'konto', 'cuenta'],
     needsContext: false,
@@ -185,9 +199,10 @@ export const RECOGNIZERS: readonly Recognizer[] = [
   {
     entity: 'phone',
     pattern:
-      /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w-])|(?<![\w+])\+\d{8,15}(?!\w)/g,
+      /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,8}){1,4}(?:x\d{1,5})?(?![\w-])|(?<![\w+])\+\d{8,15}(?!\w)/g,
     validate(match: string): Verdict {
-      if (!validPhone(match)) return REJECT;
+      // An extension (x123) is part of the number but not of its digit count.
+      if (!validPhone(match.replace(/x\d+$/, ''))) return REJECT;
       // Shapes that are also dates, IPs or versions are not phones without a context word.
       if (/^\d{4}-\d{2}-\d{2}|^\d{1,3}(?:\.\d{1,3}){3}$/.test(match)) return REJECT;
       const shaped =

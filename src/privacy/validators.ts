@@ -74,7 +74,16 @@ const CARD_BRANDS: readonly {
       [2, 38, 39],
     ],
   },
-  { brand: 'JCB', lengths: [16, 17, 18, 19], ranges: [[4, 3528, 3589]] },
+  { brand: 'JCB', lengths: [16, 17, 18, 19], ranges: [[2, 35, 35]] },
+  // JCB's older 15-digit numbers.
+  {
+    brand: 'JCB',
+    lengths: [15],
+    ranges: [
+      [4, 1800, 1800],
+      [4, 2131, 2131],
+    ],
+  },
   { brand: 'UnionPay', lengths: [16, 17, 18, 19], ranges: [[2, 62, 62]] },
   {
     brand: 'Maestro',
@@ -86,6 +95,7 @@ const CARD_BRANDS: readonly {
       [4, 6304, 6304],
       [4, 6759, 6759],
       [4, 6761, 6763],
+      [2, 56, 58],
     ],
   },
 ];
