@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { DataType } from 'apache-arrow';
 import { FileSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
@@ -8,7 +9,7 @@ import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream
 
 /** The data formats the privacy scan reads. */
 export type PrivacyFormat =
-  'text' | 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet' | 'safetensors' | 'gguf';
+  'text' | 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet' | 'arrow' | 'safetensors' | 'gguf';
 
 /** One value to search, with where it came from. */
 export interface Field {
@@ -65,6 +66,9 @@ export function privacyFormatOf(name: string): PrivacyFormat | undefined {
   if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
   if (wrapper !== undefined) return TEXT_EXTENSIONS.test(lower) ? 'text' : undefined;
   if (lower.endsWith('.parquet')) return 'parquet';
+  // Arrow IPC: Feather v2 files and the stream shards of Hugging Face `datasets` folders.
+  if (lower.endsWith('.arrow') || lower.endsWith('.feather') || lower.endsWith('.arrows'))
+    return 'arrow';
   if (lower.endsWith('.safetensors')) return 'safetensors';
   if (lower.endsWith('.gguf')) return 'gguf';
   if (TEXT_EXTENSIONS.test(lower) || /(?:^|\/)\.env(?:\.[\w-]+)?$/.test(lower)) return 'text';
@@ -109,6 +113,9 @@ export async function readFields(
       return;
     case 'parquet':
       await readParquet(path, sink);
+      return;
+    case 'arrow':
+      await readArrow(path, sink);
       return;
     case 'safetensors':
       await readSafetensorsMetadata(path, limits, sink);
@@ -429,6 +436,61 @@ async function readParquet(path: string, sink: FieldSink): Promise<void> {
         }
       }
       rowBase += rows;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Arrow IPC (file or stream format) one record batch at a time with apache-arrow: every UTF-8
+ * column (string and large string) and integer column; nested columns are not read (a problem
+ * says so once per column).
+ */
+async function readArrow(path: string, sink: FieldSink): Promise<void> {
+  const arrow = await import('apache-arrow');
+  const handle = await open(path, 'r');
+  try {
+    let reader: Awaited<ReturnType<typeof arrow.RecordBatchReader.from>>;
+    try {
+      reader = await arrow.RecordBatchReader.from(handle);
+      await reader.open();
+    } catch (error) {
+      throw new FormatError('BAD_STRUCTURE', `Arrow IPC: ${String(error)}`, 0, { cause: error });
+    }
+    let rowBase = 0;
+    const skipped = new Set<string>();
+    for await (const batch of reader) {
+      const fields = batch.schema.fields;
+      for (let c = 0; c < fields.length; c++) {
+        const field = fields[c];
+        const vector = batch.getChildAt(c);
+        if (field === undefined || vector === null) continue;
+        const type = field.type as DataType;
+        const text = arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type);
+        if (!text && !arrow.DataType.isInt(type)) {
+          if (
+            !skipped.has(field.name) &&
+            (arrow.DataType.isList(type) ||
+              arrow.DataType.isStruct(type) ||
+              arrow.DataType.isBinary(type))
+          ) {
+            skipped.add(field.name);
+            sink.problem({
+              code: 'UNSUPPORTED_FEATURE',
+              message: `nested or binary Arrow column (${String(type)}) not read`,
+              column: field.name,
+            });
+          }
+          continue;
+        }
+        for (let r = 0; r < batch.numRows; r++) {
+          const v: unknown = vector.get(r);
+          if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'bigint')
+            sink.field({ text: String(v), record: rowBase + r + 1, column: field.name });
+        }
+      }
+      rowBase += batch.numRows;
     }
   } finally {
     await handle.close();

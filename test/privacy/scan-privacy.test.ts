@@ -59,6 +59,24 @@ describe('scan --privacy', () => {
     );
   });
 
+  it('reads Arrow IPC: Feather files and Hugging Face datasets folders', async () => {
+    const report = await scanPaths([FIXTURES], { privacy: true });
+    assert.deepEqual(summary(report, 'people.feather'), [
+      'privacy/credit-card@-:1/note:high',
+      'privacy/email@-:3/email:low',
+      'privacy/email@-:1/email:low',
+      'privacy/iban@-:2/note:medium',
+    ]);
+    // pyarrow's default LZ4 frames: apache-arrow for JavaScript has no codec, and says so.
+    assert.deepEqual(summary(report, 'people-lz4.feather'), ['privacy/malformed-input@-::medium']);
+    assert.deepEqual(summary(report, 'hf-dataset/data-00000-of-00001.arrow'), [
+      'privacy/email@-:1/text:low',
+      'privacy/us-ssn@-:3/text:high',
+    ]);
+    const info = report.files.find((f) => f.path.endsWith('hf-dataset/dataset_info.json'));
+    assert.equal(info?.privacy?.format, 'json');
+  });
+
   it('reports a lying Parquet footer instead of reading it', async () => {
     const report = await scanPaths([join(FIXTURES, 'lying-footer.parquet')], { privacy: true });
     const f = report.files[0]?.findings ?? [];
