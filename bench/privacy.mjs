@@ -12,7 +12,10 @@ const MB = Number(process.env.TORCHWARD_BENCH_PRIVACY_MB ?? 2048);
 const dir = 'bench/out/privacy';
 mkdirSync(dir, { recursive: true });
 const jsonl = `${dir}/chat-${MB}.jsonl`;
-const WORDS = 'the model was trained on data from many sources and we checked every record twice before release'.split(' ');
+const WORDS =
+  'the model was trained on data from many sources and we checked every record twice before release'.split(
+    ' ',
+  );
 function record(i) {
   let text = '';
   for (let w = 0; w < 30; w++) text += `${WORDS[(i * 7 + w * 13) % WORDS.length]} `;
@@ -42,7 +45,11 @@ if (!existsSync(jsonl) || statSync(jsonl).size < MB * 1024 * 1024) {
 const parquet = `${dir}/rows-${MB}.parquet`;
 if (!existsSync(parquet)) {
   // One tenth of the JSONL size as Parquet (the writer holds a row group's columns in memory).
-  const r = spawnSync(process.execPath, ['-e', `
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `
     const { parquetWriteFile } = await import('hyparquet-writer');
     const rows = ${Math.max(1, Math.round(MB / 10))} * 1024 * 1024 / 200 | 0;
     const W = ${JSON.stringify(WORDS)};
@@ -55,19 +62,39 @@ if (!existsSync(parquet)) {
     await parquetWriteFile({ filename: ${JSON.stringify(parquet)}, columnData: [
       { name: 'id', data: ids, type: 'INT64' }, { name: 'text', data: texts, type: 'STRING' }],
       rowGroupSize: 100000 });
-  `, '--input-type=module'], { stdio: 'inherit' });
+  `,
+      '--input-type=module',
+    ],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(1);
 }
 
 function timed(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { secs, rssMB: kb / 1024, status: r.status };
 }
 for (const file of [jsonl, parquet]) {
   const size = statSync(file).size / (1024 * 1024);
-  const cli = timed([process.execPath, 'dist/cli/main.js', 'scan', '--privacy', '--no-progress', '-f', 'json', file]);
-  const pass = timed([process.execPath, '--input-type=module', '-e', `
+  const cli = timed([
+    process.execPath,
+    'dist/cli/main.js',
+    'scan',
+    '--privacy',
+    '--no-progress',
+    '-f',
+    'json',
+    file,
+  ]);
+  const pass = timed([
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    `
     const { scanPrivacyFile } = await import('./dist/privacy/scan-file.js');
     const { PrivacyDetector } = await import('./dist/privacy/detect.js');
     const { privacyFormatOf } = await import('./dist/privacy/records.js');
@@ -75,8 +102,24 @@ for (const file of [jsonl, parquet]) {
     const f = ${JSON.stringify(file)};
     const r = await scanPrivacyFile(f, f, privacyFormatOf(f), makeLimits(), new PrivacyDetector());
     process.stderr.write(JSON.stringify({ values: r.values, hits: r.totalHits }) + '\\n');
-  `]);
+  `,
+  ]);
   const peer = timed(['wc', '-l', file]);
-  for (const [what, m] of [['torchward scan --privacy (CLI)', cli], ['privacy pass alone', pass], ['wc -l (peer)', peer]])
-    console.log(JSON.stringify({ bench: 'privacy', file, sizeMB: Math.round(size), what, secs: m.secs, mbPerSec: Math.round(size / m.secs), peakRssMB: Math.round(m.rssMB), exit: m.status }));
+  for (const [what, m] of [
+    ['torchward scan --privacy (CLI)', cli],
+    ['privacy pass alone', pass],
+    ['wc -l (peer)', peer],
+  ])
+    console.log(
+      JSON.stringify({
+        bench: 'privacy',
+        file,
+        sizeMB: Math.round(size),
+        what,
+        secs: m.secs,
+        mbPerSec: Math.round(size / m.secs),
+        peakRssMB: Math.round(m.rssMB),
+        exit: m.status,
+      }),
+    );
 }

@@ -86,7 +86,10 @@ export class PrivacyDetector {
     // Every recogniser needs a digit or an '@' (dates of birth by month name need a year).
     if (/[\d@]/.test(text)) {
       const columnLower = column.toLowerCase();
+      const hasAt = text.includes('@');
       for (const r of this.recognizers) {
+        // An email needs an '@': skip its pattern (the costliest on plain text) without one.
+        if (r.entity === 'email' && !hasAt) continue;
         const columnContext = columnLower !== '' && r.contextPattern.test(columnLower);
         const pattern = r.pattern;
         pattern.lastIndex = 0;
