@@ -3,7 +3,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['scan', 'workflows', 'hash', 'convert', 'formats', 'code', 'guard', 'limits', 'privacy'];
+const ALL = [
+  'scan',
+  'workflows',
+  'hash',
+  'convert',
+  'formats',
+  'code',
+  'guard',
+  'limits',
+  'privacy',
+];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = false;
 for (const name of wanted.length > 0 ? wanted : ALL) {
