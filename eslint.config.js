@@ -150,6 +150,11 @@ export default tseslint.config(
       message: 'redteam imports only core, llm, stats, report and guard.',
     },
     {
+      files: ['src/privacy/**'],
+      banned: 'workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
+      message: 'privacy (recognisers, dataset readers, redaction) imports only core and formats.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',

@@ -14,6 +14,7 @@ const ALL = [
   'limits',
   'process',
   'serve',
+  'privacy',
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = false;

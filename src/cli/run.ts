@@ -114,6 +114,13 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/hub-scan.js')).hubScanCommand,
   },
   {
+    name: 'redact',
+    summary:
+      'Write a redacted copy of a JSONL, CSV/TSV or text file (mask, keyed HMAC, placeholders)',
+    load: async () => (await import('./commands/redact.js')).redactCommand,
+    ownsOutputFlag: true,
+  },
+  {
     name: 'guard',
     summary: 'Sanitise untrusted prompts and score them for injection (text/JSONL; proxy)',
     load: async () => (await import('./commands/guard.js')).guardCommand,

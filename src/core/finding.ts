@@ -25,6 +25,11 @@ export interface Location {
   /** Logical path: YAML path for workflows, ['archive/data.pkl'] style member chain for archives. */
   readonly path: readonly (string | number)[];
   readonly label?: string;
+  /**
+   * 1-based line, for text the report does not keep (privacy scans of large datasets stream
+   * their text and keep none); reporters otherwise compute lines from the file's text.
+   */
+  readonly line?: number;
 }
 
 export interface Finding {
@@ -33,6 +38,8 @@ export interface Finding {
   readonly message: string;
   readonly severity: Severity;
   readonly confidence: Confidence;
+  /** The kind of sensitive value a privacy finding is about (`email`, `secret/aws`). */
+  readonly entity?: string;
   /** The verdict this finding forces on a model artifact; absent for audit findings (workflows). */
   readonly verdict?: Verdict;
   readonly primary: Location;
@@ -57,6 +64,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (x, y) =>
       compareText(x.primary.uri, y.primary.uri) ||
+      // Streamed text keeps lines, not file offsets (privacy scans): order by line first.
+      (x.primary.line ?? 0) - (y.primary.line ?? 0) ||
       x.primary.span.start - y.primary.span.start ||
       compareText(x.ruleId, y.ruleId) ||
       compareText(x.message, y.message),

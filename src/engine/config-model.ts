@@ -27,6 +27,8 @@ export interface TorchwardConfig {
   readonly signature?: Readonly<Record<string, unknown>>;
   /** The `guard:` section as written; `torchward guard` resolves it with parseGuardConfig. */
   readonly guard?: unknown;
+  /** `privacy: true`: every scan also runs the privacy pass (as `scan --privacy`). */
+  readonly privacy?: boolean;
   /** Where it was read from, if anywhere. */
   readonly source?: string;
 }

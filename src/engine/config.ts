@@ -48,6 +48,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     'ignore',
     'signature',
     'guard',
+    'privacy',
   ]);
   for (const key of Object.keys(value)) {
     if (!known.has(key))
@@ -76,6 +77,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const signature = value.signature;
   if (signature !== undefined && !isRecord(signature))
     throw new ConfigError(`${name}: signature must be a mapping`);
+  if (value.privacy !== undefined && typeof value.privacy !== 'boolean')
+    throw new ConfigError(`${name}: privacy must be true or false`);
   const allowGlobals = stringList(value['allow-globals'] ?? [], `${name}: allow-globals`);
   for (const g of allowGlobals) checkGlobalName(g, `${name}: allow-globals`);
   return {
@@ -93,6 +96,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     ...(signature === undefined ? {} : { signature }),
     // Checked by the guard's own parser (src/guard/config.ts) when `torchward guard` runs.
     ...(value.guard === undefined ? {} : { guard: value.guard }),
+    ...(value.privacy === undefined ? {} : { privacy: value.privacy }),
   };
 }
 

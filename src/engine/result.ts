@@ -33,6 +33,8 @@ export interface FileResult {
   readonly hub?: HubFileOrigin;
   /** SHA-256 of the file's bytes, when the scan knows it (Hub files: from LFS or computed). */
   readonly sha256?: string;
+  /** The privacy scan of a data file (`scan --privacy`): counts per column, masked samples. */
+  readonly privacy?: PrivacySummary;
   /** For signature files checked by `--require-signature`: the model and who signed it. */
   readonly provenance?: {
     readonly model: string;
@@ -76,6 +78,23 @@ export interface HubScanInfo {
    * cards; not part of the JSON report.
    */
   readonly texts?: Readonly<Record<string, string>>;
+}
+
+/** What `scan --privacy` found in one file, per column and entity (values masked). */
+export interface PrivacySummary {
+  /** How the file was read: text, json, jsonl, csv, tsv, parquet, safetensors, gguf. */
+  readonly format: string;
+  /** Values searched (lines, fields, cells, metadata values). */
+  readonly values: number;
+  /** Every hit; findings list at most the first 1000 of them. */
+  readonly hits: number;
+  readonly columns: readonly {
+    readonly column: string;
+    readonly entity: string;
+    readonly count: number;
+    readonly examples: number;
+    readonly sample: string;
+  }[];
 }
 
 export interface ScanSummary {

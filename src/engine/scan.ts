@@ -70,6 +70,12 @@ export interface ScanOptions {
   readonly threads?: number;
   /** Also run the workflow audit's code-smell rules (`pedantic: true`), as `scan --pedantic`. */
   readonly pedantic?: boolean;
+  /**
+   * Also search data files for personal data and secrets (`scan --privacy`, `privacy: true` in
+   * the config): text, JSON/JSONL, CSV/TSV, Parquet, notebooks and the metadata of safetensors
+   * and GGUF files, plain or compressed. Findings use the `privacy/*` rules.
+   */
+  readonly privacy?: boolean;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -304,6 +310,8 @@ export async function scanPaths(
   }
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits);
+  if (options.privacy === true || config.privacy === true)
+    await auditPrivacy(walked.files, files, skipped, limits, config, internalErrors);
   // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
   for (const u of unreadable) files.push(unscannedEntry(u, unscannedSeverity));
   if (options.requireSignature !== undefined) {
@@ -352,6 +360,72 @@ export async function scanPaths(
       },
     },
   };
+}
+
+/**
+ * The privacy pass: every walked file the privacy scan reads is searched; its findings and
+ * column summary join the file's entry (a safetensors file keeps its verdict), or a new entry
+ * replaces the file's place in `skipped` (a CSV is no model artifact, but it was read).
+ */
+async function auditPrivacy(
+  walked: readonly WalkedFile[],
+  files: FileResult[],
+  skipped: string[],
+  limits: Limits,
+  config: TorchwardConfig,
+  internalErrors: string[],
+): Promise<void> {
+  const { auditPrivacyFiles, privacyFormatOf } = await import('./privacy-audit.js');
+  const data = walked.filter((f) => privacyFormatOf(f.displayPath) !== undefined);
+  if (data.length === 0) return;
+  const results = await auditPrivacyFiles(
+    data.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
+    { limits, ignore: config.ignore },
+  );
+  const sizes = new Map(data.map((f) => [f.displayPath, f]));
+  for (const result of results) {
+    internalErrors.push(...result.internalErrors);
+    const index = files.findIndex((f) => f.path === result.uri);
+    const existing = index < 0 ? undefined : files[index];
+    if (existing !== undefined) {
+      // A data file the model scan could only call "no known model format" was read as data
+      // here: that finding (and the `invalid` verdict it alone forced) gives way to the privacy
+      // findings. Any other model finding (a pickle under a .csv name) stays, with its verdict.
+      const dataOnly =
+        result.summary.format !== 'safetensors' &&
+        result.summary.format !== 'gguf' &&
+        existing.findings.length > 0 &&
+        existing.findings.every((f) => f.ruleId === 'model/unknown-format');
+      files[index] = {
+        ...existing,
+        ...(dataOnly ? { verdict: null, format: result.summary.format, members: [] } : {}),
+        findings: sortFindings([...(dataOnly ? [] : existing.findings), ...result.findings]),
+        privacy: result.summary,
+      };
+      continue;
+    }
+    const at = skipped.indexOf(result.uri);
+    if (at >= 0) skipped.splice(at, 1);
+    const walkedFile = sizes.get(result.uri);
+    let size = 0;
+    if (walkedFile !== undefined) {
+      try {
+        const { statSync } = await import('node:fs');
+        size = statSync(walkedFile.fsPath).size;
+      } catch {
+        size = 0;
+      }
+    }
+    files.push({
+      path: result.uri,
+      format: result.summary.format,
+      verdict: null,
+      findings: result.findings,
+      members: [],
+      size,
+      privacy: result.summary,
+    });
+  }
 }
 
 /** `path` relative to `cwd` ('/'-separated) when that is short; otherwise absolute. */

@@ -22,6 +22,12 @@ export interface GuardProxyOptions {
   readonly maxBodyBytes?: number;
   /** Upstream time budget per request in milliseconds (default 120 s). */
   readonly timeoutMs?: number;
+  /**
+   * Redaction of outbound untrusted text (user and tool messages, prompts), applied after
+   * sanitising and before the request goes upstream: the CLI passes torchward redact's
+   * redactor (`guard proxy --redact MODE`), so personal data and secrets do not reach the model.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 /** A running proxy. */
@@ -214,13 +220,17 @@ async function handle(
   }
   const b = body as Record<string, unknown>;
   const verdicts: { where: string; result: GuardResult }[] = [];
+  const redacted: string[] = [];
   for (const slot of slots(b)) {
     const result = guard(slot.text, {
       config: options.config,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
     });
     verdicts.push({ where: slot.where, result });
-    if (result.sanitized !== null) slot.set(result.sanitized);
+    const clean = result.sanitized ?? slot.text;
+    const out = options.redact === undefined ? clean : options.redact(clean);
+    if (out !== clean) redacted.push(slot.where);
+    if (out !== slot.text) slot.set(out);
   }
   const flagged = verdicts.filter((v) => v.result.flagged);
   const top = Math.max(0, ...verdicts.map((v) => v.result.score));
@@ -245,6 +255,7 @@ async function handle(
   };
   if (flagged.length > 0)
     guardHeaders['x-torchward-guard-flagged-at'] = flagged.map((v) => v.where).join(',');
+  if (redacted.length > 0) guardHeaders['x-torchward-guard-redacted-at'] = redacted.join(',');
   headers['content-type'] = 'application/json';
   const up = await fetch(target, {
     method: 'POST',

@@ -37,6 +37,7 @@ export function renderJson(report: ReportInput, options: { includeTiming?: boole
         ...(file.hub === undefined ? {} : { hub: file.hub }),
         ...(file.sha256 === undefined ? {} : { sha256: file.sha256 }),
         ...(file.provenance === undefined ? {} : { provenance: file.provenance }),
+        ...(file.privacy === undefined ? {} : { privacy: file.privacy }),
       };
     }),
     ...(report.torch === undefined ? {} : { torch: report.torch }),
@@ -74,6 +75,13 @@ function jsonFinding(file: ReportFile, f: Finding, index: LineIndex | undefined)
     location.column = start.column;
     location.endLine = end.line;
     location.endColumn = end.column;
+  } else if (f.primary.line !== undefined) {
+    // Streamed text (privacy scans) keeps no text: the line was recorded with the finding.
+    location.line = f.primary.line;
+    if (f.primary.span.end > f.primary.span.start) {
+      location.column = f.primary.span.start + 1;
+      location.endColumn = f.primary.span.end + 1;
+    }
   }
   if (f.primary.unit === 'char' && f.primary.path.length > 0) location.path = [...f.primary.path];
   if (f.primary.label !== undefined) location.label = f.primary.label;
@@ -81,6 +89,7 @@ function jsonFinding(file: ReportFile, f: Finding, index: LineIndex | undefined)
     ruleId: f.ruleId,
     severity: f.severity,
     confidence: f.confidence,
+    ...(f.entity === undefined ? {} : { entity: f.entity }),
     ...(f.verdict === undefined ? {} : { verdict: f.verdict }),
     message: f.message,
     location,

@@ -24,6 +24,19 @@ export interface ReportFile {
     readonly read: string;
   };
   readonly sha256?: string;
+  /** `scan --privacy`: per column and entity, a count and a masked sample. */
+  readonly privacy?: {
+    readonly format: string;
+    readonly values: number;
+    readonly hits: number;
+    readonly columns: readonly {
+      readonly column: string;
+      readonly entity: string;
+      readonly count: number;
+      readonly examples: number;
+      readonly sample: string;
+    }[];
+  };
   readonly provenance?: {
     readonly model: string;
     readonly status: 'valid' | 'missing' | 'invalid';

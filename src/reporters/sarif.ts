@@ -224,6 +224,9 @@ function sarifLocation(
       charOffset: at.span.start,
       charLength: length,
     };
+  } else if (at.unit === 'char' && at.line !== undefined && member === '') {
+    // Streamed text (privacy scans): the line was recorded with the finding.
+    region = { startLine: at.line, startColumn: at.span.start + 1, endColumn: at.span.end + 1 };
   } else if (member === '' && at.unit === 'byte') {
     region = { startLine: 1, byteOffset: at.span.start, byteLength: length };
   } else {

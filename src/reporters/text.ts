@@ -75,6 +75,18 @@ export function renderText(report: ReportInput, options: TextOptions): string {
     }
     const index = file.text === undefined ? undefined : new LineIndex(file.text);
     for (const f of file.findings) lines.push(...renderFinding(file, f, index, paint));
+    if (file.privacy !== undefined) {
+      const p = file.privacy;
+      lines.push(
+        `           ${paint('gray', `privacy: ${p.hits} hit(s) in ${p.values} value(s)`)}`,
+      );
+      for (const c of p.columns) {
+        const ex = c.examples > 0 ? `, ${c.examples} example(s)` : '';
+        lines.push(
+          `           ${paint('gray', `  ${c.column}: ${c.entity} × ${c.count}${ex} (e.g. ${c.sample})`)}`,
+        );
+      }
+    }
   }
   lines.push('');
   lines.push(summaryLine(report, paint));
@@ -126,6 +138,13 @@ function renderFinding(
     where = `${file.path}:${line}:${column}`;
     // Notebooks: the position inside the cell, as a reader counts it.
     if (f.primary.label !== undefined) where += ` (${f.primary.label})`;
+  } else if (f.primary.line !== undefined) {
+    // Streamed text (privacy scans): the line was recorded with the finding.
+    where = `${file.path}:${f.primary.line}:${f.primary.span.start + 1}`;
+    if (f.primary.label !== undefined) where += ` (${f.primary.label})`;
+  } else if (f.ruleId.startsWith('privacy/') && f.primary.label !== undefined) {
+    // A Parquet cell or a metadata value: record and column, or key, say where.
+    where = `${file.path} (${f.primary.label})`;
   } else {
     where = `${member === '' ? '' : `${member} `}@${f.primary.span.start}`;
   }

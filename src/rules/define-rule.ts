@@ -18,7 +18,8 @@ export type RuleTarget =
   | 'code'
   | 'provenance'
   | 'github'
-  | 'input';
+  | 'input'
+  | 'privacy';
 
 /** Peer-tool rule ids a rule corresponds to (audit names as the tool spells them). */
 export interface RuleEquivalents {
@@ -32,6 +33,8 @@ export interface ReportAt {
   readonly uri?: string;
   readonly unit?: 'char' | 'byte';
   readonly label?: string;
+  /** 1-based line, when the engine keeps no text to compute it from (Location.line). */
+  readonly line?: number;
 }
 
 export interface ReportInput<M extends string> {
@@ -43,6 +46,10 @@ export interface ReportInput<M extends string> {
   readonly severity?: Severity;
   /** Overrides the rule's default verdict for this report. */
   readonly verdict?: Verdict;
+  /** Overrides the rule's default confidence (context words, checksums). */
+  readonly confidence?: Confidence;
+  /** The kind of sensitive value (privacy findings). */
+  readonly entity?: string;
 }
 
 /** Everything a rule may touch: no I/O, clock or module state. */
@@ -126,6 +133,7 @@ export function makeFinding<M extends string>(
     span: at.span,
     path: at.path ?? [],
     ...(at.label === undefined ? {} : { label: at.label }),
+    ...(at.line === undefined ? {} : { line: at.line }),
   });
   const verdict = input.verdict ?? rule.verdict;
   return {
@@ -133,7 +141,8 @@ export function makeFinding<M extends string>(
     messageId: input.messageId,
     message: formatMessage(rule.messages[input.messageId], input.data),
     severity: input.severity ?? rule.severity,
-    confidence: rule.confidence,
+    confidence: input.confidence ?? rule.confidence,
+    ...(input.entity === undefined ? {} : { entity: input.entity }),
     ...(verdict === undefined ? {} : { verdict }),
     primary: toLocation(input.at),
     related: (input.related ?? []).map(toLocation),

@@ -3,6 +3,7 @@ import { ciRules } from './ci/index.js';
 import { codeRules } from './code/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
 import { deployRules } from './deploy/index.js';
+import { privacyRules } from './privacy/index.js';
 import { provenanceRules } from './provenance/index.js';
 import { repoRules } from './repo/index.js';
 import { repositoryRules } from './repository/index.js';
@@ -16,6 +17,7 @@ const REGISTRY = new RuleSet([
   ciRules,
   deployRules,
   codeRules,
+  privacyRules,
   provenanceRules,
   repoRules,
   repositoryRules,

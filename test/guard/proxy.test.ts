@@ -278,3 +278,46 @@ describe('guard proxy', () => {
     }
   });
 });
+
+describe('guard proxy with --redact', () => {
+  it('redacts personal data and secrets in outbound user text before the upstream sees it', async () => {
+    const upstream = await startUpstream();
+    const { PrivacyDetector } = await import('../../src/privacy/detect.js');
+    const { Redactor } = await import('../../src/privacy/redact.js');
+    const redactor = new Redactor(new PrivacyDetector(), 'placeholder');
+    const proxy = await startGuardProxy({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: upstream.url,
+      config: parseGuardConfig(undefined),
+      policy: 'annotate',
+      redact: (t) => redactor.redact(t),
+    });
+    try {
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'echo-1',
+          messages: [
+            { role: 'system', content: 'admin is ops@corp.test' },
+            { role: 'user', content: 'mail UtaKortig@jourrapide.com, key AKIALALEMEL33243OLIA' },
+            { role: 'user', content: 'again UtaKortig@jourrapide.com' },
+          ],
+        }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-torchward-guard-redacted-at'), 'messages[1],messages[2]');
+      await res.text();
+      const sent = upstream.bodies.at(-1)?.messages as { content: string }[];
+      // System text is the application's own and is left alone; the same email, the same placeholder.
+      assert.deepEqual(
+        sent.map((m) => m.content),
+        ['admin is ops@corp.test', 'mail <EMAIL_1>, key <SECRET_AWS_1>', 'again <EMAIL_1>'],
+      );
+    } finally {
+      await proxy.close();
+      await new Promise((done) => upstream.server.close(done));
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGuardProxy } from '../../guard/proxy.js';
 import type { CliIo } from '../io.js';
@@ -19,6 +21,11 @@ Options:
   --mode strict|balanced|permissive
   --canary STRING          a secret that must never appear in a response (repeatable; adds to
                            guard.canaries)
+  --redact mask|hmac|placeholder
+                           also redact personal data and secrets in outbound user/tool text
+                           (the detectors of scan --privacy, as torchward redact does); the
+                           placeholder mapping stays in the proxy's memory
+  --redact-key-file FILE   the HMAC key for --redact hmac (or TORCHWARD_REDACT_KEY, hex)
   --allow-remote           allow a non-loopback --listen address
   --config FILE / --no-config
   -h, --help
@@ -41,6 +48,8 @@ export async function proxyCommand(argv: readonly string[], io: CliIo): Promise<
       'allow-remote': { type: 'boolean', default: false },
       config: { type: 'string' },
       'no-config': { type: 'boolean', default: false },
+      redact: { type: 'string' },
+      'redact-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -76,6 +85,7 @@ export async function proxyCommand(argv: readonly string[], io: CliIo): Promise<
     ...base,
     canaries: [...base.canaries, ...values.canary.filter((c) => c.length > 0)],
   };
+  const redact = await proxyRedactor(values.redact, values['redact-key-file'], io);
   const proxy = await startGuardProxy({
     host,
     port,
@@ -83,6 +93,7 @@ export async function proxyCommand(argv: readonly string[], io: CliIo): Promise<
     config,
     policy,
     ...(mode === undefined ? {} : { mode }),
+    ...(redact === undefined ? {} : { redact }),
   });
   io.stderr.write(
     `torchward guard proxy: listening on ${proxy.url}, forwarding to ${values.upstream}\n`,
@@ -97,4 +108,34 @@ export async function proxyCommand(argv: readonly string[], io: CliIo): Promise<
     process.on('SIGTERM', stop);
   });
   return EXIT.OK;
+}
+
+/**
+ * The redaction `--redact MODE` asks for: torchward redact's detectors and replacements over
+ * each outbound prompt (placeholders stay consistent for the life of the proxy; the mapping is
+ * kept in memory only).
+ */
+async function proxyRedactor(
+  mode: string | undefined,
+  keyFile: string | undefined,
+  io: CliIo,
+): Promise<((text: string) => string) | undefined> {
+  if (mode === undefined) {
+    if (keyFile !== undefined) throw new UsageError('--redact-key-file goes with --redact hmac');
+    return undefined;
+  }
+  if (mode !== 'mask' && mode !== 'hmac' && mode !== 'placeholder')
+    throw new UsageError(`--redact must be mask, hmac or placeholder, not '${mode}'`);
+  let key: Uint8Array | undefined;
+  if (mode === 'hmac') {
+    if (keyFile !== undefined) key = await readFile(resolve(io.cwd, keyFile));
+    else if (io.env.TORCHWARD_REDACT_KEY !== undefined)
+      key = Buffer.from(io.env.TORCHWARD_REDACT_KEY, 'hex');
+    if (key === undefined || key.byteLength < 16)
+      throw new UsageError('--redact hmac needs a key of at least 16 bytes (--redact-key-file)');
+  }
+  const { PrivacyDetector } = await import('../../privacy/detect.js');
+  const { Redactor } = await import('../../privacy/redact.js');
+  const redactor = new Redactor(new PrivacyDetector(), mode, key);
+  return (text) => redactor.redact(text);
 }

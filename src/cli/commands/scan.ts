@@ -67,6 +67,9 @@ Options:
                                  persona: concurrency limits, names, permission comments …)
   -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
+      --privacy                  also search data files (text, JSON/JSONL, CSV/TSV, Parquet,
+                                 notebooks, safetensors/GGUF metadata) for personal data and
+                                 secrets: privacy/* findings, per-column counts, values masked
   -h, --help                     show this help
 
 Exit codes: 0 all safe and no finding at or above --fail-on, 1 otherwise (a path not
@@ -108,6 +111,7 @@ export const scanCommand: Command = {
         pedantic: { type: 'boolean', default: false },
         'hf-endpoint': { type: 'string' },
         'hf-cache': { type: 'boolean', default: false },
+        privacy: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -209,6 +213,7 @@ export const scanCommand: Command = {
       // stopped without holding up the others.
       threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
+      ...(values.privacy ? { privacy: true } : {}),
       cwd: io.cwd,
       ...(values.pedantic ? { pedantic: true } : {}),
       onWarning: warn,

@@ -1,0 +1,125 @@
+// Throughput and memory of the privacy scan (issue 18). Usage: node bench/privacy.mjs (after
+// `npm run build`); TORCHWARD_BENCH_PRIVACY_MB sets the input size (default 2048 MiB).
+// Writes bench/out/privacy/chat.jsonl (chat-like records, about 1 in 50 holding an email, a
+// card, a phone number or an AWS key) and bench/out/privacy/rows.parquet (the same records as
+// columns, written with hyparquet-writer in row groups of 100,000 rows), then measures in child
+// processes, one core each: `torchward scan --privacy` (the whole CLI: wall time and peak RSS)
+// and the privacy pass alone (scanPrivacyFile), with `wc -l` over the same file as the I/O peer.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+
+const MB = Number(process.env.TORCHWARD_BENCH_PRIVACY_MB ?? 2048);
+const dir = 'bench/out/privacy';
+mkdirSync(dir, { recursive: true });
+const jsonl = `${dir}/chat-${MB}.jsonl`;
+const WORDS =
+  'the model was trained on data from many sources and we checked every record twice before release'.split(
+    ' ',
+  );
+function record(i) {
+  let text = '';
+  for (let w = 0; w < 30; w++) text += `${WORDS[(i * 7 + w * 13) % WORDS.length]} `;
+  const k = i % 200;
+  if (k === 1) text += `mail me at user${i}@mailbox.org`;
+  else if (k === 2) text += 'card 4454 7945 1139 0933';
+  else if (k === 3) text += `call +1-984-182-${String(1000 + (i % 9000))}`;
+  else if (k === 4) text += 'aws_key = AKIALALEMEL33243OLIA';
+  return `{"id":${i},"role":"user","text":"${text}","meta":{"source":"web","lang":"en"}}\n`;
+}
+if (!existsSync(jsonl) || statSync(jsonl).size < MB * 1024 * 1024) {
+  const fd = openSync(jsonl, 'w');
+  let size = 0;
+  let buf = '';
+  for (let i = 0; size < MB * 1024 * 1024; i++) {
+    const r = record(i);
+    buf += r;
+    size += r.length;
+    if (buf.length > 4 * 1024 * 1024) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  writeSync(fd, buf);
+  closeSync(fd);
+}
+const parquet = `${dir}/rows-${MB}.parquet`;
+if (!existsSync(parquet)) {
+  // One tenth of the JSONL size as Parquet (the writer holds a row group's columns in memory).
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    const rows = ${Math.max(1, Math.round(MB / 10))} * 1024 * 1024 / 200 | 0;
+    const W = ${JSON.stringify(WORDS)};
+    const ids = [], texts = [];
+    for (let i = 0; i < rows; i++) {
+      let t = ''; for (let w = 0; w < 30; w++) t += W[(i * 7 + w * 13) % W.length] + ' ';
+      if (i % 200 === 1) t += 'mail me at user' + i + '@mailbox.org';
+      ids.push(BigInt(i)); texts.push(t);
+    }
+    await parquetWriteFile({ filename: ${JSON.stringify(parquet)}, columnData: [
+      { name: 'id', data: ids, type: 'INT64' }, { name: 'text', data: texts, type: 'STRING' }],
+      rowGroupSize: 100000 });
+  `,
+      '--input-type=module',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) process.exit(1);
+}
+
+function timed(args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { secs, rssMB: kb / 1024, status: r.status };
+}
+for (const file of [jsonl, parquet]) {
+  const size = statSync(file).size / (1024 * 1024);
+  const cli = timed([
+    process.execPath,
+    'dist/cli/main.js',
+    'scan',
+    '--privacy',
+    '--no-progress',
+    '-f',
+    'json',
+    file,
+  ]);
+  const pass = timed([
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    `
+    const { scanPrivacyFile } = await import('./dist/privacy/scan-file.js');
+    const { PrivacyDetector } = await import('./dist/privacy/detect.js');
+    const { privacyFormatOf } = await import('./dist/privacy/records.js');
+    const { makeLimits } = await import('./dist/core/limits.js');
+    const f = ${JSON.stringify(file)};
+    const r = await scanPrivacyFile(f, f, privacyFormatOf(f), makeLimits(), new PrivacyDetector());
+    process.stderr.write(JSON.stringify({ values: r.values, hits: r.totalHits }) + '\\n');
+  `,
+  ]);
+  const peer = timed(['wc', '-l', file]);
+  for (const [what, m] of [
+    ['torchward scan --privacy (CLI)', cli],
+    ['privacy pass alone', pass],
+    ['wc -l (peer)', peer],
+  ])
+    console.log(
+      JSON.stringify({
+        bench: 'privacy',
+        file,
+        sizeMB: Math.round(size),
+        what,
+        secs: m.secs,
+        mbPerSec: Math.round(size / m.secs),
+        peakRssMB: Math.round(m.rssMB),
+        exit: m.status,
+      }),
+    );
+}

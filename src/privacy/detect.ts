@@ -1,0 +1,135 @@
+import type { Confidence } from '../core/finding.js';
+import { RECOGNIZERS, type Recognizer } from './recognizers.js';
+import { defaultSecretRules, findSecrets, type SecretRules } from './secrets.js';
+
+/** One sensitive value found in a text, with offsets into that text. */
+export interface PrivacyHit {
+  /** Rule name under `privacy/` (`email`, `secret/aws`, `private-key`). */
+  readonly entity: string;
+  /** [start, end) in UTF-16 code units of the text searched. */
+  readonly start: number;
+  readonly end: number;
+  /** The value itself: for masking and redaction only, never printed. */
+  readonly value: string;
+  readonly confidence: Confidence;
+  /** A published example or documentation value: reported as info. */
+  readonly example: boolean;
+  /** Card brand, IBAN country, NIF/NIE, or the gitleaks rule id of a secret. */
+  readonly detail?: string;
+}
+
+/** Which detectors run. */
+export interface DetectorOptions {
+  /** Run gitleaks' secret rules (default true). */
+  readonly secrets?: boolean;
+  /** Restrict to these rule names (default: all). */
+  readonly entities?: ReadonlySet<string>;
+}
+
+/** Characters before a match searched for context words. */
+const CONTEXT_CHARS = 48;
+const RAISE: Readonly<Record<Confidence, Confidence>> = {
+  low: 'medium',
+  medium: 'high',
+  high: 'high',
+};
+
+/**
+ * Finds personal data and secrets in text values: the pattern recognisers with their
+ * validators and context words (recognizers.ts) and gitleaks' secret rules (secrets.ts).
+ * Every pattern is linear-time (JS patterns checked by eslint-plugin-regexp, gitleaks' under
+ * RE2 semantics), so a hostile value cannot make a search backtrack.
+ */
+export class PrivacyDetector {
+  private readonly recognizers: readonly (Recognizer & { readonly contextPattern: RegExp })[];
+  private readonly secretRules: SecretRules | undefined;
+  private readonly entities: ReadonlySet<string> | undefined;
+
+  constructor(options: DetectorOptions = {}) {
+    this.entities = options.entities;
+    this.recognizers = RECOGNIZERS.filter(
+      (r) => options.entities === undefined || options.entities.has(r.entity),
+    ).map((r) => ({
+      ...r,
+      contextPattern: new RegExp(
+        `(?:^|[^a-z])(?:${r.context.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`,
+      ),
+    }));
+    this.secretRules = options.secrets === false ? undefined : defaultSecretRules();
+  }
+
+  /**
+   * The hits in `text`, sorted by start, without overlaps (the higher-priority detector wins:
+   * secrets, then checksum-validated entities, then the rest). `column` (a CSV header or JSON
+   * key path) counts as context for every match; `uri` feeds gitleaks' path allowlists.
+   */
+  detect(text: string, column = '', uri = ''): PrivacyHit[] {
+    const candidates: (PrivacyHit & { priority: number })[] = [];
+    if (this.secretRules !== undefined) {
+      for (const s of findSecrets(this.secretRules, text, uri)) {
+        if (this.entities !== undefined && !this.entities.has(s.rule.entity)) continue;
+        const confidence: Confidence =
+          s.checksum === false ? 'low' : s.rule.entity === 'secret/generic' ? 'medium' : 'high';
+        candidates.push({
+          entity: s.rule.entity,
+          start: s.start,
+          end: s.end,
+          value: s.secret,
+          confidence,
+          example: s.example === true,
+          detail: s.checksum === false ? `${s.rule.id}, checksum mismatch` : s.rule.id,
+          // A provider's own rule says more than the generic assignment rule on the same value.
+          priority: s.rule.entity === 'secret/generic' ? 95 : 100,
+        });
+      }
+    }
+    // Every recogniser needs a digit or an '@' (dates of birth by month name need a year).
+    if (/[\d@]/.test(text)) {
+      const columnLower = column.toLowerCase();
+      const hasAt = text.includes('@');
+      for (const r of this.recognizers) {
+        // An email needs an '@': skip its pattern (the costliest on plain text) without one.
+        if (r.entity === 'email' && !hasAt) continue;
+        const columnContext = columnLower !== '' && r.contextPattern.test(columnLower);
+        const pattern = r.pattern;
+        pattern.lastIndex = 0;
+        // exec, not matchAll: matchAll copies the pattern on every call.
+        for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+          const start = m.index;
+          const verdict = r.validate(m[0]);
+          if (verdict.confidence === undefined) continue;
+          const value = verdict.length === undefined ? m[0] : m[0].slice(0, verdict.length);
+          const before = text.slice(Math.max(0, start - CONTEXT_CHARS), start).toLowerCase();
+          const context = columnContext || r.contextPattern.test(before);
+          if (r.needsContext && !context) continue;
+          candidates.push({
+            entity: r.entity,
+            start,
+            end: start + value.length,
+            value,
+            confidence: context ? RAISE[verdict.confidence] : verdict.confidence,
+            example: verdict.example === true,
+            ...(verdict.detail === undefined ? {} : { detail: verdict.detail }),
+            priority: r.priority,
+          });
+        }
+      }
+    }
+    if (candidates.length === 0) return [];
+    candidates.sort((a, b) => b.priority - a.priority || a.start - b.start);
+    const kept: PrivacyHit[] = [];
+    for (const c of candidates) {
+      if (kept.some((k) => k.start < c.end && c.start < k.end)) continue;
+      kept.push({
+        entity: c.entity,
+        start: c.start,
+        end: c.end,
+        value: c.value,
+        confidence: c.confidence,
+        example: c.example,
+        ...(c.detail === undefined ? {} : { detail: c.detail }),
+      });
+    }
+    return kept.sort((a, b) => a.start - b.start || (a.entity < b.entity ? -1 : 1));
+  }
+}

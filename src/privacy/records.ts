@@ -1,0 +1,528 @@
+import { open } from 'node:fs/promises';
+import type { DataType } from 'apache-arrow';
+import { FileSource } from '../core/byte-source.js';
+import { FormatError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
+import { readGgufHeader } from '../formats/gguf/index.js';
+import { readSafetensorsHeader } from '../formats/safetensors/index.js';
+import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
+
+/** The data formats the privacy scan reads. */
+export type PrivacyFormat =
+  'text' | 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet' | 'arrow' | 'safetensors' | 'gguf';
+
+/** One value to search, with where it came from. */
+export interface Field {
+  readonly text: string;
+  /** 1-based line (text formats) or undefined. */
+  readonly line?: number;
+  /** 1-based record number (JSONL line, CSV data row, Parquet row). */
+  readonly record?: number;
+  /** Column name (CSV header, JSON key path, Parquet column, metadata key). */
+  readonly column?: string;
+  /** UTF-16 offset of `text` within its line, when the text is the line itself. */
+  readonly offset?: number;
+  /** Byte offset of the value in the file (model metadata). */
+  readonly byteOffset?: number;
+  /** CSV/TSV: more of the same cell follows (a cell longer than one window). */
+  readonly part?: boolean;
+  /** CSV/TSV: 0-based column index. */
+  readonly index?: number;
+}
+
+/** A reason part of a file was not read as data (it was skipped or read as plain text). */
+export interface ReadProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: string;
+  /** Reading stopped here: the rest of the file was not searched. */
+  readonly fatal?: boolean;
+}
+
+/** Receives fields and problems as a file is read, in file order. */
+export interface FieldSink {
+  field(field: Field): void;
+  problem(problem: ReadProblem): void;
+  /** CSV/TSV only: called after the last field of each row (redaction rebuilds rows). */
+  rowEnd?(): void;
+}
+
+const TEXT_EXTENSIONS =
+  /\.(?:txt|text|md|log|env|ya?ml|toml|ini|cfg|conf|properties|xml|html?|sql|tsv\.txt)$/i;
+
+/**
+ * The privacy format of a file by its name (after a compression extension), or undefined when
+ * the privacy scan does not read it. Notebooks, tokenizer and config files are JSON, read line
+ * by line so every hit has its line.
+ */
+export function privacyFormatOf(name: string): PrivacyFormat | undefined {
+  const wrapper = wrapperOf(name);
+  const inner = wrapper === undefined ? name : name.slice(0, name.lastIndexOf('.'));
+  const lower = inner.toLowerCase();
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.json') || lower.endsWith('.ipynb')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
+  if (wrapper !== undefined) return TEXT_EXTENSIONS.test(lower) ? 'text' : undefined;
+  if (lower.endsWith('.parquet')) return 'parquet';
+  // Arrow IPC: Feather v2 files and the stream shards of Hugging Face `datasets` folders.
+  if (lower.endsWith('.arrow') || lower.endsWith('.feather') || lower.endsWith('.arrows'))
+    return 'arrow';
+  if (lower.endsWith('.safetensors')) return 'safetensors';
+  if (lower.endsWith('.gguf')) return 'gguf';
+  if (TEXT_EXTENSIONS.test(lower) || /(?:^|\/)\.env(?:\.[\w-]+)?$/.test(lower)) return 'text';
+  return undefined;
+}
+
+/** JSON records longer than this are searched as text, not parsed. */
+const MAX_RECORD_CHARS = MAX_WINDOW_CHARS;
+/** Deepest JSON nesting walked; deeper values are searched as the record's text. */
+const MAX_JSON_DEPTH = 512;
+/** Most CSV columns named by the header; later columns are called `#N`. */
+const MAX_NAMED_COLUMNS = 10_000;
+/** Largest Parquet column chunk decoded at once (uncompressed bytes). */
+const MAX_PARQUET_CHUNK = 128 * 1024 * 1024;
+
+/**
+ * Reads every searchable value of `path` in `format` into `sink`, streaming and bounded: text
+ * formats line by line (long lines in windows), Parquet one column chunk at a time, model
+ * artifacts only their metadata. Malformed input becomes a problem (never an exception), and
+ * what can still be read is read. Throws FormatError only when nothing can be read.
+ */
+export async function readFields(
+  path: string,
+  name: string,
+  format: PrivacyFormat,
+  limits: Limits,
+  sink: FieldSink,
+): Promise<void> {
+  switch (format) {
+    case 'text':
+    case 'json':
+      await eachLine(byteChunks(path, wrapperOf(name), limits), (l) => {
+        sink.field({ text: l.text, line: l.line, offset: l.column });
+      });
+      return;
+    case 'jsonl':
+      await readJsonl(path, name, limits, sink);
+      return;
+    case 'csv':
+    case 'tsv':
+      await readDelimited(path, name, format === 'csv' ? ',' : '\t', limits, sink);
+      return;
+    case 'parquet':
+      await readParquet(path, sink);
+      return;
+    case 'arrow':
+      await readArrow(path, sink);
+      return;
+    case 'safetensors':
+      await readSafetensorsMetadata(path, limits, sink);
+      return;
+    case 'gguf':
+      await readGgufMetadata(path, limits, sink);
+      return;
+  }
+}
+
+async function readJsonl(
+  path: string,
+  name: string,
+  limits: Limits,
+  sink: FieldSink,
+): Promise<void> {
+  let record = 0;
+  await eachLine(byteChunks(path, wrapperOf(name), limits), (l) => {
+    if (l.column === 0) record++;
+    if (l.partial) {
+      if (l.column === 0)
+        sink.problem({
+          code: 'LIMIT_EXCEEDED',
+          message: `record longer than ${MAX_RECORD_CHARS} characters: searched as text`,
+          line: l.line,
+        });
+      sink.field({ text: l.text, line: l.line, record, offset: l.column });
+      return;
+    }
+    if (l.text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(l.text);
+    } catch {
+      sink.problem({
+        code: 'BAD_JSON',
+        message: 'record is not JSON: searched as text',
+        line: l.line,
+      });
+      sink.field({ text: l.text, line: l.line, record, offset: 0 });
+      return;
+    }
+    walkJson(
+      value,
+      (text, column) => {
+        sink.field({ text, line: l.line, record, column });
+      },
+      () => {
+        sink.problem({
+          code: 'LIMIT_EXCEEDED',
+          message: `record nested deeper than ${MAX_JSON_DEPTH}: searched as text`,
+          line: l.line,
+        });
+        sink.field({ text: l.text, line: l.line, record, offset: 0 });
+      },
+    );
+  });
+}
+
+/**
+ * Calls `onValue` for every string and number in `value` with its key path (`messages[].content`)
+ * as the column, walking with an explicit stack; `onTooDeep` once when nesting passes the limit.
+ */
+export function walkJson(
+  value: unknown,
+  onValue: (text: string, column: string) => void,
+  onTooDeep: () => void,
+): void {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  let tooDeep = false;
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (top === undefined) break;
+    const v = top.value;
+    if (typeof v === 'string') onValue(v, top.path);
+    else if (typeof v === 'number') onValue(String(v), top.path);
+    else if (typeof v === 'object' && v !== null) {
+      if (top.depth >= MAX_JSON_DEPTH) {
+        tooDeep = true;
+        continue;
+      }
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--)
+          stack.push({ value: v[i], path: `${top.path}[]`, depth: top.depth + 1 });
+      } else {
+        const entries = Object.entries(v as Record<string, unknown>);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [k, child] = entries[i] ?? ['', undefined];
+          stack.push({
+            value: child,
+            path: top.path === '' ? k : `${top.path}.${k}`,
+            depth: top.depth + 1,
+          });
+        }
+      }
+    }
+  }
+  if (tooDeep) onTooDeep();
+}
+
+/** Thrown by walkJsonReplace past MAX_JSON_DEPTH; the caller then treats the record as text. */
+export class TooDeepError extends Error {
+  override readonly name = 'TooDeepError';
+}
+
+/**
+ * A copy of a parsed JSON value with every string replaced by `replace(string, keyPath)`, keys
+ * and elements in their order. Throws TooDeepError past MAX_JSON_DEPTH (the recursion is bounded
+ * by it).
+ */
+export function walkJsonReplace(
+  value: unknown,
+  replace: (text: string, column: string) => string,
+  path = '',
+  depth = 0,
+): unknown {
+  if (typeof value === 'string') return replace(value, path);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_JSON_DEPTH) throw new TooDeepError(`nested deeper than ${MAX_JSON_DEPTH}`);
+  if (Array.isArray(value))
+    return value.map((v: unknown) => walkJsonReplace(v, replace, `${path}[]`, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // defineProperty, so a "__proto__" key stays an own data key as JSON.parse made it.
+    Object.defineProperty(out, k, {
+      value: walkJsonReplace(v, replace, path === '' ? k : `${path}.${k}`, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * RFC 4180 fields (quotes, doubled quotes, CRLF) from a stream, emitted one at a time so a row
+ * of a million columns is never held; the first row names the columns.
+ */
+export async function readDelimited(
+  path: string,
+  name: string,
+  delimiter: string,
+  limits: Limits,
+  sink: FieldSink,
+  all = false,
+  chunks: AsyncIterable<Uint8Array> = byteChunks(path, wrapperOf(name), limits),
+): Promise<void> {
+  const header: string[] = [];
+  let record = 0; // 0 = header row
+  let column = 0;
+  let line = 1;
+  let fieldLine = 1;
+  let field = '';
+  // In an object: TypeScript does not see the closure below change a plain local.
+  const state = { quoted: false };
+  let afterQuote = false;
+  let manyColumnsReported = false;
+  const emit = (): void => {
+    if (record === 0) {
+      if (header.length < MAX_NAMED_COLUMNS) header.push(field);
+      // A header value is data too (a leaked credential as a column name).
+      if (field !== '' || all)
+        sink.field({
+          text: field,
+          line: fieldLine,
+          record: 0,
+          column: `#${column + 1}`,
+          index: column,
+        });
+    } else if (field !== '' || all) {
+      sink.field({
+        text: field,
+        line: fieldLine,
+        record,
+        column: header[column] ?? `#${column + 1}`,
+        index: column,
+      });
+    }
+    if (column + 1 === MAX_NAMED_COLUMNS && !manyColumnsReported) {
+      manyColumnsReported = true;
+      sink.problem({
+        code: 'LIMIT_EXCEEDED',
+        message: `more than ${MAX_NAMED_COLUMNS} columns: later columns are named by number`,
+        line,
+      });
+    }
+    field = '';
+    column++;
+    fieldLine = line;
+  };
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const take = (text: string): void => {
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charAt(i);
+      if (state.quoted) {
+        if (ch === '"') {
+          state.quoted = false;
+          afterQuote = true;
+        } else {
+          if (ch === '\n') line++;
+          field += ch;
+        }
+      } else if (ch === '"') {
+        if (afterQuote) field += '"'; // a doubled quote inside a quoted field
+        state.quoted = true;
+        afterQuote = false;
+      } else if (ch === delimiter) {
+        afterQuote = false;
+        emit();
+      } else if (ch === '\n') {
+        afterQuote = false;
+        if (field.endsWith('\r')) field = field.slice(0, -1);
+        emit();
+        sink.rowEnd?.();
+        line++;
+        fieldLine = line;
+        record++;
+        column = 0;
+      } else {
+        afterQuote = false;
+        field += ch;
+      }
+      if (field.length >= MAX_WINDOW_CHARS) {
+        // An endless field (an unterminated quote, a binary blob) is searched in windows.
+        sink.field({
+          text: field,
+          line: fieldLine,
+          record,
+          column: header[column] ?? `#${column + 1}`,
+          index: column,
+          part: true,
+        });
+        field = '';
+      }
+    }
+  };
+  for await (const chunk of chunks) take(decoder.decode(chunk, { stream: true }));
+  take(decoder.decode());
+  if (state.quoted)
+    sink.problem({ code: 'TRUNCATED', message: 'a quoted field is never closed', line: fieldLine });
+  if (field !== '' || column > 0) {
+    emit();
+    sink.rowEnd?.();
+  }
+}
+
+async function readParquet(path: string, sink: FieldSink): Promise<void> {
+  const hyparquet = await import('hyparquet');
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const file = {
+      byteLength: size,
+      async slice(start: number, end?: number): Promise<ArrayBuffer> {
+        const stop = Math.min(end ?? size, size);
+        // A lying footer can name any range: reads stay inside the file and below the chunk cap.
+        if (start < 0 || stop < start || stop - start > MAX_PARQUET_CHUNK)
+          throw new FormatError('BAD_LENGTH', `read of ${stop - start} bytes at ${start}`, start);
+        const buffer = new Uint8Array(stop - start);
+        await handle.read(buffer, 0, buffer.byteLength, start);
+        return buffer.buffer;
+      },
+    };
+    let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
+    try {
+      metadata = await hyparquet.parquetMetadataAsync(file);
+    } catch (error) {
+      throw error instanceof FormatError
+        ? error
+        : new FormatError('BAD_STRUCTURE', `Parquet footer: ${String(error)}`, size, {
+            cause: error,
+          });
+    }
+    let rowBase = 0;
+    for (const group of metadata.row_groups) {
+      const rows = Number(group.num_rows);
+      for (const chunk of group.columns) {
+        const meta = chunk.meta_data;
+        if (meta === undefined) continue;
+        const column = meta.path_in_schema.join('.');
+        if (meta.type === 'BOOLEAN' || meta.type === 'FLOAT' || meta.type === 'DOUBLE') continue;
+        if (meta.total_uncompressed_size > BigInt(MAX_PARQUET_CHUNK)) {
+          sink.problem({
+            code: 'LIMIT_EXCEEDED',
+            message: `column chunk of ${meta.total_uncompressed_size} bytes in the row group at row ${rowBase + 1} not read`,
+            column,
+          });
+          continue;
+        }
+        try {
+          await hyparquet.parquetRead({
+            file,
+            metadata,
+            columns: [meta.path_in_schema[0] ?? column],
+            rowStart: rowBase,
+            rowEnd: rowBase + rows,
+            onPage(page) {
+              const data = page.columnData;
+              for (let i = 0; i < data.length; i++) {
+                const v: unknown = data[i];
+                const text =
+                  typeof v === 'string'
+                    ? v
+                    : typeof v === 'number' || typeof v === 'bigint'
+                      ? String(v)
+                      : undefined;
+                if (text !== undefined && text !== '')
+                  sink.field({ text, record: page.rowStart + i + 1, column });
+              }
+            },
+          });
+        } catch (error) {
+          sink.problem({
+            code: error instanceof FormatError ? error.code : 'BAD_STRUCTURE',
+            message: `column could not be decoded: ${String(error instanceof Error ? error.message : error)}`,
+            column,
+          });
+        }
+      }
+      rowBase += rows;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Arrow IPC (file or stream format) one record batch at a time with apache-arrow: every UTF-8
+ * column (string and large string) and integer column; nested columns are not read (a problem
+ * says so once per column).
+ */
+async function readArrow(path: string, sink: FieldSink): Promise<void> {
+  const arrow = await import('apache-arrow');
+  const handle = await open(path, 'r');
+  try {
+    let reader: Awaited<ReturnType<typeof arrow.RecordBatchReader.from>>;
+    try {
+      reader = await arrow.RecordBatchReader.from(handle);
+      await reader.open();
+    } catch (error) {
+      throw new FormatError('BAD_STRUCTURE', `Arrow IPC: ${String(error)}`, 0, { cause: error });
+    }
+    let rowBase = 0;
+    const skipped = new Set<string>();
+    for await (const batch of reader) {
+      const fields = batch.schema.fields;
+      for (let c = 0; c < fields.length; c++) {
+        const field = fields[c];
+        const vector = batch.getChildAt(c);
+        if (field === undefined || vector === null) continue;
+        const type = field.type as DataType;
+        const text = arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type);
+        if (!text && !arrow.DataType.isInt(type)) {
+          if (
+            !skipped.has(field.name) &&
+            (arrow.DataType.isList(type) ||
+              arrow.DataType.isStruct(type) ||
+              arrow.DataType.isBinary(type))
+          ) {
+            skipped.add(field.name);
+            sink.problem({
+              code: 'UNSUPPORTED_FEATURE',
+              message: `nested or binary Arrow column (${String(type)}) not read`,
+              column: field.name,
+            });
+          }
+          continue;
+        }
+        for (let r = 0; r < batch.numRows; r++) {
+          const v: unknown = vector.get(r);
+          if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'bigint')
+            sink.field({ text: String(v), record: rowBase + r + 1, column: field.name });
+        }
+      }
+      rowBase += batch.numRows;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readSafetensorsMetadata(
+  path: string,
+  limits: Limits,
+  sink: FieldSink,
+): Promise<void> {
+  const source = await FileSource.open(path);
+  try {
+    const header = await readSafetensorsHeader(source, limits);
+    for (const [key, value] of header.metadata ?? new Map<string, string>()) {
+      sink.field({ text: key, column: '__metadata__', byteOffset: 8 });
+      sink.field({ text: value, column: `__metadata__.${key}`, byteOffset: 8 });
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+async function readGgufMetadata(path: string, limits: Limits, sink: FieldSink): Promise<void> {
+  const source = await FileSource.open(path);
+  try {
+    const header = await readGgufHeader(source, limits);
+    for (const entry of header.metadata) {
+      if (typeof entry.value === 'string')
+        sink.field({ text: entry.value, column: entry.key, byteOffset: entry.valueSpan.start });
+    }
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,254 @@
+import { readFileSync } from 'node:fs';
+import { RE2JS } from 're2js';
+import { parse as parseToml } from 'smol-toml';
+import { githubTokenChecksum, shannonEntropy } from './validators.js';
+
+/** One allowlist of a gitleaks rule (or the global one): a finding it matches is dropped. */
+interface Allowlist {
+  readonly and: boolean;
+  readonly target: 'secret' | 'match' | 'line';
+  readonly regexes: readonly RE2JS[];
+  readonly stopwords: readonly string[];
+  readonly paths: readonly RE2JS[];
+}
+
+/** A gitleaks rule compiled for RE2 semantics (linear time whatever the input). */
+export interface SecretRule {
+  /** gitleaks' rule id (`aws-access-token`). */
+  readonly id: string;
+  readonly description: string;
+  /** The torchward rule name it reports under (`secret/aws`, `private-key`). */
+  readonly entity: string;
+  /** The RE2 pattern, compiled on first use (compiling all 221 up front costs about a second). */
+  readonly pattern: string;
+  readonly secretGroup: number;
+  readonly entropy: number;
+  /** Lower-case keywords; the regex runs only on text that contains one (gitleaks' prefilter). */
+  readonly keywords: readonly string[];
+  readonly path?: RE2JS;
+  readonly allowlists: readonly Allowlist[];
+}
+
+/** A secret found by a gitleaks rule, with offsets into the text searched. */
+export interface SecretMatch {
+  readonly rule: SecretRule;
+  /** The secret (the rule's secret group), [start, end) in UTF-16 units. */
+  readonly start: number;
+  readonly end: number;
+  readonly secret: string;
+  /** The whole regex match. */
+  readonly match: string;
+  /** False when a provider checksum exists and does not match (GitHub tokens). */
+  readonly checksum?: boolean;
+  /**
+   * An allowlisted value that says it is an example (`AKIAIOSFODNN7EXAMPLE`): gitleaks drops it,
+   * torchward reports it as an example (info), so a reader sees why it is not a leak.
+   */
+  readonly example?: boolean;
+}
+
+/** Providers with a rule of their own (`privacy/secret/<provider>`); the rest is `other`. */
+const PROVIDERS: readonly (readonly [RegExp, string])[] = [
+  [/^private-key$/, 'private-key'],
+  [/^aws-/, 'secret/aws'],
+  [/^github-/, 'secret/github'],
+  [/^gitlab-/, 'secret/gitlab'],
+  [/^slack-/, 'secret/slack'],
+  [/^openai-/, 'secret/openai'],
+  [/^anthropic-/, 'secret/anthropic'],
+  [/^huggingface-/, 'secret/huggingface'],
+  [/^(?:gcp|google)-/, 'secret/gcp'],
+  [/^azure-/, 'secret/azure'],
+  [/^stripe-/, 'secret/stripe'],
+  [/^jwt/, 'secret/jwt'],
+  [/^npm-/, 'secret/npm'],
+  [/^pypi-/, 'secret/pypi'],
+  [/^generic-/, 'secret/generic'],
+];
+
+/** The rule name a gitleaks rule id reports under. */
+export function secretEntity(gitleaksId: string): string {
+  for (const [pattern, entity] of PROVIDERS) if (pattern.test(gitleaksId)) return entity;
+  return 'secret/other';
+}
+
+/** The gitleaks rule set and its global allowlist, compiled once. */
+export interface SecretRules {
+  readonly rules: readonly SecretRule[];
+  readonly global: Allowlist;
+  /** One JS pattern of every keyword, so a text is searched once for all prefilters. */
+  readonly keywordPattern: RegExp;
+  /** Rules without keywords: they run on every text. */
+  readonly always: readonly SecretRule[];
+  readonly byKeyword: ReadonlyMap<string, readonly SecretRule[]>;
+}
+
+let loaded: SecretRules | undefined;
+
+/**
+ * The secret rules shipped with torchward: gitleaks' default rule file (MIT, copied unchanged
+ * in src/privacy/data/gitleaks.toml), compiled with re2js. Loaded once per process.
+ */
+export function defaultSecretRules(): SecretRules {
+  loaded ??= compileSecretRules(
+    readFileSync(new URL('./data/gitleaks.toml', import.meta.url), 'utf8'),
+  );
+  return loaded;
+}
+
+/**
+ * Reads a gitleaks configuration (TOML text). Each rule's pattern compiles on first use, and
+ * throws then if RE2 rejects it (all 221 regex rules of the shipped file compile).
+ */
+export function compileSecretRules(toml: string): SecretRules {
+  const doc = parseToml(toml) as Record<string, unknown>;
+  const rules: SecretRule[] = [];
+  for (const raw of asArray(doc.rules)) {
+    const r = raw as Record<string, unknown>;
+    const id = String(r.id);
+    // Rules that match only file names (no regex) do not apply to data values.
+    if (typeof r.regex !== 'string') continue;
+    const lists = asArray(r.allowlists).map((a) => allowlist(a as Record<string, unknown>));
+    if (r.allowlist !== undefined) lists.push(allowlist(r.allowlist as Record<string, unknown>));
+    rules.push({
+      id,
+      description: typeof r.description === 'string' ? r.description : '',
+      entity: secretEntity(id),
+      pattern: r.regex,
+      secretGroup: typeof r.secretGroup === 'number' ? r.secretGroup : 0,
+      entropy: typeof r.entropy === 'number' ? r.entropy : 0,
+      keywords: asArray(r.keywords).map((k) => String(k).toLowerCase()),
+      ...(typeof r.path === 'string' ? { path: RE2JS.compile(r.path) } : {}),
+      allowlists: lists,
+    });
+  }
+  const byKeyword = new Map<string, SecretRule[]>();
+  for (const rule of rules) {
+    for (const k of rule.keywords) {
+      const list = byKeyword.get(k) ?? [];
+      list.push(rule);
+      byKeyword.set(k, list);
+    }
+  }
+  // Longest first, so a keyword that contains another is still found where both start.
+  const keys = [...byKeyword.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const escaped = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  return {
+    rules,
+    global: allowlist((doc.allowlist ?? {}) as Record<string, unknown>),
+    keywordPattern: new RegExp(escaped.join('|'), 'gi'),
+    always: rules.filter((r) => r.keywords.length === 0),
+    byKeyword,
+  };
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function allowlist(a: Record<string, unknown>): Allowlist {
+  const target = a.regexTarget === 'match' || a.regexTarget === 'line' ? a.regexTarget : 'secret';
+  return {
+    and: String(a.condition).toUpperCase() === 'AND',
+    target,
+    regexes: asArray(a.regexes).map((r) => RE2JS.compile(String(r))),
+    stopwords: asArray(a.stopwords).map((s) => String(s).toLowerCase()),
+    paths: asArray(a.paths).map((r) => RE2JS.compile(String(r))),
+  };
+}
+
+function allowed(
+  list: Allowlist,
+  secret: string,
+  match: string,
+  line: string,
+  uri: string,
+): boolean {
+  const checks: boolean[] = [];
+  if (list.regexes.length > 0) {
+    const subject = list.target === 'secret' ? secret : list.target === 'match' ? match : line;
+    checks.push(list.regexes.some((r) => r.matcher(subject).find()));
+  }
+  if (list.stopwords.length > 0) {
+    const lower = secret.toLowerCase();
+    checks.push(list.stopwords.some((w) => lower.includes(w)));
+  }
+  if (list.paths.length > 0) checks.push(list.paths.some((r) => r.matcher(uri).find()));
+  if (checks.length === 0) return false;
+  return list.and ? checks.every(Boolean) : checks.some(Boolean);
+}
+
+/**
+ * Finds secrets in `text` with every rule whose keyword occurs in it (case-insensitive), as
+ * gitleaks does: the secret group, the entropy floor, generic rules needing a digit, and the
+ * rule and global allowlists (`uri` is matched against path allowlists).
+ */
+export function findSecrets(rules: SecretRules, text: string, uri = ''): SecretMatch[] {
+  const selected = new Set<SecretRule>(rules.always);
+  // exec, not matchAll: matchAll copies the (large) keyword pattern on every call.
+  const pattern = rules.keywordPattern;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    for (const rule of rules.byKeyword.get(m[0].toLowerCase()) ?? []) selected.add(rule);
+  }
+  if (selected.size === 0) return [];
+  const out: SecretMatch[] = [];
+  for (const rule of selected) {
+    if (rule.path !== undefined && !rule.path.matcher(uri).find()) continue;
+    const regex = compiled(rule);
+    const matcher = regex.matcher(text);
+    const groups = regex.groupCount();
+    while (matcher.find()) {
+      const match = matcher.group() ?? '';
+      let group = rule.secretGroup;
+      if (group === 0 && groups > 0) {
+        // gitleaks takes the first capture group that matched when no secretGroup is named.
+        for (let g = 1; g <= groups; g++) {
+          if ((matcher.group(g) ?? '') !== '') {
+            group = g;
+            break;
+          }
+        }
+      }
+      const secret = matcher.group(group) ?? '';
+      if (secret === '') continue;
+      if (rule.entropy > 0 && shannonEntropy(secret) <= rule.entropy) continue;
+      if (rule.id.startsWith('generic') && !/\d/.test(secret)) continue;
+      const start = matcher.start(group);
+      const line = lineAround(text, start);
+      const allowlisted =
+        allowed(rules.global, secret, match, line, uri) ||
+        rule.allowlists.some((l) => allowed(l, secret, match, line, uri));
+      const example = /example/i.test(secret);
+      if (allowlisted && !example) continue;
+      const checksum = rule.entity === 'secret/github' ? githubTokenChecksum(secret) : undefined;
+      out.push({
+        rule,
+        start,
+        end: matcher.end(group),
+        secret,
+        match,
+        ...(checksum === undefined ? {} : { checksum }),
+        ...(example ? { example } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+const COMPILED = new WeakMap<SecretRule, RE2JS>();
+
+function compiled(rule: SecretRule): RE2JS {
+  let regex = COMPILED.get(rule);
+  if (regex === undefined) {
+    regex = RE2JS.compile(rule.pattern);
+    COMPILED.set(rule, regex);
+  }
+  return regex;
+}
+
+function lineAround(text: string, at: number): string {
+  const start = text.lastIndexOf('\n', at) + 1;
+  const end = text.indexOf('\n', at);
+  return text.slice(start, end < 0 ? text.length : end);
+}
