@@ -117,10 +117,12 @@ export function parseWorkflow(
     }
   }
   const jobs: Job[] = [];
+  const problems: YamlProblem[] = [...tree.problems];
   if (kind === 'workflow') {
     for (const [id, entry] of getMap(root, 'jobs')?.entries ?? []) {
       if (entry.value.kind === 'map') jobs.push(readJob(id, entry.key, entry.value, uri));
     }
+    if (root !== undefined) problems.push(...shapeProblems(root));
   } else {
     const runs = root?.entries.get('runs');
     if (runs?.value.kind === 'map') jobs.push(readActionJob(runs.key, runs.value, uri));
@@ -136,10 +138,56 @@ export function parseWorkflow(
     env: getMap(root, 'env'),
     jobs,
     inputDefaults,
-    problems: tree.problems,
+    problems,
     scalarSpans: tree.scalarSpans,
     [MEMO]: newMemoStore(),
   };
+}
+
+/**
+ * What GitHub would refuse in a workflow's top level and the audit would otherwise read as "no
+ * jobs, nothing to report": a missing or empty `on:` or `jobs:`, or one that is not a mapping.
+ */
+function shapeProblems(root: YMap): YamlProblem[] {
+  const out: YamlProblem[] = [];
+  const on = root.entries.get('on');
+  if (on === undefined) {
+    out.push({
+      code: 'MISSING_ON',
+      message: 'the workflow has no `on:` triggers',
+      span: at0(root),
+    });
+  } else if (on.value.kind === 'scalar' && on.value.text.trim() === '') {
+    out.push({ code: 'EMPTY_ON', message: '`on:` is empty', span: on.key.span });
+  }
+  const jobs = root.entries.get('jobs');
+  if (jobs === undefined) {
+    out.push({ code: 'MISSING_JOBS', message: 'the workflow has no `jobs:`', span: at0(root) });
+  } else if (jobs.value.kind !== 'map') {
+    const empty = jobs.value.kind === 'scalar' && jobs.value.text.trim() === '';
+    out.push({
+      code: 'BAD_JOBS',
+      message: empty ? '`jobs:` is empty (null)' : '`jobs:` is not a mapping of job ids',
+      span: jobs.key.span,
+    });
+  } else if (jobs.value.entries.size === 0) {
+    out.push({ code: 'BAD_JOBS', message: '`jobs:` has no jobs', span: jobs.key.span });
+  } else {
+    for (const entry of jobs.value.entries.values()) {
+      if (entry.value.kind !== 'map') {
+        out.push({
+          code: 'BAD_JOB',
+          message: `job \`${entry.key.text.slice(0, 80)}\` is not a mapping`,
+          span: entry.key.span,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function at0(root: YMap): { start: number; end: number } {
+  return { start: root.span.start, end: root.span.start };
 }
 
 function readSteps(list: YNode | undefined, uri: string): Step[] {

@@ -273,9 +273,61 @@ describe('auditWorkflowFiles', () => {
         ['unreadable:The file could not be audited (BAD_UTF8'],
         ['unreadable:The file could not be audited (BAD_STRUCTURE'],
         ['unreadable:The file could not be audited (LIMIT_EXCEEDED'],
-        ['yaml:YAML error DUPLICATE_KEY'],
+        ['yaml:YAML error DUPLICATE_KEY', 'structure:Not a valid workflow (BAD_JOBS)'],
         ['unreadable:The file could not be audited (TRUNCATED'],
       ],
+    );
+  });
+
+  it('rejects a 200,000-deep flow collection before the YAML parser reads it', async () => {
+    write(
+      '.github/workflows/deep.yml',
+      `on: push\njobs: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`,
+    );
+    const result = await audit('.github/workflows/deep.yml');
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.messageId, f.message.includes('nesting deeper')]),
+      [['ci/malformed-input', 'unreadable', true]],
+    );
+  });
+
+  it('reports NUL bytes, a null `jobs:` and a duplicated `on:` as malformed', async () => {
+    write(
+      '.github/workflows/nul.yml',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \u0000hi\n',
+    );
+    write('.github/workflows/nulljobs.yml', 'on: push\njobs:\n');
+    write(
+      '.github/workflows/dupon.yml',
+      'on: push\npermissions: {}\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n',
+    );
+    const codes = async (name: string): Promise<string[]> =>
+      (await audit(`.github/workflows/${name}.yml`)).findings
+        .filter((f) => f.ruleId === 'ci/malformed-input')
+        .map((f) => f.message.slice(0, f.message.indexOf(':')));
+    assert.deepEqual(await codes('nul'), ['YAML error CONTROL_CHARACTER']);
+    assert.deepEqual(await codes('nulljobs'), ['Not a valid workflow (BAD_JOBS)']);
+    assert.deepEqual(await codes('dupon'), ['YAML error DUPLICATE_KEY']);
+  });
+
+  it('applies the node limit per workflow and audits the rest of the directory', async () => {
+    let big = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n';
+    for (let i = 0; i < 600; i++) big += `      - run: echo ${i}\n`;
+    write('.github/workflows/limit-big.yml', big);
+    write(
+      '.github/workflows/limit-small.yml',
+      'on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
+    );
+    const results = await auditWorkflowFiles(
+      ['limit-big', 'limit-small'].map((name) => ({
+        path: join(root, '.github/workflows', `${name}.yml`),
+        uri: `${name}.yml`,
+      })),
+      { limits: makeLimits({ maxEntries: 1000 }), config: {}, repoRoot: root },
+    );
+    assert.deepEqual(
+      results.map((r) => r.findings.map((f) => `${f.ruleId}:${f.messageId}`)),
+      [['ci/malformed-input:unreadable'], ['ci/script-injection:run']],
     );
   });
 

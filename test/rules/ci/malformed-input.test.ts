@@ -9,5 +9,10 @@ testRule(rule, {
       code: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    runs-on: linux.2xlarge\n',
       errors: [{ messageId: 'yaml', line: 5, column: 5 }],
     },
+    {
+      // `jobs:` with no value: GitHub refuses the file; the audit must not call it clean.
+      code: 'on: push\njobs:\n',
+      errors: [{ messageId: 'structure', line: 2, column: 1 }],
+    },
   ],
 });
