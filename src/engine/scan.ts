@@ -32,6 +32,7 @@ import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
+import type { WorkflowAuditFilter } from './workflow-audit.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -60,6 +61,8 @@ export interface ScanOptions {
   readonly unscannedSeverity?: Severity;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
+  /** Workflow audit filters: lowest confidence reported and pedantic mode (CLI flags or config). */
+  readonly workflowFilter?: WorkflowAuditFilter;
   /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
   /**
@@ -140,6 +143,9 @@ export async function scanPaths(
         },
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...(config.minConfidence === undefined ? {} : { minConfidence: config.minConfidence }),
+        ...(config.pedantic === undefined ? {} : { pedantic: config.pedantic }),
+        ...options.workflowFilter,
       },
     );
     for (const result of audited) {

@@ -37,6 +37,10 @@ export interface ReportInput<M extends string> {
   readonly severity?: Severity;
   /** Overrides the rule's default verdict for this report. */
   readonly verdict?: Verdict;
+  /** Overrides the rule's default confidence for this report (how sure this one is). */
+  readonly confidence?: Confidence;
+  /** A noisier, code-smell report, shown only in pedantic mode (workflow audit `--pedantic`). */
+  readonly pedantic?: boolean;
 }
 
 /** Everything a rule may touch: no I/O, clock or module state. */
@@ -116,8 +120,9 @@ export function makeFinding<M extends string>(
     messageId: input.messageId,
     message: formatMessage(rule.messages[input.messageId], input.data),
     severity: input.severity ?? rule.severity,
-    confidence: rule.confidence,
+    confidence: input.confidence ?? rule.confidence,
     ...(verdict === undefined ? {} : { verdict }),
+    ...(input.pedantic === true ? { pedantic: true as const } : {}),
     primary: toLocation(input.at),
     related: (input.related ?? []).map(toLocation),
   };

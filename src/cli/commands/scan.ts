@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { closest } from '../../core/closest.js';
-import { SEVERITIES, type Severity } from '../../core/finding.js';
+import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../../core/finding.js';
 import {
   ConfigError,
   checkGlobalName,
@@ -38,6 +38,10 @@ Options:
                                  this repository's root; a config inside a scanned folder
                                  is never read implicitly, only reported)
       --no-config                ignore configuration files
+      --min-confidence LEVEL     leave out workflow findings less sure than LEVEL:
+                                 low|medium|high (default: low, report all)
+      --pedantic                 also report the noisier workflow checks (code smells such
+                                 as constant GITHUB_ENV writes, image tags in scripts)
       --unscanned-severity SEV   severity of the finding for each path not scanned (missing,
                                  unreadable, a link leading nowhere or out of the folder, a
                                  special file, over the file limit): info|low|medium|high|
@@ -82,6 +86,8 @@ export const scanCommand: Command = {
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
         'unscanned-severity': { type: 'string' },
+        'min-confidence': { type: 'string' },
+        pedantic: { type: 'boolean' },
         'max-depth': { type: 'string' },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
@@ -105,6 +111,10 @@ export const scanCommand: Command = {
     const failOnArg = values['fail-on'];
     if (failOnArg !== undefined && !SEVERITIES.includes(failOnArg as Severity)) {
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+    }
+    const minConfidence = values['min-confidence'];
+    if (minConfidence !== undefined && !CONFIDENCES.includes(minConfidence as Confidence)) {
+      throw new UsageError(`--min-confidence must be one of ${CONFIDENCES.join(', ')}`);
     }
     const unscannedArg = values['unscanned-severity'];
     if (unscannedArg !== undefined && !SEVERITIES.includes(unscannedArg as Severity)) {
@@ -183,6 +193,10 @@ export const scanCommand: Command = {
       threads: availableParallelism(),
       ...(requireSignature === undefined ? {} : { requireSignature }),
       cwd: io.cwd,
+      workflowFilter: {
+        ...(minConfidence === undefined ? {} : { minConfidence: minConfidence as Confidence }),
+        ...(values.pedantic === undefined ? {} : { pedantic: values.pedantic }),
+      },
       onWarning: warn,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);

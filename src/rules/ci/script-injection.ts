@@ -43,6 +43,8 @@ export default defineRule<WorkflowAuditInput, 'run' | 'script' | 'actionInput'>(
                 data: { context: ref.path },
                 at: { span: ref.expression, path: scalar.path },
                 severity: 'medium',
+                // Whether a caller passes outsider text is unknown here: most pass constants.
+                confidence: 'low',
               });
             }
           }
