@@ -343,19 +343,38 @@ class LocalLoader {
   constructor(private readonly limits: Limits) {}
 
   async attach(model: WorkflowModel, root: string, depth: number): Promise<void> {
-    if (depth >= MAX_FOLLOW_DEPTH || this.attached.has(model)) return;
+    if (this.attached.has(model)) return;
     this.attached.set(model, true);
     for (const ref of localReferences(model)) {
+      if (depth >= MAX_FOLLOW_DEPTH) {
+        // Said, not skipped: the steps behind this reference are not audited.
+        model.unresolved.push({
+          uses: ref.uses,
+          reason: `local references nest deeper than ${MAX_FOLLOW_DEPTH} levels`,
+        });
+        continue;
+      }
       const candidates =
         ref.kind === 'workflow'
           ? [ref.path]
           : [join(ref.path, 'action.yml'), join(ref.path, 'action.yaml')];
+      let found = false;
       for (const candidate of candidates) {
         const loaded = await this.load(root, candidate, ref.kind);
         if (loaded === undefined) continue;
         ref.attach(loaded);
+        found = true;
         await this.attach(loaded, root, depth + 1);
         break;
+      }
+      if (!found) {
+        model.unresolved.push({
+          uses: ref.uses,
+          reason:
+            ref.kind === 'workflow'
+              ? `${ref.path} could not be read as a workflow inside the repository`
+              : `no readable action.yml or action.yaml in ${ref.path === '' ? 'the repository root' : ref.path}`,
+        });
       }
     }
   }

@@ -68,6 +68,11 @@ export interface WorkflowModel {
   /** Defaults of `workflow_call` / `workflow_dispatch` inputs, or an action's inputs. */
   readonly inputDefaults: ReadonlyMap<string, string>;
   readonly problems: readonly YamlProblem[];
+  /**
+   * Local `uses: ./…` targets the audit could not read (missing, outside the repository,
+   * malformed, nested too deep), filled by the loader: their steps were not audited.
+   */
+  readonly unresolved: { readonly uses: YScalar; readonly reason: string }[];
   readonly scalarSpans: YamlTreeSpans;
   /** Memoised facts about the model (workflows/memo.ts). */
   readonly [MEMO]: MemoStore;
@@ -139,6 +144,7 @@ export function parseWorkflow(
     jobs,
     inputDefaults,
     problems,
+    unresolved: [],
     scalarSpans: tree.scalarSpans,
     [MEMO]: newMemoStore(),
   };
@@ -270,12 +276,18 @@ function readActionJob(key: YScalar, runs: YMap, uri: string): Job {
   };
 }
 
+/** A local reusable workflow or composite action a model refers to. */
+export interface LocalReference {
+  readonly kind: 'workflow' | 'action';
+  /** Repository-relative path (for actions: the directory). */
+  readonly path: string;
+  readonly uses: YScalar;
+  readonly attach: (m: WorkflowModel) => void;
+}
+
 /** Local targets a model refers to: reusable workflows of jobs and composite actions of steps. */
-export function localReferences(
-  model: WorkflowModel,
-): { kind: 'workflow' | 'action'; path: string; attach: (m: WorkflowModel) => void }[] {
-  const out: { kind: 'workflow' | 'action'; path: string; attach: (m: WorkflowModel) => void }[] =
-    [];
+export function localReferences(model: WorkflowModel): LocalReference[] {
+  const out: LocalReference[] = [];
   for (const job of model.jobs) {
     if (job.uses !== undefined) {
       const ref = parseUses(job.uses.text);
@@ -283,6 +295,7 @@ export function localReferences(
         out.push({
           kind: 'workflow',
           path: ref.path.split('@')[0] ?? ref.path,
+          uses: job.uses,
           attach: (m) => (job.callee = m),
         });
       }
@@ -291,7 +304,8 @@ export function localReferences(
       if (step.uses === undefined) continue;
       const ref = parseUses(step.uses.text);
       if (ref.kind === 'local') {
-        out.push({ kind: 'action', path: ref.path, attach: (m) => (step.action = m) });
+        const uses = step.uses;
+        out.push({ kind: 'action', path: ref.path, uses, attach: (m) => (step.action = m) });
       }
     }
   }

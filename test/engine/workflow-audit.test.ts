@@ -365,9 +365,15 @@ describe('auditWorkflowFiles', () => {
         'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh pr checkout 1\n      - uses: ./escape\n      - uses: ./../../etc\n',
       );
       const result = await audit('.github/workflows/f.yml');
+      // Neither target is read; both are reported as not audited, not silently skipped.
       assert.deepEqual(
-        result.findings.map((f) => f.ruleId),
-        ['ci/dangerous-trigger', 'ci/untrusted-checkout-exec'],
+        result.findings.map((f) => `${f.ruleId}:${f.messageId}`),
+        [
+          'ci/dangerous-trigger:trigger',
+          'ci/untrusted-checkout-exec:checkoutExec',
+          'ci/malformed-input:unresolved',
+          'ci/malformed-input:unresolved',
+        ],
       );
     } finally {
       rmSync(outside, { recursive: true, force: true });
@@ -453,6 +459,27 @@ describe('auditWorkflowFiles', () => {
       results.map((r) => r.findings.map((f) => `${f.ruleId}:${f.messageId}`)),
       [['ci/malformed-input:unreadable'], ['ci/script-injection:run']],
     );
+  });
+
+  it('resolves nested local actions and reports the ones it cannot read', async () => {
+    write(
+      '.github/actions/outer/action.yml',
+      'runs:\n  using: composite\n  steps:\n    - uses: ./.github/actions/inner\n',
+    );
+    write(
+      '.github/actions/inner/action.yaml',
+      'runs:\n  using: composite\n  steps:\n    - run: echo "${{ github.event.issue.title }}"\n      shell: bash\n',
+    );
+    write(
+      '.github/workflows/nested.yml',
+      'on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/outer\n      - uses: ./.github/actions/missing\n',
+    );
+    const result = await audit('.github/workflows/nested.yml');
+    assert.deepEqual(
+      result.findings.map((f) => `${f.ruleId}:${f.messageId}:${f.primary.path.join('.')}`),
+      ['ci/malformed-input:unresolved:jobs.a.steps.1.uses'],
+    );
+    assert.match(result.findings[0]?.message ?? '', /no readable action\.yml or action\.yaml/);
   });
 
   it('reports text reused through an alias once', async () => {
