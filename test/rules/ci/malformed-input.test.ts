@@ -14,5 +14,10 @@ testRule(rule, {
       code: 'on: push\njobs:\n',
       errors: [{ messageId: 'structure', line: 2, column: 1 }],
     },
+    {
+      // A local action the audit cannot read is reported, not skipped.
+      code: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/missing\n',
+      errors: [{ messageId: 'unresolved', line: 6, column: 15 }],
+    },
   ],
 });
