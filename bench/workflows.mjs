@@ -10,23 +10,31 @@
 // Usage: npx tsc -p tsconfig.json && node bench/workflows.mjs [count]
 //        node bench/workflows.mjs --audit ROOT   (the child: audits ROOT's generated workflows)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 if (process.argv[2] === '--audit') {
-  await auditChild(process.argv[3] ?? '');
+  await auditChild(process.argv[3] ?? '', process.argv[4] ?? 'wf-');
   process.exit(0);
 }
 
 /** Audits every workflow under `root`/.github/workflows and prints the timing as JSON. */
-async function auditChild(root) {
+async function auditChild(root, prefix) {
   const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
   const { auditWorkflowFiles } = await import('../dist/engine/workflow-audit.js');
   const dir = join(root, '.github', 'workflows');
   const files = readdirSync(dir)
-    .filter((name) => name.startsWith('wf-'))
+    .filter((name) => name.startsWith(prefix))
     .sort()
     .map((name) => ({ path: join(dir, name), uri: `.github/workflows/${name}` }));
   const cpuStart = process.cpuUsage();
@@ -207,6 +215,62 @@ if (hasTaskset) {
       filesPerSecond: Math.round(report.files.length / seconds),
       loadAverage: Number(loadavg()[0].toFixed(1)),
       findings: report.files.reduce((n, f) => n + f.findings.length, 0),
+    }),
+  );
+}
+
+// Real workflows (issue 21 item 8): the 263 files of test/fixtures/workflow-corpus (seven ML
+// repositories) copied round-robin to 2,000 workflow files in one repository, each repository's
+// composite actions beside them, then audited pinned to one CPU as above.
+const REAL_ROOT = join('bench', 'out', 'real-workflows-repo');
+const CORPUS = join('test', 'fixtures', 'workflow-corpus');
+rmSync(REAL_ROOT, { recursive: true, force: true });
+mkdirSync(join(REAL_ROOT, '.github', 'workflows'), { recursive: true });
+const real = [];
+for (const repo of readdirSync(CORPUS).sort()) {
+  const github = join(CORPUS, repo, '.github');
+  let entries;
+  try {
+    entries = readdirSync(join(github, 'workflows')).sort();
+  } catch {
+    continue;
+  }
+  for (const name of entries) {
+    if (/\.ya?ml$/.test(name)) real.push(readFileSync(join(github, 'workflows', name), 'utf8'));
+  }
+  if (existsSync(join(github, 'actions')))
+    cpSync(join(github, 'actions'), join(REAL_ROOT, '.github', 'actions'), {
+      recursive: true,
+      force: false,
+      errorOnExist: false,
+    });
+}
+let realBytes = 0;
+for (let i = 0; i < COUNT; i++) {
+  const text = real[i % real.length];
+  realBytes += Buffer.byteLength(text);
+  writeFileSync(
+    join(REAL_ROOT, '.github', 'workflows', `real-${String(i).padStart(4, '0')}.yml`),
+    text,
+  );
+}
+spawnSync('sync');
+for (const [name, command] of cases) {
+  const [program, ...args] = command;
+  const child = spawnSync(
+    program,
+    [...args, 'bench/workflows.mjs', '--audit', REAL_ROOT, 'real-'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (child.status !== 0) throw new Error(`real ${name}: ${child.stderr}`);
+  console.log(
+    JSON.stringify({
+      case: `real-${name}`,
+      distinct: real.length,
+      ...JSON.parse(child.stdout),
+      bytes: realBytes,
     }),
   );
 }

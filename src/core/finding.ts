@@ -44,9 +44,18 @@ export interface Finding {
   readonly verdict?: Verdict;
   readonly primary: Location;
   readonly related: readonly Location[];
+  /** A code-smell finding reported only in pedantic mode (workflow audit). */
+  readonly pedantic?: true;
   readonly suppressed?: 'inline' | 'config';
   /** Why it was suppressed (the inline comment's reason or the config entry). */
   readonly suppressionReason?: string;
+}
+
+export const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];
+
+/** The lower of two confidences. */
+export function lowerConfidence(a: Confidence, b: Confidence): Confidence {
+  return CONFIDENCES.indexOf(a) <= CONFIDENCES.indexOf(b) ? a : b;
 }
 
 /** Compares severities: negative when a < b. */

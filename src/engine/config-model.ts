@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Severity } from '../core/finding.js';
+import type { Confidence, Severity } from '../core/finding.js';
 import { matchGadget } from '../rules/pickle/policy/gadgets.js';
 
 // Kept apart from config.ts (which parses YAML) so the scanner and the CLI can find and use a
@@ -21,6 +21,10 @@ export interface TorchwardConfig {
     readonly ephemeral: readonly string[];
     readonly persistent: readonly string[];
   };
+  /** Workflow audit: leave out findings less sure than this (`min-confidence`). */
+  readonly minConfidence?: Confidence;
+  /** Workflow audit: also report the noisier, code-smell findings (`pedantic: true`). */
+  readonly pedantic?: boolean;
   /** Rule id → true (everywhere) or path globs where its findings are suppressed. */
   readonly ignore: Readonly<Record<string, true | readonly string[]>>;
   /** Signature requirements for `scan --require-signature`. */

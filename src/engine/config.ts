@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { SEVERITIES, type Severity } from '../core/finding.js';
+import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../core/finding.js';
 import {
   ConfigError,
   checkGlobalName,
@@ -49,6 +49,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     'signature',
     'guard',
     'privacy',
+    'min-confidence',
+    'pedantic',
   ]);
   for (const key of Object.keys(value)) {
     if (!known.has(key))
@@ -61,6 +63,14 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const unscannedSeverity = value['unscanned-severity'];
   if (unscannedSeverity !== undefined && !SEVERITIES.includes(unscannedSeverity as Severity)) {
     throw new ConfigError(`${name}: unscanned-severity must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const minConfidence = value['min-confidence'];
+  if (minConfidence !== undefined && !CONFIDENCES.includes(minConfidence as Confidence)) {
+    throw new ConfigError(`${name}: min-confidence must be one of ${CONFIDENCES.join(', ')}`);
+  }
+  const pedantic = value.pedantic;
+  if (pedantic !== undefined && typeof pedantic !== 'boolean') {
+    throw new ConfigError(`${name}: pedantic must be true or false`);
   }
   const runners = value.runners ?? {};
   if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
@@ -93,6 +103,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
       persistent: stringList(runners.persistent ?? [], `${name}: runners.persistent`),
     },
     ignore: ignoreOut,
+    ...(minConfidence === undefined ? {} : { minConfidence: minConfidence as Confidence }),
+    ...(pedantic === undefined ? {} : { pedantic }),
     ...(signature === undefined ? {} : { signature }),
     // Checked by the guard's own parser (src/guard/config.ts) when `torchward guard` runs.
     ...(value.guard === undefined ? {} : { guard: value.guard }),

@@ -31,6 +31,7 @@ import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
+import type { WorkflowAuditFilter } from './workflow-audit.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -59,6 +60,8 @@ export interface ScanOptions {
   readonly unscannedSeverity?: Severity;
   /** Called after each file, for progress display. */
   readonly onProgress?: (done: number, total: number, path: string) => void;
+  /** Workflow audit filters: lowest confidence reported and pedantic mode (CLI flags or config). */
+  readonly workflowFilter?: WorkflowAuditFilter;
   /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
   /**
@@ -68,8 +71,6 @@ export interface ScanOptions {
    * scans on the calling thread.
    */
   readonly threads?: number;
-  /** Also run the workflow audit's code-smell rules (`pedantic: true`), as `scan --pedantic`. */
-  readonly pedantic?: boolean;
   /**
    * Also search data files for personal data and secrets (`scan --privacy`, `privacy: true` in
    * the config): text, JSON/JSONL, CSV/TSV, Parquet, notebooks and the metadata of safetensors
@@ -173,7 +174,9 @@ export async function scanPaths(
         },
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
-        ...(options.pedantic === true ? { pedantic: true } : {}),
+        ...(config.minConfidence === undefined ? {} : { minConfidence: config.minConfidence }),
+        ...(config.pedantic === undefined ? {} : { pedantic: config.pedantic }),
+        ...options.workflowFilter,
       },
     );
     for (const result of audited) {

@@ -3,14 +3,15 @@ import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { closest } from '../core/closest.js';
 import { FormatError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { sortFindings } from '../core/finding.js';
+import type { Confidence, Finding } from '../core/finding.js';
+import { CONFIDENCES, sortFindings } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { LineIndex } from '../core/line-index.js';
 import { makeFinding, runRules } from '../rules/define-rule.js';
 import type { Rule } from '../rules/define-rule.js';
 import { ciRules, configFileRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
+import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import { matchGlob } from '../workflows/glob.js';
 import { MEMO, Memo, newMemoStore } from '../workflows/memo.js';
@@ -48,6 +49,16 @@ export interface WorkflowAuditResult {
   /** Sorted; suppressed findings are kept and marked. */
   readonly findings: Finding[];
   readonly internalErrors: WorkflowAuditInternalError[];
+  /** Findings left out: below `minConfidence`, or pedantic ones outside pedantic mode. */
+  readonly hidden?: number;
+}
+
+/** Which findings the workflow audit reports (zizmor's `--min-confidence` and personas). */
+export interface WorkflowAuditFilter {
+  /** Leave out findings less sure than this (default: low, all). */
+  readonly minConfidence?: Confidence;
+  /** Also report the noisier, code-smell findings (default: false). */
+  readonly pedantic?: boolean;
 }
 
 /**
@@ -120,9 +131,7 @@ export async function auditWorkflowFiles(
     repoRoot?: string;
     /** Told about ignore comments that name no ci rule (a typo suppresses nothing). */
     onWarning?: (message: string) => void;
-    /** Also run the code-smell checks (rules marked `pedantic`), as zizmor's pedantic persona. */
-    pedantic?: boolean;
-  },
+  } & WorkflowAuditFilter,
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
   const results: WorkflowAuditResult[] = [];
@@ -142,8 +151,7 @@ async function auditOne(
     config: WorkflowAuditConfig;
     repoRoot?: string;
     onWarning?: (message: string) => void;
-    pedantic?: boolean;
-  },
+  } & WorkflowAuditFilter,
   loader: LocalLoader,
 ): Promise<WorkflowAuditResult> {
   const { limits, config } = options;
@@ -208,11 +216,20 @@ async function auditOne(
       });
     },
   );
+  const min = CONFIDENCES.indexOf(options.minConfidence ?? 'low');
+  const shown = findings.filter(
+    (f) =>
+      // A malformed file is never hidden: its audit did not happen.
+      f.ruleId === malformedInput.id ||
+      ((options.pedantic === true || f.pedantic !== true) &&
+        CONFIDENCES.indexOf(f.confidence) >= min),
+  );
   return {
     uri: file.uri,
     text,
+    hidden: findings.length - shown.length,
     findings: applySuppressions(
-      dedupe(findings),
+      dedupe(shown),
       file,
       text,
       model.scalarSpans,
@@ -336,19 +353,38 @@ class LocalLoader {
   constructor(private readonly limits: Limits) {}
 
   async attach(model: WorkflowModel, root: string, depth: number): Promise<void> {
-    if (depth >= MAX_FOLLOW_DEPTH || this.attached.has(model)) return;
+    if (this.attached.has(model)) return;
     this.attached.set(model, true);
     for (const ref of localReferences(model)) {
+      if (depth >= MAX_FOLLOW_DEPTH) {
+        // Said, not skipped: the steps behind this reference are not audited.
+        model.unresolved.push({
+          uses: ref.uses,
+          reason: `local references nest deeper than ${MAX_FOLLOW_DEPTH} levels`,
+        });
+        continue;
+      }
       const candidates =
         ref.kind === 'workflow'
           ? [ref.path]
           : [join(ref.path, 'action.yml'), join(ref.path, 'action.yaml')];
+      let found = false;
       for (const candidate of candidates) {
         const loaded = await this.load(root, candidate, ref.kind);
         if (loaded === undefined) continue;
         ref.attach(loaded);
+        found = true;
         await this.attach(loaded, root, depth + 1);
         break;
+      }
+      if (!found) {
+        model.unresolved.push({
+          uses: ref.uses,
+          reason:
+            ref.kind === 'workflow'
+              ? `${ref.path} could not be read as a workflow inside the repository`
+              : `no readable action.yml or action.yaml in ${ref.path === '' ? 'the repository root' : ref.path}`,
+        });
       }
     }
   }
@@ -491,50 +527,68 @@ function within(root: string, abs: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-// `# torchward: ignore[rule-a, rule-b] optional reason`
-const IGNORE_COMMENT = /#[^\S\n]*torchward:[^\S\n]*ignore\[([^\]\n]*)\]([^\n]*)/g;
+// `# torchward: ignore[rule-a, rule-b] optional reason`, and zizmor's `# zizmor: ignore[audit]`.
+const IGNORE_COMMENT = /#[^\S\n]*(torchward|zizmor):[^\S\n]*ignore\[([^\]\n]*)\]([^\n]*)/g;
 
 interface InlineIgnore {
+  /** 1-based line of the comment. */
+  readonly line: number;
+  readonly tool: 'torchward' | 'zizmor';
   readonly rules: readonly string[];
   readonly reason: string;
   /** The comment is alone on its line, so it also covers the next line. */
   readonly ownLine: boolean;
 }
 
-/** Inline ignore comments by 1-based line; a `#` inside a quoted or block scalar is not one. */
+/**
+ * Inline ignore comments, sorted by line. A `#` inside a quoted scalar is content, not a comment;
+ * inside a `|`/`>` block scalar (a `run:` script) it is the script's own comment, and counts.
+ */
 function inlineIgnores(
   text: string,
   scalarSpans: readonly { start: number; end: number }[],
   lines: LineIndex,
-): Map<number, InlineIgnore> {
-  const out = new Map<number, InlineIgnore>();
-  if (!text.includes('torchward:')) return out;
+): InlineIgnore[] {
+  const out: InlineIgnore[] = [];
+  if (!text.includes('torchward:') && !text.includes('zizmor:')) return out;
   const sorted = [...scalarSpans].sort((a, b) => a.start - b.start);
   for (const match of text.matchAll(IGNORE_COMMENT)) {
     const offset = match.index;
     const before = offset === 0 ? '\n' : text.charAt(offset - 1);
-    // YAML starts a comment only at a `#` preceded by whitespace or at the start of a line.
+    // YAML (and the shell) start a comment only at a `#` preceded by whitespace or a line start.
     if (before !== ' ' && before !== '\t' && before !== '\n') continue;
-    if (insideSpan(sorted, offset)) continue;
-    const rules = (match[1] ?? '')
+    const inside = containingSpan(sorted, offset);
+    if (inside !== undefined && !isBlockScalar(text, inside)) continue;
+    const rules = (match[2] ?? '')
       .split(',')
       .map((r) => r.trim())
       .filter((r) => r !== '');
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-    out.set(lines.position(offset).line, {
+    out.push({
+      line: lines.position(offset).line,
+      tool: match[1] === 'zizmor' ? 'zizmor' : 'torchward',
       rules,
-      reason: (match[2] ?? '').trim(),
+      reason: (match[3] ?? '').trim(),
       ownLine: text.slice(lineStart, offset).trim() === '',
     });
   }
   return out;
 }
 
+/** A `|` or `>` block scalar starts with its indicator (a quoted one with its quote). */
+function isBlockScalar(text: string, span: { start: number }): boolean {
+  const c = text.charAt(span.start);
+  return c === '|' || c === '>';
+}
+
 /**
- * Whether `offset` lies strictly inside one of `spans` (sorted by start). Scalars never nest, so
- * the last span starting before `offset` is the only one that can contain it.
+ * The span of `spans` (sorted by start) that strictly contains `offset`. Scalars never nest, so
+ * the last span starting before `offset` is the only candidate.
  */
-function insideSpan(spans: readonly { start: number; end: number }[], offset: number): boolean {
+function containingSpan(
+  spans: readonly { start: number; end: number }[],
+  offset: number,
+): { start: number; end: number } | undefined {
   let lo = 0;
   let hi = spans.length;
   while (lo < hi) {
@@ -543,31 +597,63 @@ function insideSpan(spans: readonly { start: number; end: number }[], offset: nu
     else hi = mid;
   }
   const candidate = spans[lo - 1];
-  return candidate !== undefined && offset < candidate.end;
+  return candidate !== undefined && offset < candidate.end ? candidate : undefined;
 }
 
-/** A workflow's ignore comments can only suppress `ci/*` findings: any other id is a typo. */
+// zizmor audit → torchward ci rules (rules/zizmor-equivalents.ts); built on first use.
+let zizmorMap: ReadonlyMap<string, string[]> | undefined;
+
+function zizmorRules(audit: string): readonly string[] {
+  zizmorMap ??= zizmorEquivalents(ciRules);
+  return zizmorMap.get(audit) ?? [];
+}
+
+/** Whether an ignore comment names `ruleId`: the full id, a bare name, or a zizmor audit. */
+function names(comment: InlineIgnore, ruleId: string): boolean {
+  for (const id of comment.rules) {
+    if (comment.tool === 'zizmor') {
+      if (zizmorRules(id).includes(ruleId)) return true;
+    } else if (id === ruleId || (!id.includes('/') && ruleId.endsWith(`/${id}`))) return true;
+  }
+  return false;
+}
+
+/** Ignore comments whose ids name nothing: a typo suppresses nothing, so say so. */
 function warnUnknownIds(
-  inline: ReadonlyMap<number, InlineIgnore>,
+  inline: readonly InlineIgnore[],
   uri: string,
   onWarning: (message: string) => void,
 ): void {
   const known = ciRules.map((r) => r.id);
-  for (const [line, comment] of inline) {
+  const bare = known.map((id) => id.slice(id.indexOf('/') + 1));
+  for (const comment of inline) {
     for (const id of comment.rules) {
-      if (known.includes(id)) continue;
-      const hint = closest(id, known);
+      if (comment.tool === 'zizmor') {
+        if (ZIZMOR_AUDITS.has(id)) continue;
+        const hint = closest(id, [...ZIZMOR_AUDITS]);
+        onWarning(
+          `${uri}:${comment.line}: zizmor ignore comment names '${id}', not a zizmor audit${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
+        );
+        continue;
+      }
+      if (known.includes(id) || (!id.includes('/') && bare.includes(id))) continue;
+      const hint = closest(id, id.includes('/') ? known : bare);
       onWarning(
-        `${uri}:${line}: ignore comment names '${id}', not a ci rule${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
+        `${uri}:${comment.line}: ignore comment names '${id}', not a ci rule${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
       );
     }
   }
 }
 
 /**
- * Marks findings suppressed by inline `# torchward: ignore[rule-id] reason` comments (on the line
- * or alone on the line before) and by the configured `ignore` entries; returns them sorted. A `#`
- * inside one of `scalarSpans` is content, not a comment. Shared with the code and deploy audits.
+ * Marks findings suppressed by inline comments and by the configured `ignore` entries; returns
+ * them sorted. An inline `# torchward: ignore[rule-id] reason` (or `ignore[rule-name]`, or
+ * zizmor's `# zizmor: ignore[audit]` for the equivalent rules) suppresses a finding when it sits
+ * on any line of the finding's span, or alone on the line before it. A `#` inside a quoted
+ * scalar is content, not a comment; inside a block scalar (`run: |`) it is the script's comment
+ * and counts. A config entry `path-glob[:line[:column]]` matches the display uri, the path
+ * relative to the repository root or the file name; its line may be any line of the span.
+ * Shared with the code and deploy audits.
  */
 export function applySuppressions(
   findings: readonly Finding[],
@@ -580,25 +666,40 @@ export function applySuppressions(
 ): Finding[] {
   // Most files have neither inline ignores nor configured ones: skip the line index then.
   const configured = config.ignore !== undefined && Object.keys(config.ignore).length > 0;
-  if (!configured && !text.includes('torchward:')) return sortFindings(findings);
+  if (!configured && !text.includes('torchward:') && !text.includes('zizmor:')) {
+    return sortFindings(findings);
+  }
   const lines = new LineIndex(text);
   const inline = inlineIgnores(text, scalarSpans, lines);
   if (onWarning !== undefined) warnUnknownIds(inline, file.uri, onWarning);
-  const names = [file.uri.replace(/^\.\//, '')];
+  const fileNames = [file.uri.replace(/^\.\//, '')];
   if (repoRoot !== undefined) {
     const rel = relative(repoRoot, resolve(file.path)).split(sep).join('/');
-    if (!rel.startsWith('..')) names.push(rel);
+    if (!rel.startsWith('..')) fileNames.push(rel);
   }
+  const base = fileNames[0]?.slice(fileNames[0].lastIndexOf('/') + 1);
+  if (base !== undefined && !fileNames.includes(base)) fileNames.push(base);
+  const inlineLines = inline.map((c) => c.line);
   const out = findings.map((finding): Finding => {
-    const line = lines.position(finding.primary.span.start).line;
-    for (const candidate of [line, line - 1]) {
-      const comment = inline.get(candidate);
-      if (comment === undefined || (candidate !== line && !comment.ownLine)) continue;
-      if (comment.rules.includes(finding.ruleId)) {
+    const span = finding.primary.span;
+    const position = lines.position(span.start);
+    const first = position.line;
+    const last = lines.position(Math.max(span.start, span.end - 1)).line;
+    // Comments from the line before the span to its last line (binary search: few comments).
+    for (let i = lowerBound(inlineLines, first - 1); i < inline.length; i++) {
+      const comment = inline[i];
+      if (comment === undefined || comment.line > last) break;
+      if (comment.line < first && !comment.ownLine) continue;
+      if (names(comment, finding.ruleId)) {
         return {
           ...finding,
           suppressed: 'inline',
-          suppressionReason: comment.reason === '' ? 'inline ignore comment' : comment.reason,
+          suppressionReason:
+            comment.reason === ''
+              ? comment.tool === 'zizmor'
+                ? 'inline zizmor ignore comment'
+                : 'inline ignore comment'
+              : comment.reason,
         };
       }
     }
@@ -610,16 +711,17 @@ export function applySuppressions(
         suppressionReason: `config: ignore ${finding.ruleId}`,
       };
     }
-    const position = lines.position(finding.primary.span.start);
     const glob = entry?.find((g) => {
       // `path-glob`, `path-glob:line` or `path-glob:line:column` (1-based), as zizmor's config.
       const located = /^(.*?):(\d+)(?::(\d+))?$/.exec(g);
       const pattern = (located?.[1] ?? g).replace(/^\.\//, '');
       if (located !== null) {
-        if (Number(located[2]) !== position.line) return false;
-        if (located[3] !== undefined && Number(located[3]) !== position.column) return false;
+        const line = Number(located[2]);
+        if (line < first || line > last) return false;
+        if (located[3] !== undefined && (line !== first || Number(located[3]) !== position.column))
+          return false;
       }
-      return names.some((name) => matchGlob(pattern, name));
+      return fileNames.some((name) => matchGlob(pattern, name));
     });
     if (glob !== undefined) {
       return {
@@ -631,4 +733,16 @@ export function applySuppressions(
     return finding;
   });
   return sortFindings(out);
+}
+
+/** The first index of sorted `values` holding a value >= `target`. */
+function lowerBound(values: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] ?? 0) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -46,10 +46,12 @@ export interface ReportInput<M extends string> {
   readonly severity?: Severity;
   /** Overrides the rule's default verdict for this report. */
   readonly verdict?: Verdict;
-  /** Overrides the rule's default confidence (context words, checksums). */
+  /** Overrides the rule's default confidence for this report (context words, checksums, evidence). */
   readonly confidence?: Confidence;
   /** The kind of sensitive value (privacy findings). */
   readonly entity?: string;
+  /** A noisier, code-smell report, shown only in pedantic mode (workflow audit `--pedantic`). */
+  readonly pedantic?: boolean;
 }
 
 /** Everything a rule may touch: no I/O, clock or module state. */
@@ -144,6 +146,7 @@ export function makeFinding<M extends string>(
     confidence: input.confidence ?? rule.confidence,
     ...(input.entity === undefined ? {} : { entity: input.entity }),
     ...(verdict === undefined ? {} : { verdict }),
+    ...(input.pedantic === true ? { pedantic: true as const } : {}),
     primary: toLocation(input.at),
     related: (input.related ?? []).map(toLocation),
   };

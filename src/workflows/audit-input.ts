@@ -1,12 +1,14 @@
 import type { Span } from '../core/finding.js';
+import { contextFor, mayRun } from './conditions.js';
+import type { EventContext } from './conditions.js';
 import { contextRefs, findExpressions } from './expressions.js';
 import { Memo } from './memo.js';
 import type { MEMO, MemoStore } from './memo.js';
-import { stepsDeep } from './job-roles.js';
+import { ciflowTags, privilegedTriggers, stepsDeep, untrustedTriggers } from './job-roles.js';
 import type { Job, WorkflowModel } from './model.js';
 import { classifyRunsOn } from './runners.js';
 import type { RunnerClass, RunnerInventory } from './runners.js';
-import type { YMap, YPath } from './yaml-tree.js';
+import type { YMap, YPath, YScalar } from './yaml-tree.js';
 
 /** What every `ci/*` rule receives: the located file and the runner inventory. */
 export interface WorkflowAuditInput {
@@ -112,8 +114,12 @@ export function describeRunner(runner: RunnerClass): string {
     case 'self-hosted':
       return `\`${runner.labels}\` (self-hosted)`;
     case 'unknown-label':
-      return `\`${runner.labels}\` (not a GitHub-hosted label; treated as persistent until declared ephemeral in torchward.yml)`;
+      return `\`${runner.labels}\` (an unrecognised label: it may be a persistent self-hosted runner; declare it in torchward.yml \`runners:\`)`;
+    case 'group':
+      return `\`${runner.labels}\` (a runner group: GitHub-hosted larger runners or self-hosted machines; declare it in torchward.yml \`runners:\`)`;
     case 'github-hosted':
+    case 'larger-runner':
+    case 'arc':
     case 'third-party-ephemeral':
     case 'expression':
     case 'no-runner':
@@ -142,4 +148,43 @@ export function refsIn(text: string, span: Span): ContextSpan[] {
     }
   }
   return out;
+}
+
+/** Whether an effective job's `if:` (and its caller's) may hold under `ctx`. */
+export function jobMayRunUnder(
+  effective: Pick<EffectiveJob, 'job' | 'via'>,
+  ctx: EventContext,
+): boolean {
+  return mayRun(effective.via?.if, ctx) && mayRun(effective.job.if, ctx);
+}
+
+/** A trigger of the audited workflow with the context its runs have. */
+export interface TriggerContext {
+  readonly name: string;
+  readonly node: YScalar;
+  readonly ctx: EventContext;
+}
+
+/** The untrusted triggers (workflows/job-roles.ts untrustedTriggers) with their contexts. */
+export function untrustedTriggerContexts(workflow: WorkflowModel): TriggerContext[] {
+  return untrustedTriggers(workflow).map(({ name, node }) => ({
+    name,
+    node,
+    ctx: name.startsWith('push to ')
+      ? {
+          event: 'push',
+          ref: 'tag',
+          tagPatterns: ciflowTags(workflow).map((t) => t.text.trim()),
+        }
+      : contextFor(workflow, name),
+  }));
+}
+
+/** The privileged triggers (pull_request_target, workflow_run, issue_comment) with contexts. */
+export function privilegedTriggerContexts(workflow: WorkflowModel): TriggerContext[] {
+  return privilegedTriggers(workflow).map((node) => ({
+    name: node.text,
+    node,
+    ctx: contextFor(workflow, node.text),
+  }));
 }

@@ -1,8 +1,10 @@
 import type { Span } from '../core/finding.js';
+import { contextFor, evaluate, mayRun, UNKNOWN } from './conditions.js';
+import type { EventContext } from './conditions.js';
 import { contextRefs, findExpressions } from './expressions.js';
 import { Memo } from './memo.js';
 import type { Job, Step, WorkflowModel } from './model.js';
-import { actionName } from './uses.js';
+import { actionName, parseUses } from './uses.js';
 import { getScalar, scalarsUnder } from './yaml-tree.js';
 import type { YMap, YNode, YPath, YScalar } from './yaml-tree.js';
 
@@ -206,7 +208,6 @@ const PUBLISH_ACTIONS: Record<string, string> = {
   'docker/build-push-action': 'container image push',
   'jakejarvis/s3-sync-action': 'S3 upload',
   'ryand56/r2-upload-action': 'R2 upload',
-  'seemethere/upload-artifact-s3': 'S3 upload',
   'google-github-actions/upload-cloud-storage': 'GCS upload',
   'azure/webapps-deploy': 'deployment',
   'peaceiris/actions-gh-pages': 'GitHub Pages push',
@@ -242,13 +243,39 @@ export function publishEvidence(step: Step): Evidence | undefined {
 
 const PUBLISH_EVIDENCE = new Memo<Step, Evidence | undefined>('publishEvidence');
 
+// What test, telemetry and report uploads name (`aws s3 cp test-reports/ s3://…/stats`,
+// `upload_test_stats.sh`, seemethere/upload-artifact-s3 of `test/test-reports`): data about a
+// run, not a release, so they are not publishing evidence.
+const REPORT_WORDS =
+  /test[-_ ]?(?:report|result|stat|log|time)|telemetry|metric|benchmark|coverage|codecov|\bstats\b|upload[-_]stats|\blogs?\b|sccache[-_]stats|junit|artifacts?[-_]log|usage[-_]log|perf[-_]?(?:data|result)|dashboard|docs?[-_]?previews?/i;
+
+// `--dry-run` (cargo, npm, uv, twine check …), `--dryrun` (aws s3), `--dry_run`.
+const DRY_RUN_FLAG = /--dry[-_]?run\b/i;
+
+/** Whether the step is switched to a rehearsal by an input or environment variable. */
+function dryRunStep(step: Step): boolean {
+  for (const map of [step.with, step.env]) {
+    for (const [name, entry] of map?.entries ?? []) {
+      if (!/^dry[-_]?run$/i.test(name) || entry.value.kind !== 'scalar') continue;
+      const value = entry.value.text.trim().toLowerCase();
+      if (value === 'true' || value === '1' || value === 'yes' || value === 'enabled') return true;
+    }
+  }
+  return false;
+}
+
 function findPublishEvidence(step: Step): Evidence | undefined {
+  if (dryRunStep(step)) return undefined;
   const name = stepAction(step);
   if (name !== undefined && step.uses !== undefined) {
     const what = PUBLISH_ACTIONS[name];
     if (what !== undefined) {
       // build-push-action only publishes with `push: true`.
       if (name === 'docker/build-push-action' && stepInput(step, 'push')?.text !== 'true') {
+        return undefined;
+      }
+      // Bucket uploads of test reports, logs and statistics are not releases.
+      if (what.endsWith('upload') && !what.startsWith('GitHub') && uploadsReports(step)) {
         return undefined;
       }
       return { what, span: step.uses.span, path: step.uses.path };
@@ -262,15 +289,27 @@ function findPublishEvidence(step: Step): Evidence | undefined {
   ) {
     for (const line of script.split('\n')) {
       // `cargo publish --dry-run`, `npm publish --dry-run`: rehearsals upload nothing.
-      if (line.includes('--dry-run')) continue;
+      if (DRY_RUN_FLAG.test(line)) continue;
       for (const [pattern, word, what] of PUBLISH_COMMANDS) {
         if (line.includes(word) && pattern.test(line)) {
+          if (REPORT_KINDS.has(what) && REPORT_WORDS.test(line)) continue;
           return { what, span: step.run.span, path: step.run.path };
         }
       }
     }
   }
   return undefined;
+}
+
+// Uploads whose target says what they carry; a package publish is a release whatever its name.
+const REPORT_KINDS = new Set(['S3 upload', 'GCS upload', 'rclone upload', 'upload script']);
+
+/** Whether a bucket-upload action's inputs name test reports, logs or statistics. */
+function uploadsReports(step: Step): boolean {
+  for (const entry of step.with?.entries.values() ?? []) {
+    if (entry.value.kind === 'scalar' && REPORT_WORDS.test(entry.value.text)) return true;
+  }
+  return false;
 }
 
 /** The first publishing step of a job (composite actions expanded), reported at the job's step. */
@@ -416,15 +455,18 @@ export function executesCheckout(step: Step): boolean {
 /** Evidence that a step (or its environment) turns on a build cache. */
 export function cacheEvidence(
   step: Step,
-  releaseContext: boolean,
+  contexts?: readonly EventContext[],
 ): (Evidence & { toggle?: YScalar }) | undefined {
+  // A step whose `if:` is false under every given trigger never runs there.
+  if (contexts !== undefined && contexts.length > 0 && !contexts.some((c) => mayRun(step.if, c)))
+    return undefined;
   const name = stepAction(step);
   if (name !== undefined && step.uses !== undefined) {
     const at = { span: step.uses.span, path: step.uses.path };
     const on = (input: string, byDefault: boolean): YScalar | boolean => {
       const value = stepInput(step, input);
       if (value === undefined) return byDefault;
-      return cacheToggleOn(value, releaseContext) ? value : false;
+      return cacheToggleOn(value, contexts) ? value : false;
     };
     const toggled = (
       input: string,
@@ -437,9 +479,14 @@ export function cacheEvidence(
         : { what: `${name} ${input}: ${state.text}`, ...at, toggle: state };
     };
     switch (name) {
+      case 'swatinem/rust-cache': {
+        // `lookup-only: true` checks for an entry without restoring it.
+        const lookup = stepInput(step, 'lookup-only');
+        if (lookup !== undefined && cacheToggleOn(lookup, contexts)) return undefined;
+        return { what: `${name} (cache on by default)`, ...at };
+      }
       case 'actions/cache':
       case 'actions/cache/restore':
-      case 'swatinem/rust-cache':
       case 'mozilla-actions/sccache-action':
       case 'hendrikmuhs/ccache-action':
       case 'actions/cache/save':
@@ -455,8 +502,32 @@ export function cacheEvidence(
         return toggled('cache', true);
       case 'actions/setup-dotnet':
         return toggled('cache', false);
-      case 'astral-sh/setup-uv':
-        return toggled('enable-cache', false);
+      case 'astral-sh/setup-uv': {
+        // `enable-cache` defaults to `auto` (on for GitHub-hosted runners) before v10; from v10
+        // only an explicit `true` turns it on. A SHA pin's version is unknown: treated as before.
+        const major = /^v(\d+)/i.exec(
+          parseUses(step.uses.text).kind === 'remote' ? versionOf(step) : '',
+        );
+        const modern = major !== null && Number(major[1]) >= 10;
+        const value = stepInput(step, 'enable-cache');
+        if (modern)
+          return value?.text.trim().toLowerCase() === 'true'
+            ? toggled('enable-cache', false)
+            : undefined;
+        return toggled('enable-cache', true);
+      }
+      case 'docker/setup-buildx-action': {
+        // Caches the buildx binary it downloads when a `version` is set (cache-binary defaults on).
+        const version = stepInput(step, 'version');
+        if (version === undefined || version.text.trim() === '') return undefined;
+        return toggled('cache-binary', true);
+      }
+      case 'docker/bake-action': {
+        const set = stepInput(step, 'set');
+        return set !== undefined && /cache-from\s*=\s*\S/.test(set.text)
+          ? { what: `${name} cache-from`, ...at }
+          : undefined;
+      }
       case 'pyo3/maturin-action':
         return toggled('sccache', false);
       case 'gradle/actions/setup-gradle':
@@ -502,43 +573,68 @@ export function envCacheEvidence(env: YMap | undefined): Evidence | undefined {
   return undefined;
 }
 
+function versionOf(step: Step): string {
+  const ref = step.uses === undefined ? undefined : parseUses(step.uses.text);
+  return ref?.kind === 'remote' ? ref.version : '';
+}
+
 /**
- * Whether a cache toggle is on in a release run (tag push, release event). An expression that
- * turns the cache off for tags (`!startsWith(github.ref, 'refs/tags/')`) counts as off.
+ * Whether a cache toggle may be on under any of `contexts` (the release triggers; any trigger
+ * when not given). An expression is evaluated under each: `${{ !startsWith(github.ref,
+ * 'refs/tags/') }}` is off for a tag push, and on for a push to a release branch.
  */
-function cacheToggleOn(value: YScalar, releaseContext: boolean): boolean {
-  const text = value.text.trim().toLowerCase();
-  if (text === '' || text === 'false') return false;
-  if (findExpressions(text).length === 0) return true;
-  const compact = text.replace(/\s+/g, '');
-  if (
-    releaseContext &&
-    (compact.includes("!startswith(github.ref,'refs/tags") ||
-      compact.includes("github.event_name!='release'"))
-  ) {
-    return false;
+function cacheToggleOn(value: YScalar, contexts?: readonly EventContext[]): boolean {
+  const text = value.text.trim();
+  const lower = text.toLowerCase();
+  if (lower === '' || lower === 'false') return false;
+  const expressions = findExpressions(text);
+  if (expressions.length === 0) return true;
+  const only = expressions[0];
+  if (expressions.length !== 1 || only?.start !== 0 || only.end !== text.length) return true;
+  const list = contexts === undefined || contexts.length === 0 ? [ANY] : contexts;
+  return list.some((ctx) => {
+    const result = evaluate(only.body, ctx);
+    if (result === UNKNOWN) return true;
+    if (typeof result === 'string') return result !== '' && result.toLowerCase() !== 'false';
+    return result !== false && result !== null && result !== 0;
+  });
+}
+
+const ANY: EventContext = { event: undefined, ref: 'any' };
+
+/**
+ * The trigger contexts under which a workflow builds a release: `release` events, tag pushes
+ * (other than PyTorch's `ciflow/*` PR tags), pushes to release or nightly branches. Empty when
+ * the workflow has none.
+ */
+export function releaseContexts(workflow: WorkflowModel): EventContext[] {
+  return RELEASE_CONTEXTS.cached(workflow, findReleaseContexts);
+}
+
+const RELEASE_CONTEXTS = new Memo<WorkflowModel, EventContext[]>('releaseContexts');
+
+function findReleaseContexts(workflow: WorkflowModel): EventContext[] {
+  const out: EventContext[] = [];
+  if (workflow.triggers.has('release')) out.push(contextFor(workflow, 'release'));
+  const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
+  if (push?.kind !== 'map') return out;
+  const tags = push.entries.get('tags')?.value;
+  if (tags !== undefined) {
+    const patterns = scalarsUnder(tags).map((t) => t.text.trim());
+    const release = patterns.filter((t) => !t.startsWith('ciflow/'));
+    if (patterns.length === 0) out.push({ event: 'push', ref: 'tag' });
+    else if (release.length > 0) out.push({ event: 'push', ref: 'tag', tagPatterns: release });
   }
-  return true;
+  const branches = push.entries.get('branches')?.value;
+  if (scalarsUnder(branches).some((b) => /release|nightly/i.test(b.text))) {
+    out.push({ event: 'push', ref: 'branch' });
+  }
+  return out;
 }
 
 /** Whether a workflow runs for releases: `release` events, tag pushes, release/nightly branches. */
 export function isReleaseWorkflow(workflow: WorkflowModel): boolean {
-  if (workflow.triggers.has('release')) return true;
-  const push = workflow.on?.kind === 'map' ? workflow.on.entries.get('push')?.value : undefined;
-  if (push?.kind !== 'map') return false;
-  const tags = push.entries.get('tags')?.value;
-  if (tags !== undefined) {
-    // ciflow/* tags trigger CI for pull requests, not releases.
-    const patterns = scalarsUnder(tags);
-    if (patterns.length === 0 || patterns.some((t) => !t.text.trim().startsWith('ciflow/'))) {
-      return true;
-    }
-  }
-  const branches = push.entries.get('branches')?.value;
-  for (const scalar of scalarsUnder(branches)) {
-    if (/release|nightly/i.test(scalar.text)) return true;
-  }
-  return false;
+  return releaseContexts(workflow).length > 0;
 }
 
 /**
@@ -548,14 +644,19 @@ export function isReleaseWorkflow(workflow: WorkflowModel): boolean {
 export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
   const byId = new Map(workflow.jobs.map((j) => [j.id, j]));
   const out = new Map<string, string>();
-  const release = isReleaseWorkflow(workflow);
+  const contexts = releaseContexts(workflow);
   const queue: Job[] = [];
   for (const job of workflow.jobs) {
     const evidence = jobPublishes(job) ?? calleePublishes(job);
     if (evidence !== undefined) {
       out.set(job.id, `it publishes (${evidence.evidence.what})`);
       queue.push(job);
-    } else if (release && stepsDeep(job).some((d) => executesCheckout(d.step))) {
+    } else if (
+      // A job whose `if:` excludes every release trigger (`if: github.event_name ==
+      // 'pull_request'`) is not part of the release.
+      contexts.some((c) => mayRun(job.if, c)) &&
+      stepsDeep(job).some((d) => executesCheckout(d.step))
+    ) {
       out.set(job.id, 'it builds in a release-triggered workflow');
     }
   }
@@ -566,9 +667,7 @@ export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
     for (const need of job.needs) {
       const upstream = byId.get(need);
       if (upstream === undefined || out.has(upstream.id)) continue;
-      const uploads = stepsDeep(upstream).some(
-        (d) => stepAction(d.step) === 'actions/upload-artifact',
-      );
+      const uploads = stepsDeep(upstream).some((d) => uploadsArtifact(d.step));
       if (uploads || upstream.callee !== undefined) {
         out.set(upstream.id, `it builds artifacts that job \`${job.id}\` publishes`);
         queue.push(upstream);
@@ -576,6 +675,14 @@ export function releaseJobs(workflow: WorkflowModel): Map<string, string> {
     }
   }
   return out;
+}
+
+// Artifact stores (the run's own, or PyTorch's S3 mirror of it): CI intermediates, not releases.
+const ARTIFACT_ACTIONS = new Set(['actions/upload-artifact', 'seemethere/upload-artifact-s3']);
+
+function uploadsArtifact(step: Step): boolean {
+  const name = stepAction(step);
+  return name !== undefined && ARTIFACT_ACTIONS.has(name);
 }
 
 /** Publishing evidence inside a local reusable workflow the job calls. */
@@ -624,8 +731,12 @@ export function hasEnvironment(job: Job): boolean {
   return false;
 }
 
-/** Whether a step writes to GITHUB_ENV or GITHUB_PATH (later steps run with those values). */
-export function writesGithubEnv(script: string): boolean {
+/**
+ * Whether a step writes to GITHUB_ENV or GITHUB_PATH (later steps run with those values).
+ * `constant` (default true) also counts writes of constant text, such as
+ * `echo "FOO=1" >> "$GITHUB_ENV"`; without it only writes whose value may vary do.
+ */
+export function writesGithubEnv(script: string, constant = true): boolean {
   if (!script.includes('GITHUB_ENV') && !script.includes('GITHUB_PATH')) return false;
   for (const line of script.split('\n')) {
     if (!line.includes('GITHUB_ENV') && !line.includes('GITHUB_PATH')) continue;
@@ -635,8 +746,21 @@ export function writesGithubEnv(script: string): boolean {
       line.includes('Add-Content') ||
       line.includes('Out-File')
     ) {
-      return true;
+      if (constant || !constantWrite(line)) return true;
     }
   }
   return false;
+}
+
+/**
+ * Whether a GITHUB_ENV/GITHUB_PATH line writes constant text: `echo`/`printf` of text with no
+ * shell expansion, command substitution or `${{ }}` once the target file's own name is removed.
+ * A heredoc, `tee` or `cat` copies input from elsewhere and is never constant.
+ */
+function constantWrite(line: string): boolean {
+  const trimmed = line.trim();
+  if (!/^(?:echo|printf)\s/.test(trimmed)) return false;
+  if (trimmed.includes('<<') || /\btee\b/.test(trimmed) || trimmed.includes('|')) return false;
+  const rest = trimmed.replace(/"?\$\{?(?:GITHUB_ENV|GITHUB_PATH)\}?"?/g, '');
+  return !rest.includes('$') && !rest.includes('`') && !rest.includes('%');
 }

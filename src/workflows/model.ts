@@ -74,6 +74,11 @@ export interface WorkflowModel {
   /** Defaults of `workflow_call` / `workflow_dispatch` inputs, or an action's inputs. */
   readonly inputDefaults: ReadonlyMap<string, string>;
   readonly problems: readonly YamlProblem[];
+  /**
+   * Local `uses: ./…` targets the audit could not read (missing, outside the repository,
+   * malformed, nested too deep), filled by the loader: their steps were not audited.
+   */
+  readonly unresolved: { readonly uses: YScalar; readonly reason: string }[];
   readonly scalarSpans: YamlTreeSpans;
   /** Memoised facts about the model (workflows/memo.ts). */
   readonly [MEMO]: MemoStore;
@@ -125,10 +130,12 @@ export function parseWorkflow(
     }
   }
   const jobs: Job[] = [];
+  const problems: YamlProblem[] = [...tree.problems];
   if (kind === 'workflow') {
     for (const [id, entry] of getMap(root, 'jobs')?.entries ?? []) {
       if (entry.value.kind === 'map') jobs.push(readJob(id, entry.key, entry.value, uri));
     }
+    if (root !== undefined) problems.push(...shapeProblems(root));
   } else if (kind === 'action') {
     const runs = root?.entries.get('runs');
     if (runs?.value.kind === 'map') jobs.push(readActionJob(runs.key, runs.value, uri));
@@ -144,10 +151,57 @@ export function parseWorkflow(
     env: getMap(root, 'env'),
     jobs,
     inputDefaults,
-    problems: tree.problems,
+    problems,
+    unresolved: [],
     scalarSpans: tree.scalarSpans,
     [MEMO]: newMemoStore(),
   };
+}
+
+/**
+ * What GitHub would refuse in a workflow's top level and the audit would otherwise read as "no
+ * jobs, nothing to report": a missing or empty `on:` or `jobs:`, or one that is not a mapping.
+ */
+function shapeProblems(root: YMap): YamlProblem[] {
+  const out: YamlProblem[] = [];
+  const on = root.entries.get('on');
+  if (on === undefined) {
+    out.push({
+      code: 'MISSING_ON',
+      message: 'the workflow has no `on:` triggers',
+      span: at0(root),
+    });
+  } else if (on.value.kind === 'scalar' && on.value.text.trim() === '') {
+    out.push({ code: 'EMPTY_ON', message: '`on:` is empty', span: on.key.span });
+  }
+  const jobs = root.entries.get('jobs');
+  if (jobs === undefined) {
+    out.push({ code: 'MISSING_JOBS', message: 'the workflow has no `jobs:`', span: at0(root) });
+  } else if (jobs.value.kind !== 'map') {
+    const empty = jobs.value.kind === 'scalar' && jobs.value.text.trim() === '';
+    out.push({
+      code: 'BAD_JOBS',
+      message: empty ? '`jobs:` is empty (null)' : '`jobs:` is not a mapping of job ids',
+      span: jobs.key.span,
+    });
+  } else if (jobs.value.entries.size === 0) {
+    out.push({ code: 'BAD_JOBS', message: '`jobs:` has no jobs', span: jobs.key.span });
+  } else {
+    for (const entry of jobs.value.entries.values()) {
+      if (entry.value.kind !== 'map') {
+        out.push({
+          code: 'BAD_JOB',
+          message: `job \`${entry.key.text.slice(0, 80)}\` is not a mapping`,
+          span: entry.key.span,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function at0(root: YMap): { start: number; end: number } {
+  return { start: root.span.start, end: root.span.start };
 }
 
 function readSteps(list: YNode | undefined, uri: string): Step[] {
@@ -230,12 +284,18 @@ function readActionJob(key: YScalar, runs: YMap, uri: string): Job {
   };
 }
 
+/** A local reusable workflow or composite action a model refers to. */
+export interface LocalReference {
+  readonly kind: 'workflow' | 'action';
+  /** Repository-relative path (for actions: the directory). */
+  readonly path: string;
+  readonly uses: YScalar;
+  readonly attach: (m: WorkflowModel) => void;
+}
+
 /** Local targets a model refers to: reusable workflows of jobs and composite actions of steps. */
-export function localReferences(
-  model: WorkflowModel,
-): { kind: 'workflow' | 'action'; path: string; attach: (m: WorkflowModel) => void }[] {
-  const out: { kind: 'workflow' | 'action'; path: string; attach: (m: WorkflowModel) => void }[] =
-    [];
+export function localReferences(model: WorkflowModel): LocalReference[] {
+  const out: LocalReference[] = [];
   for (const job of model.jobs) {
     if (job.uses !== undefined) {
       const ref = parseUses(job.uses.text);
@@ -243,6 +303,7 @@ export function localReferences(
         out.push({
           kind: 'workflow',
           path: ref.path.split('@')[0] ?? ref.path,
+          uses: job.uses,
           attach: (m) => (job.callee = m),
         });
       }
@@ -251,7 +312,8 @@ export function localReferences(
       if (step.uses === undefined) continue;
       const ref = parseUses(step.uses.text);
       if (ref.kind === 'local') {
-        out.push({ kind: 'action', path: ref.path, attach: (m) => (step.action = m) });
+        const uses = step.uses;
+        out.push({ kind: 'action', path: ref.path, uses, attach: (m) => (step.action = m) });
       }
     }
   }

@@ -1,4 +1,5 @@
-import { contextRefs, findExpressions, stringLiterals } from './expressions.js';
+import { resultValues } from './conditions.js';
+import { contextRefs, findExpressions } from './expressions.js';
 import type { Job, WorkflowModel } from './model.js';
 import type { YMap, YNode } from './yaml-tree.js';
 
@@ -16,8 +17,8 @@ const MAX_CANDIDATES = 32;
 
 /**
  * The values `text` may take, substituting `matrix.*` values, `inputs.*` (caller's `with:` or
- * defaults) and, for other expressions, their string literals (ternaries like
- * `cond && 'a' || 'b'`). Returns undefined when some expression cannot be resolved, unless
+ * defaults) and, for other expressions, the literal results of ternaries like
+ * `cond && 'a' || 'b'` (workflows/conditions.ts). Returns undefined when some expression cannot be resolved, unless
  * `affixes` is set and the text has literal parts: then an unresolved expression stands for ''
  * (PyTorch's `${{ needs.get-label-type.outputs.label-type }}linux.2xlarge`, where the prefix
  * selects a fleet but the literal names the machine).
@@ -67,8 +68,9 @@ function resolveExpression(body: string, scope: ResolveScope): string[] | undefi
     }
     return undefined;
   }
-  const literals = stringLiterals(body);
-  return literals.length > 0 ? literals : undefined;
+  // `cond && 'x' || 'y'` gives x or y; the literals it compares against (`matrix.os == 'linux'`)
+  // are not values. Undefined when some result is not a literal.
+  return resultValues(body);
 }
 
 function matrixValues(matrix: YNode | undefined, name: string): string[] | undefined {

@@ -1,4 +1,4 @@
-import type { Span } from '../core/finding.js';
+import type { Confidence, Span } from '../core/finding.js';
 import { matchGlob } from './glob.js';
 import { resolveCandidates } from './resolve.js';
 import type { ResolveScope } from './resolve.js';
@@ -37,6 +37,9 @@ export type RunnerReason =
   | 'actionlint'
   | 'self-hosted'
   | 'unknown-label'
+  | 'larger-runner'
+  | 'arc'
+  | 'group'
   | 'expression'
   | 'no-runner';
 
@@ -56,6 +59,16 @@ export interface RunnerClass {
 // is not mistaken for a GitHub image. No nested quantifiers: matching is linear.
 const GITHUB_HOSTED =
   /^(?:ubuntu-(?:latest|slim|\d\d\.\d\d)(?:-arm)?(?:-\d+-cores)?|macos-(?:latest|\d\d)(?:-large|-xlarge|-arm64|-intel)?|windows-(?:latest|\d{4}|11-arm)(?:-\d+-cores)?)$|^github-[\w.-]+$/;
+
+// Names organisations give GitHub-hosted larger runners (`ubuntu-22.04-8core`, `linux-x64-16-cores`,
+// `windows-2022-4core`) and PyTorch's (`linux.20_04.4x`). Matched as names, so medium confidence.
+const LARGER_RUNNER =
+  /^(?:(?:ubuntu|linux|windows|macos)[\w.-]*?[-_]\d+[-_]?cores?(?:[-_][\w.]+)?|linux\.\d\d_\d\d\.\d+x)$/;
+
+// Actions Runner Controller scale sets: `runs-on` names the scale set's installation, whose pods
+// are ephemeral by default (`arc-runner-set`, `gha-runner-scale-set-linux`, `arc-linux-gpu`).
+const ARC =
+  /(?:^|[-_.])arc(?:$|[-_.])|runner[-_]?scale[-_]?set|(?:^|[-_.])runner[-_]set(?:$|[-_.])/;
 
 // Third-party services that give every job a fresh VM (astral-sh/uv uses depot and namespace):
 // the false-positive trap of "any non-GitHub label is a persistent self-hosted runner".
@@ -125,7 +138,40 @@ function classify(
   }
   if (matches(inventory.selfHosted)) return { kind: 'persistent', reason: 'actionlint' };
   if (rest.length < lower.length) return { kind: 'persistent', reason: 'self-hosted' };
+  if (rest.some((l) => ARC.test(l))) return { kind: 'ephemeral', reason: 'arc' };
+  if (rest.every((l) => GITHUB_HOSTED.test(l) || LARGER_RUNNER.test(l))) {
+    return { kind: 'github-hosted', reason: 'larger-runner' };
+  }
+  // A runner group alone may hold GitHub-hosted larger runners or self-hosted machines.
+  if (rest.every((l) => l.startsWith('group:'))) return { kind: 'persistent', reason: 'group' };
   return { kind: 'persistent', reason: 'unknown-label' };
+}
+
+/**
+ * How sure a persistent-runner classification is: declared (torchward.yml, scale-config,
+ * actionlint) is high; a `self-hosted` label or a name hint is medium (ephemerality is a
+ * registration flag the workflow does not show); an unrecognised label or a bare runner group
+ * is low.
+ */
+export function runnerConfidence(runner: { readonly reason: RunnerReason }): Confidence {
+  switch (runner.reason) {
+    case 'config':
+    case 'scale-config':
+    case 'actionlint':
+    case 'github-hosted':
+      return 'high';
+    case 'self-hosted':
+    case 'name-hint':
+    case 'larger-runner':
+    case 'arc':
+    case 'third-party-ephemeral':
+      return 'medium';
+    case 'unknown-label':
+    case 'group':
+    case 'expression':
+    case 'no-runner':
+      return 'low';
+  }
 }
 
 /**

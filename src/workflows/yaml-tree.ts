@@ -54,6 +54,7 @@ export function parseYamlTree(text: string, limits: Limits): YamlTree {
  */
 export function parseYamlTreeFully(text: string, limits: Limits): YamlTree {
   checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
+  checkFlowDepth(text);
   let doc: Document.Parsed;
   try {
     // uniqueKeys: false because the parser's own check compares every key with every other key
@@ -69,6 +70,16 @@ export function parseYamlTreeFully(text: string, limits: Limits): YamlTree {
     message: e.message.split('\n')[0] ?? e.code,
     span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) },
   }));
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control !== null) {
+    // YAML allows no C0 control character but tab, LF and CR; readers disagree on what such a
+    // file means (the `yaml` package keeps a NUL inside a scalar), so it is malformed.
+    problems.push({
+      code: 'CONTROL_CHARACTER',
+      message: `control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} is not allowed in YAML`,
+      span: { start: control.index, end: control.index + 1 },
+    });
+  }
   const builder = new TreeBuilder(doc, limits);
   const contents = doc.contents;
   const root = contents === null ? undefined : builder.build(contents, [], 0, false);
@@ -87,6 +98,7 @@ export function parseYamlTreeFully(text: string, limits: Limits): YamlTree {
  */
 export function parseYamlDocuments(text: string, limits: Limits): YamlTree[] {
   checkLimit(text.length, limits.maxTextBytes, 'maxTextBytes', 0);
+  checkFlowDepth(text);
   let docs: Document.Parsed[] | { empty: true };
   try {
     docs = parseAllDocuments(text, {
@@ -119,6 +131,29 @@ export function parseYamlDocuments(text: string, limits: Limits): YamlTree[] {
     out.push({ root, problems, scalarSpans: builder.scalarSpans });
   }
   return out;
+}
+
+// C0 controls other than tab, LF and CR, and DEL (YAML 1.2 §5.1 printable characters).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Refuses text whose `[` / `{` nesting goes deeper than MAX_DEPTH before the `yaml` package sees
+ * it: its lexer and composer take seconds and hundreds of MB on a 200,000-deep `[[[[…` before the
+ * tree builder's own depth check could run. One linear pass; brackets inside scalars count too,
+ * which over-approximates the depth (real workflows stay far below the limit: balanced `[[ … ]]`
+ * in scripts open and close on one line).
+ */
+function checkFlowDepth(text: string): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_DEPTH) {
+        throw new FormatError('LIMIT_EXCEEDED', `YAML nesting deeper than ${MAX_DEPTH}`, i);
+      }
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
 }
 
 class TreeBuilder {

@@ -130,15 +130,139 @@ describe('auditWorkflowFiles', () => {
     );
   });
 
-  it('does not treat a "#" inside a block scalar as an ignore comment', async () => {
+  it('honours ignore comments inside run blocks, bare ids and zizmor comments; not in quotes', async () => {
     write(
       '.github/workflows/c.yml',
-      'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          # torchward: ignore[ci/script-injection] not a comment\n          echo "${{ github.event.pull_request.title }}"\n',
+      [
+        'on: pull_request_target',
+        'permissions: {}',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: |',
+        '          # torchward: ignore[script-injection] title is echoed only',
+        '          echo "${{ github.event.pull_request.title }}"',
+        '      - run: |',
+        '          echo "${{ github.event.pull_request.body }}" # zizmor: ignore[template-injection]',
+        '      - run: echo "${{ github.head_ref }}"',
+        '        name: "# torchward: ignore[ci/script-injection] a quoted string, not a comment"',
+        '',
+      ].join('\n'),
     );
-    const result = await audit('.github/workflows/c.yml');
-    const injection = result.findings.find((f) => f.ruleId === 'ci/script-injection');
-    assert.ok(injection);
-    assert.equal(injection.suppressed, undefined);
+    const warnings: string[] = [];
+    const [result] = await auditWorkflowFiles(
+      [{ path: join(root, '.github/workflows/c.yml'), uri: 'c.yml' }],
+      { limits: DEFAULT_LIMITS, config: {}, repoRoot: root, onWarning: (m) => warnings.push(m) },
+    );
+    assert.ok(result);
+    assert.deepEqual(
+      result.findings
+        .filter((f) => f.ruleId === 'ci/script-injection')
+        .map((f) => [f.primary.path.join('.'), f.suppressed ?? 'kept', f.suppressionReason]),
+      [
+        ['jobs.a.steps.0.run', 'inline', 'title is echoed only'],
+        ['jobs.a.steps.1.run', 'inline', 'inline zizmor ignore comment'],
+        ['jobs.a.steps.2.run', 'kept', undefined],
+      ],
+    );
+    assert.deepEqual(warnings, []);
+  });
+
+  it('suppresses anywhere in the span, and warns about ids that name nothing', async () => {
+    write(
+      '.github/workflows/span.yml',
+      [
+        'on: push',
+        'permissions: {}',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: |',
+        '          curl -fsSL https://example.com/install.sh | sh',
+        '          # torchward: ignore[unverified-script-exec] vendor installer, pinned by hash elsewhere',
+        '      - uses: octo/tool@v1 # torchward: ignore[ci/unpined-action]',
+        '      - uses: octo/other@v1 # zizmor: ignore[unpined-uses]',
+        '',
+      ].join('\n'),
+    );
+    const warnings: string[] = [];
+    const [result] = await auditWorkflowFiles(
+      [{ path: join(root, '.github/workflows/span.yml'), uri: 'span.yml' }],
+      { limits: DEFAULT_LIMITS, config: {}, repoRoot: root, onWarning: (m) => warnings.push(m) },
+    );
+    assert.ok(result);
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.suppressed ?? 'kept']),
+      [
+        ['ci/unverified-script-exec', 'inline'],
+        ['ci/unpinned-action', 'kept'],
+        ['ci/unpinned-action', 'kept'],
+      ],
+    );
+    assert.equal(warnings.length, 2);
+    assert.match(
+      warnings[0] ?? '',
+      /span\.yml:10: .*'ci\/unpined-action'.*did you mean 'ci\/unpinned-action'/,
+    );
+    assert.match(
+      warnings[1] ?? '',
+      /span\.yml:11: zizmor .*'unpined-uses'.*did you mean 'unpinned-uses'/,
+    );
+  });
+
+  it('matches config file:line entries on any line of the span and by file name', async () => {
+    write(
+      '.github/workflows/cfg.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo hi\n          curl -fsSL https://example.com/i.sh | bash\n',
+    );
+    const kept = async (entry: string): Promise<string> =>
+      (
+        await audit('.github/workflows/cfg.yml', {
+          ignore: { 'ci/unverified-script-exec': [entry] },
+        })
+      ).findings.find((f) => f.ruleId === 'ci/unverified-script-exec')?.suppressed ?? 'kept';
+    assert.equal(await kept('cfg.yml:9'), 'config');
+    assert.equal(await kept('.github/workflows/cfg.yml:7'), 'config');
+    assert.equal(await kept('cfg.yml:3'), 'kept');
+  });
+
+  it('filters by --min-confidence and hides pedantic findings unless asked', async () => {
+    write(
+      '.github/workflows/conf.yml',
+      [
+        'on: pull_request_target',
+        'permissions: {}',
+        'jobs:',
+        '  a:',
+        '    runs-on: linux.mystery',
+        '    steps:',
+        '      - run: echo "FOO=1" >> "$GITHUB_ENV"',
+        '      - run: docker run python:3.12 true',
+        '',
+      ].join('\n'),
+    );
+    const run = async (filter: object) => {
+      const [result] = await auditWorkflowFiles(
+        [{ path: join(root, '.github/workflows/conf.yml'), uri: 'conf.yml' }],
+        { limits: DEFAULT_LIMITS, config: {}, repoRoot: root, ...filter },
+      );
+      assert.ok(result);
+      return result;
+    };
+    const ids = (r: { findings: { ruleId: string; confidence: string }[] }) =>
+      r.findings.map((f) => `${f.ruleId}:${f.confidence}`);
+    const all = await run({});
+    assert.deepEqual(ids(all), ['ci/dangerous-trigger:medium', 'ci/pr-on-persistent-runner:low']);
+    assert.equal(all.hidden, 2);
+    assert.deepEqual(ids(await run({ pedantic: true })), [
+      'ci/dangerous-trigger:medium',
+      'ci/pr-on-persistent-runner:low',
+      'ci/github-env:low',
+      'ci/mutable-image-tag:medium',
+    ]);
+    assert.deepEqual(ids(await run({ minConfidence: 'medium' })), ['ci/dangerous-trigger:medium']);
   });
 
   it('applies config ignores everywhere or by path glob', async () => {
@@ -250,9 +374,15 @@ describe('auditWorkflowFiles', () => {
         'on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gh pr checkout 1\n      - uses: ./escape\n      - uses: ./../../etc\n',
       );
       const result = await audit('.github/workflows/f.yml');
+      // Neither target is read; both are reported as not audited, not silently skipped.
       assert.deepEqual(
-        result.findings.map((f) => f.ruleId),
-        ['ci/dangerous-trigger', 'ci/untrusted-checkout-exec'],
+        result.findings.map((f) => `${f.ruleId}:${f.messageId}`),
+        [
+          'ci/dangerous-trigger:trigger',
+          'ci/untrusted-checkout-exec:checkoutExec',
+          'ci/malformed-input:unresolved',
+          'ci/malformed-input:unresolved',
+        ],
       );
     } finally {
       rmSync(outside, { recursive: true, force: true });
@@ -282,10 +412,83 @@ describe('auditWorkflowFiles', () => {
         ['unreadable:The file could not be audited (BAD_UTF8'],
         ['unreadable:The file could not be audited (BAD_STRUCTURE'],
         ['unreadable:The file could not be audited (LIMIT_EXCEEDED'],
-        ['yaml:YAML error DUPLICATE_KEY'],
+        ['yaml:YAML error DUPLICATE_KEY', 'structure:Not a valid workflow (BAD_JOBS)'],
         ['unreadable:The file could not be audited (TRUNCATED'],
       ],
     );
+  });
+
+  it('rejects a 200,000-deep flow collection before the YAML parser reads it', async () => {
+    write(
+      '.github/workflows/deep.yml',
+      `on: push\njobs: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`,
+    );
+    const result = await audit('.github/workflows/deep.yml');
+    assert.deepEqual(
+      result.findings.map((f) => [f.ruleId, f.messageId, f.message.includes('nesting deeper')]),
+      [['ci/malformed-input', 'unreadable', true]],
+    );
+  });
+
+  it('reports NUL bytes, a null `jobs:` and a duplicated `on:` as malformed', async () => {
+    write(
+      '.github/workflows/nul.yml',
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \u0000hi\n',
+    );
+    write('.github/workflows/nulljobs.yml', 'on: push\njobs:\n');
+    write(
+      '.github/workflows/dupon.yml',
+      'on: push\npermissions: {}\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n',
+    );
+    const codes = async (name: string): Promise<string[]> =>
+      (await audit(`.github/workflows/${name}.yml`)).findings
+        .filter((f) => f.ruleId === 'ci/malformed-input')
+        .map((f) => f.message.slice(0, f.message.indexOf(':')));
+    assert.deepEqual(await codes('nul'), ['YAML error CONTROL_CHARACTER']);
+    assert.deepEqual(await codes('nulljobs'), ['Not a valid workflow (BAD_JOBS)']);
+    assert.deepEqual(await codes('dupon'), ['YAML error DUPLICATE_KEY']);
+  });
+
+  it('applies the node limit per workflow and audits the rest of the directory', async () => {
+    let big = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n';
+    for (let i = 0; i < 600; i++) big += `      - run: echo ${i}\n`;
+    write('.github/workflows/limit-big.yml', big);
+    write(
+      '.github/workflows/limit-small.yml',
+      'on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
+    );
+    const results = await auditWorkflowFiles(
+      ['limit-big', 'limit-small'].map((name) => ({
+        path: join(root, '.github/workflows', `${name}.yml`),
+        uri: `${name}.yml`,
+      })),
+      { limits: makeLimits({ maxEntries: 1000 }), config: {}, repoRoot: root },
+    );
+    assert.deepEqual(
+      results.map((r) => r.findings.map((f) => `${f.ruleId}:${f.messageId}`)),
+      [['ci/malformed-input:unreadable'], ['ci/script-injection:run']],
+    );
+  });
+
+  it('resolves nested local actions and reports the ones it cannot read', async () => {
+    write(
+      '.github/actions/outer/action.yml',
+      'runs:\n  using: composite\n  steps:\n    - uses: ./.github/actions/inner\n',
+    );
+    write(
+      '.github/actions/inner/action.yaml',
+      'runs:\n  using: composite\n  steps:\n    - run: echo "${{ github.event.issue.title }}"\n      shell: bash\n',
+    );
+    write(
+      '.github/workflows/nested.yml',
+      'on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/outer\n      - uses: ./.github/actions/missing\n',
+    );
+    const result = await audit('.github/workflows/nested.yml');
+    assert.deepEqual(
+      result.findings.map((f) => `${f.ruleId}:${f.messageId}:${f.primary.path.join('.')}`),
+      ['ci/malformed-input:unresolved:jobs.a.steps.1.uses'],
+    );
+    assert.match(result.findings[0]?.message ?? '', /no readable action\.yml or action\.yaml/);
   });
 
   it('reports text reused through an alias once', async () => {

@@ -59,6 +59,9 @@ export function runRule(rule: Rule<WorkflowAuditInput>, input: RuleCase): Findin
       const action = path === undefined ? undefined : input.files?.[path];
       if (action !== undefined && path !== undefined) {
         step.action = parseWorkflow(action, `${path}/action.yml`, 'action', DEFAULT_LIMITS);
+      } else if (path !== undefined && step.uses !== undefined) {
+        // As the engine's loader does for a local action it cannot read.
+        workflow.unresolved.push({ uses: step.uses, reason: `no file given for ${path}` });
       }
     }
   }

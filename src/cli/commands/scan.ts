@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closest } from '../../core/closest.js';
-import { SEVERITIES, type Severity } from '../../core/finding.js';
+import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../../core/finding.js';
 import {
   ConfigError,
   checkGlobalName,
@@ -47,6 +47,11 @@ Options:
                                  this repository's root; a config inside a scanned folder
                                  is never read implicitly, only reported)
       --no-config                ignore configuration files
+      --min-confidence LEVEL     leave out workflow findings less sure than LEVEL:
+                                 low|medium|high (default: low, report all)
+      --pedantic                 also report the noisier workflow checks (zizmor's pedantic
+                                 persona: constant GITHUB_ENV writes, concurrency limits,
+                                 names, permission comments …)
       --unscanned-severity SEV   severity of the finding for each path not scanned (missing,
                                  unreadable, a link leading nowhere or out of the folder, a
                                  special file, over the file limit): info|low|medium|high|
@@ -63,8 +68,6 @@ Options:
                                    a keyless Sigstore identity
       --signature FILE           the signature (default: PATH/model.sig, or beside a file)
       --ignore-unsigned-files    allow files the signature does not cover
-      --pedantic                 also run the workflow code-smell checks (zizmor's pedantic
-                                 persona: concurrency limits, names, permission comments …)
   -v, --verbose                  list every scanned archive member in text output
       --no-progress              never draw the progress bar
       --privacy                  also search data files (text, JSON/JSONL, CSV/TSV, Parquet,
@@ -96,6 +99,8 @@ export const scanCommand: Command = {
         config: { type: 'string' },
         'no-config': { type: 'boolean', default: false },
         'unscanned-severity': { type: 'string' },
+        'min-confidence': { type: 'string' },
+        pedantic: { type: 'boolean' },
         'max-depth': { type: 'string' },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
@@ -108,7 +113,6 @@ export const scanCommand: Command = {
         'trust-config': { type: 'string' },
         'ignore-unsigned-files': { type: 'boolean' },
         'no-progress': { type: 'boolean', default: false },
-        pedantic: { type: 'boolean', default: false },
         'hf-endpoint': { type: 'string' },
         'hf-cache': { type: 'boolean', default: false },
         privacy: { type: 'boolean', default: false },
@@ -136,6 +140,10 @@ export const scanCommand: Command = {
     const failOnArg = values['fail-on'];
     if (failOnArg !== undefined && !SEVERITIES.includes(failOnArg as Severity)) {
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+    }
+    const minConfidence = values['min-confidence'];
+    if (minConfidence !== undefined && !CONFIDENCES.includes(minConfidence as Confidence)) {
+      throw new UsageError(`--min-confidence must be one of ${CONFIDENCES.join(', ')}`);
     }
     const unscannedArg = values['unscanned-severity'];
     if (unscannedArg !== undefined && !SEVERITIES.includes(unscannedArg as Severity)) {
@@ -215,7 +223,10 @@ export const scanCommand: Command = {
       ...(requireSignature === undefined ? {} : { requireSignature }),
       ...(values.privacy ? { privacy: true } : {}),
       cwd: io.cwd,
-      ...(values.pedantic ? { pedantic: true } : {}),
+      workflowFilter: {
+        ...(minConfidence === undefined ? {} : { minConfidence: minConfidence as Confidence }),
+        ...(values.pedantic === undefined ? {} : { pedantic: values.pedantic }),
+      },
       onWarning: warn,
       onProgress: (done, total, path) => {
         progress.update(done, total, path);

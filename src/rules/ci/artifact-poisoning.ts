@@ -1,8 +1,8 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at } from '../../workflows/audit-input.js';
+import { at, privilegedTriggerContexts } from '../../workflows/audit-input.js';
+import { mayRun } from '../../workflows/conditions.js';
 import {
   cacheEvidence,
-  privilegedTriggers,
   jobSecretRefs,
   stepAction,
   stepInput,
@@ -40,12 +40,14 @@ export default defineRule<
       'This job downloads artifacts of another run under `{{trigger}}` and holds {{what}}; a PR run can plant files that this job then trusts. Consume untrusted artifacts only in jobs without secrets or write permissions.',
   },
   check(ctx, input) {
-    const trigger = privilegedTriggers(input.workflow)[0];
-    if (trigger === undefined) return;
+    const triggers = privilegedTriggerContexts(input.workflow);
+    if (triggers.length === 0) return;
     for (const job of input.workflow.jobs) {
+      const trigger = triggers.find((t) => mayRun(job.if, t.ctx))?.node;
+      if (trigger === undefined) continue;
       const steps = stepsDeep(job);
       for (const deep of steps) {
-        const cache = cacheEvidence(deep.step, false);
+        const cache = cacheEvidence(deep.step);
         if (cache === undefined) continue;
         ctx.report({
           messageId: 'cacheInPrivileged',

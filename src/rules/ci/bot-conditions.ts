@@ -1,6 +1,6 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at } from '../../workflows/audit-input.js';
-import { untrustedTriggers } from '../../workflows/job-roles.js';
+import { at, untrustedTriggerContexts } from '../../workflows/audit-input.js';
+import { mayRun } from '../../workflows/conditions.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
@@ -23,10 +23,12 @@ export default defineRule<WorkflowAuditInput, 'spoofable'>({
       '`{{condition}}` only says who caused the latest event, not who wrote the code; under `{{trigger}}` anyone can satisfy it. Check `github.event.pull_request.user.login` and the PR head instead.',
   },
   check(ctx, { workflow }) {
-    const trigger = untrustedTriggers(workflow)[0];
-    if (trigger === undefined) return;
-    const check = (condition: YScalar | undefined): void => {
+    const triggers = untrustedTriggerContexts(workflow);
+    if (triggers.length === 0) return;
+    const check = (condition: YScalar | undefined, jobIf?: YScalar): void => {
       if (condition === undefined) return;
+      const trigger = triggers.find((t) => mayRun(jobIf, t.ctx) && mayRun(condition, t.ctx));
+      if (trigger === undefined) return;
       const match = ACTOR_BOT.exec(condition.text);
       if (match === null) return;
       ctx.report({
@@ -37,7 +39,7 @@ export default defineRule<WorkflowAuditInput, 'spoofable'>({
     };
     for (const job of workflow.jobs) {
       check(job.if);
-      for (const step of job.steps) check(step.if);
+      for (const step of job.steps) check(step.if, job.if);
     }
   },
 });

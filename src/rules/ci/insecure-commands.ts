@@ -20,8 +20,12 @@ export default defineRule<WorkflowAuditInput, 'enabled'>({
       const entry = env?.entries.get('ACTIONS_ALLOW_UNSECURE_COMMANDS');
       if (entry === undefined) return;
       const value = entry.value.kind === 'scalar' ? entry.value.text.trim().toLowerCase() : '';
-      if (value === 'false' || value === '') return;
-      ctx.report({ messageId: 'enabled', at: at(entry.key) });
+      // The runner parses the value as a C# boolean: only `true` (any case, trimmed) enables the
+      // commands; `1`, `yes` or `on` leave them off. An expression may evaluate to `true`.
+      if (value === 'true') ctx.report({ messageId: 'enabled', at: at(entry.key) });
+      else if (value.includes('${{')) {
+        ctx.report({ messageId: 'enabled', at: at(entry.key), confidence: 'low' });
+      }
     };
     check(workflow.env);
     for (const job of workflow.jobs) {

@@ -1,4 +1,5 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { runnerConfidence } from '../../workflows/runners.js';
 import {
   at,
   describeRunner,
@@ -38,6 +39,7 @@ export default defineRule<WorkflowAuditInput, 'persistentRunner' | 'noEnvironmen
           },
           at: runnerAnchor(effective),
           related,
+          confidence: runnerConfidence(effective.runner),
         });
       }
       if (!hasEnvironment(effective.job)) {

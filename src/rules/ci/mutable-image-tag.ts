@@ -132,7 +132,8 @@ export default defineRule<WorkflowAuditInput, 'tag' | 'latest' | 'scriptTag'>({
       const values =
         findExpressions(text).length === 0 ? [text] : resolveCandidates(text, { job, workflow });
       for (const value of values ?? []) {
-        if (findExpressions(value).length > 0) continue;
+        // `${{ cond && 'img' || '' }}`: the empty result means "no container", not an image.
+        if (findExpressions(value).length > 0 || value.trim() === '') continue;
         const kind = mutability(value);
         if (kind === undefined) continue;
         ctx.report({
@@ -156,6 +157,10 @@ export default defineRule<WorkflowAuditInput, 'tag' | 'latest' | 'scriptTag'>({
               data: { image },
               at: { span: step.run.span, path: step.run.path },
               severity: 'low',
+              // Read from shell text, and a tag pulled in a script is a code smell more than a
+              // policy breach: shown in pedantic mode.
+              confidence: 'medium',
+              pedantic: true,
             });
           }
         }

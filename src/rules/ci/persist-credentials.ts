@@ -33,7 +33,8 @@ export default defineRule<WorkflowAuditInput, 'persisted' | 'artipacked'>({
         ctx.report({
           messageId: uploads ? 'artipacked' : 'persisted',
           at: at(step.uses),
-          ...(uploads ? { severity: 'high' as const } : {}),
+          // Without an upload of the tree the token stays on the runner: a weaker, likelier-benign case.
+          ...(uploads ? { severity: 'high' as const } : { confidence: 'medium' as const }),
         });
       });
     }

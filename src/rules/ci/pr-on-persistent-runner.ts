@@ -1,6 +1,13 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, describeRunner, effectiveJobs, runnerAnchor } from '../../workflows/audit-input.js';
-import { untrustedTriggers } from '../../workflows/job-roles.js';
+import {
+  at,
+  describeRunner,
+  effectiveJobs,
+  jobMayRunUnder,
+  runnerAnchor,
+  untrustedTriggerContexts,
+} from '../../workflows/audit-input.js';
+import { runnerConfidence } from '../../workflows/runners.js';
 import { defineRule } from '../define-rule.js';
 
 const PR_EVENTS = new Set([
@@ -24,18 +31,24 @@ export default defineRule<WorkflowAuditInput, 'pr' | 'bypass'>({
       '`{{trigger}}` runs for outsiders without the fork-PR approval gate, on {{runner}}; a persistent runner lets such a run take over later jobs. Use an ephemeral runner.',
   },
   check(ctx, input) {
-    const triggers = untrustedTriggers(input.workflow);
-    const first = triggers[0];
-    if (first === undefined) return;
-    const pr = triggers.find((t) => PR_EVENTS.has(t.name) || t.name.startsWith('push to ciflow/'));
-    const trigger = pr ?? first;
+    const triggers = untrustedTriggerContexts(input.workflow);
+    if (triggers.length === 0) return;
     for (const effective of effectiveJobs(input)) {
       if (effective.runner.kind !== 'persistent') continue;
+      // Only the untrusted triggers this job runs under: a job guarded by
+      // `if: startsWith(github.ref, 'refs/tags/')` is not a PR job.
+      const applicable = triggers.filter((t) => jobMayRunUnder(effective, t.ctx));
+      const pr = applicable.find(
+        (t) => PR_EVENTS.has(t.name) || t.name.startsWith('push to ciflow/'),
+      );
+      const trigger = pr ?? applicable[0];
+      if (trigger === undefined) continue;
       ctx.report({
         messageId: pr === undefined ? 'bypass' : 'pr',
         data: { trigger: trigger.name, runner: describeRunner(effective.runner) },
         at: runnerAnchor(effective),
         related: [at(trigger.node, 'trigger')],
+        confidence: runnerConfidence(effective.runner),
       });
     }
   },

@@ -4,6 +4,7 @@ import {
   cacheEvidence,
   envCacheEvidence,
   isReleaseWorkflow,
+  releaseContexts,
   releaseJobs,
   stepsDeep,
 } from '../../workflows/job-roles.js';
@@ -26,6 +27,9 @@ export default defineRule<WorkflowAuditInput, 'cache'>({
   check(ctx, input) {
     const roles = new Map<WorkflowModel, Map<string, string>>();
     const release = isReleaseWorkflow(input.workflow);
+    // Cache toggles and step conditions are evaluated under every release trigger of the audited
+    // workflow (a called workflow runs under its caller's event).
+    const contexts = releaseContexts(input.workflow);
     for (const effective of effectiveJobs(input)) {
       let map = roles.get(effective.workflow);
       if (map === undefined) {
@@ -41,7 +45,7 @@ export default defineRule<WorkflowAuditInput, 'cache'>({
       if (env !== undefined) found = { evidence: env, span: env.span, path: env.path };
       for (const deep of stepsDeep(effective.job)) {
         if (found !== undefined) break;
-        const evidence = cacheEvidence(deep.step, true);
+        const evidence = cacheEvidence(deep.step, contexts);
         if (evidence === undefined) continue;
         const target = deep.step === deep.at ? evidence : at(deep.at.node);
         found = { evidence, span: target.span, path: target.path };

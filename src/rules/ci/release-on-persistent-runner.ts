@@ -2,6 +2,8 @@ import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { describeRunner, effectiveJobs, runnerAnchor } from '../../workflows/audit-input.js';
 import { releaseJobs } from '../../workflows/job-roles.js';
 import type { WorkflowModel } from '../../workflows/model.js';
+import { runnerConfidence } from '../../workflows/runners.js';
+import { lowerConfidence } from '../../core/finding.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'release'>({
@@ -31,6 +33,11 @@ export default defineRule<WorkflowAuditInput, 'release'>({
         messageId: 'release',
         data: { job: effective.job.id, why, runner: describeRunner(effective.runner) },
         at: runnerAnchor(effective),
+        // A job that only builds in a release-triggered workflow is a release job by inference.
+        confidence: lowerConfidence(
+          runnerConfidence(effective.runner),
+          why.startsWith('it publishes') ? 'high' : 'medium',
+        ),
       });
     }
   },

@@ -123,6 +123,8 @@ export default defineRule<WorkflowAuditInput, MessageId>({
                 data: { context: [...new Set(inputs)].join(', ') },
                 at: { span, path: scalar.path },
                 severity: 'medium',
+                // Whether a caller passes outsider text is unknown here: most pass constants.
+                confidence: 'low',
               });
             }
           }

@@ -1,4 +1,5 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { runnerConfidence } from '../../workflows/runners.js';
 import {
   at,
   describeRunner,
@@ -38,6 +39,7 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
           data: { secret, runner: describeRunner(effective.runner) },
           at: { span: first.span, path: first.scalar.path },
           related: [{ ...runnerAnchor(effective), label: 'persistent runner' }],
+          confidence: runnerConfidence(effective.runner),
         });
       } else {
         ctx.report({
@@ -52,6 +54,7 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
             effective.via?.secrets === undefined
               ? []
               : [at(effective.via.secrets, 'secrets passed here')],
+          confidence: runnerConfidence(effective.runner),
         });
       }
     }

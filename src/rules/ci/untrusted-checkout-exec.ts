@@ -1,13 +1,13 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, effectiveJobs, jobAnchor } from '../../workflows/audit-input.js';
-import { contextRefs, findExpressions } from '../../workflows/expressions.js';
 import {
-  executesCheckout,
-  isCheckout,
-  privilegedTriggers,
-  stepInput,
-  stepsDeep,
-} from '../../workflows/job-roles.js';
+  at,
+  effectiveJobs,
+  jobAnchor,
+  jobMayRunUnder,
+  privilegedTriggerContexts,
+} from '../../workflows/audit-input.js';
+import { contextRefs, findExpressions } from '../../workflows/expressions.js';
+import { executesCheckout, isCheckout, stepInput, stepsDeep } from '../../workflows/job-roles.js';
 import type { DeepStep } from '../../workflows/job-roles.js';
 import type { Step } from '../../workflows/model.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
@@ -77,10 +77,12 @@ export default defineRule<WorkflowAuditInput, 'checkoutExec'>({
       "Under `{{trigger}}` this job checks out pull-request code (`{{ref}}`) and then builds or runs it (step {{exec}}) with the base repository's secrets and write token; run PR code only in `pull_request` workflows without secrets.",
   },
   check(ctx, input) {
-    const triggers = privilegedTriggers(input.workflow);
-    const trigger = triggers[0];
-    if (trigger === undefined) return;
+    const triggers = privilegedTriggerContexts(input.workflow);
+    if (triggers.length === 0) return;
     for (const effective of effectiveJobs(input)) {
+      // The first privileged trigger this job runs under (its `if:` may exclude them all).
+      const trigger = triggers.find((t) => jobMayRunUnder(effective, t.ctx))?.node;
+      if (trigger === undefined) continue;
       const steps = stepsDeep(effective.job);
       let checkout: { deep: DeepStep; scalar: YScalar } | undefined;
       for (const deep of steps) {
@@ -106,6 +108,12 @@ export default defineRule<WorkflowAuditInput, 'checkoutExec'>({
             exec: `\`${execName}\``,
           },
           at: primary,
+          // A ref named after the PR head is PR code for certain; another computed ref may be.
+          confidence: /pull_request\.head|refs\/pull|head_ref|head_sha|head\.sha|pr checkout/i.test(
+            checkout.scalar.text,
+          )
+            ? 'high'
+            : 'medium',
           related: [
             at(trigger, 'privileged trigger'),
             ...(execAt === undefined ? [] : [at(execAt, 'PR code executed here')]),
