@@ -256,8 +256,11 @@ describe('auditWorkflowFiles', () => {
     const all = await run({});
     assert.deepEqual(ids(all), ['ci/dangerous-trigger:medium', 'ci/pr-on-persistent-runner:low']);
     assert.equal(all.hidden, 2);
+    // Pedantic mode also runs the code-smell rules (no workflow name, no concurrency limit).
     assert.deepEqual(ids(await run({ pedantic: true })), [
+      'ci/anonymous-definition:high',
       'ci/dangerous-trigger:medium',
+      'ci/concurrency-limits:high',
       'ci/pr-on-persistent-runner:low',
       'ci/github-env:low',
       'ci/mutable-image-tag:medium',

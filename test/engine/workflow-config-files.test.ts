@@ -25,7 +25,12 @@ put(
   'fixtures/dependabot.yml',
   'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    cooldown:\n      default-days: 2\n',
 );
-put('.github/workflows/dependabot.yml', 'on: pull_request\npermissions: {}\njobs: {}\n');
+// A workflow that happens to be called dependabot.yml (a job of its own: GitHub refuses, and the
+// audit reports as malformed, a workflow with no jobs).
+put(
+  '.github/workflows/dependabot.yml',
+  'on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n',
+);
 put('.pre-commit-config.yaml', 'repos:\n  - repo: git://example.com/hooks\n    rev: v1\n');
 // No concurrency, no name: code smells that only --pedantic reports; no other finding.
 put(
