@@ -254,8 +254,9 @@ describe('auditWorkflowFiles', () => {
     const ids = (r: { findings: { ruleId: string; confidence: string }[] }) =>
       r.findings.map((f) => `${f.ruleId}:${f.confidence}`);
     const all = await run({});
-    assert.deepEqual(ids(all), ['ci/dangerous-trigger:medium', 'ci/pr-on-persistent-runner:low']);
-    assert.equal(all.hidden, 2);
+    // The unknown runner label is a guess (low confidence): shown only in pedantic mode.
+    assert.deepEqual(ids(all), ['ci/dangerous-trigger:medium']);
+    assert.equal(all.hidden, 3);
     // Pedantic mode also runs the code-smell rules (no workflow name, no concurrency limit).
     assert.deepEqual(ids(await run({ pedantic: true })), [
       'ci/anonymous-definition:high',
@@ -551,7 +552,7 @@ describe('auditWorkflowFiles on crafted fan-out', () => {
   it('bounds the expansion of a large reusable workflow called by many jobs', async () => {
     const callee = ['on: workflow_call', 'jobs:'];
     for (let i = 0; i < 3000; i++)
-      callee.push(`  j${i}: {runs-on: linux.2xlarge, steps: [{run: make}]}`);
+      callee.push(`  j${i}: {runs-on: self-hosted, steps: [{run: make}]}`);
     write('.github/workflows/_fan.yml', `${callee.join('\n')}\n`);
     const caller = ['on: pull_request', 'permissions: {}', 'jobs:'];
     for (let i = 0; i < 3000; i++) caller.push(`  c${i}: {uses: ./.github/workflows/_fan.yml}`);

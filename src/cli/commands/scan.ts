@@ -50,8 +50,8 @@ Options:
       --min-confidence LEVEL     leave out workflow findings less sure than LEVEL:
                                  low|medium|high (default: low, report all)
       --pedantic                 also report the noisier workflow checks (zizmor's pedantic
-                                 persona: constant GITHUB_ENV writes, concurrency limits,
-                                 names, permission comments …)
+                                 persona: unknown runner labels guessed persistent,
+                                 constant GITHUB_ENV writes, concurrency limits, names …)
       --unscanned-severity SEV   severity of the finding for each path not scanned (missing,
                                  unreadable, a link leading nowhere or out of the folder, a
                                  special file, over the file limit): info|low|medium|high|

@@ -49,6 +49,8 @@ export default defineRule<WorkflowAuditInput, 'pr' | 'bypass'>({
         at: runnerAnchor(effective),
         related: [at(trigger.node, 'trigger')],
         confidence: runnerConfidence(effective.runner),
+        // An unknown label, a runner group or a computed name is a guess: pedantic mode only.
+        pedantic: runnerConfidence(effective.runner) === 'low',
       });
     }
   },

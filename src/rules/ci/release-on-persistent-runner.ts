@@ -38,6 +38,8 @@ export default defineRule<WorkflowAuditInput, 'release'>({
           runnerConfidence(effective.runner),
           why.startsWith('it publishes') ? 'high' : 'medium',
         ),
+        // An unknown label, a runner group or a computed name is a guess: pedantic mode only.
+        pedantic: runnerConfidence(effective.runner) === 'low',
       });
     }
   },

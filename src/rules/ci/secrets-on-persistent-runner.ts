@@ -40,6 +40,8 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
           at: { span: first.span, path: first.scalar.path },
           related: [{ ...runnerAnchor(effective), label: 'persistent runner' }],
           confidence: runnerConfidence(effective.runner),
+          // An unknown label, a runner group or a computed name is a guess: pedantic mode only.
+          pedantic: runnerConfidence(effective.runner) === 'low',
         });
       } else {
         ctx.report({
@@ -55,6 +57,8 @@ export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({
               ? []
               : [at(effective.via.secrets, 'secrets passed here')],
           confidence: runnerConfidence(effective.runner),
+          // An unknown label, a runner group or a computed name is a guess: pedantic mode only.
+          pedantic: runnerConfidence(effective.runner) === 'low',
         });
       }
     }
