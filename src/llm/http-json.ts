@@ -8,13 +8,23 @@ export interface PostJsonOptions {
   /** Retries after the first attempt on 429, 5xx, timeouts and connection errors. */
   readonly retries: number;
   readonly timeoutMs: number;
-  /** First backoff delay; doubles per retry with jitter, capped at 30 s; Retry-After wins. */
+  /**
+   * First backoff delay; doubles per retry with jitter, capped at 30 s; Retry-After wins (up to
+   * `maxRetryAfterMs`).
+   */
   readonly backoffMs: number;
   readonly maxResponseBytes: number;
   readonly headers?: Readonly<Record<string, string>>;
   /** Awaited before every attempt, retries included (a rate limiter). */
   readonly beforeRequest?: () => Promise<void>;
+  /**
+   * Longest wait a Retry-After header may ask for (default 60 s): a server answering
+   * `Retry-After: 3600` must not stall a run for an hour.
+   */
+  readonly maxRetryAfterMs?: number;
 }
+
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * POSTs `body` as JSON and returns the parsed JSON reply. Retries with exponential backoff on
@@ -65,7 +75,11 @@ export async function postForText(
       const text = await readBounded(response, options.maxResponseBytes);
       if (response.status === 429 || response.status >= 500) {
         const header = response.headers.get('retry-after');
-        if (header !== null && /^\d{1,5}$/.test(header)) retryAfterMs = Number(header) * 1000;
+        if (header !== null && /^\d{1,5}$/.test(header))
+          retryAfterMs = Math.min(
+            Number(header) * 1000,
+            options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS,
+          );
         throw new LlmError(
           'http-error',
           `HTTP ${response.status} from ${url}: ${snippet(text)}`,
