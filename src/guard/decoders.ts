@@ -236,32 +236,14 @@ export function ascii85(raw: string): Uint8Array | undefined {
   let s = raw.replace(/\s+/g, '');
   if (s.startsWith('<~')) s = s.slice(2);
   if (s.endsWith('~>')) s = s.slice(0, -2);
-  const out: number[] = [];
-  let group: number[] = [];
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (ch === 'z' && group.length === 0) {
-      out.push(0, 0, 0, 0);
-      continue;
-    }
-    if (c < 33 || c > 117) return undefined;
-    group.push(c - 33);
-    if (group.length === 5) {
-      const bytes = group85(group, 5);
-      if (bytes === undefined) return undefined;
-      out.push(...bytes);
-      group = [];
-    }
-  }
-  if (group.length === 1) return undefined;
-  if (group.length > 0) {
-    const n = group.length;
-    while (group.length < 5) group.push(84);
-    const bytes = group85(group, n);
-    if (bytes === undefined) return undefined;
-    out.push(...bytes);
-  }
-  return Uint8Array.from(out);
+  return digits85(
+    s,
+    (ch) => {
+      const c = ch.charCodeAt(0);
+      return c < 33 || c > 117 ? -1 : c - 33;
+    },
+    'z',
+  );
 }
 
 const B85_ALPHABET =
@@ -269,12 +251,28 @@ const B85_ALPHABET =
 
 /** RFC 1924 base85 (Python's base64.b85encode); undefined when invalid. */
 export function base85(raw: string): Uint8Array | undefined {
+  return digits85(raw, (ch) => B85_ALPHABET.indexOf(ch));
+}
+
+/**
+ * Base-85 text to bytes, given each character's digit (-1: not a digit); a short last group is
+ * padded. `zeros`, where a group starts, stands for four zero bytes (ascii85's `z`).
+ */
+function digits85(
+  text: string,
+  digitOf: (ch: string) => number,
+  zeros?: string,
+): Uint8Array | undefined {
   const out: number[] = [];
   let group: number[] = [];
-  for (const ch of raw) {
-    const v = B85_ALPHABET.indexOf(ch);
-    if (v < 0) return undefined;
-    group.push(v);
+  for (const ch of text) {
+    if (ch === zeros && group.length === 0) {
+      out.push(0, 0, 0, 0);
+      continue;
+    }
+    const d = digitOf(ch);
+    if (d < 0) return undefined;
+    group.push(d);
     if (group.length === 5) {
       const bytes = group85(group, 5);
       if (bytes === undefined) return undefined;

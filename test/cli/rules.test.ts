@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ALL_RULES } from '../../src/rules/registry.js';
 import { runCli } from '../helpers/cli-io.js';
+// zizmor's audit names (zizmorcore/zizmor crates/zizmor/src/audit/*.rs): an equivalent naming
+// anything else is a typo.
+import { ZIZMOR_AUDITS } from '../../src/rules/zizmor-equivalents.js';
 
 interface Listed {
   id: string;
@@ -12,52 +15,6 @@ interface Listed {
   docs: string;
   equivalents: { zizmor: string[] };
 }
-
-// zizmor's audit names at zizmorcore/zizmor 11bbf7e6 (crates/zizmor/src/audit/*.rs): an
-// equivalent naming anything else is a typo.
-const ZIZMOR_AUDITS = new Set([
-  'adhoc-packages',
-  'anonymous-definition',
-  'archived-uses',
-  'artipacked',
-  'bot-conditions',
-  'cache-poisoning',
-  'concurrency-limits',
-  'dangerous-triggers',
-  'dependabot-cooldown',
-  'dependabot-execution',
-  'excessive-permissions',
-  'forbidden-uses',
-  'github-app',
-  'github-env',
-  'hardcoded-container-credentials',
-  'impostor-commit',
-  'insecure-commands',
-  'insecure-url-scheme',
-  'known-vulnerable-actions',
-  'misfeature',
-  'obfuscation',
-  'overprovisioned-secrets',
-  'ref-confusion',
-  'ref-version-mismatch',
-  'secrets-inherit',
-  'secrets-outside-env',
-  'self-hosted-runner',
-  'self-repository',
-  'stale-action-refs',
-  'superfluous-actions',
-  'template-injection',
-  'typosquat-uses',
-  'undocumented-permissions',
-  'unpinned-images',
-  'unpinned-tools',
-  'unpinned-uses',
-  'unredacted-secrets',
-  'unsound-condition',
-  'unsound-contains',
-  'unsound-ternary',
-  'use-trusted-publishing',
-]);
 
 describe('torchward rules', () => {
   it('lists every registered rule as JSON, each with a documentation page that exists', async () => {
