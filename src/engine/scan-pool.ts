@@ -4,6 +4,7 @@ import { makeFinding } from '../rules/define-rule.js';
 import malformedRule from '../rules/model/malformed-input.js';
 import type { FileResult } from './result.js';
 import type { WalkedFile } from './walk.js';
+import { workerOptions } from '../core/worker-options.js';
 
 /** What a scan worker thread is asked: one file. */
 export interface ScanJob {
@@ -61,7 +62,7 @@ export async function scanInThreads(
       while (next < files.length) {
         const file = files[next++];
         if (file === undefined) break;
-        worker ??= new Worker(script);
+        worker ??= new Worker(script, workerOptions());
         const job: ScanJob = { id: ++ids, file, limits, allowGlobals };
         const reply = await runJob(worker, job, limits.maxMillisPerFile + GRACE_MS);
         if (reply === 'timeout' || reply === 'died') {

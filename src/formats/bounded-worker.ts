@@ -1,5 +1,6 @@
 import { parentPort, Worker } from 'node:worker_threads';
 import { FormatError, type FormatErrorCode } from '../core/errors.js';
+import { workerOptions } from '../core/worker-options.js';
 
 /** What crosses into the worker: the caller's request with an id. */
 interface Envelope<Request> {
@@ -72,7 +73,7 @@ export class BoundedWorker<Request, Result> {
   private take(): Worker {
     let worker = this.idle.pop();
     if (worker === undefined) {
-      const created = new Worker(this.script);
+      const created = new Worker(this.script, workerOptions());
       // A worker that dies while idle must not be handed out again.
       created.once('exit', () => {
         const at = this.idle.indexOf(created);

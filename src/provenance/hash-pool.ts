@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { newChunkBuffer, type HashTask } from './digest-file.js';
 import { runBatch, type HashBatch, type HashBatchResult, type HashOutcome } from './hash-worker.js';
+import { workerOptions } from '../core/worker-options.js';
 
 /** Options for {@link hashTasks}. */
 export interface HashPoolOptions {
@@ -50,7 +51,7 @@ export async function hashTasks(
   const outcomes: HashOutcome[] = new Array<HashOutcome>(tasks.length);
   const workers = Array.from(
     { length: Math.min(wanted, batches.length) },
-    () => new Worker(new URL('./hash-worker.js', import.meta.url)),
+    () => new Worker(new URL('./hash-worker.js', import.meta.url), workerOptions()),
   );
   let next = 0;
   try {

@@ -102,4 +102,25 @@ describe('scan on worker threads with a per-file time limit', () => {
     assert.match(stuck.findings[0]?.message ?? '', /time limit of 0\.5 s/);
     assert.equal((results.get('model.pt') as FileResult).verdict, 'safe');
   });
+
+  it('works for a library caller under node --input-type=module (workers drop that flag)', () => {
+    // Node refuses to start a worker from a file while --input-type is in its execArgv. Sixteen
+    // checkpoints are enough for the scan to use its threads.
+    const models = mkdtempSync(join(tmpdir(), 'torchward-input-type-'));
+    try {
+      for (let i = 0; i < 16; i += 1) copyFileSync(BENIGN, join(models, `m${String(i)}.pt`));
+      const entry = new URL('../../src/index.js', import.meta.url).href;
+      const script = `const { scanPaths } = await import(${JSON.stringify(entry)});
+const report = await scanPaths([${JSON.stringify(models)}], { threads: 2 });
+console.log(report.files.map((f) => f.verdict).join(','));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(run.stdout.trim().split(','), new Array<string>(16).fill('safe'));
+    } finally {
+      rmSync(models, { recursive: true, force: true });
+    }
+  });
 });
