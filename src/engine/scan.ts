@@ -30,6 +30,7 @@ import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
+import { isAuditedRepositoryFile } from './repository-files.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
 
@@ -638,6 +639,9 @@ async function auditRepositories(
         return at !== undefined && files[at]?.verdict !== null;
       });
     if (!holdsModel) continue;
+    // The audit reads only configs, templates and Python files: a folder of checkpoints alone
+    // has nothing for it, and does not pay for loading the YAML parser and the rule registry.
+    if (!group.some((f) => isAuditedRepositoryFile(f.relPath))) continue;
     const displayOf = new Map(group.map((f) => [f.relPath, f]));
     const { auditModelRepository } = await import('./repository-audit.js');
     const found = await auditModelRepository(
