@@ -734,12 +734,17 @@ function deployKindOfFile(file: WalkedFile): DeployKind | undefined {
 
 /** Workflow files by location; a YAML file named on the command line is audited as one too. */
 function isWorkflowFile(file: WalkedFile): boolean {
+  // Every name tested below ends in .yml or .yaml: any other file (a checkpoint) skips the path
+  // work, which a folder of thousands of checkpoints otherwise pays per file.
+  if (!YAML_NAME.test(file.fsPath) && !YAML_NAME.test(file.displayPath)) return false;
   // The absolute path, so `scan .github/` and `scan workflows/` still see `.github/workflows/`.
   if (isWorkflowPath(resolve(file.fsPath).split(sep).join('/'))) return true;
   // A conda environment file named on the command line is code-audit input, not a workflow.
   if (codeFileKind(file.displayPath) === 'conda') return false;
-  return file.explicit && /\.ya?ml$/i.test(file.displayPath);
+  return file.explicit && YAML_NAME.test(file.displayPath);
 }
+
+const YAML_NAME = /\.ya?ml$/i;
 
 /**
  * Audits Python, notebooks, shell scripts, Dockerfiles and dependency files per scanned root (the
