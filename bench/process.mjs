@@ -4,6 +4,9 @@
 //  - 500 small torch checkpoints (bench/out/process/small, torch 1.13 `torch.save`);
 //  - one 256 MiB torch zip checkpoint (bench/out/process/big.pt);
 //  - start-up: `node -e 0`, `python3 -c pass`, and `torchward scan` of one small checkpoint.
+// torchward runs as the installed bin does (the bundle dist/bundle/torchward.js); the 256 MiB and
+// one-checkpoint cases are also run through tsc's unbundled dist/cli/main.js, to show what the
+// bundle saves. Run alone: `node bench/process.mjs [case substring]` after `npm run build`.
 // The peer is bench/peer_pickle_scan.py (picklescan's opcode walk with pickletools; picklescan
 // itself is not installable here: see that file). Prints one JSON line per case with every run;
 // TORCHWARD_BENCH_RUNS (default 5) runs per program, alternating.
@@ -46,13 +49,20 @@ function timed(argv) {
   return { wall, cpu: +(user + sys).toFixed(2), rssMB: Math.round(rss / 1024), status: r.status };
 }
 
-const CLI = ['node', 'dist/cli/main.js', 'scan', '--no-progress', '-f', 'json'];
+const CLI = ['node', 'dist/bundle/torchward.js', 'scan', '--no-progress', '-f', 'json'];
+const UNBUNDLED = ['node', 'dist/cli/main.js', 'scan', '--no-progress', '-f', 'json'];
 const PEER = ['/usr/bin/python3', 'bench/peer_pickle_scan.py'];
 const ONE = join(OUT, 'small', 'ckpt_000.pt');
 const cases = [
   ['500 small checkpoints', [...CLI, join(OUT, 'small')], [...PEER, join(OUT, 'small')]],
   ['one 256 MiB checkpoint', [...CLI, join(OUT, 'big.pt')], [...PEER, join(OUT, 'big.pt')]],
   ['one small checkpoint', [...CLI, ONE], [...PEER, ONE]],
+  [
+    'unbundled: one 256 MiB checkpoint',
+    [...UNBUNDLED, join(OUT, 'big.pt')],
+    [...PEER, join(OUT, 'big.pt')],
+  ],
+  ['unbundled: one small checkpoint', [...UNBUNDLED, ONE], [...PEER, ONE]],
   ['bare runtime', ['node', '-e', '0'], ['/usr/bin/python3', '-c', 'pass']],
 ];
 const only = process.argv[2];

@@ -6,27 +6,11 @@ import type { Limits } from '../core/limits.js';
 import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
 import { ruleById, rulesFor } from '../rules/registry.js';
+import { isAuditedRepositoryFile as isAudited, TEMPLATE_EXTENSION } from './repository-files.js';
 
-const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
-// Hugging Face repositories may ship the chat template as its own file (chat_template.jinja).
-const TEMPLATE_EXTENSION = '.jinja';
-
-// Tokenizer vocabularies are pure data, often megabytes of JSON: no loader resolves code from
-// them, and parsing them as located YAML would cost hundreds of megabytes.
-const DATA_ONLY = new Set(['tokenizer.json', 'vocab.json']);
 // A located YAML document costs about 170 bytes of memory per character of input; configs that
 // matter (config.json, tokenizer_config.json, Hydra YAML) are kilobytes.
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-
-/** True for the files the repository audit reads or lists. */
-function isAudited(rel: string): boolean {
-  if (DATA_ONLY.has(rel.slice(rel.lastIndexOf('/') + 1))) return false;
-  return (
-    rel.endsWith('.py') ||
-    rel.endsWith(TEMPLATE_EXTENSION) ||
-    CONFIG_EXTENSIONS.some((e) => rel.endsWith(e))
-  );
-}
 
 /**
  * Audits a model repository folder as a whole (as downloaded from a hub): `auto_map` configs that

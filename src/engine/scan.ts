@@ -30,6 +30,7 @@ import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
+import { isAuditedRepositoryFile } from './repository-files.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
 
@@ -638,6 +639,9 @@ async function auditRepositories(
         return at !== undefined && files[at]?.verdict !== null;
       });
     if (!holdsModel) continue;
+    // The audit reads only configs, templates and Python files: a folder of checkpoints alone
+    // has nothing for it, and does not pay for loading the YAML parser and the rule registry.
+    if (!group.some((f) => isAuditedRepositoryFile(f.relPath))) continue;
     const displayOf = new Map(group.map((f) => [f.relPath, f]));
     const { auditModelRepository } = await import('./repository-audit.js');
     const found = await auditModelRepository(
@@ -730,12 +734,17 @@ function deployKindOfFile(file: WalkedFile): DeployKind | undefined {
 
 /** Workflow files by location; a YAML file named on the command line is audited as one too. */
 function isWorkflowFile(file: WalkedFile): boolean {
+  // Every name tested below ends in .yml or .yaml: any other file (a checkpoint) skips the path
+  // work, which a folder of thousands of checkpoints otherwise pays per file.
+  if (!YAML_NAME.test(file.fsPath) && !YAML_NAME.test(file.displayPath)) return false;
   // The absolute path, so `scan .github/` and `scan workflows/` still see `.github/workflows/`.
   if (isWorkflowPath(resolve(file.fsPath).split(sep).join('/'))) return true;
   // A conda environment file named on the command line is code-audit input, not a workflow.
   if (codeFileKind(file.displayPath) === 'conda') return false;
-  return file.explicit && /\.ya?ml$/i.test(file.displayPath);
+  return file.explicit && YAML_NAME.test(file.displayPath);
 }
+
+const YAML_NAME = /\.ya?ml$/i;
 
 /**
  * Audits Python, notebooks, shell scripts, Dockerfiles and dependency files per scanned root (the
