@@ -97,7 +97,7 @@ describe('code audit prefilter', () => {
     assert.equal(mayFireOnPython(pickle.toString('latin1')), false);
     const { filtered, full } = await auditBoth([pickle]);
     assert.equal(filtered[0]?.contentScan, true);
-    assert.deepEqual(verdict(filtered[0] as CodeAuditResult), verdict(full[0] as CodeAuditResult));
+    assert.deepEqual(verdict(filtered[0]), verdict(full[0]!));
   });
 
   it('gives the same findings with and without it on generated near-Python (differential)', async () => {
@@ -170,11 +170,7 @@ describe('code audit prefilter', () => {
     let skipped = 0;
     texts.forEach((text, i) => {
       if (!mayFireOnPython(text)) skipped++;
-      assert.deepEqual(
-        verdict(filtered[i] as CodeAuditResult),
-        verdict(full[i] as CodeAuditResult),
-        text,
-      );
+      assert.deepEqual(verdict(filtered[i]!), verdict(full[i]!), text);
     });
     // The sample exercises both paths.
     assert.ok(skipped > 20 && skipped < texts.length - 20, `${skipped} of ${texts.length} skipped`);
