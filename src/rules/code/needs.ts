@@ -54,8 +54,8 @@ export function pythonPrefilter(needs: Iterable<PythonNeeds>): (text: string) =>
   const words = [...vocabulary];
   return (text: string): boolean => {
     const found = new Set<string>();
-    for (const match of text.matchAll(RUN)) {
-      const run = match[0];
+    // `match` (strings only) is about twice as fast as `matchAll` (match objects) here.
+    for (const run of text.match(RUN) ?? []) {
       if (vocabulary.has(run)) {
         found.add(run);
       } else if (run.charCodeAt(0) <= 57 /* a digit */ && /[A-Za-z_]/.test(run)) {
