@@ -6,37 +6,56 @@
 //   all-cpus the same call, unpinned
 //   cli      the whole `torchward scan ROOT --format json` command, pinned
 //   bandit   the peer: Debian's `bandit -r ROOT -t B301,B506 -f json`, pinned
+//   one-cpu-full  one-cpu with the prefilter off (every file parsed): the peer of one-cpu
+//   mix-one-cpu   one-cpu over a second, clearly separate corpus (bench/out/code-mix/): the same
+//            templates, but only MIX_SHARE of the files call an audited API, the share measured
+//            on real repositories (see docs/benchmarks.md); the rest load safetensors or use
+//            yaml.safe_load, as the templates' other files do
+//   differential  the first TORCHWARD_BENCH_DIFF_FILES files (default 2,000) of each corpus
+//            audited with and without the prefilter: the run fails on any difference
 // Each prints one JSON line: {"case","files","bytes","seconds","filesPerSecond","cpuSeconds",
-// "loadAverage","findings","peakRssMiB"}.
+// "loadAverage","findings","parsedFiles","peakRssMiB"}.
 // Usage: npm run build && node bench/code.mjs [count]
-//        node bench/code.mjs --audit ROOT   (the child)
+//        node bench/code.mjs --audit ROOT [--no-prefilter]   (the child; ROOT is read
+//        recursively, so a local checkout of a real repository can be measured too)
+//        node bench/code.mjs --differential ROOT [files]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 if (process.argv[2] === '--audit') {
-  await auditChild(process.argv[3] ?? '');
+  await auditChild(process.argv[3] ?? '', !process.argv.includes('--no-prefilter'));
   process.exit(0);
 }
+if (process.argv[2] === '--differential') {
+  process.exit(await differentialChild(process.argv[3] ?? '', Number(process.argv[4] ?? '2000')));
+}
 
-async function auditChild(root) {
-  const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
-  const { auditCodeFiles } = await import('../dist/engine/code-audit.js');
-  const { loadPythonParser } = await import('../dist/formats/python/parser.js');
-  // Loading the grammar (WebAssembly compilation) is start-up, as module loading is.
-  await loadPythonParser();
-  const files = readdirSync(root)
+function pythonFiles(root) {
+  return readdirSync(root, { recursive: true })
+    .map(String)
     .filter((name) => name.endsWith('.py'))
     .sort()
     .map((name) => ({ path: join(root, name), uri: name, kind: 'python' }));
+}
+
+async function auditChild(root, prefilter) {
+  const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
+  const { auditCodeFiles } = await import('../dist/engine/code-audit.js');
+  const { loadPythonParser } = await import('../dist/formats/python/parser.js');
+  const { mayFireOnPython } = await import('../dist/rules/code/index.js');
+  // Loading the grammar (WebAssembly compilation) is start-up, as module loading is.
+  await loadPythonParser();
+  const files = pythonFiles(root);
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const { results } = await auditCodeFiles(files, {
     limits: DEFAULT_LIMITS,
     config: {},
     repoRoot: root,
+    prefilter,
   });
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
@@ -48,13 +67,48 @@ async function auditChild(root) {
       cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
       loadAverage: Number(loadavg()[0].toFixed(1)),
       findings: results.reduce((n, r) => n + r.findings.length, 0),
+      // Counted after the timing: the files the prefilter lets through to the parser.
+      parsedFiles: prefilter
+        ? files.filter((f) => mayFireOnPython(readFileSync(f.path, 'utf8'))).length
+        : files.length,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
 }
 
+// Every finding (but code/parse-error's syntax one, which needs a parse) and every content-scan
+// verdict must be the same with and without the prefilter.
+async function differentialChild(root, max) {
+  const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
+  const { auditCodeFiles } = await import('../dist/engine/code-audit.js');
+  const files = pythonFiles(root).slice(0, max);
+  const options = { limits: DEFAULT_LIMITS, config: {}, repoRoot: root };
+  const show = (r) =>
+    JSON.stringify([
+      r.contentScan,
+      r.findings
+        .filter((f) => !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
+        .map((f) => [f.ruleId, f.messageId, f.severity, f.primary.span, f.message]),
+    ]);
+  const on = (await auditCodeFiles(files, { ...options, prefilter: true })).results;
+  const off = (await auditCodeFiles(files, { ...options, prefilter: false })).results;
+  const differing = on.filter((r, i) => show(r) !== show(off[i])).map((r) => r.uri);
+  const count = (rs) => rs.reduce((n, r) => n + r.findings.length, 0);
+  console.log(
+    JSON.stringify({
+      files: files.length,
+      findings: count(on),
+      findingsUnfiltered: count(off),
+      differing: differing.length,
+      ...(differing.length > 0 ? { firstDiffering: differing.slice(0, 5) } : {}),
+    }),
+  );
+  return differing.length === 0 ? 0 : 1;
+}
+
 const COUNT = Number(process.argv[2] ?? '10000');
 const ROOT = join('bench', 'out', 'code-repo');
+const MIX_ROOT = join('bench', 'out', 'code-mix');
 
 // Deterministic PRNG (mulberry32) so every run audits the same bytes.
 let seed = 0xc0de;
@@ -135,7 +189,16 @@ def evaluate(model, loader, device):
 `;
 }
 
+// The share of Python files in real ML repositories that name an API a code/* rule audits (so the
+// prefilter sends them to the parser): 529 of 1,728 files (30.6%) in pytorch/examples,
+// huggingface/accelerate, huggingface/peft, pytorch/torchtune and facebookresearch/detectron2,
+// measured 2026-12-07 (docs/benchmarks.md). The template corpus has 57%.
+const MIX_SHARE = 0.306;
+// Which corpus file() generates: 'templates' (the original corpus, unchanged) or 'mix'.
+let corpus = 'templates';
+
 function loading() {
+  if (corpus === 'mix') return mixLoading();
   const risky = random() < 0.125;
   if (!risky) {
     return pick([
@@ -151,6 +214,31 @@ function loading() {
     `    model = AutoModel.from_pretrained("${pick(HUB)}", trust_remote_code=True)`,
     `    os.environ["MASTER_ADDR"] = "0.0.0.0"\n    dist.init_process_group("nccl")`,
     `    with open(args.config) as f:\n        cfg = yaml.load(f)`,
+  ]);
+}
+
+// The mix: MIX_SHARE of the files take one of the template's audited variants (torch.load,
+// from_pretrained, and the risky ones at the template's rate among them), the rest one of its
+// two variants no rule audits (safetensors load_file, yaml.safe_load).
+function mixLoading() {
+  if (random() >= MIX_SHARE) {
+    return pick([
+      `    state = load_file(os.path.join(args.out, "model.safetensors"))\n    model.load_state_dict(state)`,
+      `    with open(args.config) as f:\n        cfg = yaml.safe_load(f)`,
+    ]);
+  }
+  if (random() < 0.125 / 0.571) {
+    return pick([
+      `    state = torch.load(args.resume, map_location="cpu")\n    model.load_state_dict(state["model"])`,
+      `    with open("cache.pkl", "rb") as f:\n        cache = pickle.load(f)`,
+      `    model = AutoModel.from_pretrained("${pick(HUB)}", trust_remote_code=True)`,
+      `    os.environ["MASTER_ADDR"] = "0.0.0.0"\n    dist.init_process_group("nccl")`,
+      `    with open(args.config) as f:\n        cfg = yaml.load(f)`,
+    ]);
+  }
+  return pick([
+    `    state = torch.load(args.resume, map_location="cpu", weights_only=True)\n    model.load_state_dict(state["model"])`,
+    `    model = AutoModel.from_pretrained("${pick(HUB)}", revision="${sha()}")`,
   ]);
 }
 
@@ -216,14 +304,14 @@ function file() {
   return `${HEADER}\n\n${classes}\n\n${trainingLoop()}\n\n${main()}`;
 }
 
-function generate() {
-  rmSync(ROOT, { recursive: true, force: true });
-  mkdirSync(ROOT, { recursive: true });
+function generate(root) {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
   let bytes = 0;
   for (let i = 0; i < COUNT; i++) {
     const text = file();
     bytes += Buffer.byteLength(text);
-    writeFileSync(join(ROOT, `mod_${String(i).padStart(5, '0')}.py`), text);
+    writeFileSync(join(root, `mod_${String(i).padStart(5, '0')}.py`), text);
   }
   spawnSync('sync');
   return bytes;
@@ -240,7 +328,11 @@ function run(label, command, args, parse) {
   return parse(r.stdout, seconds);
 }
 
-const bytes = generate();
+const bytes = generate(ROOT);
+// The mix comes second, from its own seed: the template corpus stays byte for byte the same.
+corpus = 'mix';
+seed = 0x5eed;
+const mixBytes = generate(MIX_ROOT);
 const taskset = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : undefined;
 const child = ['bench/code.mjs', '--audit', ROOT];
 const out = (c, data) => console.log(JSON.stringify({ case: c, files: COUNT, bytes, ...data }));
@@ -248,6 +340,12 @@ const audit = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
 if (taskset !== undefined) {
   const r = run('one-cpu', taskset[0], [...taskset.slice(1), process.execPath, ...child], audit);
   if (r !== undefined) out('one-cpu', r);
+  const full = [...taskset.slice(1), process.execPath, ...child, '--no-prefilter'];
+  const f = run('one-cpu-full', taskset[0], full, audit);
+  if (f !== undefined) out('one-cpu-full', f);
+  const mix = [...taskset.slice(1), process.execPath, 'bench/code.mjs', '--audit', MIX_ROOT];
+  const m = run('mix-one-cpu', taskset[0], mix, audit);
+  if (m !== undefined) console.log(JSON.stringify({ case: 'mix-one-cpu', bytes: mixBytes, ...m }));
 }
 const all = run('all-cpus', process.execPath, child, audit);
 if (all !== undefined) out('all-cpus', all);
@@ -290,4 +388,26 @@ if (existsSync('/usr/bin/bandit')) {
     PEER_FILES,
   );
 }
-if (process.env.TORCHWARD_BENCH_KEEP !== '1') rmSync(ROOT, { recursive: true, force: true });
+const DIFF_FILES = process.env.TORCHWARD_BENCH_DIFF_FILES ?? '2000';
+let differentialFailed = false;
+for (const [label, root] of [
+  ['differential', ROOT],
+  ['mix-differential', MIX_ROOT],
+]) {
+  const r = spawnSync(process.execPath, ['bench/code.mjs', '--differential', root, DIFF_FILES], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  console.log(JSON.stringify({ case: label, ...JSON.parse(r.stdout.trim() || '{}') }));
+  if (r.status !== 0) {
+    console.error(
+      `${label}: the prefilter changed findings (${r.status}) ${r.stderr.slice(0, 2000)}`,
+    );
+    differentialFailed = true;
+  }
+}
+if (process.env.TORCHWARD_BENCH_KEEP !== '1') {
+  rmSync(ROOT, { recursive: true, force: true });
+  rmSync(MIX_ROOT, { recursive: true, force: true });
+}
+if (differentialFailed) process.exit(1);

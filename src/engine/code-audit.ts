@@ -18,7 +18,7 @@ import { parseDockerfile } from '../formats/shell/dockerfile.js';
 import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
 import { runRules } from '../rules/define-rule.js';
-import { codeRules } from '../rules/code/index.js';
+import { codeRules, mayFireOnPython } from '../rules/code/index.js';
 import type {
   CodeAuditInput,
   CodeFileKind,
@@ -51,6 +51,20 @@ export interface CodeAuditResult {
   readonly contentScan: boolean;
 }
 
+/** Options of {@link auditCodeFiles}. */
+export interface CodeAuditOptions {
+  readonly limits: Limits;
+  readonly config: WorkflowAuditConfig;
+  readonly repoRoot?: string;
+  /**
+   * Parse only Python text some `code/*` rule could report on (default true): a file that names
+   * none of the rules' calls, methods or keywords cannot produce a finding, so its parse is
+   * skipped, and with it code/parse-error's syntax-error finding. False parses every file (the
+   * differential tests compare both).
+   */
+  readonly prefilter?: boolean;
+}
+
 /**
  * Audits code files with every `code/*` rule: Python and notebooks (tree-sitter parse, import
  * aliases, constants, taint within a function), shell scripts, Dockerfiles, requirements files;
@@ -61,7 +75,7 @@ export interface CodeAuditResult {
  */
 export async function auditCodeFiles(
   files: readonly { path: string; uri: string; kind: CodeFileKind }[],
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: CodeAuditOptions,
 ): Promise<{ results: CodeAuditResult[]; torch: DeclaredTorch }> {
   const torch = declaredTorch(
     files.filter((f) => f.kind !== 'python' && f.kind !== 'notebook' && f.kind !== 'shell'),
@@ -91,7 +105,7 @@ function auditOne(
   torch: DeclaredTorch,
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: CodeAuditOptions,
 ): CodeAuditResult {
   const read = readBytes(file.path, options.limits.maxTextBytes);
   const base: { problem?: CodeProblem } = {};
@@ -124,7 +138,20 @@ function auditOne(
   const internalErrors: { ruleId: string; message: string }[] = [];
   if (text !== '') {
     try {
-      const built = buildInput(file.kind, text, torch, parser, parserError, base.problem);
+      let built = buildInput(file.kind, text, torch, parser, parserError, base.problem, options);
+      // Skipped files are sniffed as a file with a syntax error would be; one that looks like a
+      // pickle is parsed after all, so its verdict is exactly the unfiltered one.
+      if (
+        built.skipped === true &&
+        !contentScan &&
+        !(read instanceof FormatError) &&
+        looksLikePickle(read.subarray(0, SNIFF_BYTES))
+      ) {
+        built = buildInput(file.kind, text, torch, parser, parserError, base.problem, {
+          ...options,
+          prefilter: false,
+        });
+      }
       input = built.input;
       notebook = built.notebook;
       dispose = built.dispose;
@@ -220,20 +247,28 @@ function buildInput(
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
   problem: CodeProblem | undefined,
-): { input: CodeAuditInput; notebook?: Notebook; dispose?: () => void } {
+  options: CodeAuditOptions,
+): { input: CodeAuditInput; notebook?: Notebook; dispose?: () => void; skipped?: boolean } {
   const withProblem = problem === undefined ? {} : { problem };
+  const prefilter = options.prefilter ?? true;
   switch (kind) {
     case 'python': {
-      const { dispose, ...parsed } = parsePython(text, parser, parserError);
+      const { dispose, skipped, ...parsed } = parsePython(text, parser, parserError, prefilter);
       // The decoding problem (if any) comes first; a parse problem is reported otherwise.
       return {
         input: { kind, commands: [], torch, ...parsed, ...withProblem },
         ...(dispose === undefined ? {} : { dispose }),
+        ...(skipped === undefined ? {} : { skipped }),
       };
     }
     case 'notebook': {
       const notebook = readNotebook(text);
-      const { dispose, ...parsed } = parsePython(notebook.python, parser, parserError);
+      const { dispose, skipped, ...parsed } = parsePython(
+        notebook.python,
+        parser,
+        parserError,
+        prefilter,
+      );
       const commands: ShellCommand[] = notebook.shell.flatMap((s) =>
         tokenizeShell(s.text, s.span.start),
       );
@@ -241,6 +276,7 @@ function buildInput(
         input: { kind, commands, torch, ...parsed, ...withProblem },
         notebook,
         ...(dispose === undefined ? {} : { dispose }),
+        ...(skipped === undefined ? {} : { skipped }),
       };
     }
     case 'shell':
@@ -265,7 +301,8 @@ function parsePython(
   text: string,
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
-): { python?: PythonModel; problem?: CodeProblem; dispose?: () => void } {
+  prefilter: boolean,
+): { python?: PythonModel; problem?: CodeProblem; dispose?: () => void; skipped?: true } {
   const at = (offset: number): Span => ({ start: offset, end: offset });
   if (parser === undefined) {
     const e = parserError ?? new FormatError('UNSUPPORTED_FEATURE', 'no Python parser', 0);
@@ -291,6 +328,8 @@ function parsePython(
       },
     };
   }
+  // After the limits above (they are reported whatever the text names): nothing to parse for.
+  if (prefilter && !mayFireOnPython(text)) return { skipped: true };
   const tree = parser.parse(text, PARSE_BUDGET_MS);
   if (tree === undefined) {
     return {

@@ -780,6 +780,8 @@ async function auditCode(
           ),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
+        // Pedantic mode parses every Python file, so every syntax error is reported.
+        ...(config.pedantic === true ? { prefilter: false } : {}),
       },
     );
     declarations.push(...audited.torch.declarations);

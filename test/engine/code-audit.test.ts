@@ -143,6 +143,22 @@ describe('code audit through scan', () => {
     ]);
   });
 
+  it('reports syntax errors of files no rule reads only in pedantic mode (which parses all)', async () => {
+    const dir = repo({
+      'util.py': 'def f(:\n    pass\n',
+      'train.py': 'import torch\ndef f(:\n    torch.load(p, weights_only=True)\n',
+    });
+    const syntax = async (pedantic: boolean): Promise<string[]> =>
+      (await scanPaths([dir], { config: { ...EMPTY_CONFIG, pedantic } })).files.flatMap((f) =>
+        f.findings.map((x) => `${f.path.slice(dir.length + 1)}: ${x.ruleId}:${x.messageId}`),
+      );
+    assert.deepEqual(await syntax(false), ['train.py: code/parse-error:syntax']);
+    assert.deepEqual((await syntax(true)).sort(), [
+      'train.py: code/parse-error:syntax',
+      'util.py: code/parse-error:syntax',
+    ]);
+  });
+
   it('bounds bad input: binary junk, a 50 MB line, deep nesting, broken notebooks, non-UTF-8', async () => {
     const junk = randomBytes(4096);
     junk[10] = 0;

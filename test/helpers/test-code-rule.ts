@@ -36,7 +36,10 @@ export interface InvalidCodeCase extends CodeCase {
  * Audits a case through the real code audit (files written to a temporary repository, parsed by
  * tree-sitter, suppressions applied) and returns the unsuppressed findings of the file.
  */
-export async function auditCase(input: CodeCase): Promise<{ findings: Finding[]; text: string }> {
+export async function auditCase(
+  input: CodeCase,
+  prefilter = true,
+): Promise<{ findings: Finding[]; text: string }> {
   const root = mkdtempSync(join(tmpdir(), 'torchward-code-'));
   try {
     const name = input.name ?? 'train.py';
@@ -51,6 +54,7 @@ export async function auditCase(input: CodeCase): Promise<{ findings: Finding[];
       limits: DEFAULT_LIMITS,
       config: {},
       repoRoot: root,
+      prefilter,
     });
     const result = results.find((r) => r.uri === name);
     assert.ok(result !== undefined);
@@ -81,8 +85,23 @@ function position(f: Finding, lines: LineIndex): ExpectedCodeError {
 }
 
 /**
+ * The differential check of the audit's prefilter: the same findings with and without it, except
+ * code/parse-error's syntax finding, which only a parsed file can have.
+ */
+async function assertPrefilterNeutral(input: CodeCase): Promise<void> {
+  const show = (findings: Finding[]): string[] =>
+    findings
+      .filter((f) => !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
+      .map((f) => `${f.ruleId} ${f.messageId} ${f.severity} ${f.primary.span.start} ${f.message}`);
+  const filtered = await auditCase(input, true);
+  const full = await auditCase(input, false);
+  assert.deepEqual(show(filtered.findings), show(full.findings));
+}
+
+/**
  * Literal valid/invalid tables for one code rule (STYLE §7): a valid case yields no finding of the
- * rule, an invalid case exactly the listed ones, in source order.
+ * rule, an invalid case exactly the listed ones, in source order. Every case also passes the
+ * prefilter's differential check (the same findings when every file is parsed).
  */
 export function testCodeRule(
   rule: Rule,
@@ -96,6 +115,7 @@ export function testCodeRule(
         findings.filter((f) => f.ruleId === rule.id).map((f) => `${f.messageId}: ${f.message}`),
         [],
       );
+      await assertPrefilterNeutral(input);
     });
   });
   cases.invalid.forEach((item, index) => {
@@ -112,6 +132,7 @@ export function testCodeRule(
           };
         });
       assert.deepEqual(actual, item.errors);
+      await assertPrefilterNeutral(item);
     });
   });
 }

@@ -107,6 +107,21 @@ const SOURCE_RECEIVER_CALLS =
 const SOURCE_HINT =
   /recv|urlopen|urlretrieve|requests|request\.|download|queue|redis|zmq|socket|sock|conn|httpx|aiohttp/i;
 
+/**
+ * Whether any value of a model built from `text` can carry taint (PyValue.taint): false when the
+ * text names no download, request, socket or queue at all. The model itself uses this test.
+ */
+export function mayCarryTaint(text: string): boolean {
+  return SOURCE_HINT.test(text);
+}
+
+/** The dotted names (resolved) whose assignments or calls become PythonModel.envSets. */
+export const ENV_SET_NAMES: readonly string[] = [
+  'os.environ',
+  'os.environ.setdefault',
+  'os.putenv',
+];
+
 /** Whether a call name reads outside data (exposed for tests and rules that name sources). */
 export function isSourceCall(name: string): boolean {
   return SOURCE_CALLS.test(name) || SOURCE_RECEIVER_CALLS.test(name);
@@ -130,7 +145,7 @@ export function buildPythonModel(
   const constants = new Map<string, Map<string, ConstantSlot>>();
   const tainted = new Map<string, Map<string, string>>();
   const functions: { start: number; end: number; name: string }[] = [];
-  const hint = SOURCE_HINT.test(text);
+  const hint = mayCarryTaint(text);
 
   // Pass 1: imports, functions (for scopes), constants and aliases.
   for (const capture of captures) {
@@ -303,7 +318,7 @@ export function buildPythonModel(
   const calls: PyCall[] = [];
   const envSets: PyEnvSet[] = [];
   const environ = (node: Node | null): boolean =>
-    node !== null && dottedNameOrUndefinedResolved(node, resolveName) === 'os.environ';
+    node !== null && dottedNameOrUndefinedResolved(node, resolveName) === ENV_SET_NAMES[0];
   for (const capture of captures) {
     const node = capture.node;
     if (capture.name === 'assign' || capture.name === 'augassign') {
@@ -374,7 +389,7 @@ export function buildPythonModel(
     const name = dotted === undefined ? undefined : resolveName(dotted);
     const call = new CallSite(node, fn, name, scope, text, toValue);
     calls.push(call);
-    if (name === 'os.environ.setdefault' || name === 'os.putenv') {
+    if (name !== undefined && name !== ENV_SET_NAMES[0] && ENV_SET_NAMES.includes(name)) {
       const key = call.positional[0];
       const value = call.positional[1];
       if (typeof key?.value === 'string' && value !== undefined) {
@@ -545,10 +560,19 @@ function readFromImport(node: Node, imports: Map<string, string>): void {
   }
 }
 
-/** Dotted names may be written with spaces or line continuations (`torch . load`). */
+/**
+ * Dotted names may be written with spaces or line continuations around their dots
+ * (`torch . load`). Between two name characters they would join two tokens into a name the
+ * source does not contain (tree-sitter's recovery from a syntax error can leave `torch.lo ad`
+ * in one node): such text is returned as written, which no dotted name matches. So every part of
+ * a resolved name is a whole identifier of the source, which the code rules' prefilter relies on.
+ */
 function compact(text: string): string {
+  if (JOINED_TOKENS.test(text)) return text;
   return text.replace(/[\s\\]+/g, '');
 }
+
+const JOINED_TOKENS = /[\w\u00c0-\uffff][\s\\]+[\w\u00c0-\uffff]/;
 
 /**
  * The value of a string literal (or implicit concatenation), with `{name}` interpolations of an

@@ -2,6 +2,7 @@ import type { Severity } from '../../core/finding.js';
 import { optionValue, programOf } from '../../formats/shell/command.js';
 import type { ShellWord } from '../../formats/shell/tokenize.js';
 import { defineRule, type ReportInput, type RuleContext } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import { argument, callPath, exposure, hostOf, type CodeAuditInput } from './input.js';
 
 type Message =
@@ -39,7 +40,14 @@ const TCPSTORE = new Set([
   'torch.distributed.TCPStore',
   'torch.distributed.distributed_c10d.TCPStore',
 ]);
+const RAY_INIT = 'ray.init';
 const LAUNCHERS = /^(?:torchrun|torch\.distributed\.(?:run|launch))$/;
+
+/** What the Python part of this rule reports on (the audit skips parsing files without any). */
+export const pythonNeeds: PythonNeeds = {
+  calls: [...RPC, ...COLLECTIVES, ...INIT, ...TCPSTORE, RAY_INIT],
+  envSets: true,
+};
 
 /**
  * Distributed training and side services that anyone on the network can drive: c10d, RPC and
@@ -134,7 +142,7 @@ function checkPython(ctx: RuleContext<Message>, input: CodeAuditInput): void {
       ctx.report({ messageId: 'rpc', data: { call: name }, at });
     } else if (COLLECTIVES.has(name)) {
       ctx.report({ messageId: 'objectCollective', data: { call: name }, at, severity: 'medium' });
-    } else if (name === 'ray.init') {
+    } else if (name === RAY_INIT) {
       const host = call.keywords.get('dashboard_host');
       const where = typeof host?.value === 'string' ? describe(exposure(host.value)) : undefined;
       if (where === undefined || host === undefined) continue;

@@ -1,5 +1,13 @@
 import { defineRule } from '../define-rule.js';
 import type { CodeAuditInput } from './input.js';
+import type { PythonNeeds } from './needs.js';
+
+/**
+ * Nothing: the syntax errors this rule reports come from a parse, and the audit parses only files
+ * another rule could report on (a file it skips is complete: no rule can fire, whatever its
+ * syntax). Problems found before parsing (decoding, size, nesting) are still reported.
+ */
+export const pythonNeeds: PythonNeeds = {};
 
 /**
  * A code file that could not be read or parsed in full: not UTF-8, binary, too large, nested

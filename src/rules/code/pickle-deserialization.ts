@@ -1,4 +1,5 @@
 import { defineRule } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import { argument, callPath, lastPart, type CodeAuditInput } from './input.js';
 
 // Calls that unpickle (or otherwise build arbitrary objects from) their input, always.
@@ -45,6 +46,11 @@ const KERAS_LOADS = new Set([
   'tensorflow.keras.models.load_model',
   'tf.keras.models.load_model',
 ]);
+
+/** The calls this rule reports on (the audit skips parsing files that cannot contain one). */
+export const pythonNeeds: PythonNeeds = {
+  calls: [...ALWAYS, ...YAML_LOADS, ...NUMPY_LOADS, ...KERAS_LOADS],
+};
 
 /**
  * Deserializers that can run code from their input: pickle and its wrappers, joblib, pandas,

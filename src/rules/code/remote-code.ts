@@ -1,8 +1,18 @@
 import { defineRule } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import { argument, callPath, type CodeAuditInput } from './input.js';
 
 const HUB_LOADS = new Set(['torch.hub.load', 'torch.hub.list', 'torch.hub.help']);
 const EXECS = new Set(['exec', 'eval', 'builtins.exec', 'builtins.eval']);
+const TRUST = 'trust_remote_code';
+
+/** What this rule reports on (the audit skips parsing files that cannot contain any of it). */
+export const pythonNeeds: PythonNeeds = {
+  calls: HUB_LOADS,
+  // exec/eval are reported only on downloaded text.
+  taintedCalls: EXECS,
+  keywords: [TRUST],
+};
 
 /**
  * Code fetched from elsewhere and run: `trust_remote_code=True` (transformers, datasets,
@@ -27,9 +37,7 @@ export default defineRule<CodeAuditInput, 'trustRemoteCode' | 'hubLoad' | 'execD
     const model = input.python;
     if (model === undefined) return;
     for (const call of model.calls) {
-      const trust = call.mentions('trust_remote_code')
-        ? call.keywords.get('trust_remote_code')
-        : undefined;
+      const trust = call.mentions(TRUST) ? call.keywords.get(TRUST) : undefined;
       if (trust?.value === true) {
         ctx.report({
           messageId: 'trustRemoteCode',

@@ -1,4 +1,5 @@
 import { defineRule } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import { argument, callPath, lastPart, type CodeAuditInput } from './input.js';
 
 const DOWNLOADS = new Set([
@@ -25,6 +26,9 @@ const LOCAL_BUILDERS = new Set([
 ]);
 const HUB_ID = /^[A-Za-z0-9][\w.-]{0,95}\/[\w.-]{1,96}$/;
 const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** The methods this rule reports on (the audit skips parsing files that cannot call one). */
+export const pythonNeeds: PythonNeeds = { methods: DOWNLOADS };
 
 /**
  * Hugging Face downloads (`from_pretrained`, `hf_hub_download`, `snapshot_download`,

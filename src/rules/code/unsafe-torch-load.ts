@@ -1,6 +1,7 @@
 import type { Severity } from '../../core/finding.js';
 import { matchGadget } from '../pickle/policy/gadgets.js';
 import { defineRule } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import { argument, callPath, type CodeAuditInput } from './input.js';
 
 const LOADS = new Set(['torch.load', 'torch.serialization.load']);
@@ -8,6 +9,9 @@ const SAFE_GLOBALS = new Set([
   'torch.serialization.add_safe_globals',
   'torch.serialization.safe_globals',
 ]);
+
+/** The calls this rule reports on (the audit skips parsing files that cannot contain one). */
+export const pythonNeeds: PythonNeeds = { calls: [...LOADS, ...SAFE_GLOBALS] };
 
 /**
  * `torch.load` used in a way that can run code from the file: `weights_only=False`, no

@@ -2,6 +2,7 @@ import { findPipInstalls } from '../../formats/shell/pip.js';
 import type { ShellWord } from '../../formats/shell/tokenize.js';
 import { isExactPin, parseRequirementSpec } from '../../formats/python/requirements.js';
 import { defineRule, type RuleContext } from '../define-rule.js';
+import type { PythonNeeds } from './needs.js';
 import type { CodeAuditInput } from './input.js';
 
 type Message =
@@ -9,6 +10,9 @@ type Message =
 
 const COMMIT_REF = /@[0-9a-f]{40}(?:[#&]|$)/;
 const HASH_FRAGMENT = /#(?:sha256|sha384|sha512)=[0-9a-f]{64,128}/i;
+
+/** Nothing: this rule reads shell commands and requirements files, not the Python model. */
+export const pythonNeeds: PythonNeeds = {};
 
 /**
  * `pip install` in shell scripts, Dockerfiles and notebooks of packages that are not pinned,

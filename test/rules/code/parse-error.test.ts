@@ -6,11 +6,14 @@ testCodeRule(rule, {
     'import torch\n',
     '# -*- coding: latin-1 -*-\nname = "caf\u00e9"\n',
     { name: 'nb.ipynb', code: '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' },
+    // Names nothing any code rule reads: the audit does not parse it, so no syntax finding
+    // (pedantic mode parses every file; test/rules/code/prefilter.test.ts).
+    'def f(:\n    pass\n',
   ],
   invalid: [
     {
-      code: 'def f(:\n    pass\n',
-      errors: [{ messageId: 'syntax', line: 1, column: 7 }],
+      code: 'import torch\ndef f(:\n    torch.load(p, weights_only=True)\n',
+      errors: [{ messageId: 'syntax', line: 2, column: 7 }],
     },
     {
       code: `x = ${'('.repeat(300)}1${')'.repeat(300)}\n`,
