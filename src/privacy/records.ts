@@ -4,6 +4,7 @@ import { FileSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { readGgufHeader } from '../formats/gguf/index.js';
+import { noRecognizerCanMatch } from './detect.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
 import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
 
@@ -46,6 +47,16 @@ export interface FieldSink {
   problem(problem: ReadProblem): void;
   /** CSV/TSV only: called after the last field of each row (redaction rebuilds rows). */
   rowEnd?(): void;
+  /**
+   * JSONL fast path (scanning only). When given and `inert.secretsPossible(line)` (the
+   * detector's keyword prefilter, over the whole record once) is false, a value of the record
+   * in which no recogniser can match (noRecognizerCanMatch) and without binary data cannot hold
+   * a hit and is only counted (`inert.count`), not handed over.
+   */
+  readonly inert?: {
+    secretsPossible(text: string): boolean;
+    count(values: number): void;
+  };
 }
 
 const TEXT_EXTENSIONS =
@@ -158,10 +169,16 @@ async function readJsonl(
       sink.field({ text: l.text, line: l.line, record, offset: 0 });
       return;
     }
+    // No secret rule's keyword in the record: a value no recogniser can match in (and not
+    // binary) cannot hold a hit, so it is only counted (see FieldSink.inert).
+    const inert =
+      sink.inert !== undefined && !sink.inert.secretsPossible(l.text) ? sink.inert : undefined;
+    let skipped = 0;
     walkJson(
       value,
       (text, column) => {
-        sink.field({ text, line: l.line, record, column });
+        if (inert !== undefined && !BINARY.test(text) && noRecognizerCanMatch(text)) skipped++;
+        else sink.field({ text, line: l.line, record, column });
       },
       () => {
         sink.problem({
@@ -172,8 +189,12 @@ async function readJsonl(
         sink.field({ text: l.text, line: l.line, record, offset: 0 });
       },
     );
+    if (skipped > 0) inert?.count(skipped);
   });
 }
+
+/** A value scan-file reports as binary data: always handed over. */
+const BINARY = /[\uFFFD\0]/;
 
 /**
  * Calls `onValue` for every string and number in `value` with its key path (`messages[].content`)
@@ -184,36 +205,30 @@ export function walkJson(
   onValue: (text: string, column: string) => void,
   onTooDeep: () => void,
 ): void {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
-  let tooDeep = false;
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (top === undefined) break;
-    const v = top.value;
-    if (typeof v === 'string') onValue(v, top.path);
-    else if (typeof v === 'number') onValue(String(v), top.path);
+  // In an object: TypeScript does not see the closure below change a plain local.
+  const state = { tooDeep: false };
+  // Recursive (at most MAX_JSON_DEPTH frames): no frame object per value, less garbage.
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (typeof v === 'string') onValue(v, path);
+    else if (typeof v === 'number') onValue(String(v), path);
     else if (typeof v === 'object' && v !== null) {
-      if (top.depth >= MAX_JSON_DEPTH) {
-        tooDeep = true;
-        continue;
+      if (depth >= MAX_JSON_DEPTH) {
+        state.tooDeep = true;
+        return;
       }
       if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--)
-          stack.push({ value: v[i], path: `${top.path}[]`, depth: top.depth + 1 });
+        const inner = `${path}[]`;
+        for (const item of v as unknown[]) walk(item, inner, depth + 1);
       } else {
-        const entries = Object.entries(v as Record<string, unknown>);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          const [k, child] = entries[i] ?? ['', undefined];
-          stack.push({
-            value: child,
-            path: top.path === '' ? k : `${top.path}.${k}`,
-            depth: top.depth + 1,
-          });
+        for (const k in v) {
+          if (Object.hasOwn(v, k))
+            walk((v as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, depth + 1);
         }
       }
     }
-  }
-  if (tooDeep) onTooDeep();
+  };
+  walk(value, '', 0);
+  if (state.tooDeep) onTooDeep();
 }
 
 /** Thrown by walkJsonReplace past MAX_JSON_DEPTH; the caller then treats the record as text. */
