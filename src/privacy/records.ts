@@ -4,6 +4,7 @@ import { FileSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { readGgufHeader } from '../formats/gguf/index.js';
+import { withArrowCodecs } from './arrow-codecs.js';
 import { noRecognizerCanMatch } from './detect.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
 import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
@@ -126,7 +127,7 @@ export async function readFields(
       await readParquet(path, sink);
       return;
     case 'arrow':
-      await readArrow(path, sink);
+      await withArrowCodecs(limits.maxTotalInflatedBytes, () => readArrow(path, sink));
       return;
     case 'safetensors':
       await readSafetensorsMetadata(path, limits, sink);
@@ -475,7 +476,7 @@ async function readArrow(path: string, sink: FieldSink): Promise<void> {
     }
     let rowBase = 0;
     const skipped = new Set<string>();
-    for await (const batch of reader) {
+    for await (const batch of batches(reader)) {
       const fields = batch.schema.fields;
       for (let c = 0; c < fields.length; c++) {
         const field = fields[c];
@@ -509,6 +510,27 @@ async function readArrow(path: string, sink: FieldSink): Promise<void> {
     }
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The record batches of `reader`; apache-arrow's own failures become FormatErrors (a ZSTD body,
+ * which has no bounded decoder here, is UNSUPPORTED_FEATURE).
+ */
+async function* batches<T>(reader: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    for await (const batch of reader) yield batch;
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw /codec not found/.test(message)
+      ? new FormatError(
+          'UNSUPPORTED_FEATURE',
+          `${message}: ZSTD-compressed Arrow IPC is not read (only LZ4 frames are)`,
+          0,
+          { cause: error },
+        )
+      : new FormatError('BAD_STRUCTURE', `Arrow IPC: ${message}`, 0, { cause: error });
   }
 }
 
