@@ -523,7 +523,7 @@ async function* batches<T>(reader: AsyncIterable<T>): AsyncGenerator<T> {
   } catch (error) {
     if (error instanceof FormatError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw /codec not found/.test(message)
+    throw message.includes('codec not found')
       ? new FormatError(
           'UNSUPPORTED_FEATURE',
           `${message}: ZSTD-compressed Arrow IPC is not read (only LZ4 frames are)`,
