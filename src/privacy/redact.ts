@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
+import type { ColumnSource, SchemaElement as WriterSchemaElement } from 'hyparquet-writer';
 import type { PrivacyDetector } from './detect.js';
 import { maskValue } from './mask.js';
 import { readDelimited, TooDeepError, walkJsonReplace } from './records.js';
@@ -197,8 +198,7 @@ export async function redactFile(
   }
 }
 
-type WriterSchema = import('hyparquet-writer').SchemaElement[];
-type WriterColumn = import('hyparquet-writer').ColumnSource;
+type WriterSchema = WriterSchemaElement[];
 
 /** Physical types `redact` rewrites: flat columns whose decoded values the writer re-encodes as read. */
 const PARQUET_TYPES = new Set(['BOOLEAN', 'INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY']);
@@ -261,7 +261,7 @@ async function redactParquet(input: string, output: string, redactor: Redactor):
         text: e.type === 'BYTE_ARRAY' && e.converted_type === 'UTF8',
       });
     }
-    if (root === undefined || root.num_children !== leaves.length)
+    if (root?.num_children !== leaves.length)
       throw new FormatError('UNSUPPORTED_FEATURE', 'nested Parquet schema', 0);
     const writer = new ParquetWriter({
       writer: fileWriter(output),
@@ -292,18 +292,18 @@ async function redactParquet(input: string, output: string, redactor: Redactor):
           for (const row of result) for (let c = 0; c < columns.length; c++) data[c]?.push(row[c]);
         },
       });
-      writer.write({
+      await writer.write({
         columnData: columns.map((col, c) => ({
           name: col.name,
           data: (data[c] ?? []).map((v) =>
             col.text && typeof v === 'string' ? redactor.redact(v, col.name) : v,
-          ) as WriterColumn['data'],
+          ) as ColumnSource['data'],
         })),
         rowGroupSize: rows,
       });
       rowStart += rows;
     }
-    writer.finish();
+    await writer.finish();
   } finally {
     await handle.close();
   }
