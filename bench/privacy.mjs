@@ -74,12 +74,18 @@ if (!existsSync(parquet)) {
 }
 
 function timed(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { secs, rssMB: kb / 1024, status: r.status };
+  const [secs, kb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  // CPU seconds (user + sys) as well as wall: on a shared machine wall time says little.
+  return {
+    secs,
+    cpuSecs: Math.round((user + sys) * 100) / 100,
+    rssMB: kb / 1024,
+    status: r.status,
+  };
 }
 for (const file of [jsonl, parquet]) {
   const size = statSync(file).size / (1024 * 1024);
@@ -120,7 +126,9 @@ for (const file of [jsonl, parquet]) {
         sizeMB: Math.round(size),
         what,
         secs: m.secs,
+        cpuSecs: m.cpuSecs,
         mbPerSec: Math.round(size / m.secs),
+        mbPerCpuSec: Math.round(size / m.cpuSecs),
         peakRssMB: Math.round(m.rssMB),
         exit: m.status,
       }),
@@ -161,7 +169,9 @@ if (!existsSync(line) || statSync(line).size < LINE_MB * 1024 * 1024) {
       sizeMB: Math.round(size),
       what: 'single line: privacy pass alone (exit 0 = the key near the end was found)',
       secs: pass.secs,
+      cpuSecs: pass.cpuSecs,
       mbPerSec: Math.round(size / pass.secs),
+      mbPerCpuSec: Math.round(size / pass.cpuSecs),
       peakRssMB: Math.round(pass.rssMB),
       exit: pass.status,
     }),
