@@ -5,6 +5,9 @@
 // columns, written with hyparquet-writer in row groups of 100,000 rows), then measures in child
 // processes, one core each: `torchward scan --privacy` (the whole CLI: wall time and peak RSS)
 // and the privacy pass alone (scanPrivacyFile), with `wc -l` over the same file as the I/O peer.
+// Then a single-line text file (issue 18's "1 GB single line"; TORCHWARD_BENCH_PRIVACY_LINE_MB,
+// default 1024 MiB, one AWS key near its end): the privacy pass must find the key in constant
+// memory (1 MiB windows).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 
@@ -71,12 +74,18 @@ if (!existsSync(parquet)) {
 }
 
 function timed(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { secs, rssMB: kb / 1024, status: r.status };
+  const [secs, kb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  // CPU seconds (user + sys) as well as wall: on a shared machine wall time says little.
+  return {
+    secs,
+    cpuSecs: Math.round((user + sys) * 100) / 100,
+    rssMB: kb / 1024,
+    status: r.status,
+  };
 }
 for (const file of [jsonl, parquet]) {
   const size = statSync(file).size / (1024 * 1024);
@@ -117,9 +126,54 @@ for (const file of [jsonl, parquet]) {
         sizeMB: Math.round(size),
         what,
         secs: m.secs,
+        cpuSecs: m.cpuSecs,
         mbPerSec: Math.round(size / m.secs),
+        mbPerCpuSec: Math.round(size / m.cpuSecs),
         peakRssMB: Math.round(m.rssMB),
         exit: m.status,
       }),
     );
+}
+
+// One line of LINE_MB MiB without a newline, the key near its end.
+const LINE_MB = Number(process.env.TORCHWARD_BENCH_PRIVACY_LINE_MB ?? 1024);
+const line = `${dir}/line-${LINE_MB}.txt`;
+if (!existsSync(line) || statSync(line).size < LINE_MB * 1024 * 1024) {
+  const fd = openSync(line, 'w');
+  const block = 'lorem ipsum dolor sit amet '.repeat(40000);
+  let size = 0;
+  while (size < LINE_MB * 1024 * 1024) size += writeSync(fd, block);
+  writeSync(fd, ' aws AKIALALEMEL33243OLIA');
+  closeSync(fd);
+}
+{
+  const size = statSync(line).size / (1024 * 1024);
+  const pass = timed([
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    `
+    const { scanPrivacyFile } = await import('./dist/privacy/scan-file.js');
+    const { PrivacyDetector } = await import('./dist/privacy/detect.js');
+    const { makeLimits } = await import('./dist/core/limits.js');
+    const f = ${JSON.stringify(line)};
+    const r = await scanPrivacyFile(f, f, 'text', makeLimits(), new PrivacyDetector());
+    const aws = r.hits.filter((h) => h.entity === 'secret/aws').length;
+    process.exit(aws === 1 ? 0 : 1);
+  `,
+  ]);
+  console.log(
+    JSON.stringify({
+      bench: 'privacy',
+      file: line,
+      sizeMB: Math.round(size),
+      what: 'single line: privacy pass alone (exit 0 = the key near the end was found)',
+      secs: pass.secs,
+      cpuSecs: pass.cpuSecs,
+      mbPerSec: Math.round(size / pass.secs),
+      mbPerCpuSec: Math.round(size / pass.cpuSecs),
+      peakRssMB: Math.round(pass.rssMB),
+      exit: pass.status,
+    }),
+  );
 }

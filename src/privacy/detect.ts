@@ -1,6 +1,6 @@
 import type { Confidence } from '../core/finding.js';
 import { RECOGNIZERS, type Recognizer } from './recognizers.js';
-import { defaultSecretRules, findSecrets, type SecretRules } from './secrets.js';
+import { defaultSecretRules, findSecrets, selectRules, type SecretRules } from './secrets.js';
 
 /** One sensitive value found in a text, with offsets into that text. */
 export interface PrivacyHit {
@@ -25,6 +25,19 @@ export interface DetectorOptions {
   /** Restrict to these rule names (default: all). */
   readonly entities?: ReadonlySet<string>;
 }
+
+/**
+ * True when no pattern recogniser can match in `text`: it holds no digit and no '@' (every
+ * recogniser needs one; detect() skips them all then), or it is a bare integer of at most 8
+ * digits (the shortest all-digit candidate, an unseparated SSN, has 9; the other recognisers need
+ * a separator, a letter, a '+', a '.', a ':' or an '@'). Secrets are not covered: see
+ * secretsPossible. differential.test.ts checks the claim on every recogniser.
+ */
+export function noRecognizerCanMatch(text: string): boolean {
+  return !DIGIT_OR_AT.test(text) || SHORT_INTEGER.test(text);
+}
+const DIGIT_OR_AT = /[\d@]/;
+const SHORT_INTEGER = /^-?\d{1,8}$/;
 
 /** Characters before a match searched for context words. */
 const CONTEXT_CHARS = 48;
@@ -59,6 +72,15 @@ export class PrivacyDetector {
   }
 
   /**
+   * False when no secret rule can match in `text` or in any substring of it: no rule keyword
+   * occurs (gitleaks' prefilter) and every rule has keywords. With false, a substring of `text`
+   * holding neither a digit nor an '@' has no hits at all (every recogniser needs one of them).
+   */
+  secretsPossible(text: string): boolean {
+    return this.secretRules !== undefined && selectRules(this.secretRules, text).size > 0;
+  }
+
+  /**
    * The hits in `text`, sorted by start, without overlaps (the higher-priority detector wins:
    * secrets, then checksum-validated entities, then the rest). `column` (a CSV header or JSON
    * key path) counts as context for every match; `uri` feeds gitleaks' path allowlists.
@@ -84,7 +106,7 @@ export class PrivacyDetector {
       }
     }
     // Every recogniser needs a digit or an '@' (dates of birth by month name need a year).
-    if (/[\d@]/.test(text)) {
+    if (DIGIT_OR_AT.test(text)) {
       const columnLower = column.toLowerCase();
       const hasAt = text.includes('@');
       for (const r of this.recognizers) {

@@ -4,6 +4,8 @@ import { FileSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { readGgufHeader } from '../formats/gguf/index.js';
+import { withArrowCodecs } from './arrow-codecs.js';
+import { noRecognizerCanMatch } from './detect.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
 import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
 
@@ -46,6 +48,16 @@ export interface FieldSink {
   problem(problem: ReadProblem): void;
   /** CSV/TSV only: called after the last field of each row (redaction rebuilds rows). */
   rowEnd?(): void;
+  /**
+   * JSONL fast path (scanning only). When given and `inert.secretsPossible(line)` (the
+   * detector's keyword prefilter, over the whole record once) is false, a value of the record
+   * in which no recogniser can match (noRecognizerCanMatch) and without binary data cannot hold
+   * a hit and is only counted (`inert.count`), not handed over.
+   */
+  readonly inert?: {
+    secretsPossible(text: string): boolean;
+    count(values: number): void;
+  };
 }
 
 const TEXT_EXTENSIONS =
@@ -115,7 +127,7 @@ export async function readFields(
       await readParquet(path, sink);
       return;
     case 'arrow':
-      await readArrow(path, sink);
+      await withArrowCodecs(limits.maxTotalInflatedBytes, () => readArrow(path, sink));
       return;
     case 'safetensors':
       await readSafetensorsMetadata(path, limits, sink);
@@ -158,10 +170,16 @@ async function readJsonl(
       sink.field({ text: l.text, line: l.line, record, offset: 0 });
       return;
     }
+    // No secret rule's keyword in the record: a value no recogniser can match in (and not
+    // binary) cannot hold a hit, so it is only counted (see FieldSink.inert).
+    const inert =
+      sink.inert !== undefined && !sink.inert.secretsPossible(l.text) ? sink.inert : undefined;
+    let skipped = 0;
     walkJson(
       value,
       (text, column) => {
-        sink.field({ text, line: l.line, record, column });
+        if (inert !== undefined && !BINARY.test(text) && noRecognizerCanMatch(text)) skipped++;
+        else sink.field({ text, line: l.line, record, column });
       },
       () => {
         sink.problem({
@@ -172,8 +190,12 @@ async function readJsonl(
         sink.field({ text: l.text, line: l.line, record, offset: 0 });
       },
     );
+    if (skipped > 0) inert?.count(skipped);
   });
 }
+
+/** A value scan-file reports as binary data: always handed over. */
+const BINARY = /[\uFFFD\0]/;
 
 /**
  * Calls `onValue` for every string and number in `value` with its key path (`messages[].content`)
@@ -184,36 +206,30 @@ export function walkJson(
   onValue: (text: string, column: string) => void,
   onTooDeep: () => void,
 ): void {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
-  let tooDeep = false;
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (top === undefined) break;
-    const v = top.value;
-    if (typeof v === 'string') onValue(v, top.path);
-    else if (typeof v === 'number') onValue(String(v), top.path);
+  // In an object: TypeScript does not see the closure below change a plain local.
+  const state = { tooDeep: false };
+  // Recursive (at most MAX_JSON_DEPTH frames): no frame object per value, less garbage.
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (typeof v === 'string') onValue(v, path);
+    else if (typeof v === 'number') onValue(String(v), path);
     else if (typeof v === 'object' && v !== null) {
-      if (top.depth >= MAX_JSON_DEPTH) {
-        tooDeep = true;
-        continue;
+      if (depth >= MAX_JSON_DEPTH) {
+        state.tooDeep = true;
+        return;
       }
       if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--)
-          stack.push({ value: v[i], path: `${top.path}[]`, depth: top.depth + 1 });
+        const inner = `${path}[]`;
+        for (const item of v as unknown[]) walk(item, inner, depth + 1);
       } else {
-        const entries = Object.entries(v as Record<string, unknown>);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          const [k, child] = entries[i] ?? ['', undefined];
-          stack.push({
-            value: child,
-            path: top.path === '' ? k : `${top.path}.${k}`,
-            depth: top.depth + 1,
-          });
+        for (const k in v) {
+          if (Object.hasOwn(v, k))
+            walk((v as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, depth + 1);
         }
       }
     }
-  }
-  if (tooDeep) onTooDeep();
+  };
+  walk(value, '', 0);
+  if (state.tooDeep) onTooDeep();
 }
 
 /** Thrown by walkJsonReplace past MAX_JSON_DEPTH; the caller then treats the record as text. */
@@ -460,7 +476,7 @@ async function readArrow(path: string, sink: FieldSink): Promise<void> {
     }
     let rowBase = 0;
     const skipped = new Set<string>();
-    for await (const batch of reader) {
+    for await (const batch of batches(reader)) {
       const fields = batch.schema.fields;
       for (let c = 0; c < fields.length; c++) {
         const field = fields[c];
@@ -494,6 +510,27 @@ async function readArrow(path: string, sink: FieldSink): Promise<void> {
     }
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The record batches of `reader`; apache-arrow's own failures become FormatErrors (a ZSTD body,
+ * which has no bounded decoder here, is UNSUPPORTED_FEATURE).
+ */
+async function* batches<T>(reader: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    for await (const batch of reader) yield batch;
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw message.includes('codec not found')
+      ? new FormatError(
+          'UNSUPPORTED_FEATURE',
+          `${message}: ZSTD-compressed Arrow IPC is not read (only LZ4 frames are)`,
+          0,
+          { cause: error },
+        )
+      : new FormatError('BAD_STRUCTURE', `Arrow IPC: ${message}`, 0, { cause: error });
   }
 }
 

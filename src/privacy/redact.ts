@@ -1,9 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
+import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
+import type { ColumnSource, SchemaElement as WriterSchemaElement } from 'hyparquet-writer';
 import type { PrivacyDetector } from './detect.js';
 import { maskValue } from './mask.js';
 import { readDelimited, TooDeepError, walkJsonReplace } from './records.js';
@@ -13,7 +15,7 @@ import { byteChunks, eachLine, wrapperOf } from './text-stream.js';
 export type RedactMode = 'mask' | 'hmac' | 'placeholder';
 
 /** Formats `redact` writes. */
-export type RedactFormat = 'text' | 'jsonl' | 'csv' | 'tsv';
+export type RedactFormat = 'text' | 'jsonl' | 'csv' | 'tsv' | 'parquet';
 
 /** The label of an entity in replacements: `credit-card` → `CREDIT_CARD`, `secret/aws` → `SECRET_AWS`. */
 export function entityLabel(entity: string): string {
@@ -105,6 +107,18 @@ export async function redactFile(
   limits: Limits,
 ): Promise<void> {
   const temp = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
+  if (format === 'parquet') {
+    try {
+      // Created here (exclusive, 0600); the Parquet writer then fills the same file.
+      await (await open(temp, 'wx', 0o600)).close();
+      await redactParquet(input, temp, redactor);
+      await rename(temp, output);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return;
+  }
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
   // Writes wait for the stream to drain, so memory stays bounded on a large input.
   let pending: Promise<unknown> = Promise.resolve();
@@ -181,6 +195,117 @@ export async function redactFile(
     stream.destroy();
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+type WriterSchema = WriterSchemaElement[];
+
+/** Physical types `redact` rewrites: flat columns whose decoded values the writer re-encodes as read. */
+const PARQUET_TYPES = new Set(['BOOLEAN', 'INT32', 'INT64', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY']);
+/** Largest row group held in memory at once (uncompressed bytes, as the footer declares). */
+const MAX_PARQUET_ROW_GROUP = 256 * 1024 * 1024;
+
+/**
+ * Parquet → Parquet, one row group at a time: the input's own schema (names, physical and
+ * logical types, nullability) and key/value metadata are written back with hyparquet-writer,
+ * row groups keep their sizes, rows their order; UTF-8 string values are redacted with the
+ * column name as context, other values copied. Nested columns and types the writer might not
+ * re-encode exactly (INT96, FIXED_LEN_BYTE_ARRAY, decimals, dates, timestamps) are refused
+ * before anything is written (UNSUPPORTED_FEATURE).
+ */
+async function redactParquet(input: string, output: string, redactor: Redactor): Promise<void> {
+  const hyparquet = await import('hyparquet');
+  const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
+  const handle = await open(input, 'r');
+  try {
+    const { size } = await handle.stat();
+    const file = {
+      byteLength: size,
+      async slice(start: number, end?: number): Promise<ArrayBuffer> {
+        const stop = Math.min(end ?? size, size);
+        if (start < 0 || stop < start || stop - start > MAX_PARQUET_ROW_GROUP)
+          throw new FormatError('BAD_LENGTH', `read of ${stop - start} bytes at ${start}`, start);
+        const buffer = new Uint8Array(stop - start);
+        await handle.read(buffer, 0, buffer.byteLength, start);
+        return buffer.buffer;
+      },
+    };
+    let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
+    try {
+      metadata = await hyparquet.parquetMetadataAsync(file);
+    } catch (error) {
+      throw error instanceof FormatError
+        ? error
+        : new FormatError('BAD_STRUCTURE', `Parquet footer: ${String(error)}`, size, {
+            cause: error,
+          });
+    }
+    const [root, ...leaves] = metadata.schema;
+    const columns: { name: string; text: boolean }[] = [];
+    for (const e of leaves) {
+      const plain =
+        e.num_children === undefined &&
+        e.repetition_type !== 'REPEATED' &&
+        e.type !== undefined &&
+        PARQUET_TYPES.has(e.type) &&
+        (e.converted_type === undefined || e.converted_type === 'UTF8') &&
+        (e.logical_type === undefined || e.logical_type.type === 'STRING');
+      if (!plain)
+        throw new FormatError(
+          'UNSUPPORTED_FEATURE',
+          `column ${e.name} (${e.type ?? 'group'}${e.converted_type === undefined ? '' : `, ${e.converted_type}`}) cannot be rewritten: redact writes flat boolean, integer, floating-point, string and binary columns`,
+          0,
+        );
+      columns.push({
+        name: e.name,
+        text: e.type === 'BYTE_ARRAY' && e.converted_type === 'UTF8',
+      });
+    }
+    if (root?.num_children !== leaves.length)
+      throw new FormatError('UNSUPPORTED_FEATURE', 'nested Parquet schema', 0);
+    const writer = new ParquetWriter({
+      writer: fileWriter(output),
+      // hyparquet-writer bundles its own hyparquet types; the checks above keep to the shared subset.
+      schema: metadata.schema as unknown as WriterSchema,
+      ...(metadata.key_value_metadata === undefined
+        ? {}
+        : { kvMetadata: metadata.key_value_metadata }),
+    });
+    let rowStart = 0;
+    for (const group of metadata.row_groups) {
+      const rows = Number(group.num_rows);
+      if (group.total_byte_size > BigInt(MAX_PARQUET_ROW_GROUP))
+        throw new FormatError(
+          'LIMIT_EXCEEDED',
+          `row group at row ${rowStart + 1} holds ${group.total_byte_size} bytes (limit ${MAX_PARQUET_ROW_GROUP})`,
+          0,
+        );
+      const data: unknown[][] = columns.map(() => []);
+      await hyparquet.parquetRead({
+        file,
+        metadata,
+        rowStart,
+        rowEnd: rowStart + rows,
+        // Strings only where the schema says UTF-8: binary columns stay bytes, copied unchanged.
+        utf8: false,
+        onComplete(result: unknown[][]) {
+          for (const row of result) for (let c = 0; c < columns.length; c++) data[c]?.push(row[c]);
+        },
+      });
+      await writer.write({
+        columnData: columns.map((col, c) => ({
+          name: col.name,
+          data: (data[c] ?? []).map((v) =>
+            col.text && typeof v === 'string' ? redactor.redact(v, col.name) : v,
+          ) as ColumnSource['data'],
+        })),
+        rowGroupSize: rows,
+      });
+      rowStart += rows;
+    }
+    await writer.finish();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -63,6 +63,8 @@ export async function scanPrivacyFile(
   format: PrivacyFormat,
   limits: Limits,
   detector: PrivacyDetector,
+  /** `fast: false` hands every value to the detector (the differential test's reference path). */
+  options: { readonly fast?: boolean } = {},
 ): Promise<PrivacyFileScan> {
   const hits: LocatedHit[] = [];
   let totalHits = 0;
@@ -73,8 +75,15 @@ export async function scanPrivacyFile(
   const problem = (p: ReadProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
+  const inert = {
+    secretsPossible: (text: string): boolean => detector.secretsPossible(text),
+    count(n: number): void {
+      values += n;
+    },
+  };
   const reading = readFields(path, name, format, limits, {
     problem,
+    ...(options.fast === false ? {} : { inert }),
     field(field) {
       values++;
       const columnName = field.column ?? '(text)';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RE2JS } from 're2js';
 import { parse as parseToml } from 'smol-toml';
+import { KeywordSearch } from './keywords.js';
 import { githubTokenChecksum, shannonEntropy } from './validators.js';
 
 /** One allowlist of a gitleaks rule (or the global one): a finding it matches is dropped. */
@@ -76,11 +77,12 @@ export function secretEntity(gitleaksId: string): string {
 export interface SecretRules {
   readonly rules: readonly SecretRule[];
   readonly global: Allowlist;
-  /** One JS pattern of every keyword, so a text is searched once for all prefilters. */
-  readonly keywordPattern: RegExp;
+  /** Every keyword in one Aho-Corasick automaton, so a text is read once for all prefilters. */
+  readonly keywords: KeywordSearch;
   /** Rules without keywords: they run on every text. */
   readonly always: readonly SecretRule[];
-  readonly byKeyword: ReadonlyMap<string, readonly SecretRule[]>;
+  /** The rules of each keyword, by its index in `keywords`. */
+  readonly byKeyword: readonly (readonly SecretRule[])[];
 }
 
 let loaded: SecretRules | undefined;
@@ -130,15 +132,13 @@ export function compileSecretRules(toml: string): SecretRules {
       byKeyword.set(k, list);
     }
   }
-  // Longest first, so a keyword that contains another is still found where both start.
-  const keys = [...byKeyword.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const escaped = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  const keys = [...byKeyword.keys()];
   return {
     rules,
     global: allowlist((doc.allowlist ?? {}) as Record<string, unknown>),
-    keywordPattern: new RegExp(escaped.join('|'), 'gi'),
+    keywords: new KeywordSearch(keys),
     always: rules.filter((r) => r.keywords.length === 0),
-    byKeyword,
+    byKeyword: keys.map((k) => byKeyword.get(k) ?? []),
   };
 }
 
@@ -179,18 +179,29 @@ function allowed(
 }
 
 /**
+ * The rules whose regex must run on `text`: those without keywords, and those with a keyword
+ * that `text.toLowerCase()` contains (gitleaks' prefilter), found in one pass.
+ */
+export function selectRules(rules: SecretRules, text: string): Set<SecretRule> {
+  let hit: Set<SecretRule> | undefined;
+  rules.keywords.search(text, (k) => {
+    hit ??= new Set();
+    for (const rule of rules.byKeyword[k] ?? []) hit.add(rule);
+  });
+  if (hit === undefined) return new Set(rules.always);
+  const found = hit;
+  // In the rule file's order, whatever order the keywords occur in: when two rules match the
+  // same span, the same one is kept.
+  return new Set(rules.rules.filter((r) => r.keywords.length === 0 || found.has(r)));
+}
+
+/**
  * Finds secrets in `text` with every rule whose keyword occurs in it (case-insensitive), as
  * gitleaks does: the secret group, the entropy floor, generic rules needing a digit, and the
  * rule and global allowlists (`uri` is matched against path allowlists).
  */
 export function findSecrets(rules: SecretRules, text: string, uri = ''): SecretMatch[] {
-  const selected = new Set<SecretRule>(rules.always);
-  // exec, not matchAll: matchAll copies the (large) keyword pattern on every call.
-  const pattern = rules.keywordPattern;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    for (const rule of rules.byKeyword.get(m[0].toLowerCase()) ?? []) selected.add(rule);
-  }
+  const selected = selectRules(rules, text);
   if (selected.size === 0) return [];
   const out: SecretMatch[] = [];
   for (const rule of selected) {

@@ -15,7 +15,7 @@ import {
   seccompArchFor,
   SYSCALL_NUMBERS,
 } from './seccomp.js';
-import { checkSensitiveInputs, type SensitiveCheck } from './sensitive.js';
+import { checkSensitiveInputs, findingPlace, type SensitiveCheck } from './sensitive.js';
 import { straceArgs, TraceCollector, type TraceSummary } from './trace.js';
 
 /** A limit the run reached, with the sentence the report prints. */
@@ -91,11 +91,11 @@ export async function runSandbox(
       if (check.findings.length > 0) {
         const list = check.findings
           .slice(0, 10)
-          .map((f) => `  ${f.path} (byte ${f.offset}): ${f.kind}`)
+          .map((f) => `  ${f.path} (${findingPlace(f)}): ${f.kind}`)
           .join('\n');
         throw new SandboxError(
           'SENSITIVE_INPUT',
-          `refusing to give the command inputs that hold secrets (the policy: do not feed sensitive data to an untrusted model, even in a sandbox):\n${list}\nRemove them, or pass --allow-sensitive to take that risk.`,
+          `refusing to give the command inputs that hold secrets or personal data (the policy: do not feed sensitive data to an untrusted model, even in a sandbox):\n${list}\nRemove them, or pass --allow-sensitive to take that risk.`,
         );
       }
     }

@@ -1,13 +1,22 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lstatSync, readdirSync } from 'node:fs';
+import { makeLimits } from '../core/limits.js';
+import { PrivacyDetector } from '../privacy/detect.js';
+import { privacyFormatOf } from '../privacy/records.js';
+import { scanPrivacyFile } from '../privacy/scan-file.js';
 import type { SandboxInput } from './paths.js';
 
-/** One secret found in an input. The secret itself is never kept or printed. */
+/** One secret or piece of personal data found in an input. The value is never kept or printed. */
 export interface SensitiveFinding {
   readonly path: string;
-  /** Byte offset of the match in the file. */
-  readonly offset: number;
+  /** Byte offset of the match in the file (the byte scan; model metadata). */
+  readonly offset?: number;
+  /** Where `scan --privacy` found it in a data file: line, record, column. */
+  readonly line?: number;
+  readonly record?: number;
+  readonly column?: string;
+  /** `AWS access key id` (byte scan) or the privacy rule (`privacy/email`, `privacy/secret/aws`). */
   readonly kind: string;
 }
 
@@ -20,8 +29,9 @@ export interface SensitiveCheck {
 
 // Obvious secrets only: formats with a fixed, documented prefix and shape, so a match in model
 // weights or data is very unlikely to be chance. Each alternative is a literal prefix followed by
-// bounded classes, so matching stays linear in the input. TODO(#18): `scan --privacy`'s
-// recognisers (personal data, more token formats) plug in here when they land.
+// bounded classes, so matching stays linear in the input. Files `scan --privacy` reads as data
+// (text, JSON/JSONL, CSV/TSV, Parquet, Arrow, model metadata) also get its full pass: gitleaks'
+// secret rules and the personal-data recognisers (see privacyFindings).
 const PATTERNS: readonly { kind: string; re: RegExp }[] = [
   {
     kind: 'private key (PEM)',
@@ -62,12 +72,53 @@ export async function checkSensitiveInputs(
   const findings: SensitiveFinding[] = [];
   let files = 0;
   let bytes = 0;
+  const detector = new PrivacyDetector();
   for (const file of listFiles(inputs)) {
     files += 1;
     bytes += await scanFile(file, findings);
     if (findings.length >= MAX_FINDINGS) break;
+    await privacyFindings(file, detector, findings);
+    if (findings.length >= MAX_FINDINGS) break;
   }
   return { findings, files, bytes };
+}
+
+/**
+ * `scan --privacy` over a data file (by its name; other files, model weights among them, only
+ * get the byte scan): every hit of medium or high confidence that is not a published example
+ * value (AKIAIOSFODNN7EXAMPLE, test cards, example.com) counts. Low-confidence hits (a bare
+ * nine-digit number that could be an SSN) do not refuse an input on their own.
+ */
+async function privacyFindings(
+  path: string,
+  detector: PrivacyDetector,
+  findings: SensitiveFinding[],
+): Promise<void> {
+  const format = privacyFormatOf(path);
+  if (format === undefined) return;
+  const scan = await scanPrivacyFile(path, path, format, makeLimits(), detector);
+  for (const h of scan.hits) {
+    if (h.example || h.confidence === 'low') continue;
+    findings.push({
+      path,
+      ...(h.byteOffset === undefined ? {} : { offset: h.byteOffset }),
+      ...(h.line === undefined ? {} : { line: h.line }),
+      ...(h.record === undefined ? {} : { record: h.record }),
+      ...(h.column === undefined ? {} : { column: h.column }),
+      kind: `privacy/${h.entity}`,
+    });
+    if (findings.length >= MAX_FINDINGS) return;
+  }
+}
+
+/** Where a finding is, for a message: `byte 12`, `line 3`, `record 2, column email`. */
+export function findingPlace(f: SensitiveFinding): string {
+  const parts: string[] = [];
+  if (f.line !== undefined) parts.push(`line ${f.line}`);
+  if (f.record !== undefined) parts.push(`record ${f.record}`);
+  if (f.column !== undefined) parts.push(`column ${f.column}`);
+  if (f.offset !== undefined) parts.push(`byte ${f.offset}`);
+  return parts.join(', ');
 }
 
 function* listFiles(inputs: readonly SandboxInput[]): Generator<string> {

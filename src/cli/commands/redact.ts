@@ -21,16 +21,17 @@ the end, so it is never partial; on any error no OUT is left behind.
   --key-file FILE      the HMAC key (at least 16 bytes; or TORCHWARD_REDACT_KEY, hex)
   --mapping FILE       placeholder mode: write the placeholder → value mapping here (mode 0600),
                        never into OUT
-  --format FORMAT      jsonl, csv, tsv or text (default: from IN's name; .gz is read)
+  --format FORMAT      jsonl, csv, tsv, parquet or text (default: from IN's name; .gz is
+                       read; Parquet: flat boolean, integer, float, string and binary columns)
 
 Exit codes: 0 written, 2 usage error, 3 unreadable input (no OUT written).
 `;
 
-/** `torchward redact IN OUT`: a redacted copy of a JSONL, CSV/TSV or text file. */
+/** `torchward redact IN OUT`: a redacted copy of a JSONL, CSV/TSV, Parquet or text file. */
 export const redactCommand: Command = {
   name: 'redact',
   summary:
-    'Write a redacted copy of a JSONL, CSV/TSV or text file (mask, keyed HMAC, placeholders)',
+    'Write a redacted copy of a JSONL, CSV/TSV, Parquet or text file (mask, keyed HMAC, placeholders)',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -61,8 +62,10 @@ export const redactCommand: Command = {
     const detected = privacyFormatOf(input);
     const format = (values.format ?? (detected === 'json' ? undefined : detected)) as
       RedactFormat | undefined;
-    if (format === undefined || !['text', 'jsonl', 'csv', 'tsv'].includes(format))
-      throw new UsageError('--format must be jsonl, csv, tsv or text (IN names none of them)');
+    if (format === undefined || !['text', 'jsonl', 'csv', 'tsv', 'parquet'].includes(format))
+      throw new UsageError(
+        '--format must be jsonl, csv, tsv, parquet or text (IN names none of them)',
+      );
     let key: Uint8Array | undefined;
     if (mode === 'hmac') {
       if (values['key-file'] !== undefined)

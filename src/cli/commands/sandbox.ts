@@ -35,7 +35,7 @@ Options:
       --processes N       processes and threads (default 256)
       --file-size SIZE    largest file the command may write (default 16G)
       --trace             record network, file and denied-syscall attempts with strace
-      --allow-sensitive   run even if an input holds a private key or token
+      --allow-sensitive   run even if an input holds a key, token or personal data
       --format text|json  the report's format (default text)
   -o, --output OUT        (load) the safetensors file to write
       --force             (load) replace OUT if it exists

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeLimits } from '../../src/core/limits.js';
+import { noRecognizerCanMatch, PrivacyDetector } from '../../src/privacy/detect.js';
+import { RECOGNIZERS } from '../../src/privacy/recognizers.js';
+import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
+import { defaultSecretRules, selectRules } from '../../src/privacy/secrets.js';
+
+// The corpus of test/fixtures/make/privacy-detect-baseline.mjs, built the same way: the hits it
+// saved came from the straightforward detector before the throughput work.
+function corpus(): string[] {
+  const synth = (
+    JSON.parse(readFileSync('data/privacy/presidio-research/synth_dataset_v2.json', 'utf8')) as {
+      full_text: string;
+    }[]
+  ).map((r) => r.full_text);
+  const texts = [...synth, ...synth.filter((_, i) => i % 5 === 0).map((t) => t.toUpperCase())];
+  for (const file of [
+    'data/privacy/gitleaks/small.txt',
+    'data/privacy/gitleaks/env.prod',
+    'test/fixtures/privacy/differential/extra.txt',
+    'test/fixtures/privacy/chat.jsonl',
+    'test/fixtures/privacy/people.csv',
+  ]) {
+    const text = readFileSync(file, 'utf8');
+    texts.push(text, ...text.split('\n'));
+  }
+  return texts;
+}
+
+describe('privacy detector, differential', () => {
+  const texts = corpus();
+
+  it('finds exactly the hits the straightforward detector found (saved baseline)', () => {
+    const baseline = JSON.parse(
+      readFileSync('test/fixtures/privacy/differential/detect-baseline.json', 'utf8'),
+    ) as { texts: number; hits: Record<string, unknown[]> };
+    assert.equal(texts.length, baseline.texts);
+    const detector = new PrivacyDetector();
+    let total = 0;
+    texts.forEach((text, i) => {
+      const found = detector
+        .detect(text)
+        .map((h) => [h.entity, h.start, h.end, h.confidence, h.example ? 1 : 0, h.detail ?? null]);
+      total += found.length;
+      assert.deepEqual(found, baseline.hits[String(i)] ?? [], `text ${i}`);
+    });
+    // The corpus exercises the detector: hundreds of hits, secrets among them.
+    assert.ok(total > 400, String(total));
+  });
+
+  it("selects gitleaks' rules as `text.toLowerCase().includes(keyword)` does", () => {
+    const rules = defaultSecretRules();
+    const extra = [
+      'KEY',
+      '\u212Aey',
+      'xoxe.xoxb-',
+      'xoxb-',
+      'İ',
+      'sk-ant-api03',
+      'SK_LIVE_',
+      'ﬀ',
+      'aws_KEY',
+    ];
+    for (const text of [...texts, ...extra]) {
+      const lower = text.toLowerCase();
+      const naive = rules.rules.filter(
+        (r) => r.keywords.length === 0 || r.keywords.some((k) => lower.includes(k)),
+      );
+      assert.deepEqual(
+        [...selectRules(rules, text)].map((r) => r.id),
+        naive.map((r) => r.id),
+        text.slice(0, 80),
+      );
+    }
+  });
+
+  it('scans JSONL with the record prefilter exactly as value by value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torchward-privacy-diff-'));
+    const path = join(dir, 'records.jsonl');
+    const synth = JSON.parse(
+      readFileSync('data/privacy/presidio-research/synth_dataset_v2.json', 'utf8'),
+    ) as unknown[];
+    const lines = synth.map((r, i) => JSON.stringify({ id: i, record: r, n: [i * 1e7, -i, 0.5] }));
+    lines.push(
+      ...texts.slice(-200).map((t, i) => JSON.stringify({ id: i, text: t, meta: { k: 'v' } })),
+      '{"a":"x","a":"call 943 476 5919"}',
+      '{"2":"ssn 460-89-9847","1":"mail UtaKortig@jourrapide.com","b":"plain"}',
+      '{"t":"\\u0061ws AKIALALEMEL33243OLIA","u":"caf\\u00e9"}',
+      '{"big":123456789,"neg":-460899847,"f":4.6e8,"s":"460899847"}',
+      '{"bin":"\\u0000x","ok":"fine"}',
+      `${'['.repeat(600)}"deep 460-89-9847"${']'.repeat(600)}`,
+      'not json 460-89-9847',
+      '{"__proto__":{"x":"mail SueDHague@armyspy.com"}}',
+    );
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const fast = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector());
+    const slow = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector(), {
+      fast: false,
+    });
+    assert.deepEqual(fast, slow);
+    assert.ok(slow.totalHits > 300, String(slow.totalHits));
+  });
+
+  it('no recogniser matches where noRecognizerCanMatch says so', () => {
+    const samples = ['', 'plain words', '-', '--7', '0', '-0', '99999999', '-12345678'];
+    for (let i = 0; i < 20_000; i++) {
+      // Deterministic spread over 1- to 8-digit numbers (Knuth's multiplicative hash).
+      const digits = String(((i * 2654435761) >>> 0) % 10 ** (1 + (i % 8)));
+      samples.push(digits, `-${digits}`);
+    }
+    for (const text of samples) {
+      if (!noRecognizerCanMatch(text)) continue;
+      for (const r of RECOGNIZERS) {
+        r.pattern.lastIndex = 0;
+        assert.equal(r.pattern.exec(text), null, `${r.entity} on ${text}`);
+      }
+    }
+    // And it does not wave through what a recogniser can match.
+    assert.equal(noRecognizerCanMatch('460899847'), false);
+    assert.equal(noRecognizerCanMatch('a@b.de'), false);
+  });
+});
