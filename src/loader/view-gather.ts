@@ -1,0 +1,417 @@
+import { alignedBuffer } from './aligned-memory.js';
+import type { LoadedTensor } from './tensor.js';
+import { readStorage, swapBytes } from './storage-read.js';
+
+/**
+ * Default memory budget of a gather, per buffer: the source block read from the storage and the
+ * block of output it is reordered into each hold at most this many bytes. A transposed 256 MiB
+ * float32 matrix is then read in 8 reads of 32 MiB and written as output runs of 4 KiB, instead of
+ * 131,072 reads of 2 KiB (bench/convert.mjs, views input).
+ */
+export const VIEW_BLOCK_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of storage a read may skip between two needed runs: reading past a gap this small from
+ * the page cache costs about one read call, so runs closer than this are read as one.
+ */
+const MAX_GAP = 16 * 1024;
+/** Elements per leaf of the recursive reorder: small enough that both sides stay in the L1 cache. */
+const LEAF = 1024;
+
+/** Receives one run of a tensor's output bytes (little-endian, C order) and where it goes. */
+export type GatherSink = (bytes: Uint8Array, outputOffset: number) => void;
+
+/** Typed views of one buffer, so the reorder moves whole words. */
+interface Words {
+  readonly bytes: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+}
+
+function wordsOf(bytes: Uint8Array): Words {
+  const { buffer, byteOffset, byteLength } = bytes;
+  return {
+    bytes,
+    u16: new Uint16Array(buffer, byteOffset, byteLength >>> 1),
+    u32: new Uint32Array(buffer, byteOffset, byteLength >>> 2),
+  };
+}
+
+/**
+ * Gathers strided views (transposed, stepped, sliced, broadcast) in big blocks: the storage is
+ * walked in its own order (dimensions by descending stride), each block read with one positioned
+ * read per run of needed bytes (runs closer than 16 KiB are read as one), reordered in memory into
+ * C order, and handed to the sink as contiguous output runs, which may come out of order. Memory is
+ * two buffers of at most `blockBytes` each, reused across tensors.
+ */
+export class ViewGatherer {
+  private source: Words | undefined;
+  private tile: Words | undefined;
+
+  constructor(
+    /** Budget of each of the two buffers (@internal: tests set a tiny one). */
+    readonly blockBytes: number = VIEW_BLOCK_BYTES,
+  ) {
+    if (!Number.isSafeInteger(blockBytes) || blockBytes < 16) {
+      throw new RangeError(`gather block of ${blockBytes} bytes`);
+    }
+  }
+
+  /**
+   * Sends every byte of `tensor` to `sink` exactly once, as runs with their offsets in the
+   * tensor's C-order output. Throws LoadError('INVALID_STORAGE') when the storage ends early.
+   */
+  async gather(tensor: LoadedTensor, sink: GatherSink): Promise<void> {
+    if (tensor.numel === 0) return;
+    const plan = planView(tensor, this.blockBytes);
+    const item = tensor.dtype.itemsize;
+    const { storage } = tensor;
+    const k = plan.cut;
+    // Odometer over the storage-order dims above the cut, and pieces of the cut dim.
+    const fixed = new Array<number>(k).fill(0);
+    const cutDim = plan.order[k] ?? 0;
+    const cutSize = plan.size[cutDim] ?? 1;
+    for (;;) {
+      for (let l0 = 0; l0 < cutSize; l0 += plan.piece) {
+        const len = Math.min(plan.piece, cutSize - l0);
+        const csize = [...plan.size];
+        let srcBase = tensor.storageOffset;
+        let outBase = 0;
+        for (let j = 0; j < k; j++) {
+          const d = plan.order[j] ?? 0;
+          csize[d] = 1;
+          srcBase += (fixed[j] ?? 0) * (plan.stride[d] ?? 0);
+          outBase += (fixed[j] ?? 0) * (plan.outStride[d] ?? 0);
+        }
+        csize[cutDim] = len;
+        srcBase += l0 * (plan.stride[cutDim] ?? 0);
+        outBase += l0 * (plan.outStride[cutDim] ?? 0);
+        const srcStrides = await this.readBlock(plan, csize, srcBase, tensor);
+        const tileNumel = csize.reduce((a, b) => a * b, 1);
+        const tileBytes = tileNumel * item;
+        const tileStrides = cOrderStrides(csize);
+        const src = this.source;
+        if (src === undefined) throw new Error('gather source buffer missing');
+        let out: Uint8Array;
+        if (sameLayout(csize, srcStrides, tileStrides)) {
+          // The block as read is already in output order (a slice or a stepped row view).
+          out = src.bytes.subarray(0, tileBytes);
+        } else {
+          this.tile = grow(this.tile, tileBytes);
+          reorder(src, srcStrides, this.tile, tileStrides, csize, item);
+          out = this.tile.bytes.subarray(0, tileBytes);
+        }
+        if (storage.bigEndian) swapBytes(out, tensor.dtype.swapUnit);
+        emitRuns(out, csize, plan.size, plan.outStride, outBase, item, sink);
+      }
+      // Next combination of the fixed dims.
+      let j = k - 1;
+      for (; j >= 0; j--) {
+        const d = plan.order[j] ?? 0;
+        fixed[j] = (fixed[j] ?? 0) + 1;
+        if ((fixed[j] ?? 0) < (plan.size[d] ?? 1)) break;
+        fixed[j] = 0;
+      }
+      if (j < 0) break;
+    }
+  }
+
+  /**
+   * Reads the block (`csize`: the view restricted to one block, in output dims) starting at storage
+   * element `srcBase` into the source buffer; returns the strides of its elements there.
+   */
+  private async readBlock(
+    plan: ViewPlan,
+    csize: readonly number[],
+    srcBase: number,
+    tensor: LoadedTensor,
+  ): Promise<number[]> {
+    const item = tensor.dtype.itemsize;
+    const { storage } = tensor;
+    const k = plan.cut;
+    const r = plan.unit;
+    const strides = [...plan.stride];
+    if (k >= r) {
+      // One dense read covers the block.
+      let span = 1;
+      for (let d = 0; d < csize.length; d++) span += ((csize[d] ?? 1) - 1) * (plan.stride[d] ?? 0);
+      this.source = grow(this.source, span * item);
+      await readStorage(
+        storage.source,
+        storage.start + srcBase * item,
+        this.source.bytes.subarray(0, span * item),
+      );
+      return strides;
+    }
+    // Units: one read each for every index of the storage-order dims k .. r-1, packed in order.
+    const unitDims = plan.order.slice(k, r);
+    const unitSpan = plan.unitSpan;
+    let units = 1;
+    for (const d of unitDims) units *= csize[d] ?? 1;
+    this.source = grow(this.source, units * unitSpan * item);
+    let packed = unitSpan;
+    for (let i = unitDims.length - 1; i >= 0; i--) {
+      const d = unitDims[i] ?? 0;
+      strides[d] = packed;
+      packed *= csize[d] ?? 1;
+    }
+    const index = new Array<number>(unitDims.length).fill(0);
+    const bytes = this.source.bytes;
+    for (let u = 0; u < units; u++) {
+      let at = srcBase;
+      for (let i = 0; i < unitDims.length; i++) {
+        at += (index[i] ?? 0) * (plan.stride[unitDims[i] ?? 0] ?? 0);
+      }
+      await readStorage(
+        storage.source,
+        storage.start + at * item,
+        bytes.subarray(u * unitSpan * item, (u + 1) * unitSpan * item),
+      );
+      for (let i = unitDims.length - 1; i >= 0; i--) {
+        index[i] = (index[i] ?? 0) + 1;
+        if ((index[i] ?? 0) < (csize[unitDims[i] ?? 0] ?? 1)) break;
+        index[i] = 0;
+      }
+    }
+    return strides;
+  }
+}
+
+function grow(words: Words | undefined, bytes: number): Words {
+  if (words !== undefined && words.bytes.byteLength >= bytes) return words;
+  // Page-aligned, rounded to whole words: reads and the kernel's copies run fastest so.
+  return wordsOf(alignedBuffer(Math.ceil(Math.max(bytes, 64) / 8) * 8));
+}
+
+/**
+ * How a view is cut into blocks. Dimensions are in output order after dropping size-1 ones and
+ * merging neighbours that are contiguous with each other; `order` lists them by descending
+ * stride (the storage's order). A block fixes one index of each of order[0 .. cut-1] and takes
+ * `piece` consecutive indices of order[cut]; dims order[unit ..] are read as one contiguous span
+ * (their gaps are all small), the dims between cut and unit one read per index.
+ */
+interface ViewPlan {
+  readonly size: readonly number[];
+  readonly stride: readonly number[];
+  readonly outStride: readonly number[];
+  readonly order: readonly number[];
+  readonly cut: number;
+  readonly piece: number;
+  readonly unit: number;
+  /** Elements spanned by one read unit (dims order[unit ..]). */
+  readonly unitSpan: number;
+}
+
+function planView(tensor: LoadedTensor, budget: number): ViewPlan {
+  const item = tensor.dtype.itemsize;
+  const size: number[] = [];
+  const stride: number[] = [];
+  for (let i = 0; i < tensor.shape.length; i++) {
+    const s = tensor.shape[i] ?? 1;
+    const t = tensor.strides[i] ?? 0;
+    if (s === 1) continue;
+    const last = size.length - 1;
+    if (last >= 0 && stride[last] === t * s) {
+      size[last] = (size[last] ?? 1) * s;
+      stride[last] = t;
+    } else {
+      size.push(s);
+      stride.push(t);
+    }
+  }
+  if (size.length === 0) {
+    size.push(1);
+    stride.push(1);
+  }
+  const n = size.length;
+  const outStride = cOrderStrides(size);
+  const order = [...size.keys()].sort((a, b) => (stride[b] ?? 0) - (stride[a] ?? 0) || a - b);
+  const sz = (j: number): number => size[order[j] ?? 0] ?? 1;
+  const st = (j: number): number => stride[order[j] ?? 0] ?? 0;
+  // spanFrom[j]: elements spanned by dims order[j ..] (1 for none); numelFrom[j] likewise.
+  const spanFrom = new Array<number>(n + 1).fill(1);
+  const numelFrom = new Array<number>(n + 1).fill(1);
+  for (let j = n - 1; j >= 0; j--) {
+    spanFrom[j] = (spanFrom[j + 1] ?? 1) + (sz(j) - 1) * st(j);
+    numelFrom[j] = (numelFrom[j + 1] ?? 1) * sz(j);
+  }
+  // The read unit: the longest storage-order suffix whose gaps are all small.
+  let unit = n;
+  while (unit > 0 && (st(unit - 1) - (spanFrom[unit] ?? 1)) * item <= MAX_GAP) unit--;
+  const unitSpan = spanFrom[unit] ?? 1;
+  // Source bytes and output bytes of a block cut at j with `len` indices of order[j].
+  const sourceBytes = (j: number, len: number): number => {
+    if (j >= unit) return ((len - 1) * st(j) + (spanFrom[j + 1] ?? 1)) * item;
+    let units = len;
+    for (let i = j + 1; i < unit; i++) units *= sz(i);
+    return units * unitSpan * item;
+  };
+  const tileBytes = (j: number, len: number): number => len * (numelFrom[j + 1] ?? 1) * item;
+  let cut = 0;
+  while (cut < n - 1 && (sourceBytes(cut, 1) > budget || tileBytes(cut, 1) > budget)) cut++;
+  let piece = 1;
+  // Grow the piece while both buffers stay within the budget (both are linear in len).
+  const perSource = sourceBytes(cut, 2) - sourceBytes(cut, 1);
+  const perTile = tileBytes(cut, 2) - tileBytes(cut, 1);
+  const bySource =
+    perSource > 0 ? 1 + Math.floor((budget - sourceBytes(cut, 1)) / perSource) : sz(cut);
+  const byTile = perTile > 0 ? 1 + Math.floor((budget - tileBytes(cut, 1)) / perTile) : sz(cut);
+  piece = Math.max(1, Math.min(sz(cut), bySource, byTile));
+  return { size, stride, outStride, order, cut, piece, unit, unitSpan };
+}
+
+function cOrderStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = acc;
+    acc *= shape[i] ?? 1;
+  }
+  return out;
+}
+
+/** True when every dim of size > 1 has the same stride in both layouts. */
+function sameLayout(shape: readonly number[], a: readonly number[], b: readonly number[]): boolean {
+  for (let d = 0; d < shape.length; d++) if ((shape[d] ?? 1) > 1 && a[d] !== b[d]) return false;
+  return true;
+}
+
+/** Sends the block's C-order bytes to `sink` as the longest runs that are contiguous in output. */
+function emitRuns(
+  out: Uint8Array,
+  csize: readonly number[],
+  size: readonly number[],
+  outStride: readonly number[],
+  outBase: number,
+  item: number,
+  sink: GatherSink,
+): void {
+  // Dims after p are whole in the block; dim p (the last partial one) is inside each run too.
+  let p = csize.length - 1;
+  while (p >= 0 && csize[p] === size[p]) p--;
+  const outer = Math.max(p, 0);
+  let run = 1;
+  for (let i = outer; i < csize.length; i++) run *= csize[i] ?? 1;
+  const index = new Array<number>(outer).fill(0);
+  const runBytes = run * item;
+  for (let at = 0; at < out.byteLength; at += runBytes) {
+    let offset = outBase;
+    for (let i = 0; i < outer; i++) offset += (index[i] ?? 0) * (outStride[i] ?? 0);
+    sink(out.subarray(at, at + runBytes), offset * item);
+    for (let i = outer - 1; i >= 0; i--) {
+      index[i] = (index[i] ?? 0) + 1;
+      if ((index[i] ?? 0) < (csize[i] ?? 1)) break;
+      index[i] = 0;
+    }
+  }
+}
+
+/**
+ * Copies the block from the source buffer (element strides `srcStrides`) into the tile in C
+ * order, moving 4-, 2- or 1-byte words: an element of 8 or 16 bytes is 2 or 4 words.
+ */
+function reorder(
+  src: Words,
+  srcStrides: readonly number[],
+  dst: Words,
+  dstStrides: readonly number[],
+  shape: readonly number[],
+  item: number,
+): void {
+  const word = item % 4 === 0 ? 4 : item % 2 === 0 ? 2 : 1;
+  const per = item / word;
+  const dims: { n: number; s: number; d: number }[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i] ?? 1;
+    if (n > 1) dims.push({ n, s: (srcStrides[i] ?? 0) * per, d: (dstStrides[i] ?? 0) * per });
+  }
+  if (per > 1) dims.push({ n: per, s: 1, d: 1 });
+  // Merge neighbours contiguous with each other on both sides.
+  const merged: { n: number; s: number; d: number }[] = [];
+  for (const dim of dims) {
+    const last = merged[merged.length - 1];
+    if (last?.s === dim.s * dim.n && last.d === dim.d * dim.n) {
+      last.n *= dim.n;
+      last.s = dim.s;
+      last.d = dim.d;
+    } else merged.push({ ...dim });
+  }
+  if (merged.length === 0) merged.push({ n: 1, s: 1, d: 1 });
+  const n = merged.map((m) => m.n);
+  const s = merged.map((m) => m.s);
+  const d = merged.map((m) => m.d);
+  if (word === 4) copyBlock(src.u32, dst.u32, n, s, d, 0, 0);
+  else if (word === 2) copyBlock(src.u16, dst.u16, n, s, d, 0, 0);
+  else copyBlock(src.bytes, dst.bytes, n, s, d, 0, 0);
+}
+
+type WordArray = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * Cache-oblivious strided copy: halves the largest dimension until a block has at most LEAF
+ * elements, so a transpose moves tiles that fit the cache on both sides. A last dimension that is
+ * contiguous on both sides is copied with one `set` per row.
+ */
+function copyBlock(
+  src: WordArray,
+  dst: WordArray,
+  shape: number[],
+  ss: readonly number[],
+  ds: readonly number[],
+  sb: number,
+  db: number,
+): void {
+  const last = shape.length - 1;
+  const dense = ss[last] === 1 && ds[last] === 1;
+  let numel = 1;
+  let big = -1;
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i] ?? 1;
+    numel *= n;
+    // A dense last dimension is copied whole: never split it for the cache.
+    if (n > 1 && !(dense && i === last) && (big < 0 || n > (shape[big] ?? 1))) big = i;
+  }
+  if (numel > LEAF && big >= 0) {
+    const size = shape[big] ?? 1;
+    const half = size >>> 1;
+    shape[big] = half;
+    copyBlock(src, dst, shape, ss, ds, sb, db);
+    shape[big] = size - half;
+    copyBlock(src, dst, shape, ss, ds, sb + half * (ss[big] ?? 0), db + half * (ds[big] ?? 0));
+    shape[big] = size;
+    return;
+  }
+  copyLeaf(src, dst, shape, ss, ds, sb, db);
+}
+
+function copyLeaf(
+  src: WordArray,
+  dst: WordArray,
+  shape: readonly number[],
+  ss: readonly number[],
+  ds: readonly number[],
+  sb: number,
+  db: number,
+): void {
+  const last = shape.length - 1;
+  const n = shape[last] ?? 1;
+  const s = ss[last] ?? 0;
+  const d = ds[last] ?? 0;
+  const index = new Array<number>(last).fill(0);
+  for (;;) {
+    let so = sb;
+    let dO = db;
+    for (let i = 0; i < last; i++) {
+      so += (index[i] ?? 0) * (ss[i] ?? 0);
+      dO += (index[i] ?? 0) * (ds[i] ?? 0);
+    }
+    if (s === 1 && d === 1 && n >= 16) dst.set(src.subarray(so, so + n), dO);
+    else for (let i = 0; i < n; i++) dst[dO + i * d] = src[so + i * s] ?? 0;
+    let i = last - 1;
+    for (; i >= 0; i--) {
+      index[i] = (index[i] ?? 0) + 1;
+      if ((index[i] ?? 0) < (shape[i] ?? 1)) break;
+      index[i] = 0;
+    }
+    if (i < 0) return;
+  }
+}
