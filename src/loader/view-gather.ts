@@ -14,8 +14,6 @@ export const VIEW_BLOCK_BYTES = 32 * 1024 * 1024;
  * the page cache costs about one read call, so runs closer than this are read as one.
  */
 const MAX_GAP = 16 * 1024;
-/** Elements per leaf of the recursive reorder: small enough that both sides stay in the L1 cache. */
-const LEAF = 1024;
 
 /** Receives one run of a tensor's output bytes (little-endian, C order) and where it goes. */
 export type GatherSink = (bytes: Uint8Array, outputOffset: number) => void;
@@ -319,14 +317,14 @@ function reorder(
 ): void {
   const word = item % 4 === 0 ? 4 : item % 2 === 0 ? 2 : 1;
   const per = item / word;
-  const dims: { n: number; s: number; d: number }[] = [];
+  const dims: Dim[] = [];
   for (let i = 0; i < shape.length; i++) {
     const n = shape[i] ?? 1;
     if (n > 1) dims.push({ n, s: (srcStrides[i] ?? 0) * per, d: (dstStrides[i] ?? 0) * per });
   }
   if (per > 1) dims.push({ n: per, s: 1, d: 1 });
   // Merge neighbours contiguous with each other on both sides.
-  const merged: { n: number; s: number; d: number }[] = [];
+  const merged: Dim[] = [];
   for (const dim of dims) {
     const last = merged[merged.length - 1];
     if (last?.s === dim.s * dim.n && last.d === dim.d * dim.n) {
@@ -336,82 +334,92 @@ function reorder(
     } else merged.push({ ...dim });
   }
   if (merged.length === 0) merged.push({ n: 1, s: 1, d: 1 });
-  const n = merged.map((m) => m.n);
-  const s = merged.map((m) => m.s);
-  const d = merged.map((m) => m.d);
-  if (word === 4) copyBlock(src.u32, dst.u32, n, s, d, 0, 0);
-  else if (word === 2) copyBlock(src.u16, dst.u16, n, s, d, 0, 0);
-  else copyBlock(src.bytes, dst.bytes, n, s, d, 0, 0);
+  if (word === 4) copyWords(src.u32, dst.u32, merged);
+  else if (word === 2) copyWords(src.u16, dst.u16, merged);
+  else copyWords(src.bytes, dst.bytes, merged);
 }
 
 type WordArray = Uint8Array | Uint16Array | Uint32Array;
 
-/**
- * Cache-oblivious strided copy: halves the largest dimension until a block has at most LEAF
- * elements, so a transpose moves tiles that fit the cache on both sides. A last dimension that is
- * contiguous on both sides is copied with one `set` per row.
- */
-function copyBlock(
-  src: WordArray,
-  dst: WordArray,
-  shape: number[],
-  ss: readonly number[],
-  ds: readonly number[],
-  sb: number,
-  db: number,
-): void {
-  const last = shape.length - 1;
-  const dense = ss[last] === 1 && ds[last] === 1;
-  let numel = 1;
-  let big = -1;
-  for (let i = 0; i < shape.length; i++) {
-    const n = shape[i] ?? 1;
-    numel *= n;
-    // A dense last dimension is copied whole: never split it for the cache.
-    if (n > 1 && !(dense && i === last) && (big < 0 || n > (shape[big] ?? 1))) big = i;
-  }
-  if (numel > LEAF && big >= 0) {
-    const size = shape[big] ?? 1;
-    const half = size >>> 1;
-    shape[big] = half;
-    copyBlock(src, dst, shape, ss, ds, sb, db);
-    shape[big] = size - half;
-    copyBlock(src, dst, shape, ss, ds, sb + half * (ss[big] ?? 0), db + half * (ds[big] ?? 0));
-    shape[big] = size;
-    return;
-  }
-  copyLeaf(src, dst, shape, ss, ds, sb, db);
+/** One dimension of a reorder: size, source stride and output stride, in words. */
+interface Dim {
+  n: number;
+  s: number;
+  d: number;
 }
 
-function copyLeaf(
-  src: WordArray,
-  dst: WordArray,
-  shape: readonly number[],
-  ss: readonly number[],
-  ds: readonly number[],
-  sb: number,
-  db: number,
-): void {
-  const last = shape.length - 1;
-  const n = shape[last] ?? 1;
-  const s = ss[last] ?? 0;
-  const d = ds[last] ?? 0;
-  const index = new Array<number>(last).fill(0);
+/**
+ * Copies words between two strided layouts. The dimension with the smallest output stride is
+ * walked innermost (sequential writes) and the one with the smallest source stride next, in
+ * TILE × TILE tiles so that a transpose reads and writes within the cache; every other dimension
+ * is an outer loop.
+ */
+function copyWords(src: WordArray, dst: WordArray, dims: readonly Dim[]): void {
+  let a = 0;
+  for (let i = 1; i < dims.length; i++) if ((dims[i]?.d ?? 0) < (dims[a]?.d ?? 0)) a = i;
+  let b = -1;
+  for (let i = 0; i < dims.length; i++) {
+    if (i !== a && (b < 0 || (dims[i]?.s ?? 0) < (dims[b]?.s ?? 0))) b = i;
+  }
+  const inner = dims[a] ?? { n: 1, s: 1, d: 1 };
+  const next = b < 0 ? { n: 1, s: 0, d: 0 } : (dims[b] ?? { n: 1, s: 0, d: 0 });
+  const outer = dims.filter((_, i) => i !== a && i !== b);
+  const index = new Array<number>(outer.length).fill(0);
   for (;;) {
-    let so = sb;
-    let dO = db;
-    for (let i = 0; i < last; i++) {
-      so += (index[i] ?? 0) * (ss[i] ?? 0);
-      dO += (index[i] ?? 0) * (ds[i] ?? 0);
+    let sb = 0;
+    let db = 0;
+    for (let i = 0; i < outer.length; i++) {
+      sb += (index[i] ?? 0) * (outer[i]?.s ?? 0);
+      db += (index[i] ?? 0) * (outer[i]?.d ?? 0);
     }
-    if (s === 1 && d === 1 && n >= 16) dst.set(src.subarray(so, so + n), dO);
-    else for (let i = 0; i < n; i++) dst[dO + i * d] = src[so + i * s] ?? 0;
-    let i = last - 1;
+    // Long dense rows by `set`; short ones (a head of 64 bfloat16) cost less as a plain loop.
+    if (inner.s === 1 && inner.d === 1 && inner.n >= 256) {
+      for (let j = 0; j < next.n; j++) {
+        const so = sb + j * next.s;
+        dst.set(src.subarray(so, so + inner.n), db + j * next.d);
+      }
+    } else {
+      tile2(src, dst, inner.n, inner.s, inner.d, next.n, next.s, next.d, sb, db);
+    }
+    let i = outer.length - 1;
     for (; i >= 0; i--) {
       index[i] = (index[i] ?? 0) + 1;
-      if ((index[i] ?? 0) < (shape[i] ?? 1)) break;
+      if ((index[i] ?? 0) < (outer[i]?.n ?? 1)) break;
       index[i] = 0;
     }
     if (i < 0) return;
+  }
+}
+
+/** Side of a square tile of the 2-D reorder (64 × 64 words: 16 KiB per side at most). */
+const TILE = 64;
+
+/** dst[db + i·di + j·dj] = src[sb + i·si + j·sj] for i < ni, j < nj, tile by tile, i innermost. */
+function tile2(
+  src: WordArray,
+  dst: WordArray,
+  ni: number,
+  si: number,
+  di: number,
+  nj: number,
+  sj: number,
+  dj: number,
+  sb: number,
+  db: number,
+): void {
+  for (let j0 = 0; j0 < nj; j0 += TILE) {
+    const j1 = Math.min(nj, j0 + TILE);
+    for (let i0 = 0; i0 < ni; i0 += TILE) {
+      const i1 = Math.min(ni, i0 + TILE);
+      for (let j = j0; j < j1; j++) {
+        let so = sb + j * sj + i0 * si;
+        let dOff = db + j * dj + i0 * di;
+        for (let i = i0; i < i1; i++) {
+          dst[dOff] = src[so] as number;
+          so += si;
+          dOff += di;
+        }
+      }
+    }
   }
 }
