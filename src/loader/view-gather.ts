@@ -305,7 +305,9 @@ function emitRuns(
 
 /**
  * Copies the block from the source buffer (element strides `srcStrides`) into the tile in C
- * order, moving 4-, 2- or 1-byte words: an element of 8 or 16 bytes is 2 or 4 words.
+ * order, moving the widest words (4, 2 or 1 bytes) that every stride and the contiguous inner run
+ * allow: a float32 transpose moves 4-byte words, a bfloat16 permute that keeps rows of 64 values
+ * moves those rows as 32 four-byte words.
  */
 function reorder(
   src: Words,
@@ -315,15 +317,13 @@ function reorder(
   shape: readonly number[],
   item: number,
 ): void {
-  const word = item % 4 === 0 ? 4 : item % 2 === 0 ? 2 : 1;
-  const per = item / word;
+  // Dimensions in bytes, the element's own bytes last, merged where contiguous on both sides.
   const dims: Dim[] = [];
   for (let i = 0; i < shape.length; i++) {
     const n = shape[i] ?? 1;
-    if (n > 1) dims.push({ n, s: (srcStrides[i] ?? 0) * per, d: (dstStrides[i] ?? 0) * per });
+    if (n > 1) dims.push({ n, s: (srcStrides[i] ?? 0) * item, d: (dstStrides[i] ?? 0) * item });
   }
-  if (per > 1) dims.push({ n: per, s: 1, d: 1 });
-  // Merge neighbours contiguous with each other on both sides.
+  dims.push({ n: item, s: 1, d: 1 });
   const merged: Dim[] = [];
   for (const dim of dims) {
     const last = merged[merged.length - 1];
@@ -333,10 +333,23 @@ function reorder(
       last.d = dim.d;
     } else merged.push({ ...dim });
   }
-  if (merged.length === 0) merged.push({ n: 1, s: 1, d: 1 });
-  if (word === 4) copyWords(src.u32, dst.u32, merged);
-  else if (word === 2) copyWords(src.u16, dst.u16, merged);
-  else copyWords(src.bytes, dst.bytes, merged);
+  // The last dim is now the contiguous run of bytes (s = d = 1); every other stride is a byte
+  // offset. The word must divide all of them.
+  let word = 4;
+  for (const m of merged) {
+    const parts = m.s === 1 && m.d === 1 ? [m.n] : [m.s, m.d];
+    while (word > 1 && parts.some((v) => v % word !== 0)) word >>= 1;
+  }
+  const words: Dim[] = [];
+  for (const m of merged) {
+    const dense = m.s === 1 && m.d === 1;
+    const w = dense ? { n: m.n / word, s: 1, d: 1 } : { n: m.n, s: m.s / word, d: m.d / word };
+    if (w.n > 1) words.push(w);
+  }
+  if (words.length === 0) words.push({ n: 1, s: 1, d: 1 });
+  if (word === 4) copyWords(src.u32, dst.u32, words);
+  else if (word === 2) copyWords(src.u16, dst.u16, words);
+  else copyWords(src.bytes, dst.bytes, words);
 }
 
 type WordArray = Uint8Array | Uint16Array | Uint32Array;
@@ -415,7 +428,7 @@ function tile2(
         let so = sb + j * sj + i0 * si;
         let dOff = db + j * dj + i0 * di;
         for (let i = i0; i < i1; i++) {
-          dst[dOff] = src[so] as number;
+          dst[dOff] = src[so]!;
           so += si;
           dOff += di;
         }
