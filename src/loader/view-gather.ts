@@ -428,7 +428,7 @@ function tile2(
         let so = sb + j * sj + i0 * si;
         let dOff = db + j * dj + i0 * di;
         for (let i = i0; i < i1; i++) {
-          dst[dOff] = src[so]!;
+          dst[dOff] = src[so] ?? 0;
           so += si;
           dOff += di;
         }
