@@ -14,6 +14,8 @@
 // counts the runs over 1.5 × that program's own minimum. Wall time, user and system CPU time and
 // peak RSS come from /usr/bin/time -v; the 1-minute load average is printed before and after
 // (on a shared machine, compare CPU times; wall ratios need a quiet one).
+// TORCHWARD_BENCH_ONLY=views,t100k-shared (comma-separated input names, or copyInPlace) runs a
+// part of the bench.
 //
 // Free page reporting. A VM whose balloon reports free pages to the host (Linux's page_reporting)
 // gets those pages back only through a host fault on first touch. On the bench VM freed pages are
@@ -24,9 +26,9 @@
 // reporting is paused for the run, free memory stays backed as on a machine without a balloon,
 // and the target is judged on the medians. Otherwise the medians mostly count which program drew
 // more host faults, and the target is judged on the minimums (each program's own cost).
-// A second part times the copy loop alone, overwriting an existing file in place so that no page
-// is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB writes through a
-// plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
+// A second part times the copy loop alone (the 1 GiB zip), overwriting an existing file in place
+// so that no page is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB
+// writes through a plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
 // A third part times filling 2 GiB of fresh memory, the VM's cost for new pages.
 // Prints one JSON line.
 // Targets: convert ≤ 1.3 × cp's time on the contiguous inputs, ≤ 2 × on views, peak RSS < 200 MB
