@@ -19,6 +19,8 @@ export interface ConvertOptions extends OpenOptions {
    * the dropped names in `__metadata__["torchward.aliases"]` (default true). False copies each.
    */
   readonly dedupe?: boolean;
+  /** @internal Gather budget for strided views (see WriteOptions.viewBlockBytes). */
+  readonly viewBlockBytes?: number;
 }
 
 /** What a conversion wrote. */
@@ -72,6 +74,7 @@ export async function convertToSafetensors(
     }
     await writeSafetensors(plan, output, {
       force: options.force === true,
+      ...(options.viewBlockBytes === undefined ? {} : { viewBlockBytes: options.viewBlockBytes }),
       // The bytes copied must be the bytes scanned.
       beforeCommit: () => {
         checkpoint.file.assertUnchanged(input);

@@ -3,12 +3,13 @@ import { writeSync } from 'node:fs';
 import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { compareText } from '../core/finding.js';
-import { alignedBuffer, alignedBuffers, COPY_ALIGN } from './aligned-memory.js';
+import { alignedBuffers, COPY_ALIGN } from './aligned-memory.js';
 import { LoadError } from './errors.js';
 import type { LoadedTensor, MetadataLeaf } from './tensor.js';
 import { PositionedFile } from './positioned-file.js';
 import { trackTemporary } from './temp-paths.js';
-import { swapBytes, TensorReader } from './tensor-reader.js';
+import { swapBytes } from './storage-read.js';
+import { ViewGatherer } from './view-gather.js';
 
 /** safetensors refuses headers over 100,000,000 bytes (HeaderTooLarge, model-formats §7). */
 const MAX_HEADER = 100_000_000;
@@ -35,12 +36,6 @@ const WRITE_PIECE = 256 * 1024;
  * 2 GiB in 0.47-0.54 s (cp: 0.49 s) against 0.67-0.77 s for a synchronous read-then-write loop.
  */
 const READ_AHEAD = 6;
-/**
- * Gathered chunks written between two yields to the event loop (a library caller is not starved;
- * the read-ahead copy returns to it at least every READ_AHEAD chunks, waiting for a read).
- */
-const CHUNKS_PER_YIELD = 64;
-
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** One tensor as it will be written: its place in the data section. */
@@ -140,6 +135,11 @@ export interface WriteOptions {
   readonly force?: boolean;
   /** Runs after the last byte is written, before the output is put in place; may throw. */
   readonly beforeCommit?: () => void;
+  /**
+   * Budget of each of the two buffers a strided view is gathered through (default
+   * VIEW_BLOCK_BYTES). @internal Tests set a tiny one to run the multi-block path on small tensors.
+   */
+  readonly viewBlockBytes?: number;
 }
 
 /**
@@ -166,7 +166,7 @@ export async function writeSafetensors(
   try {
     handle = await open(temp, 'wx', 0o644);
     await writeAll(handle, plan.header, 0);
-    await streamTensors(handle, plan);
+    await streamTensors(handle, plan, options.viewBlockBytes);
     const { size } = await handle.stat();
     if (size !== plan.size) {
       throw new LoadError('UNREADABLE', `wrote ${size} bytes, expected ${plan.size}`);
@@ -215,9 +215,13 @@ export async function assertReplaceable(path: string): Promise<void> {
   }
 }
 
-async function streamTensors(handle: FileHandle, plan: SafetensorsPlan): Promise<void> {
+async function streamTensors(
+  handle: FileHandle,
+  plan: SafetensorsPlan,
+  viewBlockBytes: number | undefined,
+): Promise<void> {
   const copier = new RangeCopier(handle.fd);
-  let gatherBuffer: Uint8Array | undefined;
+  let gatherer: ViewGatherer | undefined;
   let position = plan.header.byteLength;
   try {
     for (const p of plan.tensors) {
@@ -227,13 +231,16 @@ async function streamTensors(handle: FileHandle, plan: SafetensorsPlan): Promise
         const start = storage.start + tensor.storageOffset * tensor.dtype.itemsize;
         await copier.copy(storage.source, start, tensor.nbytes, position, swapUnit(tensor));
       } else {
-        // Strided views and in-memory storages: gathered in order through one buffer.
+        // Strided views and in-memory storages: read in big blocks in the storage's order,
+        // reordered in memory, written as output runs at their positions.
         await copier.drain();
-        gatherBuffer ??= alignedBuffer(CHUNK + COPY_ALIGN);
-        // The first write is placed at its output position modulo COPY_ALIGN; later ones stay
-        // so while chunks come whole (CHUNK is a multiple of COPY_ALIGN). Only speed depends on it.
-        const at = position % COPY_ALIGN;
-        await gatherTensor(handle.fd, tensor, position, gatherBuffer.subarray(at, at + CHUNK));
+        gatherer ??= new ViewGatherer(viewBlockBytes);
+        const at = position;
+        await gatherer.gather(tensor, (bytes, offset) => {
+          writeAllSync(handle.fd, bytes, at + offset);
+        });
+        // A library caller is not starved by a long run of small views.
+        await new Promise((r) => setImmediate(r));
       }
       position += tensor.nbytes;
     }
@@ -247,21 +254,6 @@ async function streamTensors(handle: FileHandle, plan: SafetensorsPlan): Promise
 
 function swapUnit(tensor: LoadedTensor): number {
   return tensor.storage.bigEndian ? tensor.dtype.swapUnit : 1;
-}
-
-async function gatherTensor(
-  fd: number,
-  tensor: LoadedTensor,
-  position: number,
-  buffer: Uint8Array,
-): Promise<void> {
-  const reader = new TensorReader(tensor);
-  let chunks = 0;
-  for (let n = await reader.next(buffer); n > 0; n = await reader.next(buffer)) {
-    writeAllSync(fd, buffer.subarray(0, n), position);
-    position += n;
-    if (++chunks % CHUNKS_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
-  }
 }
 
 /** One chunk read ahead: where it goes in the output, and its read (which never rejects). */

@@ -1,14 +1,13 @@
-import type { ByteSource } from '../core/byte-source.js';
-import { LoadError } from './errors.js';
-import { PositionedFile } from './positioned-file.js';
+import { readStorage, swapBytes } from './storage-read.js';
 import type { LoadedTensor } from './tensor.js';
+import { ViewGatherer } from './view-gather.js';
+
+export { readStorage, swapBytes } from './storage-read.js';
 
 /** Largest single read of a strided gather. */
 const GATHER_READ_MAX = 8 * 1024 * 1024;
 /** Reads this small (one page) are done even when most of the bytes are skipped. */
 const GATHER_SMALL = 4096;
-/** Reads up to this size use the synchronous path (no thread-pool round trip). */
-const SYNC_READ_MAX = 1024 * 1024;
 
 /**
  * Streams one tensor's elements in C order as little-endian bytes, chunk by chunk into buffers the
@@ -277,55 +276,17 @@ function stridedCopy(
 }
 
 /**
- * Reads exactly `target.byteLength` bytes at `position` of `source`. Throws
- * LoadError('INVALID_STORAGE') when the source ends first.
- */
-export async function readStorage(
-  source: ByteSource,
-  position: number,
-  target: Uint8Array,
-): Promise<void> {
-  if (source instanceof PositionedFile) {
-    if (target.byteLength <= SYNC_READ_MAX) source.readIntoSync(position, target);
-    else await source.readInto(position, target);
-    return;
-  }
-  const got = await source.read(position, target.byteLength);
-  if (got.byteLength !== target.byteLength) {
-    throw new LoadError(
-      'INVALID_STORAGE',
-      `storage ends early: wanted ${target.byteLength} bytes at ${position}, got ${got.byteLength}`,
-    );
-  }
-  target.set(got);
-}
-
-/** Reverses each `unit`-byte group of `bytes` in place (big-endian → little-endian). */
-export function swapBytes(bytes: Uint8Array, unit: number): void {
-  if (unit <= 1) return;
-  for (let i = 0; i + unit <= bytes.byteLength; i += unit) {
-    for (let a = i, b = i + unit - 1; a < b; a++, b--) {
-      const t = bytes[a] ?? 0;
-      bytes[a] = bytes[b] ?? 0;
-      bytes[b] = t;
-    }
-  }
-}
-
-/**
  * Reads a whole tensor into memory as little-endian C-order bytes. For tests and small tensors:
  * the caller bounds `tensor.nbytes` first.
  */
-export async function readTensorBytes(tensor: LoadedTensor): Promise<Uint8Array> {
+export async function readTensorBytes(
+  tensor: LoadedTensor,
+  /** @internal Gather budget (see ViewGatherer). */
+  blockBytes?: number,
+): Promise<Uint8Array> {
   const out = new Uint8Array(tensor.nbytes);
-  const reader = new TensorReader(tensor);
-  const chunk = new Uint8Array(1024 * 1024);
-  let at = 0;
-  for (;;) {
-    const n = await reader.next(chunk);
-    if (n === 0) break;
-    out.set(chunk.subarray(0, n), at);
-    at += n;
-  }
+  await new ViewGatherer(blockBytes).gather(tensor, (bytes, offset) => {
+    out.set(bytes, offset);
+  });
   return out;
 }

@@ -79,7 +79,8 @@ describe('TensorReader', () => {
         ),
         fc.integer({ min: 0, max: 10 }),
         fc.constantFrom(1, 2, 4, 8),
-        async (dims, offset, item) => {
+        fc.constantFrom(undefined, 16, 40, 256),
+        async (dims, offset, item, budget) => {
           const shape = dims.map((d) => d.size);
           const strides = dims.map((d) => d.stride);
           const numel = shape.reduce((a, b) => a * b, 1);
@@ -93,8 +94,18 @@ describe('TensorReader', () => {
           );
           assert.ok(dtype);
           const t = tensor(storage, dtype, shape, strides, numel === 0 ? 0 : offset);
-          const got = await readTensorBytes(t);
-          assert.deepEqual(got, reference(storage, item, shape, strides, numel === 0 ? 0 : offset));
+          const want = reference(storage, item, shape, strides, numel === 0 ? 0 : offset);
+          // Block by block in the storage's order (what convert writes), any budget.
+          assert.deepEqual(await readTensorBytes(t, budget), want);
+          // The in-order streaming reader agrees.
+          const streamed = new Uint8Array(t.nbytes);
+          const reader = new TensorReader(t);
+          const chunk = new Uint8Array(item * 3);
+          for (let at = 0, n = await reader.next(chunk); n > 0; n = await reader.next(chunk)) {
+            streamed.set(chunk.subarray(0, n), at);
+            at += n;
+          }
+          assert.deepEqual(streamed, want);
         },
       ),
       { numRuns: RUNS },
@@ -110,6 +121,41 @@ describe('TensorReader', () => {
     const t = tensor(storage, f32(), [cols, rows], [1, cols], 0);
     const got = await readTensorBytes(t);
     assert.deepEqual(got, reference(storage, 4, [cols, rows], [1, cols], 0));
+  });
+
+  it('reorders a transposed matrix larger than the block budget, ending at the storage end', async () => {
+    const rows = 37;
+    const cols = 29;
+    const storage = new Uint8Array((rows * cols + 5) * 4).map((_, i) => (i * 13 + 1) & 0xff);
+    // The view's last element is the storage's last element (offset 5).
+    const t = tensor(storage, f32(), [cols, rows], [1, cols], 5);
+    const want = reference(storage, 4, [cols, rows], [1, cols], 5);
+    for (const budget of [16, 100, 4 * cols * 3, 4 * rows * cols]) {
+      assert.deepEqual(await readTensorBytes(t, budget), want, `budget ${budget}`);
+    }
+    await assert.rejects(readTensorBytes(t, 8), RangeError);
+  });
+
+  it('reads runs far apart one by one, packed, in any layout', async () => {
+    // Gaps over 16 KiB are not read through: each run is its own read.
+    const storage = new Uint8Array(400_000).map((_, i) => (i * 31 + 7) & 0xff);
+    const cases: [number[], number[], number][] = [
+      [[4, 3], [10_000, 1], 2],
+      [[3, 4, 2], [1, 9000, 20_000], 0],
+      [[6], [5000], 1],
+      [[2, 5, 3], [40_000, 1, 6000], 3],
+    ];
+    for (const [shape, strides, offset] of cases) {
+      const t = tensor(storage, f32(), shape, strides, offset);
+      const want = reference(storage, 4, shape, strides, offset);
+      for (const budget of [undefined, 16, 48, 1000]) {
+        assert.deepEqual(
+          await readTensorBytes(t, budget),
+          want,
+          `${shape.join(',')} ${strides.join(',')} ${String(budget)}`,
+        );
+      }
+    }
   });
 
   it('cuts a long strided row into pieces', async () => {

@@ -88,6 +88,22 @@ def benign():
         'u8': sample(torch.uint8, (10_000_003,), 13),
         'f64': sample(torch.float64, (1_500_001,), 14),
     }
+    # Views the writer reorders block by block (tests run it with a tiny block budget too):
+    # transposes and permutes of every item size, stepped and sliced views whose last element is
+    # the storage's last, overlapping and broadcast (zero) strides.
+    grid = sample(torch.float64, (10, 10), 15)
+    out['reorder'] = {
+        't_f32': sample(torch.float32, (40, 33), 16).t(),
+        'perm_bf16': sample(torch.bfloat16, (4, 5, 6), 17).permute(2, 0, 1),
+        'perm_c64': sample(torch.complex64, (3, 7), 18).t(),
+        't_i8': sample(torch.int8, (9, 11), 19).t(),
+        'stepped_f16': sample(torch.float16, (12, 10), 20)[::3, 1::2],
+        'tail': grid.view(-1)[-7:],
+        'last_col': grid[3:, 9],
+        'corner_t': grid.t()[5:, 5:],
+        'overlap': torch.arange(20, dtype=torch.int32).as_strided((5, 4), (2, 1), 3),
+        'broadcast': torch.arange(3.0).view(3, 1).expand(3, 50),
+    }
     return out
 
 

@@ -647,17 +647,14 @@ class Machine {
     const start = this.pos;
     if (n <= 64) {
       const b = this.bytes;
-      let out = '';
       let i = start;
       const end = start + n;
-      for (; i < end; i++) {
-        const c = b[i] ?? 0;
-        if (c > 0x7f) break;
-        out += String.fromCharCode(c);
-      }
+      while (i < end && (b[i] ?? 0) <= 0x7f) i++;
       if (i === end) {
         this.pos = end;
-        return out;
+        // One call makes one flat string: built with += char by char, a 30-character key was a
+        // chain of 18 cons strings (~600 bytes), kept for every tensor name of a checkpoint.
+        return asciiText(b, start, end);
       }
     }
     this.pos = start + n;
@@ -693,10 +690,8 @@ class Machine {
   }
 
   private lineText(): string {
-    let s = '';
     const b = this.line();
-    for (let i = 0; i < b.byteLength; i++) s += String.fromCharCode(b[i] ?? 0);
-    return s;
+    return asciiText(b, 0, b.byteLength);
   }
 
   private push(v: PickleValue): void {
@@ -1403,6 +1398,17 @@ function mutatedCall(target: PickleValue): PyCall | undefined {
 }
 
 const LATIN1 = new TextDecoder('latin1');
+
+/** Bytes `[start, end)` as flat text, byte for byte (code points 0-255, true latin-1). */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  const parts: string[] = [];
+  // apply() takes its arguments on the stack: a few thousand at a time.
+  for (let at = start; at < end; at += 4096) {
+    const piece = bytes.subarray(at, Math.min(end, at + 4096));
+    parts.push(String.fromCharCode.apply(null, piece as unknown as number[]));
+  }
+  return parts.length === 1 ? (parts[0] ?? '') : parts.join('');
+}
 
 /** A plain Uint8Array view: Buffer's subarray is several times slower in the hot loop. */
 function plainBytes(bytes: Uint8Array): Uint8Array {

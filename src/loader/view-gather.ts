@@ -1,0 +1,438 @@
+import { alignedBuffer } from './aligned-memory.js';
+import type { LoadedTensor } from './tensor.js';
+import { readStorage, swapBytes } from './storage-read.js';
+
+/**
+ * Default memory budget of a gather, per buffer: the source block read from the storage and the
+ * block of output it is reordered into each hold at most this many bytes. A transposed 256 MiB
+ * float32 matrix is then read in 8 reads of 32 MiB and written as output runs of 4 KiB, instead of
+ * 131,072 reads of 2 KiB (bench/convert.mjs, views input).
+ */
+export const VIEW_BLOCK_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of storage a read may skip between two needed runs: reading past a gap this small from
+ * the page cache costs about one read call, so runs closer than this are read as one.
+ */
+const MAX_GAP = 16 * 1024;
+
+/** Receives one run of a tensor's output bytes (little-endian, C order) and where it goes. */
+export type GatherSink = (bytes: Uint8Array, outputOffset: number) => void;
+
+/** Typed views of one buffer, so the reorder moves whole words. */
+interface Words {
+  readonly bytes: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+}
+
+function wordsOf(bytes: Uint8Array): Words {
+  const { buffer, byteOffset, byteLength } = bytes;
+  return {
+    bytes,
+    u16: new Uint16Array(buffer, byteOffset, byteLength >>> 1),
+    u32: new Uint32Array(buffer, byteOffset, byteLength >>> 2),
+  };
+}
+
+/**
+ * Gathers strided views (transposed, stepped, sliced, broadcast) in big blocks: the storage is
+ * walked in its own order (dimensions by descending stride), each block read with one positioned
+ * read per run of needed bytes (runs closer than 16 KiB are read as one), reordered in memory into
+ * C order, and handed to the sink as contiguous output runs, which may come out of order. Memory is
+ * two buffers of at most `blockBytes` each, reused across tensors.
+ */
+export class ViewGatherer {
+  private source: Words | undefined;
+  private tile: Words | undefined;
+
+  constructor(
+    /** Budget of each of the two buffers (@internal: tests set a tiny one). */
+    readonly blockBytes: number = VIEW_BLOCK_BYTES,
+  ) {
+    if (!Number.isSafeInteger(blockBytes) || blockBytes < 16) {
+      throw new RangeError(`gather block of ${blockBytes} bytes`);
+    }
+  }
+
+  /**
+   * Sends every byte of `tensor` to `sink` exactly once, as runs with their offsets in the
+   * tensor's C-order output. Throws LoadError('INVALID_STORAGE') when the storage ends early.
+   */
+  async gather(tensor: LoadedTensor, sink: GatherSink): Promise<void> {
+    if (tensor.numel === 0) return;
+    const plan = planView(tensor, this.blockBytes);
+    const item = tensor.dtype.itemsize;
+    const { storage } = tensor;
+    const k = plan.cut;
+    // Odometer over the storage-order dims above the cut, and pieces of the cut dim.
+    const fixed = new Array<number>(k).fill(0);
+    const cutDim = plan.order[k] ?? 0;
+    const cutSize = plan.size[cutDim] ?? 1;
+    for (;;) {
+      for (let l0 = 0; l0 < cutSize; l0 += plan.piece) {
+        const len = Math.min(plan.piece, cutSize - l0);
+        const csize = [...plan.size];
+        let srcBase = tensor.storageOffset;
+        let outBase = 0;
+        for (let j = 0; j < k; j++) {
+          const d = plan.order[j] ?? 0;
+          csize[d] = 1;
+          srcBase += (fixed[j] ?? 0) * (plan.stride[d] ?? 0);
+          outBase += (fixed[j] ?? 0) * (plan.outStride[d] ?? 0);
+        }
+        csize[cutDim] = len;
+        srcBase += l0 * (plan.stride[cutDim] ?? 0);
+        outBase += l0 * (plan.outStride[cutDim] ?? 0);
+        const srcStrides = await this.readBlock(plan, csize, srcBase, tensor);
+        const tileNumel = csize.reduce((a, b) => a * b, 1);
+        const tileBytes = tileNumel * item;
+        const tileStrides = cOrderStrides(csize);
+        const src = this.source;
+        if (src === undefined) throw new Error('gather source buffer missing');
+        let out: Uint8Array;
+        if (sameLayout(csize, srcStrides, tileStrides)) {
+          // The block as read is already in output order (a slice or a stepped row view).
+          out = src.bytes.subarray(0, tileBytes);
+        } else {
+          this.tile = grow(this.tile, tileBytes);
+          reorder(src, srcStrides, this.tile, tileStrides, csize, item);
+          out = this.tile.bytes.subarray(0, tileBytes);
+        }
+        if (storage.bigEndian) swapBytes(out, tensor.dtype.swapUnit);
+        emitRuns(out, csize, plan.size, plan.outStride, outBase, item, sink);
+      }
+      // Next combination of the fixed dims.
+      let j = k - 1;
+      for (; j >= 0; j--) {
+        const d = plan.order[j] ?? 0;
+        fixed[j] = (fixed[j] ?? 0) + 1;
+        if ((fixed[j] ?? 0) < (plan.size[d] ?? 1)) break;
+        fixed[j] = 0;
+      }
+      if (j < 0) break;
+    }
+  }
+
+  /**
+   * Reads the block (`csize`: the view restricted to one block, in output dims) starting at storage
+   * element `srcBase` into the source buffer; returns the strides of its elements there.
+   */
+  private async readBlock(
+    plan: ViewPlan,
+    csize: readonly number[],
+    srcBase: number,
+    tensor: LoadedTensor,
+  ): Promise<number[]> {
+    const item = tensor.dtype.itemsize;
+    const { storage } = tensor;
+    const k = plan.cut;
+    const r = plan.unit;
+    const strides = [...plan.stride];
+    if (k >= r) {
+      // One dense read covers the block.
+      let span = 1;
+      for (let d = 0; d < csize.length; d++) span += ((csize[d] ?? 1) - 1) * (plan.stride[d] ?? 0);
+      this.source = grow(this.source, span * item);
+      await readStorage(
+        storage.source,
+        storage.start + srcBase * item,
+        this.source.bytes.subarray(0, span * item),
+      );
+      return strides;
+    }
+    // Units: one read each for every index of the storage-order dims k .. r-1, packed in order.
+    const unitDims = plan.order.slice(k, r);
+    const unitSpan = plan.unitSpan;
+    let units = 1;
+    for (const d of unitDims) units *= csize[d] ?? 1;
+    this.source = grow(this.source, units * unitSpan * item);
+    let packed = unitSpan;
+    for (let i = unitDims.length - 1; i >= 0; i--) {
+      const d = unitDims[i] ?? 0;
+      strides[d] = packed;
+      packed *= csize[d] ?? 1;
+    }
+    const index = new Array<number>(unitDims.length).fill(0);
+    const bytes = this.source.bytes;
+    for (let u = 0; u < units; u++) {
+      let at = srcBase;
+      for (let i = 0; i < unitDims.length; i++) {
+        at += (index[i] ?? 0) * (plan.stride[unitDims[i] ?? 0] ?? 0);
+      }
+      await readStorage(
+        storage.source,
+        storage.start + at * item,
+        bytes.subarray(u * unitSpan * item, (u + 1) * unitSpan * item),
+      );
+      for (let i = unitDims.length - 1; i >= 0; i--) {
+        index[i] = (index[i] ?? 0) + 1;
+        if ((index[i] ?? 0) < (csize[unitDims[i] ?? 0] ?? 1)) break;
+        index[i] = 0;
+      }
+    }
+    return strides;
+  }
+}
+
+function grow(words: Words | undefined, bytes: number): Words {
+  if (words !== undefined && words.bytes.byteLength >= bytes) return words;
+  // Page-aligned, rounded to whole words: reads and the kernel's copies run fastest so.
+  return wordsOf(alignedBuffer(Math.ceil(Math.max(bytes, 64) / 8) * 8));
+}
+
+/**
+ * How a view is cut into blocks. Dimensions are in output order after dropping size-1 ones and
+ * merging neighbours that are contiguous with each other; `order` lists them by descending
+ * stride (the storage's order). A block fixes one index of each of order[0 .. cut-1] and takes
+ * `piece` consecutive indices of order[cut]; dims order[unit ..] are read as one contiguous span
+ * (their gaps are all small), the dims between cut and unit one read per index.
+ */
+interface ViewPlan {
+  readonly size: readonly number[];
+  readonly stride: readonly number[];
+  readonly outStride: readonly number[];
+  readonly order: readonly number[];
+  readonly cut: number;
+  readonly piece: number;
+  readonly unit: number;
+  /** Elements spanned by one read unit (dims order[unit ..]). */
+  readonly unitSpan: number;
+}
+
+function planView(tensor: LoadedTensor, budget: number): ViewPlan {
+  const item = tensor.dtype.itemsize;
+  const size: number[] = [];
+  const stride: number[] = [];
+  for (let i = 0; i < tensor.shape.length; i++) {
+    const s = tensor.shape[i] ?? 1;
+    const t = tensor.strides[i] ?? 0;
+    if (s === 1) continue;
+    const last = size.length - 1;
+    if (last >= 0 && stride[last] === t * s) {
+      size[last] = (size[last] ?? 1) * s;
+      stride[last] = t;
+    } else {
+      size.push(s);
+      stride.push(t);
+    }
+  }
+  if (size.length === 0) {
+    size.push(1);
+    stride.push(1);
+  }
+  const n = size.length;
+  const outStride = cOrderStrides(size);
+  const order = [...size.keys()].sort((a, b) => (stride[b] ?? 0) - (stride[a] ?? 0) || a - b);
+  const sz = (j: number): number => size[order[j] ?? 0] ?? 1;
+  const st = (j: number): number => stride[order[j] ?? 0] ?? 0;
+  // spanFrom[j]: elements spanned by dims order[j ..] (1 for none); numelFrom[j] likewise.
+  const spanFrom = new Array<number>(n + 1).fill(1);
+  const numelFrom = new Array<number>(n + 1).fill(1);
+  for (let j = n - 1; j >= 0; j--) {
+    spanFrom[j] = (spanFrom[j + 1] ?? 1) + (sz(j) - 1) * st(j);
+    numelFrom[j] = (numelFrom[j + 1] ?? 1) * sz(j);
+  }
+  // The read unit: the longest storage-order suffix whose gaps are all small.
+  let unit = n;
+  while (unit > 0 && (st(unit - 1) - (spanFrom[unit] ?? 1)) * item <= MAX_GAP) unit--;
+  const unitSpan = spanFrom[unit] ?? 1;
+  // Source bytes and output bytes of a block cut at j with `len` indices of order[j].
+  const sourceBytes = (j: number, len: number): number => {
+    if (j >= unit) return ((len - 1) * st(j) + (spanFrom[j + 1] ?? 1)) * item;
+    let units = len;
+    for (let i = j + 1; i < unit; i++) units *= sz(i);
+    return units * unitSpan * item;
+  };
+  const tileBytes = (j: number, len: number): number => len * (numelFrom[j + 1] ?? 1) * item;
+  let cut = 0;
+  while (cut < n - 1 && (sourceBytes(cut, 1) > budget || tileBytes(cut, 1) > budget)) cut++;
+  let piece = 1;
+  // Grow the piece while both buffers stay within the budget (both are linear in len).
+  const perSource = sourceBytes(cut, 2) - sourceBytes(cut, 1);
+  const perTile = tileBytes(cut, 2) - tileBytes(cut, 1);
+  const bySource =
+    perSource > 0 ? 1 + Math.floor((budget - sourceBytes(cut, 1)) / perSource) : sz(cut);
+  const byTile = perTile > 0 ? 1 + Math.floor((budget - tileBytes(cut, 1)) / perTile) : sz(cut);
+  piece = Math.max(1, Math.min(sz(cut), bySource, byTile));
+  return { size, stride, outStride, order, cut, piece, unit, unitSpan };
+}
+
+function cOrderStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = acc;
+    acc *= shape[i] ?? 1;
+  }
+  return out;
+}
+
+/** True when every dim of size > 1 has the same stride in both layouts. */
+function sameLayout(shape: readonly number[], a: readonly number[], b: readonly number[]): boolean {
+  for (let d = 0; d < shape.length; d++) if ((shape[d] ?? 1) > 1 && a[d] !== b[d]) return false;
+  return true;
+}
+
+/** Sends the block's C-order bytes to `sink` as the longest runs that are contiguous in output. */
+function emitRuns(
+  out: Uint8Array,
+  csize: readonly number[],
+  size: readonly number[],
+  outStride: readonly number[],
+  outBase: number,
+  item: number,
+  sink: GatherSink,
+): void {
+  // Dims after p are whole in the block; dim p (the last partial one) is inside each run too.
+  let p = csize.length - 1;
+  while (p >= 0 && csize[p] === size[p]) p--;
+  const outer = Math.max(p, 0);
+  let run = 1;
+  for (let i = outer; i < csize.length; i++) run *= csize[i] ?? 1;
+  const index = new Array<number>(outer).fill(0);
+  const runBytes = run * item;
+  for (let at = 0; at < out.byteLength; at += runBytes) {
+    let offset = outBase;
+    for (let i = 0; i < outer; i++) offset += (index[i] ?? 0) * (outStride[i] ?? 0);
+    sink(out.subarray(at, at + runBytes), offset * item);
+    for (let i = outer - 1; i >= 0; i--) {
+      index[i] = (index[i] ?? 0) + 1;
+      if ((index[i] ?? 0) < (csize[i] ?? 1)) break;
+      index[i] = 0;
+    }
+  }
+}
+
+/**
+ * Copies the block from the source buffer (element strides `srcStrides`) into the tile in C
+ * order, moving the widest words (4, 2 or 1 bytes) that every stride and the contiguous inner run
+ * allow: a float32 transpose moves 4-byte words, a bfloat16 permute that keeps rows of 64 values
+ * moves those rows as 32 four-byte words.
+ */
+function reorder(
+  src: Words,
+  srcStrides: readonly number[],
+  dst: Words,
+  dstStrides: readonly number[],
+  shape: readonly number[],
+  item: number,
+): void {
+  // Dimensions in bytes, the element's own bytes last, merged where contiguous on both sides.
+  const dims: Dim[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i] ?? 1;
+    if (n > 1) dims.push({ n, s: (srcStrides[i] ?? 0) * item, d: (dstStrides[i] ?? 0) * item });
+  }
+  dims.push({ n: item, s: 1, d: 1 });
+  const merged: Dim[] = [];
+  for (const dim of dims) {
+    const last = merged[merged.length - 1];
+    if (last?.s === dim.s * dim.n && last.d === dim.d * dim.n) {
+      last.n *= dim.n;
+      last.s = dim.s;
+      last.d = dim.d;
+    } else merged.push({ ...dim });
+  }
+  // The last dim is now the contiguous run of bytes (s = d = 1); every other stride is a byte
+  // offset. The word must divide all of them.
+  let word = 4;
+  for (const m of merged) {
+    const parts = m.s === 1 && m.d === 1 ? [m.n] : [m.s, m.d];
+    while (word > 1 && parts.some((v) => v % word !== 0)) word >>= 1;
+  }
+  const words: Dim[] = [];
+  for (const m of merged) {
+    const dense = m.s === 1 && m.d === 1;
+    const w = dense ? { n: m.n / word, s: 1, d: 1 } : { n: m.n, s: m.s / word, d: m.d / word };
+    if (w.n > 1) words.push(w);
+  }
+  if (words.length === 0) words.push({ n: 1, s: 1, d: 1 });
+  if (word === 4) copyWords(src.u32, dst.u32, words);
+  else if (word === 2) copyWords(src.u16, dst.u16, words);
+  else copyWords(src.bytes, dst.bytes, words);
+}
+
+type WordArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** One dimension of a reorder: size, source stride and output stride, in words. */
+interface Dim {
+  n: number;
+  s: number;
+  d: number;
+}
+
+/**
+ * Copies words between two strided layouts. The dimension with the smallest output stride is
+ * walked innermost (sequential writes) and the one with the smallest source stride next, in
+ * TILE × TILE tiles so that a transpose reads and writes within the cache; every other dimension
+ * is an outer loop.
+ */
+function copyWords(src: WordArray, dst: WordArray, dims: readonly Dim[]): void {
+  let a = 0;
+  for (let i = 1; i < dims.length; i++) if ((dims[i]?.d ?? 0) < (dims[a]?.d ?? 0)) a = i;
+  let b = -1;
+  for (let i = 0; i < dims.length; i++) {
+    if (i !== a && (b < 0 || (dims[i]?.s ?? 0) < (dims[b]?.s ?? 0))) b = i;
+  }
+  const inner = dims[a] ?? { n: 1, s: 1, d: 1 };
+  const next = b < 0 ? { n: 1, s: 0, d: 0 } : (dims[b] ?? { n: 1, s: 0, d: 0 });
+  const outer = dims.filter((_, i) => i !== a && i !== b);
+  const index = new Array<number>(outer.length).fill(0);
+  for (;;) {
+    let sb = 0;
+    let db = 0;
+    for (let i = 0; i < outer.length; i++) {
+      sb += (index[i] ?? 0) * (outer[i]?.s ?? 0);
+      db += (index[i] ?? 0) * (outer[i]?.d ?? 0);
+    }
+    // Long dense rows by `set`; short ones (a head of 64 bfloat16) cost less as a plain loop.
+    if (inner.s === 1 && inner.d === 1 && inner.n >= 256) {
+      for (let j = 0; j < next.n; j++) {
+        const so = sb + j * next.s;
+        dst.set(src.subarray(so, so + inner.n), db + j * next.d);
+      }
+    } else {
+      tile2(src, dst, inner.n, inner.s, inner.d, next.n, next.s, next.d, sb, db);
+    }
+    let i = outer.length - 1;
+    for (; i >= 0; i--) {
+      index[i] = (index[i] ?? 0) + 1;
+      if ((index[i] ?? 0) < (outer[i]?.n ?? 1)) break;
+      index[i] = 0;
+    }
+    if (i < 0) return;
+  }
+}
+
+/** Side of a square tile of the 2-D reorder (64 × 64 words: 16 KiB per side at most). */
+const TILE = 64;
+
+/** dst[db + i·di + j·dj] = src[sb + i·si + j·sj] for i < ni, j < nj, tile by tile, i innermost. */
+function tile2(
+  src: WordArray,
+  dst: WordArray,
+  ni: number,
+  si: number,
+  di: number,
+  nj: number,
+  sj: number,
+  dj: number,
+  sb: number,
+  db: number,
+): void {
+  for (let j0 = 0; j0 < nj; j0 += TILE) {
+    const j1 = Math.min(nj, j0 + TILE);
+    for (let i0 = 0; i0 < ni; i0 += TILE) {
+      const i1 = Math.min(ni, i0 + TILE);
+      for (let j = j0; j < j1; j++) {
+        let so = sb + j * sj + i0 * si;
+        let dOff = db + j * dj + i0 * di;
+        for (let i = i0; i < i1; i++) {
+          dst[dOff] = src[so] ?? 0;
+          so += si;
+          dOff += di;
+        }
+      }
+    }
+  }
+}
