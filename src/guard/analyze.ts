@@ -195,7 +195,7 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
   }
 
   if (st.rescan) {
-    const rescan = rescanText(fold.text, config.rescan);
+    const rescan = rescanText(fold.text, config.rescan, strip.text);
     if (rescan.exhausted) {
       // Decoys can use up the budget before the payload: say so rather than pass silently.
       findings.push({
@@ -208,6 +208,7 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
       });
     }
     for (const d of rescan.spans) {
+      const at = d.inRaw === true ? fromStripped : fromFolded;
       const folded = st.normalize ? foldForMatching(d.decoded).text : d.decoded;
       extraTexts.push(folded);
       const hh = heuristicHits(folded);
@@ -216,15 +217,16 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
         stage: 'rescan',
         code: `rescan/${d.encoding}`,
         message: `${d.encoding}-encoded text${d.depth > 1 ? ` (nested, depth ${d.depth})` : ''} decoded and scanned`,
-        start: fromFolded(d.start),
-        end: fromFolded(d.end),
+        start: at(d.start),
+        end: at(d.end),
         weight: hh.length > 0 ? 0.5 : 0.2,
         detail: d.decoded.slice(0, 200),
       });
       findings.push(
-        ...heuristicFindings(hh, () => fromFolded(d.start), `${d.encoding}-decoded text`).map(
-          (f) => ({ ...f, end: fromFolded(d.end) }),
-        ),
+        ...heuristicFindings(hh, () => at(d.start), `${d.encoding}-decoded text`).map((f) => ({
+          ...f,
+          end: at(d.end),
+        })),
       );
     }
     // ROT13, Atbash and leetspeak readings of the whole text. A reading counts when it has
