@@ -6,6 +6,7 @@ import { stripInvisible } from './invisible.js';
 import { atbash } from './decoders.js';
 import { rescanText, rot13 } from './rescan.js';
 import type { GuardFinding, GuardRecordError } from './types.js';
+import { bestSuffixWindow, shippedSuffixModel } from './suffix.js';
 import { schemaFindings, textFindings } from './validate.js';
 
 /** Everything the sanitiser stages and the heuristic layer found, before the model scores it. */
@@ -264,6 +265,22 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
         ),
       });
       findings.push(...heuristicFindings(hh, fromFolded, `${name} reading`));
+    }
+  }
+
+  if (st.suffix) {
+    const model = shippedSuffixModel();
+    const hit = bestSuffixWindow(model, fold.text);
+    if (hit !== undefined && hit.score >= model.threshold) {
+      findings.push({
+        stage: 'suffix',
+        code: 'suffix/adversarial',
+        message: `a run of ${model.window} words reads as an optimised adversarial suffix (GCG-style token soup; window score ${hit.score.toFixed(4)}, threshold ${model.threshold})`,
+        start: fromFolded(hit.start),
+        end: fromFolded(hit.end),
+        weight: 0.9,
+        detail: fold.text.slice(hit.start, hit.end).slice(0, 200),
+      });
     }
   }
 
