@@ -18,15 +18,20 @@ type Reply<Result> =
       readonly offset: number;
     };
 
+/** Workers kept at most at once per decoder; more requests wait for one to come free. */
+const MAX_WORKERS = 4;
+
 /**
  * Runs a decoder that cannot be interrupted on the main thread (a WebAssembly library: a hostile
- * HDF5 file makes h5wasm loop forever) in a worker thread with a wall-clock limit. One worker per
- * instance is reused across requests, replaced when a request times out or the worker dies, and
- * unref'd while idle so it never keeps the process alive. Requests are queued one at a time.
+ * HDF5 file makes h5wasm loop forever) in worker threads with a wall-clock limit. Workers are
+ * reused across requests, replaced when a request times out or the worker dies, and unref'd while
+ * idle so they never keep the process alive. Up to MAX_WORKERS requests run at once, so a file
+ * that runs into its limit does not hold back the files scanned beside it.
  */
 export class BoundedWorker<Request, Result> {
-  private worker: Worker | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly idle: Worker[] = [];
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
   private nextId = 0;
 
   constructor(
@@ -40,19 +45,52 @@ export class BoundedWorker<Request, Result> {
    * Sends `request` and resolves with the worker's result. Rejects with the decoder's FormatError,
    * LIMIT_EXCEEDED after `timeoutMs` (the worker is terminated), or BAD_STRUCTURE if it dies.
    */
-  run(request: Request, timeoutMs: number): Promise<Result> {
-    // The limit runs from this call: time spent queued behind another request counts, so a file
-    // waiting for a worker busy with a hostile one still ends at its own deadline.
+  async run(request: Request, timeoutMs: number): Promise<Result> {
+    // The limit runs from this call: waiting for a free worker counts, so a request queued behind
+    // MAX_WORKERS hostile files still ends at its own deadline.
     const deadline = Date.now() + timeoutMs;
-    const run = this.queue.then(() => this.send(request, deadline - Date.now()));
-    this.queue = run.catch(() => undefined);
-    return run;
+    if (this.running >= MAX_WORKERS) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.running += 1;
+    try {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new FormatError(
+          'LIMIT_EXCEEDED',
+          `${this.what} took longer than ${timeoutMs} ms (waiting for a free worker)`,
+          0,
+        );
+      }
+      return await this.send(request, left, timeoutMs);
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
   }
 
-  private send(request: Request, timeoutMs: number): Promise<Result> {
-    this.worker ??= new Worker(this.script);
-    const worker = this.worker;
+  private take(): Worker {
+    let worker = this.idle.pop();
+    if (worker === undefined) {
+      const created = new Worker(this.script);
+      // A worker that dies while idle must not be handed out again.
+      created.once('exit', () => {
+        const at = this.idle.indexOf(created);
+        if (at >= 0) this.idle.splice(at, 1);
+      });
+      worker = created;
+    }
     worker.ref();
+    return worker;
+  }
+
+  private release(worker: Worker): void {
+    worker.unref();
+    this.idle.push(worker);
+  }
+
+  private send(request: Request, timeoutMs: number, budgetMs: number): Promise<Result> {
+    const worker = this.take();
     const id = ++this.nextId;
     return new Promise<Result>((resolve, reject) => {
       const done = (): void => {
@@ -60,17 +98,16 @@ export class BoundedWorker<Request, Result> {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
-        worker.unref();
       };
       const fail = (error: FormatError): void => {
         done();
-        if (this.worker === worker) this.worker = undefined;
         void worker.terminate();
         reject(error);
       };
       const onMessage = (reply: Reply<Result>): void => {
         if (reply.id !== id) return;
         done();
+        this.release(worker);
         if (reply.ok) resolve(reply.result);
         else reject(new FormatError(reply.code, reply.message, reply.offset));
       };
@@ -84,14 +121,9 @@ export class BoundedWorker<Request, Result> {
       const onExit = (code: number): void => {
         fail(new FormatError('BAD_STRUCTURE', `${this.what} exited (${code})`, 0));
       };
-      const timer = setTimeout(
-        () => {
-          fail(
-            new FormatError('LIMIT_EXCEEDED', `${this.what} took longer than ${timeoutMs} ms`, 0),
-          );
-        },
-        Math.max(1, timeoutMs),
-      );
+      const timer = setTimeout(() => {
+        fail(new FormatError('LIMIT_EXCEEDED', `${this.what} took longer than ${budgetMs} ms`, 0));
+      }, timeoutMs);
       worker.on('message', onMessage);
       worker.once('error', onError);
       worker.once('exit', onExit);

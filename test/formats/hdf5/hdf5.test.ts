@@ -87,6 +87,25 @@ describe('issue-4 regression: HDF5 library loop', () => {
       { code: 'LIMIT_EXCEEDED' },
     );
   });
+
+  it('a stock file read beside a looping one is not held back by it', async () => {
+    // Before, one worker served requests in turn and the wait counted against each file's own
+    // limit: a Keras file queued behind the loop ran out of time and was reported invalid.
+    const loop = readHdf5RootAttributes(
+      fixture('keras', 'bad', 'issue-4-hdf5-loop.h5'),
+      ['model_config'],
+      DEFAULT_LIMITS,
+      3000,
+    );
+    const stock = await readHdf5RootAttributes(
+      fixture('keras', 'ok', 'dense.h5'),
+      ['model_config'],
+      DEFAULT_LIMITS,
+      2500,
+    );
+    assert.ok(stock.text.has('model_config'));
+    await assert.rejects(loop, { code: 'LIMIT_EXCEEDED' });
+  });
 });
 
 describe('HDF5 group cycle written by h5py', () => {
