@@ -4,7 +4,9 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 for (const dir of ['dist/guard', 'build/src/guard']) {
-  if (existsSync(dir)) copyFileSync('src/guard/linear-model.json', `${dir}/linear-model.json`);
+  if (!existsSync(dir)) continue;
+  for (const name of ['linear-model.json', 'suffix-model.json'])
+    copyFileSync(`src/guard/${name}`, `${dir}/${name}`);
 }
 for (const dir of ['dist/privacy', 'build/src/privacy']) {
   if (!existsSync(dir)) continue;

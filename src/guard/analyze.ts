@@ -6,6 +6,7 @@ import { stripInvisible } from './invisible.js';
 import { atbash } from './decoders.js';
 import { rescanText, rot13 } from './rescan.js';
 import type { GuardFinding, GuardRecordError } from './types.js';
+import { bestSuffixWindow, shippedSuffixModel } from './suffix.js';
 import { schemaFindings, textFindings } from './validate.js';
 
 /** Everything the sanitiser stages and the heuristic layer found, before the model scores it. */
@@ -195,7 +196,7 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
   }
 
   if (st.rescan) {
-    const rescan = rescanText(fold.text, config.rescan);
+    const rescan = rescanText(fold.text, config.rescan, strip.text);
     if (rescan.exhausted) {
       // Decoys can use up the budget before the payload: say so rather than pass silently.
       findings.push({
@@ -208,6 +209,7 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
       });
     }
     for (const d of rescan.spans) {
+      const at = d.inRaw === true ? fromStripped : fromFolded;
       const folded = st.normalize ? foldForMatching(d.decoded).text : d.decoded;
       extraTexts.push(folded);
       const hh = heuristicHits(folded);
@@ -216,15 +218,16 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
         stage: 'rescan',
         code: `rescan/${d.encoding}`,
         message: `${d.encoding}-encoded text${d.depth > 1 ? ` (nested, depth ${d.depth})` : ''} decoded and scanned`,
-        start: fromFolded(d.start),
-        end: fromFolded(d.end),
+        start: at(d.start),
+        end: at(d.end),
         weight: hh.length > 0 ? 0.5 : 0.2,
         detail: d.decoded.slice(0, 200),
       });
       findings.push(
-        ...heuristicFindings(hh, () => fromFolded(d.start), `${d.encoding}-decoded text`).map(
-          (f) => ({ ...f, end: fromFolded(d.end) }),
-        ),
+        ...heuristicFindings(hh, () => at(d.start), `${d.encoding}-decoded text`).map((f) => ({
+          ...f,
+          end: at(d.end),
+        })),
       );
     }
     // ROT13, Atbash and leetspeak readings of the whole text. A reading counts when it has
@@ -262,6 +265,22 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
         ),
       });
       findings.push(...heuristicFindings(hh, fromFolded, `${name} reading`));
+    }
+  }
+
+  if (st.suffix) {
+    const model = shippedSuffixModel();
+    const hit = bestSuffixWindow(model, fold.text);
+    if (hit !== undefined && hit.score >= model.threshold) {
+      findings.push({
+        stage: 'suffix',
+        code: 'suffix/adversarial',
+        message: `a run of ${model.window} words reads as an optimised adversarial suffix (GCG-style token soup; window score ${hit.score.toFixed(4)}, threshold ${model.threshold})`,
+        start: fromFolded(hit.start),
+        end: fromFolded(hit.end),
+        weight: 0.9,
+        detail: fold.text.slice(hit.start, hit.end).slice(0, 200),
+      });
     }
   }
 

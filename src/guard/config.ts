@@ -20,6 +20,8 @@ export interface GuardConfig {
     readonly rescan: boolean;
     readonly filter: boolean;
     readonly validate: boolean;
+    /** The adversarial-suffix layer (GCG-style optimised token soup). */
+    readonly suffix: boolean;
   };
   readonly rescan: {
     /** Most decoded characters per record, over all spans and depths (base64 bombs). */
@@ -52,7 +54,14 @@ export interface GuardConfig {
 export const DEFAULT_GUARD_CONFIG: GuardConfig = Object.freeze({
   mode: 'balanced',
   maxChars: 1024 * 1024,
-  stages: { invisible: true, normalize: true, rescan: true, filter: true, validate: true },
+  stages: {
+    invisible: true,
+    normalize: true,
+    rescan: true,
+    filter: true,
+    validate: true,
+    suffix: true,
+  },
   rescan: { maxDecodedChars: 64 * 1024, maxDepth: 3, maxSpans: 64 },
   filter: { allowHosts: [] },
   validate: { allowedScripts: [], allowedCategories: [] },
@@ -90,7 +99,14 @@ export function parseGuardConfig(value: unknown, where = 'guard'): GuardConfig {
   if (!MODES.includes(mode as GuardMode))
     throw new GuardConfigError(`${where}.mode must be one of ${MODES.join(', ')}`);
   const stages = record(v.stages ?? {}, `${where}.stages`);
-  known(stages, `${where}.stages`, ['invisible', 'normalize', 'rescan', 'filter', 'validate']);
+  known(stages, `${where}.stages`, [
+    'invisible',
+    'normalize',
+    'rescan',
+    'filter',
+    'validate',
+    'suffix',
+  ]);
   const rescan = record(v.rescan ?? {}, `${where}.rescan`);
   known(rescan, `${where}.rescan`, ['max-decoded-chars', 'max-depth', 'max-spans']);
   const filter = record(v.filter ?? {}, `${where}.filter`);
@@ -132,6 +148,7 @@ export function parseGuardConfig(value: unknown, where = 'guard'): GuardConfig {
       rescan: bool(stages.rescan ?? true, `${where}.stages.rescan`),
       filter: bool(stages.filter ?? true, `${where}.stages.filter`),
       validate: bool(stages.validate ?? true, `${where}.stages.validate`),
+      suffix: bool(stages.suffix ?? true, `${where}.stages.suffix`),
     },
     rescan: {
       maxDecodedChars: int(

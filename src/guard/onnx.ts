@@ -65,6 +65,19 @@ export async function loadOnnxClassifier(
   dir: string,
   options: OnnxClassifierOptions = {},
 ): Promise<OnnxClassifier> {
+  // Name every missing file at once, before any parsing or runtime loading.
+  const missing: string[] = [];
+  for (const name of ['model.onnx', 'tokenizer.json', 'config.json']) {
+    try {
+      if (!(await stat(join(dir, name))).isFile()) missing.push(name);
+    } catch {
+      missing.push(name);
+    }
+  }
+  if (missing.length > 0)
+    throw new TypeError(
+      `${dir} is not an ONNX classifier directory: missing ${missing.join(', ')} (expected the Hugging Face layout: model.onnx, tokenizer.json, config.json with id2label; see docs/guard.md)`,
+    );
   const config = (await readJson(join(dir, 'config.json'))) as { id2label?: unknown } | null;
   const id2label = config?.id2label;
   if (typeof id2label !== 'object' || id2label === null)

@@ -1,14 +1,17 @@
 import { decodeExtra, extraCandidates, type ExtraEncoding } from './decoders.js';
+import { decodeUnicode, unicodeCandidates, type UnicodeEncoding } from './unicode-encodings.js';
 
 /** One encoded span found in a text and what it decodes to. */
 export interface DecodedSpan {
-  readonly encoding: 'base64' | 'base32' | 'hex' | 'url' | ExtraEncoding;
+  readonly encoding: 'base64' | 'base32' | 'hex' | 'url' | ExtraEncoding | UnicodeEncoding;
   /** [start, end) in the text that was scanned. */
   readonly start: number;
   readonly end: number;
   readonly decoded: string;
   /** 1 for a span of the input, 2 for a span inside a decoded span, … */
   readonly depth: number;
+  /** Offsets are in the unfolded text `raw` given to {@link rescanText} (base2048, Ecoji). */
+  readonly inRaw?: true;
 }
 
 /** Bounds of one rescan: the `guard.rescan` settings. */
@@ -43,10 +46,14 @@ export function findEncodedSpans(text: string, limits: RescanLimits): DecodedSpa
 export function rescanText(
   text: string,
   limits: RescanLimits,
+  raw?: string,
 ): { spans: DecodedSpan[]; exhausted: boolean } {
   const out: DecodedSpan[] = [];
   const budget = { chars: limits.maxDecodedChars, spans: limits.maxSpans, exhausted: false };
-  scan(text, 1, undefined, limits, budget, out);
+  // base2048 and Ecoji are looked for in `raw` (before folding, which rewrites their characters);
+  // decoded texts are never folded, so nested spans of every encoding are looked for in them.
+  scan(text, 1, undefined, limits, budget, out, raw === undefined ? 'here' : 'none');
+  if (raw !== undefined) scan(raw, 1, undefined, limits, budget, out, 'only');
   return { spans: out, exhausted: budget.exhausted };
 }
 
@@ -63,16 +70,26 @@ function scan(
   limits: RescanLimits,
   budget: Budget,
   out: DecodedSpan[],
+  unicode: 'here' | 'none' | 'only',
+  inRaw = false,
 ): void {
   if (depth > limits.maxDepth) return;
   const candidates: { encoding: DecodedSpan['encoding']; start: number; end: number }[] = [];
+  if (unicode !== 'none') {
+    const found = unicodeCandidates(text, budget.spans + 1);
+    if (found.length > budget.spans) budget.exhausted = true;
+    const kept = found.slice(0, Math.max(0, budget.spans));
+    budget.spans -= kept.length;
+    candidates.push(...kept);
+  }
+  const ascii = unicode !== 'only';
   for (const [encoding, re] of [
     ['base64', RE_BASE64],
     ['base32', RE_BASE32],
     ['hex', RE_HEX],
     ['url', RE_URL],
   ] as const) {
-    if (encoding === 'url' && !text.includes('%')) continue; // cheap precheck
+    if (!ascii || (encoding === 'url' && !text.includes('%'))) continue; // cheap precheck
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -84,7 +101,7 @@ function scan(
       candidates.push({ encoding, start: m.index, end: m.index + m[0].length });
     }
   }
-  const extra = extraCandidates(text, budget.spans + 1);
+  const extra = ascii ? extraCandidates(text, budget.spans + 1) : [];
   if (extra.length > budget.spans) budget.exhausted = true;
   const kept = extra.slice(0, Math.max(0, budget.spans));
   budget.spans -= kept.length;
@@ -104,8 +121,16 @@ function scan(
     budget.chars -= text2.length;
     coveredTo = c.end;
     const at = outer ?? { start: c.start, end: c.end };
-    out.push({ encoding: c.encoding, start: at.start, end: at.end, decoded: text2, depth });
-    scan(text2, depth + 1, at, limits, budget, out);
+    const raw2 = inRaw || unicode === 'only';
+    out.push({
+      encoding: c.encoding,
+      start: at.start,
+      end: at.end,
+      decoded: text2,
+      depth,
+      ...(raw2 ? { inRaw: true as const } : {}),
+    });
+    scan(text2, depth + 1, at, limits, budget, out, 'here', raw2);
   }
 }
 
@@ -140,6 +165,11 @@ function decodeSpan(
       case 'nato':
       case 'braille':
         return decodeExtra(encoding, input);
+      case 'base2048':
+      case 'ecoji': {
+        const b = decodeUnicode(encoding, input);
+        return b === undefined || b.length < 4 ? undefined : FATAL.decode(b);
+      }
     }
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ export type GuardStage =
   | 'filter'
   | 'validate'
   | 'heuristic'
+  | 'suffix'
   | 'model'
   | 'error';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -52,9 +52,16 @@ describe('ONNX classifier adapter', () => {
     }
   });
 
-  it('refuses a directory without id2label or without an attack label', async () => {
+  it('refuses a directory with missing files, without id2label or without an attack label', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'tw-guard-onnx-bad-'));
+    await assert.rejects(
+      loadOnnxClassifier(bad),
+      /missing model\.onnx, tokenizer\.json, config\.json \(expected the Hugging Face layout/,
+    );
+    writeFileSync(join(bad, 'model.onnx'), readFileSync(join(dir, 'model.onnx')));
     writeFileSync(join(bad, 'config.json'), '{"architectures":[]}');
+    await assert.rejects(loadOnnxClassifier(bad), /missing tokenizer\.json \(/);
+    writeFileSync(join(bad, 'tokenizer.json'), readFileSync(join(dir, 'tokenizer.json')));
     await assert.rejects(loadOnnxClassifier(bad), TypeError);
     writeFileSync(join(bad, 'config.json'), '{"id2label":{"0":"LABEL_0","1":"LABEL_1"}}');
     await assert.rejects(loadOnnxClassifier(bad), /no label means/);
