@@ -158,7 +158,7 @@ export function buildPythonModel(
         readFromImport(node, imports);
         break;
       case 'func': {
-        const name = node.childForFieldName('name')?.text ?? '?';
+        const name = identText(node.childForFieldName('name')?.text ?? '?');
         functions.push({ start: node.startIndex, end: node.endIndex, name });
         break;
       }
@@ -217,11 +217,12 @@ export function buildPythonModel(
       case 'none':
         return { ...base, kind: 'none', value: null };
       case 'identifier': {
-        const value = constantOf(scope, raw);
+        const local = identText(raw);
+        const value = constantOf(scope, local);
         return {
           ...base,
           kind: 'name',
-          name: resolveName(raw),
+          name: resolveName(local),
           ...(value === undefined ? {} : { value }),
         };
       }
@@ -277,7 +278,7 @@ export function buildPythonModel(
       if (n === undefined) break;
       visited++;
       if (n.type === 'identifier') {
-        const t = taintOfName(scope, n.text);
+        const t = taintOfName(scope, identText(n.text));
         if (t !== undefined) return t;
         continue;
       }
@@ -327,23 +328,24 @@ export function buildPythonModel(
       if (left === null) continue;
       const scope = scopeOf(node.startIndex);
       if (capture.name === 'augassign') {
-        if (left.type === 'identifier') setConstant(scope, left.text, undefined);
+        if (left.type === 'identifier') setConstant(scope, identText(left.text), undefined);
         continue;
       }
       if (left.type === 'identifier' && right !== null && !VALUE_TYPES.has(right.type)) {
         // Not a literal, a name or an alias: no constant, only taint to follow.
-        setConstant(scope, left.text, undefined);
+        setConstant(scope, identText(left.text), undefined);
         const taint = hint ? taintIn(right, scope) : undefined;
-        if (taint !== undefined) setTaint(scope, left.text, taint);
+        if (taint !== undefined) setTaint(scope, identText(left.text), taint);
       } else if (left.type === 'identifier' && right !== null) {
         const value = toValue(right, scope);
-        setConstant(scope, left.text, literalOf(value));
+        const local = identText(left.text);
+        setConstant(scope, local, literalOf(value));
         // `load = torch.load`: an alias of an imported name (its first part is an import).
         if ((value.kind === 'attribute' || value.kind === 'name') && value.name !== undefined) {
-          const head = right.text.split('.')[0] ?? '';
-          if (imports.has(head)) imports.set(left.text, value.name);
+          const head = identText(right.text).split('.')[0] ?? '';
+          if (imports.has(head)) imports.set(local, value.name);
         }
-        if (value.taint !== undefined) setTaint(scope, left.text, value.taint);
+        if (value.taint !== undefined) setTaint(scope, local, value.taint);
       } else if (
         (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
         right !== null
@@ -351,8 +353,8 @@ export function buildPythonModel(
         const taint = hint ? taintIn(right, scope) : undefined;
         for (const child of left.namedChildren) {
           if (child.type !== 'identifier') continue;
-          setConstant(scope, child.text, undefined);
-          if (taint !== undefined) setTaint(scope, child.text, taint);
+          setConstant(scope, identText(child.text), undefined);
+          if (taint !== undefined) setTaint(scope, identText(child.text), taint);
         }
       } else if (
         left.type === 'subscript' &&
@@ -378,7 +380,7 @@ export function buildPythonModel(
       if (value === undefined || alias?.type !== 'identifier' || !hint) continue;
       const scope = scopeOf(node.startIndex);
       const taint = taintIn(value, scope);
-      if (taint !== undefined) setTaint(scope, alias.text, taint);
+      if (taint !== undefined) setTaint(scope, identText(alias.text), taint);
       continue;
     }
     if (capture.name !== 'call') continue;
@@ -451,7 +453,8 @@ class CallSite implements PyCall {
   mentions(word: string): boolean {
     // The argument list follows the callee: searching only that slice keeps the test bounded by
     // the call's own length (an indexOf from the call onwards ran to the end of the file).
-    this.#argsText ??= this.text.slice(this.calleeSpan.end, this.span.end);
+    // NFKC as Python reads identifiers, so `ｔrust_remote_code` is mentioned too.
+    this.#argsText ??= identText(this.text.slice(this.calleeSpan.end, this.span.end));
     return this.#argsText.includes(word);
   }
 }
@@ -483,7 +486,7 @@ function readArguments(
         const key = arg.childForFieldName('name');
         const value = arg.childForFieldName('value');
         if (key === null || value === null) break;
-        keywords.set(key.text, {
+        keywords.set(identText(key.text), {
           ...toValue(value, scope),
           nameSpan: { start: key.startIndex, end: key.endIndex },
         });
@@ -519,7 +522,7 @@ function dottedNameOrUndefinedResolved(
 /** `a.b.c` for identifier/attribute chains, else undefined. */
 function dottedName(node: Node): string | undefined {
   const type = node.type;
-  if (type === 'identifier') return node.text;
+  if (type === 'identifier') return identText(node.text);
   if (type !== 'attribute') return undefined;
   // One read of the source text instead of a walk over the chain (each node access crosses into
   // WebAssembly); comments or line continuations inside the chain fall back to no name.
@@ -534,12 +537,12 @@ function readImport(node: Node, imports: Map<string, string>): void {
   for (const child of node.childrenForFieldName('name')) {
     if (child.type === 'dotted_name') {
       // `import torch.distributed` binds `torch`.
-      const head = child.text.split('.')[0] ?? child.text;
+      const head = compact(child.text).split('.')[0] ?? child.text;
       imports.set(head, head);
     } else if (child.type === 'aliased_import') {
       const name = child.childForFieldName('name');
       const alias = child.childForFieldName('alias');
-      if (name !== null && alias !== null) imports.set(alias.text, compact(name.text));
+      if (name !== null && alias !== null) imports.set(identText(alias.text), compact(name.text));
     }
   }
 }
@@ -555,7 +558,9 @@ function readFromImport(node: Node, imports: Map<string, string>): void {
     } else if (child.type === 'aliased_import') {
       const name = child.childForFieldName('name');
       const alias = child.childForFieldName('alias');
-      if (name !== null && alias !== null) imports.set(alias.text, `${base}.${compact(name.text)}`);
+      if (name !== null && alias !== null) {
+        imports.set(identText(alias.text), `${base}.${compact(name.text)}`);
+      }
     }
   }
 }
@@ -569,8 +574,19 @@ function readFromImport(node: Node, imports: Map<string, string>): void {
  */
 function compact(text: string): string {
   if (JOINED_TOKENS.test(text)) return text;
-  return text.replace(/[\s\\]+/g, '');
+  return identText(text.replace(/[\s\\]+/g, ''));
 }
+
+/**
+ * An identifier as Python reads it: the parser NFKC-normalises every identifier (PEP 3131), so
+ * `ｐｉｃｋｌｅ.loads` in fullwidth letters runs `pickle.loads`. ASCII text is returned as is.
+ */
+export function identText(text: string): string {
+  return NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+}
+
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
+const NON_ASCII = /[^\x00-\x7f]/;
 
 const JOINED_TOKENS = /[\w\u00c0-\uffff][\s\\]+[\w\u00c0-\uffff]/;
 
@@ -607,7 +623,7 @@ function stringValue(
       case 'interpolation': {
         const expr = child.childForFieldName('expression');
         if (expr?.type !== 'identifier') return undefined;
-        const value = constant(expr.text);
+        const value = constant(identText(expr.text));
         if (value === undefined) return undefined;
         out +=
           value === null

@@ -1,4 +1,4 @@
-import { ENV_SET_NAMES, mayCarryTaint } from '../../formats/python/model.js';
+import { ENV_SET_NAMES, identText, mayCarryTaint } from '../../formats/python/model.js';
 
 /**
  * What one `code/*` rule reads of a Python model, as the names it matches (its own tables, not a
@@ -52,7 +52,9 @@ export function pythonPrefilter(needs: Iterable<PythonNeeds>): (text: string) =>
   }
   const vocabulary = new Set(requirements.flatMap((r) => r.words));
   const words = [...vocabulary];
-  return (text: string): boolean => {
+  return (source: string): boolean => {
+    // Python reads identifiers NFKC-normalised (`ｐｉｃｋｌｅ` is `pickle`), and so does the model.
+    const text = identText(source);
     const found = new Set<string>();
     // `match` (strings only) is about twice as fast as `matchAll` (match objects) here.
     for (const run of text.match(RUN) ?? []) {

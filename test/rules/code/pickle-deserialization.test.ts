@@ -15,6 +15,11 @@ testCodeRule(rule, {
   ],
   invalid: [
     {
+      // Python NFKC-normalises identifiers: fullwidth `ｐｉｃｋｌｅ` is the pickle module
+      code: 'import \uff50\uff49\uff43\uff4b\uff4c\uff45\nd = \uff50\uff49\uff43\uff4b\uff4c\uff45.loads(b)\n',
+      errors: [{ messageId: 'deserialize', line: 2, column: 5 }],
+    },
+    {
       code: 'import pickle\nwith open("d.pkl", "rb") as f:\n    d = pickle.load(f)\n',
       errors: [{ messageId: 'deserialize', line: 3, column: 9, severity: 'medium' }],
     },

@@ -10,6 +10,11 @@ testCodeRule(rule, {
   ],
   invalid: [
     {
+      // NFKC identifiers: `ｔrust_remote_code` is trust_remote_code
+      code: 'from transformers import AutoModel\nm = AutoModel.from_pretrained("a/b", \uff54rust_remote_code=True)\n',
+      errors: [{ messageId: 'trustRemoteCode', line: 2, column: 38 }],
+    },
+    {
       code: 'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/m", trust_remote_code=True)\n',
       errors: [{ messageId: 'trustRemoteCode', line: 2, column: 40, severity: 'high' }],
     },

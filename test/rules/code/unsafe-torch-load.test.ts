@@ -20,6 +20,11 @@ testCodeRule(rule, {
   ],
   invalid: [
     {
+      // NFKC identifiers: `torch.ｌｏad` and `ｗeights_only` are torch.load and weights_only
+      code: 'import torch\nsd = torch.\uff4c\uff4fad("m.pt", \uff57eights_only=False)\n',
+      errors: [{ messageId: 'weightsOnlyFalse', line: 2, column: 38 }],
+    },
+    {
       code: 'import torch\nsd = torch.load("m.pt", weights_only=False)\n',
       errors: [{ messageId: 'weightsOnlyFalse', line: 2, column: 38, severity: 'high' }],
     },
