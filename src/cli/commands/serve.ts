@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util';
 import { toolVersion } from '../../engine/version.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { byteSize, positiveInt, redisUrl, storeDir, untilSignal } from './service-options.js';
+import {
+  byteSize,
+  hubFetcher,
+  positiveInt,
+  redisUrl,
+  storeDir,
+  untilSignal,
+} from './service-options.js';
 
 const HELP = `Usage: torchward serve [--listen HOST:PORT] [--redis URL] [options]
        torchward serve keys create --api-keys FILE
@@ -27,6 +34,10 @@ Options:
   --request-timeout SECONDS a request (an upload) must complete within this (default 900)
   --allow-loopback-urls     let URL references reach 127.0.0.0/8 and ::1 (tests, local mirrors);
                             every other private range stays refused
+  --hf-endpoint URL         the Hugging Face Hub of hf:// references (default: HF_ENDPOINT, else
+                            https://huggingface.co); trusted as configured, HF_TOKEN is sent to
+                            it only; a download it redirects elsewhere passes the SSRF guard
+  --no-hf                   refuse hf:// references (422 NOT_SUPPORTED)
   -h, --help                show this help
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 4 internal error.
@@ -53,6 +64,8 @@ export const serveCommand: Command = {
         timeout: { type: 'string' },
         'request-timeout': { type: 'string' },
         'allow-loopback-urls': { type: 'boolean', default: false },
+        'hf-endpoint': { type: 'string' },
+        'no-hf': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,6 +93,12 @@ export const serveCommand: Command = {
     const requestTimeoutMs =
       positiveInt(values['request-timeout'], '--request-timeout', 900) * 1000;
 
+    if (values['no-hf'] && values['hf-endpoint'] !== undefined) {
+      throw new UsageError('--no-hf and --hf-endpoint contradict each other');
+    }
+    const hub = values['no-hf']
+      ? undefined
+      : await hubFetcher(values['hf-endpoint'], io.env, values['allow-loopback-urls']);
     const { ContentStore } = await import('../../server/store.js');
     const { buildApp } = await import('../../server/app.js');
     const store = new ContentStore(storeDir(values.store, io.cwd));
@@ -108,6 +127,7 @@ export const serveCommand: Command = {
       noAuth: values['no-auth'],
       maxUploadBytes,
       allowLoopbackUrls: values['allow-loopback-urls'],
+      ...(hub === undefined ? {} : { hub }),
       webRoot: fileURLToPath(new URL('../../web/', import.meta.url)),
       requestTimeoutMs,
       version: toolVersion(),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { HubFetcher } from '../../server/hub-fetch.js';
 import { UsageError } from '../io.js';
 
 // Option parsing shared by `serve`, `worker` and `hub-scan`.
@@ -45,6 +46,42 @@ export function redisUrl(value: string | undefined): string | undefined {
 /** The artifact store folder (default ./torchward-store). */
 export function storeDir(value: string | undefined, cwd: string): string {
   return resolve(cwd, value ?? 'torchward-store');
+}
+
+/** The Hub's base URL: --hf-endpoint, HF_ENDPOINT or huggingface.co, without trailing `/`. */
+export function hubEndpoint(given: string | undefined): string {
+  const text = given === undefined || given === '' ? 'https://huggingface.co' : given;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--hf-endpoint: not a URL: ${text}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`--hf-endpoint: not an http(s) URL: ${text}`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/**
+ * The Hub fetcher of `serve` and `hub-scan`: the endpoint from --hf-endpoint or HF_ENDPOINT,
+ * HF_TOKEN sent to that origin only.
+ */
+export async function hubFetcher(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  allowLoopback: boolean,
+): Promise<HubFetcher> {
+  const { HubFetcher } = await import('../../server/hub-fetch.js');
+  const token = env.HF_TOKEN;
+  return new HubFetcher({
+    connection: {
+      endpoint: hubEndpoint(flag ?? env.HF_ENDPOINT),
+      timeoutMs: 60_000,
+      ...(token === undefined || token === '' ? {} : { token }),
+    },
+    guard: allowLoopback ? { allowLoopback: true } : {},
+  });
 }
 
 /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
