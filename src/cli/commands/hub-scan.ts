@@ -8,7 +8,14 @@ import { EXIT, UsageError, checkFormat } from '../io.js';
 import type { RedisQueue } from '../../server/redis-queue.js';
 import type { ContentStore } from '../../server/store.js';
 import type { HubFetcher } from '../../server/hub-fetch.js';
-import { byteSize, hubFetcher, positiveInt, redisUrl, storeDir } from './service-options.js';
+import {
+  byteSize,
+  hubFetcher,
+  positiveInt,
+  postgresResults,
+  redisUrl,
+  storeDir,
+} from './service-options.js';
 
 const HELP = `Usage: torchward hub-scan --redis URL --list FILE [options]
 
@@ -24,6 +31,7 @@ Options:
   --max-items N           refuse a list of more items than this (default 100000), before queuing any
   --max-upload SIZE       largest artifact fetched or copied (default 4G)
   --allow-loopback-urls   let URLs reach 127.0.0.0/8 and ::1 (tests, local mirrors)
+  --postgres URL          results are kept in Postgres (postgres://…), as the workers were told
   --hf-endpoint URL       the Hugging Face Hub of hf:// ids (default: HF_ENDPOINT, else
                           https://huggingface.co); HF_TOKEN is sent to it only
   --no-wait               queue and exit; do not follow the scans
@@ -70,6 +78,7 @@ export const hubScanCommand: Command = {
         'max-upload': { type: 'string' },
         'allow-loopback-urls': { type: 'boolean', default: false },
         'hf-endpoint': { type: 'string' },
+        postgres: { type: 'string' },
         'no-wait': { type: 'boolean', default: false },
         format: { type: 'string', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -105,7 +114,7 @@ export const hubScanCommand: Command = {
     const { RedisQueue } = await import('../../server/redis-queue.js');
     const store = new ContentStore(storeDir(values.store, io.cwd));
     await store.init();
-    const queue = new RedisQueue(redis);
+    const queue = new RedisQueue(redis, await postgresResults(values.postgres));
     const hub = await hubFetcher(values['hf-endpoint'], io.env, values['allow-loopback-urls']);
     const started = Date.now();
     const summary: Summary = {
@@ -298,20 +307,18 @@ async function follow(
   summary: Summary,
   progress: Progress,
 ): Promise<void> {
-  const { resultKey } = await import('../../server/redis-queue.js');
   const pending = new Set(ids);
   let round = 0;
   while (pending.size > 0) {
     const batch = [...pending];
     for (let at = 0; at < batch.length; at += 1000) {
       const part = batch.slice(at, at + 1000);
-      const found = await queue.redis.mget(...part.map(resultKey));
-      for (const [i, value] of found.entries()) {
+      const found = await queue.results.verdicts(part);
+      for (const [i, verdict] of found.entries()) {
         const id = part[i];
-        if (value === null || id === undefined) continue;
+        if (verdict === undefined || id === undefined) continue;
         pending.delete(id);
         summary.scanned++;
-        const verdict = (JSON.parse(value) as { verdict: string }).verdict;
         summary.verdicts[verdict] = (summary.verdicts[verdict] ?? 0) + 1;
       }
     }

@@ -8,6 +8,7 @@ import {
   byteSize,
   hubFetcher,
   positiveInt,
+  postgresResults,
   redisUrl,
   storeDir,
   untilSignal,
@@ -23,6 +24,8 @@ process; with --redis, they are queued for \`torchward worker\` processes.
 Options:
   --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; port 0 picks one)
   --redis URL               queue scans in Redis (redis://HOST:PORT) for torchward worker
+  --postgres URL            keep results in Postgres (postgres://USER@HOST:PORT/DB) instead of
+                            Redis; needs --redis, and the workers given the same URL
   --store DIR               content-addressed artifact store (default ./torchward-store); shared
                             with the workers
   --api-keys FILE           accepted API keys (hashes, made by \`serve keys create\`); POST needs
@@ -56,6 +59,7 @@ export const serveCommand: Command = {
       options: {
         listen: { type: 'string', default: '127.0.0.1:8080' },
         redis: { type: 'string' },
+        postgres: { type: 'string' },
         store: { type: 'string' },
         'api-keys': { type: 'string' },
         'no-auth': { type: 'boolean', default: false },
@@ -87,6 +91,9 @@ export const serveCommand: Command = {
       );
     }
     const redis = redisUrl(values.redis);
+    if (values.postgres !== undefined && redis === undefined) {
+      throw new UsageError("--postgres keeps the workers' results: it needs --redis");
+    }
     const maxUploadBytes = byteSize(values['max-upload'], '--max-upload', 4 * 2 ** 30);
     const concurrency = positiveInt(values.concurrency, '--concurrency', 1);
     const timeoutMs = positiveInt(values.timeout, '--timeout', 120) * 1000;
@@ -119,7 +126,10 @@ export const serveCommand: Command = {
             attempts: 3,
             timeoutMs,
           })
-        : new (await import('../../server/redis-queue.js')).RedisQueue(redis);
+        : new (await import('../../server/redis-queue.js')).RedisQueue(
+            redis,
+            await postgresResults(values.postgres),
+          );
     const app = await buildApp({
       store,
       queue,

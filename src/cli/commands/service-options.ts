@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { HubFetcher } from '../../server/hub-fetch.js';
+import type { ResultStore } from '../../server/results.js';
 import { UsageError } from '../io.js';
 
 // Option parsing shared by `serve`, `worker` and `hub-scan`.
@@ -41,6 +42,34 @@ export function redisUrl(value: string | undefined): string | undefined {
     throw new UsageError(`--redis needs a redis:// or rediss:// URL, got '${value}'`);
   }
   return value;
+}
+
+/**
+ * The Postgres result store `--postgres URL` names (its table created when missing), or
+ * undefined without the flag (results stay in Redis).
+ */
+export async function postgresResults(
+  value: string | undefined,
+  maxConnections?: number,
+): Promise<ResultStore | undefined> {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `--postgres needs a URL like postgres://USER@127.0.0.1:5432/DB, got '${value}'`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new UsageError(`--postgres needs a postgres:// URL, got '${url.protocol}…'`);
+  }
+  const { PostgresResults } = await import('../../server/postgres-results.js');
+  try {
+    return await PostgresResults.connect(value, maxConnections);
+  } catch (error) {
+    throw new UsageError(`--postgres: cannot use ${url.host}: ${(error as Error).message}`);
+  }
 }
 
 /** The artifact store folder (default ./torchward-store). */
