@@ -29,6 +29,8 @@ const hub = new FakeHub([
         { path: 'ok.pt', bytes: BENIGN },
         { path: 'weights/evil.pt', bytes: HOSTILE, lfs: true },
         { path: 'resized.pt', bytes: HOSTILE, lfs: true, fault: 'wrong-size' },
+        // 2 MiB by the tree: over the services' 1 MiB limit, refused before any byte is read.
+        { path: 'large.bin', head: Buffer.from('x'), size: 2 * 1024 * 1024, lfs: true },
       ],
       [V1]: [{ path: 'ok.pt', bytes: HOSTILE }],
     },
@@ -133,6 +135,13 @@ describe('serve: hf:// references', () => {
       [`${hub.url}/acme/models/resolve/main/ok.pt`, 400, 'BLOCKED_ADDRESS'],
       [`http://localhost:${hubPort}/acme/models/resolve/main/ok.pt`, 400, 'BLOCKED_ADDRESS'],
       ['http://169.254.169.254/latest/meta-data/', 400, 'BLOCKED_ADDRESS'],
+      // Loopback in other spellings: decimal, hex-dotted, IPv6, IPv4-mapped, a trailing dot.
+      [`http://2130706433:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
+      [`http://0x7f.1:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
+      [`http://[::1]:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
+      [`http://[::ffff:127.0.0.1]:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
+      [`http://localhost.:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
+      [`http://api.localhost:${hubPort}/`, 400, 'BLOCKED_ADDRESS'],
     ];
     for (const [url, status, code] of cases) {
       const res = await submit(strict, url);
@@ -150,6 +159,7 @@ describe('serve: hf:// references', () => {
       ['hf://acme/models@no-such-branch/ok.pt', 422, 'HUB_REVISION_NOT_FOUND'],
       // The CDN serves 100 bytes more than the tree lists: not the file the commit names.
       ['hf://acme/models/resized.pt', 502, 'HUB_MISMATCH'],
+      ['hf://acme/models/large.bin', 413, 'TOO_LARGE'],
       // A repository is not one artifact: the API needs a file (hub-scan expands repositories).
       ['hf://acme/models', 400, 'BAD_URL'],
       ['hf://acme/models/../../etc/passwd', 400, 'BAD_URL'],

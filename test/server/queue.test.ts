@@ -193,6 +193,7 @@ describe('Redis queue and workers', () => {
         'hf://org/nothing/x.bin',
         'http://169.254.169.254/latest/meta-data/',
         'http://localhost/x.pt',
+        `${'x'.repeat(9000)}.pt`,
       ].join('\n'),
     );
     const run = await runCli(
@@ -220,8 +221,8 @@ describe('Redis queue and workers', () => {
       scanned: number;
       verdicts: Record<string, number>;
     };
-    // 10 lines; the repository line stands for its 2 files.
-    assert.equal(summary.items, 11);
+    // 11 lines; the repository line stands for its 2 files.
+    assert.equal(summary.items, 12);
     // benign.pt twice, and the repository's pytorch_model.bin after its own line.
     assert.equal(summary.duplicates, 2);
     assert.deepEqual(summary.itemErrors, {
@@ -229,6 +230,7 @@ describe('Redis queue and workers', () => {
       NOT_A_FILE: 1,
       HUB_REPO_NOT_FOUND: 1,
       BLOCKED_ADDRESS: 3,
+      BAD_ITEM: 1,
     });
     assert.equal(summary.scanned, 3);
     assert.deepEqual(summary.verdicts, { safe: 2, malicious: 1 });
