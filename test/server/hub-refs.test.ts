@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { HubFetcher, parseHubFileRef } from '../../src/server/hub-fetch.js';
 import { MemoryQueue } from '../../src/server/memory-queue.js';
 import { FakeHub } from '../helpers/hub-server.js';
-import { startService, waitForScan, type TestService } from '../helpers/service.js';
+import { spawnCli, startService, waitForScan, type TestService } from '../helpers/service.js';
 
 // hf:// references in POST /v1/scans, fetched from a loopback server that plays the Hub's API
 // (test/helpers/hub-server.ts: revision, paged tree, resolve with the LFS redirect to a CDN host).
@@ -171,6 +171,41 @@ describe('serve: hf:// references', () => {
       assert.equal(res.body.error, code, url);
     }
     assert.deepEqual(storeFiles(loose), before);
+  });
+
+  it('serve --hf-endpoint takes HF_TOKEN from the environment; --no-hf refuses hf://', async () => {
+    const store = join(strict.store.root, '..', 'cli-store');
+    const started = await spawnCli(
+      ['serve', '--no-auth', '--listen', '127.0.0.1:0', '--store', store, '--hf-endpoint', hub.url],
+      /listening on/,
+      process.cwd(),
+      { ...process.env, HF_TOKEN: TOKEN, HF_ENDPOINT: 'http://192.0.2.1' },
+    );
+    const off = await spawnCli(
+      ['serve', '--no-auth', '--listen', '127.0.0.1:0', '--store', store, '--no-hf'],
+      /listening on/,
+    );
+    try {
+      const base = /listening on (\S+)/.exec(started.line)?.[1] ?? '';
+      const res = await fetch(`${base}/v1/scans`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'hf://acme/gated/model.pt' }),
+      });
+      assert.equal(res.status, 202, await res.clone().text());
+      assert.equal(((await res.json()) as { id: string }).id, sha(BENIGN));
+      const offBase = /listening on (\S+)/.exec(off.line)?.[1] ?? '';
+      const refused = await fetch(`${offBase}/v1/scans`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'hf://acme/gated/model.pt' }),
+      });
+      assert.equal(refused.status, 422);
+      assert.equal(((await refused.json()) as { error: string }).error, 'NOT_SUPPORTED');
+    } finally {
+      started.child.kill('SIGKILL');
+      off.child.kill('SIGKILL');
+    }
   });
 
   it('parses file references the way HfFileSystem spells them', () => {

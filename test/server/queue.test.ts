@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -246,7 +253,13 @@ describe('Redis queue and workers', () => {
     for (let i = 0; i < 1000; i++) out.write(line);
     await new Promise<void>((r) => out.end(r));
     const before = await queue.queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed');
-    const run = await runCli(['hub-scan', '--redis', redis.url, '--list', list], {}, dir);
+    writeFileSync(join(dir, 'model.pt'), BENIGN);
+    const store = join(dir, 'store');
+    const run = await runCli(
+      ['hub-scan', '--redis', redis.url, '--list', list, '--store', store],
+      {},
+      dir,
+    );
     assert.equal(run.code, 2);
     assert.match(run.stderr, /more than 100000 items \(--max-items\)/);
     const afterCount = await queue.queue.getJobCountByTypes(
@@ -256,5 +269,7 @@ describe('Redis queue and workers', () => {
       'failed',
     );
     assert.equal(afterCount, before);
+    // Nothing was stored either (the store folder was never made).
+    assert.equal(existsSync(store), false);
   });
 });
