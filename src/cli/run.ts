@@ -57,7 +57,8 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'convert',
-    summary: 'Convert a safe checkpoint to safetensors (pure TypeScript, weights only)',
+    summary:
+      'Convert a safe checkpoint or model folder to safetensors (pure TypeScript, weights only)',
     load: async () => (await import('./commands/convert.js')).convertCommand,
     ownsOutputFlag: true,
   },
