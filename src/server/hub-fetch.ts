@@ -99,9 +99,11 @@ export interface HubFetcherOptions {
 
 const MAX_REDIRECTS = 5;
 // Resolved commits and their trees, kept a short while: a hub-scan list names many files of one
-// repository, which then cost one listing, not one each.
+// repository, which then cost one listing, not one each. Few are kept: a listing of a large
+// repository (up to maxFiles entries) holds megabytes. A branch moved within CACHE_MS is seen
+// at its previous commit until then.
 const CACHE_MS = 60_000;
-const CACHE_ENTRIES = 64;
+const CACHE_ENTRIES = 8;
 
 /**
  * Fetches files of the Hugging Face Hub for the service: `revision` to a commit, the tree for
