@@ -36,7 +36,8 @@ function bigPickle(tag: string, size: number): Buffer {
   return Buffer.concat([Buffer.from([0x80, 0x02, 0x58]), len, body, Buffer.from('.')]);
 }
 
-describe('results in Postgres', () => {
+// A hang (no live worker) fails the suite instead of stalling it.
+describe('results in Postgres', { timeout: 240_000 }, () => {
   let postgres: TestPostgres;
   let redis: TestRedis;
   let svc: TestService;
@@ -166,6 +167,8 @@ describe('results in Postgres', () => {
   });
 
   it('hub-scan --postgres follows the results in Postgres', async () => {
+    // A worker of its own: this test does not depend on the ones the previous test started.
+    await startWorker();
     const dir = mkdtempSync(join(tmpdir(), 'tw-pg-hub-'));
     writeFileSync(join(dir, 'benign.pt'), BENIGN);
     writeFileSync(join(dir, 'list.txt'), 'benign.pt\n');
