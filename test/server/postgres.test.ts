@@ -143,13 +143,14 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
 
   it('loses no job when a worker is SIGKILLed mid-job: one row per artifact', async () => {
     for (const w of workers.splice(0)) w.kill('SIGKILL');
-    const victim = await startWorker();
+    // Queued before the victim starts, so it is still busy with them when it is killed.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
       ids.push((await upload(svc.base, bigPickle(`pg-kill-${i}`, 3 * 2 ** 20))).body.id ?? '');
     }
+    const victim = await startWorker();
     let midJob: string | undefined;
-    for (let i = 0; i < 400 && midJob === undefined; i++) {
+    for (const until = Date.now() + 60_000; midJob === undefined && Date.now() < until;) {
       for (const job of await queue.queue.getActive()) {
         const id = (job.data as { id: string }).id;
         if (!(await queue.results.has(id))) midJob = id;
