@@ -14,6 +14,7 @@ const ALL = [
   'limits',
   'process',
   'serve',
+  'serve-load',
   'privacy',
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -7,9 +7,17 @@ import type { KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { ScanQueue } from './queue.js';
-import { resolveReference } from './references.js';
-import { FetchRefusedError, guardedGet } from './ssrf.js';
-import { SHA256_ID, TooLargeError, type ContentStore, type Stored } from './store.js';
+import { HubError } from '../hub/client.js';
+import type { HubFetcher } from './hub-fetch.js';
+import { hubErrorStatus, openReference } from './references.js';
+import { FetchRefusedError } from './ssrf.js';
+import {
+  MismatchError,
+  SHA256_ID,
+  TooLargeError,
+  type ContentStore,
+  type Stored,
+} from './store.js';
 
 /** Everything the HTTP API needs. */
 export interface AppOptions {
@@ -22,6 +30,8 @@ export interface AppOptions {
   readonly maxUploadBytes: number;
   /** Let URL references reach loopback (tests; `--allow-loopback-urls`). */
   readonly allowLoopbackUrls?: boolean;
+  /** The Hugging Face Hub `hf://` references are fetched from; without it they are refused. */
+  readonly hub?: HubFetcher;
   /** The built web page (dist/web); the page answers 503 when it is absent. */
   readonly webRoot: string;
   /** A request (upload included) must complete within this; slow clients are cut off. */
@@ -273,20 +283,24 @@ function multipartError(error: unknown): ApiError {
 }
 
 async function storeUrl(reference: string, options: AppOptions): Promise<Stored> {
+  let opened;
   try {
-    const url = await resolveReference(reference);
-    const guard = options.allowLoopbackUrls === true ? { allowLoopback: true } : {};
-    const res = await guardedGet(url, guard);
-    const declared = Number(res.headers['content-length'] ?? '0');
-    if (declared > options.maxUploadBytes) {
-      res.destroy();
-      throw new TooLargeError(options.maxUploadBytes);
-    }
-    return await options.store.ingest(res, options.maxUploadBytes);
+    opened = await openReference(reference, {
+      guard: options.allowLoopbackUrls === true ? { allowLoopback: true } : {},
+      maxBytes: options.maxUploadBytes,
+      ...(options.hub === undefined ? {} : { hub: options.hub }),
+    });
+    return await options.store.ingest(opened.body, options.maxUploadBytes, opened.expect);
   } catch (error) {
+    opened?.close();
     if (error instanceof FetchRefusedError) {
       throw new ApiError(error.status, error.code, error.message);
     }
+    if (error instanceof HubError) {
+      const { status, code } = hubErrorStatus(error);
+      throw new ApiError(status, code, error.message);
+    }
+    if (error instanceof MismatchError) throw new ApiError(502, 'HUB_MISMATCH', error.message);
     if (error instanceof TooLargeError) throw new ApiError(413, 'TOO_LARGE', error.message);
     throw new ApiError(502, 'UPSTREAM_ERROR', `fetching the URL failed: ${String(error)}`);
   }

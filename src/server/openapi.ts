@@ -75,7 +75,7 @@ export function openApiDocument(version: string): object {
                     url: {
                       type: 'string',
                       description:
-                        'An http(s) URL of a public address, or hf://… (refused with 422 in builds without a Hub resolver).',
+                        'An http(s) URL of a public address, or a file of the Hugging Face Hub the service is configured for: hf://[datasets/|spaces/]OWNER/NAME[@REVISION]/PATH (REVISION percent-encoded when it holds "/", or refs/pr/N). The bytes must match the Hub\'s tree entry (LFS SHA-256 or git blob id).',
                     },
                   },
                 },
@@ -93,8 +93,12 @@ export function openApiDocument(version: string): object {
             '401': errorResponse('Missing or unknown API key'),
             '413': errorResponse('The artifact exceeds the size limit'),
             '415': errorResponse('Neither multipart/form-data nor application/json'),
-            '422': errorResponse('A reference scheme this build does not support (hf://)'),
-            '502': errorResponse('The URL could not be fetched'),
+            '422': errorResponse(
+              'hf:// not enabled on this service (NOT_SUPPORTED), or the Hub has no such repository, revision or file, or refuses access (HUB_REPO_NOT_FOUND, HUB_REVISION_NOT_FOUND, HUB_ENTRY_NOT_FOUND, HUB_GATED, HUB_UNAUTHORIZED, HUB_FORBIDDEN)',
+            ),
+            '502': errorResponse(
+              'The URL could not be fetched, or the Hub served bytes that differ from its tree entry (HUB_MISMATCH)',
+            ),
           },
         },
       },

@@ -1,20 +1,14 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QueueCounts, ScanQueue, ScanRecord, ScanStatus } from './queue.js';
-import type { ScanResult } from './scan-job.js';
+import { RedisResults, type ResultStore } from './results.js';
+
+export { COMPLETED_STREAM, resultKey } from './results.js';
 
 /** The BullMQ queue of scans; its job ids are artifact SHA-256s. */
 export const SCAN_QUEUE = 'torchward-scans';
 /** Where a scan goes after its last attempt failed. */
 export const DEAD_QUEUE = 'torchward-dead';
-/** Every result written, once each, in order: `id` and `verdict` fields. */
-export const COMPLETED_STREAM = 'torchward:completed';
-
-/** The Redis key of an artifact's result (JSON of ScanResult). */
-export function resultKey(id: string): string {
-  return `torchward:result:${id}`;
-}
-
 /** Attempts, back-off and retention of every scan job. */
 export const JOB_OPTIONS: JobsOptions = {
   attempts: 3,
@@ -37,17 +31,23 @@ export function redisClient(url: string): Redis {
 export class RedisQueue implements ScanQueue {
   readonly queue: Queue;
   readonly redis: Redis;
+  /** Where results are read: Redis by default, Postgres when given. */
+  readonly results: ResultStore;
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    results?: ResultStore,
+  ) {
     this.queue = new Queue(SCAN_QUEUE, {
       connection: { url, maxRetriesPerRequest: null },
       defaultJobOptions: JOB_OPTIONS,
     });
     this.redis = redisClient(url);
+    this.results = results ?? new RedisResults(this.redis);
   }
 
   async submit(id: string): Promise<ScanStatus> {
-    if ((await this.redis.exists(resultKey(id))) === 1) return 'done';
+    if (await this.results.has(id)) return 'done';
     const existing = await this.queue.getJob(id);
     if (existing !== undefined) {
       const state = await existing.getState();
@@ -65,8 +65,8 @@ export class RedisQueue implements ScanQueue {
   }
 
   async get(id: string): Promise<ScanRecord | undefined> {
-    const stored = await this.redis.get(resultKey(id));
-    if (stored !== null) return { id, status: 'done', result: JSON.parse(stored) as ScanResult };
+    const result = await this.results.get(id);
+    if (result !== undefined) return { id, status: 'done', result };
     const job = await this.queue.getJob(id);
     if (job === undefined) return undefined;
     const state = await job.getState();
@@ -114,6 +114,7 @@ export class RedisQueue implements ScanQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
+    await this.results.close();
     this.redis.disconnect();
   }
 }

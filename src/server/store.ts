@@ -14,6 +14,25 @@ export class TooLargeError extends Error {
   }
 }
 
+/**
+ * Thrown when the bytes received are not the ones the source promised (a Hub file whose hash or
+ * size differs from its tree entry); nothing is kept.
+ */
+export class MismatchError extends Error {
+  override readonly name = 'MismatchError';
+}
+
+/** What the bytes must be, checked before they are kept. */
+export interface Expected {
+  readonly size?: number;
+  /** Lowercase hex SHA-256 of the content (a Git LFS object id). */
+  readonly sha256?: string;
+  /** Git blob id: SHA-1 of `blob <size>\0` and the content (a file kept in git itself). */
+  readonly gitBlobSha1?: string;
+  /** Named in the error. */
+  readonly what: string;
+}
+
 /** What was stored: the artifact's SHA-256 (its id) and size. */
 export interface Stored {
   readonly sha256: string;
@@ -52,11 +71,20 @@ export class ContentStore {
 
   /**
    * Streams `chunks` into the store, at most `maxBytes`: TooLargeError past it, and any error of
-   * the stream itself, after removing the partial file.
+   * the stream itself, after removing the partial file. With `expect`, bytes that are not the
+   * promised ones are a MismatchError, and nothing is kept either.
    */
-  async ingest(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Stored> {
+  async ingest(
+    chunks: AsyncIterable<Uint8Array>,
+    maxBytes: number,
+    expect?: Expected,
+  ): Promise<Stored> {
     const tmp = join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.part`);
     const hash = createHash('sha256');
+    const blob =
+      expect?.gitBlobSha1 === undefined || expect.size === undefined
+        ? undefined
+        : createHash('sha1').update(`blob ${expect.size}\0`);
     const out = createWriteStream(tmp, { flags: 'wx' });
     const failed = new Promise<never>((_, reject) => out.once('error', reject));
     failed.catch(() => undefined);
@@ -66,6 +94,7 @@ export class ContentStore {
         size += chunk.byteLength;
         if (size > maxBytes) throw new TooLargeError(maxBytes);
         hash.update(chunk);
+        blob?.update(chunk);
         if (!out.write(chunk)) {
           await Promise.race([
             new Promise<void>((r) => {
@@ -86,6 +115,7 @@ export class ContentStore {
         failed,
       ]);
       const sha256 = hash.digest('hex');
+      if (expect !== undefined) checkExpected(expect, sha256, size, blob?.digest('hex'));
       // Same content, same name: a concurrent upload of the same bytes renames over an equal file.
       await rename(tmp, this.objectPath(sha256));
       return { sha256, size };
@@ -94,5 +124,24 @@ export class ContentStore {
       await rm(tmp, { force: true });
       throw error;
     }
+  }
+}
+
+function checkExpected(
+  expect: Expected,
+  sha256: string,
+  size: number,
+  gitBlobSha1: string | undefined,
+): void {
+  if (expect.size !== undefined && size !== expect.size) {
+    throw new MismatchError(`${expect.what}: received ${size} bytes, expected ${expect.size}`);
+  }
+  if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+    throw new MismatchError(`${expect.what}: SHA-256 ${sha256}, expected ${expect.sha256}`);
+  }
+  if (expect.gitBlobSha1 !== undefined && gitBlobSha1 !== expect.gitBlobSha1) {
+    throw new MismatchError(
+      `${expect.what}: git blob id ${gitBlobSha1 ?? 'unknown'}, expected ${expect.gitBlobSha1}`,
+    );
   }
 }

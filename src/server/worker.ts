@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { COMPLETED_STREAM, DEAD_QUEUE, redisClient, resultKey, SCAN_QUEUE } from './redis-queue.js';
-import { scanStored, type ScanResult } from './scan-job.js';
+import { DEAD_QUEUE, redisClient, SCAN_QUEUE } from './redis-queue.js';
+import { RedisResults, type ResultStore } from './results.js';
+import { scanStored } from './scan-job.js';
 import type { ContentStore } from './store.js';
 
 /** Options of `torchward worker`. */
@@ -16,18 +17,11 @@ export interface WorkerOptions {
    * machine) has it taken over by another worker after about this long.
    */
   readonly lockMs?: number;
+  /** Where results go (Postgres with `--postgres`); Redis beside the queue by default. */
+  readonly results?: ResultStore;
   /** Told about each finished or failed job. */
   readonly onEvent?: (event: string) => void;
 }
-
-// Writes the result and records its completion in one step, only if no result exists: a job run
-// twice (its first worker died after scanning) leaves exactly one result and one stream entry.
-const WRITE_ONCE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'id', ARGV[2], 'verdict', ARGV[3])
-  return 1
-end
-return 0`;
 
 /** A running worker; `close` waits for the jobs in hand. */
 export interface RunningWorker {
@@ -36,12 +30,14 @@ export interface RunningWorker {
 }
 
 /**
- * Starts a BullMQ worker that scans stored artifacts: results go to Redis once each, failures
+ * Starts a BullMQ worker that scans stored artifacts: results go to the result store (Redis, or
+ * Postgres) once each, failures
  * are retried with back-off (JOB_OPTIONS) and, after the last attempt, copied to the dead-letter
  * queue. A job whose worker died is taken over once its lock expires.
  */
 export function startWorker(options: WorkerOptions): RunningWorker {
   const redis = redisClient(options.redisUrl);
+  const results = options.results ?? new RedisResults(redis);
   const dead = new Queue(DEAD_QUEUE, {
     connection: { url: options.redisUrl, maxRetriesPerRequest: null },
   });
@@ -50,25 +46,17 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     job: Job<{ id: string }>,
   ): Promise<{ verdict: string; wrote: boolean }> => {
     const id = job.data.id;
-    const existing = await redis.get(resultKey(id));
-    if (existing !== null) {
-      return { verdict: (JSON.parse(existing) as ScanResult).verdict, wrote: false };
-    }
+    const existing = await results.get(id);
+    if (existing !== undefined) return { verdict: existing.verdict, wrote: false };
     const result = await withTimeout(
       scanStored(options.store, id, { timeoutMs: options.timeoutMs }),
       // The engine stops a file at timeoutMs itself; this only catches a scan that never ends.
       options.timeoutMs + 5_000,
     );
-    const wrote = await redis.eval(
-      WRITE_ONCE,
-      2,
-      resultKey(id),
-      COMPLETED_STREAM,
-      JSON.stringify(result),
-      id,
-      result.verdict,
-    );
-    return { verdict: result.verdict, wrote: wrote === 1 };
+    // Written once: a second writer of the same artifact (this job retried after its first
+    // worker died past this point) leaves the first result in place.
+    const wrote = await results.writeOnce(result);
+    return { verdict: result.verdict, wrote };
   };
   const worker = new Worker(SCAN_QUEUE, process, {
     connection: { url: options.redisUrl, maxRetriesPerRequest: null },
@@ -104,6 +92,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     close: async () => {
       await worker.close();
       await dead.close();
+      await results.close();
       redis.disconnect();
     },
   };

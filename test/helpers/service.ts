@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -82,8 +82,13 @@ export async function spawnCli(
   args: readonly string[],
   ready: RegExp,
   cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ child: ChildProcess; line: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -105,4 +110,49 @@ export async function spawnCli(
     });
   });
   return { child, line, output: () => out + err };
+}
+
+/** The largest resident set sizes a sampler saw, in bytes. */
+export interface MemoryPeak {
+  /** Largest VmRSS sampled. */
+  readonly rss: number;
+  /** VmHWM at the end: the kernel's own peak resident set size of the process. */
+  readonly hwm: number;
+  readonly samples: number;
+}
+
+/** Reads VmRSS and VmHWM (bytes) of a process from /proc/PID/status. */
+export function procMemory(pid: number): { rss: number; hwm: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (name: string): number =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Samples a process's memory every `everyMs` until `stop`. */
+export function sampleMemory(pid: number, everyMs = 100): { stop(): MemoryPeak } {
+  let rss = 0;
+  let hwm = 0;
+  let samples = 0;
+  const take = (): void => {
+    const m = procMemory(pid);
+    if (m === undefined) return;
+    samples++;
+    rss = Math.max(rss, m.rss);
+    hwm = Math.max(hwm, m.hwm);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return { rss, hwm, samples };
+    },
+  };
 }

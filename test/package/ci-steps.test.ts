@@ -43,3 +43,10 @@ it('names in the README every Debian package .ci/run installs', () => {
   const missing = packages.filter((p) => !readme.includes(`\`${p}\``));
   assert.deepEqual(missing, []);
 });
+
+it('installs and names the servers the service tests start (redis-server, postgresql)', () => {
+  for (const p of ['redis-server', 'postgresql']) {
+    assert.match(ciRun, new RegExp(`need\\+=\\(${p}\\)`), p);
+    assert.ok(readme.includes(`\`${p}\``), p);
+  }
+});

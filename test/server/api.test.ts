@@ -163,6 +163,88 @@ describe('serve API (in-process queue)', () => {
     assert.deepEqual(storeFiles(svc), before);
   });
 
+  it('answers every malformed multipart body with a 4xx and keeps nothing', async () => {
+    const before = storeFiles(svc);
+    const part = (name: string, body: string, filename = 'a.bin'): string =>
+      `--XYZ\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n${body}\r\n`;
+    const cases: [string, string, number, string][] = [
+      // The file under another name.
+      [
+        'multipart/form-data; boundary=XYZ',
+        `${part('upload', 'abc')}--XYZ--\r\n`,
+        400,
+        'BAD_MULTIPART',
+      ],
+      // Two files (one is allowed).
+      [
+        'multipart/form-data; boundary=XYZ',
+        `${part('file', 'abc')}${part('file', 'def', 'b.bin')}--XYZ--\r\n`,
+        200,
+        '',
+      ],
+      // No boundary parameter.
+      ['multipart/form-data', `${part('file', 'abc')}--XYZ--\r\n`, 400, ''],
+      // A boundary that never appears.
+      ['multipart/form-data; boundary=NOPE', 'just bytes, no parts at all', 400, 'BAD_MULTIPART'],
+      // Headers of a part cut off in the middle.
+      [
+        'multipart/form-data; boundary=XYZ',
+        '--XYZ\r\nContent-Disposition: form-da',
+        400,
+        'BAD_MULTIPART',
+      ],
+      // Binary garbage.
+      ['multipart/form-data; boundary=XYZ', '\u0000\u00ff\u0001--XYZ\u0000', 400, 'BAD_MULTIPART'],
+    ];
+    for (const [type, body, status, code] of cases) {
+      const res = await fetch(`${svc.base}/v1/scans`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': type },
+        body,
+      });
+      const answer = (await res.json()) as { error?: string; id?: string };
+      if (status === 200) {
+        // Two files: the first is taken, or the body is refused; either way no crash.
+        assert.ok(res.status === 202 || res.status === 400 || res.status === 413, `${res.status}`);
+        continue;
+      }
+      assert.equal(res.status, status, `${type} ${JSON.stringify(body)}`);
+      if (code !== '') assert.equal(answer.error, code, JSON.stringify(body));
+    }
+    // Only the two-files case could have stored its first file ("abc").
+    const now = storeFiles(svc);
+    assert.deepEqual(now.tmp, []);
+    assert.deepEqual(
+      now.objects.filter((o) => !before.objects.includes(o) && o !== sha(Buffer.from('abc'))),
+      [],
+    );
+  });
+
+  it('refuses ids that are not ids on every route that takes one', async () => {
+    for (const bad of ['0'.repeat(65), 'ABC', '%00', `${'a'.repeat(63)}%20`, '-1', '.']) {
+      for (const path of [`/v1/scans/${bad}`, `/v1/scans/${bad}/sarif`]) {
+        const res = await fetch(`${svc.base}${path}`);
+        assert.equal(res.status, 400, path);
+        assert.equal(((await res.json()) as { error: string }).error, 'BAD_ID');
+      }
+    }
+    // An id past fastify's parameter length (100) is refused by the router: 414.
+    const long = await fetch(`${svc.base}/v1/scans/${'x'.repeat(4000)}`);
+    assert.equal(long.status, 414);
+    assert.equal(typeof ((await long.json()) as { error: unknown }).error, 'string');
+    // A path longer than node's header limit is refused by the HTTP parser itself.
+    const huge = await fetch(`${svc.base}/v1/scans/${'a'.repeat(70_000)}`);
+    assert.equal(huge.status, 431);
+    // A JSON body over the 64 KiB limit.
+    const big = await fetch(`${svc.base}/v1/scans`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `https://example.com/${'a'.repeat(70_000)}` }),
+    });
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: string }).error, 'TOO_LARGE');
+  });
+
   it('refuses an over-limit upload with 413 and keeps nothing of it', async () => {
     const before = storeFiles(svc);
     const big = new Uint8Array(1024 * 1024 + 1).fill(7);

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +20,7 @@ import {
   resultKey,
 } from '../../src/server/redis-queue.js';
 import { runCli } from '../helpers/cli-io.js';
+import { FakeHub } from '../helpers/hub-server.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import {
   spawnCli,
@@ -154,7 +162,25 @@ describe('Redis queue and workers', () => {
     }
   });
 
-  it('hub-scan queues a list, reports per-item errors, and follows it to a summary', async () => {
+  it('hub-scan queues a list, reports per-item errors, and follows it to a summary', async (t) => {
+    // hf:// items come from a loopback server playing the Hub; its LFS file redirects to a CDN
+    // host on loopback, which the SSRF guard refuses (no --allow-loopback-urls here).
+    const hubBenign = bigPickle('hub', 64);
+    const hub = new FakeHub([
+      {
+        type: 'model',
+        id: 'org/model',
+        refs: { main: '9'.repeat(40) },
+        commits: {
+          ['9'.repeat(40)]: [
+            { path: 'pytorch_model.bin', bytes: hubBenign },
+            { path: 'lfs/evil.pt', bytes: HOSTILE, lfs: true },
+          ],
+        },
+      },
+    ]);
+    await hub.start();
+    t.after(() => hub.stop());
     const dir = mkdtempSync(join(tmpdir(), 'tw-hub-'));
     writeFileSync(join(dir, 'benign.pt'), BENIGN);
     writeFileSync(join(dir, 'evil.pt'), HOSTILE);
@@ -170,8 +196,11 @@ describe('Redis queue and workers', () => {
         'missing.pt',
         'folder',
         'hf://org/model/pytorch_model.bin',
+        'hf://org/model@main',
+        'hf://org/nothing/x.bin',
         'http://169.254.169.254/latest/meta-data/',
         'http://localhost/x.pt',
+        `${'x'.repeat(9000)}.pt`,
       ].join('\n'),
     );
     const run = await runCli(
@@ -185,6 +214,8 @@ describe('Redis queue and workers', () => {
         svc.store.root,
         '--format',
         'json',
+        '--hf-endpoint',
+        hub.url,
       ],
       {},
       dir,
@@ -197,17 +228,21 @@ describe('Redis queue and workers', () => {
       scanned: number;
       verdicts: Record<string, number>;
     };
-    assert.equal(summary.items, 8);
-    assert.equal(summary.duplicates, 1);
+    // 11 lines; the repository line stands for its 2 files.
+    assert.equal(summary.items, 12);
+    // benign.pt twice, and the repository's pytorch_model.bin after its own line.
+    assert.equal(summary.duplicates, 2);
     assert.deepEqual(summary.itemErrors, {
       NOT_FOUND: 1,
       NOT_A_FILE: 1,
-      NOT_SUPPORTED: 1,
-      BLOCKED_ADDRESS: 2,
+      HUB_REPO_NOT_FOUND: 1,
+      BLOCKED_ADDRESS: 3,
+      BAD_ITEM: 1,
     });
-    assert.equal(summary.scanned, 2);
-    assert.deepEqual(summary.verdicts, { safe: 1, malicious: 1 });
-    assert.match(run.stderr, /line 8: NOT_SUPPORTED: hf:\/\/ references are not supported/);
+    assert.equal(summary.scanned, 3);
+    assert.deepEqual(summary.verdicts, { safe: 2, malicious: 1 });
+    assert.match(run.stderr, /line 9: BLOCKED_ADDRESS: 127\.0\.0\.1 is not a public address/);
+    assert.match(run.stderr, /line 10: HUB_REPO_NOT_FOUND: hf:\/\/org\/nothing@main/);
   });
 
   it('hub-scan refuses a list of a million lines before queuing any of it', async () => {
@@ -218,7 +253,13 @@ describe('Redis queue and workers', () => {
     for (let i = 0; i < 1000; i++) out.write(line);
     await new Promise<void>((r) => out.end(r));
     const before = await queue.queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed');
-    const run = await runCli(['hub-scan', '--redis', redis.url, '--list', list], {}, dir);
+    writeFileSync(join(dir, 'model.pt'), BENIGN);
+    const store = join(dir, 'store');
+    const run = await runCli(
+      ['hub-scan', '--redis', redis.url, '--list', list, '--store', store],
+      {},
+      dir,
+    );
     assert.equal(run.code, 2);
     assert.match(run.stderr, /more than 100000 items \(--max-items\)/);
     const afterCount = await queue.queue.getJobCountByTypes(
@@ -228,5 +269,7 @@ describe('Redis queue and workers', () => {
       'failed',
     );
     assert.equal(afterCount, before);
+    // Nothing was stored either (the store folder was never made).
+    assert.equal(existsSync(store), false);
   });
 });

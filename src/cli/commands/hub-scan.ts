@@ -7,14 +7,22 @@ import type { Command, CliIo } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
 import type { RedisQueue } from '../../server/redis-queue.js';
 import type { ContentStore } from '../../server/store.js';
-import { byteSize, positiveInt, redisUrl, storeDir } from './service-options.js';
+import type { HubFetcher } from '../../server/hub-fetch.js';
+import {
+  byteSize,
+  hubFetcher,
+  positiveInt,
+  postgresResults,
+  redisUrl,
+  storeDir,
+} from './service-options.js';
 
 const HELP = `Usage: torchward hub-scan --redis URL --list FILE [options]
 
 Queues every artifact of a list for \`torchward worker\` processes and follows them to the end:
-one item a line, a local path, an http(s) URL (fetched through the SSRF guard) or an hf:// id
-(refused per item in this build: no Hugging Face Hub resolver). Empty lines and lines starting
-with # are skipped. Each artifact is stored by SHA-256 and scanned once, however often it is listed.
+one item a line, a local path, an http(s) URL (fetched through the SSRF guard) or an hf:// id:
+a file (hf://OWNER/NAME[@REV]/PATH) or a whole repository (hf://OWNER/NAME[@REV], every file of
+it). Empty lines and lines starting with # are skipped. Each artifact is stored by SHA-256 and scanned once, however often it is listed.
 
 Options:
   --redis URL             Redis holding the queue
@@ -23,6 +31,9 @@ Options:
   --max-items N           refuse a list of more items than this (default 100000), before queuing any
   --max-upload SIZE       largest artifact fetched or copied (default 4G)
   --allow-loopback-urls   let URLs reach 127.0.0.0/8 and ::1 (tests, local mirrors)
+  --postgres URL          results are kept in Postgres (postgres://…), as the workers were told
+  --hf-endpoint URL       the Hugging Face Hub of hf:// ids (default: HF_ENDPOINT, else
+                          https://huggingface.co); HF_TOKEN is sent to it only
   --no-wait               queue and exit; do not follow the scans
   --format text|json      the summary on stdout (default text)
   -h, --help              show this help
@@ -66,6 +77,8 @@ export const hubScanCommand: Command = {
         'max-items': { type: 'string' },
         'max-upload': { type: 'string' },
         'allow-loopback-urls': { type: 'boolean', default: false },
+        'hf-endpoint': { type: 'string' },
+        postgres: { type: 'string' },
         'no-wait': { type: 'boolean', default: false },
         format: { type: 'string', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -101,7 +114,8 @@ export const hubScanCommand: Command = {
     const { RedisQueue } = await import('../../server/redis-queue.js');
     const store = new ContentStore(storeDir(values.store, io.cwd));
     await store.init();
-    const queue = new RedisQueue(redis);
+    const queue = new RedisQueue(redis, await postgresResults(values.postgres));
+    const hub = await hubFetcher(values['hf-endpoint'], io.env, values['allow-loopback-urls']);
     const started = Date.now();
     const summary: Summary = {
       items,
@@ -125,26 +139,38 @@ export const hubScanCommand: Command = {
     const progress = new Progress(io, summary);
     try {
       await forEachItem(listPath, IN_FLIGHT, async (item, line) => {
-        const outcome = await ingestItem(
-          item,
-          io.cwd,
-          store,
-          maxBytes,
-          values['allow-loopback-urls'],
-        );
-        if ('error' in outcome) {
-          itemError(line, outcome.error, outcome.message);
-          return;
+        const ingest = async (one: string): Promise<void> => {
+          const outcome = await ingestItem(one, {
+            cwd: io.cwd,
+            store,
+            maxBytes,
+            allowLoopback: values['allow-loopback-urls'],
+            hub,
+          });
+          if ('error' in outcome) {
+            itemError(line, outcome.error, outcome.message);
+            return;
+          }
+          if (ids.has(outcome.id)) {
+            summary.duplicates++;
+            return;
+          }
+          ids.add(outcome.id);
+          const status = await queue.submit(outcome.id);
+          if (status === 'done') summary.alreadyScanned++;
+          else summary.queued++;
+          progress.tick('queuing');
+        };
+        const files = await expandHubRepository(item, hub, maxItems);
+        if (files === undefined) {
+          await ingest(item);
+        } else if ('error' in files) {
+          itemError(line, files.error, files.message);
+        } else {
+          // A repository stands for its files: each is an item of the summary.
+          summary.items += files.length - 1;
+          for (const file of files) await ingest(file);
         }
-        if (ids.has(outcome.id)) {
-          summary.duplicates++;
-          return;
-        }
-        ids.add(outcome.id);
-        const status = await queue.submit(outcome.id);
-        if (status === 'done') summary.alreadyScanned++;
-        else summary.queued++;
-        progress.tick('queuing');
       });
       if (!values['no-wait']) await follow(queue, ids, summary, progress);
     } finally {
@@ -203,30 +229,70 @@ async function forEachItem(
 
 type Ingested = { id: string } | { error: string; message: string };
 
-async function ingestItem(
+/**
+ * The file references of an `hf://` repository item (no file path), at most `max`; undefined
+ * for any other item; a per-item error when the Hub cannot list it.
+ */
+async function expandHubRepository(
   item: string,
-  cwd: string,
-  store: ContentStore,
-  maxBytes: number,
-  allowLoopback: boolean,
-): Promise<Ingested> {
-  const { FetchRefusedError, guardedGet } = await import('../../server/ssrf.js');
-  const { resolveReference } = await import('../../server/references.js');
-  const { TooLargeError } = await import('../../server/store.js');
+  hub: HubFetcher,
+  max: number,
+): Promise<string[] | { error: string; message: string } | undefined> {
+  if (!item.startsWith('hf://') || item.length > MAX_LINE) return undefined;
+  const { parseHubFileRef } = await import('../../server/hub-fetch.js');
+  const { HubError } = await import('../../hub/client.js');
+  const { hubErrorStatus } = await import('../../server/references.js');
+  try {
+    const file = parseHubFileRef(item);
+    if (file.path !== undefined) return undefined;
+    const files = await hub.files(file.ref);
+    if (files.length > max) {
+      return { error: 'TOO_MANY_FILES', message: `${item} has more than ${max} files` };
+    }
+    return files;
+  } catch (error) {
+    if (error instanceof HubError)
+      return { error: hubErrorStatus(error).code, message: error.message };
+    throw error;
+  }
+}
+
+interface IngestOptions {
+  readonly cwd: string;
+  readonly store: ContentStore;
+  readonly maxBytes: number;
+  readonly allowLoopback: boolean;
+  readonly hub: HubFetcher;
+}
+
+async function ingestItem(item: string, options: IngestOptions): Promise<Ingested> {
+  const { FetchRefusedError } = await import('../../server/ssrf.js');
+  const { hubErrorStatus, openReference } = await import('../../server/references.js');
+  const { MismatchError, TooLargeError } = await import('../../server/store.js');
+  const { HubError } = await import('../../hub/client.js');
+  const { cwd, store, maxBytes } = options;
   if (item.length > MAX_LINE)
     return { error: 'BAD_ITEM', message: `longer than ${MAX_LINE} characters` };
+  let opened;
   try {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) {
-      const url = await resolveReference(item);
-      const res = await guardedGet(url, allowLoopback ? { allowLoopback: true } : {});
-      return { id: (await store.ingest(res, maxBytes)).sha256 };
+      opened = await openReference(item, {
+        guard: options.allowLoopback ? { allowLoopback: true } : {},
+        hub: options.hub,
+        maxBytes,
+      });
+      return { id: (await store.ingest(opened.body, maxBytes, opened.expect)).sha256 };
     }
     const path = resolve(cwd, item);
     const info = await stat(path);
     if (!info.isFile()) return { error: 'NOT_A_FILE', message: `${item} is not a regular file` };
     return { id: (await store.ingest(createReadStream(path), maxBytes)).sha256 };
   } catch (error) {
+    opened?.close();
     if (error instanceof FetchRefusedError) return { error: error.code, message: error.message };
+    if (error instanceof HubError)
+      return { error: hubErrorStatus(error).code, message: error.message };
+    if (error instanceof MismatchError) return { error: 'HUB_MISMATCH', message: error.message };
     if (error instanceof TooLargeError) return { error: 'TOO_LARGE', message: error.message };
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { error: 'NOT_FOUND', message: `${item} does not exist` };
@@ -241,20 +307,18 @@ async function follow(
   summary: Summary,
   progress: Progress,
 ): Promise<void> {
-  const { resultKey } = await import('../../server/redis-queue.js');
   const pending = new Set(ids);
   let round = 0;
   while (pending.size > 0) {
     const batch = [...pending];
     for (let at = 0; at < batch.length; at += 1000) {
       const part = batch.slice(at, at + 1000);
-      const found = await queue.redis.mget(...part.map(resultKey));
-      for (const [i, value] of found.entries()) {
+      const found = await queue.results.verdicts(part);
+      for (const [i, verdict] of found.entries()) {
         const id = part[i];
-        if (value === null || id === undefined) continue;
+        if (verdict === undefined || id === undefined) continue;
         pending.delete(id);
         summary.scanned++;
-        const verdict = (JSON.parse(value) as { verdict: string }).verdict;
         summary.verdicts[verdict] = (summary.verdicts[verdict] ?? 0) + 1;
       }
     }

@@ -13,6 +13,7 @@ import { failsGate, scanPaths, type ScanOptions } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
 import { renderText } from '../../reporters/text.js';
+import { hubEndpoint } from './service-options.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
@@ -362,21 +363,6 @@ function signaturePolicy(
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-}
-
-/** The Hub's base URL: --hf-endpoint, HF_ENDPOINT or huggingface.co, without trailing `/`. */
-function hubEndpoint(given: string | undefined): string {
-  const text = given === undefined || given === '' ? 'https://huggingface.co' : given;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--hf-endpoint: not a URL: ${text}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`--hf-endpoint: not an http(s) URL: ${text}`);
-  }
-  return text.replace(/\/+$/, '');
 }
 
 /** The exit-code contract of `scan`. */

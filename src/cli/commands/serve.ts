@@ -4,7 +4,15 @@ import { parseArgs } from 'node:util';
 import { toolVersion } from '../../engine/version.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { byteSize, positiveInt, redisUrl, storeDir, untilSignal } from './service-options.js';
+import {
+  byteSize,
+  hubFetcher,
+  positiveInt,
+  postgresResults,
+  redisUrl,
+  storeDir,
+  untilSignal,
+} from './service-options.js';
 
 const HELP = `Usage: torchward serve [--listen HOST:PORT] [--redis URL] [options]
        torchward serve keys create --api-keys FILE
@@ -16,6 +24,8 @@ process; with --redis, they are queued for \`torchward worker\` processes.
 Options:
   --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; port 0 picks one)
   --redis URL               queue scans in Redis (redis://HOST:PORT) for torchward worker
+  --postgres URL            keep results in Postgres (postgres://USER@HOST:PORT/DB) instead of
+                            Redis; needs --redis, and the workers given the same URL
   --store DIR               content-addressed artifact store (default ./torchward-store); shared
                             with the workers
   --api-keys FILE           accepted API keys (hashes, made by \`serve keys create\`); POST needs
@@ -27,6 +37,10 @@ Options:
   --request-timeout SECONDS a request (an upload) must complete within this (default 900)
   --allow-loopback-urls     let URL references reach 127.0.0.0/8 and ::1 (tests, local mirrors);
                             every other private range stays refused
+  --hf-endpoint URL         the Hugging Face Hub of hf:// references (default: HF_ENDPOINT, else
+                            https://huggingface.co); trusted as configured, HF_TOKEN is sent to
+                            it only; a download it redirects elsewhere passes the SSRF guard
+  --no-hf                   refuse hf:// references (422 NOT_SUPPORTED)
   -h, --help                show this help
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 4 internal error.
@@ -45,6 +59,7 @@ export const serveCommand: Command = {
       options: {
         listen: { type: 'string', default: '127.0.0.1:8080' },
         redis: { type: 'string' },
+        postgres: { type: 'string' },
         store: { type: 'string' },
         'api-keys': { type: 'string' },
         'no-auth': { type: 'boolean', default: false },
@@ -53,6 +68,8 @@ export const serveCommand: Command = {
         timeout: { type: 'string' },
         'request-timeout': { type: 'string' },
         'allow-loopback-urls': { type: 'boolean', default: false },
+        'hf-endpoint': { type: 'string' },
+        'no-hf': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -74,12 +91,21 @@ export const serveCommand: Command = {
       );
     }
     const redis = redisUrl(values.redis);
+    if (values.postgres !== undefined && redis === undefined) {
+      throw new UsageError("--postgres keeps the workers' results: it needs --redis");
+    }
     const maxUploadBytes = byteSize(values['max-upload'], '--max-upload', 4 * 2 ** 30);
     const concurrency = positiveInt(values.concurrency, '--concurrency', 1);
     const timeoutMs = positiveInt(values.timeout, '--timeout', 120) * 1000;
     const requestTimeoutMs =
       positiveInt(values['request-timeout'], '--request-timeout', 900) * 1000;
 
+    if (values['no-hf'] && values['hf-endpoint'] !== undefined) {
+      throw new UsageError('--no-hf and --hf-endpoint contradict each other');
+    }
+    const hub = values['no-hf']
+      ? undefined
+      : await hubFetcher(values['hf-endpoint'], io.env, values['allow-loopback-urls']);
     const { ContentStore } = await import('../../server/store.js');
     const { buildApp } = await import('../../server/app.js');
     const store = new ContentStore(storeDir(values.store, io.cwd));
@@ -100,7 +126,10 @@ export const serveCommand: Command = {
             attempts: 3,
             timeoutMs,
           })
-        : new (await import('../../server/redis-queue.js')).RedisQueue(redis);
+        : new (await import('../../server/redis-queue.js')).RedisQueue(
+            redis,
+            await postgresResults(values.postgres),
+          );
     const app = await buildApp({
       store,
       queue,
@@ -108,6 +137,7 @@ export const serveCommand: Command = {
       noAuth: values['no-auth'],
       maxUploadBytes,
       allowLoopbackUrls: values['allow-loopback-urls'],
+      ...(hub === undefined ? {} : { hub }),
       webRoot: fileURLToPath(new URL('../../web/', import.meta.url)),
       requestTimeoutMs,
       version: toolVersion(),

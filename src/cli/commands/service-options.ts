@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { HubFetcher } from '../../server/hub-fetch.js';
+import type { ResultStore } from '../../server/results.js';
 import { UsageError } from '../io.js';
 
 // Option parsing shared by `serve`, `worker` and `hub-scan`.
@@ -42,9 +44,73 @@ export function redisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * The Postgres result store `--postgres URL` names (its table created when missing), or
+ * undefined without the flag (results stay in Redis).
+ */
+export async function postgresResults(
+  value: string | undefined,
+  maxConnections?: number,
+): Promise<ResultStore | undefined> {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `--postgres needs a URL like postgres://USER@127.0.0.1:5432/DB, got '${value}'`,
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new UsageError(`--postgres needs a postgres:// URL, got '${url.protocol}…'`);
+  }
+  const { PostgresResults } = await import('../../server/postgres-results.js');
+  try {
+    return await PostgresResults.connect(value, maxConnections);
+  } catch (error) {
+    throw new UsageError(`--postgres: cannot use ${url.host}: ${(error as Error).message}`);
+  }
+}
+
 /** The artifact store folder (default ./torchward-store). */
 export function storeDir(value: string | undefined, cwd: string): string {
   return resolve(cwd, value ?? 'torchward-store');
+}
+
+/** The Hub's base URL: --hf-endpoint, HF_ENDPOINT or huggingface.co, without trailing `/`. */
+export function hubEndpoint(given: string | undefined): string {
+  const text = given === undefined || given === '' ? 'https://huggingface.co' : given;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--hf-endpoint: not a URL: ${text}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`--hf-endpoint: not an http(s) URL: ${text}`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/**
+ * The Hub fetcher of `serve` and `hub-scan`: the endpoint from --hf-endpoint or HF_ENDPOINT,
+ * HF_TOKEN sent to that origin only.
+ */
+export async function hubFetcher(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  allowLoopback: boolean,
+): Promise<HubFetcher> {
+  const { HubFetcher } = await import('../../server/hub-fetch.js');
+  const token = env.HF_TOKEN;
+  return new HubFetcher({
+    connection: {
+      endpoint: hubEndpoint(flag ?? env.HF_ENDPOINT),
+      timeoutMs: 60_000,
+      ...(token === undefined || token === '' ? {} : { token }),
+    },
+    guard: allowLoopback ? { allowLoopback: true } : {},
+  });
 }
 
 /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { positiveInt, redisUrl, storeDir, untilSignal } from './service-options.js';
+import {
+  positiveInt,
+  postgresResults,
+  redisUrl,
+  storeDir,
+  untilSignal,
+} from './service-options.js';
 
 const HELP = `Usage: torchward worker --redis URL [--concurrency N] [options]
 
@@ -12,6 +18,8 @@ dead-letter queue after the last, and taken over by another worker if this one d
 
 Options:
   --redis URL          Redis holding the queue (redis://HOST:PORT)
+  --postgres URL       write results to Postgres (postgres://USER@HOST:PORT/DB) instead of
+                       Redis; give serve and hub-scan the same URL
   --store DIR          the artifact store (default ./torchward-store), shared with serve/hub-scan
   --concurrency N      jobs at once (default 1), each on its own scan thread
   --timeout SECONDS    time limit per artifact (default 120)
@@ -32,6 +40,7 @@ export const workerCommand: Command = {
       strict: true,
       options: {
         redis: { type: 'string' },
+        postgres: { type: 'string' },
         store: { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
@@ -54,8 +63,10 @@ export const workerCommand: Command = {
     const { startWorker } = await import('../../server/worker.js');
     const store = new ContentStore(storeDir(values.store, io.cwd));
     await store.init();
+    const results = await postgresResults(values.postgres, concurrency + 1);
     const running = startWorker({
       redisUrl: redis,
+      ...(results === undefined ? {} : { results }),
       store,
       concurrency,
       timeoutMs,
@@ -65,7 +76,9 @@ export const workerCommand: Command = {
       },
     });
     await running.worker.waitUntilReady();
-    io.stdout.write(`torchward worker: ready (concurrency ${concurrency}, store ${store.root})\n`);
+    io.stdout.write(
+      `torchward worker: ready (concurrency ${concurrency}, store ${store.root}, results in ${results === undefined ? 'Redis' : 'Postgres'})\n`,
+    );
     await untilSignal();
     await running.close();
     return EXIT.OK;

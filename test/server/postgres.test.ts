@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { PostgresResults, RESULTS_TABLE } from '../../src/server/postgres-results.js';
+import { RedisQueue, resultKey } from '../../src/server/redis-queue.js';
+import { runCli } from '../helpers/cli-io.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
+import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import {
+  spawnCli,
+  startService,
+  upload,
+  waitForScan,
+  type TestService,
+} from '../helpers/service.js';
+
+// Results kept in Postgres (`--postgres URL`): a real postgres (Debian's postgresql, initdb into a
+// temporary folder, a free loopback port), a real redis-server for the queue, real worker
+// processes, one of them SIGKILLed mid-job.
+
+const HOSTILE = readFileSync('test/fixtures/zip/evil/torch-evil.pt');
+const BENIGN = readFileSync('test/fixtures/zip/ok/torch-state-dict.pt');
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** A valid protocol-2 pickle of one str of `size` bytes (over 1 MiB: scanned on a thread). */
+function bigPickle(tag: string, size: number): Buffer {
+  const body = Buffer.alloc(size, 'a');
+  body.write(tag);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(size);
+  return Buffer.concat([Buffer.from([0x80, 0x02, 0x58]), len, body, Buffer.from('.')]);
+}
+
+// A hang (no live worker) fails the suite instead of stalling it.
+describe('results in Postgres', { timeout: 240_000 }, () => {
+  let postgres: TestPostgres;
+  let redis: TestRedis;
+  let svc: TestService;
+  let queue: RedisQueue;
+  let db: pg.Client;
+  const workers: ChildProcess[] = [];
+
+  const startWorker = async (): Promise<ChildProcess> => {
+    const { child, line } = await spawnCli(
+      [
+        'worker',
+        '--redis',
+        redis.url,
+        '--postgres',
+        postgres.url,
+        '--store',
+        svc.store.root,
+        '--lock-seconds',
+        '1',
+      ],
+      /ready/,
+    );
+    assert.match(line, /results in Postgres/);
+    workers.push(child);
+    return child;
+  };
+
+  /** How many rows each id has. */
+  const rowsPer = async (ids: readonly string[]): Promise<Map<string, number>> => {
+    const { rows } = await db.query<{ sha256: string; n: string }>(
+      `select sha256, count(*) as n from ${RESULTS_TABLE} where sha256 = any($1) group by sha256`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.sha256, Number(r.n)]));
+  };
+
+  before(async () => {
+    postgres = await startPostgres();
+    redis = await startRedis();
+    const results = await PostgresResults.connect(postgres.url);
+    svc = await startService(() => {
+      queue = new RedisQueue(redis.url, results);
+      return queue;
+    });
+    db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+  });
+
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await db.end();
+    await svc.close();
+    await redis.stop();
+    await postgres.stop();
+  });
+
+  it('keeps a worker result in Postgres, served by the API, and none in Redis', async () => {
+    await startWorker();
+    const up = await upload(svc.base, HOSTILE);
+    assert.equal(up.status, 202);
+    const done = await waitForScan(svc.base, sha(HOSTILE));
+    assert.equal(done.verdict, 'malicious');
+    const { rows } = await db.query<{ verdict: string; report: string }>(
+      `select verdict, report from ${RESULTS_TABLE} where sha256 = $1`,
+      [sha(HOSTILE)],
+    );
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.verdict, 'malicious');
+    assert.deepEqual(JSON.parse(rows[0]?.report ?? ''), done.report);
+    assert.equal(await queue.redis.exists(resultKey(sha(HOSTILE))), 0);
+    const sarif = await fetch(`${svc.base}/v1/scans/${sha(HOSTILE)}/sarif`);
+    assert.equal(sarif.status, 200);
+    // Submitted again: already done, no second job.
+    assert.equal((await upload(svc.base, HOSTILE)).body.status, 'done');
+  });
+
+  it('writes a result once: a second write of the same artifact is a no-op', async () => {
+    const store = await PostgresResults.connect(postgres.url);
+    try {
+      const id = 'e'.repeat(64);
+      const first = {
+        id,
+        verdict: 'safe' as const,
+        json: '{"a":1}',
+        sarif: '{}',
+        finishedAt: new Date().toISOString(),
+      };
+      const racing = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.writeOnce(i === 0 ? first : { ...first, verdict: 'malicious', json: `{"b":${i}}` }),
+        ),
+      );
+      assert.equal(racing.filter(Boolean).length, 1);
+      assert.equal((await rowsPer([id])).get(id), 1);
+      assert.deepEqual(await store.verdicts([id, 'f'.repeat(64)]), [
+        (await store.get(id))?.verdict,
+        undefined,
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('loses no job when a worker is SIGKILLed mid-job: one row per artifact', async () => {
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    // Queued before the victim starts, so it is still busy with them when it is killed.
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push((await upload(svc.base, bigPickle(`pg-kill-${i}`, 3 * 2 ** 20))).body.id ?? '');
+    }
+    const victim = await startWorker();
+    let midJob: string | undefined;
+    for (const until = Date.now() + 60_000; midJob === undefined && Date.now() < until;) {
+      for (const job of await queue.queue.getActive()) {
+        const id = (job.data as { id: string }).id;
+        if (!(await queue.results.has(id))) midJob = id;
+      }
+      if (midJob === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    victim.kill('SIGKILL');
+    assert.ok(midJob !== undefined, 'the worker never held a job');
+    await new Promise((r) => victim.once('exit', r));
+    await startWorker();
+    await startWorker();
+    for (const id of ids) assert.equal((await waitForScan(svc.base, id, 120_000)).status, 'done');
+    const counts = await rowsPer(ids);
+    for (const id of ids) assert.equal(counts.get(id), 1, id);
+  });
+
+  it('hub-scan --postgres follows the results in Postgres', async () => {
+    // A worker of its own: this test does not depend on the ones the previous test started.
+    await startWorker();
+    const dir = mkdtempSync(join(tmpdir(), 'tw-pg-hub-'));
+    writeFileSync(join(dir, 'benign.pt'), BENIGN);
+    writeFileSync(join(dir, 'list.txt'), 'benign.pt\n');
+    const run = await runCli(
+      [
+        'hub-scan',
+        '--redis',
+        redis.url,
+        '--postgres',
+        postgres.url,
+        '--list',
+        'list.txt',
+        '--store',
+        svc.store.root,
+        '--format',
+        'json',
+      ],
+      {},
+      dir,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { scanned: number; verdicts: Record<string, number> };
+    assert.deepEqual(summary.verdicts, { safe: 1 });
+    assert.equal((await rowsPer([sha(BENIGN)])).get(sha(BENIGN)), 1);
+  });
+
+  it('refuses a --postgres that is not a postgres URL, or --postgres without --redis', async () => {
+    const bad = await runCli(['worker', '--redis', redis.url, '--postgres', 'mysql://x/y'], {});
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--postgres needs a postgres:\/\/ URL/);
+    const alone = await runCli(['serve', '--no-auth', '--postgres', postgres.url], {});
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /needs --redis/);
+  });
+});
