@@ -10,6 +10,7 @@ import dangerousTrigger from './dangerous-trigger.js';
 import dependabotCooldown from './dependabot-cooldown.js';
 import dependabotExecution from './dependabot-execution.js';
 import excessivePermissions from './excessive-permissions.js';
+import forbiddenUses from './forbidden-uses.js';
 import githubApp from './github-app.js';
 import githubEnv from './github-env.js';
 import githubReleaseBinaries from './github-release-binaries.js';
@@ -55,6 +56,7 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   dependabotCooldown,
   dependabotExecution,
   excessivePermissions,
+  forbiddenUses,
   githubApp,
   githubEnv,
   githubReleaseBinaries,
