@@ -32,6 +32,7 @@ import releaseOnPersistentRunner from './release-on-persistent-runner.js';
 import scriptInjection from './script-injection.js';
 import secretsInherit from './secrets-inherit.js';
 import secretsOnPersistentRunner from './secrets-on-persistent-runner.js';
+import selfHostedRunner from './self-hosted-runner.js';
 import selfRepository from './self-repository.js';
 import superfluousActions from './superfluous-actions.js';
 import typosquatUses from './typosquat-uses.js';
@@ -78,6 +79,7 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   scriptInjection,
   secretsInherit,
   secretsOnPersistentRunner,
+  selfHostedRunner,
   selfRepository,
   superfluousActions,
   typosquatUses,
