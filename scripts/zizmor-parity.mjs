@@ -58,13 +58,14 @@ for (const name of readdirSync(join(base, 'audit')).sort()) {
   if (!name.endsWith('.rs')) continue;
   const text = readFileSync(join(base, 'audit', name), 'utf8');
   for (const test of text.split(/#\[test\]/).slice(1)) {
-    const inputs = [...test.matchAll(/\.input\(\s*input_under_test\(\s*"([^"]+)"/g)].map((m) => m[1]);
+    const inputs = [...test.matchAll(/\.input\(\s*input_under_test\(\s*"([^"]+)"/g)].map(
+      (m) => m[1],
+    );
     if (inputs.length !== 1) continue; // several inputs: findings cannot be told apart by file
     const args = [...test.matchAll(/\.args\(\[([^\]]*)\]\)/g)].map((m) => m[1]).join(' ');
     const pedantic = /--persona=(auditor|pedantic)|--pedantic/.test(args);
     const configMatch = /\.config\(\s*input_under_test\(\s*"([^"]+)"/.exec(test);
-    const configPath =
-      configMatch === null ? undefined : join(base, 'test-data', configMatch[1]);
+    const configPath = configMatch === null ? undefined : join(base, 'test-data', configMatch[1]);
     const forbiddenUses = forbiddenUsesOf(configPath);
     const file = inputs[0];
     for (const m of test.matchAll(/\b(?:error|warning|help|info|note)\[([a-z-]+)\]:/g)) {
