@@ -4,7 +4,7 @@ import type { EventContext } from './conditions.js';
 import { contextRefs, findExpressions } from './expressions.js';
 import { Memo } from './memo.js';
 import type { Job, Step, WorkflowModel } from './model.js';
-import { trailingComment } from './uses-sites.js';
+import { shellCommands, trailingComment } from './uses-sites.js';
 import { actionName, parseUses } from './uses.js';
 import { getScalar, scalarsUnder } from './yaml-tree.js';
 import type { YMap, YNode, YPath, YScalar } from './yaml-tree.js';
@@ -451,6 +451,16 @@ export function executesCheckout(step: Step): boolean {
     }
   }
   return step.run !== undefined && runExecutes(step.run.text);
+}
+
+const STEP_COMMANDS = new Memo<Step, readonly (readonly string[])[]>('stepCommands');
+
+/**
+ * The words of each shell command of a step's `run:` script (shellCommands), memoised per step:
+ * several rules read them, and splitting every script is a measurable share of an audit.
+ */
+export function stepCommands(step: Step): readonly (readonly string[])[] {
+  return STEP_COMMANDS.cached(step, (s) => (s.run === undefined ? [] : shellCommands(s.run.text)));
 }
 
 /** Evidence that a step (or its environment) turns on a build cache. */

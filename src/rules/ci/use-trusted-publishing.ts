@@ -1,10 +1,11 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { secretRefs, stepAction, stepInput } from '../../workflows/job-roles.js';
+import { secretRefs, stepAction, stepCommands, stepInput } from '../../workflows/job-roles.js';
 import type { Job, WorkflowModel } from '../../workflows/model.js';
-import { shellCommands } from '../../workflows/uses-sites.js';
 import type { YNode } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
+
+const PUBLISH_VERBS = /\b(?:publish|upload|push)\b/;
 
 const DRY_RUN = new Set(['--dry-run', '--dryrun']);
 
@@ -126,7 +127,9 @@ export default defineRule<WorkflowAuditInput, 'token' | 'noIdToken'>({
         }
         // A composite action cannot see its caller's permissions: workflows only, as zizmor.
         if (workflow.kind !== 'workflow' || hasIdToken(job, workflow)) continue;
-        const command = shellCommands(step.run.text).find(publishCommand);
+        // Every publishing command has one of these words: most scripts need no splitting.
+        if (!PUBLISH_VERBS.test(step.run.text)) continue;
+        const command = stepCommands(step).find(publishCommand);
         if (command !== undefined) {
           ctx.report({
             messageId: 'noIdToken',
