@@ -25,6 +25,9 @@ export interface TorchwardConfig {
   readonly minConfidence?: Confidence;
   /** Workflow audit: also report the noisier, code-smell findings (`pedantic: true`). */
   readonly pedantic?: boolean;
+  /** Workflow audit: the `forbidden-uses` allow or deny list of `uses:` patterns. */
+  readonly forbiddenUses?:
+    { readonly allow: readonly string[] } | { readonly deny: readonly string[] };
   /** Rule id → true (everywhere) or path globs where its findings are suppressed. */
   readonly ignore: Readonly<Record<string, true | readonly string[]>>;
   /** Signature requirements for `scan --require-signature`. */

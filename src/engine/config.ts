@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { parseForbiddenUses } from '../workflows/forbidden-uses.js';
 import { CONFIDENCES, SEVERITIES, type Confidence, type Severity } from '../core/finding.js';
 import {
   ConfigError,
@@ -51,6 +52,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     'privacy',
     'min-confidence',
     'pedantic',
+    'forbidden-uses',
   ]);
   for (const key of Object.keys(value)) {
     if (!known.has(key))
@@ -89,6 +91,18 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     throw new ConfigError(`${name}: signature must be a mapping`);
   if (value.privacy !== undefined && typeof value.privacy !== 'boolean')
     throw new ConfigError(`${name}: privacy must be true or false`);
+  let forbiddenUses: { allow: string[] } | { deny: string[] } | undefined;
+  if (value['forbidden-uses'] !== undefined) {
+    try {
+      const policy = parseForbiddenUses(value['forbidden-uses'], `${name}: forbidden-uses`);
+      forbiddenUses =
+        'allow' in policy
+          ? { allow: policy.allow.map((p) => p.text) }
+          : { deny: policy.deny.map((p) => p.text) };
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const allowGlobals = stringList(value['allow-globals'] ?? [], `${name}: allow-globals`);
   for (const g of allowGlobals) checkGlobalName(g, `${name}: allow-globals`);
   return {
@@ -105,6 +119,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     ignore: ignoreOut,
     ...(minConfidence === undefined ? {} : { minConfidence: minConfidence as Confidence }),
     ...(pedantic === undefined ? {} : { pedantic }),
+    ...(forbiddenUses === undefined ? {} : { forbiddenUses }),
     ...(signature === undefined ? {} : { signature }),
     // Checked by the guard's own parser (src/guard/config.ts) when `torchward guard` runs.
     ...(value.guard === undefined ? {} : { guard: value.guard }),

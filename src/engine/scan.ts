@@ -172,6 +172,14 @@ export async function scanPaths(
           ignore: Object.fromEntries(
             Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
           ),
+          ...(config.forbiddenUses === undefined
+            ? {}
+            : {
+                forbiddenUses:
+                  'allow' in config.forbiddenUses
+                    ? { allow: [...config.forbiddenUses.allow] }
+                    : { deny: [...config.forbiddenUses.deny] },
+              }),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),

@@ -13,6 +13,8 @@ import { ciRules, configFileRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
 import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
+import { parseForbiddenUses } from '../workflows/forbidden-uses.js';
+import type { ForbiddenUsesPolicy } from '../workflows/forbidden-uses.js';
 import { matchGlob } from '../workflows/glob.js';
 import { MEMO, Memo, newMemoStore } from '../workflows/memo.js';
 import { localReferences, parseWorkflow } from '../workflows/model.js';
@@ -33,6 +35,11 @@ export interface WorkflowAuditConfig {
    * matched against the display uri and the path relative to the repository root.
    */
   ignore?: Record<string, true | string[]>;
+  /**
+   * `forbidden-uses`: exactly one of `allow` or `deny`, a list of `uses:` patterns (`*`,
+   * `owner/*`, `owner/repo`, `owner/repo/*`, `owner/repo/path`, with `@ref` on exact ones).
+   */
+  forbiddenUses?: { allow: string[] } | { deny: string[] };
 }
 
 /** A rule that threw: a bug, reported apart from findings (the CLI exits with code 4). */
@@ -101,6 +108,15 @@ export function parseWorkflowAuditConfig(value: unknown): WorkflowAuditConfig {
     }
     out.ignore = parsed;
   }
+  const forbidden = value['forbidden-uses'] ?? value.forbiddenUses;
+  if (forbidden !== undefined && forbidden !== null) {
+    // Validated here so a bad pattern is a configuration error, not a silent no-op.
+    const policy = parseForbiddenUses(forbidden, 'torchward config: `forbidden-uses`');
+    out.forbiddenUses =
+      'allow' in policy
+        ? { allow: policy.allow.map((p) => p.text) }
+        : { deny: policy.deny.map((p) => p.text) };
+  }
   return out;
 }
 
@@ -134,10 +150,21 @@ export async function auditWorkflowFiles(
   } & WorkflowAuditFilter,
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
+  // Parsed once per run; a bad pattern throws TypeError, as parseWorkflowAuditConfig does.
+  const forbiddenUses =
+    options.config.forbiddenUses === undefined
+      ? undefined
+      : parseForbiddenUses(options.config.forbiddenUses, 'torchward config: `forbidden-uses`');
   const results: WorkflowAuditResult[] = [];
   for (const file of files) {
     results.push(
-      await auditOne(file, readText(file.path, options.limits.maxTextBytes), options, loader),
+      await auditOne(
+        file,
+        readText(file.path, options.limits.maxTextBytes),
+        options,
+        loader,
+        forbiddenUses,
+      ),
     );
   }
   return results;
@@ -153,6 +180,7 @@ async function auditOne(
     onWarning?: (message: string) => void;
   } & WorkflowAuditFilter,
   loader: LocalLoader,
+  forbiddenUses?: ForbiddenUsesPolicy,
 ): Promise<WorkflowAuditResult> {
   const { limits, config } = options;
   const unreadable = (error: FormatError, text: string): WorkflowAuditResult => ({
@@ -199,7 +227,12 @@ async function auditOne(
   if (root !== undefined) await loader.attach(model, root, 0);
   const runners = await loader.inventory(root, config);
   const internalErrors: WorkflowAuditInternalError[] = [];
-  const input: WorkflowAuditInput = { workflow: model, runners, [MEMO]: newMemoStore() };
+  const input: WorkflowAuditInput = {
+    workflow: model,
+    runners,
+    ...(forbiddenUses === undefined ? {} : { forbiddenUses }),
+    [MEMO]: newMemoStore(),
+  };
   // Dependabot and pre-commit files have no jobs: only the rules written for them read them.
   const pedantic = options.pedantic === true;
   const rules = (configKind === undefined ? WORKFLOW_RULES : configFileRules).filter(

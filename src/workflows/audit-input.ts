@@ -6,6 +6,7 @@ import { Memo } from './memo.js';
 import type { MEMO, MemoStore } from './memo.js';
 import { ciflowTags, privilegedTriggers, stepsDeep, untrustedTriggers } from './job-roles.js';
 import type { Job, WorkflowModel } from './model.js';
+import type { ForbiddenUsesPolicy } from './forbidden-uses.js';
 import { classifyRunsOn } from './runners.js';
 import type { RunnerClass, RunnerInventory } from './runners.js';
 import type { YMap, YPath, YScalar } from './yaml-tree.js';
@@ -14,6 +15,8 @@ import type { YMap, YPath, YScalar } from './yaml-tree.js';
 export interface WorkflowAuditInput {
   readonly workflow: WorkflowModel;
   readonly runners: RunnerInventory;
+  /** The configured `forbidden-uses` allow or deny list, when there is one. */
+  readonly forbiddenUses?: ForbiddenUsesPolicy;
   /** Memoised facts (workflows/memo.ts); created on first use when absent. */
   readonly [MEMO]?: MemoStore;
 }

@@ -4,6 +4,7 @@ import type { EventContext } from './conditions.js';
 import { contextRefs, findExpressions } from './expressions.js';
 import { Memo } from './memo.js';
 import type { Job, Step, WorkflowModel } from './model.js';
+import { shellCommands, trailingComment } from './uses-sites.js';
 import { actionName, parseUses } from './uses.js';
 import { getScalar, scalarsUnder } from './yaml-tree.js';
 import type { YMap, YNode, YPath, YScalar } from './yaml-tree.js';
@@ -452,10 +453,22 @@ export function executesCheckout(step: Step): boolean {
   return step.run !== undefined && runExecutes(step.run.text);
 }
 
+const STEP_COMMANDS = new Memo<Step, readonly (readonly string[])[]>('stepCommands');
+
+/**
+ * The words of each shell command of a step's `run:` script (shellCommands), memoised per step:
+ * several rules read them, and splitting every script is a measurable share of an audit.
+ */
+export function stepCommands(step: Step): readonly (readonly string[])[] {
+  return STEP_COMMANDS.cached(step, (s) => (s.run === undefined ? [] : shellCommands(s.run.text)));
+}
+
 /** Evidence that a step (or its environment) turns on a build cache. */
 export function cacheEvidence(
   step: Step,
   contexts?: readonly EventContext[],
+  /** The text of the file the step is in, to read a SHA pin's version comment (`# v6.5.0`). */
+  text?: string,
 ): (Evidence & { toggle?: YScalar }) | undefined {
   // A step whose `if:` is false under every given trigger never runs there.
   if (contexts !== undefined && contexts.length > 0 && !contexts.some((c) => mayRun(step.if, c)))
@@ -478,6 +491,17 @@ export function cacheEvidence(
         ? { what: `${name} (cache on by default)`, ...at }
         : { what: `${name} ${input}: ${state.text}`, ...at, toggle: state };
     };
+    // The action's major version: from the ref (`@v5`), else from a SHA pin's comment.
+    const major = (): number | undefined => {
+      const ref = parseUses(step.uses?.text ?? '');
+      const version = ref.kind === 'remote' ? ref.version : '';
+      const fromRef = /^v?(\d+)(?:\.|$)/i.exec(version);
+      if (fromRef !== null) return Number(fromRef[1]);
+      if (text === undefined || step.uses === undefined) return undefined;
+      const comment = trailingComment(text, step.uses);
+      const fromComment = comment === undefined ? null : /^v?(\d+)(?:\.|\s|$)/i.exec(comment);
+      return fromComment === null ? undefined : Number(fromComment[1]);
+    };
     switch (name) {
       case 'swatinem/rust-cache': {
         // `lookup-only: true` checks for an entry without restoring it.
@@ -491,24 +515,57 @@ export function cacheEvidence(
       case 'hendrikmuhs/ccache-action':
       case 'actions/cache/save':
         return { what: name, ...at };
+      case 'actions/setup-node': {
+        const value = stepInput(step, 'cache');
+        if (value !== undefined && value.text !== '' && value.text !== 'false') {
+          return toggled('cache', false);
+        }
+        // From v5 `package-manager-cache` (default true) caches npm's store without `cache:`.
+        const v = major();
+        if (v === undefined || v < 5) return undefined;
+        return toggled('package-manager-cache', true);
+      }
       case 'actions/setup-python':
-      case 'actions/setup-node':
-      case 'actions/setup-java': {
+      case 'actions/setup-java':
+      case 'graalvm/setup-graalvm': {
         const value = stepInput(step, 'cache');
         if (value === undefined || value.text === '' || value.text === 'false') return undefined;
         return toggled('cache', false);
       }
+      case 'ruby/setup-ruby':
+        return toggled('bundler-cache', false);
+      case 'mlugg/setup-zig':
+        return toggled('use-cache', true);
+      case 'determinatesystems/magic-nix-cache-action':
+        return toggled('use-gha-cache', true);
+      case 'actions-rust-lang/setup-rust-toolchain':
+      case 'jdx/mise-action':
+        return toggled('cache', true);
+      case 'oven-sh/setup-bun': {
+        // `no-cache: true` turns its default cache off.
+        const off = stepInput(step, 'no-cache');
+        if (off !== undefined && cacheToggleOn(off, contexts)) return undefined;
+        return { what: `${name} (cache on by default)`, ...at };
+      }
+      case 'ramsey/composer-install': {
+        // `ignore-cache: yes` (or true, 1) turns its default cache off.
+        const off = stepInput(step, 'ignore-cache')?.text.trim().toLowerCase();
+        if (off === 'yes' || off === 'true' || off === '1') return undefined;
+        return { what: `${name} (cache on by default)`, ...at };
+      }
+      case 'nix-community/cache-nix-action':
+      case 'awalsh128/cache-apt-pkgs-action':
+        return { what: name, ...at };
       case 'actions/setup-go':
         return toggled('cache', true);
       case 'actions/setup-dotnet':
         return toggled('cache', false);
       case 'astral-sh/setup-uv': {
         // `enable-cache` defaults to `auto` (on for GitHub-hosted runners) before v10; from v10
-        // only an explicit `true` turns it on. A SHA pin's version is unknown: treated as before.
-        const major = /^v(\d+)/i.exec(
-          parseUses(step.uses.text).kind === 'remote' ? versionOf(step) : '',
-        );
-        const modern = major !== null && Number(major[1]) >= 10;
+        // only an explicit `true` turns it on. A SHA pin's version comes from its comment (`# v10.0.0`);
+        // without one it is unknown and treated as before.
+        const v = major();
+        const modern = v !== undefined && v >= 10;
         const value = stepInput(step, 'enable-cache');
         if (modern)
           return value?.text.trim().toLowerCase() === 'true'
@@ -571,11 +628,6 @@ export function envCacheEvidence(env: YMap | undefined): Evidence | undefined {
     return { what: `${name} in env`, span: entry.key.span, path: entry.key.path };
   }
   return undefined;
-}
-
-function versionOf(step: Step): string {
-  const ref = step.uses === undefined ? undefined : parseUses(step.uses.text);
-  return ref?.kind === 'remote' ? ref.version : '';
 }
 
 /**

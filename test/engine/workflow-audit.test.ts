@@ -263,6 +263,8 @@ describe('auditWorkflowFiles', () => {
       'ci/dangerous-trigger:medium',
       'ci/concurrency-limits:high',
       'ci/pr-on-persistent-runner:low',
+      // The auditor's inventory of runners not known to be ephemeral (zizmor self-hosted-runner).
+      'ci/self-hosted-runner:low',
       'ci/github-env:low',
       'ci/mutable-image-tag:medium',
     ]);

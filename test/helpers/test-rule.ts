@@ -6,6 +6,7 @@ import { LineIndex } from '../../src/core/line-index.js';
 import { runRules } from '../../src/rules/define-rule.js';
 import type { Rule } from '../../src/rules/define-rule.js';
 import type { WorkflowAuditInput } from '../../src/workflows/audit-input.js';
+import type { ForbiddenUsesPolicy } from '../../src/workflows/forbidden-uses.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
 import type { WorkflowFileKind } from '../../src/workflows/model.js';
 import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';
@@ -30,6 +31,8 @@ export interface RuleCase {
   readonly runners?: Partial<RunnerInventory>;
   /** Run as `scan --pedantic` does (rules then see `options.pedantic`). */
   readonly pedantic?: boolean;
+  /** The configured `forbidden-uses` list (ci/forbidden-uses). */
+  readonly forbiddenUses?: ForbiddenUsesPolicy;
 }
 
 export interface InvalidCase extends RuleCase {
@@ -68,7 +71,11 @@ export function runRule(rule: Rule<WorkflowAuditInput>, input: RuleCase): Findin
   const runners: RunnerInventory = { ...EMPTY_INVENTORY, ...input.runners };
   return runRules(
     [rule],
-    { workflow, runners },
+    {
+      workflow,
+      runners,
+      ...(input.forbiddenUses === undefined ? {} : { forbiddenUses: input.forbiddenUses }),
+    },
     { uri, unit: 'char', options: input.pedantic === true ? { pedantic: true } : {} },
     (id, error) => {
       throw new Error(`rule ${id} threw`, { cause: error });

@@ -1,6 +1,6 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { shellCommands } from '../../workflows/uses-sites.js';
+import { stepCommands } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 
 // npm's abbreviations and common misspellings of `install` (npm accepts them all).
@@ -20,6 +20,10 @@ const NPM_INSTALL = new Set([
 ]);
 
 /** Whether a command installs a package outside a lockfile. */
+// Every command adhocInstall accepts names one of these programs: a script without any of them
+// needs no splitting.
+const INSTALLERS = /\b(?:gem|npm|yarn|pnpm|bundle)\b/;
+
 function adhocInstall(words: readonly string[]): boolean {
   const [program, ...args] = words;
   const operands = (from: number): string[] => args.slice(from).filter((a) => !a.startsWith('-'));
@@ -57,8 +61,8 @@ export default defineRule<WorkflowAuditInput, 'adhoc'>({
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
       for (const step of job.steps) {
-        if (step.run === undefined) continue;
-        for (const words of shellCommands(step.run.text)) {
+        if (step.run === undefined || !INSTALLERS.test(step.run.text)) continue;
+        for (const words of stepCommands(step)) {
           if (!adhocInstall(words)) continue;
           ctx.report({ messageId: 'adhoc', data: { command: words.join(' ') }, at: at(step.run) });
           // One finding per step: the step is what the user fixes.

@@ -6,7 +6,7 @@ import { defineRule } from '../define-rule.js';
 
 export default defineRule<
   WorkflowAuditInput,
-  'writeAll' | 'workflowWrite' | 'missingRisky' | 'missing'
+  'writeAll' | 'readAll' | 'workflowWrite' | 'missingRisky' | 'missing'
 >({
   id: 'ci/excessive-permissions',
   title: 'GITHUB_TOKEN has more permissions than the jobs need',
@@ -18,6 +18,8 @@ export default defineRule<
   messages: {
     writeAll:
       '`write-all` gives every step write access to code, releases, packages and settings; list only the scopes each job needs.',
+    readAll:
+      '`read-all` at workflow level lets every job read every scope (code, packages, actions, security events, ...); list only the scopes the jobs need (`contents: read`).',
     workflowWrite:
       '`{{scope}}: write` at workflow level applies to every job, including ones that never need it; grant it on the job that does.',
     missingRisky:
@@ -33,6 +35,9 @@ export default defineRule<
       }
     };
     writeAll(workflow.permissions);
+    if (workflow.permissions?.kind === 'scalar' && workflow.permissions.text === 'read-all') {
+      ctx.report({ messageId: 'readAll', at: at(workflow.permissions), severity: 'low' });
+    }
     if (workflow.permissions?.kind === 'map') {
       for (const [scope, entry] of workflow.permissions.entries) {
         if (entry.value.kind === 'scalar' && entry.value.text === 'write') {
@@ -45,15 +50,34 @@ export default defineRule<
     // A reusable workflow inherits its caller's token; the caller is where to restrict it.
     const triggers = [...workflow.triggers.keys()];
     if (triggers.length === 0 || triggers.every((t) => t === 'workflow_call')) return;
-    if (workflow.jobs.every((job) => job.permissions !== undefined || job.uses !== undefined))
-      return;
+    // A reusable-workflow call passes the default token on; that is restricted only when the
+    // called workflow (read, local) sets permissions at its top or on every job.
+    const restricted = (job: (typeof workflow.jobs)[number]): boolean => {
+      if (job.permissions !== undefined) return true;
+      if (job.uses === undefined) return false;
+      const callee = job.callee;
+      return (
+        callee !== undefined &&
+        (callee.permissions !== undefined || callee.jobs.every((j) => j.permissions !== undefined))
+      );
+    };
+    if (workflow.jobs.every(restricted)) return;
+    // Only calls whose callee could not be read are left: whether it restricts is unknown.
+    const onlyCalls = workflow.jobs.every(
+      (job) => job.permissions !== undefined || job.uses !== undefined,
+    );
     const risky = privilegedTriggers(workflow)[0];
     const anchor = workflow.root?.entries.get('on')?.key ?? workflow.root;
     if (anchor === undefined) return;
     if (risky !== undefined) {
       ctx.report({ messageId: 'missingRisky', data: { trigger: risky.text }, at: at(anchor) });
     } else {
-      ctx.report({ messageId: 'missing', at: at(anchor), severity: 'low' });
+      ctx.report({
+        messageId: 'missing',
+        at: at(anchor),
+        severity: 'low',
+        ...(onlyCalls ? { confidence: 'medium' as const } : {}),
+      });
     }
   },
 });

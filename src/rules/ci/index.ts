@@ -10,6 +10,7 @@ import dangerousTrigger from './dangerous-trigger.js';
 import dependabotCooldown from './dependabot-cooldown.js';
 import dependabotExecution from './dependabot-execution.js';
 import excessivePermissions from './excessive-permissions.js';
+import forbiddenUses from './forbidden-uses.js';
 import githubApp from './github-app.js';
 import githubEnv from './github-env.js';
 import githubReleaseBinaries from './github-release-binaries.js';
@@ -31,6 +32,7 @@ import releaseOnPersistentRunner from './release-on-persistent-runner.js';
 import scriptInjection from './script-injection.js';
 import secretsInherit from './secrets-inherit.js';
 import secretsOnPersistentRunner from './secrets-on-persistent-runner.js';
+import selfHostedRunner from './self-hosted-runner.js';
 import selfRepository from './self-repository.js';
 import superfluousActions from './superfluous-actions.js';
 import typosquatUses from './typosquat-uses.js';
@@ -55,6 +57,7 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   dependabotCooldown,
   dependabotExecution,
   excessivePermissions,
+  forbiddenUses,
   githubApp,
   githubEnv,
   githubReleaseBinaries,
@@ -76,6 +79,7 @@ export const ciRules: readonly Rule<WorkflowAuditInput>[] = [
   scriptInjection,
   secretsInherit,
   secretsOnPersistentRunner,
+  selfHostedRunner,
   selfRepository,
   superfluousActions,
   typosquatUses,

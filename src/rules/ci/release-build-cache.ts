@@ -9,6 +9,7 @@ import {
   stepsDeep,
 } from '../../workflows/job-roles.js';
 import type { Evidence } from '../../workflows/job-roles.js';
+import { mayRun } from '../../workflows/conditions.js';
 import type { WorkflowModel } from '../../workflows/model.js';
 import { defineRule } from '../define-rule.js';
 
@@ -36,16 +37,24 @@ export default defineRule<WorkflowAuditInput, 'cache'>({
         map = releaseJobs(effective.workflow);
         roles.set(effective.workflow, map);
       }
+      // A job of a release-triggered workflow that may run under a release trigger restores its
+      // cache into that run even when it builds nothing itself (a toolchain set up with its cache
+      // on, as zizmor's cache-poisoning counts): the release run trusts what it restores.
       const why =
         map.get(effective.job.id) ??
-        (effective.via !== undefined && release ? 'called from a release workflow' : undefined);
+        (effective.via !== undefined && release ? 'called from a release workflow' : undefined) ??
+        (effective.via === undefined && contexts.some((c) => mayRun(effective.job.if, c))
+          ? 'it runs under a release trigger'
+          : undefined);
       if (why === undefined) continue;
       let found: { evidence: Evidence; span: Evidence['span']; path: Evidence['path'] } | undefined;
       const env = envCacheEvidence(effective.workflow.env) ?? envCacheEvidence(effective.job.env);
       if (env !== undefined) found = { evidence: env, span: env.span, path: env.path };
       for (const deep of stepsDeep(effective.job)) {
         if (found !== undefined) break;
-        const evidence = cacheEvidence(deep.step, contexts);
+        // A step of the job's own file: its text holds a SHA pin's version comment.
+        const text = deep.step === deep.at ? effective.workflow.text : undefined;
+        const evidence = cacheEvidence(deep.step, contexts, text);
         if (evidence === undefined) continue;
         const target = deep.step === deep.at ? evidence : at(deep.at.node);
         found = { evidence, span: target.span, path: target.path };

@@ -9,12 +9,13 @@ import {
   isAttackerObject,
 } from '../../workflows/expressions.js';
 import { stepAction } from '../../workflows/job-roles.js';
-import type { Step } from '../../workflows/model.js';
+import type { Job, Step, WorkflowModel } from '../../workflows/model.js';
 import { parseUses } from '../../workflows/uses.js';
-import type { YScalar } from '../../workflows/yaml-tree.js';
+import { scalarsUnder } from '../../workflows/yaml-tree.js';
+import type { YMap, YNode, YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
-type MessageId = 'run' | 'script' | 'codeInput' | 'actionInput';
+type MessageId = 'run' | 'script' | 'codeInput' | 'actionInput' | 'smell';
 
 interface Sink {
   readonly scalar: YScalar;
@@ -63,6 +64,57 @@ function flowing(body: string): { path: string; viaToJson: boolean }[] {
   return contextRefs(body).map((r) => ({ path: r.path, viaToJson: /\btojson\s*\(/i.test(body) }));
 }
 
+/** The attacker-controlled contexts among `flows`, as they appear in the expression. */
+function attackerPaths(flows: readonly { path: string; viaToJson: boolean }[]): string[] {
+  return flows
+    .filter((f) => isAttackerControlled(f.path) || (f.viaToJson && isAttackerObject(f.path)))
+    .map((f) => f.path);
+}
+
+/** Attacker-controlled contexts inside the expressions of a scalar's text. */
+function attackerIn(scalar: YScalar): string[] {
+  const out: string[] = [];
+  for (const expression of findExpressions(scalar.text)) {
+    out.push(...attackerPaths(flowing(expression.body)));
+  }
+  return out;
+}
+
+/**
+ * What an `env.NAME` or `matrix.KEY` reference carries from attacker-controlled contexts: the
+ * nearest `env:` that defines NAME (step, then job, then workflow), or every value the matrix
+ * gives KEY (its list and `include:` entries). `env.X (from github.event.issue.title)`.
+ */
+function indirect(path: string, step: Step, job: Job, workflow: WorkflowModel): string[] {
+  const [root, name] = path.split('.');
+  if (name === undefined) return [];
+  let values: YScalar[] = [];
+  if (root === 'env') {
+    const scopes: (YMap | undefined)[] = [step.env, job.env, workflow.env];
+    for (const env of scopes) {
+      // Expression property names are case-insensitive (and arrive lower-cased).
+      const entry = [...(env?.entries.entries() ?? [])].find(
+        ([k]) => k.toLowerCase() === name,
+      )?.[1];
+      if (entry === undefined) continue;
+      values = scalarsUnder(entry.value);
+      break;
+    }
+  } else if (root === 'matrix' && job.matrix?.kind === 'map') {
+    const get = (map: YMap): YNode | undefined =>
+      [...map.entries.entries()].find(([k]) => k.toLowerCase() === name)?.[1].value;
+    values = scalarsUnder(get(job.matrix));
+    const include = job.matrix.entries.get('include')?.value;
+    if (include?.kind === 'seq') {
+      for (const item of include.items) {
+        if (item.kind === 'map') values.push(...scalarsUnder(get(item)));
+      }
+    }
+  }
+  const sources = [...new Set(values.flatMap((v) => attackerIn(v)))];
+  return sources.length === 0 ? [] : [`${root}.${name}\u0000${sources.join(', ')}`];
+}
+
 export default defineRule<WorkflowAuditInput, MessageId>({
   id: 'ci/script-injection',
   title: 'Attacker-controlled context expanded into a script',
@@ -74,11 +126,13 @@ export default defineRule<WorkflowAuditInput, MessageId>({
   messages: {
     actionInput:
       '`${{ {{context}} }}` is whatever the calling workflow passes (in PR workflows often a branch name or title) and is pasted into this shell script; pass it through `env:` and quote "$VAR".',
-    run: '`${{ {{context}} }}` is text anyone can choose (a title, body or branch name) and is pasted into this shell script before it runs; pass it through `env:` and quote "$VAR" instead.',
+    run: '`${{ {{context}} }}`{{via}} is text anyone can choose (a title, body or branch name) and is pasted into this shell script before it runs; pass it through `env:` and quote "$VAR" instead.',
     script:
-      '`${{ {{context}} }}` is text anyone can choose and is pasted into this github-script code; read it from `context.payload` or `process.env` instead.',
+      '`${{ {{context}} }}`{{via}} is text anyone can choose and is pasted into this github-script code; read it from `context.payload` or `process.env` instead.',
     codeInput:
-      '`${{ {{context}} }}` is text anyone can choose and is pasted into input `{{input}}` of `{{action}}`, which runs it as code or shell; pass it through `env:` and read the variable there instead.',
+      '`${{ {{context}} }}`{{via}} is text anyone can choose and is pasted into input `{{input}}` of `{{action}}`, which runs it as code or shell; pass it through `env:` and read the variable there instead.',
+    smell:
+      '`${{ {{expression}} }}` is pasted into code before it runs; nothing in it looks attacker-controlled, but any expression in a script is one refactor away from an injection. Pass it through `env:` and use the variable.',
   },
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
@@ -92,25 +146,30 @@ export default defineRule<WorkflowAuditInput, MessageId>({
               end: scalar.span.start + expression.end,
             };
             const flows = flowing(expression.body);
-            // One finding per expression, naming every attacker-controlled context in it.
+            // One finding per expression, naming every attacker-controlled context in it, also
+            // through an `env:` variable or matrix value that holds one.
             const attacker = [
-              ...new Set(
-                flows
-                  .filter(
-                    (f) =>
-                      isAttackerControlled(f.path) || (f.viaToJson && isAttackerObject(f.path)),
-                  )
-                  .map((f) => f.path),
-              ),
+              ...new Set([
+                ...attackerPaths(flows),
+                ...flows
+                  .filter((f) => f.path.startsWith('env.') || f.path.startsWith('matrix.'))
+                  .flatMap((f) => indirect(f.path, step, job, workflow)),
+              ]),
             ];
             const data = {
               input: sink.input ?? '',
               action: sink.action ?? '',
             };
             if (attacker.length > 0) {
+              // An `env.`/`matrix.` reference names where its value comes from.
+              const sources = attacker.flatMap((a) => a.split('\u0000').slice(1));
               ctx.report({
                 messageId: sink.messageId,
-                data: { ...data, context: attacker.join(', ') },
+                data: {
+                  ...data,
+                  context: attacker.map((a) => a.split('\u0000')[0]).join(', '),
+                  via: sources.length === 0 ? '' : ` (set from \`${sources.join(', ')}\`)`,
+                },
                 at: { span, path: scalar.path },
               });
               continue;
@@ -125,6 +184,17 @@ export default defineRule<WorkflowAuditInput, MessageId>({
                 severity: 'medium',
                 // Whether a caller passes outsider text is unknown here: most pass constants.
                 confidence: 'low',
+              });
+              continue;
+            }
+            if (ctx.options.pedantic === true) {
+              // zizmor's pedantic persona: any expression in code is a code smell.
+              ctx.report({
+                messageId: 'smell',
+                data: { expression: expression.body.trim().replace(/\s+/g, ' ').slice(0, 80) },
+                at: { span, path: scalar.path },
+                severity: 'low',
+                pedantic: true,
               });
             }
           }

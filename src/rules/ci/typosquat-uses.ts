@@ -27,6 +27,20 @@ function oneEditApart(a: string, b: string): boolean {
 
 const POPULAR = new Set(POPULAR_ACTIONS);
 
+// The same few hundred repositories recur across a repository's workflows: each is compared with
+// the popular list once (bounded, cleared when full).
+const LOOKALIKE = new Map<string, string | undefined>();
+const MAX_LOOKALIKE = 4096;
+
+function lookalikeOf(repo: string): string | undefined {
+  if (LOOKALIKE.has(repo)) return LOOKALIKE.get(repo);
+  const owner = repo.split('/')[0];
+  const popular = POPULAR_ACTIONS.find((p) => p.split('/')[0] !== owner && oneEditApart(repo, p));
+  if (LOOKALIKE.size >= MAX_LOOKALIKE) LOOKALIKE.clear();
+  LOOKALIKE.set(repo, popular);
+  return popular;
+}
+
 export default defineRule<WorkflowAuditInput, 'lookalike'>({
   id: 'ci/typosquat-uses',
   title: 'Action name one typo away from a popular action',
@@ -43,10 +57,7 @@ export default defineRule<WorkflowAuditInput, 'lookalike'>({
     for (const { scalar } of usesSites(workflow)) {
       const ref = parseUses(scalar.text);
       if (ref.kind !== 'remote' || POPULAR.has(ref.repo)) continue;
-      const owner = ref.repo.split('/')[0];
-      const popular = POPULAR_ACTIONS.find(
-        (p) => p.split('/')[0] !== owner && oneEditApart(ref.repo, p),
-      );
+      const popular = lookalikeOf(ref.repo);
       if (popular === undefined) continue;
       ctx.report({ messageId: 'lookalike', data: { repo: ref.repo, popular }, at: at(scalar) });
     }

@@ -9,8 +9,34 @@ testRule(rule, {
     'on: workflow_call\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n',
     // Every job declares its own permissions.
     'on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      pull-requests: write\n    steps: []\n',
+    {
+      // A call to a local reusable workflow that restricts every job of its own.
+      code: 'on: push\njobs:\n  a:\n    uses: ./.github/workflows/child.yml\n',
+      files: {
+        '.github/workflows/child.yml':
+          'on: workflow_call\njobs:\n  b:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - run: make\n',
+      },
+    },
   ],
   invalid: [
+    {
+      code: 'on: push\npermissions: read-all\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n',
+      errors: [{ messageId: 'readAll', line: 2, column: 14, severity: 'low' }],
+    },
+    {
+      // The call passes the default token on and the called workflow does not restrict it.
+      code: 'on: push\njobs:\n  a:\n    uses: ./.github/workflows/child.yml\n',
+      files: {
+        '.github/workflows/child.yml':
+          'on: workflow_call\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n',
+      },
+      errors: [{ messageId: 'missing', line: 1, column: 1 }],
+    },
+    {
+      // A called workflow that cannot be read: whether it restricts the token is unknown.
+      code: 'on: push\njobs:\n  a:\n    uses: octo/repo/.github/workflows/ci.yml@0123456789abcdef0123456789abcdef01234567\n',
+      errors: [{ messageId: 'missing', line: 1, column: 1 }],
+    },
     {
       code: 'on: push\npermissions: write-all\njobs: {}\n',
       errors: [{ messageId: 'writeAll', line: 2, column: 14, severity: 'high' }],

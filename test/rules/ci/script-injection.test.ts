@@ -81,5 +81,28 @@ testRule(rule, {
         { messageId: 'run', line: 6, column: 67 },
       ],
     },
+    {
+      // Through env: the nearest definition (step, job, workflow) decides; static values are fine.
+      code: 'on: issues\nenv:\n  W: ${{ github.event.issue.title }}\n  S: static\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      J: ${{ github.event.issue.body }}\n      W: shadowed\n    steps:\n      - run: echo ${{ env.J }} ${{ env.W }} ${{ env.S }} ${{ env.T }}\n        env:\n          T: ${{ github.head_ref }}\n      - run: echo ${{ env.W }}\n        env:\n          W: ${{ github.event.comment.body }}\n',
+      errors: [
+        { messageId: 'run', line: 12, column: 19 },
+        { messageId: 'run', line: 12, column: 58 },
+        { messageId: 'run', line: 15, column: 19 },
+      ],
+    },
+    {
+      // Through a matrix value (a list entry or an include: entry).
+      code: 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        x: [a, b]\n        include:\n          - y: ${{ github.event.issue.title }}\n    steps:\n      - run: echo ${{ matrix.x }} ${{ matrix.y }}\n',
+      errors: [{ messageId: 'run', line: 11, column: 35 }],
+    },
+    {
+      // Pedantic mode: every other expression in code is a code smell (zizmor's pedantic persona).
+      code: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event_name }} ${{ github.event.issue.title }}\n      - if: github.event_name == 'push'\n        run: echo hi\n",
+      pedantic: true,
+      errors: [
+        { messageId: 'smell', line: 6, column: 19, severity: 'low' },
+        { messageId: 'run', line: 6, column: 44 },
+      ],
+    },
   ],
 });
