@@ -19,13 +19,18 @@ import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
 import { runRules } from '../rules/define-rule.js';
 import { codeRules } from '../rules/code/index.js';
+import { deployRules } from '../rules/deploy/index.js';
 import type {
   CodeAuditInput,
   CodeFileKind,
   CodeProblem,
   DeclaredTorch,
 } from '../rules/code/input.js';
-import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
+import {
+  applySuppressions,
+  type IgnoreIdCheck,
+  type WorkflowAuditConfig,
+} from './workflow-audit.js';
 
 export type { CodeFileKind, DeclaredTorch } from '../rules/code/input.js';
 export { codeFileKind } from './code-file-kind.js';
@@ -51,6 +56,29 @@ export interface CodeAuditResult {
   readonly contentScan: boolean;
 }
 
+/** Options of auditCodeFiles. */
+export interface CodeAuditOptions {
+  readonly limits: Limits;
+  readonly config: WorkflowAuditConfig;
+  readonly repoRoot?: string;
+  /**
+   * Told about ignore comments that name no rule (a typo suppresses nothing). Dockerfiles and
+   * shell scripts are read by the deploy audit too, so there a deploy rule id is known as well.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+const CODE_RULE_IDS = codeRules.map((r) => r.id);
+const CODE_AND_DEPLOY_RULE_IDS = [...CODE_RULE_IDS, ...deployRules.map((r) => r.id)];
+
+/** The ignore-comment check of a code file of `kind`, or undefined when nobody listens. */
+function idCheckOf(kind: CodeFileKind, options: CodeAuditOptions): IgnoreIdCheck | undefined {
+  if (options.onWarning === undefined) return undefined;
+  return kind === 'dockerfile' || kind === 'shell'
+    ? { onWarning: options.onWarning, what: 'code or deploy rule', ids: CODE_AND_DEPLOY_RULE_IDS }
+    : { onWarning: options.onWarning, what: 'code rule', ids: CODE_RULE_IDS };
+}
+
 /**
  * Audits code files with every `code/*` rule: Python and notebooks (tree-sitter parse, import
  * aliases, constants, taint within a function), shell scripts, Dockerfiles, requirements files;
@@ -61,7 +89,7 @@ export interface CodeAuditResult {
  */
 export async function auditCodeFiles(
   files: readonly { path: string; uri: string; kind: CodeFileKind }[],
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: CodeAuditOptions,
 ): Promise<{ results: CodeAuditResult[]; torch: DeclaredTorch }> {
   const torch = declaredTorch(
     files.filter((f) => f.kind !== 'python' && f.kind !== 'notebook' && f.kind !== 'shell'),
@@ -91,7 +119,7 @@ function auditOne(
   torch: DeclaredTorch,
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: CodeAuditOptions,
 ): CodeAuditResult {
   const read = readBytes(file.path, options.limits.maxTextBytes);
   const base: { problem?: CodeProblem } = {};
@@ -168,7 +196,15 @@ function auditOne(
   if (notebook !== undefined) {
     // Inline ignores are comments in the cells: apply them to the joined cell text, then move
     // every span to the notebook's JSON text and label it with the cell and line.
-    findings = applySuppressions(findings, file, notebook.python, [], {}, undefined);
+    findings = applySuppressions(
+      findings,
+      file,
+      notebook.python,
+      [],
+      {},
+      undefined,
+      idCheckOf(file.kind, options),
+    );
     const nb = notebook;
     findings = findings.map((f) => toNotebookFinding(nb, f));
     // The JSON text has no inline ignore comments of its own: the whole text is one "scalar".
@@ -181,7 +217,15 @@ function auditOne(
       options.repoRoot,
     );
   } else {
-    findings = applySuppressions(findings, file, text, [], options.config, options.repoRoot);
+    findings = applySuppressions(
+      findings,
+      file,
+      text,
+      [],
+      options.config,
+      options.repoRoot,
+      idCheckOf(file.kind, options),
+    );
   }
   return {
     uri: file.uri,

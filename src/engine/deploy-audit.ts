@@ -12,6 +12,7 @@ import {
 import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
 import { deployRules } from '../rules/deploy/index.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
+import { codeFileKind } from './code-file-kind.js';
 import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
 
 /** The audit result of one deployment file. */
@@ -32,7 +33,16 @@ export interface DeployAuditResult {
  */
 export function auditDeployFiles(
   files: readonly { path: string; uri: string; kind: DeployKind }[],
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
+  options: {
+    limits: Limits;
+    config: WorkflowAuditConfig;
+    repoRoot?: string;
+    /**
+     * Told about ignore comments that name no deploy rule (a typo suppresses nothing). A file the
+     * code audit reads too (a Dockerfile, a `.sh` script) is left to it, which knows both sets.
+     */
+    onWarning?: (message: string) => void;
+  },
 ): DeployAuditResult[] {
   const parsed = files.map((file) => {
     const text = readText(file.path, options.limits.maxTextBytes);
@@ -92,11 +102,23 @@ export function auditDeployFiles(
       uri: file.uri,
       kind: file.kind,
       text,
-      findings: applySuppressions(findings, file, text, [], options.config, options.repoRoot),
+      findings: applySuppressions(
+        findings,
+        file,
+        text,
+        [],
+        options.config,
+        options.repoRoot,
+        options.onWarning === undefined || codeFileKind(file.uri) !== undefined
+          ? undefined
+          : { onWarning: options.onWarning, what: 'deploy rule', ids: DEPLOY_RULE_IDS },
+      ),
       internalErrors,
     };
   });
 }
+
+const DEPLOY_RULE_IDS = deployRules.map((r) => r.id);
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -206,6 +206,7 @@ export async function scanPaths(
     files,
     internalErrors,
     allowGlobals,
+    options.onWarning,
     () => {
       done++;
     },
@@ -236,6 +237,7 @@ export async function scanPaths(
           ),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       },
     );
     for (const result of audited) {
@@ -750,6 +752,7 @@ async function auditCode(
   files: FileResult[],
   internalErrors: string[],
   allowGlobals: readonly string[],
+  onWarning: ((message: string) => void) | undefined,
   onDone: () => void,
   onProgress: ((path: string) => void) | undefined,
 ): Promise<DeclaredTorch | undefined> {
@@ -771,6 +774,7 @@ async function auditCode(
           ),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
+        ...(onWarning === undefined ? {} : { onWarning }),
       },
     );
     declarations.push(...audited.torch.declarations);
