@@ -17,9 +17,9 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { parseDockerfile } from '../formats/shell/dockerfile.js';
 import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
-import { runRules } from '../rules/define-rule.js';
 import { codeRules } from '../rules/code/index.js';
 import { deployRules } from '../rules/deploy/index.js';
+import { runRules, type RuleFailure } from '../rules/run-rules.js';
 import type {
   CodeAuditInput,
   CodeFileKind,
@@ -51,7 +51,8 @@ export interface CodeAuditResult {
   readonly size: number;
   /** Sorted; suppressed findings are kept and marked. */
   readonly findings: Finding[];
-  readonly internalErrors: { readonly ruleId: string; readonly message: string }[];
+  /** Rules that threw on this file (bugs, reported apart from findings). */
+  readonly internalErrors: RuleFailure[];
   /** The bytes may be a model artifact under a code name (binary, pickle, zip): scan by content. */
   readonly contentScan: boolean;
 }
@@ -149,7 +150,7 @@ function auditOne(
   let notebook: Notebook | undefined;
   let dispose: (() => void) | undefined;
   let input: CodeAuditInput = { kind: file.kind, commands: [], torch, ...base };
-  const internalErrors: { ruleId: string; message: string }[] = [];
+  const internalErrors: RuleFailure[] = [];
   if (text !== '') {
     try {
       const built = buildInput(file.kind, text, torch, parser, parserError, base.problem);
@@ -180,15 +181,11 @@ function auditOne(
   let findings: Finding[];
   try {
     findings = runRules(
+      'code',
       codeRules,
       input,
       { uri: file.uri, unit: 'char', options: {} },
-      (ruleId, error) => {
-        internalErrors.push({
-          ruleId,
-          message: error instanceof Error ? error.message : String(error),
-        });
-      },
+      internalErrors,
     );
   } finally {
     dispose?.();

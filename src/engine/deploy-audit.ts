@@ -9,9 +9,10 @@ import {
   type DeployFile,
   type DeployKind,
 } from '../deploy/model.js';
-import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
+import { makeFinding, type Rule } from '../rules/define-rule.js';
 import { deployRules } from '../rules/deploy/index.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
+import { runRules, type RuleFailure } from '../rules/run-rules.js';
 import { codeFileKind } from './code-file-kind.js';
 import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
 
@@ -21,7 +22,8 @@ export interface DeployAuditResult {
   readonly kind: DeployKind;
   readonly text: string;
   readonly findings: Finding[];
-  readonly internalErrors: { ruleId: string; message: string }[];
+  /** Rules that threw on this file (bugs, reported apart from findings). */
+  readonly internalErrors: RuleFailure[];
 }
 
 /**
@@ -73,7 +75,7 @@ export function auditDeployFiles(
     (r) => r.id !== malformedInput.id,
   ) as readonly Rule<DeployFile>[];
   return parsed.map(({ file, text, model, error }) => {
-    const internalErrors: { ruleId: string; message: string }[] = [];
+    const internalErrors: RuleFailure[] = [];
     let findings: Finding[];
     if (model === undefined) {
       const offset = Math.min(error.offset, text.length);
@@ -90,12 +92,11 @@ export function auditDeployFiles(
       ];
     } else {
       findings = runRules(
+        'deploy',
         rules,
         { ...model, networkPolicies: policies },
         { uri: file.uri, unit: 'char', options: {} },
-        (ruleId, e) => {
-          internalErrors.push({ ruleId, message: e instanceof Error ? e.message : String(e) });
-        },
+        internalErrors,
       );
     }
     return {

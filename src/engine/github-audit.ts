@@ -4,7 +4,7 @@ import type { GitHubClient } from '../github/client.js';
 import { collectRepoSnapshot } from '../github/collect.js';
 import type { CollectOptions } from '../github/collect.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
-import { runRules } from '../rules/define-rule.js';
+import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { repoRules } from '../rules/repo/index.js';
 import { toolVersion } from './version.js';
 
@@ -57,9 +57,10 @@ export function auditSnapshot(
     ignore?: ReadonlySet<string>;
   } = {},
 ): RepoAuditReport {
-  const internalErrors: string[] = [];
+  const failures: RuleFailure[] = [];
   const raw = sortFindings(
     runRules(
+      'github',
       repoRules,
       snapshot,
       {
@@ -67,11 +68,10 @@ export function auditSnapshot(
         unit: 'char',
         options: { maxPages: options.maxPages },
       },
-      (ruleId, error) => {
-        internalErrors.push(`${ruleId}: ${String((error as Error | null)?.stack ?? error)}`);
-      },
+      failures,
     ),
   );
+  const internalErrors = failures.map(describeRuleFailure);
   const ignore = options.ignore ?? new Set<string>();
   const findings: Finding[] = raw.map((f) =>
     ignore.has(f.ruleId)

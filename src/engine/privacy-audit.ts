@@ -3,7 +3,7 @@ import type { Limits } from '../core/limits.js';
 import { PrivacyDetector } from '../privacy/detect.js';
 import { privacyFormatOf } from '../privacy/records.js';
 import { scanPrivacyFile } from '../privacy/scan-file.js';
-import { runRules } from '../rules/define-rule.js';
+import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { privacyRules } from '../rules/privacy/index.js';
 import { compileGlob } from './glob.js';
 import type { PrivacySummary } from './result.js';
@@ -34,13 +34,15 @@ export async function auditPrivacyFiles(
     const format = privacyFormatOf(file.uri);
     if (format === undefined) continue;
     const scan = await scanPrivacyFile(file.path, file.uri, format, options.limits, detector);
-    const internalErrors: string[] = [];
+    const failures: RuleFailure[] = [];
     const findings = runRules(
+      'privacy',
       privacyRules,
       { hits: scan.hits, problems: scan.problems },
       { uri: file.uri, unit: 'char', options: {} },
-      (ruleId, error) => internalErrors.push(`${file.uri}: rule ${ruleId}: ${String(error)}`),
+      failures,
     ).map((f) => suppress(f, file.uri, options.ignore));
+    const internalErrors = failures.map(describeRuleFailure);
     out.push({
       uri: file.uri,
       findings: sortFindings(findings),

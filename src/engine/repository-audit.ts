@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
-import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
+import { makeFinding, type Rule } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
 import { ruleById, rulesFor } from '../rules/registry.js';
+import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 
 const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
 // Hugging Face repositories may ship the chat template as its own file (chat_template.jinja).
@@ -37,18 +38,22 @@ function isAudited(rel: string): boolean {
  * sizes checked before reading) and `.py` (listed, never read) are considered, at most
  * `limits.maxEntries` of them. Returns findings by uri (`uriOf(rel)`), each list sorted as
  * reporters expect. Never throws for bad input: unreadable or unparsable configs become
- * `repository/malformed-input` findings.
+ * `repository/malformed-input` findings. A rule that throws is a bug, never a finding: it is
+ * added to `internalErrors` (`<uri>: rule <id>: <message>`, as in a scan's
+ * `summary.internalErrors`); without that list the call throws an Error naming the rule and file.
  */
 export async function auditModelRepository(
   root: string,
   files: readonly string[],
   uriOf: (rel: string) => string,
   limits: Limits,
+  internalErrors?: string[],
 ): Promise<Map<string, Finding[]>> {
   const out = new Map<string, Finding[]>();
   const sorted = [...files].sort();
   const audited = sorted.filter(isAudited).slice(0, limits.maxEntries);
   const rules = rulesFor('repository') as readonly Rule<RepositoryFile>[];
+  const failures: RuleFailure[] = [];
   const malformed = ruleById('repository/malformed-input');
   const add = (uri: string, found: readonly Finding[]): void => {
     if (found.length === 0) return;
@@ -101,14 +106,11 @@ export async function auditModelRepository(
       }
     }
     const input: RepositoryFile = { rel, files: sorted, document, text: templateText };
-    add(
-      uri,
-      runRules(rules, input, { uri, unit: 'char', options: {} }, (ruleId, error) => {
-        // A rule that throws is a bug: surface it as a malformed finding naming the rule.
-        bad('INTERNAL', `rule ${ruleId} failed: ${String(error)}`);
-      }),
-    );
+    add(uri, runRules('repository', rules, input, { uri, unit: 'char', options: {} }, failures));
   }
+  const failed = failures.map(describeRuleFailure);
+  if (internalErrors !== undefined) internalErrors.push(...failed);
+  else if (failed.length > 0) throw new Error(`internal error: ${failed.join('; ')}`);
   return out;
 }
 

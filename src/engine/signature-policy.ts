@@ -1,7 +1,8 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Limits } from '../core/limits.js';
 import { checkModelSignature, type SignaturePolicy } from '../provenance/policy.js';
-import { runRules, type Rule } from '../rules/define-rule.js';
+import type { Rule } from '../rules/define-rule.js';
+import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { rulesFor } from '../rules/registry.js';
 import type { FileResult } from './result.js';
 import { worseVerdict, type Verdict } from '../core/finding.js';
@@ -25,13 +26,17 @@ export async function checkSignatures(
     const display = (rel.startsWith('..') || isAbsolute(rel) ? check.signaturePath : rel)
       .split(sep)
       .join('/');
+    const failures: RuleFailure[] = [];
     const findings = runRules(
+      'provenance',
       rulesFor('provenance') as readonly Rule<unknown>[],
       check,
       { uri: display, unit: 'byte', options: {} },
-      (ruleId, error) => internalErrors.push(`${display}: rule ${ruleId}: ${String(error)}`),
+      failures,
     );
-    let verdict: Verdict = 'safe';
+    internalErrors.push(...failures.map(describeRuleFailure));
+    // A rule that failed did not judge the signature: it is not proven good.
+    let verdict: Verdict = failures.length > 0 ? 'invalid' : 'safe';
     for (const f of findings)
       if (f.verdict !== undefined) verdict = worseVerdict(verdict, f.verdict);
     out.push({

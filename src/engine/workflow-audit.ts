@@ -7,10 +7,11 @@ import type { Confidence, Finding } from '../core/finding.js';
 import { CONFIDENCES, sortFindings } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { LineIndex } from '../core/line-index.js';
-import { makeFinding, runRules } from '../rules/define-rule.js';
+import { makeFinding } from '../rules/define-rule.js';
 import type { Rule } from '../rules/define-rule.js';
 import { ciRules, configFileRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
+import { runRules, type RuleFailure } from '../rules/run-rules.js';
 import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import { matchGlob } from '../workflows/glob.js';
@@ -36,10 +37,8 @@ export interface WorkflowAuditConfig {
 }
 
 /** A rule that threw: a bug, reported apart from findings (the CLI exits with code 4). */
-export interface WorkflowAuditInternalError {
-  readonly ruleId: string;
-  readonly message: string;
-}
+/** A rule that threw on a workflow file (src/rules/run-rules.ts). */
+export type WorkflowAuditInternalError = RuleFailure;
 
 /** The audit result of one file. */
 export interface WorkflowAuditResult {
@@ -206,15 +205,11 @@ async function auditOne(
     (r) => pedantic || r.pedantic !== true,
   );
   const findings = runRules(
+    'workflow',
     rules,
     input,
     { uri: file.uri, unit: 'char', options: pedantic ? { pedantic: true } : {} },
-    (ruleId, error) => {
-      internalErrors.push({
-        ruleId,
-        message: error instanceof Error ? error.message : String(error),
-      });
-    },
+    internalErrors,
   );
   const min = CONFIDENCES.indexOf(options.minConfidence ?? 'low');
   const shown = findings.filter(

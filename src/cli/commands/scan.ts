@@ -276,6 +276,9 @@ export const scanCommand: Command = {
           : render(report, format, io, values.verbose);
     // With -o/--output, main hands in a stdout that goes to the file.
     io.stdout.write(rendered);
+    // A bug (a rule or handler that threw) is named on stderr whatever the format: exit 4.
+    for (const e of report.summary.internalErrors)
+      io.stderr.write(`torchward: internal error: ${e}\n`);
     return exitCode(report, failOn);
   },
 };

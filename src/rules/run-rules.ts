@@ -1,0 +1,76 @@
+import type { Finding } from '../core/finding.js';
+import { makeFinding, type Rule, type RuleContext, type RuleTarget } from './define-rule.js';
+
+/**
+ * A rule that threw while checking one input: a bug in torchward, never a finding about the
+ * input. Every audit collects these into the report's `summary.internalErrors`, and the CLI then
+ * prints them and exits 4.
+ */
+export interface RuleFailure {
+  readonly ruleId: string;
+  /** The uri of the unit or file the rule was checking. */
+  readonly uri: string;
+  readonly message: string;
+}
+
+/** A failure as one line of `summary.internalErrors`: `<uri>: rule <id>: <message>`. */
+export function describeRuleFailure(failure: RuleFailure): string {
+  return `${failure.uri}: rule ${failure.ruleId}: ${failure.message}`;
+}
+
+// Test-only rules run after the registered ones of their target (see addTestRule).
+const testRules = new Map<RuleTarget, Rule<unknown>[]>();
+
+/**
+ * Runs `rules` (the rules of `target`) over `input` and returns their findings. This is the one
+ * rule runner of every family: a rule that throws is recorded in `failures` (see RuleFailure)
+ * and the other rules still run; nothing a rule throws becomes a finding or escapes.
+ */
+export function runRules<T>(
+  target: RuleTarget,
+  rules: readonly Rule<T>[],
+  input: T,
+  base: Omit<RuleContext, 'report'>,
+  failures: RuleFailure[],
+): Finding[] {
+  const out: Finding[] = [];
+  const extra = testRules.get(target);
+  const all: readonly Rule<T>[] =
+    extra === undefined ? rules : [...rules, ...(extra as readonly Rule<T>[])];
+  for (const rule of all) {
+    const ctx: RuleContext = {
+      ...base,
+      report: (report) => {
+        out.push(makeFinding(rule as Rule, base, report));
+      },
+    };
+    try {
+      rule.check(ctx, input);
+    } catch (error) {
+      failures.push({
+        ruleId: rule.id,
+        uri: base.uri,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Test hook: runs `rule` after the registered rules of its target in every audit until the
+ * returned function is called. Tests use it to prove each family's path treats a throwing rule
+ * as an internal error without editing a real rule. Not for production use.
+ *
+ * @internal
+ */
+export function addTestRule(rule: Rule<unknown>): () => void {
+  const list = testRules.get(rule.target) ?? [];
+  list.push(rule);
+  testRules.set(rule.target, list);
+  return () => {
+    const at = list.indexOf(rule);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) testRules.delete(rule.target);
+  };
+}
