@@ -17,8 +17,8 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { parseDockerfile } from '../formats/shell/dockerfile.js';
 import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
-import { codeRules } from '../rules/code/index.js';
-import { deployRules } from '../rules/deploy/index.js';
+import type { Rule } from '../rules/define-rule.js';
+import { loadRulesFor } from '../rules/families.js';
 import { runRules, type RuleFailure } from '../rules/run-rules.js';
 import type {
   CodeAuditInput,
@@ -69,15 +69,24 @@ export interface CodeAuditOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-const CODE_RULE_IDS = codeRules.map((r) => r.id);
-const CODE_AND_DEPLOY_RULE_IDS = [...CODE_RULE_IDS, ...deployRules.map((r) => r.id)];
+/** The rules a code audit runs, and the rule ids its files' ignore comments may name. */
+interface CodeRules {
+  readonly rules: readonly Rule<CodeAuditInput>[];
+  readonly ids: readonly string[];
+  /** Code and deploy rule ids (Dockerfiles and shell scripts are read by both audits). */
+  readonly withDeploy: readonly string[];
+}
 
 /** The ignore-comment check of a code file of `kind`, or undefined when nobody listens. */
-function idCheckOf(kind: CodeFileKind, options: CodeAuditOptions): IgnoreIdCheck | undefined {
+function idCheckOf(
+  kind: CodeFileKind,
+  options: CodeAuditOptions,
+  rules: CodeRules,
+): IgnoreIdCheck | undefined {
   if (options.onWarning === undefined) return undefined;
   return kind === 'dockerfile' || kind === 'shell'
-    ? { onWarning: options.onWarning, what: 'code or deploy rule', ids: CODE_AND_DEPLOY_RULE_IDS }
-    : { onWarning: options.onWarning, what: 'code rule', ids: CODE_RULE_IDS };
+    ? { onWarning: options.onWarning, what: 'code or deploy rule', ids: rules.withDeploy }
+    : { onWarning: options.onWarning, what: 'code rule', ids: rules.ids };
 }
 
 /**
@@ -108,9 +117,19 @@ export async function auditCodeFiles(
           : new FormatError('UNSUPPORTED_FEATURE', String(error), 0);
     }
   }
+  const rules = (await loadRulesFor('code')) as readonly Rule<CodeAuditInput>[];
+  const ids = rules.map((r) => r.id);
+  const codeRules: CodeRules = {
+    rules,
+    ids,
+    withDeploy:
+      options.onWarning === undefined
+        ? ids
+        : [...ids, ...(await loadRulesFor('deploy')).map((r) => r.id)],
+  };
   const results: CodeAuditResult[] = [];
   for (const file of files) {
-    results.push(auditOne(file, torch, parser, parserError, options));
+    results.push(auditOne(file, torch, parser, parserError, options, codeRules));
   }
   return { results, torch };
 }
@@ -121,6 +140,7 @@ function auditOne(
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
   options: CodeAuditOptions,
+  codeRules: CodeRules,
 ): CodeAuditResult {
   const read = readBytes(file.path, options.limits.maxTextBytes);
   const base: { problem?: CodeProblem } = {};
@@ -182,7 +202,7 @@ function auditOne(
   try {
     findings = runRules(
       'code',
-      codeRules,
+      codeRules.rules,
       input,
       { uri: file.uri, unit: 'char', options: {} },
       internalErrors,
@@ -200,7 +220,7 @@ function auditOne(
       [],
       {},
       undefined,
-      idCheckOf(file.kind, options),
+      idCheckOf(file.kind, options, codeRules),
     );
     const nb = notebook;
     findings = findings.map((f) => toNotebookFinding(nb, f));
@@ -221,7 +241,7 @@ function auditOne(
       [],
       options.config,
       options.repoRoot,
-      idCheckOf(file.kind, options),
+      idCheckOf(file.kind, options, codeRules),
     );
   }
   return {

@@ -10,7 +10,7 @@ import {
   type DeployKind,
 } from '../deploy/model.js';
 import { makeFinding, type Rule } from '../rules/define-rule.js';
-import { deployRules } from '../rules/deploy/index.js';
+import { loadRulesFor } from '../rules/families.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
 import { runRules, type RuleFailure } from '../rules/run-rules.js';
 import { codeFileKind } from './code-file-kind.js';
@@ -33,7 +33,7 @@ export interface DeployAuditResult {
  * the workflow audit. Never throws for bad input: unreadable or malformed files become
  * `deploy/malformed-input` findings.
  */
-export function auditDeployFiles(
+export async function auditDeployFiles(
   files: readonly { path: string; uri: string; kind: DeployKind }[],
   options: {
     limits: Limits;
@@ -45,7 +45,9 @@ export function auditDeployFiles(
      */
     onWarning?: (message: string) => void;
   },
-): DeployAuditResult[] {
+): Promise<DeployAuditResult[]> {
+  const deployRules = await loadRulesFor('deploy');
+  const deployIds = deployRules.map((r) => r.id);
   const parsed = files.map((file) => {
     const text = readText(file.path, options.limits.maxTextBytes);
     if (text instanceof FormatError) return { file, text: '', error: text };
@@ -112,14 +114,12 @@ export function auditDeployFiles(
         options.repoRoot,
         options.onWarning === undefined || codeFileKind(file.uri) !== undefined
           ? undefined
-          : { onWarning: options.onWarning, what: 'deploy rule', ids: DEPLOY_RULE_IDS },
+          : { onWarning: options.onWarning, what: 'deploy rule', ids: deployIds },
       ),
       internalErrors,
     };
   });
 }
-
-const DEPLOY_RULE_IDS = deployRules.map((r) => r.id);
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

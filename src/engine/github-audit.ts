@@ -5,7 +5,8 @@ import { collectRepoSnapshot } from '../github/collect.js';
 import type { CollectOptions } from '../github/collect.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
-import { repoRules } from '../rules/repo/index.js';
+import type { Rule } from '../rules/define-rule.js';
+import { loadRulesFor } from '../rules/families.js';
 import { toolVersion } from './version.js';
 
 /** One API object (or repository file) with the findings located in it. */
@@ -47,7 +48,7 @@ export interface RepoAuditReport {
 }
 
 /** Runs every `repo/*` rule over a snapshot; a rule that throws is recorded, not fatal. */
-export function auditSnapshot(
+export async function auditSnapshot(
   snapshot: RepoSnapshot,
   options: {
     maxPages?: number;
@@ -56,7 +57,8 @@ export function auditSnapshot(
     /** Rule ids whose findings are kept but marked suppressed (`--ignore`). */
     ignore?: ReadonlySet<string>;
   } = {},
-): RepoAuditReport {
+): Promise<RepoAuditReport> {
+  const repoRules = (await loadRulesFor('github')) as readonly Rule<RepoSnapshot>[];
   const failures: RuleFailure[] = [];
   const raw = sortFindings(
     runRules(
@@ -142,7 +144,7 @@ export async function auditGitHubRepository(
 ): Promise<{ snapshot: RepoSnapshot; report: RepoAuditReport }> {
   const started = performance.now();
   const snapshot = await collectRepoSnapshot(client, owner, repo, options);
-  const report = auditSnapshot(snapshot, {
+  const report = await auditSnapshot(snapshot, {
     maxPages: client.budget.maxPages,
     durationMs: Math.round(performance.now() - started),
     requests: client.requestCount,

@@ -5,7 +5,7 @@ import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { makeFinding, type Rule } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
-import { ruleById, rulesFor } from '../rules/registry.js';
+import { loadRulesFor } from '../rules/families.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 
 const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -52,9 +52,9 @@ export async function auditModelRepository(
   const out = new Map<string, Finding[]>();
   const sorted = [...files].sort();
   const audited = sorted.filter(isAudited).slice(0, limits.maxEntries);
-  const rules = rulesFor('repository') as readonly Rule<RepositoryFile>[];
+  const rules = (await loadRulesFor('repository')) as readonly Rule<RepositoryFile>[];
   const failures: RuleFailure[] = [];
-  const malformed = ruleById('repository/malformed-input');
+  const malformed = rules.find((r) => r.id === 'repository/malformed-input');
   const add = (uri: string, found: readonly Finding[]): void => {
     if (found.length === 0) return;
     out.set(uri, sortFindings([...(out.get(uri) ?? []), ...found]));

@@ -3,7 +3,7 @@ import { FormatError } from '../core/errors.js';
 import { worseVerdict, type Finding, type Verdict } from '../core/finding.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
 import { makeFinding, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
-import { artifactRulesFor, ENGINE_RULES } from '../rules/artifact-rules.js';
+import { ENGINE_RULES, loadRulesFor } from '../rules/families.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
@@ -229,7 +229,7 @@ function makeContext(
       const failures: RuleFailure[] = [];
       const found = runRules(
         target,
-        (await artifactRulesFor(target)) as readonly Rule<unknown>[],
+        (await loadRulesFor(target)) as readonly Rule<unknown>[],
         input,
         { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
         failures,

@@ -223,7 +223,7 @@ export async function scanPaths(
   }
   for (const [root, group] of groupByRoot(deployKinds.keys())) {
     const { auditDeployFiles } = await import('./deploy-audit.js');
-    const audited = auditDeployFiles(
+    const audited = await auditDeployFiles(
       group.map((f) => ({
         path: f.fsPath,
         uri: f.displayPath,

@@ -3,7 +3,7 @@ import type { Limits } from '../core/limits.js';
 import { checkModelSignature, type SignaturePolicy } from '../provenance/policy.js';
 import type { Rule } from '../rules/define-rule.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
-import { rulesFor } from '../rules/registry.js';
+import { loadRulesFor } from '../rules/families.js';
 import type { FileResult } from './result.js';
 import { worseVerdict, type Verdict } from '../core/finding.js';
 
@@ -20,6 +20,7 @@ export async function checkSignatures(
   internalErrors: string[],
 ): Promise<FileResult[]> {
   const out: FileResult[] = [];
+  const rules = (await loadRulesFor('provenance')) as readonly Rule<unknown>[];
   for (const path of paths) {
     const check = await checkModelSignature(path, policy, limits);
     const rel = relative(cwd, check.signaturePath);
@@ -29,7 +30,7 @@ export async function checkSignatures(
     const failures: RuleFailure[] = [];
     const findings = runRules(
       'provenance',
-      rulesFor('provenance') as readonly Rule<unknown>[],
+      rules,
       check,
       { uri: display, unit: 'byte', options: {} },
       failures,

@@ -41,7 +41,11 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
     load: async () => (await import('./archive/index.js')).archiveRules,
   },
   { name: 'ci', targets: ['workflow'], load: async () => (await import('./ci/index.js')).ciRules },
-  { name: 'code', targets: ['code'], load: async () => (await import('./code/index.js')).codeRules },
+  {
+    name: 'code',
+    targets: ['code'],
+    load: async () => (await import('./code/index.js')).codeRules,
+  },
   {
     name: 'deploy',
     targets: ['deploy'],
@@ -89,7 +93,11 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
     targets: ['provenance'],
     load: async () => (await import('./provenance/index.js')).provenanceRules,
   },
-  { name: 'repo', targets: ['github'], load: async () => (await import('./repo/index.js')).repoRules },
+  {
+    name: 'repo',
+    targets: ['github'],
+    load: async () => (await import('./repo/index.js')).repoRules,
+  },
   {
     name: 'repository',
     targets: ['repository'],

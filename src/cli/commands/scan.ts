@@ -195,8 +195,8 @@ export const scanCommand: Command = {
     const ignored = Object.keys(config.ignore);
     if (ignored.length > 0) {
       // A misspelt id in `ignore:` suppresses nothing; the rule registry loads only to say so.
-      const { ALL_RULES } = await import('../../rules/registry.js');
-      const known = ALL_RULES.map((r) => r.id);
+      const { loadAllRules } = await import('../../rules/families.js');
+      const known = (await loadAllRules()).all.map((r) => r.id);
       for (const id of ignored.filter((i) => !known.includes(i))) {
         const hint = closest(id, known);
         warn(
