@@ -117,7 +117,7 @@ export async function auditCodeFiles(
           : new FormatError('UNSUPPORTED_FEATURE', String(error), 0);
     }
   }
-  const rules = (await loadRulesFor('code')) as readonly Rule<CodeAuditInput>[];
+  const rules = await loadRulesFor('code');
   const ids = rules.map((r) => r.id);
   const codeRules: CodeRules = {
     rules,

@@ -6,7 +6,6 @@ import {
   isParseProblem,
   networkPoliciesOf,
   parseDeployFile,
-  type DeployFile,
   type DeployKind,
 } from '../deploy/model.js';
 import { makeFinding, type Rule } from '../rules/define-rule.js';
@@ -73,9 +72,7 @@ export async function auditDeployFiles(
   const policies = parsed.flatMap((p) =>
     p.model === undefined ? [] : networkPoliciesOf(p.model.documents),
   );
-  const rules = deployRules.filter(
-    (r) => r.id !== malformedInput.id,
-  ) as readonly Rule<DeployFile>[];
+  const rules = deployRules.filter((r) => r.id !== malformedInput.id);
   return parsed.map(({ file, text, model, error }) => {
     const internalErrors: RuleFailure[] = [];
     let findings: Finding[];

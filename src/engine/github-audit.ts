@@ -5,7 +5,6 @@ import { collectRepoSnapshot } from '../github/collect.js';
 import type { CollectOptions } from '../github/collect.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
-import type { Rule } from '../rules/define-rule.js';
 import { loadRulesFor } from '../rules/families.js';
 import { toolVersion } from './version.js';
 
@@ -58,7 +57,7 @@ export async function auditSnapshot(
     ignore?: ReadonlySet<string>;
   } = {},
 ): Promise<RepoAuditReport> {
-  const repoRules = (await loadRulesFor('github')) as readonly Rule<RepoSnapshot>[];
+  const repoRules = await loadRulesFor('github');
   const failures: RuleFailure[] = [];
   const raw = sortFindings(
     runRules(

@@ -4,9 +4,7 @@ import { PrivacyDetector } from '../privacy/detect.js';
 import { privacyFormatOf } from '../privacy/records.js';
 import { scanPrivacyFile } from '../privacy/scan-file.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
-import type { Rule } from '../rules/define-rule.js';
 import { loadRulesFor } from '../rules/families.js';
-import type { PrivacyInput } from '../rules/privacy/input.js';
 import { compileGlob } from './glob.js';
 import type { PrivacySummary } from './result.js';
 
@@ -31,7 +29,7 @@ export async function auditPrivacyFiles(
   options: { limits: Limits; ignore: Readonly<Record<string, true | readonly string[]>> },
 ): Promise<PrivacyAuditResult[]> {
   const detector = new PrivacyDetector();
-  const privacyRules = (await loadRulesFor('privacy')) as readonly Rule<PrivacyInput>[];
+  const privacyRules = await loadRulesFor('privacy');
   const out: PrivacyAuditResult[] = [];
   for (const file of files) {
     const format = privacyFormatOf(file.uri);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
-import { makeFinding, type Rule } from '../rules/define-rule.js';
+import { makeFinding } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
 import { loadRulesFor } from '../rules/families.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
@@ -52,7 +52,7 @@ export async function auditModelRepository(
   const out = new Map<string, Finding[]>();
   const sorted = [...files].sort();
   const audited = sorted.filter(isAudited).slice(0, limits.maxEntries);
-  const rules = (await loadRulesFor('repository')) as readonly Rule<RepositoryFile>[];
+  const rules = await loadRulesFor('repository');
   const failures: RuleFailure[] = [];
   const malformed = rules.find((r) => r.id === 'repository/malformed-input');
   const add = (uri: string, found: readonly Finding[]): void => {

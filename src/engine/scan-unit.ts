@@ -4,6 +4,7 @@ import { worseVerdict, type Finding, type Verdict } from '../core/finding.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
 import { makeFinding, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
 import { ENGINE_RULES, loadRulesFor } from '../rules/families.js';
+import type { RuleInputOf } from '../rules/rule-inputs.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
@@ -225,11 +226,11 @@ function makeContext(
     depth,
     options: state.options,
     budget: state.budget,
-    async check(target: RuleTarget, input: unknown) {
+    async check<T extends RuleTarget>(target: T, input: RuleInputOf<T>) {
       const failures: RuleFailure[] = [];
       const found = runRules(
         target,
-        (await loadRulesFor(target)) as readonly Rule<unknown>[],
+        await loadRulesFor(target),
         input,
         { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
         failures,

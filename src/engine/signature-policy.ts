@@ -1,7 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Limits } from '../core/limits.js';
 import { checkModelSignature, type SignaturePolicy } from '../provenance/policy.js';
-import type { Rule } from '../rules/define-rule.js';
 import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
 import { loadRulesFor } from '../rules/families.js';
 import type { FileResult } from './result.js';
@@ -20,7 +19,7 @@ export async function checkSignatures(
   internalErrors: string[],
 ): Promise<FileResult[]> {
   const out: FileResult[] = [];
-  const rules = (await loadRulesFor('provenance')) as readonly Rule<unknown>[];
+  const rules = await loadRulesFor('provenance');
   for (const path of paths) {
     const check = await checkModelSignature(path, policy, limits);
     const rel = relative(cwd, check.signaturePath);

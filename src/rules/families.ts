@@ -6,6 +6,7 @@ import { modelRules } from './model/index.js';
 import numpyMalformed from './numpy/malformed-input.js';
 import onnxMalformed from './onnx/malformed-input.js';
 import pickleMalformed from './pickle/malformed-input.js';
+import type { RuleOf } from './rule-inputs.js';
 import { RuleSet } from './rule-set.js';
 import safetensorsMalformed from './safetensors/malformed-input.js';
 import sevenzipMalformed from './sevenzip/malformed-input.js';
@@ -147,7 +148,7 @@ let everything: Promise<RuleSet> | undefined;
  * Rejects for a target no family reads: a caller checking one is a bug, and running no rules
  * would let its input pass unjudged.
  */
-export function loadRulesFor(target: RuleTarget): Promise<readonly Rule[]> {
+export function loadRulesFor<T extends RuleTarget>(target: T): Promise<readonly RuleOf<T>[]> {
   let rules = byTarget.get(target);
   if (rules === undefined) {
     const families = RULE_FAMILIES.filter((f) => f.targets.includes(target));
@@ -159,6 +160,9 @@ export function loadRulesFor(target: RuleTarget): Promise<readonly Rule[]> {
     );
     byTarget.set(target, rules);
   }
+  // Every rule's target is one its family declares (test/rules/families.test.ts), and a rule of
+  // target T is defined over RuleInputs[T]; the table's list holds Rule<never>, which the
+  // compiler lets stand for any input, so this is where that promise is kept.
   return rules;
 }
 

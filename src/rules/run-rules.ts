@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.js';
 import { makeFinding, type Rule, type RuleContext, type RuleTarget } from './define-rule.js';
+import type { RuleInputOf, RuleOf } from './rule-inputs.js';
 
 /**
  * A rule that threw while checking one input: a bug in torchward, never a finding about the
@@ -26,17 +27,16 @@ const testRules = new Map<RuleTarget, Rule<unknown>[]>();
  * rule runner of every family: a rule that throws is recorded in `failures` (see RuleFailure)
  * and the other rules still run; nothing a rule throws becomes a finding or escapes.
  */
-export function runRules<T>(
-  target: RuleTarget,
-  rules: readonly Rule<T>[],
-  input: T,
+export function runRules<T extends RuleTarget>(
+  target: T,
+  rules: readonly RuleOf<T>[],
+  input: RuleInputOf<T>,
   base: Omit<RuleContext, 'report'>,
   failures: RuleFailure[],
 ): Finding[] {
   const out: Finding[] = [];
   const extra = testRules.get(target);
-  const all: readonly Rule<T>[] =
-    extra === undefined ? rules : [...rules, ...(extra as readonly Rule<T>[])];
+  const all: readonly RuleOf<T>[] = extra === undefined ? rules : [...rules, ...extra];
   for (const rule of all) {
     const ctx: RuleContext = {
       ...base,

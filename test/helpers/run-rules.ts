@@ -13,7 +13,14 @@ export function runRules<T>(
   onInternalError: (ruleId: string, error: unknown) => void,
 ): Finding[] {
   const failures: RuleFailure[] = [];
-  const found = runRegistered(rules[0]?.target ?? 'archive', rules, input, base, failures);
+  // Tables name rules of one target; the runner's types tie rules to their target's input.
+  const found = runRegistered(
+    rules[0]?.target ?? 'archive',
+    rules as readonly Rule[],
+    input as never,
+    base,
+    failures,
+  );
   for (const f of failures) onInternalError(f.ruleId, new Error(f.message));
   return found;
 }
