@@ -19,7 +19,8 @@ import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
 import type { Rule } from '../rules/define-rule.js';
 import { loadRulesFor } from '../rules/families.js';
-import { runRules, type RuleFailure } from '../rules/run-rules.js';
+import type { RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import type {
   CodeAuditInput,
   CodeFileKind,

@@ -11,7 +11,8 @@ import {
 import { makeFinding, type Rule } from '../rules/define-rule.js';
 import { loadRulesFor } from '../rules/families.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
-import { runRules, type RuleFailure } from '../rules/run-rules.js';
+import type { RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { codeFileKind } from './code-file-kind.js';
 import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
 

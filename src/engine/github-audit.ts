@@ -4,7 +4,8 @@ import type { GitHubClient } from '../github/client.js';
 import { collectRepoSnapshot } from '../github/collect.js';
 import type { CollectOptions } from '../github/collect.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
-import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { loadRulesFor } from '../rules/families.js';
 import { toolVersion } from './version.js';
 

@@ -6,7 +6,8 @@ import type { Limits } from '../core/limits.js';
 import { makeFinding } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
 import { loadRulesFor } from '../rules/families.js';
-import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 
 const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];
 // Hugging Face repositories may ship the chat template as its own file (chat_template.jinja).

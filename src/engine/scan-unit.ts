@@ -5,7 +5,8 @@ import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
 import { makeFinding, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
 import { ENGINE_RULES, loadRulesFor } from '../rules/families.js';
 import type { RuleInputOf } from '../rules/rule-inputs.js';
-import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
 import type {

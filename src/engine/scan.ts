@@ -27,7 +27,7 @@ import { codeFileKind } from './code-file-kind.js';
 import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
-import { describeRuleFailure } from '../rules/run-rules.js';
+import { describeRuleFailure } from '../rules/rule-failure.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';

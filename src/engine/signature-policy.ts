@@ -1,7 +1,8 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Limits } from '../core/limits.js';
 import { checkModelSignature, type SignaturePolicy } from '../provenance/policy.js';
-import { describeRuleFailure, runRules, type RuleFailure } from '../rules/run-rules.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { loadRulesFor } from '../rules/families.js';
 import type { FileResult } from './result.js';
 import { worseVerdict, type Verdict } from '../core/finding.js';

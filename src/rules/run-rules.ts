@@ -1,23 +1,9 @@
 import type { Finding } from '../core/finding.js';
 import { makeFinding, type Rule, type RuleContext, type RuleTarget } from './define-rule.js';
+import type { RuleFailure } from './rule-failure.js';
 import type { RuleInputOf, RuleOf } from './rule-inputs.js';
 
-/**
- * A rule that threw while checking one input: a bug in torchward, never a finding about the
- * input. Every audit collects these into the report's `summary.internalErrors`, and the CLI then
- * prints them and exits 4.
- */
-export interface RuleFailure {
-  readonly ruleId: string;
-  /** The uri of the unit or file the rule was checking. */
-  readonly uri: string;
-  readonly message: string;
-}
-
-/** A failure as one line of `summary.internalErrors`: `<uri>: rule <id>: <message>`. */
-export function describeRuleFailure(failure: RuleFailure): string {
-  return `${failure.uri}: rule ${failure.ruleId}: ${failure.message}`;
-}
+export { describeRuleFailure, type RuleFailure } from './rule-failure.js';
 
 // Test-only rules run after the registered ones of their target (see addTestRule).
 const testRules = new Map<RuleTarget, Rule<unknown>[]>();
