@@ -17,15 +17,22 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { parseDockerfile } from '../formats/shell/dockerfile.js';
 import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
-import { runRules } from '../rules/define-rule.js';
-import { codeRules, mayFireOnPython } from '../rules/code/index.js';
+import { mayFireOnPython } from '../rules/code/index.js';
+import type { Rule } from '../rules/define-rule.js';
+import { loadRulesFor } from '../rules/families.js';
+import type { RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import type {
   CodeAuditInput,
   CodeFileKind,
   CodeProblem,
   DeclaredTorch,
 } from '../rules/code/input.js';
-import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
+import {
+  applySuppressions,
+  type IgnoreIdCheck,
+  type WorkflowAuditConfig,
+} from './workflow-audit.js';
 
 export type { CodeFileKind, DeclaredTorch } from '../rules/code/input.js';
 export { codeFileKind } from './code-file-kind.js';
@@ -46,7 +53,8 @@ export interface CodeAuditResult {
   readonly size: number;
   /** Sorted; suppressed findings are kept and marked. */
   readonly findings: Finding[];
-  readonly internalErrors: { readonly ruleId: string; readonly message: string }[];
+  /** Rules that threw on this file (bugs, reported apart from findings). */
+  readonly internalErrors: RuleFailure[];
   /** The bytes may be a model artifact under a code name (binary, pickle, zip): scan by content. */
   readonly contentScan: boolean;
 }
@@ -63,6 +71,31 @@ export interface CodeAuditOptions {
    * differential tests compare both).
    */
   readonly prefilter?: boolean;
+  /**
+   * Told about ignore comments that name no rule (a typo suppresses nothing). Dockerfiles and
+   * shell scripts are read by the deploy audit too, so there a deploy rule id is known as well.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The rules a code audit runs, and the rule ids its files' ignore comments may name. */
+interface CodeRules {
+  readonly rules: readonly Rule<CodeAuditInput>[];
+  readonly ids: readonly string[];
+  /** Code and deploy rule ids (Dockerfiles and shell scripts are read by both audits). */
+  readonly withDeploy: readonly string[];
+}
+
+/** The ignore-comment check of a code file of `kind`, or undefined when nobody listens. */
+function idCheckOf(
+  kind: CodeFileKind,
+  options: CodeAuditOptions,
+  rules: CodeRules,
+): IgnoreIdCheck | undefined {
+  if (options.onWarning === undefined) return undefined;
+  return kind === 'dockerfile' || kind === 'shell'
+    ? { onWarning: options.onWarning, what: 'code or deploy rule', ids: rules.withDeploy }
+    : { onWarning: options.onWarning, what: 'code rule', ids: rules.ids };
 }
 
 /**
@@ -93,9 +126,19 @@ export async function auditCodeFiles(
           : new FormatError('UNSUPPORTED_FEATURE', String(error), 0);
     }
   }
+  const rules = await loadRulesFor('code');
+  const ids = rules.map((r) => r.id);
+  const codeRules: CodeRules = {
+    rules,
+    ids,
+    withDeploy:
+      options.onWarning === undefined
+        ? ids
+        : [...ids, ...(await loadRulesFor('deploy')).map((r) => r.id)],
+  };
   const results: CodeAuditResult[] = [];
   for (const file of files) {
-    results.push(auditOne(file, torch, parser, parserError, options));
+    results.push(auditOne(file, torch, parser, parserError, options, codeRules));
   }
   return { results, torch };
 }
@@ -106,6 +149,7 @@ function auditOne(
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
   options: CodeAuditOptions,
+  codeRules: CodeRules,
 ): CodeAuditResult {
   const read = readBytes(file.path, options.limits.maxTextBytes);
   const base: { problem?: CodeProblem } = {};
@@ -135,7 +179,7 @@ function auditOne(
   let notebook: Notebook | undefined;
   let dispose: (() => void) | undefined;
   let input: CodeAuditInput = { kind: file.kind, commands: [], torch, ...base };
-  const internalErrors: { ruleId: string; message: string }[] = [];
+  const internalErrors: RuleFailure[] = [];
   if (text !== '') {
     try {
       let built = buildInput(file.kind, text, torch, parser, parserError, base.problem, options);
@@ -179,15 +223,11 @@ function auditOne(
   let findings: Finding[];
   try {
     findings = runRules(
-      codeRules,
+      'code',
+      codeRules.rules,
       input,
       { uri: file.uri, unit: 'char', options: {} },
-      (ruleId, error) => {
-        internalErrors.push({
-          ruleId,
-          message: error instanceof Error ? error.message : String(error),
-        });
-      },
+      internalErrors,
     );
   } finally {
     dispose?.();
@@ -195,7 +235,15 @@ function auditOne(
   if (notebook !== undefined) {
     // Inline ignores are comments in the cells: apply them to the joined cell text, then move
     // every span to the notebook's JSON text and label it with the cell and line.
-    findings = applySuppressions(findings, file, notebook.python, [], {}, undefined);
+    findings = applySuppressions(
+      findings,
+      file,
+      notebook.python,
+      [],
+      {},
+      undefined,
+      idCheckOf(file.kind, options, codeRules),
+    );
     const nb = notebook;
     findings = findings.map((f) => toNotebookFinding(nb, f));
     // The JSON text has no inline ignore comments of its own: the whole text is one "scalar".
@@ -208,7 +256,15 @@ function auditOne(
       options.repoRoot,
     );
   } else {
-    findings = applySuppressions(findings, file, text, [], options.config, options.repoRoot);
+    findings = applySuppressions(
+      findings,
+      file,
+      text,
+      [],
+      options.config,
+      options.repoRoot,
+      idCheckOf(file.kind, options, codeRules),
+    );
   }
   return {
     uri: file.uri,

@@ -6,12 +6,14 @@ import {
   isParseProblem,
   networkPoliciesOf,
   parseDeployFile,
-  type DeployFile,
   type DeployKind,
 } from '../deploy/model.js';
-import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
-import { deployRules } from '../rules/deploy/index.js';
+import { makeFinding, type Rule } from '../rules/define-rule.js';
+import { loadRulesFor } from '../rules/families.js';
 import malformedInput from '../rules/deploy/malformed-input.js';
+import type { RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
+import { codeFileKind } from './code-file-kind.js';
 import { applySuppressions, type WorkflowAuditConfig } from './workflow-audit.js';
 
 /** The audit result of one deployment file. */
@@ -20,7 +22,8 @@ export interface DeployAuditResult {
   readonly kind: DeployKind;
   readonly text: string;
   readonly findings: Finding[];
-  readonly internalErrors: { ruleId: string; message: string }[];
+  /** Rules that threw on this file (bugs, reported apart from findings). */
+  readonly internalErrors: RuleFailure[];
 }
 
 /**
@@ -30,10 +33,21 @@ export interface DeployAuditResult {
  * the workflow audit. Never throws for bad input: unreadable or malformed files become
  * `deploy/malformed-input` findings.
  */
-export function auditDeployFiles(
+export async function auditDeployFiles(
   files: readonly { path: string; uri: string; kind: DeployKind }[],
-  options: { limits: Limits; config: WorkflowAuditConfig; repoRoot?: string },
-): DeployAuditResult[] {
+  options: {
+    limits: Limits;
+    config: WorkflowAuditConfig;
+    repoRoot?: string;
+    /**
+     * Told about ignore comments that name no deploy rule (a typo suppresses nothing). A file the
+     * code audit reads too (a Dockerfile, a `.sh` script) is left to it, which knows both sets.
+     */
+    onWarning?: (message: string) => void;
+  },
+): Promise<DeployAuditResult[]> {
+  const deployRules = await loadRulesFor('deploy');
+  const deployIds = deployRules.map((r) => r.id);
   const parsed = files.map((file) => {
     const text = readText(file.path, options.limits.maxTextBytes);
     if (text instanceof FormatError) return { file, text: '', error: text };
@@ -59,11 +73,9 @@ export function auditDeployFiles(
   const policies = parsed.flatMap((p) =>
     p.model === undefined ? [] : networkPoliciesOf(p.model.documents),
   );
-  const rules = deployRules.filter(
-    (r) => r.id !== malformedInput.id,
-  ) as readonly Rule<DeployFile>[];
+  const rules = deployRules.filter((r) => r.id !== malformedInput.id);
   return parsed.map(({ file, text, model, error }) => {
-    const internalErrors: { ruleId: string; message: string }[] = [];
+    const internalErrors: RuleFailure[] = [];
     let findings: Finding[];
     if (model === undefined) {
       const offset = Math.min(error.offset, text.length);
@@ -80,19 +92,28 @@ export function auditDeployFiles(
       ];
     } else {
       findings = runRules(
+        'deploy',
         rules,
         { ...model, networkPolicies: policies },
         { uri: file.uri, unit: 'char', options: {} },
-        (ruleId, e) => {
-          internalErrors.push({ ruleId, message: e instanceof Error ? e.message : String(e) });
-        },
+        internalErrors,
       );
     }
     return {
       uri: file.uri,
       kind: file.kind,
       text,
-      findings: applySuppressions(findings, file, text, [], options.config, options.repoRoot),
+      findings: applySuppressions(
+        findings,
+        file,
+        text,
+        [],
+        options.config,
+        options.repoRoot,
+        options.onWarning === undefined || codeFileKind(file.uri) !== undefined
+          ? undefined
+          : { onWarning: options.onWarning, what: 'deploy rule', ids: deployIds },
+      ),
       internalErrors,
     };
   });

@@ -4,8 +4,9 @@ import type { GitHubClient } from '../github/client.js';
 import { collectRepoSnapshot } from '../github/collect.js';
 import type { CollectOptions } from '../github/collect.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
-import { runRules } from '../rules/define-rule.js';
-import { repoRules } from '../rules/repo/index.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
+import { loadRulesFor } from '../rules/families.js';
 import { toolVersion } from './version.js';
 
 /** One API object (or repository file) with the findings located in it. */
@@ -47,7 +48,7 @@ export interface RepoAuditReport {
 }
 
 /** Runs every `repo/*` rule over a snapshot; a rule that throws is recorded, not fatal. */
-export function auditSnapshot(
+export async function auditSnapshot(
   snapshot: RepoSnapshot,
   options: {
     maxPages?: number;
@@ -56,10 +57,12 @@ export function auditSnapshot(
     /** Rule ids whose findings are kept but marked suppressed (`--ignore`). */
     ignore?: ReadonlySet<string>;
   } = {},
-): RepoAuditReport {
-  const internalErrors: string[] = [];
+): Promise<RepoAuditReport> {
+  const repoRules = await loadRulesFor('github');
+  const failures: RuleFailure[] = [];
   const raw = sortFindings(
     runRules(
+      'github',
       repoRules,
       snapshot,
       {
@@ -67,11 +70,10 @@ export function auditSnapshot(
         unit: 'char',
         options: { maxPages: options.maxPages },
       },
-      (ruleId, error) => {
-        internalErrors.push(`${ruleId}: ${String((error as Error | null)?.stack ?? error)}`);
-      },
+      failures,
     ),
   );
+  const internalErrors = failures.map(describeRuleFailure);
   const ignore = options.ignore ?? new Set<string>();
   const findings: Finding[] = raw.map((f) =>
     ignore.has(f.ruleId)
@@ -142,7 +144,7 @@ export async function auditGitHubRepository(
 ): Promise<{ snapshot: RepoSnapshot; report: RepoAuditReport }> {
   const started = performance.now();
   const snapshot = await collectRepoSnapshot(client, owner, repo, options);
-  const report = auditSnapshot(snapshot, {
+  const report = await auditSnapshot(snapshot, {
     maxPages: client.budget.maxPages,
     durationMs: Math.round(performance.now() - started),
     requests: client.requestCount,

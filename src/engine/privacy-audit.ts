@@ -3,8 +3,9 @@ import type { Limits } from '../core/limits.js';
 import { PrivacyDetector } from '../privacy/detect.js';
 import { privacyFormatOf } from '../privacy/records.js';
 import { scanPrivacyFile } from '../privacy/scan-file.js';
-import { runRules } from '../rules/define-rule.js';
-import { privacyRules } from '../rules/privacy/index.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
+import { loadRulesFor } from '../rules/families.js';
 import { compileGlob } from './glob.js';
 import type { PrivacySummary } from './result.js';
 
@@ -29,18 +30,21 @@ export async function auditPrivacyFiles(
   options: { limits: Limits; ignore: Readonly<Record<string, true | readonly string[]>> },
 ): Promise<PrivacyAuditResult[]> {
   const detector = new PrivacyDetector();
+  const privacyRules = await loadRulesFor('privacy');
   const out: PrivacyAuditResult[] = [];
   for (const file of files) {
     const format = privacyFormatOf(file.uri);
     if (format === undefined) continue;
     const scan = await scanPrivacyFile(file.path, file.uri, format, options.limits, detector);
-    const internalErrors: string[] = [];
+    const failures: RuleFailure[] = [];
     const findings = runRules(
+      'privacy',
       privacyRules,
       { hits: scan.hits, problems: scan.problems },
       { uri: file.uri, unit: 'char', options: {} },
-      (ruleId, error) => internalErrors.push(`${file.uri}: rule ${ruleId}: ${String(error)}`),
+      failures,
     ).map((f) => suppress(f, file.uri, options.ignore));
+    const internalErrors = failures.map(describeRuleFailure);
     out.push({
       uri: file.uri,
       findings: sortFindings(findings),

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
-import { makeFinding, runRules, type Rule } from '../rules/define-rule.js';
+import { makeFinding } from '../rules/define-rule.js';
 import type { RepositoryFile } from '../rules/repository/input.js';
-import { ruleById, rulesFor } from '../rules/registry.js';
+import { loadRulesFor } from '../rules/families.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { isAuditedRepositoryFile as isAudited, TEMPLATE_EXTENSION } from './repository-files.js';
 
 // A located YAML document costs about 170 bytes of memory per character of input; configs that
@@ -21,19 +23,23 @@ const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
  * sizes checked before reading) and `.py` (listed, never read) are considered, at most
  * `limits.maxEntries` of them. Returns findings by uri (`uriOf(rel)`), each list sorted as
  * reporters expect. Never throws for bad input: unreadable or unparsable configs become
- * `repository/malformed-input` findings.
+ * `repository/malformed-input` findings. A rule that throws is a bug, never a finding: it is
+ * added to `internalErrors` (`<uri>: rule <id>: <message>`, as in a scan's
+ * `summary.internalErrors`); without that list the call throws an Error naming the rule and file.
  */
 export async function auditModelRepository(
   root: string,
   files: readonly string[],
   uriOf: (rel: string) => string,
   limits: Limits,
+  internalErrors?: string[],
 ): Promise<Map<string, Finding[]>> {
   const out = new Map<string, Finding[]>();
   const sorted = [...files].sort();
   const audited = sorted.filter(isAudited).slice(0, limits.maxEntries);
-  const rules = rulesFor('repository') as readonly Rule<RepositoryFile>[];
-  const malformed = ruleById('repository/malformed-input');
+  const rules = await loadRulesFor('repository');
+  const failures: RuleFailure[] = [];
+  const malformed = rules.find((r) => r.id === 'repository/malformed-input');
   const add = (uri: string, found: readonly Finding[]): void => {
     if (found.length === 0) return;
     out.set(uri, sortFindings([...(out.get(uri) ?? []), ...found]));
@@ -85,14 +91,11 @@ export async function auditModelRepository(
       }
     }
     const input: RepositoryFile = { rel, files: sorted, document, text: templateText };
-    add(
-      uri,
-      runRules(rules, input, { uri, unit: 'char', options: {} }, (ruleId, error) => {
-        // A rule that throws is a bug: surface it as a malformed finding naming the rule.
-        bad('INTERNAL', `rule ${ruleId} failed: ${String(error)}`);
-      }),
-    );
+    add(uri, runRules('repository', rules, input, { uri, unit: 'char', options: {} }, failures));
   }
+  const failed = failures.map(describeRuleFailure);
+  if (internalErrors !== undefined) internalErrors.push(...failed);
+  else if (failed.length > 0) throw new Error(`internal error: ${failed.join('; ')}`);
   return out;
 }
 

@@ -2,14 +2,11 @@ import type { ByteSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import { worseVerdict, type Finding, type Verdict } from '../core/finding.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
-import {
-  makeFinding,
-  runRules,
-  type ReportInput,
-  type Rule,
-  type RuleTarget,
-} from '../rules/define-rule.js';
-import { artifactRulesFor, ENGINE_RULES } from '../rules/artifact-rules.js';
+import { makeFinding, type ReportInput, type Rule, type RuleTarget } from '../rules/define-rule.js';
+import { ENGINE_RULES, loadRulesFor } from '../rules/families.js';
+import type { RuleInputOf } from '../rules/rule-inputs.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { HANDLERS } from './handlers/index.js';
 import type { MemberResult } from './result.js';
 import type {
@@ -230,21 +227,26 @@ function makeContext(
     depth,
     options: state.options,
     budget: state.budget,
-    async check(target: RuleTarget, input: unknown) {
+    async check<T extends RuleTarget>(target: T, input: RuleInputOf<T>) {
+      const failures: RuleFailure[] = [];
       const found = runRules(
-        (await artifactRulesFor(target)) as readonly Rule<unknown>[],
+        target,
+        await loadRulesFor(target),
         input,
         { uri, unit: 'byte', options: { allowGlobals: state.options.allowGlobals } },
-        (ruleId, error) => {
-          state.internalErrors.push(`${uri}: rule ${ruleId}: ${String(error)}`);
-          reportEngineRule(state, 'model/internal-error', uri, {
-            messageId: 'internal',
-            data: { where: `rule ${ruleId}`, detail: String(error) },
-            at: { span: { start: 0, end: 0 } },
-          });
-        },
+        failures,
       );
       state.findings.push(...found);
+      for (const failure of failures) {
+        state.internalErrors.push(describeRuleFailure(failure));
+        // The rule did not judge this unit, so it is not proven safe: model/internal-error gives
+        // the unit its `invalid` verdict (the bug itself is the internal error above, exit 4).
+        reportEngineRule(state, 'model/internal-error', uri, {
+          messageId: 'internal',
+          data: { where: `rule ${failure.ruleId}`, detail: failure.message },
+          at: { span: { start: 0, end: 0 } },
+        });
+      }
     },
     add(finding: Finding) {
       state.findings.push(finding);

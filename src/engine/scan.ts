@@ -27,6 +27,7 @@ import { codeFileKind } from './code-file-kind.js';
 import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
+import { describeRuleFailure } from '../rules/rule-failure.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
@@ -189,8 +190,7 @@ export async function scanPaths(
       },
     );
     for (const result of audited) {
-      for (const e of result.internalErrors)
-        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
       files.push({
         path: result.uri,
         format:
@@ -215,6 +215,7 @@ export async function scanPaths(
     files,
     internalErrors,
     allowGlobals,
+    options.onWarning,
     () => {
       done++;
     },
@@ -231,7 +232,7 @@ export async function scanPaths(
   }
   for (const [root, group] of groupByRoot(deployKinds.keys())) {
     const { auditDeployFiles } = await import('./deploy-audit.js');
-    const audited = auditDeployFiles(
+    const audited = await auditDeployFiles(
       group.map((f) => ({
         path: f.fsPath,
         uri: f.displayPath,
@@ -245,11 +246,11 @@ export async function scanPaths(
           ),
         },
         ...(root === undefined ? {} : { repoRoot: root }),
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       },
     );
     for (const result of audited) {
-      for (const e of result.internalErrors)
-        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
       const index = codeEntries.get(result.uri);
       const existing = index === undefined ? undefined : files[index];
       if (index !== undefined && existing !== undefined) {
@@ -321,7 +322,7 @@ export async function scanPaths(
     await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
   }
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  await auditRepositories(walked.files, files, skipped, limits);
+  await auditRepositories(walked.files, files, skipped, limits, internalErrors);
   if (options.privacy === true || config.privacy === true)
     await auditPrivacy(walked.files, files, skipped, limits, config, internalErrors);
   // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
@@ -636,6 +637,7 @@ async function auditRepositories(
   files: FileResult[],
   skipped: string[],
   limits: Limits,
+  internalErrors: string[],
 ): Promise<void> {
   const scanned = new Map(files.map((f, i) => [f.path, i]));
   for (const [root, group] of groupByRoot(walkedFiles)) {
@@ -657,6 +659,7 @@ async function auditRepositories(
       group.map((f) => f.relPath),
       (rel) => displayOf.get(rel)?.displayPath ?? rel,
       limits,
+      internalErrors,
     );
     for (const [uri, findings] of found) {
       const at = scanned.get(uri);
@@ -767,6 +770,7 @@ async function auditCode(
   files: FileResult[],
   internalErrors: string[],
   allowGlobals: readonly string[],
+  onWarning: ((message: string) => void) | undefined,
   onDone: () => void,
   onProgress: ((path: string) => void) | undefined,
 ): Promise<DeclaredTorch | undefined> {
@@ -790,12 +794,12 @@ async function auditCode(
         ...(root === undefined ? {} : { repoRoot: root }),
         // Pedantic mode parses every Python file, so every syntax error is reported.
         ...(config.pedantic === true ? { prefilter: false } : {}),
+        ...(onWarning === undefined ? {} : { onWarning }),
       },
     );
     declarations.push(...audited.torch.declarations);
     for (const [i, result] of audited.results.entries()) {
-      for (const e of result.internalErrors)
-        internalErrors.push(`${result.uri}: rule ${e.ruleId}: ${e.message}`);
+      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
       let entry: FileResult = {
         path: result.uri,
         format: result.kind,

@@ -1,8 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Limits } from '../core/limits.js';
 import { checkModelSignature, type SignaturePolicy } from '../provenance/policy.js';
-import { runRules, type Rule } from '../rules/define-rule.js';
-import { rulesFor } from '../rules/registry.js';
+import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
+import { loadRulesFor } from '../rules/families.js';
 import type { FileResult } from './result.js';
 import { worseVerdict, type Verdict } from '../core/finding.js';
 
@@ -19,19 +20,24 @@ export async function checkSignatures(
   internalErrors: string[],
 ): Promise<FileResult[]> {
   const out: FileResult[] = [];
+  const rules = await loadRulesFor('provenance');
   for (const path of paths) {
     const check = await checkModelSignature(path, policy, limits);
     const rel = relative(cwd, check.signaturePath);
     const display = (rel.startsWith('..') || isAbsolute(rel) ? check.signaturePath : rel)
       .split(sep)
       .join('/');
+    const failures: RuleFailure[] = [];
     const findings = runRules(
-      rulesFor('provenance') as readonly Rule<unknown>[],
+      'provenance',
+      rules,
       check,
       { uri: display, unit: 'byte', options: {} },
-      (ruleId, error) => internalErrors.push(`${display}: rule ${ruleId}: ${String(error)}`),
+      failures,
     );
-    let verdict: Verdict = 'safe';
+    internalErrors.push(...failures.map(describeRuleFailure));
+    // A rule that failed did not judge the signature: it is not proven good.
+    let verdict: Verdict = failures.length > 0 ? 'invalid' : 'safe';
     for (const f of findings)
       if (f.verdict !== undefined) verdict = worseVerdict(verdict, f.verdict);
     out.push({

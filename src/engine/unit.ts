@@ -3,6 +3,7 @@ import type { FormatError } from '../core/errors.js';
 import type { Finding, Verdict } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import type { RuleTarget } from '../rules/define-rule.js';
+import type { RuleInputOf } from '../rules/rule-inputs.js';
 
 /** Options of one scan, fixed for its whole run. */
 export interface ModelScanOptions {
@@ -38,7 +39,7 @@ export interface UnitContext {
    * Runs every registered rule of `target` over `input` and records the findings (the target's
    * rule families load on first use, hence the promise: await it before judging the unit).
    */
-  check(target: RuleTarget, input: unknown): Promise<void>;
+  check<T extends RuleTarget>(target: T, input: RuleInputOf<T>): Promise<void>;
   /** Records a finding built by a handler itself (rare; prefer rules). */
   add(finding: Finding): void;
   /**

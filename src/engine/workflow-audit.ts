@@ -7,10 +7,12 @@ import type { Confidence, Finding } from '../core/finding.js';
 import { CONFIDENCES, sortFindings } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { LineIndex } from '../core/line-index.js';
-import { makeFinding, runRules } from '../rules/define-rule.js';
+import { makeFinding } from '../rules/define-rule.js';
 import type { Rule } from '../rules/define-rule.js';
 import { ciRules, configFileRules } from '../rules/ci/index.js';
 import malformedInput from '../rules/ci/malformed-input.js';
+import type { RuleFailure } from '../rules/rule-failure.js';
+import { runRules } from '../rules/run-rules.js';
 import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import { parseForbiddenUses } from '../workflows/forbidden-uses.js';
@@ -43,10 +45,8 @@ export interface WorkflowAuditConfig {
 }
 
 /** A rule that threw: a bug, reported apart from findings (the CLI exits with code 4). */
-export interface WorkflowAuditInternalError {
-  readonly ruleId: string;
-  readonly message: string;
-}
+/** A rule that threw on a workflow file (src/rules/run-rules.ts). */
+export type WorkflowAuditInternalError = RuleFailure;
 
 /** The audit result of one file. */
 export interface WorkflowAuditResult {
@@ -239,15 +239,11 @@ async function auditOne(
     (r) => pedantic || r.pedantic !== true,
   );
   const findings = runRules(
+    'workflow',
     rules,
     input,
     { uri: file.uri, unit: 'char', options: pedantic ? { pedantic: true } : {} },
-    (ruleId, error) => {
-      internalErrors.push({
-        ruleId,
-        message: error instanceof Error ? error.message : String(error),
-      });
-    },
+    internalErrors,
   );
   const min = CONFIDENCES.indexOf(options.minConfidence ?? 'low');
   const shown = findings.filter(
@@ -268,13 +264,16 @@ async function auditOne(
       model.scalarSpans,
       config,
       options.repoRoot,
-      options.onWarning,
+      options.onWarning === undefined
+        ? undefined
+        : { onWarning: options.onWarning, what: 'ci rule', ids: CI_RULE_IDS, zizmor: true },
     ),
     internalErrors,
   };
 }
 
 const WORKFLOW_RULES = ciRules.filter((r) => !configFileRules.includes(r));
+const CI_RULE_IDS = ciRules.map((r) => r.id);
 
 /**
  * Drops repeats: a YAML alias used twice reports the anchored text twice, at the same span.
@@ -651,15 +650,25 @@ function names(comment: InlineIgnore, ruleId: string): boolean {
   return false;
 }
 
+/**
+ * What an audit knows about the rule ids its files' ignore comments may name, and where to say
+ * that one names nothing (a typo suppresses nothing). `what` names the rules in the warning
+ * ('ci rule'); zizmor's `# zizmor: ignore[...]` comments are checked only where `zizmor` is set
+ * (workflows, the only files zizmor reads).
+ */
+export interface IgnoreIdCheck {
+  readonly onWarning: (message: string) => void;
+  readonly what: string;
+  readonly ids: readonly string[];
+  readonly zizmor?: boolean;
+}
+
 /** Ignore comments whose ids name nothing: a typo suppresses nothing, so say so. */
-function warnUnknownIds(
-  inline: readonly InlineIgnore[],
-  uri: string,
-  onWarning: (message: string) => void,
-): void {
-  const known = ciRules.map((r) => r.id);
+function warnUnknownIds(inline: readonly InlineIgnore[], uri: string, check: IgnoreIdCheck): void {
+  const { onWarning, ids: known } = check;
   const bare = known.map((id) => id.slice(id.indexOf('/') + 1));
   for (const comment of inline) {
+    if (comment.tool === 'zizmor' && check.zizmor !== true) continue;
     for (const id of comment.rules) {
       if (comment.tool === 'zizmor') {
         if (ZIZMOR_AUDITS.has(id)) continue;
@@ -672,7 +681,7 @@ function warnUnknownIds(
       if (known.includes(id) || (!id.includes('/') && bare.includes(id))) continue;
       const hint = closest(id, id.includes('/') ? known : bare);
       onWarning(
-        `${uri}:${comment.line}: ignore comment names '${id}', not a ci rule${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
+        `${uri}:${comment.line}: ignore comment names '${id}', not a ${check.what}${hint === undefined ? '' : ` (did you mean '${hint}'?)`}; it suppresses nothing`,
       );
     }
   }
@@ -686,7 +695,8 @@ function warnUnknownIds(
  * scalar is content, not a comment; inside a block scalar (`run: |`) it is the script's comment
  * and counts. A config entry `path-glob[:line[:column]]` matches the display uri, the path
  * relative to the repository root or the file name; its line may be any line of the span.
- * Shared with the code and deploy audits.
+ * With `idCheck`, ignore comments naming no rule it knows are warned about. Shared with the code
+ * and deploy audits.
  */
 export function applySuppressions(
   findings: readonly Finding[],
@@ -695,7 +705,7 @@ export function applySuppressions(
   scalarSpans: readonly { start: number; end: number }[],
   config: WorkflowAuditConfig,
   repoRoot: string | undefined,
-  onWarning?: (message: string) => void,
+  idCheck?: IgnoreIdCheck,
 ): Finding[] {
   // Most files have neither inline ignores nor configured ones: skip the line index then.
   const configured = config.ignore !== undefined && Object.keys(config.ignore).length > 0;
@@ -704,7 +714,7 @@ export function applySuppressions(
   }
   const lines = new LineIndex(text);
   const inline = inlineIgnores(text, scalarSpans, lines);
-  if (onWarning !== undefined) warnUnknownIds(inline, file.uri, onWarning);
+  if (idCheck !== undefined) warnUnknownIds(inline, file.uri, idCheck);
   const fileNames = [file.uri.replace(/^\.\//, '')];
   if (repoRoot !== undefined) {
     const rel = relative(repoRoot, resolve(file.path)).split(sep).join('/');

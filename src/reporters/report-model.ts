@@ -1,6 +1,7 @@
 // The shapes reporters read. They mirror src/engine/result.ts structurally, so reporters import
 // only core (the layering rule) while the engine's results are passed straight in.
 import type { Finding, Verdict } from '../core/finding.js';
+import type { HubFileOrigin, HubScanInfo } from '../core/hub-origin.js';
 
 export interface ReportFile {
   readonly path: string;
@@ -16,13 +17,7 @@ export interface ReportFile {
   readonly size: number;
   readonly aliases?: readonly string[];
   /** A Hugging Face repository file: repository, commit, path in it and how it was read. */
-  readonly hub?: {
-    readonly repo: string;
-    readonly type: string;
-    readonly revision: string;
-    readonly file: string;
-    readonly read: string;
-  };
+  readonly hub?: HubFileOrigin;
   readonly sha256?: string;
   /** `scan --privacy`: per column and entity, a count and a masked sample. */
   readonly privacy?: {
@@ -57,19 +52,8 @@ export interface ReportInput {
       readonly line: number;
     }[];
   };
-  /** What a scan of the Hugging Face Hub or its cache read (see engine/result.ts HubScanInfo). */
-  readonly hub?: {
-    readonly source: string;
-    readonly repos: readonly {
-      readonly repo: string;
-      readonly type: string;
-      readonly revision: string;
-      readonly commit: string;
-      readonly refs?: readonly string[];
-    }[];
-    readonly bytesReceived?: number;
-    readonly texts?: Readonly<Record<string, string>>;
-  };
+  /** What a scan of the Hugging Face Hub or its cache read. */
+  readonly hub?: HubScanInfo;
   readonly summary: {
     readonly files: number;
     readonly safe: number;

@@ -151,27 +151,3 @@ export function makeFinding<M extends string>(
     related: (input.related ?? []).map(toLocation),
   };
 }
-
-/** Runs `rules` over `input`, collecting findings; a rule that throws is a bug, reported apart. */
-export function runRules<T>(
-  rules: readonly Rule<T>[],
-  input: T,
-  base: Omit<RuleContext, 'report'>,
-  onInternalError: (ruleId: string, error: unknown) => void,
-): Finding[] {
-  const out: Finding[] = [];
-  for (const rule of rules) {
-    const ctx: RuleContext = {
-      ...base,
-      report: (report) => {
-        out.push(makeFinding(rule as Rule, base, report));
-      },
-    };
-    try {
-      rule.check(ctx, input);
-    } catch (error) {
-      onInternalError(rule.id, error);
-    }
-  }
-  return out;
-}

@@ -1,27 +1,10 @@
-import { ARTIFACT_RULES } from './artifact-registry.js';
-import { ciRules } from './ci/index.js';
-import { codeRules } from './code/index.js';
 import type { Rule, RuleTarget } from './define-rule.js';
-import { deployRules } from './deploy/index.js';
-import { privacyRules } from './privacy/index.js';
-import { provenanceRules } from './provenance/index.js';
-import { repoRules } from './repo/index.js';
-import { repositoryRules } from './repository/index.js';
-import { RuleSet } from './rule-set.js';
+import { loadAllRules } from './families.js';
 
-// Every rule family, listed by hand (no auto-discovery): the artifact families
-// (artifact-registry.ts) plus the audits of workflows, repositories and signatures. Each family's
-// index lists its rules sorted. Add an artifact family there, any other family here.
-const REGISTRY = new RuleSet([
-  ARTIFACT_RULES.all,
-  ciRules,
-  deployRules,
-  codeRules,
-  privacyRules,
-  provenanceRules,
-  repoRules,
-  repositoryRules,
-]);
+// The whole rule set, loaded from the family table (families.ts) when this module is imported:
+// for the library API and the commands that list or describe every rule. The engine loads only
+// the families a scan needs (loadRulesFor).
+const REGISTRY = await loadAllRules();
 
 /** Every rule, sorted by id. */
 export const ALL_RULES: readonly Rule[] = REGISTRY.all;

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { scanPaths } from '../../src/engine/scan.js';
 import { sarifErrors } from '../helpers/sarif-schema.js';
 
 const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
@@ -139,5 +140,52 @@ describe('scan: deployment files', () => {
     );
     const r = scan(dir, ['svc.yaml']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+
+  it('warns about ignore comments that name no rule, once per comment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torchward-deploy-'));
+    writeFileSync(
+      join(dir, 'svc.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: m\nspec:\n  type: NodePort\n  ports:\n    # torchward: ignore[deploy/distributed-port-exposd] typo\n    - port: 29500\n',
+    );
+    // Read by the code and the deploy audits: ids of both families are known, and a typo is
+    // reported once, not by each audit.
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM python:3.12',
+        '# torchward: ignore[deploy/unauthenticated-service] known deploy id',
+        '# torchward: ignore[code/unverified-install] known code id',
+        '# torchward: ignore[code/unverifed-install] typo',
+        'EXPOSE 6006',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'job.slurm'),
+      '#!/bin/bash\n# torchward: ignore[no-netork-policy]\ntrue\n',
+    );
+    writeFileSync(join(dir, 'train.py'), 'import torch  # torchward: ignore[code/remote-cod]\n');
+    const warnings: string[] = [];
+    await scanPaths([dir], { cwd: dir, onWarning: (m) => warnings.push(m) });
+    // Each warning starts `<uri>:<line>:`; keep the file name onward.
+    const lines = warnings.map((w) => w.slice(w.lastIndexOf('/', w.indexOf(':')) + 1)).sort();
+    assert.equal(lines.length, 4, warnings.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      /^Dockerfile:4: .*'code\/unverifed-install', not a code or deploy rule \(did you mean 'code\/unverified-install'\?\)/,
+    );
+    assert.match(
+      lines[1] ?? '',
+      /^job\.slurm:2: .*'no-netork-policy', not a deploy rule \(did you mean 'no-network-policy'\?\)/,
+    );
+    assert.match(
+      lines[2] ?? '',
+      /^svc\.yaml:8: .*'deploy\/distributed-port-exposd', not a deploy rule \(did you mean 'deploy\/distributed-port-exposed'\?\)/,
+    );
+    assert.match(
+      lines[3] ?? '',
+      /^train\.py:1: .*'code\/remote-cod', not a code rule \(did you mean 'code\/remote-code'\?\)/,
+    );
   });
 });

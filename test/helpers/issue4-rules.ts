@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Finding } from '../../src/core/finding.js';
-import { runRules, type Rule } from '../../src/rules/define-rule.js';
+import { type Rule } from '../../src/rules/define-rule.js';
+import { runRules } from './run-rules.js';
 
 /** Runs one rule over `input` (as the engine does) and returns its findings; rule bugs fail the test. */
 export function runRule<T>(rule: Rule<T>, input: T, uri = 'model'): Finding[] {

@@ -10,7 +10,8 @@ import {
   type DeployFile,
   type DeployKind,
 } from '../../src/deploy/model.js';
-import { runRules, type Rule } from '../../src/rules/define-rule.js';
+import { type Rule } from '../../src/rules/define-rule.js';
+import { runRules } from './run-rules.js';
 
 /** One deployment-rule case: the file's kind and text, and other manifests scanned beside it. */
 export interface DeployCase {

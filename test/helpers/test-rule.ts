@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Finding } from '../../src/core/finding.js';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { LineIndex } from '../../src/core/line-index.js';
-import { runRules } from '../../src/rules/define-rule.js';
+import { runRules } from './run-rules.js';
 import type { Rule } from '../../src/rules/define-rule.js';
 import type { WorkflowAuditInput } from '../../src/workflows/audit-input.js';
 import type { ForbiddenUsesPolicy } from '../../src/workflows/forbidden-uses.js';

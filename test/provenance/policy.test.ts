@@ -7,7 +7,8 @@ import invalidSignature from '../../src/rules/provenance/invalid-signature.js';
 import missingSignature from '../../src/rules/provenance/missing-signature.js';
 import { provenanceRules } from '../../src/rules/provenance/index.js';
 import type { Finding } from '../../src/core/finding.js';
-import { runRules, type Rule } from '../../src/rules/define-rule.js';
+import { type Rule } from '../../src/rules/define-rule.js';
+import { runRules } from '../helpers/run-rules.js';
 import type { SignatureCheck } from '../../src/provenance/policy.js';
 import {
   IDENTITY,

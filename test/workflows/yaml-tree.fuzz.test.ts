@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FormatError } from '../../src/core/errors.js';
 import { DEFAULT_LIMITS, makeLimits } from '../../src/core/limits.js';
-import { runRules } from '../../src/rules/define-rule.js';
+import { runRules } from '../helpers/run-rules.js';
 import { ciRules } from '../../src/rules/ci/index.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
 import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';

@@ -16,6 +16,7 @@ import type { MemorizationReport } from '../../memorization/report.js';
 import { decideVerdict, renderHtml, renderText } from '../../memorization/report.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
+import { checkHttpUrl, parseLlmTarget } from '../llm-target.js';
 import { intOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
@@ -76,18 +77,6 @@ function floatOption(value: string | undefined, flag: string, fallback: number):
   if (value.trim() === '' || !Number.isFinite(n) || n < 0)
     throw new UsageError(`${flag} needs a non-negative number, got '${value}'`);
   return n;
-}
-
-function checkUrl(value: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} is not a URL: '${value}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(`${flag} must be http or https`);
-  return value;
 }
 
 function validateLogged(value: unknown): PromptLogprobs {
@@ -152,9 +141,7 @@ export const memorizationCommand: Command = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const format = checkFormat(values.format, ['text', 'json']);
-    if ((values.target === undefined) === (values['target-command'] === undefined)) {
-      throw new UsageError('give exactly one of --target URL or --target-command CMD');
-    }
+    const chosen = parseLlmTarget(values);
     const protocol = checkFormat<LogprobProtocol>(values.protocol, ['echo', 'prompt-logprobs']);
     if ((values.members === undefined) !== (values['non-members'] === undefined)) {
       throw new UsageError('--members and --non-members go together');
@@ -175,15 +162,15 @@ export const memorizationCommand: Command = {
     const headers =
       apiKey === undefined || apiKey === '' ? undefined : { authorization: `Bearer ${apiKey}` };
     const target: LogprobTarget =
-      values.target !== undefined
+      chosen.kind === 'url'
         ? {
             kind: 'url',
-            url: checkUrl(values.target, '--target'),
+            url: chosen.url,
             ...(headers === undefined ? {} : { headers }),
           }
         : {
             kind: 'command',
-            argv: (values['target-command'] ?? '').split(/\s+/).filter((s) => s !== ''),
+            argv: chosen.argv,
           };
     const budget = new RequestBudget(intOption(values['max-requests'], '--max-requests', 100_000));
     const progress = new ProgressBar(io.stderr, io.stderr.isTTY === true && !values['no-progress']);
@@ -248,7 +235,7 @@ export const memorizationCommand: Command = {
             : scorer(
                 {
                   kind: 'url',
-                  url: checkUrl(values.reference, '--reference'),
+                  url: checkHttpUrl(values.reference, '--reference'),
                   ...(headers === undefined ? {} : { headers }),
                 },
                 values['reference-model'],

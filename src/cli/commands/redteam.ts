@@ -15,6 +15,7 @@ import type { AttemptRecord } from '../../redteam/run.js';
 import { runAttempts, runFingerprint, validateRecord } from '../../redteam/run.js';
 import type { Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
+import { parseLlmTarget, publicUrl } from '../llm-target.js';
 import { intOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
@@ -70,19 +71,6 @@ Exit codes: 0 every attempt answered and none succeeded, 1 at least one attack s
 `;
 
 const MAX_SYSTEM_PROMPT_BYTES = 64 * 1024;
-
-/** The URL as reports and logs show it: no user, password, query or fragment (keys hide there). */
-function publicUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--target is not a URL: '${value}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError('--target must be http or https');
-  return `${url.origin}${url.pathname}`;
-}
 
 /** A system-prompt file problem: reported with exit 3, never a crash. */
 class SystemPromptError extends Error {}
@@ -166,13 +154,11 @@ export const redteamCommand: Command = {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const format = checkFormat(values.format, ['text', 'json']);
-    if ((values.target === undefined) === (values['target-command'] === undefined)) {
-      throw new UsageError('give exactly one of --target URL or --target-command CMD');
-    }
+    const chosen = parseLlmTarget(values);
     if (values.log !== undefined && values.resume !== undefined) {
       throw new UsageError('--log and --resume name the same log; give one of them');
     }
-    if (values.stream && values.target === undefined) {
+    if (values.stream && chosen.kind !== 'url') {
       throw new UsageError('--stream applies to --target; a --target-command answers in one piece');
     }
     if (values['guard-mode'] !== undefined && !values.guard) {
@@ -216,21 +202,20 @@ export const redteamCommand: Command = {
     const apiKey = io.env[values['api-key-env']];
     const secrets = apiKey === undefined || apiKey === '' ? [] : [apiKey];
     const target: ChatTarget =
-      values.target !== undefined
+      chosen.kind === 'url'
         ? {
             kind: 'url',
-            url: values.target,
+            url: chosen.url,
             api,
             stream: values.stream,
             ...(secrets.length === 0 ? {} : { headers: { authorization: `Bearer ${apiKey}` } }),
           }
         : {
             kind: 'command',
-            argv: (values['target-command'] ?? '').split(/\s+/).filter((s) => s !== ''),
+            argv: chosen.argv,
             api,
           };
-    const label =
-      values.target !== undefined ? publicUrl(values.target) : (values['target-command'] ?? '');
+    const label = chosen.kind === 'url' ? publicUrl(chosen.url) : chosen.command;
     const budget = new RequestBudget(intOption(values['max-requests'], '--max-requests', 10_000));
     const limiter = rate === undefined ? undefined : new RateLimiter(rate);
     const progress = new ProgressBar(io.stderr, io.stderr.isTTY === true && !values['no-progress']);

@@ -96,6 +96,8 @@ export const repoCommand: Command = {
     const rendered = await render(report, format, io);
     if (values.output === undefined) io.stdout.write(rendered);
     else await writeFile(values.output, rendered);
+    for (const e of report.summary.internalErrors)
+      io.stderr.write(`torchward: internal error: ${e}\n`);
     if (report.summary.internalErrors.length > 0) return EXIT.INTERNAL;
     if (!report.readable) return EXIT.NO_INPUT;
     const fails = report.files.some((file) =>

@@ -196,8 +196,8 @@ export const scanCommand: Command = {
     const ignored = Object.keys(config.ignore);
     if (ignored.length > 0) {
       // A misspelt id in `ignore:` suppresses nothing; the rule registry loads only to say so.
-      const { ALL_RULES } = await import('../../rules/registry.js');
-      const known = ALL_RULES.map((r) => r.id);
+      const { loadAllRules } = await import('../../rules/families.js');
+      const known = (await loadAllRules()).all.map((r) => r.id);
       for (const id of ignored.filter((i) => !known.includes(i))) {
         const hint = closest(id, known);
         warn(
@@ -277,6 +277,9 @@ export const scanCommand: Command = {
           : render(report, format, io, values.verbose);
     // With -o/--output, main hands in a stdout that goes to the file.
     io.stdout.write(rendered);
+    // A bug (a rule or handler that threw) is named on stderr whatever the format: exit 4.
+    for (const e of report.summary.internalErrors)
+      io.stderr.write(`torchward: internal error: ${e}\n`);
     return exitCode(report, failOn);
   },
 };

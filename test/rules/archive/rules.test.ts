@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ArchiveAnomaly, ArchiveModel } from '../../../src/formats/zip/index.js';
-import { runRules, type Rule } from '../../../src/rules/define-rule.js';
+import { type Rule } from '../../../src/rules/define-rule.js';
+import { runRules } from '../../helpers/run-rules.js';
 import crcMismatch from '../../../src/rules/archive/crc-mismatch.js';
 import duplicateName from '../../../src/rules/archive/duplicate-name.js';
 import encryptedMember from '../../../src/rules/archive/encrypted-member.js';

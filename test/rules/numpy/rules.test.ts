@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseNpyHeader, type NpyModel } from '../../../src/formats/npy/index.js';
-import { runRules, type Rule } from '../../../src/rules/define-rule.js';
+import { type Rule } from '../../../src/rules/define-rule.js';
+import { runRules } from '../../helpers/run-rules.js';
 import objectArray from '../../../src/rules/numpy/object-array.js';
 import trailingData from '../../../src/rules/numpy/trailing-data.js';
 

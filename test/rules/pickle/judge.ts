@@ -5,7 +5,8 @@ import type {
   PickleScanInput,
 } from '../../../src/formats/pickle/scan-input.js';
 import { decodePickle } from '../../../src/formats/pickle/vm.js';
-import { runRules, type Rule } from '../../../src/rules/define-rule.js';
+import { type Rule } from '../../../src/rules/define-rule.js';
+import { runRules } from '../../helpers/run-rules.js';
 import { pickleRules } from '../../../src/rules/pickle/index.js';
 
 export interface Judged {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { MemorySource } from '../../../src/core/byte-source.js';
 import { makeLimits } from '../../../src/core/limits.js';
 import { classifyZip, parseZipDirectory } from '../../../src/formats/zip/index.js';
-import { runRules } from '../../../src/rules/define-rule.js';
+import { runRules } from '../../helpers/run-rules.js';
 import torchscriptArchive from '../../../src/rules/torch/torchscript-archive.js';
 
 async function run(fixture: string): Promise<unknown[]> {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { loadPythonParser } from '../../../src/formats/python/parser.js';
 import { readTorchScriptCode } from '../../../src/formats/python/torchscript.js';
 import { scanFile } from '../../../src/engine/scan.js';
-import { runRules } from '../../../src/rules/define-rule.js';
+import { runRules } from '../../helpers/run-rules.js';
 import torchscriptCode from '../../../src/rules/torch/torchscript-code.js';
 
 /** [messageId, verdict, the text at the finding's span] for a code text. */
