@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import type * as Hyparquet from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import type { DataType } from 'apache-arrow';
 import { FileSource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
@@ -378,24 +380,37 @@ export async function readDelimited(
   }
 }
 
-async function readParquet(path: string, sink: FieldSink): Promise<void> {
+/** A Parquet file opened for hyparquet, with its footer read; close `handle` when done. */
+export interface OpenParquet {
+  readonly handle: FileHandle;
+  readonly file: AsyncBuffer;
+  readonly metadata: FileMetaData;
+  /** The library, loaded on first use. */
+  readonly hyparquet: typeof Hyparquet;
+}
+
+/**
+ * Opens `path` for hyparquet and reads its footer. A lying footer can name any range, so every
+ * read stays inside the file and below `maxRead` bytes (BAD_LENGTH otherwise); a footer the
+ * library refuses is BAD_STRUCTURE. The handle is closed when the footer cannot be read.
+ */
+export async function openParquet(path: string, maxRead: number): Promise<OpenParquet> {
   const hyparquet = await import('hyparquet');
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const file = {
+    const file: AsyncBuffer = {
       byteLength: size,
       async slice(start: number, end?: number): Promise<ArrayBuffer> {
         const stop = Math.min(end ?? size, size);
-        // A lying footer can name any range: reads stay inside the file and below the chunk cap.
-        if (start < 0 || stop < start || stop - start > MAX_PARQUET_CHUNK)
+        if (start < 0 || stop < start || stop - start > maxRead)
           throw new FormatError('BAD_LENGTH', `read of ${stop - start} bytes at ${start}`, start);
         const buffer = new Uint8Array(stop - start);
         await handle.read(buffer, 0, buffer.byteLength, start);
         return buffer.buffer;
       },
     };
-    let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
+    let metadata: FileMetaData;
     try {
       metadata = await hyparquet.parquetMetadataAsync(file);
     } catch (error) {
@@ -405,6 +420,16 @@ async function readParquet(path: string, sink: FieldSink): Promise<void> {
             cause: error,
           });
     }
+    return { handle, file, metadata, hyparquet };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function readParquet(path: string, sink: FieldSink): Promise<void> {
+  const { handle, file, metadata, hyparquet } = await openParquet(path, MAX_PARQUET_CHUNK);
+  try {
     let rowBase = 0;
     for (const group of metadata.row_groups) {
       const rows = Number(group.num_rows);

@@ -8,7 +8,7 @@ import type { Limits } from '../core/limits.js';
 import type { ColumnSource, SchemaElement as WriterSchemaElement } from 'hyparquet-writer';
 import type { PrivacyDetector } from './detect.js';
 import { maskValue } from './mask.js';
-import { readDelimited, TooDeepError, walkJsonReplace } from './records.js';
+import { openParquet, readDelimited, TooDeepError, walkJsonReplace } from './records.js';
 import { byteChunks, eachLine, wrapperOf } from './text-stream.js';
 
 /** How a sensitive value is replaced. */
@@ -214,32 +214,9 @@ const MAX_PARQUET_ROW_GROUP = 256 * 1024 * 1024;
  * before anything is written (UNSUPPORTED_FEATURE).
  */
 async function redactParquet(input: string, output: string, redactor: Redactor): Promise<void> {
-  const hyparquet = await import('hyparquet');
   const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
-  const handle = await open(input, 'r');
+  const { handle, file, metadata, hyparquet } = await openParquet(input, MAX_PARQUET_ROW_GROUP);
   try {
-    const { size } = await handle.stat();
-    const file = {
-      byteLength: size,
-      async slice(start: number, end?: number): Promise<ArrayBuffer> {
-        const stop = Math.min(end ?? size, size);
-        if (start < 0 || stop < start || stop - start > MAX_PARQUET_ROW_GROUP)
-          throw new FormatError('BAD_LENGTH', `read of ${stop - start} bytes at ${start}`, start);
-        const buffer = new Uint8Array(stop - start);
-        await handle.read(buffer, 0, buffer.byteLength, start);
-        return buffer.buffer;
-      },
-    };
-    let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
-    try {
-      metadata = await hyparquet.parquetMetadataAsync(file);
-    } catch (error) {
-      throw error instanceof FormatError
-        ? error
-        : new FormatError('BAD_STRUCTURE', `Parquet footer: ${String(error)}`, size, {
-            cause: error,
-          });
-    }
     const [root, ...leaves] = metadata.schema;
     const columns: { name: string; text: boolean }[] = [];
     for (const e of leaves) {
