@@ -1,6 +1,6 @@
 import { readStorage, swapBytes } from './storage-read.js';
 import type { LoadedTensor } from './tensor.js';
-import { ViewGatherer } from './view-gather.js';
+import { mergedDims, ViewGatherer } from './view-gather.js';
 
 export { readStorage, swapBytes } from './storage-read.js';
 
@@ -165,22 +165,7 @@ export const GATHER_BLOCK_MAX = 16 * 1024 * 1024;
 
 function planGather(tensor: LoadedTensor): GatherPlan {
   const item = tensor.dtype.itemsize;
-  // Drop size-1 dimensions and merge dimensions that are contiguous with each other.
-  const shape: number[] = [];
-  const strides: number[] = [];
-  for (let i = 0; i < tensor.shape.length; i++) {
-    const s = tensor.shape[i] ?? 1;
-    const t = tensor.strides[i] ?? 0;
-    if (s === 1) continue;
-    const last = shape.length - 1;
-    if (last >= 0 && strides[last] === t * s) {
-      shape[last] = (shape[last] ?? 1) * s;
-      strides[last] = t;
-    } else {
-      shape.push(s);
-      strides.push(t);
-    }
-  }
+  const { size: shape, stride: strides } = mergedDims(tensor);
   let q = shape.length;
   let inner = item;
   while (q > 0 && inner * (shape[q - 1] ?? 1) <= GATHER_BLOCK_MAX) {

@@ -199,8 +199,11 @@ interface ViewPlan {
   readonly unitSpan: number;
 }
 
-function planView(tensor: LoadedTensor, budget: number): ViewPlan {
-  const item = tensor.dtype.itemsize;
+/**
+ * The view's dimensions with size-1 dimensions dropped and neighbours that are contiguous with
+ * each other merged (in elements; empty for a single element).
+ */
+export function mergedDims(tensor: LoadedTensor): { size: number[]; stride: number[] } {
   const size: number[] = [];
   const stride: number[] = [];
   for (let i = 0; i < tensor.shape.length; i++) {
@@ -216,6 +219,12 @@ function planView(tensor: LoadedTensor, budget: number): ViewPlan {
       stride.push(t);
     }
   }
+  return { size, stride };
+}
+
+function planView(tensor: LoadedTensor, budget: number): ViewPlan {
+  const item = tensor.dtype.itemsize;
+  const { size, stride } = mergedDims(tensor);
   if (size.length === 0) {
     size.push(1);
     stride.push(1);
