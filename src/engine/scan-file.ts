@@ -13,18 +13,24 @@ import {
 import { makeLimits, type Limits } from '../core/limits.js';
 import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
-import { EMPTY_CONFIG } from './config-model.js';
+import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
 import { scanSource } from './scan-source.js';
-import type { ScanOptions } from './scan.js';
 import type { WalkedFile } from './walk.js';
+
+/** What scanFile and scanBytes read of ScanOptions (src/engine/scan.ts), which passes them on. */
+export interface FileScanOptions {
+  readonly limits?: Partial<Limits>;
+  readonly allowGlobals?: readonly string[];
+  readonly config?: TorchwardConfig;
+}
 
 /** Files up to this size are read whole before decoding (8 in flight: at most 8 MiB held). */
 const WHOLE_READ_BYTES = 1024 * 1024;
 
 /** Scans one file by content and returns its result (never throws for bad input). */
-export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileResult> {
+export async function scanFile(path: string, options: FileScanOptions = {}): Promise<FileResult> {
   const config = options.config ?? EMPTY_CONFIG;
   const limits = makeLimits(options.limits);
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
@@ -57,7 +63,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
 export async function scanBytes(
   bytes: Uint8Array,
   name: string,
-  options: ScanOptions = {},
+  options: FileScanOptions = {},
 ): Promise<FileResult> {
   const config = options.config ?? EMPTY_CONFIG;
   const limits = makeLimits(options.limits);
