@@ -262,9 +262,22 @@ export function suffixLm(model: SuffixModel): CharLm {
 
 /** Bits per character of one word (with the spaces around it) under the character model. */
 export function wordBits(lm: CharLm, word: string): number {
+  // Words recur across prompts ("the", "and"): remembered per model, the cache bounded.
+  let cache = bitsCache.get(lm);
+  if (cache === undefined) {
+    cache = new Map();
+    bitsCache.set(lm, cache);
+  }
+  const known = cache.get(word);
+  if (known !== undefined) return known;
   const s = lm.surprisal(`${word.slice(0, 255)} `, ' ');
-  return s.n === 0 ? 0 : s.bits / s.n;
+  const bits = s.n === 0 ? 0 : s.bits / s.n;
+  if (cache.size >= 20_000) cache.clear();
+  if (word.length <= 64) cache.set(word, bits);
+  return bits;
 }
+
+const bitsCache = new WeakMap<CharLm, Map<string, number>>();
 
 /**
  * The tail features of `text` (TAIL_FEATURES), and the tail's span; undefined for a text without
