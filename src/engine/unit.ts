@@ -5,6 +5,7 @@ import type { Limits } from '../core/limits.js';
 import type { RuleTarget } from '../rules/define-rule.js';
 import type { RuleInputOf } from '../rules/rule-inputs.js';
 import type { PickleDecodeResult } from '../formats/pickle/records.js';
+import type { TorchLegacyScan } from '../formats/pickle/torch-legacy.js';
 import type { ZipArchive } from '../formats/zip/index.js';
 
 /**
@@ -21,6 +22,8 @@ export interface DecodedUnits {
   readonly pickles: Map<string, PickleDecodeResult>;
   /** The top-level raw pickle (not legacy, not joblib-compressed), decoded whole. */
   pickle?: PickleDecodeResult;
+  /** The top-level legacy torch stream: its five pickles (never capped) and storage sizes. */
+  legacy?: TorchLegacyScan;
 }
 
 /** Options of one scan, fixed for its whole run. */

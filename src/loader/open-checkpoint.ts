@@ -177,8 +177,10 @@ async function loadContainer(
   // values live no longer than the walk that reads them.
   const keptPickle = decoded.pickle;
   const keptZip = decoded.zip;
+  const keptLegacy = decoded.legacy;
   delete decoded.pickle;
   delete decoded.zip;
+  delete decoded.legacy;
   if (id !== 'zip') decoded.pickles.clear();
   if (id === 'zip') {
     const archive = keptZip ?? (await parseZipDirectory(file, limits));
@@ -201,7 +203,10 @@ async function loadContainer(
     return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
   if (id === 'pickle') {
     if (hasLegacyMagic(head))
-      return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits, tensorsOnly) };
+      return {
+        kind: 'torch-legacy',
+        result: await loadTorchLegacy(file, limits, tensorsOnly, keptLegacy),
+      };
     return { kind: 'pickle', result: await loadRawPickle(file, limits, keptPickle) };
   }
   if (id === 'tar')

@@ -55,6 +55,17 @@ async function load(path: string, decoded?: DecodedUnits): Promise<unknown> {
 }
 
 describe('scan keepDecoded (one pass for the loader)', () => {
+  it('keeps a top-level legacy stream as the loader decodes it', async () => {
+    const keep: DecodedUnits = { pickles: new Map() };
+    const result = await scanFile('test/fixtures/torch/ok/legacy_all_dtypes.pt', {
+      keepDecoded: keep,
+    });
+    assert.equal(result.verdict, 'safe');
+    assert.equal(keep.legacy?.decoded.error, undefined);
+    assert.equal(keep.legacy?.decoded.streams.length, 5);
+    assert.ok((keep.legacy?.storages.size ?? 0) > 0);
+  });
+
   const paths = fixtures();
 
   it('leaves every finding and verdict as it was', async () => {
@@ -88,12 +99,13 @@ describe('scan keepDecoded (one pass for the loader)', () => {
       const keep: DecodedUnits = { pickles: new Map() };
       const scan = await scanFile(path, { keepDecoded: keep });
       if (scan.verdict !== 'safe') continue;
-      const used = keep.zip !== undefined || keep.pickle !== undefined;
+      const used = keep.zip !== undefined || keep.pickle !== undefined || keep.legacy !== undefined;
       const withKept = await load(path, keep);
       assert.deepEqual(withKept, await load(path), path);
       // Taken by the loader: nothing of the scan's decode outlives the walk.
       assert.equal(keep.zip, undefined, path);
       assert.equal(keep.pickle, undefined, path);
+      assert.equal(keep.legacy, undefined, path);
       assert.equal(keep.pickles.size, 0, path);
       if (used) walked++;
     }

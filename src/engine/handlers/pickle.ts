@@ -81,6 +81,9 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
       maxEntries: limits.maxEntries,
     });
     await judge(ctx, decoded, { flavour: 'torch-legacy', storages });
+    // Decoded exactly as the loader decodes it (legacy pickles are never capped): kept for it.
+    const keep = ctx.depth === 0 ? ctx.options.keepDecoded : undefined;
+    if (keep !== undefined) keep.legacy = { decoded, storages };
     return;
   }
   // Small pickles are decoded in memory; larger ones through positioned reads, skipping large
