@@ -34,6 +34,7 @@ import { isConfigName } from './config-model.js';
 import { isAuditedRepositoryFile } from './repository-files.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
+import type { DecodedUnits } from './unit.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -79,6 +80,11 @@ export interface ScanOptions {
    * and GGUF files, plain or compressed. Findings use the `privacy/*` rules.
    */
   readonly privacy?: boolean;
+  /**
+   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles) here,
+   * for a loader that reads the same file next (see DecodedUnits).
+   */
+  readonly keepDecoded?: DecodedUnits;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
@@ -484,7 +490,7 @@ export async function scanFile(path: string, options: ScanOptions = {}): Promise
   const limits = makeLimits(options.limits);
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
   const file: WalkedFile = { fsPath: path, displayPath: path, explicit: true, relPath: path };
-  const result = await scanWalkedFile(file, limits, allowGlobals, []);
+  const result = await scanWalkedFile(file, limits, allowGlobals, [], options.keepDecoded);
   if (result === 'skipped') throw new Error('unreachable: explicit scans are never skipped');
   if ('unreadable' in result) {
     const finding = makeFinding(
@@ -561,6 +567,7 @@ export async function scanWalkedFile(
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
+  keepDecoded?: DecodedUnits,
 ): Promise<WalkedOutcome> {
   // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
   // read synchronously they cost one system call each instead of three thread-pool round trips,
@@ -579,6 +586,7 @@ export async function scanWalkedFile(
       limits,
       allowGlobals,
       internalErrors,
+      keepDecoded,
     );
   }
   let source: FileSource;
@@ -599,6 +607,7 @@ export async function scanWalkedFile(
       limits,
       allowGlobals,
       internalErrors,
+      keepDecoded,
     );
   } finally {
     await source.close();
