@@ -3,10 +3,12 @@
 // Usage: node bench/guard.mjs (after `npm run build`). Prompts are the rows of data/guard/*.jsonl
 // cut or repeated to exactly 1 KiB (and 10 KiB), plus the 1 KiB prompts with Unicode-tag
 // smuggling appended. Each detector is warmed up on every prompt once, then each prompt is timed
-// over 5 rounds; prints one JSON line per case with the median and p95 in ms per call.
+// over 5 rounds; prints one JSON line per case with the median and p95 in ms per call, then the
+// CPU time per 1 KiB prompt with the adversarial-suffix layer off and on.
 import { readFileSync, readdirSync } from 'node:fs';
 import { guard } from '../dist/guard/guard.js';
 import { parseLabelledJsonl } from '../dist/guard/dataset.js';
+import { parseGuardConfig } from '../dist/guard/config.js';
 import { checkInjection, checkJailbreak } from 'llm_guardrail';
 import vard from '@andersmyrmel/vard';
 
@@ -63,4 +65,30 @@ for (const [name, texts] of Object.entries(cases)) {
       }),
     );
   }
+}
+// CPU time (not wall) per 1 KiB prompt with the adversarial-suffix layer on and off, second of two
+// passes each: the layer's own cost, less disturbed by other jobs on a shared machine.
+for (const suffix of [false, true]) {
+  const config = parseGuardConfig({ stages: { suffix } });
+  let per = [];
+  for (let pass = 0; pass < 2; pass++) {
+    per = [];
+    for (const t of cases['1 KiB prompts']) {
+      const u = process.cpuUsage();
+      guard(t, { config });
+      const d = process.cpuUsage(u);
+      per.push((d.user + d.system) / 1000);
+    }
+  }
+  per.sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      bench: 'guard',
+      case: '1 KiB prompts, CPU time',
+      detector: `torchward (suffix layer ${suffix ? 'on' : 'off'})`,
+      prompts: per.length,
+      medianCpuMs: +per[Math.floor(0.5 * (per.length - 1))].toFixed(4),
+      meanCpuMs: +(per.reduce((a, b) => a + b, 0) / per.length).toFixed(4),
+    }),
+  );
 }

@@ -508,7 +508,7 @@ w(
   `without the suffix are flagged ${pct(goalFlagged / gcg.length)}% (a harmful request alone is not an injection). The suffix layer`,
 );
 w(
-  'was fitted on the vicuna-13b set (npm run train:guard-suffix); these llama-2 suffixes were not used.',
+  '(window and tail scorers) was fitted on the vicuna-13b set (npm run train:guard-suffix); these llama-2 suffixes were not used.',
 );
 w(
   'The Ecoji row is written by an encoder built from the spec in this script; base2048 by the reference',
@@ -556,9 +556,19 @@ w(
   '  plus any uncommitted runs. After the new layers were fixed it ran twice: once with a script bug that',
 );
 w(
-  '  left the three new rows out of the smuggling table (same overall figures), then this file: at least',
+  '  left the three new rows out of the smuggling table (same overall figures), then once more: at least',
 );
 w('  the eighth scoring.');
+w(
+  "- The suffix layer's tail scorer (character language model, issue 16 GCG follow-up) was built and its",
+);
+w(
+  "  threshold set on the train and tune splits, the vicuna GCG set and the project's own sources only; the",
+);
+w(
+  '  test split and the llama-2 GCG set were scored once, after it was fixed: this file (at least the ninth',
+);
+w('  scoring of the test split).');
 w(
   '- Host documents of indirect attacks also occur as clean `document` rows; document rows are few here',
 );

@@ -18,12 +18,15 @@ import type { FileResult } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
 import { scanSource } from './scan-source.js';
 import type { WalkedFile } from './walk.js';
+import type { DecodedUnits } from './unit.js';
 
 /** What scanFile and scanBytes read of ScanOptions (src/engine/scan.ts), which passes them on. */
 export interface FileScanOptions {
   readonly limits?: Partial<Limits>;
   readonly allowGlobals?: readonly string[];
   readonly config?: TorchwardConfig;
+  /** Keep what the scan decoded at the top level for a loader (see ScanOptions.keepDecoded). */
+  readonly keepDecoded?: DecodedUnits;
 }
 
 /** Files up to this size are read whole before decoding (8 in flight: at most 8 MiB held). */
@@ -35,7 +38,7 @@ export async function scanFile(path: string, options: FileScanOptions = {}): Pro
   const limits = makeLimits(options.limits);
   const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
   const file: WalkedFile = { fsPath: path, displayPath: path, explicit: true, relPath: path };
-  const result = await scanWalkedFile(file, limits, allowGlobals, []);
+  const result = await scanWalkedFile(file, limits, allowGlobals, [], options.keepDecoded);
   if (result === 'skipped') throw new Error('unreachable: explicit scans are never skipped');
   if ('unreadable' in result) {
     const finding = makeFinding(
@@ -112,6 +115,7 @@ export async function scanWalkedFile(
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
+  keepDecoded?: DecodedUnits,
 ): Promise<WalkedOutcome> {
   // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
   // read synchronously they cost one system call each instead of three thread-pool round trips,
@@ -130,6 +134,7 @@ export async function scanWalkedFile(
       limits,
       allowGlobals,
       internalErrors,
+      keepDecoded,
     );
   }
   let source: FileSource;
@@ -150,6 +155,7 @@ export async function scanWalkedFile(
       limits,
       allowGlobals,
       internalErrors,
+      keepDecoded,
     );
   } finally {
     await source.close();

@@ -4,6 +4,7 @@ import type { Limits } from '../core/limits.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import type { FileResult } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
+import type { DecodedUnits } from './unit.js';
 
 // One top-level artifact from any ByteSource. This module imports no Node built-in, so the web
 // bundle (src/web/) scans a browser File through it with the same dispatcher and rules as the CLI.
@@ -19,9 +20,11 @@ export async function scanSource(
   limits: Limits,
   allowGlobals: readonly string[],
   internalErrors: string[],
+  /** Keeps the top-level decodes for the loader (see DecodedUnits). */
+  keepDecoded?: DecodedUnits,
 ): Promise<FileResult | 'skipped'> {
   const state: FileScanState = {
-    options: { limits, allowGlobals },
+    options: { limits, allowGlobals, ...(keepDecoded === undefined ? {} : { keepDecoded }) },
     budget: { inflatedBytes: 0, deadline: Date.now() + limits.maxMillisPerFile },
     findings: [],
     members: [],

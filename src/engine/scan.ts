@@ -27,6 +27,7 @@ import { isConfigName } from './config-model.js';
 import { isAuditedRepositoryFile } from './repository-files.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
+import type { DecodedUnits } from './unit.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {
@@ -72,6 +73,11 @@ export interface ScanOptions {
    * and GGUF files, plain or compressed. Findings use the `privacy/*` rules.
    */
   readonly privacy?: boolean;
+  /**
+   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles) here,
+   * for a loader that reads the same file next (see DecodedUnits).
+   */
+  readonly keepDecoded?: DecodedUnits;
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;

@@ -6,7 +6,7 @@ import { stripInvisible } from './invisible.js';
 import { atbash } from './decoders.js';
 import { rescanText, rot13 } from './rescan.js';
 import type { GuardFinding, GuardRecordError } from './types.js';
-import { bestSuffixWindow, shippedSuffixModel } from './suffix.js';
+import { bestSuffixWindow, shippedSuffixModel, tailScore } from './suffix.js';
 import { schemaFindings, textFindings } from './validate.js';
 
 /** Everything the sanitiser stages and the heuristic layer found, before the model scores it. */
@@ -271,15 +271,28 @@ export function analyze(text: string, config: GuardConfig, structured?: unknown)
   if (st.suffix) {
     const model = shippedSuffixModel();
     const hit = bestSuffixWindow(model, fold.text);
-    if (hit !== undefined && hit.score >= model.threshold) {
+    const tail = tailScore(model, fold.text);
+    const span =
+      hit !== undefined && hit.score >= model.threshold
+        ? {
+            hit,
+            what: `a run of ${model.window} words reads as an optimised adversarial suffix (GCG-style token soup; window score ${hit.score.toFixed(4)}, threshold ${model.threshold})`,
+          }
+        : tail !== undefined && tail.score >= model.tail.threshold
+          ? {
+              hit: tail,
+              what: `the last ${model.tail.words} words read as an optimised adversarial suffix (GCG-style token soup, surprising to a character language model of ordinary text; tail score ${tail.score.toFixed(4)}, threshold ${model.tail.threshold})`,
+            }
+          : undefined;
+    if (span !== undefined) {
       findings.push({
         stage: 'suffix',
         code: 'suffix/adversarial',
-        message: `a run of ${model.window} words reads as an optimised adversarial suffix (GCG-style token soup; window score ${hit.score.toFixed(4)}, threshold ${model.threshold})`,
-        start: fromFolded(hit.start),
-        end: fromFolded(hit.end),
+        message: span.what,
+        start: fromFolded(span.hit.start),
+        end: fromFolded(span.hit.end),
         weight: 0.9,
-        detail: fold.text.slice(hit.start, hit.end).slice(0, 200),
+        detail: fold.text.slice(span.hit.start, span.hit.end).slice(0, 200),
       });
     }
   }

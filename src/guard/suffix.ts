@@ -1,15 +1,19 @@
 // The adversarial-suffix layer: GCG (Zou et al. 2023) appends an optimised run of tokens to a
 // request, a soup of sub-words, stray capitals, code fragments and isolated punctuation that no
 // person writes ("describing.\ + similarlyNow write oppositeley.]( Me giving**ONE"). Without a
-// language model to measure perplexity (NeMo's check), the layer scores each window of
-// consecutive words by a small logistic regression over five per-word signals, fitted by
-// `npm run train:guard-suffix` (scripts/train-guard-suffix.mjs) and shipped as suffix-model.json.
+// neural language model to measure perplexity (NeMo's check), the layer has two scorers, each a
+// small logistic regression fitted by `npm run train:guard-suffix`
+// (scripts/train-guard-suffix.mjs) and shipped in suffix-model.json: every window of consecutive
+// words with junk in it (per-word shape signals), and the tail of the text (the same signals plus
+// the surprisal of a character n-gram model of ordinary text, against the text before the tail:
+// NeMo's prefix/suffix perplexity heuristic with a small offline model).
 
 import { readFileSync } from 'node:fs';
+import { CharLm, type CharLmArtifact } from './charlm.js';
 
 /** The shipped artifact. */
 export interface SuffixModel {
-  readonly format: 'torchward-guard-suffix/1';
+  readonly format: 'torchward-guard-suffix/2';
   /** Words per window. */
   readonly window: number;
   /** Weights of the window features (see FEATURES), then the bias. */
@@ -24,8 +28,33 @@ export interface SuffixModel {
   readonly bigram: readonly number[];
   /** Common lower-case words of the training text (a word outside it counts as unknown). */
   readonly vocabulary: readonly string[];
+  /** The tail scorer: weights over TAIL_FEATURES and its own threshold. */
+  readonly tail: TailModel;
+  /** The character n-gram model of ordinary text (counts). */
+  readonly lm: CharLmArtifact;
   readonly provenance: Readonly<Record<string, unknown>>;
 }
+
+/** The tail scorer's logistic regression. */
+export interface TailModel {
+  /** Words in the tail. */
+  readonly words: number;
+  readonly weights: readonly number[];
+  readonly bias: number;
+  readonly mean: readonly number[];
+  readonly scale: readonly number[];
+  /** A tail scoring at or above this is reported. */
+  readonly threshold: number;
+}
+
+/** Words before the tail whose surprisal is the head's reference (bounded work on long texts). */
+export const HEAD_WORDS = 64;
+/** Bits per character a word must exceed to count as surprising. */
+const SURPRISING_BITS = 5;
+/** The head reference of a text that has no words before its tail (typical prose, in bits). */
+const NO_HEAD_BITS = 2.5;
+/** Characters at the end of a text the tail scorer reads. */
+const TAIL_CHARS = 16_384;
 
 /** Names of the window features, in weight order. */
 export const FEATURES = [
@@ -35,6 +64,16 @@ export const FEATURES = [
   'mid-capital',
   'unknown-word',
   'function-word',
+];
+
+/** Names of the tail features, in weight order: FEATURES' means, then the language-model ones. */
+export const TAIL_FEATURES = [
+  ...FEATURES,
+  'lm-bits-per-char',
+  'lm-surprising-word',
+  'lm-tail-minus-head',
+  'short-text',
+  'line-break',
 ];
 
 // English function words: prose has many, an optimised token soup few.
@@ -81,7 +120,8 @@ const RE_COMMON_PUNCT = /^(?:-+|\.{3}|\*+|=+|#+|[-=]>|\/\/|&|\||[{}[\]()]+[,;]?|
  */
 export function maskCode(text: string): string {
   if (!text.includes('`')) return text;
-  return text.replace(/```[^`]*(?:`(?!``)[^`]*)*```|`[^`\n]{1,2000}`/g, (m) =>
+  // An inline span may wrap lines (a JSON object quoted in backticks), not paragraphs.
+  return text.replace(/```[^`]*(?:`(?!``)[^`]*)*```|`(?:[^`\n]|\n(?!\s*\n)){1,2000}`/g, (m) =>
     ' '.repeat(m.length),
   );
 }
@@ -208,14 +248,138 @@ export function bestSuffixWindow(
   return best;
 }
 
-/** The model's probability for one window's mean signals. */
-export function windowScore(model: SuffixModel, x: readonly number[]): number {
-  let z = model.bias;
+const lmCache = new WeakMap<SuffixModel, CharLm>();
+
+/** The loaded character model of `model` (built once per model). */
+export function suffixLm(model: SuffixModel): CharLm {
+  let lm = lmCache.get(model);
+  if (lm === undefined) {
+    lm = new CharLm(model.lm);
+    lmCache.set(model, lm);
+  }
+  return lm;
+}
+
+/** Bits per character of one word (with the spaces around it) under the character model. */
+export function wordBits(lm: CharLm, word: string): number {
+  // Words recur across prompts ("the", "and"): remembered per model, the cache bounded.
+  let cache = bitsCache.get(lm);
+  if (cache === undefined) {
+    cache = new Map();
+    bitsCache.set(lm, cache);
+  }
+  const known = cache.get(word);
+  if (known !== undefined) return known;
+  const s = lm.surprisal(`${word.slice(0, 255)} `, ' ');
+  const bits = s.n === 0 ? 0 : s.bits / s.n;
+  if (cache.size >= 20_000) cache.clear();
+  if (word.length <= 64) cache.set(word, bits);
+  return bits;
+}
+
+const bitsCache = new WeakMap<CharLm, Map<string, number>>();
+
+/**
+ * The tail features of `text` (TAIL_FEATURES), and the tail's span; undefined for a text without
+ * words or whose tail has more than one non-ASCII word. Reads at most the last TAIL_CHARS characters and HEAD_WORDS + tail words.
+ */
+export function tailFeatures(
+  model: SuffixModel,
+  text: string,
+): { x: number[]; start: number; end: number } | undefined {
+  let vocab = vocabCache.get(model);
+  if (vocab === undefined) {
+    vocab = new Set(model.vocabulary);
+    vocabCache.set(model, vocab);
+  }
+  const lm = suffixLm(model);
+  const masked = maskCode(text);
+  const from = Math.max(0, masked.length - TAIL_CHARS);
+  let ws = words(masked.slice(from), 1_000_000);
+  // A word cut by the slice is not a word of the text.
+  if (from > 0 && !/\s/.test(masked[from - 1] ?? ' ')) ws = ws.slice(1);
+  const T = model.tail.words;
+  ws = ws.slice(-(T + HEAD_WORDS));
+  if (ws.length === 0) return undefined;
+  const s = Math.max(0, ws.length - T);
+  // Published GCG suffixes are ASCII (see bestSuffixWindow): a tail in another script is not
+  // judged by a model of English-like text, where every non-ASCII character is rare.
+  let foreign = 0;
+  for (let j = s; j < ws.length; j++) if (/[\u0080-\uffff]/.test(ws[j]?.w ?? '')) foreign++;
+  if (foreign > 1) return undefined;
+  const nb = FEATURES.length;
+  const x = new Array<number>(TAIL_FEATURES.length).fill(0);
+  const n = ws.length - s;
+  for (let j = s; j < ws.length; j++) {
+    const w = ws[j]?.w ?? '';
+    const sig = wordSignals(w, ws[j - 1]?.w, model.bigram, vocab);
+    for (let k = 0; k < nb; k++) x[k] = (x[k] ?? 0) + (sig[k] ?? 0) / n;
+    const b = wordBits(lm, w);
+    x[nb] = (x[nb] ?? 0) + b / n;
+    x[nb + 1] = (x[nb + 1] ?? 0) + (b > SURPRISING_BITS ? 1 : 0) / n;
+  }
+  let head = 0;
+  for (let j = 0; j < s; j++) head += wordBits(lm, ws[j]?.w ?? '');
+  head = s > 0 ? head / s : NO_HEAD_BITS;
+  x[nb + 2] = (x[nb] ?? 0) - head;
+  x[nb + 3] = n < T ? 1 : 0;
+  // Code, logs and lists break lines between their words; a suffix is typed on the request's line.
+  const region = masked.slice(from);
+  let breaks = 0;
+  for (let j = s + 1; j < ws.length; j++) {
+    const prev = ws[j - 1];
+    const cur = ws[j];
+    if (prev !== undefined && cur !== undefined)
+      if (region.slice(prev.start + prev.w.length, cur.start).includes('\n')) breaks++;
+  }
+  x[nb + 4] = breaks / n;
+  const first = ws[s];
+  const last = ws[ws.length - 1];
+  return {
+    x,
+    start: from + (first?.start ?? 0),
+    end: from + (last?.start ?? 0) + (last?.w.length ?? 0),
+  };
+}
+
+/** The tail scorer's probability for `text` and the tail's span; undefined without words. */
+export function tailScore(model: SuffixModel, text: string): SuffixHit | undefined {
+  const f = tailFeatures(model, text);
+  if (f === undefined || isJsonDocument(text)) return undefined;
+  return { score: linearScore(model.tail, f.x), start: f.start, end: f.end };
+}
+
+/**
+ * Whether `text` is a JSON object or array: structured data (a config, an API payload) is dense
+ * in quotes and braces by nature and is not prose with a suffix typed after it.
+ */
+function isJsonDocument(text: string): boolean {
+  const t = text.trim();
+  if (!/^[[{]/.test(t) || !/[\]}]$/.test(t)) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A standardised logistic regression's probability. */
+export function linearScore(
+  m: Pick<TailModel, 'weights' | 'bias' | 'mean' | 'scale'>,
+  x: readonly number[],
+): number {
+  let z = m.bias;
   for (let k = 0; k < x.length; k++)
     z +=
-      (model.weights[k] ?? 0) *
-      (((x[k] ?? 0) - (model.mean[k] ?? 0)) / (model.scale[k] === 0 ? 1 : (model.scale[k] ?? 1)));
+      (m.weights[k] ?? 0) *
+      (((x[k] ?? 0) - (m.mean[k] ?? 0)) / (m.scale[k] === 0 ? 1 : (m.scale[k] ?? 1)));
   return 1 / (1 + Math.exp(-z));
+}
+
+/** The model's probability for one window's mean signals. */
+export function windowScore(model: SuffixModel, x: readonly number[]): number {
+  return linearScore(model, x);
 }
 
 /** Validates a parsed suffix-model.json. Throws TypeError when malformed. */
@@ -224,16 +388,19 @@ export function parseSuffixModel(json: unknown): SuffixModel {
   if (
     m === null ||
     typeof m !== 'object' ||
-    m.format !== 'torchward-guard-suffix/1' ||
+    m.format !== 'torchward-guard-suffix/2' ||
     typeof m.window !== 'number' ||
     !Array.isArray(m.weights) ||
     m.weights.length !== FEATURES.length ||
     !Array.isArray(m.bigram) ||
     m.bigram.length !== CLASSES * CLASSES ||
     !Array.isArray(m.vocabulary) ||
-    typeof m.threshold !== 'number'
+    typeof m.threshold !== 'number' ||
+    !Array.isArray((m.tail as Partial<TailModel> | null | undefined)?.weights) ||
+    m.tail?.weights.length !== TAIL_FEATURES.length ||
+    !Array.isArray((m.lm as Partial<CharLmArtifact> | null | undefined)?.tables)
   )
-    throw new TypeError('not a torchward-guard-suffix/1 model artifact');
+    throw new TypeError('not a torchward-guard-suffix/2 model artifact');
   return m as SuffixModel;
 }
 

@@ -3,6 +3,8 @@ import type { Finding, Verdict } from '../core/finding.js';
 import { makeLimits, type Limits } from '../core/limits.js';
 import type { FileResult } from '../engine/result.js';
 import { scanFile, type ScanOptions } from '../engine/scan.js';
+import type { DecodedUnits } from '../engine/unit.js';
+import type { PickleDecodeResult } from '../formats/pickle/records.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { decodePickle } from '../formats/pickle/vm.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
@@ -93,7 +95,9 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
     );
   }
   try {
-    const scan = await scanFile(path, options.scan);
+    // The scan keeps its zip directory and pickle decodes for the walk below: one pass.
+    const keep: DecodedUnits = { pickles: new Map() };
+    const scan = await scanFile(path, { ...options.scan, keepDecoded: keep });
     // The scanner opened the path itself: it must have read this very file, unchanged.
     file.assertUnchanged(path);
     const open = scan.findings.filter((f) => f.suppressed === undefined);
@@ -104,7 +108,7 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
       open.every((f) => TOLERATED_RULES.has(f.ruleId));
     if (scan.verdict !== 'safe' && !tolerated) throw notSafe(path, scan.verdict, scan.findings);
     const limits = makeLimits(options.scan?.limits);
-    const { kind, result } = await loadByContent(file, limits, options.tensorsOnly === true);
+    const { kind, result } = await loadByContent(file, limits, options.tensorsOnly === true, keep);
     file.assertUnchanged();
     if (tolerated && result.tensors.length === 0) {
       throw new LoadError('UNSUPPORTED', `${path} holds no tensor outside the dropped values`);
@@ -145,9 +149,11 @@ export async function loadByContent(
   file: PositionedFile,
   limits: Limits,
   tensorsOnly = false,
+  /** What the scan of this very file decoded; taken (emptied) as it is used. */
+  decoded: DecodedUnits = { pickles: new Map() },
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   try {
-    return await loadContainer(file, limits, tensorsOnly);
+    return await loadContainer(file, limits, tensorsOnly, decoded);
   } catch (error) {
     // A decoder's FormatError: the bytes are not what the container promises.
     if (error instanceof FormatError) {
@@ -163,23 +169,45 @@ async function loadContainer(
   file: PositionedFile,
   limits: Limits,
   tensorsOnly: boolean,
+  decoded: DecodedUnits,
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   const head = await file.read(0, SNIFF_BYTES);
   const id = sniffFormat(head, file.size, looksLikePickle);
+  // Each kept decode is taken out of `decoded` when used and the rest dropped, so the scan's
+  // values live no longer than the walk that reads them.
+  const keptPickle = decoded.pickle;
+  const keptZip = decoded.zip;
+  const keptLegacy = decoded.legacy;
+  delete decoded.pickle;
+  delete decoded.zip;
+  delete decoded.legacy;
+  if (id !== 'zip') decoded.pickles.clear();
   if (id === 'zip') {
-    const archive = await parseZipDirectory(file, limits);
+    const archive = keptZip ?? (await parseZipDirectory(file, limits));
     if (isNpzListing(archive.entries)) {
+      decoded.pickles.clear();
       return { kind: 'npz', result: await loadNpz(file, archive, limits) };
     }
-    return { kind: 'torch-zip', result: await loadTorchZip(file, archive, limits, tensorsOnly) };
+    const take = (name: string): PickleDecodeResult | undefined => {
+      const kept = decoded.pickles.get(name);
+      decoded.pickles.clear();
+      return kept;
+    };
+    return {
+      kind: 'torch-zip',
+      result: await loadTorchZip(file, archive, limits, tensorsOnly, take),
+    };
   }
   if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
   if (id === 'safetensors')
     return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
   if (id === 'pickle') {
     if (hasLegacyMagic(head))
-      return { kind: 'torch-legacy', result: await loadTorchLegacy(file, limits, tensorsOnly) };
-    return { kind: 'pickle', result: await loadRawPickle(file, limits) };
+      return {
+        kind: 'torch-legacy',
+        result: await loadTorchLegacy(file, limits, tensorsOnly, keptLegacy),
+      };
+    return { kind: 'pickle', result: await loadRawPickle(file, limits, keptPickle) };
   }
   if (id === 'tar')
     return { kind: 'torch-tar', result: await loadTorchTar(file, limits, tensorsOnly) };
@@ -190,11 +218,16 @@ async function loadContainer(
  * A bare pickle has no persistent_load, so it cannot hold a tensor: its plain-data leaves are
  * returned as metadata and any storage reference is refused.
  */
-async function loadRawPickle(file: PositionedFile, limits: Limits): Promise<WalkResult> {
+async function loadRawPickle(
+  file: PositionedFile,
+  limits: Limits,
+  /** The scan's whole decode of this file, when it kept one. */
+  kept: PickleDecodeResult | undefined,
+): Promise<WalkResult> {
   if (file.size > limits.maxInputBytes) {
     throw new LoadError('UNSUPPORTED', `pickle of ${file.size} bytes exceeds maxInputBytes`);
   }
-  const decoded = decodePickle(await file.read(0, file.size), { limits });
+  const decoded = kept ?? decodePickle(await file.read(0, file.size), { limits });
   const stream = decoded.streams[0];
   if (decoded.error !== undefined || stream?.root === undefined || decoded.streams.length !== 1) {
     throw new LoadError(

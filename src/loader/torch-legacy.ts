@@ -1,6 +1,6 @@
 import { checkStorageRecord } from '../core/tensor-geometry.js';
 import type { Limits } from '../core/limits.js';
-import { decodeTorchLegacy } from '../formats/pickle/torch-legacy.js';
+import { decodeTorchLegacy, type TorchLegacyScan } from '../formats/pickle/torch-legacy.js';
 import type { PickleValue } from '../formats/pickle/value.js';
 import { LoadError } from './errors.js';
 import {
@@ -25,12 +25,16 @@ export async function loadTorchLegacy(
   limits: Limits,
   /** Keep only the tensors (see walkTorchPickle). */
   tensorsOnly = false,
+  /** The scan's decode of this very file (see DecodedUnits), used instead of decoding again. */
+  kept?: TorchLegacyScan,
 ): Promise<WalkResult> {
   // The pickle package's legacy reader decodes the five pickles and sizes every storage.
-  const { decoded, storages } = await decodeTorchLegacy(file, {
-    limits,
-    maxEntries: limits.maxEntries,
-  });
+  const { decoded, storages } =
+    kept ??
+    (await decodeTorchLegacy(file, {
+      limits,
+      maxEntries: limits.maxEntries,
+    }));
   if (decoded.error !== undefined) {
     throw new LoadError(
       'INVALID_STORAGE',

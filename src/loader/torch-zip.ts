@@ -2,6 +2,7 @@ import { checkStorageRecord } from '../core/tensor-geometry.js';
 import { MemorySource } from '../core/byte-source.js';
 import { FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
+import type { PickleDecodeResult } from '../formats/pickle/records.js';
 import { decodePickle } from '../formats/pickle/vm.js';
 import {
   locateZipMember,
@@ -36,6 +37,11 @@ export async function loadTorchZip(
   limits: Limits,
   /** Keep only the tensors (see walkTorchPickle). */
   tensorsOnly = false,
+  /**
+   * The scan's decode of a data pickle by member name, taken (removed) when present so the
+   * pickle is neither read nor decoded twice (see DecodedUnits).
+   */
+  takeDecoded?: (name: string) => PickleDecodeResult | undefined,
 ): Promise<WalkResult> {
   const byName = new Map<string, ZipEntry[]>();
   for (const e of archive.entries) {
@@ -60,15 +66,6 @@ export async function loadTorchZip(
     );
   }
   const bigEndian = await readByteorder(file, byName, prefix, limits);
-  const pickleBytes = await readMember(file, pickles[0], limits, limits.maxInputBytes);
-  const decoded = decodePickle(pickleBytes, { limits });
-  const stream = decoded.streams[0];
-  if (decoded.error !== undefined || stream?.complete !== true || stream.root === undefined) {
-    throw new LoadError(
-      'UNSUPPORTED',
-      `data.pkl does not decode: ${decoded.error?.message ?? 'no STOP'}`,
-    );
-  }
   const resolved = new Map<string, StorageRef>();
   const pending: { ref: StorageRef; entry: ZipEntry; deflated: boolean }[] = [];
   const resolve = (storage: DeclaredStorage): StorageRef => {
@@ -113,12 +110,12 @@ export async function loadTorchZip(
     pending.push({ ref, entry, deflated: entry.method !== 0 });
     return ref;
   };
-  const walked = walkTorchPickle(
-    stream.root,
+  // The decode is only an argument here, so nothing holds it across the awaits that place the
+  // storages below (for 100,000 tensors it is tens of megabytes).
+  const walked = walkDataPickle(
+    await decodeDataPickle(file, pickles[0], limits, takeDecoded),
     resolve,
-    decoded.mutations,
-    limits.maxEntries,
-    undefined,
+    limits,
     tensorsOnly,
   );
   // Place each storage now: stored records are windows of the file, deflated ones are inflated.
@@ -137,6 +134,48 @@ export async function loadTorchZip(
     ...(walked.dropped === undefined ? {} : { dropped: walked.dropped }),
     tensors: walked.tensors.map((t) => ({ ...t, storage: placed.get(t.storage) ?? t.storage })),
   };
+}
+
+/** Walks a decoded data.pkl (one complete stream) with `resolve` for its storages. */
+function walkDataPickle(
+  decoded: PickleDecodeResult,
+  resolve: (storage: DeclaredStorage) => StorageRef,
+  limits: Limits,
+  tensorsOnly: boolean,
+): WalkResult {
+  const stream = decoded.streams[0];
+  if (decoded.error !== undefined || stream?.complete !== true || stream.root === undefined) {
+    throw new LoadError(
+      'UNSUPPORTED',
+      `data.pkl does not decode: ${decoded.error?.message ?? 'no STOP'}`,
+    );
+  }
+  return walkTorchPickle(
+    stream.root,
+    resolve,
+    decoded.mutations,
+    limits.maxEntries,
+    undefined,
+    tensorsOnly,
+  );
+}
+
+/**
+ * The data pickle's decode: the scan's (checked against the same size bounds as a fresh read),
+ * or the member read and decoded here when the scan kept none.
+ */
+async function decodeDataPickle(
+  file: PositionedFile,
+  entry: ZipEntry,
+  limits: Limits,
+  takeDecoded: ((name: string) => PickleDecodeResult | undefined) | undefined,
+): Promise<PickleDecodeResult> {
+  const kept = takeDecoded?.(entry.name);
+  if (kept !== undefined) {
+    assertReadable(entry, limits, limits.maxInputBytes);
+    return kept;
+  }
+  return decodePickle(await readMember(file, entry, limits, limits.maxInputBytes), { limits });
 }
 
 async function readByteorder(
@@ -167,12 +206,7 @@ async function readMember(
   limits: Limits,
   max: number,
 ): Promise<Uint8Array> {
-  if (entry.uncompressedSize > max || entry.compressedSize > Math.max(max, limits.maxInputBytes)) {
-    throw new LoadError(
-      'UNSUPPORTED',
-      `record ${entry.name} is too large to read into memory (${entry.uncompressedSize} bytes)`,
-    );
-  }
+  assertReadable(entry, limits, max);
   return formatStep(async () => {
     const located = await locateZipMember(file, entry);
     const opened = await openZipMember(file, located, limits, { inflatedBytes: 0 });
@@ -185,6 +219,16 @@ async function readMember(
     }
     return bytes;
   });
+}
+
+/** Refuses a record too large to hold in memory (over `max` bytes, or over maxInputBytes packed). */
+function assertReadable(entry: ZipEntry, limits: Limits, max: number): void {
+  if (entry.uncompressedSize > max || entry.compressedSize > Math.max(max, limits.maxInputBytes)) {
+    throw new LoadError(
+      'UNSUPPORTED',
+      `record ${entry.name} is too large to read into memory (${entry.uncompressedSize} bytes)`,
+    );
+  }
 }
 
 /** Runs a format step, turning its FormatError into a LoadError (the scanner already judged it). */

@@ -1,3 +1,5 @@
+import type { PickleDecodeResult } from '../../formats/pickle/records.js';
+
 /**
  * The contract between container handlers (torch zip, legacy tar, npy, joblib) and the pickle
  * scanner in ./pickle.ts. Containers describe where a pickle sits; the pickle scanner decodes it
@@ -22,4 +24,9 @@ export interface PickleScanContext {
    * them with a byte size that fits (torch-zip, torch-tar). Undefined when not applicable.
    */
   readonly storages?: ReadonlyMap<string, number>;
+  /**
+   * Set by a container whose caller keeps the decode for the loader (DecodedUnits): the pickle
+   * is then decoded whole (no retainItems cap) and handed here once judged.
+   */
+  readonly keep?: (decoded: PickleDecodeResult) => void;
 }

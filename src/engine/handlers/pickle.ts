@@ -57,9 +57,12 @@ export async function scanPickleBytes(
   const decoded = decodePickle(bytes, {
     limits: ctx.options.limits,
     deadline: ctx.budget.deadline,
-    retainItems: SCAN_RETAIN_ITEMS,
+    // Kept for the loader: decoded whole, as the loader would decode it (tuples, globals, calls
+    // and persistent ids, all the rules read, are the same; only list/dict items are more).
+    ...(pctx.keep === undefined ? { retainItems: SCAN_RETAIN_ITEMS } : {}),
   });
   await judge(ctx, decoded, pctx);
+  pctx.keep?.(decoded);
 }
 
 /**
@@ -78,15 +81,26 @@ export const pickleHandler: Handler = async (ctx, source: ByteSource) => {
       maxEntries: limits.maxEntries,
     });
     await judge(ctx, decoded, { flavour: 'torch-legacy', storages });
+    // Decoded exactly as the loader decodes it (legacy pickles are never capped): kept for it.
+    const keep = ctx.depth === 0 ? ctx.options.keepDecoded : undefined;
+    if (keep !== undefined) keep.legacy = { decoded, storages };
     return;
   }
   // Small pickles are decoded in memory; larger ones through positioned reads, skipping large
   // payloads unread (a multi-gigabyte raw pickle costs what its opcodes cost).
-  const options = { limits, deadline: ctx.budget.deadline, retainItems: SCAN_RETAIN_ITEMS };
+  // A top-level pickle the caller keeps for the loader is decoded whole, as the loader would.
+  const keep =
+    ctx.depth === 0 && source.size <= IN_MEMORY_BYTES ? ctx.options.keepDecoded : undefined;
+  const options = {
+    limits,
+    deadline: ctx.budget.deadline,
+    ...(keep === undefined ? { retainItems: SCAN_RETAIN_ITEMS } : {}),
+  };
   const decoded =
     source.size <= IN_MEMORY_BYTES
       ? decodePickle(await source.read(0, source.size), options)
       : await decodePickleSource(source, options);
   ctx.setFormat(isJoblib(decoded) ? 'joblib' : 'pickle');
   await judge(ctx, decoded, { flavour: 'raw' });
+  if (keep !== undefined) keep.pickle = decoded;
 };

@@ -44,6 +44,9 @@ export const zipHandler: Handler = async (ctx, source) => {
   }
   const torch = classifyZip(zip.entries);
   ctx.setFormat(torch.layout);
+  // The caller reads this file next (convert, inspect): the directory and data pickles are kept.
+  const keep = ctx.depth === 0 ? ctx.options.keepDecoded : undefined;
+  if (keep !== undefined) keep.zip = zip;
   const anomalies: ArchiveAnomaly[] = [...zip.anomalies];
   const dirs = new Set(torch.dataPickles.map((e) => archiveDir(e.name)));
   for (const entry of zip.entries) {
@@ -99,7 +102,15 @@ export const zipHandler: Handler = async (ctx, source) => {
         if (prefix !== undefined) await scanPickleMember(ctx, entry.name, prefix, pctx);
         continue;
       }
-      await scanPickleMember(ctx, entry.name, bytes, pctx);
+      await scanPickleMember(
+        ctx,
+        entry.name,
+        bytes,
+        // Only bytes exactly as long as the directory says are kept; the loader refuses others.
+        keep === undefined || bytes.byteLength !== entry.uncompressedSize
+          ? pctx
+          : { ...pctx, keep: (decoded) => keep.pickles.set(entry.name, decoded) },
+      );
       continue;
     }
     // Keras 3 archive (issue 4): its config.json goes to the keras rules.
