@@ -7,11 +7,18 @@
 // torchward runs as the installed bin does (the bundle dist/bundle/torchward.js); the 256 MiB and
 // one-checkpoint cases are also run through tsc's unbundled dist/cli/main.js, to show what the
 // bundle saves. Run alone: `node bench/process.mjs [case substring]` after `npm run build`.
-// The peer is bench/peer_pickle_scan.py (picklescan's opcode walk with pickletools; picklescan
-// itself is not installable here: see that file). Prints one JSON line per case with every run;
-// TORCHWARD_BENCH_RUNS (default 5) runs per program, alternating.
+// The peer is real picklescan when TORCHWARD_PICKLESCAN_SRC names a folder holding its
+// `picklescan/` package (its source tree's `src/`, e.g. `git archive HEAD src setup.cfg | tar -x
+// -C DIR` of its repository, then DIR/src; never committed here), run as
+// `/usr/bin/python3 -m picklescan -p PATH` with that folder on PYTHONPATH; otherwise the
+// stand-in bench/peer_pickle_scan.py (picklescan's opcode walk with pickletools). Each JSON line
+// names the peer used. When NODE_EXTRA_CA_CERTS is set, Node 20 reads and parses that certificate
+// bundle at every start-up, before any script runs (about 50 ms of CPU here for Debian's bundle):
+// the torchward cases then also run once more without it ("no NODE_EXTRA_CA_CERTS"), so both the
+// environment's cost and torchward's own are visible. Prints one JSON line per case with every
+// run; TORCHWARD_BENCH_RUNS (default 5) runs per program, alternating.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,10 +46,11 @@ if (readdirSync(join(OUT, 'small')).length < 500 || !existsSync(join(OUT, 'big.p
 }
 
 /** Runs `argv` under /usr/bin/time: wall and user + system seconds, peak RSS in MB. */
-function timed(argv) {
+function timed(argv, env = process.env) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...argv], {
     encoding: 'utf8',
     maxBuffer: 256 << 20,
+    env,
   });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [wall, user, sys, rss] = last.split(' ').map(Number);
@@ -51,7 +59,45 @@ function timed(argv) {
 
 const CLI = ['node', 'dist/bundle/torchward.js', 'scan', '--no-progress', '-f', 'json'];
 const UNBUNDLED = ['node', 'dist/cli/main.js', 'scan', '--no-progress', '-f', 'json'];
-const PEER = ['/usr/bin/python3', 'bench/peer_pickle_scan.py'];
+const PICKLESCAN_SRC = process.env.TORCHWARD_PICKLESCAN_SRC;
+if (
+  PICKLESCAN_SRC !== undefined &&
+  !existsSync(join(PICKLESCAN_SRC, 'picklescan', '__main__.py'))
+) {
+  console.error(`bench process: TORCHWARD_PICKLESCAN_SRC has no picklescan/__main__.py`);
+  process.exit(2);
+}
+// Debian's Python 3.11 named directly (a pyenv shim in front of it adds ~50 ms per run).
+const PEER =
+  PICKLESCAN_SRC === undefined
+    ? ['/usr/bin/python3', 'bench/peer_pickle_scan.py']
+    : [
+        '/usr/bin/env',
+        `PYTHONPATH=${PICKLESCAN_SRC}`,
+        '/usr/bin/python3',
+        '-m',
+        'picklescan',
+        '-p',
+      ];
+const PEER_NAME =
+  PICKLESCAN_SRC === undefined
+    ? 'stand-in bench/peer_pickle_scan.py (not picklescan)'
+    : `picklescan ${picklescanVersion(PICKLESCAN_SRC)} (python3 -m picklescan -p)`;
+/** Environment without NODE_EXTRA_CA_CERTS, or undefined when it is not set. */
+const NO_EXTRA_CA =
+  process.env.NODE_EXTRA_CA_CERTS === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+
+/** picklescan's version as its source tree declares it (setup.cfg beside src/), if present. */
+function picklescanVersion(src) {
+  try {
+    const cfg = readFileSync(join(src, '..', 'setup.cfg'), 'utf8');
+    return /^version\s*=\s*(\S+)/m.exec(cfg)?.[1] ?? '(version unknown)';
+  } catch {
+    return '(version unknown)';
+  }
+}
 const ONE = join(OUT, 'small', 'ckpt_000.pt');
 const cases = [
   ['500 small checkpoints', [...CLI, join(OUT, 'small')], [...PEER, join(OUT, 'small')]],
@@ -65,20 +111,28 @@ const cases = [
   ['unbundled: one small checkpoint', [...UNBUNDLED, ONE], [...PEER, ONE]],
   ['bare runtime', ['node', '-e', '0'], ['/usr/bin/python3', '-c', 'pass']],
 ];
+if (NO_EXTRA_CA !== undefined) {
+  for (const [name, argv, peer] of [...cases]) {
+    if (name.startsWith('unbundled')) continue;
+    cases.push([`${name}, no NODE_EXTRA_CA_CERTS`, argv, peer, NO_EXTRA_CA]);
+  }
+}
 const only = process.argv[2];
 const min = (runs, key) => Math.min(...runs.map((r) => r[key]));
-for (const [name, argv, peer] of cases) {
+for (const [name, argv, peer, env] of cases) {
   if (only !== undefined && !name.includes(only)) continue;
   const runs = [];
   const peers = [];
   for (let i = 0; i < RUNS; i++) {
-    runs.push(timed(argv));
+    runs.push(timed(argv, env));
     peers.push(timed(peer));
   }
   console.log(
     JSON.stringify({
       bench: 'process',
       case: name,
+      peerName:
+        name === 'bare runtime' || name.startsWith('bare runtime,') ? 'python3 -c pass' : PEER_NAME,
       torchward: {
         minWall: min(runs, 'wall'),
         minCpu: min(runs, 'cpu'),
@@ -89,6 +143,7 @@ for (const [name, argv, peer] of cases) {
         minWall: min(peers, 'wall'),
         minCpu: min(peers, 'cpu'),
         maxRssMB: Math.max(...peers.map((r) => r.rssMB)),
+        status: peers[0]?.status,
       },
       cpuRatio: +(min(runs, 'cpu') / min(peers, 'cpu')).toFixed(2),
       wallRatio: +(min(runs, 'wall') / min(peers, 'wall')).toFixed(2),

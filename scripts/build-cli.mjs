@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/bundle/ (run by `npm run build`, after tsc): the entry
-// dist/bundle/torchward.js and the scan worker thread dist/bundle/scan-worker.js, with the modules
-// each command or decoder loads lazily split into shared chunks. One bundle file replaces the
+// dist/bundle/torchward.js and the scan worker thread dist/bundle/scan-worker.js (a build of its
+// own, chunks worker-*.js), with the modules each command or decoder loads lazily split into
+// shared chunks. One bundle file replaces the
 // resolution, reading and compiling of a hundred or more small modules at every start-up (see
 // docs/benchmarks.md, "Where the time goes"). The bundle is built from tsc's output, so it runs
 // exactly the code dist/ holds; packages in node_modules stay external and load as usual.
@@ -41,11 +42,7 @@ const ownUrl = {
   },
 };
 
-await build({
-  entryPoints: {
-    torchward: 'dist/cli/main.js',
-    'scan-worker': 'dist/engine/scan-worker.js',
-  },
+const common = {
   outdir: out,
   bundle: true,
   splitting: true,
@@ -53,9 +50,23 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  chunkNames: 'chunk-[hash]',
   sourcemap: false,
   logLevel: 'warning',
   plugins: [ownUrl],
+};
+await build({
+  ...common,
+  entryPoints: { torchward: 'dist/cli/main.js' },
+  chunkNames: 'chunk-[hash]',
+});
+// The scan worker thread is bundled on its own: split only against its own lazy imports (the
+// other formats' handlers and rule families), its scanner is a few larger chunks rather than the
+// many small ones shared with every command's entry points, which each thread would otherwise
+// resolve and compile one by one at its start (docs/benchmarks.md, whole process, round 3). It
+// shares no module state with the main thread's copy: jobs and results cross as messages.
+await build({
+  ...common,
+  entryPoints: { 'scan-worker': 'dist/engine/scan-worker.js' },
+  chunkNames: 'worker-[hash]',
 });
 chmodSync(resolve(out, 'torchward.js'), 0o755);

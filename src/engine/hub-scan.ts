@@ -20,8 +20,9 @@ import { LFS_POINTER_MAX_BYTES, parseLfsPointer } from '../provenance/checksums.
 import { EMPTY_CONFIG } from './config-model.js';
 import { toolVersion } from './version.js';
 import type { FileResult, HubFileOrigin, HubScanInfo, ScanReport } from './result.js';
-import { summarize } from './scan-source.js';
-import { scanFoundSource, scanPaths, unscannedEntry, type ScanOptions } from './scan.js';
+import { summarize } from './summary.js';
+import { scanFoundSource } from './scan-file.js';
+import { scanPaths, unscannedEntry, type ScanOptions } from './scan.js';
 
 /** Options of a scan of a Hub repository: those of `scanPaths` plus the connection. */
 export interface HubScanOptions extends ScanOptions {

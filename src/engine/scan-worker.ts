@@ -3,7 +3,7 @@
 // runs past its time limit, so even a decoder that never returns stalls only its own file.
 import { parentPort } from 'node:worker_threads';
 import type { ScanJob, ScanJobReply } from './scan-pool.js';
-import { scanWalkedFile } from './scan.js';
+import { scanWalkedFile } from './scan-file.js';
 
 parentPort?.on('message', (job: ScanJob) => {
   const internalErrors: string[] = [];

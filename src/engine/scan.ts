@@ -1,12 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import {
-  FileSource,
-  MemorySource,
-  readAll,
-  SYNC_READ_BYTES,
-  type ByteSource,
-} from '../core/byte-source.js';
+import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { FileSource } from '../core/byte-source.js';
 import {
   compareSeverity,
   sortFindings,
@@ -19,7 +13,7 @@ import { makeLimits, type Limits } from '../core/limits.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
-import { scanSource, summarize } from './scan-source.js';
+import { summarize } from './summary.js';
 import { walkPaths, type UnscannedPath, type WalkedFile } from './walk.js';
 import { isWorkflowPath } from './workflow-paths.js';
 import { deployKindOf, needsHead, type DeployKind } from '../deploy/kind.js';
@@ -28,7 +22,6 @@ import type { DeclaredTorch } from '../rules/code/input.js';
 import { toolVersion } from './version.js';
 import { makeFinding } from '../rules/define-rule.js';
 import { describeRuleFailure } from '../rules/rule-failure.js';
-import unreadableRule from '../rules/model/unreadable.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
 import { isAuditedRepositoryFile } from './repository-files.js';
@@ -88,8 +81,6 @@ export interface ScanOptions {
 }
 
 const DEFAULT_MAX_FILES = 1_000_000;
-/** Files up to this size are read whole before decoding (8 in flight: at most 8 MiB held). */
-const WHOLE_READ_BYTES = 1024 * 1024;
 /** Files scanned concurrently (each bounded by Limits, so memory stays bounded too). */
 const FILES_IN_FLIGHT = 8;
 /**
@@ -142,25 +133,7 @@ export async function scanPaths(
   const unreadable: UnscannedPath[] = [...walked.unreadable];
   const unscannedSeverity = options.unscannedSeverity ?? 'high';
   const order = new Map(walked.files.map((f, i) => [f.displayPath, i]));
-  // Deployment files (Kubernetes, compose, Helm values, Dockerfiles, shell and SLURM scripts) go
-  // to the deploy audit; a file in .github/workflows/ stays a workflow whatever it holds. Code
-  // files (Python, notebooks, Dockerfiles, shell scripts, dependency files) go to the code audit;
-  // a Dockerfile or shell script is read by both, and their findings join one entry.
-  const deployKinds = new Map<WalkedFile, DeployKind>();
-  const isCodeFile = (f: WalkedFile): boolean =>
-    !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined;
-  const workflows: WalkedFile[] = [];
-  const code: WalkedFile[] = [];
-  const models: WalkedFile[] = [];
-  for (const f of walked.files) {
-    const kind = deployKindOfFile(f);
-    if (kind !== undefined) deployKinds.set(f, kind);
-    const isCode = isCodeFile(f);
-    if (isCode) code.push(f);
-    if (kind !== undefined) continue;
-    if (isWorkflowFile(f)) workflows.push(f);
-    else if (!isCode) models.push(f);
-  }
+  const { workflows, code, models, deployKinds } = planFiles(walked.files);
   const total = walked.files.length;
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
@@ -308,25 +281,7 @@ export async function scanPaths(
     done++;
     options.onProgress?.(done, total, file.displayPath);
   };
-  const threads = options.threads ?? 0;
-  if (threads > 0 && worthThreads(models)) {
-    const { scanInThreads } = await import('./scan-pool.js');
-    await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
-      for (const e of errors) internalErrors.push(e);
-      record(file, result);
-    });
-  } else {
-    // Several files in flight hide I/O latency; decoding itself stays on this one thread.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < models.length) {
-        const file = models[next++];
-        if (file === undefined) break;
-        record(file, await scanWalkedFile(file, limits, allowGlobals, internalErrors));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, worker));
-  }
+  await scanModelFiles(models, options.threads ?? 0, limits, allowGlobals, internalErrors, record);
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   await auditRepositories(walked.files, files, skipped, limits, internalErrors);
   if (options.privacy === true || config.privacy === true)
@@ -379,6 +334,76 @@ export async function scanPaths(
       },
     },
   };
+}
+
+/** The walked files sorted by the audit or scan that reads them (see planFiles). */
+interface ScanPlan {
+  readonly workflows: WalkedFile[];
+  readonly code: WalkedFile[];
+  readonly models: WalkedFile[];
+  readonly deployKinds: Map<WalkedFile, DeployKind>;
+}
+
+/**
+ * Sorts walked files by job. Deployment files (Kubernetes, compose, Helm values, Dockerfiles,
+ * shell and SLURM scripts) go to the deploy audit; a file in .github/workflows/ stays a workflow
+ * whatever it holds. Code files (Python, notebooks, Dockerfiles, shell scripts, dependency files)
+ * go to the code audit; a Dockerfile or shell script is read by both, and their findings join one
+ * entry. Everything else is scanned by content as a model artifact.
+ */
+function planFiles(walked: readonly WalkedFile[]): ScanPlan {
+  const deployKinds = new Map<WalkedFile, DeployKind>();
+  const isCodeFile = (f: WalkedFile): boolean =>
+    !isWorkflowFile(f) && codeFileKind(f.displayPath) !== undefined;
+  const workflows: WalkedFile[] = [];
+  const code: WalkedFile[] = [];
+  const models: WalkedFile[] = [];
+  for (const f of walked) {
+    const kind = deployKindOfFile(f);
+    if (kind !== undefined) deployKinds.set(f, kind);
+    const isCode = isCodeFile(f);
+    if (isCode) code.push(f);
+    if (kind !== undefined) continue;
+    if (isWorkflowFile(f)) workflows.push(f);
+    else if (!isCode) models.push(f);
+  }
+  return { workflows, code, models, deployKinds };
+}
+
+/**
+ * Scans model files by content: on `threads` worker threads when the batch is worth their
+ * start-up (worthThreads), else on the calling thread with a few files in flight. `record` gets
+ * each file's outcome as it arrives. The decoders load only where the files are scanned: a run on
+ * worker threads does not load them on the calling thread too.
+ */
+async function scanModelFiles(
+  models: readonly WalkedFile[],
+  threads: number,
+  limits: Limits,
+  allowGlobals: readonly string[],
+  internalErrors: string[],
+  record: (file: WalkedFile, result: WalkedOutcome | undefined) => void,
+): Promise<void> {
+  if (models.length === 0) return;
+  if (threads > 0 && worthThreads(models)) {
+    const { scanInThreads } = await import('./scan-pool.js');
+    await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
+      for (const e of errors) internalErrors.push(e);
+      record(file, result);
+    });
+    return;
+  }
+  const { scanWalkedFile } = await import('./scan-file.js');
+  // Several files in flight hide I/O latency; decoding itself stays on this one thread.
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < models.length) {
+      const file = models[next++];
+      if (file === undefined) break;
+      record(file, await scanWalkedFile(file, limits, allowGlobals, internalErrors));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, models.length) }, lane));
 }
 
 /**
@@ -486,32 +511,7 @@ export function unscannedEntry(u: UnscannedPath, severity: Severity): FileResult
 
 /** Scans one file by content and returns its result (never throws for bad input). */
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileResult> {
-  const config = options.config ?? EMPTY_CONFIG;
-  const limits = makeLimits(options.limits);
-  const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
-  const file: WalkedFile = { fsPath: path, displayPath: path, explicit: true, relPath: path };
-  const result = await scanWalkedFile(file, limits, allowGlobals, [], options.keepDecoded);
-  if (result === 'skipped') throw new Error('unreachable: explicit scans are never skipped');
-  if ('unreadable' in result) {
-    const finding = makeFinding(
-      unreadableRule,
-      { uri: path, unit: 'byte' },
-      {
-        messageId: 'unreadable',
-        data: { reason: result.unreadable },
-        at: { span: { start: 0, end: 0 } },
-      },
-    );
-    return {
-      path,
-      format: 'unreadable',
-      verdict: 'invalid',
-      findings: [finding],
-      members: [],
-      size: 0,
-    };
-  }
-  return result;
+  return (await import('./scan-file.js')).scanFile(path, options);
 }
 
 /** Scans bytes already in memory as if they were the file `name` (library and browser use). */
@@ -520,120 +520,7 @@ export async function scanBytes(
   name: string,
   options: ScanOptions = {},
 ): Promise<FileResult> {
-  const config = options.config ?? EMPTY_CONFIG;
-  const limits = makeLimits(options.limits);
-  const allowGlobals = [...config.allowGlobals, ...(options.allowGlobals ?? [])];
-  const result = await scanSource(new MemorySource(bytes), name, true, limits, allowGlobals, []);
-  // A file named explicitly is never skipped: unknown content is reported, not dropped.
-  if (result === 'skipped') throw new Error('unreachable: explicit scans are never skipped');
-  return result;
-}
-
-// Names a model file carries: content under such a name that matches no format (a safetensors
-// file with a broken header, a truncated checkpoint) is reported as unknown, never skipped.
-const MODEL_NAME =
-  /\.(?:safetensors|bin|pt|pth|pt2|ckpt|pkl|pickle|joblib|dill|gguf|ggml|onnx|h5|hdf5|keras|npy|npz|pb|tflite|mar|msgpack)$/i;
-
-/** True when `relPath` is named like a model artifact. */
-function isModelFileName(relPath: string): boolean {
-  return MODEL_NAME.test(relPath);
-}
-
-/** The whole file when it holds at most SYNC_READ_BYTES, read synchronously; else undefined. */
-function readSmallFileSync(path: string): Uint8Array | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > SYNC_READ_BYTES) return undefined;
-    const out = new Uint8Array(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, out, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === size ? out : out.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Scans one walked file (on the calling thread, or on a scan worker thread): its result, 'skipped'
- * for an unrecognised file found in a directory, or why it could not be opened.
- */
-export async function scanWalkedFile(
-  file: WalkedFile,
-  limits: Limits,
-  allowGlobals: readonly string[],
-  internalErrors: string[],
-  keepDecoded?: DecodedUnits,
-): Promise<WalkedOutcome> {
-  // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
-  // read synchronously they cost one system call each instead of three thread-pool round trips,
-  // which made a walk of 50,000 empty files spend most of its time waiting.
-  let small: Uint8Array | undefined;
-  try {
-    small = readSmallFileSync(file.fsPath);
-  } catch (error) {
-    return { unreadable: error instanceof Error ? error.message : String(error) };
-  }
-  if (small !== undefined) {
-    return scanSource(
-      new MemorySource(small),
-      file.displayPath,
-      file.explicit || isModelFileName(file.relPath),
-      limits,
-      allowGlobals,
-      internalErrors,
-      keepDecoded,
-    );
-  }
-  let source: FileSource;
-  try {
-    source = await FileSource.open(file.fsPath);
-  } catch (error) {
-    return { unreadable: error instanceof Error ? error.message : String(error) };
-  }
-  try {
-    // A small file is read once and decoded from memory: a zip checkpoint otherwise costs a dozen
-    // positioned reads (sniff, end record, central directory, each member) for a few kilobytes.
-    const input: ByteSource =
-      source.size <= WHOLE_READ_BYTES ? new MemorySource(await readAll(source)) : source;
-    return await scanSource(
-      input,
-      file.displayPath,
-      file.explicit || isModelFileName(file.relPath),
-      limits,
-      allowGlobals,
-      internalErrors,
-      keepDecoded,
-    );
-  } finally {
-    await source.close();
-  }
-}
-
-/**
- * Scans a file read through `source` (a remote file, say) as a directory walk would find it at
- * `relPath`: content that matches no format is 'skipped' unless the name is a model file's.
- */
-export function scanFoundSource(
-  source: ByteSource,
-  displayPath: string,
-  relPath: string,
-  limits: Limits,
-  allowGlobals: readonly string[],
-  internalErrors: string[],
-): Promise<FileResult | 'skipped'> {
-  return scanSource(
-    source,
-    displayPath,
-    isModelFileName(relPath),
-    limits,
-    allowGlobals,
-    internalErrors,
-  );
+  return (await import('./scan-file.js')).scanBytes(bytes, name, options);
 }
 
 /**
@@ -821,6 +708,7 @@ async function auditCode(
       const walked = group[i];
       if (result.contentScan && walked !== undefined) {
         // A pickle or archive named like code is judged by its content as well.
+        const { scanWalkedFile } = await import('./scan-file.js');
         const scanned = await scanWalkedFile(
           { ...walked, explicit: false },
           limits,

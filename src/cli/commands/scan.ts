@@ -12,7 +12,6 @@ import {
 import { failsGate, scanPaths, type ScanOptions } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
-import { renderText } from '../../reporters/text.js';
 import { hubEndpoint } from './service-options.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
@@ -274,7 +273,7 @@ export const scanCommand: Command = {
         ? (await import('../render-sarif.js')).renderSarif(report, undefined, { srcRoot: io.cwd })
         : format === 'cyclonedx'
           ? await (await import('../render-cyclonedx.js')).renderCycloneDxReport(report, io.cwd)
-          : render(report, format, io, values.verbose);
+          : await render(report, format, io, values.verbose);
     // With -o/--output, main hands in a stdout that goes to the file.
     io.stdout.write(rendered);
     // A bug (a rule or handler that threw) is named on stderr whatever the format: exit 4.
@@ -284,11 +283,18 @@ export const scanCommand: Command = {
   },
 };
 
-function render(report: ScanReport, format: 'text' | 'json', io: CliIo, verbose: boolean): string {
+async function render(
+  report: ScanReport,
+  format: 'text' | 'json',
+  io: CliIo,
+  verbose: boolean,
+): Promise<string> {
   switch (format) {
     case 'json':
       return renderJson(report);
     case 'text': {
+      // The text reporter loads only for text output (JSON is what scripts and CI read).
+      const { renderText } = await import('../../reporters/text.js');
       const color =
         io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
       return renderText(report, { color, verbose });
