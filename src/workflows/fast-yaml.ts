@@ -256,9 +256,10 @@ class FastParser {
     if (c === NL || c === HASH) {
       // Nothing on this line: the value is on the next lines, or empty. The empty scalar sits
       // after the indicator and its spaces, as the `yaml` package places it.
-      this.pos = this.lineAfter(at);
+      const skipped = this.lineAfter(at);
+      this.pos = skipped;
       const next = this.nextContentLine();
-      if (next > indent) return this.blockNode(next, indent, path, depth);
+      if (next > indent) return this.blockNode(next, indent, path, skipped, depth);
       if (next === indent && parent === 'map' && this.isIndicator(this.pos + indent, DASH)) {
         return this.seq(this.pos + indent, indent, path, depth);
       }
@@ -300,12 +301,22 @@ class FastParser {
 
   /**
    * A node starting on its own line at column `indent` (under a `key:` or `-` of the collection
-   * at column `parent`): a block collection or a plain scalar.
+   * at column `parent`): a block collection or a plain scalar. `skipped` is the start of the
+   * lines skipped to reach it (blank and comment lines).
    */
-  private blockNode(indent: number, parent: number, path: YPath, depth: number): YNode {
+  private blockNode(
+    indent: number,
+    parent: number,
+    path: YPath,
+    skipped: number,
+    depth: number,
+  ): YNode {
     const at = this.pos + indent;
     if (this.isIndicator(at, DASH)) return this.seq(at, indent, path, depth);
     if (this.looksLikeKey(at)) return this.map(at, indent, path, depth);
+    // The `yaml` package misreads a plain scalar after a comment line at a shallow column (as a
+    // multi-line key): any comment line before it is left to the full parser.
+    for (let i = skipped; i < this.pos; i++) if (this.code(i) === HASH) bail();
     return this.plain(at, parent, path, depth);
   }
 

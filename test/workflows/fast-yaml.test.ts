@@ -78,6 +78,8 @@ const DECLINED: Record<string, string> = {
   'an inner closing bracket at the block column': 'a:\n  b: [[x,\n  ]]\n',
   'an empty flow item': 'a: [x,,]\n',
   'a flow collection left open': 'a: [x,\n',
+  // The yaml package reads this scalar as a multi-line key (found by the mutation property).
+  'a comment line between a key and its plain scalar': 'a:\n#c\n x\nb:\n- n\n',
   'a duplicate key': 'a: 1\na: 2\n',
   'a nested mapping on one line': 'a: b: c\n',
   'an explicit key': '? a\n: b\n',
