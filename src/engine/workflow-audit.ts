@@ -376,6 +376,10 @@ class LocalLoader {
   // outlive its own audit (see workflows/memo.ts for why not a WeakSet).
   private readonly attached = new Memo<WorkflowModel, true>('attached');
   private readonly hints = new Map<string, Promise<string[]>>();
+  private readonly inventories = new Map<
+    WorkflowAuditConfig,
+    Map<string | undefined, Promise<RunnerInventory>>
+  >();
   private readonly scale = new Map<
     string,
     Promise<{ ephemeral: string[]; persistent: string[] }>
@@ -447,7 +451,29 @@ class LocalLoader {
   }
 
   /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
-  async inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
+  /**
+   * The runner inventory for a repository, one object per root and configuration: the runner
+   * classification is memoised per inventory object (workflows/runners.ts), so a fresh object for
+   * every file would classify the same label sets again for each.
+   */
+  inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
+    let byRoot = this.inventories.get(config);
+    if (byRoot === undefined) {
+      byRoot = new Map();
+      this.inventories.set(config, byRoot);
+    }
+    let pending = byRoot.get(root);
+    if (pending === undefined) {
+      pending = this.readInventory(root, config);
+      byRoot.set(root, pending);
+    }
+    return pending;
+  }
+
+  private async readInventory(
+    root: string | undefined,
+    config: WorkflowAuditConfig,
+  ): Promise<RunnerInventory> {
     const selfHosted = root === undefined ? [] : await this.actionlintLabels(root);
     const scale =
       root === undefined ? { ephemeral: [], persistent: [] } : await this.scaleConfig(root);

@@ -66,10 +66,11 @@ export default defineRule<WorkflowAuditInput, 'usesPath' | 'expression' | 'withE
     }
     if (!workflow.text.includes('${{')) return;
     for (const scalar of rootScalars(workflow)) {
-      if (!scalar.text.includes('${{')) continue;
+      // Both reasons are about function calls: a body without `(` has none (and a source
+      // `(` stays a `(` in the value: no escape or folding removes one).
+      if (!scalar.text.includes('${{') || !scalar.text.includes('(')) continue;
       const raw = workflow.text.slice(scalar.span.start, scalar.span.end);
       for (const expression of findExpressions(raw)) {
-        // Both reasons are about function calls: a body without `(` has none.
         if (!expression.body.includes('(')) continue;
         const ast = expressionAst(workflow, expression.body);
         const reason = ast === undefined ? undefined : obfuscated(ast);
