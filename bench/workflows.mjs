@@ -9,6 +9,7 @@
 // "loadAverage","findings","peakRssMiB"}. One-cpu cases are skipped where taskset is missing.
 // Usage: npx tsc -p tsconfig.json && node bench/workflows.mjs [count]
 //        node bench/workflows.mjs --audit ROOT   (the child: audits ROOT's generated workflows)
+// A speed change must keep every finding: bench/workflow-findings.mjs dumps them for two builds.
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,

@@ -1,5 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { closest } from '../core/closest.js';
 import { FormatError } from '../core/errors.js';
@@ -377,6 +376,10 @@ class LocalLoader {
   // outlive its own audit (see workflows/memo.ts for why not a WeakSet).
   private readonly attached = new Memo<WorkflowModel, true>('attached');
   private readonly hints = new Map<string, Promise<string[]>>();
+  private readonly inventories = new Map<
+    WorkflowAuditConfig,
+    Map<string | undefined, Promise<RunnerInventory>>
+  >();
   private readonly scale = new Map<
     string,
     Promise<{ ephemeral: string[]; persistent: string[] }>
@@ -429,18 +432,14 @@ class LocalLoader {
     const abs = resolve(root, rel);
     let pending = this.models.get(abs);
     if (pending === undefined) {
-      pending = this.read(root, abs, kind);
+      pending = Promise.resolve(this.read(root, abs, kind));
       this.models.set(abs, pending);
     }
     return pending;
   }
 
-  private async read(
-    root: string,
-    abs: string,
-    kind: 'workflow' | 'action',
-  ): Promise<WorkflowModel | undefined> {
-    const text = await readConfined(root, abs, this.limits.maxTextBytes);
+  private read(root: string, abs: string, kind: 'workflow' | 'action'): WorkflowModel | undefined {
+    const text = readConfined(root, abs, this.limits.maxTextBytes);
     if (text instanceof FormatError) return undefined;
     try {
       const uri = relative(root, abs).split(sep).join('/');
@@ -452,7 +451,29 @@ class LocalLoader {
   }
 
   /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
-  async inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
+  /**
+   * The runner inventory for a repository, one object per root and configuration: the runner
+   * classification is memoised per inventory object (workflows/runners.ts), so a fresh object for
+   * every file would classify the same label sets again for each.
+   */
+  inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
+    let byRoot = this.inventories.get(config);
+    if (byRoot === undefined) {
+      byRoot = new Map();
+      this.inventories.set(config, byRoot);
+    }
+    let pending = byRoot.get(root);
+    if (pending === undefined) {
+      pending = this.readInventory(root, config);
+      byRoot.set(root, pending);
+    }
+    return pending;
+  }
+
+  private async readInventory(
+    root: string | undefined,
+    config: WorkflowAuditConfig,
+  ): Promise<RunnerInventory> {
     const selfHosted = root === undefined ? [] : await this.actionlintLabels(root);
     const scale =
       root === undefined ? { ephemeral: [], persistent: [] } : await this.scaleConfig(root);
@@ -468,18 +489,16 @@ class LocalLoader {
   private scaleConfig(root: string): Promise<{ ephemeral: string[]; persistent: string[] }> {
     let pending = this.scale.get(root);
     if (pending === undefined) {
-      pending = this.readScaleConfig(root);
+      pending = Promise.resolve(this.readScaleConfig(root));
       this.scale.set(root, pending);
     }
     return pending;
   }
 
   /** PyTorch-style runner inventory: `runner_types.<label>.is_ephemeral`. */
-  private async readScaleConfig(
-    root: string,
-  ): Promise<{ ephemeral: string[]; persistent: string[] }> {
+  private readScaleConfig(root: string): { ephemeral: string[]; persistent: string[] } {
     const out: { ephemeral: string[]; persistent: string[] } = { ephemeral: [], persistent: [] };
-    const text = await readConfined(
+    const text = readConfined(
       root,
       join(root, '.github', 'scale-config.yml'),
       this.limits.maxTextBytes,
@@ -503,15 +522,15 @@ class LocalLoader {
   private actionlintLabels(root: string): Promise<string[]> {
     let pending = this.hints.get(root);
     if (pending === undefined) {
-      pending = this.readActionlint(root);
+      pending = Promise.resolve(this.readActionlint(root));
       this.hints.set(root, pending);
     }
     return pending;
   }
 
-  private async readActionlint(root: string): Promise<string[]> {
+  private readActionlint(root: string): string[] {
     for (const name of ['actionlint.yaml', 'actionlint.yml']) {
-      const text = await readConfined(root, join(root, '.github', name), this.limits.maxTextBytes);
+      const text = readConfined(root, join(root, '.github', name), this.limits.maxTextBytes);
       if (text instanceof FormatError) continue;
       try {
         const tree = parseYamlTree(text, this.limits);
@@ -541,10 +560,13 @@ function getPath(node: YNode | undefined, keys: readonly string[]): YNode | unde
  * a `uses: ./../../etc` or a symlinked hint file must not make the audit read outside the
  * repository.
  */
-async function readConfined(root: string, abs: string, max: number): Promise<string | FormatError> {
+function readConfined(root: string, abs: string, max: number): string | FormatError {
   if (!within(root, abs)) return new FormatError('BAD_STRUCTURE', 'outside the repository', 0);
   try {
-    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(abs)]);
+    // Synchronous, as readText is: two promise round trips per file cost more main-thread time
+    // than the realpath(3) calls themselves.
+    const realRoot = realpathSync.native(root);
+    const realFile = realpathSync.native(abs);
     if (!within(realRoot, realFile)) {
       return new FormatError('BAD_STRUCTURE', 'outside the repository', 0);
     }

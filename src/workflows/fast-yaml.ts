@@ -3,11 +3,13 @@ import type { YamlTree, YMap, YMapEntry, YNode, YPath, YScalar, YSeq } from './y
 
 /**
  * A direct parser for the plain subset of YAML that GitHub workflows are written in: block
- * mappings and sequences, plain and one-line quoted scalars, `|`/`>` block scalars, one-line flow
- * collections and comments. It builds the same located tree as the `yaml`-package path in
+ * mappings and sequences, plain scalars (multi-line ones in block context included), one-line
+ * quoted scalars, `|`/`>` block scalars, flow collections (over several lines too, trailing
+ * comma allowed) and comments. It builds the same located tree as the `yaml`-package path in
  * yaml-tree.ts (a differential test holds the two equal) at a fraction of the cost, and gives up —
- * returns `undefined` — on anything outside the subset (anchors, aliases, tags, multi-line plain
- * or quoted scalars, multi-line flow collections, explicit keys, several documents, tabs, CR,
+ * returns `undefined` — on anything outside the subset (anchors, aliases, tags, multi-line
+ * quoted scalars, plain scalars over several lines inside flow collections, explicit keys,
+ * several documents, tabs, CR,
  * duplicate keys, a non-mapping root, any construct the `yaml` package would report as an error),
  * so the caller can hand the text to the full parser. It never reports problems itself: a text it
  * accepts is one the full parser reads without errors.
@@ -51,6 +53,16 @@ class FastParser {
   private pos = 0;
   private nodes = 0;
   private readonly length: number;
+  /** Set by plainLine: where the line's scan stopped (line feed, comment or end of text). */
+  private stop = 0;
+  /** Set by plainLine: whether a comment ended the line's scan. */
+  private commented = false;
+  /** Column of the block collection holding the flow collection being read. */
+  private flowIndent = 0;
+  /** How many flow collections the reader is inside (1 in the outermost). */
+  private flowLevel = 0;
+  /** How many of those are flow mappings. */
+  private flowMaps = 0;
 
   constructor(
     private readonly text: string,
@@ -244,9 +256,10 @@ class FastParser {
     if (c === NL || c === HASH) {
       // Nothing on this line: the value is on the next lines, or empty. The empty scalar sits
       // after the indicator and its spaces, as the `yaml` package places it.
-      this.pos = this.lineAfter(at);
+      const skipped = this.lineAfter(at);
+      this.pos = skipped;
       const next = this.nextContentLine();
-      if (next > indent) return this.blockNode(next, path, depth);
+      if (next > indent) return this.blockNode(next, indent, path, skipped, depth);
       if (next === indent && parent === 'map' && this.isIndicator(this.pos + indent, DASH)) {
         return this.seq(this.pos + indent, indent, path, depth);
       }
@@ -260,6 +273,9 @@ class FastParser {
       case 0x5b: // [
       case 0x7b: {
         // {
+        this.flowIndent = indent;
+        this.flowLevel = 0;
+        this.flowMaps = 0;
         const node = this.flow(at, path, depth);
         this.pos = this.lineAfter(this.trailing(node.span.end));
         return node;
@@ -280,15 +296,28 @@ class FastParser {
       // `- key: value`: a compact mapping whose keys sit at this column.
       return this.map(at, at - this.lineStart(at), path, depth);
     }
-    return this.plain(at, path, depth);
+    return this.plain(at, indent, path, depth);
   }
 
-  /** A node starting on its own line at column `indent` (under a `key:` or `-`). */
-  private blockNode(indent: number, path: YPath, depth: number): YNode {
+  /**
+   * A node starting on its own line at column `indent` (under a `key:` or `-` of the collection
+   * at column `parent`): a block collection or a plain scalar. `skipped` is the start of the
+   * lines skipped to reach it (blank and comment lines).
+   */
+  private blockNode(
+    indent: number,
+    parent: number,
+    path: YPath,
+    skipped: number,
+    depth: number,
+  ): YNode {
     const at = this.pos + indent;
     if (this.isIndicator(at, DASH)) return this.seq(at, indent, path, depth);
-    if (!this.looksLikeKey(at)) bail();
-    return this.map(at, indent, path, depth);
+    if (this.looksLikeKey(at)) return this.map(at, indent, path, depth);
+    // The `yaml` package misreads a plain scalar after a comment line at a shallow column (as a
+    // multi-line key): any comment line before it is left to the full parser.
+    for (let i = skipped; i < this.pos; i++) if (this.code(i) === HASH) bail();
+    return this.plain(at, parent, path, depth);
   }
 
   /** Whether a plain or quoted implicit key followed by `: ` starts at `at` on this line. */
@@ -308,24 +337,68 @@ class FastParser {
     return false;
   }
 
-  /** A one-line plain scalar in block context. */
-  private plain(at: number, path: YPath, depth: number): YScalar {
+  /**
+   * A plain scalar in block context starting at `at`, continued on the following lines that are
+   * indented past `indent` (the column of the collection holding it), folded as YAML folds them:
+   * one line break becomes a space, each further (blank) line a line feed.
+   */
+  private plain(at: number, indent: number, path: YPath, depth: number): YScalar {
     this.count(depth);
     this.plainStart(at);
-    const { text } = this;
+    const { text, length } = this;
+    let end = this.plainLine(at);
+    let value: string | undefined;
+    while (!this.commented && this.stop < length) {
+      // The next line holding content: a continuation if indented past the collection.
+      let p = this.stop + 1;
+      let breaks = 1;
+      let q = p;
+      for (;;) {
+        while (this.code(q) === SPACE) q++;
+        if (this.code(q) !== NL) break;
+        breaks++;
+        p = q + 1;
+        q = p;
+      }
+      // The end of the text, a comment line (which ends the scalar) or a line not indented enough.
+      if (q >= length || this.code(q) === HASH || q - p <= indent) break;
+      // `- `, `? ` and `: ` are content here for the yaml package too, but the subset leaves them out.
+      const c = this.code(q);
+      if ((c === DASH || c === COLON || c === 0x3f) && isEmpty(this.code(q + 1))) bail();
+      const lineEnd = this.plainLine(q);
+      value =
+        (value ?? text.slice(at, end)) +
+        (breaks === 1 ? ' ' : '\n'.repeat(breaks - 1)) +
+        text.slice(q, lineEnd);
+      end = lineEnd;
+    }
+    this.pos = this.lineAfter(this.stop);
+    return this.scalar(at, end, path, plainValue(value ?? text.slice(at, end)), 'plain');
+  }
+
+  /**
+   * Scans one line of a block plain scalar from `at`: returns the offset after its last non-space
+   * character; sets `stop` (the line feed, the comment's `#` or the end of the text) and
+   * `commented`. Refuses `: ` (a nested mapping on one line, or a multi-line implicit key).
+   */
+  private plainLine(at: number): number {
     let i = at;
     let end = at;
+    this.commented = false;
     while (i < this.length) {
       const ch = this.code(i);
       if (ch === NL) break;
       if (ch === COLON && isEmpty(this.code(i + 1))) bail(); // `a: b: c`
       if (ch === SPACE) {
-        if (this.code(i + 1) === HASH) break;
+        if (this.code(i + 1) === HASH) {
+          this.commented = true;
+          break;
+        }
       } else end = i + 1;
       i++;
     }
-    this.pos = this.lineAfter(i);
-    return this.scalar(at, end, path, plainValue(text.slice(at, end)), 'plain');
+    this.stop = i;
+    return end;
   }
 
   /** Refuses what the `yaml` package would not read as the start of a plain scalar. */
@@ -434,38 +507,75 @@ class FastParser {
     return this.scalar(at, end, path, value, 'block');
   }
 
-  /** A flow collection closed on the line it opens on. Returns with the span ending after it. */
+  /**
+   * A flow collection, on one line or several (its lines indented past the block collection at
+   * `flowIndent`; the outermost closing bracket may sit at that column). A trailing comma is
+   * allowed, as in the `yaml` package. Returns with the span ending after the closing bracket.
+   */
   private flow(at: number, path: YPath, depth: number): YMap | YSeq {
     this.count(depth);
+    this.flowLevel++;
     const isSeq = this.code(at) === 0x5b;
+    if (!isSeq) this.flowMaps++;
     const close = isSeq ? 0x5d : 0x7d;
-    let i = this.skipSpaces(at + 1);
+    let i = this.flowSpace(at + 1, close);
     const items: YNode[] = [];
     const entries = new Map<string, YMapEntry>();
-    if (this.code(i) !== close) {
-      for (;;) {
-        if (isSeq) {
-          const item = this.flowItem(i, childPath(path, items.length), depth + 1);
-          items.push(item);
-          i = this.skipSpaces(item.span.end);
-        } else {
-          const key = this.flowKey(i, path);
-          if (entries.has(key.key.text)) bail();
-          const value = this.flowItem(key.valueAt, key.key.path, depth + 1);
-          entries.set(key.key.text, { key: key.key, value });
-          i = this.skipSpaces(value.span.end);
-        }
-        const ch = this.code(i);
-        if (ch === close) break;
-        if (ch !== 0x2c) bail(); // ,
-        i = this.skipSpaces(i + 1);
-        // A trailing comma, an empty item or the line ending inside the collection.
-        const after = this.code(i);
-        if (after === close || after === 0x2c || after === NL || i >= this.length) bail();
+    while (this.code(i) !== close) {
+      if (isSeq) {
+        const item = this.flowItem(i, childPath(path, items.length), depth + 1);
+        items.push(item);
+        i = this.flowSpace(item.span.end, close);
+      } else {
+        const key = this.flowKey(i, path);
+        if (entries.has(key.key.text)) bail();
+        const value = this.flowItem(key.valueAt, key.key.path, depth + 1);
+        entries.set(key.key.text, { key: key.key, value });
+        i = this.flowSpace(value.span.end, close);
       }
+      const ch = this.code(i);
+      if (ch === close) break;
+      if (ch !== 0x2c) bail(); // ,
+      i = this.flowSpace(i + 1, close);
+      // An empty item (`,,`); a trailing comma before the closing bracket ends the loop.
+      if (this.code(i) === 0x2c) bail();
     }
+    this.flowLevel--;
+    if (!isSeq) this.flowMaps--;
     const span = { start: at, end: i + 1 };
     return isSeq ? { kind: 'seq', span, path, items } : { kind: 'map', span, path, entries };
+  }
+
+  /**
+   * Skips spaces, line breaks and comments inside a flow collection from `at`; returns the offset
+   * of the next token. Refuses the end of the text and a line not indented past `flowIndent`
+   * (unless it starts with the outermost collection's closing bracket `close` at that column).
+   */
+  private flowSpace(at: number, close: number): number {
+    let i = this.skipSpaces(at);
+    for (;;) {
+      const c = this.code(i);
+      if (c === HASH) {
+        // A comment needs a space (or a line start) before it. Inside a flow mapping the `yaml`
+        // package reports some comments (one at column 0 after a value) as errors: left out.
+        const before = this.code(i - 1);
+        if ((before !== SPACE && before !== NL) || this.flowMaps > 0) bail();
+        i = this.text.indexOf('\n', i);
+        if (i === -1) bail();
+        continue;
+      }
+      if (c !== NL) {
+        if (i >= this.length) bail();
+        return i;
+      }
+      const lineStart = i + 1;
+      i = this.skipSpaces(lineStart);
+      const column = i - lineStart;
+      const next = this.code(i);
+      if (next === NL || next === HASH || column > this.flowIndent) continue;
+      if (column === this.flowIndent && next === close && this.flowLevel === 1) return i;
+      bail();
+    }
   }
 
   private flowKey(at: number, path: YPath): { key: YScalar; valueAt: number } {
@@ -511,7 +621,16 @@ class FastParser {
     for (let i = at; i < this.length; i++) {
       const ch = this.code(i);
       if (ch === 0x2c || ch === 0x5d || ch === 0x7d) return end;
-      if (ch === NL || ch === 0x5b || ch === 0x7b) bail();
+      if (ch === NL) {
+        // The scalar ends at the line break when the next content is a `,` or a closing bracket
+        // (flowSpace checks those lines' indentation); otherwise it would go on: not in the subset.
+        let j = i;
+        while (this.code(j) === SPACE || this.code(j) === NL) j++;
+        const next = this.code(j);
+        if (next === 0x2c || next === 0x5d || next === 0x7d) return end;
+        bail();
+      }
+      if (ch === 0x5b || ch === 0x7b) bail();
       if (ch === COLON) {
         const next = this.code(i + 1);
         // `a: b` inside a sequence is a one-pair mapping; only `key: value` in `{}` is read here.

@@ -36,8 +36,9 @@ export function shellCommands(script: string): string[][] {
   // Line continuations join lines; comments end at the line's end.
   const joined = script.replace(/\\\r?\n/g, ' ');
   for (const line of joined.split(/\r?\n/)) {
-    const code = line.replace(/(^|\s)#.*$/, '$1');
-    for (const part of code.split(/;|&&|\|\||\|/)) {
+    // (The tests before the regular expressions only skip work: most lines have neither.)
+    const code = line.includes('#') ? line.replace(/(^|\s)#.*$/, '$1') : line;
+    for (const part of /[;&|]/.test(code) ? code.split(/;|&&|\|\||\|/) : [code]) {
       const words = part
         .trim()
         .split(/\s+/)

@@ -103,12 +103,57 @@ export function renderYaml(seed: number): string {
     }
     return `${header}\n${body}`;
   };
+  // Continuation lines of a multi-line plain scalar: indented past the collection at `indent`,
+  // with blank lines (folded to line feeds), trailing spaces and sometimes a closing comment.
+  const continuation = (indent: number): string => {
+    let out = '';
+    const lines = 1 + Math.floor(rand() * 3);
+    for (let i = 0; i < lines; i++) {
+      while (rand() < 0.2) out += `${' '.repeat(Math.floor(rand() * (indent + 4)))}\n`;
+      const word = pick(['more', 'x y', '--flag=1', 'a#b', '"q"', '[z]', '3.10', 'é', '-x']);
+      out += `${' '.repeat(indent + 1 + Math.floor(rand() * 3))}${word}${rand() < 0.2 ? '  ' : ''}\n`;
+    }
+    return rand() < 0.1 ? `${out.slice(0, -1)} # end\n` : out;
+  };
+  // A flow collection over several lines: items indented past `indent`, comments and blank lines
+  // between them, a trailing comma at times, the closing bracket at the block's column or deeper.
+  const multiFlow = (indent: number): string => {
+    const seq = rand() < 0.7;
+    const items = Math.floor(rand() * 4);
+    let out = seq ? '[' : '{';
+    if (rand() < 0.2) out += ' # open';
+    out += '\n';
+    for (let i = 0; i < items; i++) {
+      const item = seq
+        ? pick(['a', '"b c"', "'d'", '1', '[x, y]', '{k: v}'])
+        : `k${i}: ${pick(['v', '"w"', '[1]'])}`;
+      const last = i === items - 1;
+      const comma = last
+        ? rand() < 0.5
+          ? ','
+          : ''
+        : rand() < 0.8
+          ? ','
+          : '\n' + ' '.repeat(indent + 1) + ',';
+      out += `${' '.repeat(indent + 1 + Math.floor(rand() * 3))}${item}${comma}${rand() < 0.15 ? '  # c' : ''}\n`;
+      if (rand() < 0.1) out += rand() < 0.5 ? '\n' : '# col 0\n';
+    }
+    const closeAt = rand() < 0.6 ? indent : indent + 1 + Math.floor(rand() * 2);
+    return `${out}${' '.repeat(closeAt)}${seq ? ']' : '}'}${rand() < 0.1 ? ' # t' : ''}\n`;
+  };
   const inline = (indent: number): string => {
     const r = rand();
-    if (r < 0.4) return `${pick(PLAIN)}${comment() ? ' # t' : ''}\n`;
-    if (r < 0.55) return `${pick(QUOTED)}\n`;
-    if (r < 0.7) return `${pick(FLOW)}\n`;
-    if (r < 0.85) return blockScalar(indent);
+    if (r < 0.3) return `${pick(PLAIN)}${comment() ? ' # t' : ''}\n`;
+    if (r < 0.4) return `${pick(PLAIN)}\n${continuation(indent)}`;
+    if (r < 0.5) return `${pick(QUOTED)}\n`;
+    if (r < 0.6) return `${pick(FLOW)}\n`;
+    if (r < 0.67) return multiFlow(indent);
+    if (r < 0.8) return blockScalar(indent);
+    if (r < 0.87) {
+      // A plain scalar that starts on the line after its key or dash.
+      const first = pick(['x', 'pull_request', 'tflint --version', '3.10', 'true', 'a#b']);
+      return `${rand() < 0.2 ? '  # c' : ''}\n${' '.repeat(indent + 1 + Math.floor(rand() * 3))}${first}\n${rand() < 0.5 ? continuation(indent) : ''}`;
+    }
     return `${rand() < 0.5 ? '' : '  # empty'}\n`;
   };
   const node = (indent: number, depth: number, parent: 'map' | 'seq'): string => {

@@ -1,10 +1,11 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { parseExpression, walkExpression } from '../../workflows/expression-ast.js';
+import { walkExpression } from '../../workflows/expression-ast.js';
 import type { ExprNode } from '../../workflows/expression-ast.js';
 import { findExpressions } from '../../workflows/expressions.js';
 import { usesSites } from '../../workflows/uses-sites.js';
-import { getNode, scalarsUnder } from '../../workflows/yaml-tree.js';
+import { expressionAst, rootScalars } from '../../workflows/workflow-scans.js';
+import { getNode } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 
 // Functions whose value depends on the run (job status, files on disk): never constant.
@@ -64,11 +65,14 @@ export default defineRule<WorkflowAuditInput, 'usesPath' | 'expression' | 'withE
       }
     }
     if (!workflow.text.includes('${{')) return;
-    for (const scalar of scalarsUnder(workflow.root)) {
-      if (!scalar.text.includes('${{')) continue;
+    for (const scalar of rootScalars(workflow)) {
+      // Both reasons are about function calls: a body without `(` has none (and a source
+      // `(` stays a `(` in the value: no escape or folding removes one).
+      if (!scalar.text.includes('${{') || !scalar.text.includes('(')) continue;
       const raw = workflow.text.slice(scalar.span.start, scalar.span.end);
       for (const expression of findExpressions(raw)) {
-        const ast = parseExpression(expression.body);
+        if (!expression.body.includes('(')) continue;
+        const ast = expressionAst(workflow, expression.body);
         const reason = ast === undefined ? undefined : obfuscated(ast);
         if (reason === undefined) continue;
         ctx.report({

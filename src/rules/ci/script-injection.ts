@@ -1,7 +1,7 @@
 import type { Span } from '../../core/finding.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { CODE_SINK_INPUTS, DOCKER_STEP_CODE_INPUTS } from '../../workflows/code-sinks.js';
-import { flowingContexts, parseExpression } from '../../workflows/expression-ast.js';
+import { flowingContexts } from '../../workflows/expression-ast.js';
 import {
   contextRefs,
   findExpressions,
@@ -11,6 +11,7 @@ import {
 import { stepAction } from '../../workflows/job-roles.js';
 import type { Job, Step, WorkflowModel } from '../../workflows/model.js';
 import { parseUses } from '../../workflows/uses.js';
+import { expressionAst } from '../../workflows/workflow-scans.js';
 import { scalarsUnder } from '../../workflows/yaml-tree.js';
 import type { YMap, YNode, YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
@@ -58,8 +59,8 @@ function sinksOf(step: Step): Sink[] {
  * (so comparisons, `contains()` and literal-only ternary arms drop out), otherwise every
  * reference (the conservative reading).
  */
-function flowing(body: string): { path: string; viaToJson: boolean }[] {
-  const ast = parseExpression(body);
+function flowing(workflow: WorkflowModel, body: string): { path: string; viaToJson: boolean }[] {
+  const ast = expressionAst(workflow, body);
   if (ast !== undefined) return flowingContexts(ast);
   return contextRefs(body).map((r) => ({ path: r.path, viaToJson: /\btojson\s*\(/i.test(body) }));
 }
@@ -72,10 +73,10 @@ function attackerPaths(flows: readonly { path: string; viaToJson: boolean }[]): 
 }
 
 /** Attacker-controlled contexts inside the expressions of a scalar's text. */
-function attackerIn(scalar: YScalar): string[] {
+function attackerIn(workflow: WorkflowModel, scalar: YScalar): string[] {
   const out: string[] = [];
   for (const expression of findExpressions(scalar.text)) {
-    out.push(...attackerPaths(flowing(expression.body)));
+    out.push(...attackerPaths(flowing(workflow, expression.body)));
   }
   return out;
 }
@@ -111,7 +112,7 @@ function indirect(path: string, step: Step, job: Job, workflow: WorkflowModel): 
       }
     }
   }
-  const sources = [...new Set(values.flatMap((v) => attackerIn(v)))];
+  const sources = [...new Set(values.flatMap((v) => attackerIn(workflow, v)))];
   return sources.length === 0 ? [] : [`${root}.${name}\u0000${sources.join(', ')}`];
 }
 
@@ -145,7 +146,7 @@ export default defineRule<WorkflowAuditInput, MessageId>({
               start: scalar.span.start + expression.start,
               end: scalar.span.start + expression.end,
             };
-            const flows = flowing(expression.body);
+            const flows = flowing(workflow, expression.body);
             // One finding per expression, naming every attacker-controlled context in it, also
             // through an `env:` variable or matrix value that holds one.
             const attacker = [

@@ -1,7 +1,7 @@
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { isFalsyLiteral, parseExpression, walkExpression } from '../../workflows/expression-ast.js';
+import { isFalsyLiteral, walkExpression } from '../../workflows/expression-ast.js';
 import { findExpressions } from '../../workflows/expressions.js';
-import { scalarsUnder } from '../../workflows/yaml-tree.js';
+import { expressionAst, rootScalars } from '../../workflows/workflow-scans.js';
 import { defineRule } from '../define-rule.js';
 
 function literalText(value: string | number | boolean | null): string {
@@ -22,7 +22,7 @@ export default defineRule<WorkflowAuditInput, 'falsyArm'>({
   },
   check(ctx, { workflow }) {
     if (!workflow.text.includes('&&')) return;
-    for (const scalar of scalarsUnder(workflow.root)) {
+    for (const scalar of rootScalars(workflow)) {
       if (!scalar.text.includes('&&')) continue;
       const raw = workflow.text.slice(scalar.span.start, scalar.span.end);
       const found = findExpressions(raw);
@@ -33,7 +33,7 @@ export default defineRule<WorkflowAuditInput, 'falsyArm'>({
           ? [{ start: 0, end: raw.length, body: scalar.text.trim() }]
           : found;
       for (const expression of expressions) {
-        const ast = parseExpression(expression.body);
+        const ast = expressionAst(workflow, expression.body);
         if (ast === undefined) continue;
         for (const node of walkExpression(ast)) {
           if (node.kind !== 'binary' || node.op !== '||') continue;
