@@ -12,6 +12,7 @@ import type { ArchiveModel } from '../../formats/zip/index.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
 import { sniffMember } from './member-sniff.js';
+import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 
 /**
  * Handler for tar archives. A legacy torch tar checkpoint (torch < 0.4; `sys_info`, `pickle`,
@@ -72,7 +73,18 @@ export const tarHandler: Handler = async (ctx, source) => {
   for (const member of tar.members) {
     if (handled.has(member.name) || (member.type !== '0' && member.type !== '7')) continue;
     const data = new SliceSource(source, member.dataOffset, member.size);
-    if ((await sniffMember(data)) === 'unknown') continue;
+    if ((await sniffMember(data)) === 'unknown') {
+      // A NeMo checkpoint's model_config.yaml (Hydra `_target_`), a packed repository's configs.
+      if (isRepositoryMember(member.name)) {
+        await scanRepositoryMember(
+          ctx,
+          member.name,
+          data,
+          tar.members.map((m) => m.name),
+        );
+      }
+      continue;
+    }
     await ctx.scanMember(member.name, data);
   }
   const model: ArchiveModel = {
