@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { sortFindings, type Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { makeFinding } from '../rules/define-rule.js';
@@ -9,6 +8,7 @@ import { loadRulesFor } from '../rules/families.js';
 import { describeRuleFailure, type RuleFailure } from '../rules/rule-failure.js';
 import { runRules } from '../rules/run-rules.js';
 import { isAuditedRepositoryFile as isAudited, TEMPLATE_EXTENSION } from './repository-files.js';
+import { parseConfigText } from './repository-parse.js';
 
 // A located YAML document costs about 170 bytes of memory per character of input; configs that
 // matter (config.json, tokenizer_config.json, Hydra YAML) are kilobytes.
@@ -76,18 +76,13 @@ export async function auditModelRepository(
         continue;
       }
       if (rel.endsWith(TEMPLATE_EXTENSION)) templateText = text;
-      // JSON is read as YAML 1.2 so that every node keeps its character range; aliases are never
-      // resolved by the rules, so no alias bomb can expand.
       if (templateText === undefined) {
-        // uniqueKeys: false: the parser's own duplicate check is quadratic (an 800 KB config.json
-        // of 50,000 keys took 18 s); duplicateKey finds them in one pass instead.
-        const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
-        const first = doc.errors[0] ?? duplicateKey(doc);
-        if (first !== undefined) {
-          bad(first.code, first.message, first.pos[0]);
+        const parsed = parseConfigText(text);
+        if ('code' in parsed) {
+          bad(parsed.code, parsed.message, parsed.pos[0]);
           continue;
         }
-        document = doc;
+        document = parsed;
       }
     }
     const input: RepositoryFile = { rel, files: sorted, document, text: templateText };
@@ -97,36 +92,4 @@ export async function auditModelRepository(
   if (internalErrors !== undefined) internalErrors.push(...failed);
   else if (failed.length > 0) throw new Error(`internal error: ${failed.join('; ')}`);
   return out;
-}
-
-/**
- * The first mapping key that appears twice in one mapping, as a parser-style error, in one pass
- * over the document (aliases are not followed, so an alias bomb costs nothing here).
- */
-function duplicateKey(
-  doc: Document,
-): { code: string; message: string; pos: [number, number] } | undefined {
-  let found: { code: string; message: string; pos: [number, number] } | undefined;
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : undefined;
-        if (key === undefined) continue;
-        if (seen.has(key)) {
-          const range = isScalar(pair.key) ? pair.key.range : undefined;
-          const start = range?.[0] ?? 0;
-          found = {
-            code: 'DUPLICATE_KEY',
-            message: `Map keys must be unique: ${String(isScalar(pair.key) ? pair.key.value : '')}`,
-            pos: [start, range?.[1] ?? start],
-          };
-          return visit.BREAK;
-        }
-        seen.add(key);
-      }
-      return undefined;
-    },
-  });
-  return found;
 }

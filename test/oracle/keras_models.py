@@ -125,6 +125,13 @@ def _set_activation(value):
     return lambda c: _dense(c)['config'].__setitem__('activation', value)
 
 
+def _torch_module_wrapper():
+    import torch
+    from keras.layers import TorchModuleWrapper
+    layer = TorchModuleWrapper(torch.nn.Linear(16, 16), name='torch_linear', output_shape=(None, 16))
+    return keras.saving.serialize_keras_object(layer)
+
+
 VARIANTS = {
     # Known gadgets: malicious.
     'get-file': _set_activation(_fn('keras.utils', 'get_file')),
@@ -139,6 +146,9 @@ VARIANTS = {
         'module': 'keras.layers', 'class_name': 'Lambda', 'registered_name': None,
         'config': {'name': 'l', 'function': {'class_name': '__lambda__',
                                              'config': {'code': '4wEAAAAAAAAA', 'defaults': None, 'closure': None}}}}),
+    # A TorchModuleWrapper as Keras 3 itself serializes it: `module` is base64 of torch.save of a
+    # whole nn.Module, which Keras hands to torch.load(weights_only=False) (CVE-2025-49655).
+    'torch-module-wrapper': lambda c: _insert(c, _torch_module_wrapper()),
     # Outside the allowlist: suspicious.
     'unknown-class': lambda c: _insert(c, {
         'module': 'keras.layers', 'class_name': 'NotAKerasLayer', 'registered_name': None,

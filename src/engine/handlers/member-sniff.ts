@@ -1,4 +1,5 @@
 import type { ByteSource } from '../../core/byte-source.js';
+import { NATIVE_CODE_SNIFF_BYTES, nativeCodeFormat } from '../../formats/native-code.js';
 import { looksLikePickle } from '../../formats/pickle/sniff.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../../formats/sniff.js';
 
@@ -9,4 +10,10 @@ import { SNIFF_BYTES, sniffFormat, type FormatId } from '../../formats/sniff.js'
 export async function sniffMember(source: ByteSource): Promise<FormatId> {
   const head = await source.read(0, Math.min(source.size, SNIFF_BYTES));
   return sniffFormat(head, source.size, looksLikePickle);
+}
+
+/** The kind of native code (`ELF`, `Mach-O`, `PE` …) a member holds, or undefined. */
+export async function nativeCodeOf(source: ByteSource): Promise<string | undefined> {
+  const head = await source.read(0, Math.min(source.size, NATIVE_CODE_SNIFF_BYTES));
+  return nativeCodeFormat(head);
 }

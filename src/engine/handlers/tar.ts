@@ -8,10 +8,11 @@ import {
   torchTarMember,
   readTarArchive,
 } from '../../formats/tar/index.js';
-import type { ArchiveModel } from '../../formats/zip/index.js';
+import type { ArchiveAnomaly, ArchiveModel } from '../../formats/zip/index.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
-import { sniffMember } from './member-sniff.js';
+import { nativeCodeOf, sniffMember } from './member-sniff.js';
+import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 
 /**
  * Handler for tar archives. A legacy torch tar checkpoint (torch < 0.4; `sys_info`, `pickle`,
@@ -34,6 +35,7 @@ export const tarHandler: Handler = async (ctx, source) => {
   const legacy = isTorchTar(tar.members);
   ctx.setFormat(legacy ? 'torch-tar' : 'tar');
   const handled = new Set<string>();
+  const anomalies: ArchiveAnomaly[] = [...tar.anomalies];
   if (legacy) {
     for (const name of TORCH_TAR_MEMBERS) handled.add(name);
     const side = await decodeTorchTar(source, tar.members, {
@@ -72,13 +74,33 @@ export const tarHandler: Handler = async (ctx, source) => {
   for (const member of tar.members) {
     if (handled.has(member.name) || (member.type !== '0' && member.type !== '7')) continue;
     const data = new SliceSource(source, member.dataOffset, member.size);
-    if ((await sniffMember(data)) === 'unknown') continue;
+    if ((await sniffMember(data)) === 'unknown') {
+      const native = await nativeCodeOf(data);
+      if (native !== undefined) {
+        anomalies.push({
+          kind: 'native-code',
+          member: member.name,
+          offset: member.headerOffset,
+          detail: `${native} native code`,
+        });
+      }
+      // A NeMo checkpoint's model_config.yaml (Hydra `_target_`), a packed repository's configs.
+      if (isRepositoryMember(member.name)) {
+        await scanRepositoryMember(
+          ctx,
+          member.name,
+          data,
+          tar.members.map((m) => m.name),
+        );
+      }
+      continue;
+    }
     await ctx.scanMember(member.name, data);
   }
   const model: ArchiveModel = {
     container: 'tar',
     members: tar.members.map((m) => m.name),
-    anomalies: tar.anomalies,
+    anomalies,
   };
   await ctx.check('archive', model);
   if (tar.error !== undefined) ctx.malformed('archive', tar.error);

@@ -16,7 +16,8 @@ import {
 import type { Handler, UnitContext } from '../unit.js';
 import { isKerasArchive, scanKerasConfig } from './keras.js';
 import { scanPickleMember } from './member-context.js';
-import { sniffMember } from './member-sniff.js';
+import { nativeCodeOf, sniffMember } from './member-sniff.js';
+import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 import { isTorchScriptCodeName, scanTorchScriptCode } from './torchscript-code.js';
 
 // Stored members up to this size have their CRC verified (bypass C5) by a windowed read (flat
@@ -49,6 +50,7 @@ export const zipHandler: Handler = async (ctx, source) => {
   if (keep !== undefined) keep.zip = zip;
   const anomalies: ArchiveAnomaly[] = [...zip.anomalies];
   const dirs = new Set(torch.dataPickles.map((e) => archiveDir(e.name)));
+  const kerasArchive = isKerasArchive(zip.entries.map((e) => e.name));
   for (const entry of zip.entries) {
     if (entry.isDirectory && entry.uncompressedSize === 0) continue;
     if (isStorageRecord(entry.name, dirs)) {
@@ -114,10 +116,26 @@ export const zipHandler: Handler = async (ctx, source) => {
       continue;
     }
     // Keras 3 archive (issue 4): its config.json goes to the keras rules.
-    if (entry.name === 'config.json' && isKerasArchive(zip.entries.map((e) => e.name))) {
-      await scanKerasConfig(ctx, opened);
-    }
+    if (entry.name === 'config.json' && kerasArchive) await scanKerasConfig(ctx, opened);
     if ((await sniffMember(opened)) === 'unknown') {
+      const native = await nativeCodeOf(opened);
+      if (native !== undefined) {
+        anomalies.push({
+          kind: 'native-code',
+          member: entry.name,
+          offset: entry.centralOffset,
+          detail: `${native} native code`,
+        });
+      }
+      // A zipped model repository's configs and chat templates, as the folder audit reads them.
+      if (!kerasArchive && torch.layout === 'zip' && isRepositoryMember(entry.name)) {
+        await scanRepositoryMember(
+          ctx,
+          entry.name,
+          opened,
+          zip.entries.map((e) => e.name),
+        );
+      }
       // TorchScript's code records are Python source: parsed and judged (issue 12 item 9).
       if (torch.codeRecords.includes(entry) && isTorchScriptCodeName(entry.name)) {
         await scanTorchScriptCode(ctx, entry.name, opened);

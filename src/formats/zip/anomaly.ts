@@ -20,7 +20,9 @@ export type ArchiveAnomalyKind =
   /** A compression method other than stored (0) or deflated (8): torch's reader cannot read it. */
   | 'unsupported-method'
   /** A tar member type other than a regular file or directory (symlink, device …). */
-  | 'special-member';
+  | 'special-member'
+  /** A member that is native code (ELF, Mach-O, PE): a compiled-model bundle dlopens it. */
+  | 'native-code';
 
 export interface ArchiveAnomaly {
   readonly kind: ArchiveAnomalyKind;

@@ -3,6 +3,7 @@ import duplicateName from './duplicate-name.js';
 import encryptedMember from './encrypted-member.js';
 import malformedInput from './malformed-input.js';
 import nameMismatch from './name-mismatch.js';
+import nativeCode from './native-code.js';
 import pathTraversal from './path-traversal.js';
 import sizeMismatch from './size-mismatch.js';
 import specialMember from './special-member.js';
@@ -16,6 +17,7 @@ export const archiveRules = [
   encryptedMember,
   malformedInput,
   nameMismatch,
+  nativeCode,
   pathTraversal,
   sizeMismatch,
   specialMember,

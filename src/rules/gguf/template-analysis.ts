@@ -56,6 +56,20 @@ const ESCAPE_NAMES = new Set([
   'locals',
   'vars',
 ]);
+// Filters that read the attribute path their string argument names (jinja2 make_attrgetter: dotted
+// parts, each looked up as an item or attribute), so `[x]|map(attribute='__class__.__mro__')` is
+// the filter spelling of `x.__class__.__mro__` without any dunder member expression.
+const ATTRIBUTE_FILTERS = new Set([
+  'map',
+  'selectattr',
+  'rejectattr',
+  'sort',
+  'unique',
+  'min',
+  'max',
+  'groupby',
+  'sum',
+]);
 // Text such as '__cla' ~ 'ss__' assembles a dunder name at render time to dodge a name check.
 const DUNDER_FRAGMENT = /__[a-z]|[a-z]__/i;
 /** Bound on AST nodes examined: a template of maxTextBytes has fewer nodes than characters. */
@@ -90,8 +104,11 @@ export function analyseTemplate(root: TemplateNode): TemplateIssue[] {
           add('escape', name);
         break;
       }
+      case 'FilterStatement':
       case 'FilterExpression': {
         const filter = node.filter as TemplateNode | undefined;
+        const path = attributePathArgument(filter);
+        if (path !== undefined) add('escape', path);
         if (filter?.type === 'CallExpression' && isIdentifier(filter.callee, 'attr')) {
           const arg = (filter.args as TemplateNode[] | undefined)?.[0];
           if (arg?.type === 'StringLiteral' && typeof arg.value === 'string') {
@@ -136,6 +153,31 @@ export function dunderWords(text: string): string[] {
     if (word.length <= 64 && DUNDER.test(word)) out.add(word);
   }
   return [...out];
+}
+
+/**
+ * For `map(attribute='a.__class__')`, `selectattr('__class__')` and the other attribute-path
+ * filters: the call spelled with the first string argument whose dotted parts include a dunder or
+ * escape attribute, or undefined.
+ */
+function attributePathArgument(filter: TemplateNode | undefined): string | undefined {
+  if (filter?.type !== 'CallExpression') return undefined;
+  const callee = filter.callee as TemplateNode | undefined;
+  const name = callee?.type === 'Identifier' ? callee.value : undefined;
+  if (typeof name !== 'string' || !ATTRIBUTE_FILTERS.has(name)) return undefined;
+  for (const arg of (filter.args as TemplateNode[] | undefined) ?? []) {
+    const keyword = arg.type === 'KeywordArgumentExpression';
+    const value = keyword ? (arg.value as TemplateNode | undefined) : arg;
+    if (value?.type !== 'StringLiteral' || typeof value.value !== 'string') continue;
+    const text = value.value;
+    if (text.length > 256) continue;
+    const parts = text.split('.');
+    if (parts.some((p) => DUNDER.test(p) || ESCAPE_ATTRIBUTES.has(p))) {
+      const key = keyword ? `${String((arg.key as TemplateNode | undefined)?.value)}=` : '';
+      return `${name}(${key}'${text}')`;
+    }
+  }
+  return undefined;
 }
 
 function memberName(prop: TemplateNode | undefined, computed: boolean): string | undefined {

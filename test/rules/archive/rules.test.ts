@@ -7,6 +7,7 @@ import crcMismatch from '../../../src/rules/archive/crc-mismatch.js';
 import duplicateName from '../../../src/rules/archive/duplicate-name.js';
 import encryptedMember from '../../../src/rules/archive/encrypted-member.js';
 import nameMismatch from '../../../src/rules/archive/name-mismatch.js';
+import nativeCode from '../../../src/rules/archive/native-code.js';
 import pathTraversal from '../../../src/rules/archive/path-traversal.js';
 import sizeMismatch from '../../../src/rules/archive/size-mismatch.js';
 import specialMember from '../../../src/rules/archive/special-member.js';
@@ -43,6 +44,7 @@ const ALL_KINDS: ArchiveAnomaly[] = [
   A('size-mismatch', 'a/version', 600),
   A('unsupported-method', 'b.bin', 700),
   A('special-member', 'link', 800),
+  A('native-code', 'm/model.so', 900),
 ];
 
 describe('archive rules: valid (no anomalies) and invalid (each kind) tables', () => {
@@ -85,5 +87,9 @@ describe('archive rules: valid (no anomalies) and invalid (each kind) tables', (
   it('archive/special-member', () => {
     assert.deepEqual(run(specialMember, []), []);
     assert.deepEqual(run(specialMember, ALL_KINDS), [['special', 'suspicious', 800, ['link']]]);
+  });
+  it('archive/native-code', () => {
+    assert.deepEqual(run(nativeCode, []), []);
+    assert.deepEqual(run(nativeCode, ALL_KINDS), [['native', 'suspicious', 900, ['m/model.so']]]);
   });
 });

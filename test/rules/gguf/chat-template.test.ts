@@ -73,6 +73,40 @@ describe('gguf/chat-template-injection', () => {
     );
   });
 
+  it('invalid: dunder attribute paths given to map, selectattr, sort … (no dunder member expression)', () => {
+    // Rendered by Python's jinja2.Environment, this reaches `__import__` (checked by hand with the
+    // venv's jinja2 3.1.6; the sandbox refuses it).
+    const chain =
+      "{% set sc = ([''] | map(attribute='__class__.__base__.__subclasses__') | first)() %}" +
+      "{% for c in sc %}{% if ([c]|map(attribute='__name__')|first) == 'catch_warnings' %}" +
+      "{{ [c()]|map(attribute='_module.__builtins__.__import__')|first }}{% endif %}{% endfor %}";
+    assert.deepEqual(constructs(injection, chain), [
+      "map(attribute='__class__.__base__.__subclasses__')",
+      "map(attribute='__name__')",
+      "map(attribute='_module.__builtins__.__import__')",
+    ]);
+    assert.deepEqual(constructs(injection, "{{ messages|selectattr('__class__')|list }}"), [
+      "selectattr('__class__')",
+    ]);
+    assert.deepEqual(constructs(injection, "{{ x|sort(attribute='os.popen')|first }}"), [
+      "sort(attribute='os.popen')",
+    ]);
+    assert.deepEqual(
+      constructs(injection, "{% filter map(attribute='__class__') %}ab{% endfilter %}"),
+      ["map(attribute='__class__')"],
+    );
+    // Ordinary attribute paths stay clean.
+    assert.deepEqual(
+      runRule(
+        injection,
+        header(
+          "{{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content.text')|list }}",
+        ),
+      ),
+      [],
+    );
+  });
+
   it('reports named templates at the value bytes with a logical path', () => {
     const [f] = runRule(injection, header('{{ x.__class__ }}', 'tokenizer.chat_template.tool_use'));
     assert.equal(f?.verdict, 'malicious');

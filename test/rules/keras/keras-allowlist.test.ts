@@ -22,6 +22,7 @@ const VARIANTS: Readonly<Record<string, readonly [Verdict, string | undefined]>>
   'tfsm-layer': ['malicious', 'keras/known-gadget'],
   'vocabulary-file': ['malicious', 'keras/known-gadget'],
   lambda: ['malicious', 'keras/serialized-function'],
+  'torch-module-wrapper': ['malicious', 'keras/serialized-function'],
   'unknown-class': ['suspicious', 'keras/unlisted-object'],
   'unknown-activation': ['suspicious', 'keras/unlisted-object'],
   'keras-function-not-listed': ['suspicious', 'keras/unlisted-object'],

@@ -38,6 +38,17 @@ const FAMILIES: Readonly<Record<string, readonly (readonly [string, string])[]>>
     ['torch.jit.unsupported_tensor_ops', 'execWrapper'],
     ['torch._dynamo.guards', 'GuardBuilder.get'],
     ['torch.fx.experimental.symbolic_shapes', 'ShapeEnv.evaluate_guards_expression'],
+    // Adversary pass (were unknown-global, suspicious): exec of a GraphModule's source, C++
+    // compilation, shared-library loading, a re-exported runstring, .pth execution.
+    ['torch.fx.graph_module', 'reduce_graph_module'],
+    ['torch.fx.graph_module', '_forward_from_src'],
+    ['torch.utils.cpp_extension', 'load_inline'],
+    ['torch.ops', 'load_library'],
+    ['numpy.testing', 'runstring'],
+    ['site', 'addsitedir'],
+    ['linecache', 'getlines'],
+    ['torch.storage', 'UntypedStorage.from_file'],
+    ['torch', 'from_file'],
     ['torch.utils.bottleneck.__main__', 'run_cprofile'],
   ],
   'process spawning': [

@@ -56,5 +56,24 @@ describe('tensorflow/dangerous-op', () => {
     assert.equal(p?.verdict, 'suspicious');
     assert.equal(p?.severity, 'high');
     assert.equal(runRule(dangerousOp, graph(node('EagerPyFunc')))[0]?.verdict, 'malicious');
+    // tf.data sources and sinks that open files named in the graph (adversary pass: these were
+    // called safe in a SavedModel's function library).
+    for (const [op, messageId] of [
+      ['TextLineDataset', 'fileRead'],
+      ['TFRecordDatasetV2', 'fileRead'],
+      ['FixedLengthRecordDataset', 'fileRead'],
+      ['CSVDatasetV2', 'fileRead'],
+      ['SqlDataset', 'fileRead'],
+      ['LMDBDataset', 'fileRead'],
+      ['SnapshotDatasetV2', 'fileWrite'],
+      ['CreateSummaryDbWriter', 'fileWrite'],
+    ] as const) {
+      const found = runRule(dangerousOp, graph(node(op)));
+      assert.deepEqual(
+        found.map((f) => [f.messageId, f.verdict]),
+        [[messageId, 'malicious']],
+        op,
+      );
+    }
   });
 });

@@ -115,6 +115,23 @@ export const GADGETS: readonly Gadget[] = [
   ]),
   m('torch.utils.bottleneck', 'code-execution', [R93, 'GHSA-4r9r, 4whj (picklescan)']),
   x('torch.jit.annotations.parse_type_line', 'code-execution', ['CVE-2022-45907']),
+  // Held-out techniques found by the adversary pass (docs/differential.md), each unknown-global
+  // (suspicious) before: GraphModule's reducers exec the module's Python source; the extension
+  // loaders compile C++ or dlopen a library; `site` runs .pth files.
+  x('torch.fx.graph_module.reduce_graph_module', 'code-execution', ['exec of forward source']),
+  x('torch.fx.graph_module.reduce_package_graph_module', 'code-execution', [
+    'exec of forward source',
+  ]),
+  x('torch.fx.graph_module.reduce_deploy_graph_module', 'code-execution', [
+    'exec of forward source',
+  ]),
+  x('torch.fx.graph_module._forward_from_src', 'code-execution', ['exec of forward source']),
+  m('torch.utils.cpp_extension', 'process', ['compiles and loads C++ (load_inline)']),
+  x('torch.ops.load_library', 'code-execution', ['dlopen of a shared library']),
+  x('torch.classes.load_library', 'code-execution', ['dlopen of a shared library']),
+  x('torch._ops.ops.load_library', 'code-execution', ['dlopen of a shared library']),
+  x('numpy.testing.runstring', 'code-execution', ['re-export of numpy.testing._private.utils']),
+  m('site', 'code-execution', ['addsitedir/main execute .pth files'], 'high'),
   m('scipy.stats._distn_infrastructure', 'code-execution', [R93, 'lifecycle __setstate__ exec']),
   x('scipy.stats._continuous_distns.norm_gen', 'code-execution', [R93]),
   x('scipy.stats.norm', 'code-execution', [R93]),
@@ -198,6 +215,12 @@ export const GADGETS: readonly Gadget[] = [
   x('builtins.file', 'file', ['python 2 builtin'], 'high'),
   x('io.open', 'file', [R93, 'GHSA-9726-w42j-3qjr'], 'high'),
   x('io.FileIO', 'file', [R93, 'GHSA-9726-w42j-3qjr'], 'high'),
+  m('linecache', 'file', ['reads any file (getlines)'], 'high'),
+  x('torch.from_file', 'file', ['maps any file into a tensor'], 'high'),
+  x('torch.storage.TypedStorage.from_file', 'file', ['maps any file'], 'high'),
+  x('torch.storage.UntypedStorage.from_file', 'file', ['maps any file'], 'high'),
+  x('torch.UntypedStorage.from_file', 'file', ['maps any file'], 'high'),
+  x('torch.TypedStorage.from_file', 'file', ['maps any file'], 'high'),
   x('_io.FileIO', 'file', [R93, 'GHSA-9726-w42j-3qjr'], 'high'),
   x('_io.open', 'file', [R93], 'high'),
   x('codecs.open', 'file', ['opens files'], 'high'),
