@@ -16,6 +16,7 @@
 // Each prints one JSON line: {"case","files","bytes","seconds","filesPerSecond","cpuSeconds",
 // "loadAverage","findings","parsedFiles","peakRssMiB"}.
 // Usage: npm run build && node bench/code.mjs [count]
+//        TORCHWARD_BENCH_GENERATE_ONLY=1 node bench/code.mjs [count]   (write the corpora only)
 //        node bench/code.mjs --audit ROOT [--no-prefilter]   (the child; ROOT is read
 //        recursively, so a local checkout of a real repository can be measured too)
 //        node bench/code.mjs --differential ROOT [files]
@@ -333,6 +334,8 @@ const bytes = generate(ROOT);
 corpus = 'mix';
 seed = 0x5eed;
 const mixBytes = generate(MIX_ROOT);
+// `TORCHWARD_BENCH_GENERATE_ONLY=1`: write both corpora and stop (bench/code-parse.mjs uses it).
+if (process.env.TORCHWARD_BENCH_GENERATE_ONLY === '1') process.exit(0);
 const taskset = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : undefined;
 const child = ['bench/code.mjs', '--audit', ROOT];
 const out = (c, data) => console.log(JSON.stringify({ case: c, files: COUNT, bytes, ...data }));

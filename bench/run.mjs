@@ -10,6 +10,7 @@ const ALL = [
   'convert',
   'formats',
   'code',
+  'code-parse',
   'guard',
   'limits',
   'process',

@@ -19,8 +19,8 @@ export interface PythonParser {
 // One runtime and one grammar per process: loading the wasm costs ~30 ms, a parse far less.
 let loading: Promise<PythonParser> | undefined;
 
-// Captures the code model reads; everything else is reached from these nodes.
-const QUERY = `
+/** The query's captures: what the code model reads; everything else is reached from these nodes. */
+export const PYTHON_MODEL_QUERY = `
 (import_statement) @import
 (import_from_statement) @from
 (assignment) @assign
@@ -41,7 +41,7 @@ export function loadPythonParser(): Promise<PythonParser> {
       );
       const parser = new Parser();
       parser.setLanguage(language);
-      const query = new Query(language, QUERY);
+      const query = new Query(language, PYTHON_MODEL_QUERY);
       return {
         query,
         parse(text: string, budgetMs: number): Tree | undefined {
