@@ -12,7 +12,15 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } fro
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const REQUIREMENTS = ['torch==2.13.0+cpu', 'keras', 'transformers', 'safetensors', 'numpy'];
+export const REQUIREMENTS = [
+  'torch==2.13.0+cpu',
+  'keras',
+  'transformers',
+  'safetensors',
+  'numpy',
+  // pyarrow writes the ZSTD/LZ4 Feather, Arrow IPC and Parquet files the privacy tests read.
+  'pyarrow',
+];
 
 /** The interpreter that creates the venv: the first python3 on PATH (3.11 here), not /usr/bin's. */
 function basePython() {

@@ -5,9 +5,13 @@
  * character, whatever the number of keywords.
  */
 export class KeywordSearch {
-  /** goto[state * 128 + ascii]: the next state (a full DFA, failure links folded in). */
+  /**
+   * The DFA, failure links folded in: `next[s + c]` for a state `s` (stored premultiplied by
+   * 128) and an ASCII code `c` (upper case folded to lower case in the table itself) is the next
+   * state, negated when keywords end there. One typed-array load and one sign test per character.
+   */
   private readonly next: Int32Array;
-  /** The keyword indices that end at each state (its own and its failure chain's). */
+  /** The keyword indices that end at each state (its own and its failure chain's), by state. */
   private readonly outputs: readonly (readonly number[])[];
   /** The keywords, in the order given. */
   readonly keywords: readonly string[];
@@ -35,14 +39,14 @@ export class KeywordSearch {
       own[state]?.push(index);
     });
     const states = edges.length;
-    const next = new Int32Array(states * 128);
+    const goto = new Int32Array(states * 128);
     const fail = new Int32Array(states);
     const outputs: number[][] = own.map((o) => [...o]);
     // Breadth first, so a state's failure target is complete before the state is.
     const queue: number[] = [];
     for (let c = 0; c < 128; c++) {
       const to = edges[0]?.get(c) ?? 0;
-      next[c] = to;
+      goto[c] = to;
       if (to !== 0) queue.push(to);
     }
     for (let q = 0; q < queue.length; q++) {
@@ -51,12 +55,21 @@ export class KeywordSearch {
       for (const k of outputs[f] ?? []) outputs[state]?.push(k);
       for (let c = 0; c < 128; c++) {
         const to = edges[state]?.get(c);
-        if (to === undefined) next[state * 128 + c] = next[f * 128 + c] ?? 0;
+        if (to === undefined) goto[state * 128 + c] = goto[f * 128 + c] ?? 0;
         else {
-          next[state * 128 + c] = to;
-          fail[to] = state === 0 ? 0 : (next[f * 128 + c] ?? 0);
+          goto[state * 128 + c] = to;
+          fail[to] = state === 0 ? 0 : (goto[f * 128 + c] ?? 0);
           queue.push(to);
         }
+      }
+    }
+    // The search table: premultiplied targets, negated where keywords end, upper case folded.
+    const next = new Int32Array(states * 128);
+    for (let state = 0; state < states; state++) {
+      for (let c = 0; c < 128; c++) {
+        const lower = c >= 65 && c <= 90 ? c + 32 : c;
+        const to = goto[state * 128 + lower] ?? 0;
+        next[state * 128 + c] = (outputs[to]?.length ?? 0) > 0 ? -(to * 128) : to * 128;
       }
     }
     this.next = next;
@@ -70,28 +83,49 @@ export class KeywordSearch {
    */
   search(text: string, found: (index: number) => void): void {
     const next = this.next;
-    const outputs = this.outputs;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c >= 128) {
-        if (c === 0x212a) c = 107;
-        else if (c === 0x130) {
-          // "İ".toLowerCase() is "i̇": an `i` that no keyword can continue.
-          state = next[state * 128 + 105] ?? 0;
-          for (const k of outputs[state] ?? []) found(k);
-          state = 0;
-          continue;
-        } else {
-          state = 0;
-          continue;
-        }
-      } else if (c >= 65 && c <= 90) c += 32;
-      state = next[state * 128 + c] ?? 0;
-      if (state !== 0) {
-        const out = outputs[state];
-        if (out !== undefined && out.length > 0) for (const k of out) found(k);
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        // The root is never an output state, so no output state is 0 and the sign says it all.
+        state = next[state + c] ?? 0;
+        if (state < 0) state = this.report(-state, found);
+        continue;
       }
+      if (c === 0x212a) {
+        state = next[state + 107] ?? 0;
+        if (state < 0) state = this.report(-state, found);
+      } else if (c === 0x130) {
+        // "İ".toLowerCase() is "i̇": an `i` that no keyword can continue.
+        state = next[state + 105] ?? 0;
+        if (state < 0) this.report(-state, found);
+        state = 0;
+      } else state = 0;
     }
+  }
+
+  /** True when some keyword occurs in `text` (search's semantics, stopping at the first). */
+  any(text: string): boolean {
+    const next = this.next;
+    let state = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        state = next[state + c] ?? 0;
+        if (state < 0) return true;
+      } else if (c === 0x212a || c === 0x130) {
+        // The two non-ASCII characters that fold to ASCII: the full search decides.
+        let hit = false;
+        this.search(text, () => (hit = true));
+        return hit;
+      } else state = 0;
+    }
+    return false;
+  }
+
+  /** Reports the keywords ending at `state` (premultiplied); returns the state to go on from. */
+  private report(state: number, found: (index: number) => void): number {
+    for (const k of this.outputs[state >> 7] ?? []) found(k);
+    return state;
   }
 }

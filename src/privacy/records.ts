@@ -8,6 +8,7 @@ import type { Limits } from '../core/limits.js';
 import { readGgufHeader } from '../formats/gguf/index.js';
 import { withArrowCodecs } from './arrow-codecs.js';
 import { noRecognizerCanMatch } from './detect.js';
+import { parquetCompressors } from './parquet-codecs.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
 import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
 
@@ -451,6 +452,7 @@ async function readParquet(path: string, sink: FieldSink): Promise<void> {
             file,
             metadata,
             columns: [meta.path_in_schema[0] ?? column],
+            compressors: parquetCompressors(MAX_PARQUET_CHUNK),
             rowStart: rowBase,
             rowEnd: rowBase + rows,
             onPage(page) {
@@ -539,8 +541,8 @@ async function readArrow(path: string, sink: FieldSink): Promise<void> {
 }
 
 /**
- * The record batches of `reader`; apache-arrow's own failures become FormatErrors (a ZSTD body,
- * which has no bounded decoder here, is UNSUPPORTED_FEATURE).
+ * The record batches of `reader`; apache-arrow's own failures become FormatErrors (a codec
+ * other than LZ4 frame and ZSTD is UNSUPPORTED_FEATURE).
  */
 async function* batches<T>(reader: AsyncIterable<T>): AsyncGenerator<T> {
   try {
@@ -551,7 +553,7 @@ async function* batches<T>(reader: AsyncIterable<T>): AsyncGenerator<T> {
     throw message.includes('codec not found')
       ? new FormatError(
           'UNSUPPORTED_FEATURE',
-          `${message}: ZSTD-compressed Arrow IPC is not read (only LZ4 frames are)`,
+          `${message}: only LZ4-frame and ZSTD compressed Arrow IPC is read`,
           0,
           { cause: error },
         )

@@ -8,6 +8,7 @@ import type { Limits } from '../core/limits.js';
 import type { ColumnSource, SchemaElement as WriterSchemaElement } from 'hyparquet-writer';
 import type { PrivacyDetector } from './detect.js';
 import { maskValue } from './mask.js';
+import { parquetCompressors } from './parquet-codecs.js';
 import { openParquet, readDelimited, TooDeepError, walkJsonReplace } from './records.js';
 import { byteChunks, eachLine, wrapperOf } from './text-stream.js';
 
@@ -263,6 +264,7 @@ async function redactParquet(input: string, output: string, redactor: Redactor):
         metadata,
         rowStart,
         rowEnd: rowStart + rows,
+        compressors: parquetCompressors(MAX_PARQUET_ROW_GROUP),
         // Strings only where the schema says UTF-8: binary columns stay bytes, copied unchanged.
         utf8: false,
         onComplete(result: unknown[][]) {

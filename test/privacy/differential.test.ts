@@ -75,6 +75,12 @@ describe('privacy detector, differential', () => {
         naive.map((r) => r.id),
         text.slice(0, 80),
       );
+      // `any` (the JSONL record prefilter) stops at the first keyword: the same yes or no.
+      assert.equal(
+        rules.keywords.any(text),
+        rules.rules.some((r) => r.keywords.some((k) => lower.includes(k))),
+        text.slice(0, 80),
+      );
     }
   });
 

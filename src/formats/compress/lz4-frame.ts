@@ -101,3 +101,13 @@ function readLength(r: ByteReader): number {
     if (b !== 255) return n;
   }
 }
+
+/**
+ * Decodes one raw LZ4 block (no frame: Parquet's LZ4_RAW pages), never producing more than
+ * `cap` bytes (LIMIT_EXCEEDED, BAD_LENGTH past it).
+ */
+export function decodeLz4Block(block: Uint8Array, cap: number): Uint8Array {
+  const out = new CappedOutput(cap, 0, Math.min(cap, block.byteLength * 4 + 16));
+  decodeBlock(block, out, 0, cap);
+  return out.bytes();
+}
