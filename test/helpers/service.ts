@@ -156,3 +156,97 @@ export function sampleMemory(pid: number, everyMs = 100): { stop(): MemoryPeak }
     },
   };
 }
+
+/** The scheduler state letter of a process (/proc/PID/stat), undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    // The command name (in parentheses) may hold spaces: the state follows its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What killMidJob needs to see a job held in Redis and its result. */
+export interface HeldJobs {
+  /** The artifact ids of the queue's active jobs (BullMQ's `active` list). */
+  active(): Promise<string[]>;
+  /** True once the result of `id` exists. */
+  hasResult(id: string): Promise<boolean>;
+}
+
+/**
+ * SIGKILLs `victim` (the only worker taking jobs) at a moment Redis shows it holding an active job
+ * whose result does not exist yet, and returns that job's id. Whatever the machine's load: when a
+ * candidate is seen the victim is frozen (SIGSTOP, waited for in /proc) and the candidate checked
+ * again while the victim cannot move; only a job still active and still without a result is
+ * killed over, otherwise the victim resumes (SIGCONT) and the search goes on until `deadlineMs`.
+ * The victim is gone (reaped) when this returns.
+ */
+export async function killMidJob(
+  victim: ChildProcess,
+  jobs: HeldJobs,
+  deadlineMs = 120_000,
+): Promise<string> {
+  const pid = victim.pid;
+  if (pid === undefined) throw new Error('the worker has no pid');
+  const exited = new Promise((r) => victim.once('exit', r));
+  const until = Date.now() + deadlineMs;
+  const unfinished = async (): Promise<string | undefined> => {
+    for (const id of await jobs.active()) if (!(await jobs.hasResult(id))) return id;
+    return undefined;
+  };
+  try {
+    while (Date.now() < until) {
+      if (victim.exitCode !== null || victim.signalCode !== null) {
+        throw new Error('the worker exited before it could be killed mid-job');
+      }
+      if ((await unfinished()) !== undefined) {
+        victim.kill('SIGSTOP');
+        while (procState(pid) !== 'T' && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const held = await unfinished();
+        if (held !== undefined) {
+          victim.kill('SIGKILL');
+          await exited;
+          return held;
+        }
+        victim.kill('SIGCONT');
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } catch (error) {
+    victim.kill('SIGKILL');
+    throw error;
+  }
+  victim.kill('SIGKILL');
+  await exited;
+  throw new Error(`the worker was never seen holding an unfinished job in ${deadlineMs} ms`);
+}
+
+/** The JSON of /healthz. */
+export interface HealthBody {
+  readonly status: string;
+  readonly queue: boolean;
+  readonly store: { kind: string; reachable: boolean; error?: string };
+  readonly reason?: string;
+}
+
+/** Polls /healthz until it answers `status` (its answers are cached about a second). */
+export async function waitForHealth(
+  base: string,
+  status: number,
+  deadlineMs = 30_000,
+): Promise<HealthBody> {
+  const until = Date.now() + deadlineMs;
+  let last = '';
+  while (Date.now() < until) {
+    const res = await fetch(`${base}/healthz`);
+    last = `${res.status} ${await res.text()}`;
+    if (res.status === status) return JSON.parse(last.slice(4)) as HealthBody;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`/healthz never answered ${status} in ${deadlineMs} ms; last: ${last}`);
+}
