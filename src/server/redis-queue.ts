@@ -107,7 +107,7 @@ export class RedisQueue implements ScanQueue {
     const [queue, store] = await Promise.all([
       this.redis.status === 'ready'
         ? within(this.redis.ping(), timeoutMs).then(
-            (pong) => pong === 'PONG',
+            () => true,
             () => false,
           )
         : Promise.resolve(false),

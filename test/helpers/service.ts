@@ -178,11 +178,11 @@ export interface HeldJobs {
 
 /**
  * SIGKILLs `victim` (the only worker taking jobs) at a moment Redis shows it holding an active job
- * whose result does not exist yet, and returns that job's id. Whatever the machine's load: when a
- * candidate is seen the victim is frozen (SIGSTOP, waited for in /proc) and the candidate checked
- * again while the victim cannot move; only a job still active and still without a result is
- * killed over, otherwise the victim resumes (SIGCONT) and the search goes on until `deadlineMs`.
- * The victim is gone (reaped) when this returns.
+ * whose result does not exist yet, and returns that job's id. The victim is looked at only while
+ * frozen (SIGSTOP, waited for in /proc): it cannot finish the job between the check and the
+ * kill, nor race through its backlog between two looks however loaded the machine is, since it
+ * runs only in the short windows between them (SIGCONT). The victim is gone (reaped) when this
+ * returns. Queue its jobs before it starts, so it has a backlog to be caught in.
  */
 export async function killMidJob(
   victim: ChildProcess,
@@ -193,29 +193,26 @@ export async function killMidJob(
   if (pid === undefined) throw new Error('the worker has no pid');
   const exited = new Promise((r) => victim.once('exit', r));
   const until = Date.now() + deadlineMs;
-  const unfinished = async (): Promise<string | undefined> => {
-    for (const id of await jobs.active()) if (!(await jobs.hasResult(id))) return id;
-    return undefined;
-  };
+  let looks = 0;
   try {
     while (Date.now() < until) {
       if (victim.exitCode !== null || victim.signalCode !== null) {
         throw new Error('the worker exited before it could be killed mid-job');
       }
-      if ((await unfinished()) !== undefined) {
-        victim.kill('SIGSTOP');
-        while (procState(pid) !== 'T' && Date.now() < until) {
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        const held = await unfinished();
-        if (held !== undefined) {
+      victim.kill('SIGSTOP');
+      while (procState(pid) !== 'T' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      looks++;
+      for (const id of await jobs.active()) {
+        if (!(await jobs.hasResult(id))) {
           victim.kill('SIGKILL');
           await exited;
-          return held;
+          return id;
         }
-        victim.kill('SIGCONT');
       }
-      await new Promise((r) => setTimeout(r, 10));
+      victim.kill('SIGCONT');
+      await new Promise((r) => setTimeout(r, 20));
     }
   } catch (error) {
     victim.kill('SIGKILL');
@@ -223,7 +220,7 @@ export async function killMidJob(
   }
   victim.kill('SIGKILL');
   await exited;
-  throw new Error(`the worker was never seen holding an unfinished job in ${deadlineMs} ms`);
+  throw new Error(`the worker was never seen holding an unfinished job (${looks} looks)`);
 }
 
 /** The JSON of /healthz. */

@@ -290,7 +290,7 @@ describe('serve API (in-process queue)', () => {
   });
 
   it('serves health, Prometheus metrics and the OpenAPI description', async () => {
-    const health = (await (await fetch(`${svc.base}/healthz`)).json()) as unknown;
+    const health: unknown = await (await fetch(`${svc.base}/healthz`)).json();
     assert.deepEqual(health, {
       status: 'ok',
       queue: true,

@@ -151,8 +151,8 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
       ids.push((await upload(svc.base, bigPickle(`pg-kill-${i}`, 3 * 2 ** 20))).body.id ?? '');
     }
     const victim = await startWorker();
-    // Killed while Redis shows it holding a job whose result is not in Postgres yet (frozen
-    // first, so the check cannot race the scan however loaded the machine is).
+    // Killed while Redis shows it holding a job whose result is not in Postgres yet (looked at
+    // only while frozen, so the check cannot race the scan however loaded the machine is).
     const midJob = await killMidJob(victim, {
       active: async () =>
         (await queue.queue.getActive()).map((job) => (job.data as { id: string }).id),

@@ -116,12 +116,13 @@ describe('Redis queue and workers', () => {
 
   it('loses no job when a worker is SIGKILLed mid-job: each result exists exactly once', async () => {
     for (const w of workers.splice(0)) w.kill('SIGKILL');
-    const victim = await startWorker(1);
+    // Queued before the victim starts: it has a backlog to be caught in.
     const bodies = Array.from({ length: 12 }, (_, i) => bigPickle(`kill-${i}`, 3 * 2 ** 20));
     const ids = [];
     for (const body of bodies) ids.push((await upload(svc.base, body)).body.id ?? '');
-    // Killed while Redis shows it holding a job whose result does not exist yet (frozen first,
-    // so the check cannot race the scan however loaded the machine is).
+    const victim = await startWorker(1);
+    // Killed while Redis shows it holding a job whose result does not exist yet (looked at only
+    // while frozen, so the check cannot race the scan however loaded the machine is).
     const midJob = await killMidJob(victim, heldJobs());
     assert.ok(ids.includes(midJob));
     assert.equal(await queue.redis.exists(resultKey(midJob)), 0, 'the victim finished it');
