@@ -203,6 +203,8 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
       queue: true,
       store: { kind: 'postgres', reachable: true },
     });
+    // This test's own client would see its connection terminated: closed first, made anew after.
+    await db.end();
     await postgres.halt();
     const down = await waitForHealth(svc.base, 503);
     assert.equal(down.status, 'degraded');
@@ -214,6 +216,8 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
     // The answer names no address or user of the store.
     assert.doesNotMatch(JSON.stringify(down), /127\.0\.0\.1|torchward@|postgres:\/\//);
     await postgres.start();
+    db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
     const back = await waitForHealth(svc.base, 200);
     assert.equal(back.store.reachable, true);
   });
