@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { KeyRing } from './keys.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import type { ScanQueue } from './queue.js';
+import type { QueueHealth, ScanQueue } from './queue.js';
 import { HubError } from '../hub/client.js';
 import type { HubFetcher } from './hub-fetch.js';
 import { hubErrorStatus, openReference } from './references.js';
@@ -63,6 +63,31 @@ const PAGE_CSP =
 
 // URL references refused before any byte was fetched (counted in the metrics).
 const REFUSALS = new Set(['BAD_URL', 'BLOCKED_ADDRESS', 'NOT_SUPPORTED']);
+
+/** How long one /healthz check of the queue and result store may wait for each. */
+const HEALTH_TIMEOUT_MS = 1000;
+/** How long a finished check answers /healthz before the next one starts. */
+const HEALTH_TTL_MS = 1000;
+
+/**
+ * The queue's health, checked at most once at a time and reused for HEALTH_TTL_MS after it
+ * finished: however often /healthz is polled (load balancers, a busy machine), the stores see
+ * about one check a second and never a pile of waiting ones.
+ */
+function cachedHealth(queue: ScanQueue): () => Promise<QueueHealth> {
+  let current: Promise<QueueHealth> | undefined;
+  let finishedAt = Number.POSITIVE_INFINITY;
+  return () => {
+    if (current === undefined || Date.now() - finishedAt >= HEALTH_TTL_MS) {
+      finishedAt = Number.POSITIVE_INFINITY;
+      const check = queue.health(HEALTH_TIMEOUT_MS).finally(() => {
+        if (current === check) finishedAt = Date.now();
+      });
+      current = check;
+    }
+    return current;
+  };
+}
 
 /** Builds the service (not listening yet). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -161,9 +186,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.type(type).header('x-content-type-options', 'nosniff').send(body);
   });
 
+  const health = cachedHealth(options.queue);
   app.get('/healthz', async (_req, reply) => {
-    const ok = await options.queue.healthy();
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', queue: ok });
+    const { queue, store } = await health();
+    if (queue && store.reachable) return reply.send({ status: 'ok', queue, store });
+    const reasons = [
+      ...(queue ? [] : ['the queue (Redis) does not answer']),
+      ...(store.reachable
+        ? []
+        : [`the result store (${store.kind}) cannot be reached: ${store.error ?? 'UNREACHABLE'}`]),
+    ];
+    return reply.code(503).send({ status: 'degraded', queue, store, reason: reasons.join('; ') });
   });
   app.get('/metrics', async (_req, reply) => {
     let counts;

@@ -1,4 +1,4 @@
-import type { QueueCounts, ScanQueue, ScanRecord, ScanStatus } from './queue.js';
+import type { QueueCounts, QueueHealth, ScanQueue, ScanRecord, ScanStatus } from './queue.js';
 import { scanStored, type JobOptions, type ScanResult } from './scan-job.js';
 import type { ContentStore } from './store.js';
 
@@ -62,8 +62,13 @@ export class MemoryQueue implements ScanQueue {
     return Promise.resolve(c);
   }
 
-  healthy(): Promise<boolean> {
-    return Promise.resolve(!this.closed);
+  health(): Promise<QueueHealth> {
+    // Results live in this process: the store is reachable while the queue is open.
+    const up = !this.closed;
+    return Promise.resolve({
+      queue: up,
+      store: { kind: 'memory', reachable: up, ...(up ? {} : { error: 'CLOSED' }) },
+    });
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,24 @@ export function openApiDocument(version: string): object {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Error: error,
+        Health: {
+          type: 'object',
+          required: ['status', 'queue', 'store'],
+          properties: {
+            status: { enum: ['ok', 'degraded'] },
+            queue: { type: 'boolean', description: 'The queue answers' },
+            store: {
+              type: 'object',
+              required: ['kind', 'reachable'],
+              properties: {
+                kind: { enum: ['memory', 'redis', 'postgres'] },
+                reachable: { type: 'boolean' },
+                error: { type: 'string', description: 'Why not reachable: a short code' },
+              },
+            },
+            reason: { type: 'string', description: 'With 503: what cannot be reached' },
+          },
+        },
         Submitted: {
           type: 'object',
           required: ['id', 'status'],
@@ -130,8 +148,19 @@ export function openApiDocument(version: string): object {
       },
       '/healthz': {
         get: {
-          summary: 'Liveness and queue health',
-          responses: { '200': { description: 'Healthy' }, '503': { description: 'Queue down' } },
+          summary: 'Health of the queue and of the configured result store',
+          description:
+            'Checks that the queue (Redis with --redis) and the result store (in process, Redis, or Postgres with --postgres) answer, each within 1 s; a finished check is reused for about 1 s. The store error is a short code (ECONNREFUSED, TIMEOUT, NOT_CONNECTED, a Postgres SQLSTATE ...), never an address.',
+          responses: {
+            '200': {
+              description: 'The queue and the result store answer',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
+            },
+            '503': {
+              description: 'The queue or the result store cannot be reached; `reason` says which',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
+            },
+          },
         },
       },
       '/metrics': {

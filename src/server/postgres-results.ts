@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Verdict } from '../core/finding.js';
-import type { ResultStore } from './results.js';
+import { within, type ResultStore } from './results.js';
 import type { ScanResult } from './scan-job.js';
 
 /** The table of results. */
@@ -29,6 +29,21 @@ const SCHEMA_LOCK = 7_242_024;
  */
 export class PostgresResults implements ResultStore {
   private constructor(private readonly pool: pg.Pool) {}
+
+  readonly kind = 'postgres';
+
+  async ping(timeoutMs: number): Promise<void> {
+    // query_timeout makes the client give up (and the pool drop that connection) by itself, so a
+    // Postgres that accepts connections but never answers does not keep pool slots; `within`
+    // also bounds the wait for a free slot or a new connection.
+    // pg reads a per-query query_timeout (lib/client.js), though its typings know only the
+    // connection-wide one.
+    const check: pg.QueryConfig & { query_timeout: number } = {
+      text: 'select 1',
+      query_timeout: timeoutMs,
+    };
+    await within(this.pool.query(check), timeoutMs);
+  }
 
   /** Connects, and creates the table when it is missing. */
   static async connect(url: string, maxConnections = 4): Promise<PostgresResults> {

@@ -21,6 +21,22 @@ export interface QueueCounts {
   readonly failed: number;
 }
 
+/** The state of the configured result store, as `/healthz` shows it. */
+export interface StoreHealth {
+  /** `memory` (in process), `redis` (beside the queue) or `postgres` (`--postgres`). */
+  readonly kind: 'memory' | 'redis' | 'postgres';
+  readonly reachable: boolean;
+  /** Why not, when not reachable: a short code (`ECONNREFUSED`, `TIMEOUT`, ...). */
+  readonly error?: string;
+}
+
+/** What `ScanQueue.health` found. */
+export interface QueueHealth {
+  /** True while the queue answers. */
+  readonly queue: boolean;
+  readonly store: StoreHealth;
+}
+
 /**
  * The scan queue behind the API: in process (no setup) or BullMQ over Redis (`--redis`). Scans
  * are keyed by the artifact's SHA-256: submitting stored bytes again returns the first scan.
@@ -31,7 +47,10 @@ export interface ScanQueue {
   /** The scan of `id`, or undefined when it was never submitted. */
   get(id: string): Promise<ScanRecord | undefined>;
   counts(): Promise<QueueCounts>;
-  /** True while the queue's backing store answers. */
-  healthy(): Promise<boolean>;
+  /**
+   * Whether the queue and the result store answer, each within `timeoutMs`; never rejects.
+   * `/healthz` reports it.
+   */
+  health(timeoutMs: number): Promise<QueueHealth>;
   close(): Promise<void>;
 }

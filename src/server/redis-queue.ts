@@ -1,7 +1,14 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { QueueCounts, ScanQueue, ScanRecord, ScanStatus } from './queue.js';
-import { RedisResults, type ResultStore } from './results.js';
+import type {
+  QueueCounts,
+  QueueHealth,
+  ScanQueue,
+  ScanRecord,
+  ScanStatus,
+  StoreHealth,
+} from './queue.js';
+import { downCode, RedisResults, within, type ResultStore } from './results.js';
 
 export { COMPLETED_STREAM, resultKey } from './results.js';
 
@@ -96,20 +103,24 @@ export class RedisQueue implements ScanQueue {
     };
   }
 
-  async healthy(): Promise<boolean> {
-    try {
-      const pong = await Promise.race([
-        this.redis.ping(),
-        new Promise<string>((r) =>
-          setTimeout(() => {
-            r('timeout');
-          }, 1000),
-        ),
-      ]);
-      return pong === 'PONG';
-    } catch {
-      return false;
-    }
+  async health(timeoutMs: number): Promise<QueueHealth> {
+    const [queue, store] = await Promise.all([
+      this.redis.status === 'ready'
+        ? within(this.redis.ping(), timeoutMs).then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false),
+      this.results.ping(timeoutMs).then(
+        (): StoreHealth => ({ kind: this.results.kind, reachable: true }),
+        (error: unknown): StoreHealth => ({
+          kind: this.results.kind,
+          reachable: false,
+          error: downCode(error),
+        }),
+      ),
+    ]);
+    return { queue, store };
   }
 
   async close(): Promise<void> {

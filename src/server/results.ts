@@ -14,7 +14,47 @@ export interface ResultStore {
   verdicts(ids: readonly string[]): Promise<(string | undefined)[]>;
   /** Writes `result` unless one exists; true when this call wrote it. */
   writeOnce(result: ScanResult): Promise<boolean>;
+  /** What backs the store, named by `/healthz`. */
+  readonly kind: 'redis' | 'postgres';
+  /**
+   * Resolves when the store answers within `timeoutMs`; rejects otherwise (a StoreDownError, or
+   * the client's own error). Cheap: one round trip, never a pile of waiting commands.
+   */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A result store that cannot be reached; `code` is short and says nothing of its address. */
+export class StoreDownError extends Error {
+  override readonly name = 'StoreDownError';
+  constructor(readonly code: string) {
+    super(`the result store cannot be reached (${code})`);
+  }
+}
+
+/** `work`, or a StoreDownError('TIMEOUT') once `ms` have passed without an answer. */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new StoreDownError('TIMEOUT'));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A short, address-free name for why a store check failed (`ECONNREFUSED`, `TIMEOUT`, a
+ * Postgres SQLSTATE): /healthz answers anyone, so it must not repeat hosts, users or URLs.
+ */
+export function downCode(error: unknown): string {
+  if (error instanceof StoreDownError) return error.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[\w-]{1,32}$/.test(code) ? code : 'UNREACHABLE';
 }
 
 /** Every result written, once each, in order: `id` and `verdict` fields. */
@@ -38,6 +78,15 @@ return 0`;
 export class RedisResults implements ResultStore {
   /** `redis` is shared with its owner, which closes it. */
   constructor(private readonly redis: Redis) {}
+
+  readonly kind = 'redis';
+
+  async ping(timeoutMs: number): Promise<void> {
+    // While the connection is down the client queues commands until it reconnects: answer at
+    // once instead of adding a PING to that queue.
+    if (this.redis.status !== 'ready') throw new StoreDownError('NOT_CONNECTED');
+    await within(this.redis.ping(), timeoutMs);
+  }
 
   async get(id: string): Promise<ScanResult | undefined> {
     const stored = await this.redis.get(resultKey(id));

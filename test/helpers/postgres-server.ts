@@ -13,6 +13,11 @@ import { freePort } from './redis-server.js';
 export interface TestPostgres {
   /** `postgres://torchward@127.0.0.1:PORT/postgres` (trust authentication, loopback only). */
   readonly url: string;
+  /** Shuts the server down (fast shutdown), keeping its data; `start` brings it back. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port and data. */
+  start(): Promise<void>;
+  /** Shuts the server down and removes its data. */
   stop(): Promise<void>;
 }
 
@@ -65,6 +70,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
+  const url = `postgres://torchward@127.0.0.1:${port}/postgres`;
   const [cmd, args] = unprivileged(join(bin, 'postgres'), [
     '-D',
     data,
@@ -75,10 +81,35 @@ export async function startPostgres(): Promise<TestPostgres> {
     '-c',
     'listen_addresses=127.0.0.1',
   ]);
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child!: ChildProcess;
+  const launch = async (): Promise<void> => {
+    child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitUp(child, url);
+  };
+  const halt = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      // SIGINT: postgres's fast shutdown.
+      child.kill('SIGINT');
+      await exited;
+    }
+  };
+  await launch();
+  return {
+    url,
+    halt,
+    start: launch,
+    stop: async () => {
+      await halt();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the postgres `child` accepts a connection at `url`. */
+async function waitUp(child: ChildProcess, url: string): Promise<void> {
   let log = '';
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const url = `postgres://torchward@127.0.0.1:${port}/postgres`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`postgres exited ${child.exitCode}: ${log}`);
     const client = new pg.Client({ connectionString: url });
@@ -93,16 +124,4 @@ export async function startPostgres(): Promise<TestPostgres> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        // SIGINT: postgres's fast shutdown.
-        child.kill('SIGINT');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

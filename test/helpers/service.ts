@@ -156,3 +156,94 @@ export function sampleMemory(pid: number, everyMs = 100): { stop(): MemoryPeak }
     },
   };
 }
+
+/** The scheduler state letter of a process (/proc/PID/stat), undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    // The command name (in parentheses) may hold spaces: the state follows its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What killMidJob needs to see a job held in Redis and its result. */
+export interface HeldJobs {
+  /** The artifact ids of the queue's active jobs (BullMQ's `active` list). */
+  active(): Promise<string[]>;
+  /** True once the result of `id` exists. */
+  hasResult(id: string): Promise<boolean>;
+}
+
+/**
+ * SIGKILLs `victim` (the only worker taking jobs) at a moment Redis shows it holding an active job
+ * whose result does not exist yet, and returns that job's id. The victim is looked at only while
+ * frozen (SIGSTOP, waited for in /proc): it cannot finish the job between the check and the
+ * kill, nor race through its backlog between two looks however loaded the machine is, since it
+ * runs only in the short windows between them (SIGCONT). The victim is gone (reaped) when this
+ * returns. Queue its jobs before it starts, so it has a backlog to be caught in.
+ */
+export async function killMidJob(
+  victim: ChildProcess,
+  jobs: HeldJobs,
+  deadlineMs = 120_000,
+): Promise<string> {
+  const pid = victim.pid;
+  if (pid === undefined) throw new Error('the worker has no pid');
+  const exited = new Promise((r) => victim.once('exit', r));
+  const until = Date.now() + deadlineMs;
+  let looks = 0;
+  try {
+    while (Date.now() < until) {
+      if (victim.exitCode !== null || victim.signalCode !== null) {
+        throw new Error('the worker exited before it could be killed mid-job');
+      }
+      victim.kill('SIGSTOP');
+      while (procState(pid) !== 'T' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      looks++;
+      for (const id of await jobs.active()) {
+        if (!(await jobs.hasResult(id))) {
+          victim.kill('SIGKILL');
+          await exited;
+          return id;
+        }
+      }
+      victim.kill('SIGCONT');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } catch (error) {
+    victim.kill('SIGKILL');
+    throw error;
+  }
+  victim.kill('SIGKILL');
+  await exited;
+  throw new Error(`the worker was never seen holding an unfinished job (${looks} looks)`);
+}
+
+/** The JSON of /healthz. */
+export interface HealthBody {
+  readonly status: string;
+  readonly queue: boolean;
+  readonly store: { kind: string; reachable: boolean; error?: string };
+  readonly reason?: string;
+}
+
+/** Polls /healthz until it answers `status` (its answers are cached about a second). */
+export async function waitForHealth(
+  base: string,
+  status: number,
+  deadlineMs = 30_000,
+): Promise<HealthBody> {
+  const until = Date.now() + deadlineMs;
+  let last = '';
+  while (Date.now() < until) {
+    const res = await fetch(`${base}/healthz`);
+    last = `${res.status} ${await res.text()}`;
+    if (res.status === status) return JSON.parse(last.slice(4)) as HealthBody;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`/healthz never answered ${status} in ${deadlineMs} ms; last: ${last}`);
+}

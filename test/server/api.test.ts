@@ -290,8 +290,12 @@ describe('serve API (in-process queue)', () => {
   });
 
   it('serves health, Prometheus metrics and the OpenAPI description', async () => {
-    const health = (await (await fetch(`${svc.base}/healthz`)).json()) as { status: string };
-    assert.equal(health.status, 'ok');
+    const health: unknown = await (await fetch(`${svc.base}/healthz`)).json();
+    assert.deepEqual(health, {
+      status: 'ok',
+      queue: true,
+      store: { kind: 'memory', reachable: true },
+    });
     const metrics = await (await fetch(`${svc.base}/metrics`)).text();
     assert.match(metrics, /^# TYPE torchward_http_requests_total counter$/m);
     assert.match(metrics, /^torchward_scans_submitted_total [1-9]\d*$/m);

@@ -12,9 +12,11 @@ import { runCli } from '../helpers/cli-io.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import {
+  killMidJob,
   spawnCli,
   startService,
   upload,
+  waitForHealth,
   waitForScan,
   type TestService,
 } from '../helpers/service.js';
@@ -149,17 +151,15 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
       ids.push((await upload(svc.base, bigPickle(`pg-kill-${i}`, 3 * 2 ** 20))).body.id ?? '');
     }
     const victim = await startWorker();
-    let midJob: string | undefined;
-    for (const until = Date.now() + 60_000; midJob === undefined && Date.now() < until;) {
-      for (const job of await queue.queue.getActive()) {
-        const id = (job.data as { id: string }).id;
-        if (!(await queue.results.has(id))) midJob = id;
-      }
-      if (midJob === undefined) await new Promise((r) => setTimeout(r, 25));
-    }
-    victim.kill('SIGKILL');
-    assert.ok(midJob !== undefined, 'the worker never held a job');
-    await new Promise((r) => victim.once('exit', r));
+    // Killed while Redis shows it holding a job whose result is not in Postgres yet (looked at
+    // only while frozen, so the check cannot race the scan however loaded the machine is).
+    const midJob = await killMidJob(victim, {
+      active: async () =>
+        (await queue.queue.getActive()).map((job) => (job.data as { id: string }).id),
+      hasResult: (id) => queue.results.has(id),
+    });
+    assert.ok(ids.includes(midJob));
+    assert.equal(await queue.results.has(midJob), false, 'the victim finished it');
     await startWorker();
     await startWorker();
     for (const id of ids) assert.equal((await waitForScan(svc.base, id, 120_000)).status, 'done');
@@ -194,6 +194,32 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
     const summary = JSON.parse(run.stdout) as { scanned: number; verdicts: Record<string, number> };
     assert.deepEqual(summary.verdicts, { safe: 1 });
     assert.equal((await rowsPer([sha(BENIGN)])).get(sha(BENIGN)), 1);
+  });
+
+  it('/healthz answers 503 while Postgres is down and 200 once it is back', async () => {
+    const up = await waitForHealth(svc.base, 200);
+    assert.deepEqual(up, {
+      status: 'ok',
+      queue: true,
+      store: { kind: 'postgres', reachable: true },
+    });
+    // This test's own client would see its connection terminated: closed first, made anew after.
+    await db.end();
+    await postgres.halt();
+    const down = await waitForHealth(svc.base, 503);
+    assert.equal(down.status, 'degraded');
+    // The queue (Redis) is fine; only the result store is not.
+    assert.equal(down.queue, true);
+    assert.equal(down.store.kind, 'postgres');
+    assert.equal(down.store.reachable, false);
+    assert.match(down.reason ?? '', /^the result store \(postgres\) cannot be reached: [\w-]+$/);
+    // The answer names no address or user of the store.
+    assert.doesNotMatch(JSON.stringify(down), /127\.0\.0\.1|torchward@|postgres:\/\//);
+    await postgres.start();
+    db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    const back = await waitForHealth(svc.base, 200);
+    assert.equal(back.store.reachable, true);
   });
 
   it('refuses a --postgres that is not a postgres URL, or --postgres without --redis', async () => {
