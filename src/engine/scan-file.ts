@@ -18,7 +18,7 @@ import type { FileResult } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
 import { scanSource } from './scan-source.js';
 import type { WalkedFile } from './walk.js';
-import type { DecodedUnits } from './unit.js';
+import type { DecodedUnits } from './decoded-units.js';
 
 /** What scanFile and scanBytes read of ScanOptions (src/engine/scan.ts), which passes them on. */
 export interface FileScanOptions {

@@ -4,7 +4,7 @@ import type { Limits } from '../core/limits.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import type { FileResult } from './result.js';
 import { scanUnit, type FileScanState } from './scan-unit.js';
-import type { DecodedUnits } from './unit.js';
+import type { DecodedUnits } from './decoded-units.js';
 
 // One top-level artifact from any ByteSource. This module imports no Node built-in, so the web
 // bundle (src/web/) scans a browser File through it with the same dispatcher and rules as the CLI.

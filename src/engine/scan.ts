@@ -27,7 +27,7 @@ import { isConfigName } from './config-model.js';
 import { isAuditedRepositoryFile } from './repository-files.js';
 import type { SignaturePolicy } from '../provenance/policy.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
-import type { DecodedUnits } from './unit.js';
+import type { DecodedUnits } from './decoded-units.js';
 
 /** Options of `scanPaths` and `scanFile`. Every field is optional. */
 export interface ScanOptions {

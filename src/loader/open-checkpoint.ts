@@ -3,7 +3,7 @@ import type { Finding, Verdict } from '../core/finding.js';
 import { makeLimits, type Limits } from '../core/limits.js';
 import type { FileResult } from '../engine/result.js';
 import { scanFile, type ScanOptions } from '../engine/scan.js';
-import type { DecodedUnits } from '../engine/unit.js';
+import type { DecodedUnits } from '../engine/decoded-units.js';
 import type { PickleDecodeResult } from '../formats/pickle/records.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { decodePickle } from '../formats/pickle/vm.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeLimits } from '../../src/core/limits.js';
 import { scanFile } from '../../src/engine/scan.js';
-import type { DecodedUnits } from '../../src/engine/unit.js';
+import type { DecodedUnits } from '../../src/engine/decoded-units.js';
 import { loadByContent } from '../../src/loader/open-checkpoint.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
 
