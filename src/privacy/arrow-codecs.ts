@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { FormatError } from '../core/errors.js';
+import { checkLimit, FormatError } from '../core/errors.js';
 import { decodeLz4Frames } from '../formats/compress/index.js';
 
 /** Largest single Arrow IPC body buffer inflated (its declared uncompressed length). */
@@ -26,12 +26,10 @@ export function decodeArrowLz4(bytes: Uint8Array): Uint8Array {
   const declared = new DataView(bytes.buffer, bytes.byteOffset - 8, 8).getBigInt64(0, true);
   const budget = budgets.getStore();
   const ceiling = Math.min(MAX_ARROW_BUFFER, budget?.remaining ?? MAX_ARROW_BUFFER);
-  if (declared < 0n || declared > BigInt(ceiling))
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `compressed Arrow buffer declares ${declared} bytes (ceiling ${ceiling})`,
-      0,
-    );
+  const message = () => `compressed Arrow buffer declares ${declared} bytes (ceiling ${ceiling})`;
+  // A negative declared length is refused with the same code as a huge one.
+  if (declared < 0n) throw new FormatError('LIMIT_EXCEEDED', message(), 0);
+  checkLimit(declared, ceiling, 'Arrow buffer', 0, message);
   const length = Number(declared);
   // decodeLz4Frames stops with LIMIT_EXCEEDED as soon as the output would pass `length`.
   const out = decodeLz4Frames(bytes, length);

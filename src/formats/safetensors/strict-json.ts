@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 
 /** A parsed JSON value that keeps what JSON.parse loses: key order, duplicates, exact numbers. */
 export type JsonValue =
@@ -16,6 +16,7 @@ export type JsonValue =
 
 /** serde_json's default recursion limit: deeper documents are refused as it refuses them. */
 export const MAX_JSON_DEPTH = 128;
+const DEPTH_MESSAGE = `JSON nested deeper than ${MAX_JSON_DEPTH}`;
 
 /**
  * Parses `text` as one strict RFC 8259 JSON document (surrounding whitespace allowed), refusing a
@@ -77,13 +78,7 @@ class Parser {
   }
 
   private enter(depth: number): void {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `JSON nested deeper than ${MAX_JSON_DEPTH}`,
-        this.base + this.pos,
-      );
-    }
+    checkLimit(depth, MAX_JSON_DEPTH, 'JSON depth', this.base + this.pos, DEPTH_MESSAGE);
   }
 
   private object(depth: number): JsonValue {
