@@ -4,10 +4,16 @@ import { checkLimit, FormatError, limitError } from '../../src/core/errors.js';
 
 describe('checkLimit and limitError', () => {
   it('accepts a value at the limit and refuses one past it, numbers and bigints alike', () => {
-    assert.doesNotThrow(() => checkLimit(10, 10, 'maxEntries', 0));
-    assert.doesNotThrow(() => checkLimit(2n ** 53n - 1n, Number.MAX_SAFE_INTEGER, 'dim', 0));
+    assert.doesNotThrow(() => {
+      checkLimit(10, 10, 'maxEntries', 0);
+    });
+    assert.doesNotThrow(() => {
+      checkLimit(2n ** 53n - 1n, Number.MAX_SAFE_INTEGER, 'dim', 0);
+    });
     assert.throws(
-      () => checkLimit(2n ** 53n, Number.MAX_SAFE_INTEGER, 'dim', 7),
+      () => {
+        checkLimit(2n ** 53n, Number.MAX_SAFE_INTEGER, 'dim', 7);
+      },
       (error: unknown) =>
         error instanceof FormatError && error.code === 'LIMIT_EXCEEDED' && error.offset === 7,
     );
@@ -27,7 +33,9 @@ describe('checkLimit and limitError', () => {
     };
     checkLimit(1, 10, 'n', 0, lazy);
     assert.equal(calls, 0);
-    assert.throws(() => checkLimit(11, 10, 'n', 0, lazy), /built on failure/);
+    assert.throws(() => {
+      checkLimit(11, 10, 'n', 0, lazy);
+    }, /built on failure/);
     assert.equal(calls, 1);
   });
 });
