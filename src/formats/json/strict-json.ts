@@ -248,3 +248,34 @@ class Parser {
     return Number.parseInt(h, 16);
   }
 }
+
+/**
+ * A parsed value as plain JavaScript data, as JSON.parse would give it (numbers through
+ * `Number`), for readers that check shapes by hand. Object keys become own data properties,
+ * so a `"__proto__"` key stays a key and never sets a prototype. Depth is bounded by the parser.
+ */
+export function plainJson(value: JsonValue): unknown {
+  switch (value.kind) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of value.entries) {
+        Object.defineProperty(out, key, {
+          value: plainJson(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case 'array':
+      return value.items.map(plainJson);
+    case 'string':
+    case 'boolean':
+      return value.value;
+    case 'number':
+      return Number(value.text);
+    case 'null':
+      return null;
+  }
+}

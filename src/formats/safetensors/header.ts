@@ -2,7 +2,7 @@ import { decodeUtf8 } from '../../core/byte-reader.js';
 import type { ByteSource } from '../../core/byte-source.js';
 import { checkLimit, FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { parseStrictJson, type JsonValue } from './strict-json.js';
+import { parseStrictJson, type JsonValue } from '../json/strict-json.js';
 
 /** The safetensors crate's own cap (`MAX_HEADER_SIZE`, attack attempt 2). */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
