@@ -10,9 +10,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { sendGenerated } from './upload-client.mjs';
 
 const MB = Number(process.env.TW_BENCH_UPLOAD_MB ?? 2048);
 const out = resolve('bench/out/serve-load');
@@ -73,66 +73,6 @@ function health(base) {
   };
 }
 
-function safetensorsHeader(n) {
-  let json = JSON.stringify({
-    __metadata__: { format: 'pt' },
-    weight: { dtype: 'U8', shape: [n], data_offsets: [0, n] },
-  });
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const head = Buffer.alloc(8 + json.length);
-  head.writeBigUInt64LE(BigInt(json.length), 0);
-  head.write(json, 8, 'latin1');
-  return head;
-}
-
-/** Streams a generated artifact; `multipart` wraps it as the part "file". */
-function send(url, dataBytes, multipart) {
-  const boundary = `tw${randomBytes(8).toString('hex')}`;
-  const head = multipart
-    ? Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.safetensors"\r\n\r\n`,
-      )
-    : Buffer.alloc(0);
-  const tail = multipart ? Buffer.from(`\r\n--${boundary}--\r\n`) : Buffer.alloc(0);
-  const header = safetensorsHeader(dataBytes);
-  const block = randomBytes(1024 * 1024);
-  return new Promise((done, fail) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': multipart
-            ? `multipart/form-data; boundary=${boundary}`
-            : 'application/octet-stream',
-          'content-length': String(head.length + header.length + dataBytes + tail.length),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => done({ status: res.statusCode, body: text }));
-      },
-    );
-    req.on('error', fail);
-    req.write(head);
-    req.write(header);
-    let sent = 0;
-    const pump = () => {
-      while (sent < dataBytes) {
-        const chunk = block.subarray(0, Math.min(block.length, dataBytes - sent));
-        sent += chunk.length;
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end(tail);
-    };
-    pump();
-  });
-}
-
 async function waitDone(base, id) {
   for (;;) {
     const body = await (await fetch(`${base}/v1/scans/${id}`)).json();
@@ -175,7 +115,7 @@ const peer = await startChild(['-e', peerSource, join(out, 'peer.bin')]);
 {
   const stop = sampler(peer.child.pid);
   const t = performance.now();
-  const r = await send(peer.base, bytes, false);
+  const r = await sendGenerated(peer.base, bytes, { multipart: false });
   const s = (performance.now() - t) / 1000;
   const m = stop();
   console.log(
@@ -229,9 +169,9 @@ try {
     const stop = sampler(big.child.pid);
     const stopHealth = health(big.base);
     const t = performance.now();
-    const r = await send(`${big.base}/v1/scans`, bytes, true);
+    const r = await sendGenerated(`${big.base}/v1/scans`, bytes, { multipart: true });
     const s = (performance.now() - t) / 1000;
-    const id = JSON.parse(r.body).id;
+    const id = JSON.parse(r.text).id;
     const done = await waitDone(big.base, id);
     const m = stop();
     console.log(

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ScanReport } from '../engine/result.js';
+import { parseStrictJson, plainJson } from '../formats/json/strict-json.js';
 import { isExactPin, parseRequirementsFile } from '../formats/python/requirements.js';
 import {
   isModelArtifact,
@@ -106,7 +107,12 @@ export function modelCardFacts(
   let modelArchitecture: string | undefined;
   if (config !== undefined) {
     try {
-      const c = JSON.parse(config) as { model_type?: unknown; architectures?: unknown };
+      // The strict parser, as everywhere a model folder's JSON is read: a repeated key or a
+      // depth bomb says nothing for the card rather than one reader's guess.
+      const c = plainJson(parseStrictJson(config)) as {
+        model_type?: unknown;
+        architectures?: unknown;
+      };
       if (typeof c.model_type === 'string') architectureFamily = c.model_type;
       if (Array.isArray(c.architectures) && typeof c.architectures[0] === 'string')
         modelArchitecture = c.architectures[0];

@@ -43,9 +43,45 @@ export function toFormatError(error: unknown, code: FormatErrorCode, offset: num
   return new FormatError(code, message, offset, { cause: error });
 }
 
-/** Throws LIMIT_EXCEEDED when `value` is over `limit`; names the limit in the message. */
-export function checkLimit(value: number, limit: number, name: string, offset: number): void {
+/**
+ * The LIMIT_EXCEEDED error for `value` over `limit` (numbers or bigints, compared exactly), or
+ * undefined when it is within. The message names the limit (`name: value exceeds the limit
+ * limit`) unless `message` gives the site's own wording (a string, or a function called only on
+ * failure when the wording needs the values). For sites that record the error and carry on.
+ */
+export function limitError(
+  value: number | bigint,
+  limit: number | bigint,
+  name: string,
+  offset: number,
+  message?: string | (() => string),
+): FormatError | undefined {
+  if (value <= limit) return undefined;
+  return new FormatError('LIMIT_EXCEEDED', limitMessage(value, limit, name, message), offset);
+}
+
+/**
+ * Throws LIMIT_EXCEEDED when `value` is over `limit` (see limitError for `message`): every bound
+ * on input goes through here, so the comparison and the code are the same everywhere.
+ */
+export function checkLimit(
+  value: number | bigint,
+  limit: number | bigint,
+  name: string,
+  offset: number,
+  message?: string | (() => string),
+): void {
   if (value > limit) {
-    throw new FormatError('LIMIT_EXCEEDED', `${name}: ${value} exceeds the limit ${limit}`, offset);
+    throw new FormatError('LIMIT_EXCEEDED', limitMessage(value, limit, name, message), offset);
   }
+}
+
+function limitMessage(
+  value: number | bigint,
+  limit: number | bigint,
+  name: string,
+  message: string | (() => string) | undefined,
+): string {
+  if (message === undefined) return `${name}: ${value} exceeds the limit ${limit}`;
+  return typeof message === 'string' ? message : message();
 }

@@ -49,6 +49,11 @@ export interface Finding {
   readonly suppressed?: 'inline' | 'config';
   /** Why it was suppressed (the inline comment's reason or the config entry). */
   readonly suppressionReason?: string;
+  /**
+   * Facts about the finding a reporter shows beside it (SARIF result properties), for findings
+   * about something other than a file (the probe's endpoints: address, service).
+   */
+  readonly properties?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { FormatError } from '../core/errors.js';
+import { FormatError, limitError } from '../core/errors.js';
 import { sortFindings, type Finding, type Span } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import { LineIndex } from '../core/line-index.js';
@@ -542,9 +542,14 @@ function readBytes(path: string, max: number): Uint8Array | FormatError {
     const info = fstatSync(fd);
     if (!info.isFile()) return new FormatError('BAD_STRUCTURE', 'not a regular file', 0);
     // Size before reading: a huge file is refused without loading it.
-    if (info.size > max) {
-      return new FormatError('LIMIT_EXCEEDED', `${info.size} bytes exceeds maxTextBytes ${max}`, 0);
-    }
+    const tooLarge = limitError(
+      info.size,
+      max,
+      'maxTextBytes',
+      0,
+      () => `${info.size} bytes exceeds maxTextBytes ${max}`,
+    );
+    if (tooLarge !== undefined) return tooLarge;
     const buffer = Buffer.allocUnsafe(info.size + 1);
     let length = 0;
     for (;;) {

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { FormatError } from '../core/errors.js';
+import { FormatError, limitError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
 import {
@@ -133,13 +133,8 @@ function readText(path: string, max: number): string | FormatError {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return new FormatError('BAD_STRUCTURE', 'not a regular file', 0);
-    if (info.size > max) {
-      return new FormatError(
-        'LIMIT_EXCEEDED',
-        `maxTextBytes: ${info.size} exceeds the limit ${max}`,
-        0,
-      );
-    }
+    const tooLarge = limitError(info.size, max, 'maxTextBytes', 0);
+    if (tooLarge !== undefined) return tooLarge;
     const buffer = Buffer.alloc(info.size);
     let length = 0;
     while (length < buffer.length) {

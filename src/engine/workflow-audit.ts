@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { closest } from '../core/closest.js';
-import { FormatError } from '../core/errors.js';
+import { FormatError, limitError } from '../core/errors.js';
 import type { Confidence, Finding } from '../core/finding.js';
 import { CONFIDENCES, sortFindings } from '../core/finding.js';
 import type { Limits } from '../core/limits.js';
@@ -333,13 +333,8 @@ function readText(path: string, max: number): string | FormatError {
     const info = fstatSync(fd);
     if (!info.isFile()) return new FormatError('BAD_STRUCTURE', 'not a regular file', 0);
     // Size before reading: a huge file is refused without loading it (STYLE §5).
-    if (info.size > max) {
-      return new FormatError(
-        'LIMIT_EXCEEDED',
-        `maxTextBytes: ${info.size} exceeds the limit ${max}`,
-        0,
-      );
-    }
+    const tooLarge = limitError(info.size, max, 'maxTextBytes', 0);
+    if (tooLarge !== undefined) return tooLarge;
     // One byte more than the limit: a file that grew since fstat is still caught.
     const buffer = Buffer.allocUnsafe(Math.min(info.size, max) + 1);
     let length = 0;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { FormatError } from '../core/errors.js';
+import { checkLimit, FormatError } from '../core/errors.js';
 import { decodeLz4Frames } from '../formats/compress/index.js';
 import { decompress as decodeZstd } from 'fzstd';
 
@@ -45,12 +45,10 @@ function declaredLength(bytes: Uint8Array): { length: number; budget?: InflateBu
   const declared = new DataView(bytes.buffer, bytes.byteOffset - 8, 8).getBigInt64(0, true);
   const budget = budgets.getStore();
   const ceiling = Math.min(MAX_ARROW_BUFFER, budget?.remaining ?? MAX_ARROW_BUFFER);
-  if (declared < 0n || declared > BigInt(ceiling))
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `compressed Arrow buffer declares ${declared} bytes (ceiling ${ceiling})`,
-      0,
-    );
+  const message = () => `compressed Arrow buffer declares ${declared} bytes (ceiling ${ceiling})`;
+  // A negative declared length is refused with the same code as a huge one.
+  if (declared < 0n) throw new FormatError('LIMIT_EXCEEDED', message(), 0);
+  checkLimit(declared, ceiling, 'Arrow buffer', 0, message);
   return { length: Number(declared), ...(budget === undefined ? {} : { budget }) };
 }
 

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { FormatError } from '../core/errors.js';
+import { checkLimit, FormatError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { decompress, type Compression } from '../formats/compress/index.js';
 
@@ -47,8 +47,13 @@ export async function* byteChunks(
       for await (const chunk of stream) {
         total += (chunk as Buffer).byteLength;
         // A gzip bomb inflates without end; the budget stops it as the scan of archives does.
-        if (total > limits.maxTotalInflatedBytes)
-          throw new FormatError('LIMIT_EXCEEDED', 'gzip output exceeds the inflate budget', 0);
+        checkLimit(
+          total,
+          limits.maxTotalInflatedBytes,
+          'maxTotalInflatedBytes',
+          0,
+          'gzip output exceeds the inflate budget',
+        );
         yield chunk as Buffer;
       }
     } catch (error) {
@@ -61,8 +66,13 @@ export async function* byteChunks(
   }
   const { readFile, stat } = await import('node:fs/promises');
   const info = await stat(path);
-  if (info.size > MAX_HELD_INFLATE)
-    throw new FormatError('LIMIT_EXCEEDED', `${wrapper} input larger than 256 MiB`, 0);
+  checkLimit(
+    info.size,
+    MAX_HELD_INFLATE,
+    'held input',
+    0,
+    () => `${wrapper} input larger than 256 MiB`,
+  );
   const held = { ...limits, maxInflatedBytes: Math.min(limits.maxInflatedBytes, MAX_HELD_INFLATE) };
   yield await decompress(wrapper, await readFile(path), held, { inflatedBytes: 0 });
 }

@@ -1,5 +1,5 @@
-import { compareSeverity, type Severity } from '../core/finding.js';
-import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/sarif-severity.js';
+import { compareSeverity, type Finding, type Severity } from '../core/finding.js';
+import type { RuleDescriptor } from '../core/rule-descriptor.js';
 import type { EndpointResult, ProbeReport } from './run.js';
 
 /** Where the probe and its exact bytes are documented. */
@@ -60,23 +60,30 @@ export function renderProbeJson(report: ProbeReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const RULES = [
+/** The probe's rules as reporters see them (its page, docs/probe.md, documents all three). */
+export const PROBE_RULES: readonly RuleDescriptor[] = [
   {
     id: 'probe/exposed-distributed-endpoint',
     title: 'A torch.distributed TCPStore answered an unauthenticated client',
-    severity: 'critical' as Severity,
+    severity: 'critical',
   },
   {
     id: 'probe/unauthenticated-service',
     title: 'An ML service served a read without credentials',
-    severity: 'high' as Severity,
+    severity: 'high',
   },
   {
     id: 'probe/exposed-listener',
     title: 'A distributed or ML service port is reachable',
-    severity: 'low' as Severity,
+    severity: 'low',
   },
-];
+].map((r) => ({
+  ...r,
+  severity: r.severity as Severity,
+  confidence: 'high',
+  policy: '',
+  docs: PROBE_DOCS,
+}));
 
 // A relative path naming the endpoint: no scheme, no colon (IPv6 colons and the port separator
 // become '_'), so every SARIF consumer takes it as a path.
@@ -90,72 +97,38 @@ function ruleOf(e: EndpointResult): string {
   return 'probe/exposed-listener';
 }
 
+/** One endpoint with a severity as a finding, reported at the path `probe/HOST_PORT`. */
+export interface EndpointFinding {
+  readonly path: string;
+  readonly finding: Finding;
+}
+
 /**
- * SARIF 2.1.0: one result per endpoint with a severity. GitHub code scanning refuses a location
- * URI with a scheme other than a file path ("unrecognized SARIF location URI scheme"), so the
- * physical location is the relative path `probe/HOST_PORT` and the `tcp://` address is the
- * result's logical location and `endpoint` property.
+ * The endpoints with a severity as findings, for the report renderers (SARIF). GitHub code
+ * scanning refuses a location URI with a scheme other than a file path ("unrecognized SARIF
+ * location URI scheme"), so each is located at the relative path `probe/HOST_PORT`; the
+ * `tcp://` address is its logical path and its `endpoint` property.
  */
-export function renderProbeSarif(report: ProbeReport): string {
-  const found = report.endpoints.filter((e) => e.severity !== undefined);
-  const used = new Set(found.map(ruleOf));
-  const rules = RULES.filter((r) => used.has(r.id));
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'torchward',
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            // No informationUri or helpUri: package.json names no repository, and an address is
-            // given only for a page known to exist (as in reporters/sarif.ts).
-            rules: rules.map((r) => ({
-              id: r.id,
-              shortDescription: { text: r.title },
-              help: { text: `See ${PROBE_DOCS}` },
-              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
-              properties: {
-                'security-severity': SECURITY_SEVERITY[r.severity],
-                tags: ['security', 'probe'],
-              },
-            })),
-          },
-        },
-        results: found.map((e) => {
-          const severity = e.severity ?? 'info';
-          const rule = ruleOf(e);
-          return {
-            ruleId: rule,
-            ruleIndex: index.get(rule) ?? 0,
-            level: SARIF_LEVEL[severity],
-            message: {
-              text: `${hostPort(e)}: ${e.detail}${e.policy === undefined || e.policy === '' ? '' : `. ${e.policy}`}`,
-            },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: endpointPath(e) },
-                },
-                logicalLocations: [
-                  { fullyQualifiedName: `tcp://${hostPort(e)}`, kind: 'resource' },
-                ],
-              },
-            ],
-            properties: {
-              endpoint: `tcp://${hostPort(e)}`,
-              service: e.service,
-              'security-severity': SECURITY_SEVERITY[severity],
-              unauthenticatedRead: e.unauthenticatedRead,
-              ...(e.torchEra === undefined ? {} : { torchEra: e.torchEra }),
-            },
-          };
-        }),
+export function endpointFindings(report: ProbeReport): EndpointFinding[] {
+  return report.endpoints.flatMap((e) => {
+    if (e.severity === undefined) return [];
+    const path = endpointPath(e);
+    const endpoint = `tcp://${hostPort(e)}`;
+    const finding: Finding = {
+      ruleId: ruleOf(e),
+      messageId: 'endpoint',
+      message: `${hostPort(e)}: ${e.detail}${e.policy === undefined || e.policy === '' ? '' : `. ${e.policy}`}`,
+      severity: e.severity,
+      confidence: 'high',
+      primary: { uri: path, unit: 'byte', span: { start: 0, end: 0 }, path: [endpoint] },
+      related: [],
+      properties: {
+        endpoint,
+        service: e.service,
+        unauthenticatedRead: e.unauthenticatedRead,
+        ...(e.torchEra === undefined ? {} : { torchEra: e.torchEra }),
       },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+    };
+    return [{ path, finding }];
+  });
 }

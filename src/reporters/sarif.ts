@@ -179,6 +179,7 @@ function sarifResult(
       : {}),
     partialFingerprints: { 'torchward/v1': fingerprint },
     properties: {
+      ...f.properties,
       confidence: f.confidence,
       'security-severity': SECURITY_SEVERITY[f.severity],
       ...(f.verdict === undefined ? {} : { verdict: f.verdict }),

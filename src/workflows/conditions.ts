@@ -6,9 +6,11 @@
  * condition counts as "may run": the evaluator only ever removes a finding when the condition is
  * provably false for that trigger.
  *
- * Bounded: the tokenizer is one linear pass; the parser recurses once per nesting level and gives
- * up (UNKNOWN) past MAX_NESTING, and expressions longer than MAX_LENGTH are not evaluated.
+ * The syntax is expression-ast.ts's `parseExpression`, the one parser of expression bodies (its
+ * token and nesting bounds apply); expressions longer than MAX_LENGTH are not evaluated.
  */
+import { parseExpression } from './expression-ast.js';
+import type { ExprNode } from './expression-ast.js';
 import { findExpressions } from './expressions.js';
 import type { WorkflowModel } from './model.js';
 import { scalarsUnder } from './yaml-tree.js';
@@ -34,8 +36,8 @@ interface RefValue {
   readonly ctx: EventContext;
 }
 
+// Real conditions are a line or two; a longer one is not worth deciding (it may run).
 const MAX_LENGTH = 4096;
-const MAX_NESTING = 64;
 
 const PR_EVENTS = new Set([
   'pull_request',
@@ -113,13 +115,8 @@ function conditionBody(text: string): string | undefined {
 
 /** The value of one expression body under `ctx` (UNKNOWN when undecided). */
 export function evaluate(body: string, ctx: EventContext): Value {
-  if (body.length > MAX_LENGTH) return UNKNOWN;
-  const tokens = tokenize(body);
-  if (tokens === undefined) return UNKNOWN;
-  const parser = new Parser(tokens);
-  const ast = parser.parse();
-  if (ast === undefined) return UNKNOWN;
-  return evalNode(ast, ctx);
+  const ast = parseBounded(body);
+  return ast === undefined ? UNKNOWN : evalNode(ast, ctx);
 }
 
 /**
@@ -127,13 +124,14 @@ export function evaluate(body: string, ctx: EventContext): Value {
  * literals it compares against; undefined when some result is not a known literal.
  */
 export function resultValues(body: string, ctx: EventContext = ANY_CONTEXT): string[] | undefined {
-  if (body.length > MAX_LENGTH) return undefined;
-  const tokens = tokenize(body);
-  if (tokens === undefined) return undefined;
-  const ast = new Parser(tokens).parse();
+  const ast = parseBounded(body);
   if (ast === undefined) return undefined;
   const out = results(ast, ctx);
   return out === undefined ? undefined : [...new Set(out)];
+}
+
+function parseBounded(body: string): ExprNode | undefined {
+  return body.length > MAX_LENGTH ? undefined : parseExpression(body);
 }
 
 /** Any event, any ref. */
@@ -148,240 +146,41 @@ function truthy(value: Value): boolean | undefined {
   return true;
 }
 
-// ---- tokens ----
-
-type Token =
-  | { t: 'str'; v: string }
-  | { t: 'num'; v: number }
-  | { t: 'id'; v: string }
-  | { t: 'op'; v: string };
-
-function tokenize(body: string): Token[] | undefined {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < body.length) {
-    const c = body.charAt(i);
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === "'") {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= body.length) return undefined;
-        const d = body.charAt(i);
-        if (d === "'") {
-          if (body.charAt(i + 1) === "'") {
-            v += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += d;
-        i++;
-      }
-      out.push({ t: 'str', v });
-      continue;
-    }
-    const two = body.slice(i, i + 2);
-    if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) {
-      out.push({ t: 'op', v: two });
-      i += 2;
-      continue;
-    }
-    if ('!<>(),[]'.includes(c)) {
-      out.push({ t: 'op', v: c });
-      i++;
-      continue;
-    }
-    const number = /^(?:0x[0-9a-f]+|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)/i.exec(body.slice(i, i + 64));
-    if (number !== null && (c === '-' || (c >= '0' && c <= '9'))) {
-      out.push({ t: 'num', v: Number(number[0]) });
-      i += number[0].length;
-      continue;
-    }
-    if (/[A-Za-z_]/.test(c)) {
-      // A dotted name (`github.event.pull_request.head.ref`, `steps.x.outputs.y`, `a.*.b`).
-      let j = i;
-      while (j < body.length && /[\w.*-]/.test(body.charAt(j))) j++;
-      out.push({ t: 'id', v: body.slice(i, j) });
-      i = j;
-      continue;
-    }
-    return undefined;
-  }
-  return out;
-}
-
-// ---- syntax ----
-
-type Node =
-  | { k: 'lit'; v: string | number | boolean | null }
-  | { k: 'ctx'; path: string }
-  | { k: 'call'; name: string; args: Node[] }
-  | { k: 'not'; x: Node }
-  | { k: 'bin'; op: string; a: Node; b: Node }
-  | { k: 'unknown' };
-
-class Parser {
-  private i = 0;
-  private depth = 0;
-  private failed = false;
-
-  constructor(private readonly tokens: readonly Token[]) {}
-
-  parse(): Node | undefined {
-    const node = this.or();
-    if (this.failed || this.i !== this.tokens.length) return undefined;
-    return node;
-  }
-
-  private peek(): Token | undefined {
-    return this.tokens[this.i];
-  }
-
-  private isOp(v: string): boolean {
-    const t = this.peek();
-    return t?.t === 'op' && t.v === v;
-  }
-
-  private fail(): Node {
-    this.failed = true;
-    this.i = this.tokens.length;
-    return { k: 'unknown' };
-  }
-
-  private or(): Node {
-    let a = this.and();
-    while (!this.failed && this.isOp('||')) {
-      this.i++;
-      a = { k: 'bin', op: '||', a, b: this.and() };
-    }
-    return a;
-  }
-
-  private and(): Node {
-    let a = this.compare();
-    while (!this.failed && this.isOp('&&')) {
-      this.i++;
-      a = { k: 'bin', op: '&&', a, b: this.compare() };
-    }
-    return a;
-  }
-
-  private compare(): Node {
-    let a = this.unary();
-    for (;;) {
-      const t = this.peek();
-      if (this.failed || t?.t !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(t.v)) break;
-      this.i++;
-      a = { k: 'bin', op: t.v, a, b: this.unary() };
-    }
-    return a;
-  }
-
-  private unary(): Node {
-    if (this.isOp('!')) {
-      this.i++;
-      return { k: 'not', x: this.unary() };
-    }
-    return this.primary();
-  }
-
-  private primary(): Node {
-    if (++this.depth > MAX_NESTING) return this.fail();
-    try {
-      const t = this.peek();
-      if (t === undefined) return this.fail();
-      this.i++;
-      if (t.t === 'str') return { k: 'lit', v: t.v };
-      if (t.t === 'num') return { k: 'lit', v: t.v };
-      if (t.t === 'op') {
-        if (t.v !== '(') return this.fail();
-        const inner = this.or();
-        if (!this.isOp(')')) return this.fail();
-        this.i++;
-        return inner;
-      }
-      const lower = t.v.toLowerCase();
-      if (lower === 'true' || lower === 'false') return { k: 'lit', v: lower === 'true' };
-      if (lower === 'null') return { k: 'lit', v: null };
-      if (this.isOp('(')) {
-        this.i++;
-        const args: Node[] = [];
-        if (!this.isOp(')')) {
-          for (;;) {
-            args.push(this.or());
-            if (this.failed) return { k: 'unknown' };
-            if (this.isOp(',')) {
-              this.i++;
-              continue;
-            }
-            break;
-          }
-        }
-        if (!this.isOp(')')) return this.fail();
-        this.i++;
-        return this.index({ k: 'call', name: lower, args });
-      }
-      return this.index({ k: 'ctx', path: lower });
-    } finally {
-      this.depth--;
-    }
-  }
-
-  /** `x[...]` and `.name` after an index: the value is not tracked. */
-  private index(node: Node): Node {
-    if (!this.isOp('[')) return node;
-    while (this.isOp('[')) {
-      this.i++;
-      this.or();
-      if (!this.isOp(']')) return this.fail();
-      this.i++;
-      const t = this.peek();
-      if (t?.t === 'id' && t.v.startsWith('.')) this.i++;
-    }
-    return { k: 'unknown' };
-  }
-}
-
 // ---- evaluation ----
 
-function evalNode(node: Node, ctx: EventContext): Value {
-  switch (node.k) {
-    case 'lit':
-      return node.v;
-    case 'unknown':
+function evalNode(node: ExprNode, ctx: EventContext): Value {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'member':
+      // A field of a call's or a group's value (`fromJSON(x).y`): not tracked.
       return UNKNOWN;
-    case 'ctx':
+    case 'context':
       return lookup(node.path, ctx);
     case 'not': {
-      const t = truthy(evalNode(node.x, ctx));
+      const t = truthy(evalNode(node.operand, ctx));
       return t === undefined ? UNKNOWN : !t;
     }
     case 'call':
       return call(node.name, node.args, ctx);
-    case 'bin': {
+    case 'binary': {
       if (node.op === '&&') {
-        const a = evalNode(node.a, ctx);
+        const a = evalNode(node.left, ctx);
         const ta = truthy(a);
         if (ta === false) return a;
-        const b = evalNode(node.b, ctx);
+        const b = evalNode(node.right, ctx);
         if (ta === true) return b;
         return truthy(b) === false ? false : UNKNOWN;
       }
       if (node.op === '||') {
-        const a = evalNode(node.a, ctx);
+        const a = evalNode(node.left, ctx);
         const ta = truthy(a);
         if (ta === true) return a;
-        const b = evalNode(node.b, ctx);
+        const b = evalNode(node.right, ctx);
         if (ta === false) return b;
         return truthy(b) === true ? true : UNKNOWN;
       }
-      return compare(node.op, evalNode(node.a, ctx), evalNode(node.b, ctx));
+      return compare(node.op, evalNode(node.left, ctx), evalNode(node.right, ctx));
     }
   }
 }
@@ -411,7 +210,7 @@ function lookup(path: string, ctx: EventContext): Value {
   return UNKNOWN;
 }
 
-function call(name: string, args: readonly Node[], ctx: EventContext): Value {
+function call(name: string, args: readonly ExprNode[], ctx: EventContext): Value {
   switch (name) {
     case 'always':
       return true;
@@ -547,22 +346,22 @@ function toNumber(value: string | number | boolean | null): number {
 }
 
 /** The possible string results of an expression (see resultValues). */
-function results(node: Node, ctx: EventContext): string[] | undefined {
-  switch (node.k) {
-    case 'lit':
-      return [node.v === null ? '' : String(node.v)];
-    case 'bin': {
+function results(node: ExprNode, ctx: EventContext): string[] | undefined {
+  switch (node.kind) {
+    case 'literal':
+      return [node.value === null ? '' : String(node.value)];
+    case 'binary': {
       if (node.op === '&&') {
         // `a && b`: b when a holds, otherwise a's falsy value ('' for display purposes).
-        const t = truthy(evalNode(node.a, ctx));
+        const t = truthy(evalNode(node.left, ctx));
         if (t === false) return [''];
-        const right = results(node.b, ctx);
+        const right = results(node.right, ctx);
         if (right === undefined) return undefined;
         return t === true ? right : [...right, ''];
       }
       if (node.op === '||') {
-        const left = results(node.a, ctx);
-        const right = results(node.b, ctx);
+        const left = results(node.left, ctx);
+        const right = results(node.right, ctx);
         if (left === undefined || right === undefined) {
           // `x || 'default'` where x is unknown: undecidable.
           return undefined;
@@ -575,8 +374,8 @@ function results(node: Node, ctx: EventContext): string[] | undefined {
     case 'not':
       return ['true', 'false'];
     case 'call':
-    case 'ctx':
-    case 'unknown': {
+    case 'context':
+    case 'member': {
       const v = evalNode(node, ctx);
       if (v === UNKNOWN || isRef(v)) {
         // A condition in `a && b`'s left side is judged by truthiness; as a result it is unknown.

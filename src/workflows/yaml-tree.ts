@@ -30,6 +30,7 @@ export type {
 // Workflows nest about eight levels deep; 128 leaves room for odd but valid files while a
 // `[[[[…` depth bomb stops long before the call stack does.
 const MAX_DEPTH = 128;
+const DEPTH_MESSAGE = `YAML nesting deeper than ${MAX_DEPTH}`;
 
 /**
  * Parses `text` into a located tree.
@@ -149,9 +150,7 @@ function checkFlowDepth(text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_DEPTH) {
-        throw new FormatError('LIMIT_EXCEEDED', `YAML nesting deeper than ${MAX_DEPTH}`, i);
-      }
+      checkLimit(++depth, MAX_DEPTH, 'YAML depth', i, DEPTH_MESSAGE);
     } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
 }
@@ -180,9 +179,7 @@ class TreeBuilder {
 
   build(node: unknown, path: YPath, depth: number, viaAlias: boolean): YNode | undefined {
     const offset = rangeOf(node).start;
-    if (depth > MAX_DEPTH) {
-      throw new FormatError('LIMIT_EXCEEDED', `YAML nesting deeper than ${MAX_DEPTH}`, offset);
-    }
+    checkLimit(depth, MAX_DEPTH, 'YAML depth', offset, DEPTH_MESSAGE);
     checkLimit(++this.nodes, this.limits.maxEntries, 'maxEntries (YAML nodes)', offset);
     if (viaAlias) {
       // Alias bombs: the parser's maxAliasCount guards only toJS(), so count here.

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { sampleMemory, spawnCli, waitForScan } from '../helpers/service.js';
 
@@ -24,78 +24,38 @@ import { sampleMemory, spawnCli, waitForScan } from '../helpers/service.js';
 const RSS_LIMIT = 300 * 1024 * 1024;
 const UPLOAD_BYTES = Number(process.env.TORCHWARD_LOAD_UPLOAD_MB ?? '256') * 1024 * 1024;
 
-/** A safetensors header for one U8 tensor of `n` bytes (8-byte length, JSON padded to 8). */
-function safetensorsHeader(n: number): Buffer {
-  let json = JSON.stringify({
-    __metadata__: { format: 'pt' },
-    weight: { dtype: 'U8', shape: [n], data_offsets: [0, n] },
-  });
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const head = Buffer.alloc(8 + json.length);
-  head.writeBigUInt64LE(BigInt(json.length), 0);
-  head.write(json, 8, 'latin1');
-  return head;
+// The upload generator is bench/upload-client.mjs, which bench/serve-load.mjs runs at 2 GiB; it
+// is plain JavaScript beside the bench (which runs from dist/ alone), loaded here by path.
+interface UploadClient {
+  sendGenerated(
+    url: string | URL,
+    dataBytes: number,
+    options: { multipart: boolean; onBytes?: (chunk: Buffer) => void },
+  ): Promise<{ status: number; text: string; size: number }>;
 }
+const uploadClient = (await import(
+  pathToFileURL(resolve('bench/upload-client.mjs')).href
+)) as UploadClient;
 
 /**
  * POSTs a safetensors file of `dataBytes` tensor bytes as the multipart part "file", generated
- * while it is sent (one 1 MiB block of random bytes, repeated) and hashed by the client.
+ * while it is sent and hashed by the client.
  */
-function streamUpload(
+async function streamUpload(
   base: string,
   dataBytes: number,
 ): Promise<{ status: number; body: { id?: string; size?: number }; sha256: string; size: number }> {
-  const boundary = `tw${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.safetensors"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const header = safetensorsHeader(dataBytes);
-  const block = randomBytes(1024 * 1024);
-  const hash = createHash('sha256').update(header);
-  const url = new URL('/v1/scans', base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': String(head.length + header.length + dataBytes + tail.length),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text) as { id?: string },
-            sha256: hash.digest('hex'),
-            size: header.length + dataBytes,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.write(head);
-    req.write(header);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < dataBytes) {
-        const chunk = block.subarray(0, Math.min(block.length, dataBytes - sent));
-        sent += chunk.length;
-        hash.update(chunk);
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end(tail);
-    };
-    pump();
+  const hash = createHash('sha256');
+  const sent = await uploadClient.sendGenerated(new URL('/v1/scans', base), dataBytes, {
+    multipart: true,
+    onBytes: (chunk) => hash.update(chunk),
   });
+  return {
+    status: sent.status,
+    body: JSON.parse(sent.text) as { id?: string; size?: number },
+    sha256: hash.digest('hex'),
+    size: sent.size,
+  };
 }
 
 async function sha256File(path: string): Promise<string> {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,10 +9,10 @@ import { PostgresResults, RESULTS_TABLE } from '../../src/server/postgres-result
 import { RedisQueue, resultKey } from '../../src/server/redis-queue.js';
 import { runCli } from '../helpers/cli-io.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres-server.js';
+import { bigPickle, BENIGN, HOSTILE, sha, WorkerPool } from '../helpers/queue-setup.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import {
   killMidJob,
-  spawnCli,
   startService,
   upload,
   waitForHealth,
@@ -25,19 +24,6 @@ import {
 // temporary folder, a free loopback port), a real redis-server for the queue, real worker
 // processes, one of them SIGKILLed mid-job.
 
-const HOSTILE = readFileSync('test/fixtures/zip/evil/torch-evil.pt');
-const BENIGN = readFileSync('test/fixtures/zip/ok/torch-state-dict.pt');
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** A valid protocol-2 pickle of one str of `size` bytes (over 1 MiB: scanned on a thread). */
-function bigPickle(tag: string, size: number): Buffer {
-  const body = Buffer.alloc(size, 'a');
-  body.write(tag);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(size);
-  return Buffer.concat([Buffer.from([0x80, 0x02, 0x58]), len, body, Buffer.from('.')]);
-}
-
 // A hang (no live worker) fails the suite instead of stalling it.
 describe('results in Postgres', { timeout: 240_000 }, () => {
   let postgres: TestPostgres;
@@ -45,25 +31,14 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
   let svc: TestService;
   let queue: RedisQueue;
   let db: pg.Client;
-  const workers: ChildProcess[] = [];
+  const workers = new WorkerPool();
 
   const startWorker = async (): Promise<ChildProcess> => {
-    const { child, line } = await spawnCli(
-      [
-        'worker',
-        '--redis',
-        redis.url,
-        '--postgres',
-        postgres.url,
-        '--store',
-        svc.store.root,
-        '--lock-seconds',
-        '1',
-      ],
-      /ready/,
-    );
+    const { child, line } = await workers.start(redis.url, svc.store.root, [
+      '--postgres',
+      postgres.url,
+    ]);
     assert.match(line, /results in Postgres/);
-    workers.push(child);
     return child;
   };
 
@@ -89,7 +64,7 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    workers.killAll();
     await db.end();
     await svc.close();
     await redis.stop();
@@ -144,7 +119,7 @@ describe('results in Postgres', { timeout: 240_000 }, () => {
   });
 
   it('loses no job when a worker is SIGKILLed mid-job: one row per artifact', async () => {
-    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    workers.killAll();
     // Queued before the victim starts, so it is still busy with them when it is killed.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,10 +13,10 @@ import {
 } from '../../src/server/redis-queue.js';
 import { runCli } from '../helpers/cli-io.js';
 import { FakeHub } from '../helpers/hub-server.js';
+import { bigPickle, BENIGN, HOSTILE, sha, WorkerPool } from '../helpers/queue-setup.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import {
   killMidJob,
-  spawnCli,
   startService,
   upload,
   waitForHealth,
@@ -36,41 +28,17 @@ import {
 // BullMQ over a real redis-server on a free loopback port, real `torchward worker` processes
 // (killed with SIGKILL mid-job), a Redis restart during a run, the dead-letter queue and hub-scan.
 
-const HOSTILE = readFileSync('test/fixtures/zip/evil/torch-evil.pt');
-const BENIGN = readFileSync('test/fixtures/zip/ok/torch-state-dict.pt');
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** A valid protocol-2 pickle of one str of `size` bytes (over 1 MiB: scanned on a thread). */
-function bigPickle(tag: string, size: number): Buffer {
-  const body = Buffer.alloc(size, 'a');
-  body.write(tag);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(size);
-  return Buffer.concat([Buffer.from([0x80, 0x02, 0x58]), len, body, Buffer.from('.')]);
-}
-
 describe('Redis queue and workers', () => {
   let redis: TestRedis;
   let svc: TestService;
   let queue: RedisQueue;
-  const workers: ChildProcess[] = [];
+  const workers = new WorkerPool();
 
   const startWorker = async (concurrency: number): Promise<ChildProcess> => {
-    const { child } = await spawnCli(
-      [
-        'worker',
-        '--redis',
-        redis.url,
-        '--store',
-        svc.store.root,
-        '--concurrency',
-        String(concurrency),
-        '--lock-seconds',
-        '1',
-      ],
-      /ready/,
-    );
-    workers.push(child);
+    const { child } = await workers.start(redis.url, svc.store.root, [
+      '--concurrency',
+      String(concurrency),
+    ]);
     return child;
   };
 
@@ -94,7 +62,7 @@ describe('Redis queue and workers', () => {
   });
 
   after(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    workers.killAll();
     await svc.close();
     await redis.stop();
   });
@@ -115,7 +83,7 @@ describe('Redis queue and workers', () => {
   });
 
   it('loses no job when a worker is SIGKILLed mid-job: each result exists exactly once', async () => {
-    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    workers.killAll();
     // Queued before the victim starts: it has a backlog to be caught in.
     const bodies = Array.from({ length: 12 }, (_, i) => bigPickle(`kill-${i}`, 3 * 2 ** 20));
     const ids = [];

@@ -45,6 +45,17 @@ describe('trigger contexts and mayRun', () => {
     assert.equal(mayRun(cond, branches), false);
     assert.equal(mayRun(cond, pr), true);
   });
+
+  it('reads the whole expression syntax of the template-injection parser', () => {
+    // One parser (expression-ast.ts): an index by a string literal is the same path as a dot, and
+    // a field of a call's value is unknown without spoiling the rest of the condition.
+    assert.equal(mayRun("github['event_name'] == 'push'", pr), false);
+    assert.equal(mayRun("github.event['pull_request'].head.repo.fork", branches), false);
+    const gated = "github.event_name == 'push' && fromJSON(inputs.matrix).include[0].x != ''";
+    assert.equal(mayRun(gated, pr), false);
+    assert.equal(mayRun(gated, branches), true);
+    assert.equal(mayRun(`${'!'.repeat(100)}true`, pr), true);
+  });
 });
 
 describe('resultValues', () => {
@@ -52,6 +63,7 @@ describe('resultValues', () => {
     assert.deepEqual(resultValues("matrix.os == 'linux' && 'img:1' || ''"), ['img:1', '']);
     assert.deepEqual(resultValues("inputs.x && 'a' || 'b'"), ['a', 'b']);
     assert.equal(resultValues('inputs.image || matrix.image'), undefined);
+    assert.equal(resultValues("fromJSON(inputs.x).image || 'a'"), undefined);
   });
 });
 

@@ -13,7 +13,8 @@ import {
   hubFetcher,
   positiveInt,
   postgresResults,
-  redisUrl,
+  QUEUE_OPTIONS,
+  requiredRedis,
   storeDir,
 } from './service-options.js';
 
@@ -71,14 +72,12 @@ export const hubScanCommand: Command = {
       allowPositionals: true,
       strict: true,
       options: {
-        redis: { type: 'string' },
+        ...QUEUE_OPTIONS,
         list: { type: 'string' },
-        store: { type: 'string' },
         'max-items': { type: 'string' },
         'max-upload': { type: 'string' },
         'allow-loopback-urls': { type: 'boolean', default: false },
         'hf-endpoint': { type: 'string' },
-        postgres: { type: 'string' },
         'no-wait': { type: 'boolean', default: false },
         format: { type: 'string', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -90,8 +89,7 @@ export const hubScanCommand: Command = {
     }
     if (positionals.length > 0)
       throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
-    const redis = redisUrl(values.redis);
-    if (redis === undefined) throw new UsageError('--redis URL is required');
+    const redis = requiredRedis(values.redis);
     if (values.list === undefined) throw new UsageError('--list FILE is required');
     const format = checkFormat(values.format, ['text', 'json']);
     const maxItems = positiveInt(values['max-items'], '--max-items', 100_000);

@@ -1,12 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../../core/finding.js';
 import { toolVersion } from '../../engine/version.js';
-import {
-  failingEndpoints,
-  renderProbeJson,
-  renderProbeSarif,
-  renderProbeText,
-} from '../../probe/render.js';
+import { failingEndpoints, renderProbeJson, renderProbeText } from '../../probe/render.js';
 import { probeLocal, probeTargets, type ProbeReport } from '../../probe/run.js';
 import { isIP } from 'node:net';
 import {
@@ -136,11 +131,13 @@ export const probeCommand: Command = {
       refuseLiteralPublic(targets, values['allow-public']);
       report = await probeTargets(targets, options);
     }
+    // SARIF goes through the scan's renderer; it is loaded only when asked for (it reads the
+    // rule table).
     const rendered =
       format === 'json'
         ? renderProbeJson(report)
         : format === 'sarif'
-          ? renderProbeSarif(report)
+          ? (await import('../render-sarif.js')).renderProbeSarif(report)
           : renderProbeText(report, values.verbose);
     // `-o FILE` is taken by the CLI's shared report option, which writes stdout to FILE.
     io.stdout.write(rendered);

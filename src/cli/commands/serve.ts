@@ -9,6 +9,7 @@ import {
   hubFetcher,
   positiveInt,
   postgresResults,
+  QUEUE_OPTIONS,
   redisUrl,
   storeDir,
   untilSignal,
@@ -58,9 +59,7 @@ export const serveCommand: Command = {
       strict: true,
       options: {
         listen: { type: 'string', default: '127.0.0.1:8080' },
-        redis: { type: 'string' },
-        postgres: { type: 'string' },
-        store: { type: 'string' },
+        ...QUEUE_OPTIONS,
         'api-keys': { type: 'string' },
         'no-auth': { type: 'boolean', default: false },
         'max-upload': { type: 'string' },

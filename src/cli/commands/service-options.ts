@@ -29,6 +29,24 @@ export function byteSize(value: string | undefined, flag: string, fallback: numb
   return n;
 }
 
+/**
+ * The parseArgs entries of the queue and its stores, the same in `serve`, `worker` and
+ * `hub-scan`: `--redis URL` (redisUrl, requiredRedis), `--postgres URL` (postgresResults) and
+ * `--store DIR` (storeDir).
+ */
+export const QUEUE_OPTIONS = {
+  redis: { type: 'string' },
+  postgres: { type: 'string' },
+  store: { type: 'string' },
+} as const;
+
+/** `--redis URL` where the command cannot run without it (`worker`, `hub-scan`). */
+export function requiredRedis(value: string | undefined): string {
+  const redis = redisUrl(value);
+  if (redis === undefined) throw new UsageError('--redis URL is required');
+  return redis;
+}
+
 /** A `redis://` or `rediss://` URL. */
 export function redisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

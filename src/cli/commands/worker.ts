@@ -4,7 +4,8 @@ import { EXIT, UsageError } from '../io.js';
 import {
   positiveInt,
   postgresResults,
-  redisUrl,
+  QUEUE_OPTIONS,
+  requiredRedis,
   storeDir,
   untilSignal,
 } from './service-options.js';
@@ -39,9 +40,7 @@ export const workerCommand: Command = {
       allowPositionals: true,
       strict: true,
       options: {
-        redis: { type: 'string' },
-        postgres: { type: 'string' },
-        store: { type: 'string' },
+        ...QUEUE_OPTIONS,
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
         'lock-seconds': { type: 'string' },
@@ -54,8 +53,7 @@ export const workerCommand: Command = {
     }
     if (positionals.length > 0)
       throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
-    const redis = redisUrl(values.redis);
-    if (redis === undefined) throw new UsageError('--redis URL is required');
+    const redis = requiredRedis(values.redis);
     const concurrency = positiveInt(values.concurrency, '--concurrency', 1);
     const timeoutMs = positiveInt(values.timeout, '--timeout', 120) * 1000;
     const lockMs = positiveInt(values['lock-seconds'], '--lock-seconds', 30) * 1000;

@@ -1,5 +1,5 @@
 import { MemorySource, readAll } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 import { decompress, decompressPrefix, type Compression } from '../../formats/compress/index.js';
 import { looksLikePickle } from '../../formats/pickle/sniff.js';
 import type { Handler } from '../unit.js';
@@ -31,9 +31,13 @@ export function compressedHandler(kind: Compression): Handler {
         ? await source.read(0, limits.maxInputBytes)
         : await readAll(source);
     try {
-      if (source.size > limits.maxInputBytes) {
-        throw new FormatError('LIMIT_EXCEEDED', `${kind} stream exceeds maxInputBytes`, 0);
-      }
+      checkLimit(
+        source.size,
+        limits.maxInputBytes,
+        'maxInputBytes',
+        0,
+        () => `${kind} stream exceeds maxInputBytes`,
+      );
       out = await decompress(kind, input, limits, ctx.budget);
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;

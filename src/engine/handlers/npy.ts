@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import { readNpyHeader, type NpyHeader, type NpyModel } from '../../formats/npy/index.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
@@ -26,15 +26,15 @@ export const npyHandler: Handler = async (ctx, source) => {
   await ctx.check('npy', model);
   if (!header.hasObject) return;
   const length = source.size - header.dataOffset;
-  if (length > limits.maxInputBytes) {
-    ctx.malformed(
-      'numpy',
-      new FormatError(
-        'LIMIT_EXCEEDED',
-        'object array pickle exceeds maxInputBytes',
-        header.dataOffset,
-      ),
-    );
+  const tooLarge = limitError(
+    length,
+    limits.maxInputBytes,
+    'maxInputBytes',
+    header.dataOffset,
+    'object array pickle exceeds maxInputBytes',
+  );
+  if (tooLarge !== undefined) {
+    ctx.malformed('numpy', tooLarge);
     return;
   }
   const bytes = await source.read(header.dataOffset, length);

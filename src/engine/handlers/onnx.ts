@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { readAll, type ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import { parseOnnxModel } from '../../formats/onnx/index.js';
 import { classifyLocation, locationOf } from '../../rules/onnx/external-location.js';
 import type { ExternalFileState, OnnxInput } from '../../rules/onnx/input.js';
@@ -14,15 +14,15 @@ import type { UnitContext } from '../unit.js';
  */
 export async function scanOnnx(ctx: UnitContext, source: ByteSource): Promise<void> {
   const limits = ctx.options.limits;
-  if (source.size > limits.maxInputBytes) {
-    ctx.malformed(
-      'onnx',
-      new FormatError(
-        'LIMIT_EXCEEDED',
-        `ONNX model of ${source.size} bytes exceeds maxInputBytes`,
-        0,
-      ),
-    );
+  const tooLarge = limitError(
+    source.size,
+    limits.maxInputBytes,
+    'maxInputBytes',
+    0,
+    () => `ONNX model of ${source.size} bytes exceeds maxInputBytes`,
+  );
+  if (tooLarge !== undefined) {
+    ctx.malformed('onnx', tooLarge);
     return;
   }
   try {

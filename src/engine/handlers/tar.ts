@@ -1,5 +1,5 @@
 import { readAll, SliceSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import type { PickleScanInput } from '../../formats/pickle/scan-input.js';
 import {
   decodeTorchTar,
@@ -53,15 +53,15 @@ export const tarHandler: Handler = async (ctx, source) => {
     if (side.decoded.error !== undefined) ctx.malformed('pickle', side.decoded.error);
     const main = torchTarMember(tar.members, 'pickle');
     if (main !== undefined) {
-      if (main.size > limits.maxInputBytes) {
-        ctx.malformed(
-          'archive',
-          new FormatError(
-            'LIMIT_EXCEEDED',
-            'pickle member exceeds maxInputBytes',
-            main.headerOffset,
-          ),
-        );
+      const tooLarge = limitError(
+        main.size,
+        limits.maxInputBytes,
+        'maxInputBytes',
+        main.headerOffset,
+        'pickle member exceeds maxInputBytes',
+      );
+      if (tooLarge !== undefined) {
+        ctx.malformed('archive', tooLarge);
       } else {
         const bytes = await readAll(new SliceSource(source, main.dataOffset, main.size));
         await scanPickleMember(ctx, 'pickle', bytes, {

@@ -1,5 +1,5 @@
 import type { ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import type { Span } from '../../core/finding.js';
 import type { TorchScriptCode } from '../../formats/python/torchscript.js';
 import type { MemberVerdict, UnitContext } from '../unit.js';
@@ -30,16 +30,15 @@ export function scanTorchScriptCode(
   return parent.scanWith(name, 'torchscript-code', async (ctx) => {
     const limits = ctx.options.limits;
     const length = Math.min(source.size, limits.maxTextBytes);
-    if (source.size > limits.maxTextBytes) {
-      ctx.malformed(
-        'torch',
-        new FormatError(
-          'LIMIT_EXCEEDED',
-          `code record of ${source.size} bytes exceeds maxTextBytes; its first ${limits.maxTextBytes} bytes were read`,
-          limits.maxTextBytes,
-        ),
-      );
-    }
+    const tooLarge = limitError(
+      source.size,
+      limits.maxTextBytes,
+      'maxTextBytes',
+      limits.maxTextBytes,
+      () =>
+        `code record of ${source.size} bytes exceeds maxTextBytes; its first ${limits.maxTextBytes} bytes were read`,
+    );
+    if (tooLarge !== undefined) ctx.malformed('torch', tooLarge);
     const bytes = await source.read(0, length);
     const [{ decodePythonSource }, { loadPythonParser }, { readTorchScriptCode }] =
       await Promise.all([

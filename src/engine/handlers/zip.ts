@@ -1,5 +1,5 @@
 import { MemorySource, readAll, type ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import {
   archiveDir,
   checkCrcOfSource,
@@ -79,15 +79,16 @@ export const zipHandler: Handler = async (ctx, source) => {
       continue;
     }
     if (isDataPickle) {
-      if (opened.size > limits.maxInputBytes) {
-        ctx.malformed(
-          'archive',
-          new FormatError(
-            'LIMIT_EXCEEDED',
-            `${entry.name} exceeds maxInputBytes; its first ${limits.maxInputBytes} bytes were scanned`,
-            entry.centralOffset,
-          ),
-        );
+      const tooLarge = limitError(
+        opened.size,
+        limits.maxInputBytes,
+        'maxInputBytes',
+        entry.centralOffset,
+        () =>
+          `${entry.name} exceeds maxInputBytes; its first ${limits.maxInputBytes} bytes were scanned`,
+      );
+      if (tooLarge !== undefined) {
+        ctx.malformed('archive', tooLarge);
         const prefix = await limitedPrefix(ctx, source, entry, true);
         if (prefix !== undefined) await scanPickleMember(ctx, entry.name, prefix, pctx);
         continue;

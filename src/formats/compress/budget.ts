@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 
 /**
@@ -28,13 +28,14 @@ export function inflateCap(
   offset: number,
 ): number {
   const left = limits.maxTotalInflatedBytes - budget.inflatedBytes;
-  if (left <= 0) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `maxTotalInflatedBytes: ${limits.maxTotalInflatedBytes} already inflated for this file`,
-      offset,
-    );
-  }
+  // Spent: the next inflated byte would pass the total.
+  checkLimit(
+    budget.inflatedBytes + 1,
+    limits.maxTotalInflatedBytes,
+    'maxTotalInflatedBytes',
+    offset,
+    () => `maxTotalInflatedBytes: ${limits.maxTotalInflatedBytes} already inflated for this file`,
+  );
   const byRatio = Math.max(RATIO_FLOOR_BYTES, inputLength * limits.maxInflateRatio);
   return Math.max(0, Math.min(limits.maxInflatedBytes, left, byRatio, HELD_CEILING));
 }
@@ -50,27 +51,30 @@ export function checkDeclaredInflate(
   declared: number,
   offset: number,
 ): void {
-  if (declared > limits.maxInflatedBytes) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `declared size ${declared} exceeds maxInflatedBytes ${limits.maxInflatedBytes}`,
+  checkLimit(
+    declared,
+    limits.maxInflatedBytes,
+    'maxInflatedBytes',
+    offset,
+    () => `declared size ${declared} exceeds maxInflatedBytes ${limits.maxInflatedBytes}`,
+  );
+  if (declared > RATIO_FLOOR_BYTES) {
+    checkLimit(
+      declared,
+      compressed * limits.maxInflateRatio,
+      'maxInflateRatio',
       offset,
+      () =>
+        `declared ratio ${declared}/${compressed} exceeds maxInflateRatio ${limits.maxInflateRatio}`,
     );
   }
-  if (declared > RATIO_FLOOR_BYTES && declared > compressed * limits.maxInflateRatio) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `declared ratio ${declared}/${compressed} exceeds maxInflateRatio ${limits.maxInflateRatio}`,
-      offset,
-    );
-  }
-  if (budget.inflatedBytes + declared > limits.maxTotalInflatedBytes) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `declared size ${declared} exceeds what is left of maxTotalInflatedBytes`,
-      offset,
-    );
-  }
+  checkLimit(
+    budget.inflatedBytes + declared,
+    limits.maxTotalInflatedBytes,
+    'maxTotalInflatedBytes',
+    offset,
+    () => `declared size ${declared} exceeds what is left of maxTotalInflatedBytes`,
+  );
 }
 
 /** Adds `n` inflated bytes to the budget. */

@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 import { CappedOutput } from './output-buffer.js';
 
 // LZMA constants (LZMA SDK lzma-specification.txt).
@@ -58,11 +58,14 @@ export function decodeLzmaAlone(
   deadline?: number,
 ): Uint8Array {
   const header = readLzmaAloneHeader(input, offset);
-  if (header.unpackSize !== undefined && header.unpackSize > cap) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `LZMA declares ${header.unpackSize} bytes (cap ${cap})`,
+  const declared = header.unpackSize;
+  if (declared !== undefined) {
+    checkLimit(
+      declared,
+      cap,
+      'LZMA unpack size',
       offset + 5,
+      () => `LZMA declares ${declared} bytes (cap ${cap})`,
     );
   }
   const out = new CappedOutput(

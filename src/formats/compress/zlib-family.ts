@@ -1,5 +1,5 @@
 import { inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { chargeInflate, inflateCap, type InflateBudget } from './budget.js';
 
@@ -35,9 +35,13 @@ export function inflateBounded(
   } catch (error) {
     throw zlibError(error, offset, maxOutputLength);
   }
-  if (out.byteLength > maxOutputLength) {
-    throw new FormatError('LIMIT_EXCEEDED', `inflated past ${maxOutputLength} bytes`, offset);
-  }
+  checkLimit(
+    out.byteLength,
+    maxOutputLength,
+    'maxOutputLength',
+    offset,
+    () => `inflated past ${maxOutputLength} bytes`,
+  );
   chargeInflate(budget, out.byteLength);
   return out;
 }

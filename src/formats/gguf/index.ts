@@ -187,13 +187,14 @@ export async function readGgufHeader(source: ByteSource, limits: Limits): Promis
       if (!(error instanceof FormatError) || error.code !== 'TRUNCATED' || atEnd) {
         throw toFormatError(error, 'BAD_STRUCTURE', 0);
       }
-      if (want >= limits.maxHeaderBytes) {
-        throw new FormatError(
-          'LIMIT_EXCEEDED',
-          `GGUF header exceeds ${limits.maxHeaderBytes} bytes`,
-          error.offset,
-        );
-      }
+      // The header did not fit in `want` bytes: it needs at least one more.
+      checkLimit(
+        want + 1,
+        limits.maxHeaderBytes,
+        'maxHeaderBytes',
+        error.offset,
+        () => `GGUF header exceeds ${limits.maxHeaderBytes} bytes`,
+      );
       want = Math.min(source.size, limits.maxHeaderBytes, want * 2);
     }
   }
@@ -250,8 +251,7 @@ function readValue(r: ByteReader, type: GgufValueType, depth: number): GgufValue
     case 'float64':
       return r.f64(true);
     case 'array': {
-      if (depth >= MAX_ARRAY_DEPTH)
-        throw new FormatError('LIMIT_EXCEEDED', 'arrays nested too deep', r.offset);
+      checkLimit(depth + 1, MAX_ARRAY_DEPTH, 'array depth', r.offset, 'arrays nested too deep');
       const elementType = readType(r);
       const at = r.offset;
       const length = r.u64Safe(true);

@@ -1,5 +1,6 @@
 import { FormatError, checkLimit } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
+import { parseStrictJson, plainJson } from '../json/strict-json.js';
 
 /** Where a Keras model configuration came from. */
 export type KerasContainer = 'keras-zip' | 'h5' | 'keras-metadata';
@@ -24,14 +25,7 @@ export function parseKerasConfig(
   limits: Limits,
 ): KerasConfig {
   checkLimit(text.length, limits.maxTextBytes, 'Keras config length', 0);
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (error) {
-    throw new FormatError('BAD_JSON', error instanceof Error ? error.message : 'bad JSON', 0, {
-      cause: error,
-    });
-  }
+  const root = strictJson(text);
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new FormatError('BAD_STRUCTURE', 'a Keras config is a JSON object', 0);
   }
@@ -44,15 +38,20 @@ export function parseKerasConfig(
  */
 export function parseKerasMetadata(text: string, limits: Limits): string | undefined {
   checkLimit(text.length, limits.maxTextBytes, 'Keras metadata length', 0);
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (error) {
-    throw new FormatError('BAD_JSON', error instanceof Error ? error.message : 'bad JSON', 0, {
-      cause: error,
-    });
-  }
+  const root = strictJson(text);
   if (typeof root !== 'object' || root === null) return undefined;
   const v = (root as Record<string, unknown>).keras_version;
   return typeof v === 'string' ? v : undefined;
+}
+
+// The strict parser: a repeated key (which two JSON readers may resolve differently) or nesting
+// past MAX_JSON_DEPTH is refused. Its offsets count UTF-16 units of the JSON text, while a Keras
+// config's unit is a zip member's or an HDF5 file's bytes, so errors stay at offset 0 as before.
+function strictJson(text: string): unknown {
+  try {
+    return plainJson(parseStrictJson(text));
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    throw new FormatError(error.code, error.message, 0, { cause: error });
+  }
 }

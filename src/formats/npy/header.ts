@@ -1,6 +1,6 @@
 import { ByteReader, decodeLatin1, decodeUtf8 } from '../../core/byte-reader.js';
 import type { ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 import { parsePyLiteral, type PyLiteral } from './python-literal.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -73,13 +73,13 @@ export function parseNpyHeader(head: Uint8Array, fileSize = head.byteLength): Np
     throw new FormatError('UNSUPPORTED_VERSION', `.npy version ${major}.${minor}`, 6);
   }
   const length = major === 1 ? r.u16(true) : r.u32(true);
-  if (length > NPY_MAX_HEADER) {
-    throw new FormatError(
-      'LIMIT_EXCEEDED',
-      `header of ${length} bytes exceeds ${NPY_MAX_HEADER}`,
-      8,
-    );
-  }
+  checkLimit(
+    length,
+    NPY_MAX_HEADER,
+    'npy header bytes',
+    8,
+    () => `header of ${length} bytes exceeds ${NPY_MAX_HEADER}`,
+  );
   const at = r.offset;
   const bytes = r.bytesOf(length);
   // v1/v2 headers are latin-1, v3 UTF-8 (numpy.lib.format).
@@ -109,9 +109,7 @@ export function parseNpyHeader(head: Uint8Array, fileSize = head.byteLength): Np
   let trailingBytes = 0;
   if (!hasObject) {
     const n = shape.reduce((acc, d) => acc * BigInt(d), 1n) * BigInt(descr.itemSize);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new FormatError('LIMIT_EXCEEDED', `array of ${n} bytes`, shapeLit.at);
-    }
+    checkLimit(n, Number.MAX_SAFE_INTEGER, 'array bytes', shapeLit.at, () => `array of ${n} bytes`);
     dataBytes = Number(n);
     if (dataOffset + dataBytes > fileSize) {
       throw new FormatError(
@@ -181,8 +179,7 @@ function dtypeOf(v: PyLiteral, depth: number): NpyDtype {
     }
     const count = shape.reduce((a, d) => a * d, 1);
     itemSize += dtype.itemSize * count;
-    if (itemSize > MAX_ITEM)
-      throw new FormatError('LIMIT_EXCEEDED', 'structured item too large', f.at);
+    checkLimit(itemSize, MAX_ITEM, 'item bytes', f.at, 'structured item too large');
     fields.push({ name, dtype, shape });
   }
   return { kind: 'struct', fields, itemSize };
@@ -216,15 +213,14 @@ function scalarOf(typestr: string, at: number): NpyDtype {
     const n = digits === '' ? 0 : Number(digits);
     itemSize = type === 'U' ? n * 4 : n;
   }
-  if (itemSize > MAX_ITEM) throw new FormatError('LIMIT_EXCEEDED', `item of ${itemSize} bytes`, at);
+  checkLimit(itemSize, MAX_ITEM, 'item bytes', at, () => `item of ${itemSize} bytes`);
   return { kind: 'scalar', typestr, type, itemSize };
 }
 
 function dimensionOf(v: PyLiteral): number {
   if (v.kind !== 'int') throw new FormatError('BAD_STRUCTURE', 'dimension is not an int', v.at);
   if (v.value < 0n) throw new FormatError('BAD_VALUE', `negative dimension ${v.value}`, v.at);
-  if (v.value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new FormatError('LIMIT_EXCEEDED', `dimension ${v.value}`, v.at);
-  }
+  const dimension = v.value;
+  checkLimit(dimension, Number.MAX_SAFE_INTEGER, 'dimension', v.at, () => `dimension ${dimension}`);
   return Number(v.value);
 }

@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 
 /**
  * A Python literal as `ast.literal_eval` would produce it, restricted to what a .npy header can
@@ -14,6 +14,7 @@ export type PyLiteral =
 
 /** Deepest nesting accepted; numpy headers need 3-4 levels for nested structured dtypes. */
 export const MAX_LITERAL_DEPTH = 32;
+const DEPTH_MESSAGE = `literal nested deeper than ${MAX_LITERAL_DEPTH}`;
 
 /**
  * Parses `text` as one Python literal of the subset above: dicts with string keys, tuples, lists,
@@ -62,13 +63,7 @@ class LiteralParser {
   }
 
   value(depth: number): PyLiteral {
-    if (depth > MAX_LITERAL_DEPTH) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `literal nested deeper than ${MAX_LITERAL_DEPTH}`,
-        this.base + this.pos,
-      );
-    }
+    checkLimit(depth, MAX_LITERAL_DEPTH, 'literal depth', this.base + this.pos, DEPTH_MESSAGE);
     const at = this.base + this.pos;
     const c = this.s.charAt(this.pos);
     if (c === '{') return this.dict(depth + 1, at);

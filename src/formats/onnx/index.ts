@@ -53,6 +53,7 @@ export interface OnnxModel {
 // second guard on the walk itself.
 /** Deepest nesting of subgraphs walked. */
 export const MAX_GRAPH_DEPTH = 64;
+const GRAPH_DEPTH_MESSAGE = `subgraphs nested deeper than ${MAX_GRAPH_DEPTH}`;
 
 const ROOT = protobuf.Root.fromJSON(ONNX_SCHEMA);
 const MODEL = ROOT.lookupType('onnx.ModelProto');
@@ -92,8 +93,7 @@ export function parseOnnxModel(bytes: Uint8Array, limits: Limits): OnnxModel {
     readonly depth: number;
   }[] = [];
   const pushGraph = (g: Msg, path: OnnxPath, depth: number): void => {
-    if (depth > MAX_GRAPH_DEPTH)
-      throw new FormatError('LIMIT_EXCEEDED', `subgraphs nested deeper than ${MAX_GRAPH_DEPTH}`, 0);
+    checkLimit(depth, MAX_GRAPH_DEPTH, 'subgraph depth', 0, GRAPH_DEPTH_MESSAGE);
     const sparse = list(g.sparseInitializer).flatMap((s) => [s.values, s.indices].filter(isMsg));
     stack.push({ nodes: list(g.node), tensors: [...list(g.initializer), ...sparse], path, depth });
   };

@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 
 /**
  * Decoders for the text arguments of protocol 0 opcodes, following CPython 3.11's C unpickler
@@ -47,9 +47,13 @@ function digitsToBigInt(sign: string, body: string, offset: number): bigint {
   if (prefix === '0x' || prefix === '0o' || prefix === '0b') {
     value = BigInt(`0${prefix[1] ?? ''}${clean.slice(2)}`);
   } else {
-    if (clean.length > MAX_STR_DIGITS) {
-      throw new FormatError('LIMIT_EXCEEDED', 'int literal exceeds 4300 digits', offset);
-    }
+    checkLimit(
+      clean.length,
+      MAX_STR_DIGITS,
+      'int digits',
+      offset,
+      'int literal exceeds 4300 digits',
+    );
     value = BigInt(clean);
   }
   return sign === '-' ? -value : value;

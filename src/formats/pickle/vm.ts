@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import type { ByteSource } from '../../core/byte-source.js';
 import type { Limits } from '../../core/limits.js';
 import { IMPORT_MAPPING, NAME_MAPPING } from './compat-names.js';
@@ -87,12 +87,17 @@ export function decodePickle(bytes: Uint8Array, options: PickleDecodeOptions): P
   const base = options.base ?? 0;
   const result = emptyDecodeResult(base);
   bytes = plainBytes(bytes);
-  if (bytes.byteLength > options.limits.maxInputBytes) {
-    result.error = new FormatError(
-      'LIMIT_EXCEEDED',
-      `pickle of ${bytes.byteLength} bytes exceeds maxInputBytes ${options.limits.maxInputBytes}`,
-      base,
-    );
+  const input = bytes;
+  const tooLarge = limitError(
+    input.byteLength,
+    options.limits.maxInputBytes,
+    'maxInputBytes',
+    base,
+    () =>
+      `pickle of ${input.byteLength} bytes exceeds maxInputBytes ${options.limits.maxInputBytes}`,
+  );
+  if (tooLarge !== undefined) {
+    result.error = tooLarge;
     return result;
   }
   let pos = 0;

@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 import type { Span } from '../../core/finding.js';
 
 /** A string token of the notebook's JSON: its decoded value and where its quotes are. */
@@ -39,6 +39,7 @@ export interface Notebook {
 }
 
 const MAX_DEPTH = 64;
+const DEPTH_MESSAGE = `JSON nesting deeper than ${MAX_DEPTH}`;
 
 /**
  * Parses an `.ipynb` (nbformat 4 JSON). Throws FormatError BAD_JSON for text that is not JSON,
@@ -228,9 +229,7 @@ class JsonReader {
   }
 
   private value(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) {
-      throw new FormatError('LIMIT_EXCEEDED', `JSON nesting deeper than ${MAX_DEPTH}`, this.at);
-    }
+    checkLimit(depth, MAX_DEPTH, 'JSON depth', this.at, DEPTH_MESSAGE);
     this.space();
     const start = this.at;
     const c = this.text.charAt(this.at);

@@ -2,7 +2,7 @@ import { decodeUtf8 } from '../../core/byte-reader.js';
 import type { ByteSource } from '../../core/byte-source.js';
 import { checkLimit, FormatError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { parseStrictJson, type JsonValue } from './strict-json.js';
+import { parseStrictJson, type JsonValue } from '../json/strict-json.js';
 
 /** The safetensors crate's own cap (`MAX_HEADER_SIZE`, attack attempt 2). */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
@@ -97,9 +97,7 @@ function checkPrefix(prefix: Uint8Array, fileSize: number, limits: Limits): numb
   }
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   const cap = Math.min(SAFETENSORS_MAX_HEADER, limits.maxHeaderBytes);
-  if (n > BigInt(cap)) {
-    throw new FormatError('LIMIT_EXCEEDED', `HeaderTooLarge: ${n} bytes (limit ${cap})`, 0);
-  }
+  checkLimit(n, cap, 'maxHeaderBytes', 0, () => `HeaderTooLarge: ${n} bytes (limit ${cap})`);
   if (8n + n > BigInt(fileSize)) {
     throw new FormatError(
       'BAD_LENGTH',
@@ -221,9 +219,7 @@ function dimension(v: JsonValue, name: string): number {
 // A u64 above 2^53 cannot be an offset into a real file; as a dimension it is only valid beside
 // a zero dimension. torchward refuses it rather than lose precision (LIMIT_EXCEEDED).
 function safe(n: bigint, name: string, at: number): number {
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new FormatError('LIMIT_EXCEEDED', `tensor ${name}: ${n} exceeds 2^53 - 1`, at);
-  }
+  checkLimit(n, Number.MAX_SAFE_INTEGER, name, at, () => `tensor ${name}: ${n} exceeds 2^53 - 1`);
   return Number(n);
 }
 

@@ -6,4 +6,4 @@ export {
   type SafetensorsHeader,
   type SafetensorsTensor,
 } from './header.js';
-export { MAX_JSON_DEPTH, parseStrictJson, type JsonValue } from './strict-json.js';
+export { MAX_JSON_DEPTH, parseStrictJson, type JsonValue } from '../json/strict-json.js';

@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { FormatError, limitError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import type { SevenZipResult } from './read-archive.js';
 import { BoundedWorker } from '../bounded-worker.js';
@@ -29,14 +29,9 @@ export function readSevenZip(
   maxExtractBytes: number,
   timeoutMs: number = limits.maxMillisPerFile,
 ): Promise<SevenZipResult> {
-  if (bytes.byteLength > limits.maxInputBytes) {
-    return Promise.reject(
-      new FormatError(
-        'LIMIT_EXCEEDED',
-        `7z archive size: ${bytes.byteLength} exceeds the limit ${limits.maxInputBytes}`,
-        0,
-      ),
-    );
+  const tooLarge = limitError(bytes.byteLength, limits.maxInputBytes, '7z archive size', 0);
+  if (tooLarge !== undefined) {
+    return Promise.reject(tooLarge);
   }
   if (!SIGNATURE.every((v, i) => bytes[i] === v)) {
     return Promise.reject(new FormatError('BAD_MAGIC', 'not a 7z archive', 0));

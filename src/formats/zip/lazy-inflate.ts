@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createInflateRaw, crc32 } from 'node:zlib';
 import type { ByteSource } from '../../core/byte-source.js';
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError, limitError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
 import { HELD_CEILING } from '../compress/budget.js';
 import { inflatePrefix } from '../compress/zlib-family.js';
@@ -39,10 +39,15 @@ export async function probeInflate(
   let kept = 0;
   inflater.on('data', (chunk: Buffer) => {
     size += chunk.byteLength;
-    if (size > cap) {
-      inflater.destroy(
-        new FormatError('LIMIT_EXCEEDED', `inflated output exceeds ${cap} bytes`, start),
-      );
+    const over = limitError(
+      size,
+      cap,
+      'inflated bytes',
+      start,
+      () => `inflated output exceeds ${cap} bytes`,
+    );
+    if (over !== undefined) {
+      inflater.destroy(over);
       return;
     }
     crc = crc32(chunk, crc);
@@ -116,20 +121,22 @@ export class LazyInflatedSource implements ByteSource {
     const from = Math.min(offset, end);
     if (end <= this.probe.prefix.byteLength) return this.probe.prefix.subarray(from, end);
     if (this.whole === undefined) {
-      if (this.length > this.limits.maxInputBytes) {
-        throw new FormatError(
-          'LIMIT_EXCEEDED',
-          `${this.length} compressed bytes exceed maxInputBytes`,
-          this.start,
-        );
-      }
-      if (this.probe.size > HELD_CEILING) {
-        throw new FormatError(
-          'LIMIT_EXCEEDED',
-          `member inflates to ${this.probe.size} bytes, more than the ${HELD_CEILING} held at once`,
-          this.start,
-        );
-      }
+      const length = this.length;
+      checkLimit(
+        length,
+        this.limits.maxInputBytes,
+        'maxInputBytes',
+        this.start,
+        () => `${length} compressed bytes exceed maxInputBytes`,
+      );
+      const inflated = this.probe.size;
+      checkLimit(
+        inflated,
+        HELD_CEILING,
+        'held bytes',
+        this.start,
+        () => `member inflates to ${inflated} bytes, more than the ${HELD_CEILING} held at once`,
+      );
       const packed = await this.source.read(this.start, this.length);
       // The probe already charged this output to the file's budget and checked the caps. As a
       // stream into one buffer: the output is held once, not twice while node joins its chunks.

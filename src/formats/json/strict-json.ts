@@ -1,4 +1,4 @@
-import { FormatError } from '../../core/errors.js';
+import { checkLimit, FormatError } from '../../core/errors.js';
 
 /** A parsed JSON value that keeps what JSON.parse loses: key order, duplicates, exact numbers. */
 export type JsonValue =
@@ -16,6 +16,7 @@ export type JsonValue =
 
 /** serde_json's default recursion limit: deeper documents are refused as it refuses them. */
 export const MAX_JSON_DEPTH = 128;
+const DEPTH_MESSAGE = `JSON nested deeper than ${MAX_JSON_DEPTH}`;
 
 /**
  * Parses `text` as one strict RFC 8259 JSON document (surrounding whitespace allowed), refusing a
@@ -77,13 +78,7 @@ class Parser {
   }
 
   private enter(depth: number): void {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new FormatError(
-        'LIMIT_EXCEEDED',
-        `JSON nested deeper than ${MAX_JSON_DEPTH}`,
-        this.base + this.pos,
-      );
-    }
+    checkLimit(depth, MAX_JSON_DEPTH, 'JSON depth', this.base + this.pos, DEPTH_MESSAGE);
   }
 
   private object(depth: number): JsonValue {
@@ -251,5 +246,36 @@ class Parser {
     if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid \\u escape');
     this.pos += 4;
     return Number.parseInt(h, 16);
+  }
+}
+
+/**
+ * A parsed value as plain JavaScript data, as JSON.parse would give it (numbers through
+ * `Number`), for readers that check shapes by hand. Object keys become own data properties,
+ * so a `"__proto__"` key stays a key and never sets a prototype. Depth is bounded by the parser.
+ */
+export function plainJson(value: JsonValue): unknown {
+  switch (value.kind) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of value.entries) {
+        Object.defineProperty(out, key, {
+          value: plainJson(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case 'array':
+      return value.items.map(plainJson);
+    case 'string':
+    case 'boolean':
+      return value.value;
+    case 'number':
+      return Number(value.text);
+    case 'null':
+      return null;
   }
 }
