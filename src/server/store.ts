@@ -120,7 +120,17 @@ export class ContentStore {
       await rename(tmp, this.objectPath(sha256));
       return { sha256, size };
     } catch (error) {
+      // The file is opened asynchronously: removed before the stream closes, a still-pending open
+      // could create it again afterwards and leave a stray .part behind.
+      const closed = out.closed
+        ? Promise.resolve()
+        : new Promise<void>((r) => {
+            out.once('close', () => {
+              r();
+            });
+          });
       out.destroy();
+      await closed;
       await rm(tmp, { force: true });
       throw error;
     }
