@@ -117,6 +117,16 @@ export async function scanWalkedFile(
   internalErrors: string[],
   keepDecoded?: DecodedUnits,
 ): Promise<WalkedOutcome> {
+  const scanInput = (input: ByteSource): Promise<WalkedOutcome> =>
+    scanSource(
+      input,
+      file.displayPath,
+      file.explicit || isModelFileName(file.relPath),
+      limits,
+      allowGlobals,
+      internalErrors,
+      keepDecoded,
+    );
   // Most files in a large tree are small (configs, tokenizers, empty markers): opened, sized and
   // read synchronously they cost one system call each instead of three thread-pool round trips,
   // which made a walk of 50,000 empty files spend most of its time waiting.
@@ -127,15 +137,7 @@ export async function scanWalkedFile(
     return { unreadable: error instanceof Error ? error.message : String(error) };
   }
   if (small !== undefined) {
-    return scanSource(
-      new MemorySource(small),
-      file.displayPath,
-      file.explicit || isModelFileName(file.relPath),
-      limits,
-      allowGlobals,
-      internalErrors,
-      keepDecoded,
-    );
+    return scanInput(new MemorySource(small));
   }
   let source: FileSource;
   try {
@@ -148,15 +150,7 @@ export async function scanWalkedFile(
     // positioned reads (sniff, end record, central directory, each member) for a few kilobytes.
     const input: ByteSource =
       source.size <= WHOLE_READ_BYTES ? new MemorySource(await readAll(source)) : source;
-    return await scanSource(
-      input,
-      file.displayPath,
-      file.explicit || isModelFileName(file.relPath),
-      limits,
-      allowGlobals,
-      internalErrors,
-      keepDecoded,
-    );
+    return await scanInput(input);
   } finally {
     await source.close();
   }

@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Limits } from '../core/limits.js';
 import { makeFinding } from '../rules/define-rule.js';
 import malformedRule from '../rules/model/malformed-input.js';
 import type { FileResult } from './result.js';
 import type { WalkedFile } from './walk.js';
-import { workerOptions } from '../core/worker-options.js';
+import { startWorker } from '../core/worker-options.js';
 
 /** What a scan worker thread is asked: one file. */
 export interface ScanJob {
@@ -62,7 +62,7 @@ export async function scanInThreads(
       while (next < files.length) {
         const file = files[next++];
         if (file === undefined) break;
-        worker ??= new Worker(script, workerOptions());
+        worker ??= startWorker(script);
         const job: ScanJob = { id: ++ids, file, limits, allowGlobals };
         const reply = await runJob(worker, job, limits.maxMillisPerFile + GRACE_MS);
         if (reply === 'timeout' || reply === 'died') {

@@ -1,6 +1,6 @@
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, type Worker } from 'node:worker_threads';
 import { FormatError, type FormatErrorCode } from '../core/errors.js';
-import { workerOptions } from '../core/worker-options.js';
+import { startWorker } from '../core/worker-options.js';
 
 /** What crosses into the worker: the caller's request with an id. */
 interface Envelope<Request> {
@@ -73,7 +73,7 @@ export class BoundedWorker<Request, Result> {
   private take(): Worker {
     let worker = this.idle.pop();
     if (worker === undefined) {
-      const created = new Worker(this.script, workerOptions());
+      const created = startWorker(this.script);
       // A worker that dies while idle must not be handed out again.
       created.once('exit', () => {
         const at = this.idle.indexOf(created);

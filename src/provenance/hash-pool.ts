@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { newChunkBuffer, type HashTask } from './digest-file.js';
 import { runBatch, type HashBatch, type HashBatchResult, type HashOutcome } from './hash-worker.js';
-import { workerOptions } from '../core/worker-options.js';
+import { startWorker } from '../core/worker-options.js';
 
 /** Options for {@link hashTasks}. */
 export interface HashPoolOptions {
@@ -49,9 +48,8 @@ export async function hashTasks(
   if (current.length > 0) batches.push({ start, tasks: current });
 
   const outcomes: HashOutcome[] = new Array<HashOutcome>(tasks.length);
-  const workers = Array.from(
-    { length: Math.min(wanted, batches.length) },
-    () => new Worker(new URL('./hash-worker.js', import.meta.url), workerOptions()),
+  const workers = Array.from({ length: Math.min(wanted, batches.length) }, () =>
+    startWorker(new URL('./hash-worker.js', import.meta.url)),
   );
   let next = 0;
   try {

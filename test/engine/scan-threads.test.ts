@@ -103,6 +103,29 @@ describe('scan on worker threads with a per-file time limit', () => {
     assert.equal((results.get('model.pt') as FileResult).verdict, 'safe');
   });
 
+  it('scans with threads when node itself was given V8 flags (workers inherit, Node ignores them)', () => {
+    // Given explicitly, `--max-semi-space-size` or `--expose-gc` is refused for a worker
+    // (ERR_WORKER_INVALID_EXEC_ARGV), which made every threaded file an internal error (exit 4).
+    const models = mkdtempSync(join(tmpdir(), 'torchward-v8-flags-'));
+    try {
+      for (let i = 0; i < 16; i += 1) copyFileSync(BENIGN, join(models, `m${String(i)}.pt`));
+      for (const flags of [['--max-semi-space-size=32', '--expose-gc'], ['--stack-size=2000']]) {
+        const r = spawnSync(process.execPath, [...flags, BIN, 'scan', '-f', 'json', models], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        assert.equal(r.status, 0, `${flags.join(' ')}: ${r.stderr}`);
+        const report = JSON.parse(r.stdout) as { files: { verdict: string }[] };
+        assert.deepEqual(
+          report.files.map((f) => f.verdict),
+          new Array<string>(16).fill('safe'),
+        );
+      }
+    } finally {
+      rmSync(models, { recursive: true, force: true });
+    }
+  });
+
   it('works for a library caller under node --input-type=module (workers drop that flag)', () => {
     // Node refuses to start a worker from a file while --input-type is in its execArgv. Sixteen
     // checkpoints are enough for the scan to use its threads.
@@ -113,10 +136,15 @@ describe('scan on worker threads with a per-file time limit', () => {
       const script = `const { scanPaths } = await import(${JSON.stringify(entry)});
 const report = await scanPaths([${JSON.stringify(models)}], { threads: 2 });
 console.log(report.files.map((f) => f.verdict).join(','));`;
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      // With a V8 flag too: the explicit list without --input-type is refused, so workers get none.
+      const run = spawnSync(
+        process.execPath,
+        ['--max-semi-space-size=32', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       assert.equal(run.status, 0, run.stderr);
       assert.deepEqual(run.stdout.trim().split(','), new Array<string>(16).fill('safe'));
     } finally {
