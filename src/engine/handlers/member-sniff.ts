@@ -12,8 +12,18 @@ export async function sniffMember(source: ByteSource): Promise<FormatId> {
   return sniffFormat(head, source.size, looksLikePickle);
 }
 
-/** The kind of native code (`ELF`, `Mach-O`, `PE` …) a member holds, or undefined. */
-export async function nativeCodeOf(source: ByteSource): Promise<string | undefined> {
-  const head = await source.read(0, Math.min(source.size, NATIVE_CODE_SNIFF_BYTES));
-  return nativeCodeFormat(head);
+/**
+ * A member's format by content and, when that is 'unknown', the kind of native code (`ELF`,
+ * `Mach-O`, `PE` …) it holds, if any. One read of the member's first bytes serves both (a zip
+ * member may be inflated from its start for every read).
+ */
+export async function classifyMember(
+  source: ByteSource,
+): Promise<{ readonly format: FormatId; readonly native?: string }> {
+  const headBytes = Math.max(SNIFF_BYTES, NATIVE_CODE_SNIFF_BYTES);
+  const head = await source.read(0, Math.min(source.size, headBytes));
+  const format = sniffFormat(head.subarray(0, SNIFF_BYTES), source.size, looksLikePickle);
+  if (format !== 'unknown') return { format };
+  const native = nativeCodeFormat(head.subarray(0, NATIVE_CODE_SNIFF_BYTES));
+  return native === undefined ? { format } : { format, native };
 }

@@ -11,7 +11,7 @@ import {
 import type { ArchiveAnomaly, ArchiveModel } from '../../formats/zip/index.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
-import { nativeCodeOf, sniffMember } from './member-sniff.js';
+import { classifyMember } from './member-sniff.js';
 import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 
 /**
@@ -74,8 +74,8 @@ export const tarHandler: Handler = async (ctx, source) => {
   for (const member of tar.members) {
     if (handled.has(member.name) || (member.type !== '0' && member.type !== '7')) continue;
     const data = new SliceSource(source, member.dataOffset, member.size);
-    if ((await sniffMember(data)) === 'unknown') {
-      const native = await nativeCodeOf(data);
+    const { format, native } = await classifyMember(data);
+    if (format === 'unknown') {
       if (native !== undefined) {
         anomalies.push({
           kind: 'native-code',

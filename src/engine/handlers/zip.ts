@@ -16,7 +16,7 @@ import {
 import type { Handler, UnitContext } from '../unit.js';
 import { isKerasArchive, scanKerasConfig } from './keras.js';
 import { scanPickleMember } from './member-context.js';
-import { nativeCodeOf, sniffMember } from './member-sniff.js';
+import { classifyMember, sniffMember } from './member-sniff.js';
 import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 import { isTorchScriptCodeName, scanTorchScriptCode } from './torchscript-code.js';
 
@@ -118,8 +118,8 @@ export const zipHandler: Handler = async (ctx, source) => {
     }
     // Keras 3 archive (issue 4): its config.json goes to the keras rules.
     if (entry.name === 'config.json' && kerasArchive) await scanKerasConfig(ctx, opened);
-    if ((await sniffMember(opened)) === 'unknown') {
-      const native = await nativeCodeOf(opened);
+    const { format, native } = await classifyMember(opened);
+    if (format === 'unknown') {
       if (native !== undefined) {
         anomalies.push({
           kind: 'native-code',
