@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { FormatError } from '../../src/core/errors.js';
 import { decodeArrowLz4, MAX_ARROW_BUFFER } from '../../src/privacy/arrow-codecs.js';
+import { formatErrorCode } from '../helpers/format-error-code.js';
 
 // An Arrow IPC compressed buffer: the int64 uncompressed length, then the LZ4 frame; the codec
 // sees the bytes after the prefix, as apache-arrow hands them over.
@@ -18,15 +18,6 @@ function zerosFrame(size: number): Uint8Array {
   return execFileSync('/usr/bin/lz4', ['-c', '-q'], { input: Buffer.alloc(size) });
 }
 
-function code(f: () => unknown): string {
-  try {
-    f();
-    return 'ok';
-  } catch (error) {
-    return error instanceof FormatError ? error.code : `other: ${String(error)}`;
-  }
-}
-
 describe('Arrow IPC LZ4 buffers', () => {
   it('decodes a frame to its declared length', () => {
     const out = decodeArrowLz4(arrowBuffer(100_000n, zerosFrame(100_000)));
@@ -39,24 +30,24 @@ describe('Arrow IPC LZ4 buffers', () => {
     const bomb = zerosFrame(16 * 1024 * 1024);
     assert.ok(bomb.byteLength < 128 * 1024);
     assert.equal(
-      code(() => decodeArrowLz4(arrowBuffer(1024n, bomb))),
+      formatErrorCode(() => decodeArrowLz4(arrowBuffer(1024n, bomb))),
       'LIMIT_EXCEEDED',
     );
     assert.equal(
-      code(() => decodeArrowLz4(arrowBuffer(BigInt(MAX_ARROW_BUFFER) + 1n, bomb))),
+      formatErrorCode(() => decodeArrowLz4(arrowBuffer(BigInt(MAX_ARROW_BUFFER) + 1n, bomb))),
       'LIMIT_EXCEEDED',
     );
     assert.equal(
-      code(() => decodeArrowLz4(arrowBuffer(-5n, bomb))),
+      formatErrorCode(() => decodeArrowLz4(arrowBuffer(-5n, bomb))),
       'LIMIT_EXCEEDED',
     );
     // Less output than declared is a lie too.
     assert.equal(
-      code(() => decodeArrowLz4(arrowBuffer(200_000n, zerosFrame(100_000)))),
+      formatErrorCode(() => decodeArrowLz4(arrowBuffer(200_000n, zerosFrame(100_000)))),
       'BAD_LENGTH',
     );
     assert.equal(
-      code(() => decodeArrowLz4(arrowBuffer(10n, new Uint8Array([1, 2, 3, 4, 5])))),
+      formatErrorCode(() => decodeArrowLz4(arrowBuffer(10n, new Uint8Array([1, 2, 3, 4, 5])))),
       'BAD_MAGIC',
     );
   });

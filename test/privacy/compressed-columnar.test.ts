@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { FormatError } from '../../src/core/errors.js';
 import { makeLimits } from '../../src/core/limits.js';
 import { decodeArrowZstd, inflateZstd, withArrowCodecs } from '../../src/privacy/arrow-codecs.js';
 import { PrivacyDetector } from '../../src/privacy/detect.js';
 import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
 import { runCli } from '../helpers/cli-io.js';
+import { formatErrorCode } from '../helpers/format-error-code.js';
 import { torch2Env, torch2Python } from '../helpers/torch2.js';
 
 // pyarrow (in the torch2 venv, scripts/torch-venv.mjs) writes every file these tests read:
@@ -34,15 +34,6 @@ with ipc.new_stream(f'{out}/rows-zstd.arrows', table.schema,
 for codec in ('zstd', 'lz4', 'snappy', 'gzip', 'brotli'):
     pq.write_table(table, f'{out}/rows-{codec}.parquet', compression=codec, row_group_size=1000)
 `;
-
-function code(f: () => unknown): string {
-  try {
-    f();
-    return 'ok';
-  } catch (error) {
-    return error instanceof FormatError ? error.code : `other: ${String(error)}`;
-  }
-}
 
 describe('compressed Arrow IPC and Parquet written by pyarrow', () => {
   let dir = '';
@@ -132,38 +123,38 @@ describe('bounded ZSTD decoding', () => {
     assert.ok(bomb.byteLength < 64 * 1024, String(bomb.byteLength));
     // The container says 1 KiB: the block headers alone show the frame can write far more.
     assert.equal(
-      code(() => inflateZstd(bomb, 1024, 1 << 20, 'test')),
+      formatErrorCode(() => inflateZstd(bomb, 1024, 1 << 20, 'test')),
       'LIMIT_EXCEEDED',
     );
     // A declared length past the ceiling, and past the file's remaining budget.
     assert.equal(
-      code(() => inflateZstd(bomb, 64 << 20, 1 << 20, 'test')),
+      formatErrorCode(() => inflateZstd(bomb, 64 << 20, 1 << 20, 'test')),
       'LIMIT_EXCEEDED',
     );
     // The file's remaining inflate budget (1 MiB here) is a ceiling too.
     const budget = await withArrowCodecs(1 << 20, () =>
-      Promise.resolve(code(() => decodeArrowZstd(arrowBuffer(64n << 20n, bomb)))),
+      Promise.resolve(formatErrorCode(() => decodeArrowZstd(arrowBuffer(64n << 20n, bomb)))),
     );
     assert.equal(budget, 'LIMIT_EXCEEDED');
     // Within the ceiling but not what the frame declares.
     assert.equal(
-      code(() => inflateZstd(frameOf(text), 1000, 1 << 20, 'test')),
+      formatErrorCode(() => inflateZstd(frameOf(text), 1000, 1 << 20, 'test')),
       'BAD_LENGTH',
     );
     // Truncated, not ZSTD, corrupted blocks.
     const frame = frameOf(text);
     assert.equal(
-      code(() => inflateZstd(frame.subarray(0, 20), text.byteLength, 1 << 20, 't')),
+      formatErrorCode(() => inflateZstd(frame.subarray(0, 20), text.byteLength, 1 << 20, 't')),
       'BAD_STRUCTURE',
     );
     assert.equal(
-      code(() => inflateZstd(text.subarray(0, 64), 64, 1 << 20, 't')),
+      formatErrorCode(() => inflateZstd(text.subarray(0, 64), 64, 1 << 20, 't')),
       'BAD_STRUCTURE',
     );
     const corrupt = Uint8Array.from(frame);
     for (let i = 20; i < corrupt.byteLength - 8; i += 7) corrupt[i] = (corrupt[i] ?? 0) ^ 0x5a;
     assert.match(
-      code(() => inflateZstd(corrupt, text.byteLength, 1 << 20, 't')),
+      formatErrorCode(() => inflateZstd(corrupt, text.byteLength, 1 << 20, 't')),
       /^(BAD_STRUCTURE|ok)$/,
     );
   });
