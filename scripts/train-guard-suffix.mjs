@@ -29,8 +29,10 @@ import {
 const WINDOW = 10;
 const MAX_BENIGN = 0.002;
 // Tail scorer: words in the tail, and the character model's order and count cut-off (chosen by
-// 5-fold cross-validation over the vicuna set against the train and tune benign rows).
-const TAIL = 12;
+// 5-fold cross-validation over the vicuna set against the train and tune benign rows; with the
+// synthetic suffixes, tails of 9, 12, 16, 20 and 24 words recalled 86, 92, 94, 94 and 93 of 96,
+// and 20 words reported the fewest benign rows of the best two).
+const TAIL = 20;
 // Benign train and tune rows the tail scorer may report on its own (of about 1,100).
 const TAIL_ALLOWED = 1;
 const LM_ORDER = 4;
