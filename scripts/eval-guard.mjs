@@ -508,8 +508,9 @@ w(
   `without the suffix are flagged ${pct(goalFlagged / gcg.length)}% (a harmful request alone is not an injection). The suffix layer`,
 );
 w(
-  '(window and tail scorers) was fitted on the vicuna-13b set (npm run train:guard-suffix); these llama-2 suffixes were not used.',
+  '(window and tail scorers) was fitted on the vicuna-13b set and seeded synthetic suffixes of LLaMA vocabulary tokens',
 );
+w('(npm run train:guard-suffix); these llama-2 suffixes were not used.');
 w(
   'The Ecoji row is written by an encoder built from the spec in this script; base2048 by the reference',
 );
@@ -569,6 +570,25 @@ w(
   '  test split and the llama-2 GCG set were scored once, after it was fixed: this file (at least the ninth',
 );
 w('  scoring of the test split).');
+w(
+  '- The suffix layer was refitted once more (issue 16 GCG follow-up 2: synthetic GCG-style suffixes of',
+);
+w(
+  "  LLaMA vocabulary tokens, other-language negatives from TypeScript's translated messages, four new tail",
+);
+w(
+  '  features, a 20-word tail). Every choice was made on the train and tune splits, the vicuna set and the',
+);
+w(
+  '  synthetic rows (validation: vicuna 5-fold cross-validation 94 of 96 with both scorers refitted per fold;',
+);
+w(
+  '  synthetic suffixes after tune rows 98.0%; half of the translated messages held back, 12 of 390 reported).',
+);
+w(
+  '  Then the test split and the llama-2 GCG set were scored once: this file, at least the tenth scoring of',
+);
+w('  the test split.');
 w(
   '- Host documents of indirect attacks also occur as clean `document` rows; document rows are few here',
 );

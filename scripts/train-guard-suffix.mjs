@@ -227,14 +227,17 @@ for (const t of foreign.train)
     Y.push(0);
   }
 let positives = 0;
-for (const g of gcg) {
+// The vicuna prompt each window came from (-1 for the others), for the cross-validation below.
+const gcgOfWindow = X.map(() => -1);
+gcg.forEach((g, gi) => {
   const text = `${g.goal} ${g.suffix}`;
   for (const w of windows(text, g.goal.length + 1)) {
     X.push(w);
     Y.push(1);
+    gcgOfWindow.push(gi);
     positives++;
   }
-}
+});
 for (const g of synthTrain)
   for (const w of windows(`${g.goal} ${g.suffix}`, g.goal.length + 1).slice(-3)) {
     X.push(w);
@@ -299,11 +302,16 @@ const model = {
 };
 // Threshold: at most 0.2% of the benign train and tune rows (their best window) reach it.
 const benign = [...train, ...tune].filter((r) => r.label === 'benign');
-const best = benign.map((r) => bestSuffixWindow(model, r.text)?.score ?? 0).sort((a, b) => b - a);
 const allowed = Math.floor(MAX_BENIGN * benign.length);
-const top = best[allowed] ?? 0;
-model.threshold = round(top + (1 - top) * 0.1);
-const windowHit = (text) => (bestSuffixWindow(model, text)?.score ?? 0) >= model.threshold;
+function windowThreshold(m) {
+  const best = benign.map((r) => bestSuffixWindow(m, r.text)?.score ?? 0).sort((a, b) => b - a);
+  const top = best[allowed] ?? 0;
+  return { threshold: round(top + (1 - top) * 0.1), top };
+}
+const { top } = windowThreshold(model);
+model.threshold = windowThreshold(model).threshold;
+const hitsWindow = (m, text) => (bestSuffixWindow(m, text)?.score ?? 0) >= m.threshold;
+const windowHit = (text) => hitsWindow(model, text);
 
 // The tail scorer. Negatives: the tail of every train row, and of cuts of it every few words (a
 // tail of ordinary text wherever it ends); positives: each vicuna prompt as published.
@@ -358,16 +366,16 @@ const benignTail = benign.map((r) => tailFeatures(model, r.text)?.x);
 // The tail threshold: above all but TAIL_ALLOWED of the benign train and tune tails the window
 // scorer does not already report (the next best plus 10% of the remaining margin). One such row
 // (a short question naming Indra Nooyi and PepsiCo) alone would otherwise set the threshold.
-function tailThreshold(m) {
+function tailThreshold(m, windowHits) {
   const scores = [];
   benignTail.forEach((x, i) => {
-    if (x !== undefined && !benignWindowHit[i]) scores.push(linearScore(m, x));
+    if (x !== undefined && !windowHits[i]) scores.push(linearScore(m, x));
   });
   scores.sort((a, b) => b - a);
   const t = scores[TAIL_ALLOWED] ?? 0;
   return { threshold: round(t + (1 - t) * 0.1), top: round(t) };
 }
-function fitTail(positives) {
+function fitTail(positives, windowHits = benignWindowHit) {
   const X = [...tailNeg, ...positives, ...synthPos];
   const Y = [...tailNeg.map(() => 0), ...positives.map(() => 1), ...synthPos.map(() => 1)];
   const sw = [
@@ -376,16 +384,34 @@ function fitTail(positives) {
     ...synthPos.map(() => 1),
   ];
   const m = fitLogistic(X, Y, 2000, sw);
-  return { ...m, ...tailThreshold(m) };
+  return { ...m, ...tailThreshold(m, windowHits) };
 }
-// 5-fold cross-validated recall over the vicuna prompts (either scorer), for the record.
+// 5-fold cross-validated recall over the vicuna prompts, for the record: both scorers and both
+// thresholds refitted without the fold's prompts.
 let cvHits = 0;
 for (let fold = 0; fold < 5; fold++) {
-  const m = fitTail(tailPos.filter((x, i) => x !== undefined && i % 5 !== fold));
+  const keep = gcgOfWindow.map((g) => g < 0 || g % 5 !== fold);
+  const f = fitLogistic(
+    X.filter((_, i) => keep[i]),
+    Y.filter((_, i) => keep[i]),
+    3000,
+  );
+  const wm = {
+    ...model,
+    weights: f.weights.map(round),
+    bias: round(f.bias),
+    mean: f.mean.map(round),
+    scale: f.scale.map(round),
+  };
+  wm.threshold = windowThreshold(wm).threshold;
+  const m = fitTail(
+    tailPos.filter((x, i) => x !== undefined && i % 5 !== fold),
+    benign.map((r) => hitsWindow(wm, r.text)),
+  );
   gcgTexts.forEach((t, i) => {
     if (i % 5 !== fold) return;
     const x = tailPos[i];
-    if (windowHit(t) || (x !== undefined && linearScore(m, x) >= m.threshold)) cvHits++;
+    if (hitsWindow(wm, t) || (x !== undefined && linearScore(m, x) >= m.threshold)) cvHits++;
   });
 }
 const tm = fitTail(tailPos.filter((x) => x !== undefined));
@@ -424,7 +450,7 @@ model.provenance = {
   languageModel: `character ${LM_ORDER}-grams (Witten-Bell interpolation) of the train split of data/guard/*.jsonl (first 20,000 characters of each row), grams of 3+ characters seen at least ${LM_MIN_COUNT} times`,
   benignReported: `${benignReported} of ${benign.length} benign train and tune rows`,
   fitRecall: round(fitRecall),
-  cvRecall: `${cvHits} of ${gcg.length} vicuna prompts (5-fold cross-validation of the tail scorer; window scorer as shipped)`,
+  cvRecall: `${cvHits} of ${gcg.length} vicuna prompts (5-fold cross-validation, both scorers and thresholds refitted per fold)`,
   synthetic: `${synthTrain.length} GCG-style suffixes of LLaMA vocabulary tokens (llama-tokenizer-js ${JSON.parse(readFileSync('node_modules/llama-tokenizer-js/package.json', 'utf8')).version}, seeded) after train rows: positive windows and tails`,
   syntheticCheckRecall: round(synthRecall),
   foreignText: `TypeScript's translated compiler messages (${tsLangs.filter((_, i) => i % 2 === 0).join(', ')}), quoted after or following benign train prompts: ${foreign.train.length} negative tails`,
