@@ -574,21 +574,36 @@ w(
   '- The suffix layer was refitted once more (issue 16 GCG follow-up 2: synthetic GCG-style suffixes of',
 );
 w(
-  "  LLaMA vocabulary tokens, other-language negatives from TypeScript's translated messages, four new tail",
+  "  LLaMA vocabulary tokens, other-language negatives from TypeScript's translated messages, the vicuna",
 );
 w(
-  '  features, a 20-word tail). Every choice was made on the train and tune splits, the vicuna set and the',
+  '  requests alone as negatives, four new tail features, key=value and timestamp words read as ordinary,',
 );
 w(
-  '  synthetic rows (validation: vicuna 5-fold cross-validation 94 of 96 with both scorers refitted per fold;',
+  '  no tail judged when over a quarter of its characters are non-ASCII). Choices were made on the train',
 );
 w(
-  '  synthetic suffixes after tune rows 98.0%; half of the translated messages held back, 12 of 390 reported).',
+  '  and tune splits, the vicuna set, the synthetic rows and the unit tests (validation: vicuna 5-fold',
 );
 w(
-  '  Then the test split and the llama-2 GCG set were scored once: this file, at least the tenth scoring of',
+  '  cross-validation 91 of 96 with both scorers refitted per fold; synthetic suffixes after tune rows',
 );
-w('  the test split.');
+w(
+  '  96.3%; half of the translated messages held back, 13 of 390 reported). The test split was scored',
+);
+w(
+  '  twice in this follow-up: first with a 20-word tail (GCG 100% reported, NotInject FPR 3.8%: two',
+);
+w(
+  '  Chinese prompts, one of them twice, read as one long word), which then failed the unit tests (a',
+);
+w(
+  '  Chinese prompt, a log line, a sentence of names); the fixes above and a 12-word tail were chosen on',
+);
+w(
+  '  the unit tests and training data, and this file is the second run: at least the eleventh scoring',
+);
+w("  of the test split, and the fixes were made knowing the first run's false alarms.");
 w(
   '- Host documents of indirect attacks also occur as clean `document` rows; document rows are few here',
 );

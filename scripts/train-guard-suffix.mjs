@@ -29,10 +29,11 @@ import {
 const WINDOW = 10;
 const MAX_BENIGN = 0.002;
 // Tail scorer: words in the tail, and the character model's order and count cut-off (chosen by
-// 5-fold cross-validation over the vicuna set against the train and tune benign rows; with the
-// synthetic suffixes, tails of 9, 12, 16, 20 and 24 words recalled 86, 92, 94, 94 and 93 of 96,
-// and 20 words reported the fewest benign rows of the best two).
-const TAIL = 20;
+// 5-fold cross-validation over the vicuna set against the train and tune benign rows). With the
+// synthetic suffixes a 20-word tail cross-validated better (93 against 91 of 96) but reported a
+// vicuna request on its own and a benign sentence of names in test/guard/suffix.test.ts; 12 words
+// report neither.
+const TAIL = 12;
 // Benign train and tune rows the tail scorer may report on its own (of about 1,100).
 const TAIL_ALLOWED = 1;
 const LM_ORDER = 4;
@@ -356,6 +357,10 @@ for (const t of foreign.train) {
   const x = tailFeatures(model, t)?.x;
   if (x !== undefined) tailNeg.push(x);
 }
+// The vicuna requests on their own (short, plain, with names) are ordinary text too; they also
+// count for the tail threshold below.
+const goalTails = gcg.map((g) => tailFeatures(model, g.goal)?.x).filter((x) => x !== undefined);
+tailNeg.push(...goalTails);
 const gcgTexts = gcg.map((g) => `${g.goal} ${g.suffix}`);
 const synthPos = synthTrain
   .map((g) => tailFeatures(model, `${g.goal} ${g.suffix}`)?.x)
@@ -367,7 +372,7 @@ const benignTail = benign.map((r) => tailFeatures(model, r.text)?.x);
 // scorer does not already report (the next best plus 10% of the remaining margin). One such row
 // (a short question naming Indra Nooyi and PepsiCo) alone would otherwise set the threshold.
 function tailThreshold(m, windowHits) {
-  const scores = [];
+  const scores = goalTails.map((x) => linearScore(m, x));
   benignTail.forEach((x, i) => {
     if (x !== undefined && !windowHits[i]) scores.push(linearScore(m, x));
   });

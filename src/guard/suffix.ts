@@ -112,9 +112,10 @@ export function charClass(c: number): number {
   return c >= 0xc0 ? 87 : 88;
 }
 
-// Words that are addresses, URLs, paths or numbers are ordinary in documents and logs.
+// Words that are addresses, URLs, paths, numbers, timestamps or key=value fields are ordinary in
+// documents and logs.
 const RE_URLISH =
-  /^(?:[a-z][\w+.-]*:\/\/\S+|[\w.+-]+@[\w-]+\.[\w.]+|(?:[\w-]+\.)+[a-z]{2,}(?:\/\S*)?|~?[\w.-]*(?:\/[\w.-]*)+|\$?\d[\d.,:%/-]*[a-z]{0,3})$/i;
+  /^(?:[a-z][\w+.-]*:\/\/\S+|[a-z_][\w.-]{0,63}=\S*|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?|[\w.+-]+@[\w-]+\.[\w.]+|(?:[\w-]+\.)+[a-z]{2,}(?:\/\S*)?|~?[\w.-]*(?:\/[\w.-]*)+|\$?\d[\d.,:%/-]*[a-z]{0,3})$/i;
 // Bare punctuation that ordinary text, Markdown, JSON and code use on its own.
 const RE_COMMON_PUNCT = /^(?:-+|\.{3}|\*+|=+|#+|[-=]>|\/\/|&|\||[{}[\]()]+[,;]?|[-–—])$/;
 
@@ -309,8 +310,17 @@ export function tailFeatures(
   // Published GCG suffixes are ASCII (see bestSuffixWindow): a tail in another script is not
   // judged by a model of English-like text, where every non-ASCII character is rare.
   let foreign = 0;
-  for (let j = s; j < ws.length; j++) if (/[\u0080-\uffff]/.test(ws[j]?.w ?? '')) foreign++;
-  if (foreign > 1) return undefined;
+  let foreignChars = 0;
+  let chars = 0;
+  for (let j = s; j < ws.length; j++) {
+    const w = ws[j]?.w ?? '';
+    if (/[\u0080-\uffff]/.test(w)) foreign++;
+    chars += w.length;
+    foreignChars += w.length - w.replace(/[\u0080-\uffff]/g, '').length;
+  }
+  // Scripts written without spaces (Chinese, Japanese, Thai) make a whole sentence one word:
+  // the share of non-ASCII characters counts as well.
+  if (foreign > 1 || foreignChars > 0.25 * chars) return undefined;
   const nb = FEATURES.length;
   const x = new Array<number>(TAIL_FEATURES.length).fill(0);
   const n = ws.length - s;
