@@ -86,7 +86,8 @@ function isIdentPart(code: number): boolean {
  */
 function operatorAt(body: string, i: number): string | undefined {
   const c = body.charAt(i);
-  const next = body.charAt(i + 1);
+  // Reads stay inside the string: past its end V8 would throw away the optimised tokenizer.
+  const next = i + 1 < body.length ? body.charAt(i + 1) : '';
   switch (c) {
     case '&':
     case '|':
@@ -129,7 +130,7 @@ function tokenize(body: string): Token[] | undefined {
         const quote = body.indexOf("'", i);
         if (quote < 0) return undefined;
         value += body.slice(i, quote);
-        if (body.charCodeAt(quote + 1) === 39) {
+        if (quote + 1 < body.length && body.charCodeAt(quote + 1) === 39) {
           value += "'";
           i = quote + 2;
           continue;
@@ -140,7 +141,7 @@ function tokenize(body: string): Token[] | undefined {
       out.push({ t: 'str', value, start, end: i });
       continue;
     }
-    if (isDigit(code) || (code === 45 && isDigit(body.charCodeAt(i + 1)))) {
+    if (isDigit(code) || (code === 45 && i + 1 < body.length && isDigit(body.charCodeAt(i + 1)))) {
       const m = /^-?(?:0x[0-9a-f]+|[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)/i.exec(
         body.slice(i, i + 64),
       );
