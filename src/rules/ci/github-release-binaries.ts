@@ -139,7 +139,11 @@ export default defineRule<WorkflowAuditInput, 'binary' | 'wildcard'>({
       for (const step of job.steps) {
         const named = assets(step);
         if (named.length === 0) continue;
-        const kinds = named.map((asset) => ({ ...asset, kind: classifyAsset(asset.name) }));
+        const kinds = named.map(({ scalar, name }) => ({
+          scalar,
+          name,
+          kind: classifyAsset(name),
+        }));
         const hit =
           kinds.find((k) => k.kind === 'binary') ?? kinds.find((k) => k.kind === 'wildcard');
         if (hit?.kind === undefined) continue;
