@@ -36,7 +36,7 @@ export function runRules<T extends RuleTarget>(
     },
   };
   for (const rule of all) {
-    current = rule as Rule;
+    current = rule;
     try {
       rule.check(ctx, input);
     } catch (error) {
