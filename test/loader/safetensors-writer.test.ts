@@ -85,6 +85,38 @@ describe('planSafetensors', () => {
     assert.deepEqual(parsed.c, { dtype: 'F32', shape: [], data_offsets: [16, 20] });
   });
 
+  it('streams a header of many pieces (multi-byte names across piece ends) that parses back whole', () => {
+    // 3,000 entries of ~90 bytes: the header text is built in several 64 KiB pieces.
+    const tensors = Array.from({ length: 3000 }, (_, i) =>
+      tensor(`layer.${i}.ŵeight.日本語.${'x'.repeat(i % 7)}`, 'float32', [i % 3], 0),
+    );
+    const plan = planSafetensors(tensors, [{ name: 'note', value: 'é'.repeat(70_000) }]);
+    const pieces = [...plan.headerPieces()];
+    assert.ok(pieces.length > 3, `${pieces.length} pieces`);
+    const header = Buffer.concat(pieces);
+    assert.equal(header.byteLength, plan.headerBytes);
+    assert.equal(Number(header.readBigUInt64LE(0)), plan.headerBytes - 8);
+    const bytes = new Uint8Array(plan.size);
+    bytes.set(header);
+    const parsed = parseSafetensorsHeader(bytes, makeLimits());
+    assert.deepEqual(
+      parsed.tensors.map((t) => [t.name, t.shape, t.dataOffsets]),
+      plan.tensors.map((p) => [p.tensor.name, p.tensor.shape, [p.begin, p.end]]),
+    );
+    assert.equal(parsed.metadata?.get('note'), 'é'.repeat(70_000));
+    // The same text as one JSON.stringify-style join of the entries.
+    const text = new TextDecoder().decode(header.subarray(8)).trimEnd();
+    const entries = plan.tensors.map(
+      (p) =>
+        `${JSON.stringify(p.tensor.name)}:{"dtype":"F32","shape":[${p.tensor.shape.join(',')}],` +
+        `"data_offsets":[${p.begin},${p.end}]}`,
+    );
+    assert.equal(
+      text,
+      `{"__metadata__":{"format":"pt","note":${JSON.stringify('é'.repeat(70_000))}},${entries.join(',')}}`,
+    );
+  });
+
   it('refuses dtypes safetensors cannot hold, duplicate and reserved names', () => {
     const refuses = (fn: () => unknown): void => {
       assert.throws(fn, (e: unknown) => e instanceof LoadError && e.code === 'UNSUPPORTED');
