@@ -458,20 +458,21 @@ function dictEntries(
     value.kind === 'call' &&
     (name === 'collections.OrderedDict' || name === 'collections.Counter')
   ) {
-    const items: (readonly [PickleValue, PickleValue])[] = [];
     const args = tupleItems(value.args);
     const initial = args?.[0];
-    if (initial !== undefined) {
-      const pairs = sequenceItems(initial);
-      if (pairs === undefined) return undefined;
-      for (const pair of pairs) {
-        const kv = tupleItems(pair);
-        if (kv?.length !== 2) return undefined;
-        items.push([kv[0] ?? null, kv[1] ?? null]);
-      }
+    // `OrderedDict()` filled by SETITEMS (what torch.save writes): its entries as they are, not
+    // a copy of 100,000 pairs.
+    if (initial === undefined) return value.entries ?? [];
+    const pairs = sequenceItems(initial);
+    if (pairs === undefined) return undefined;
+    const items: (readonly [PickleValue, PickleValue])[] = [];
+    for (const pair of pairs) {
+      const kv = tupleItems(pair);
+      if (kv?.length !== 2) return undefined;
+      items.push([kv[0] ?? null, kv[1] ?? null]);
     }
-    const set = value.entries;
-    if (set !== undefined) items.push(...set);
+    // A loop, not push(...entries): a spread of that many arguments overflows the stack.
+    for (const entry of value.entries ?? []) items.push(entry);
     return items;
   }
   return undefined;
