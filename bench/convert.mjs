@@ -15,7 +15,7 @@
 // peak RSS come from /usr/bin/time -v; the 1-minute load average is printed before and after
 // (on a shared machine, compare CPU times; wall ratios need a quiet one).
 // TORCHWARD_BENCH_ONLY=views,t100k-shared (comma-separated input names, or copyInPlace) runs a
-// part of the bench.
+// part of the bench, and writes only the inputs that part reads.
 //
 // Free page reporting. A VM whose balloon reports free pages to the host (Linux's page_reporting)
 // gets those pages back only through a host fault on first touch. On the bench VM freed pages are
@@ -58,32 +58,37 @@ mkdirSync(OUT, { recursive: true });
 const GEN = String.raw`
 import os, sys, torch
 out = sys.argv[1]
+names = set(sys.argv[2:])  # the inputs to write (the missing ones the run wants)
 def save(name, obj, **kw):
     path = os.path.join(out, name + '.pt')
     if not os.path.exists(path):
         torch.save(obj, path, **kw)
 torch.manual_seed(0)
-sd = {f'layers.{i}.weight': torch.empty(4096, 4096).uniform_() for i in range(16)}
-sd['step'] = 1000
-save('contig-zip', sd)
-save('contig-legacy', sd, _use_new_zipfile_serialization=False)
-del sd
-a = torch.empty(8192, 8192).uniform_()
-b = torch.empty(8192, 8192).uniform_()
-c = torch.empty(16384, 4096).uniform_()
-d = torch.empty(64, 2048, 16, 64, dtype=torch.bfloat16).uniform_()
-save('views', {'a.t': a.t(), 'b.even': b[::2], 'b.odd': b[1::2], 'b.cols': b[:, ::2],
-               'c.top': c[:8192], 'c.bottom': c[8192:], 'c.left': c[:, :2048],
-               'd.heads': d.permute(0, 2, 1, 3)})
-del a, b, c, d
-save('t100k-legacy', {f'model.layers.{i // 10}.block.{i % 10}.weight': torch.full((4,), float(i))
-                      for i in range(100000)}, _use_new_zipfile_serialization=False)
-shared = {}
-for s in range(1000):
-    flat = torch.full((400,), float(s))
-    for j in range(100):
-        shared[f'model.layers.{s}.block.{j}.weight'] = flat[j * 4:(j + 1) * 4]
-save('t100k-shared', shared)
+if names & {'contig-zip', 'contig-legacy'}:
+    sd = {f'layers.{i}.weight': torch.empty(4096, 4096).uniform_() for i in range(16)}
+    sd['step'] = 1000
+    save('contig-zip', sd)
+    save('contig-legacy', sd, _use_new_zipfile_serialization=False)
+    del sd
+if 'views' in names:
+    a = torch.empty(8192, 8192).uniform_()
+    b = torch.empty(8192, 8192).uniform_()
+    c = torch.empty(16384, 4096).uniform_()
+    d = torch.empty(64, 2048, 16, 64, dtype=torch.bfloat16).uniform_()
+    save('views', {'a.t': a.t(), 'b.even': b[::2], 'b.odd': b[1::2], 'b.cols': b[:, ::2],
+                   'c.top': c[:8192], 'c.bottom': c[8192:], 'c.left': c[:, :2048],
+                   'd.heads': d.permute(0, 2, 1, 3)})
+    del a, b, c, d
+if 't100k-legacy' in names:
+    save('t100k-legacy', {f'model.layers.{i // 10}.block.{i % 10}.weight': torch.full((4,), float(i))
+                          for i in range(100000)}, _use_new_zipfile_serialization=False)
+if 't100k-shared' in names:
+    shared = {}
+    for s in range(1000):
+        flat = torch.full((400,), float(s))
+        for j in range(100):
+            shared[f'model.layers.{s}.block.{j}.weight'] = flat[j * 4:(j + 1) * 4]
+    save('t100k-shared', shared)
 `;
 const INPUTS = ['contig-zip', 'contig-legacy', 'views', 't100k-legacy', 't100k-shared'];
 
@@ -91,9 +96,18 @@ if (!existsSync(CLI)) {
   console.error(`bench convert: build first (${CLI} missing)`);
   process.exit(1);
 }
-if (INPUTS.some((name) => !existsSync(`${OUT}/${name}.pt`))) {
-  console.error('bench convert: generating the inputs with torch (one-time, ~1 minute)');
-  execFileSync('/usr/bin/python3', ['-c', GEN, OUT], { stdio: 'inherit' });
+const only = process.env.TORCHWARD_BENCH_ONLY?.split(',');
+const want = (name) => only === undefined || only.includes(name);
+// Only the inputs this run uses are written (the 100,000-tensor ones alone take seconds; the
+// 1 GiB ones a minute and 3 GiB of disk).
+const missing = INPUTS.filter(
+  (name) =>
+    (want(name) || (name === 'contig-zip' && want('copyInPlace'))) &&
+    !existsSync(`${OUT}/${name}.pt`),
+);
+if (missing.length > 0) {
+  console.error(`bench convert: generating ${missing.join(', ')} with torch (one-time, ~1 minute)`);
+  execFileSync('/usr/bin/python3', ['-c', GEN, OUT, ...missing], { stdio: 'inherit' });
 }
 
 /** Runs argv under /usr/bin/time -v; returns wall and CPU seconds and peak RSS in MB. */
@@ -274,8 +288,6 @@ console.log(Number(process.hrtime.bigint() - t) / 1e9);`;
 const loadBefore = Number(loadavg()[0].toFixed(2));
 const reporting = pageReporting();
 const result = { bench: 'convert', pageReporting: reporting };
-const only = process.env.TORCHWARD_BENCH_ONLY?.split(',');
-const want = (name) => only === undefined || only.includes(name);
 const ratios = {};
 for (const [name, target] of [
   ['contig-zip', 1.3],

@@ -49,12 +49,21 @@ export interface PlannedTensor {
 
 /** The header and layout of a safetensors file, before any tensor byte is read. */
 export interface SafetensorsPlan {
-  /** The whole header: 8-byte LE length, then the space-padded JSON. */
-  readonly header: Uint8Array;
+  /** Bytes of the whole header: the 8-byte LE length, then the space-padded JSON. */
+  readonly headerBytes: number;
+  /**
+   * The header's bytes in order, in pieces of about HEADER_PIECE bytes, built anew on each call
+   * and never held whole: for 100,000 tensors the text is over 10 MB, and holding it (with the
+   * strings it is joined from) was most of convert's memory after the pickle.
+   */
+  headerPieces(): Generator<Uint8Array>;
   readonly tensors: readonly PlannedTensor[];
   /** Total file size. */
   readonly size: number;
 }
+
+/** Text per header piece: a few hundred tensor entries. */
+const HEADER_PIECE = 64 * 1024;
 
 /**
  * Lays out a safetensors file per the spec (model-formats §7): tensors sorted by descending item
@@ -63,6 +72,8 @@ export interface SafetensorsPlan {
  * padded with spaces to a multiple of 8, and `__metadata__` first: `format: "pt"` plus one entry
  * per non-tensor leaf, its value as JSON text. Throws LoadError('UNSUPPORTED') for a dtype with
  * no safetensors equivalent, a duplicate or reserved name, or a header over 100 MB.
+ * The header's length is counted entry by entry here and its text built again piece by piece
+ * when written (SafetensorsPlan.headerPieces), so memory holds one entry at a time, not the text.
  */
 export function planSafetensors(
   tensors: readonly LoadedTensor[],
@@ -71,12 +82,14 @@ export function planSafetensors(
   formatPt = true,
 ): SafetensorsPlan {
   const names = new Set<string>();
-  for (const name of [...tensors.map((t) => t.name), ...metadata.map((m) => m.name)]) {
-    // A lone surrogate (possible in pickled text) has no UTF-8 form; serde_json refuses its escape.
+  // A lone surrogate (possible in pickled text) has no UTF-8 form; serde_json refuses its escape.
+  const checkUnicode = (name: string): void => {
     if (LONE_SURROGATE.test(name)) {
       throw new LoadError('UNSUPPORTED', `the key ${JSON.stringify(name)} is not valid Unicode`);
     }
-  }
+  };
+  for (const t of tensors) checkUnicode(t.name);
+  for (const m of metadata) checkUnicode(m.name);
   for (const t of tensors) {
     if (t.name === '__metadata__')
       throw new LoadError('UNSUPPORTED', "a tensor is named '__metadata__'");
@@ -97,6 +110,7 @@ export function planSafetensors(
     }
     meta.set(leaf.name, leaf.value);
   }
+  names.clear();
   const sorted = [...tensors].sort(
     (a, b) => b.dtype.itemsize - a.dtype.itemsize || compareText(a.name, b.name),
   );
@@ -106,27 +120,72 @@ export function planSafetensors(
     at += tensor.nbytes;
     return { tensor, dtype: tensor.dtype.safetensors ?? '', begin, end: at };
   });
-  const parts: string[] = [];
-  const metaParts = [...meta].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
-  parts.push(`"__metadata__":{${metaParts.join(',')}}`);
-  for (const p of planned) {
-    parts.push(
-      `${JSON.stringify(p.tensor.name)}:{"dtype":${JSON.stringify(p.dtype)},` +
-        `"shape":[${p.tensor.shape.join(',')}],"data_offsets":[${p.begin},${p.end}]}`,
-    );
-  }
-  const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
-  const padded = Math.ceil(json.byteLength / 8) * 8;
+  let jsonBytes = 0;
+  for (const text of headerText(meta, planned)) jsonBytes += Buffer.byteLength(text, 'utf8');
+  const padded = Math.ceil(jsonBytes / 8) * 8;
   if (padded > MAX_HEADER) {
     throw new LoadError(
       'UNSUPPORTED',
       `the safetensors header would be ${padded} bytes (max ${MAX_HEADER})`,
     );
   }
-  const header = Buffer.alloc(8 + padded, 0x20);
-  header.writeBigUInt64LE(BigInt(padded), 0);
-  json.copy(header, 8);
-  return { header, tensors: planned, size: header.byteLength + at };
+  return {
+    headerBytes: 8 + padded,
+    headerPieces: () => headerPieces(meta, planned, jsonBytes, padded),
+    tensors: planned,
+    size: 8 + padded + at,
+  };
+}
+
+/** The header's JSON text in order, one metadata or tensor entry at a time. */
+function* headerText(
+  meta: ReadonlyMap<string, string>,
+  planned: readonly PlannedTensor[],
+): Generator<string> {
+  yield '{"__metadata__":{';
+  let first = true;
+  for (const [k, v] of meta) {
+    yield `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    first = false;
+  }
+  yield '}';
+  for (const p of planned) {
+    yield (
+      `,${JSON.stringify(p.tensor.name)}:{"dtype":${JSON.stringify(p.dtype)},` +
+      `"shape":[${p.tensor.shape.join(',')}],"data_offsets":[${p.begin},${p.end}]}`
+    );
+  }
+  yield '}';
+}
+
+/** The length prefix, the JSON text in pieces of about HEADER_PIECE, then the padding. */
+function* headerPieces(
+  meta: ReadonlyMap<string, string>,
+  planned: readonly PlannedTensor[],
+  jsonBytes: number,
+  padded: number,
+): Generator<Uint8Array> {
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(padded), 0);
+  yield prefix;
+  let written = 0;
+  let piece = '';
+  for (const text of headerText(meta, planned)) {
+    piece += text;
+    if (piece.length >= HEADER_PIECE) {
+      const bytes = Buffer.from(piece, 'utf8');
+      written += bytes.byteLength;
+      yield bytes;
+      piece = '';
+    }
+  }
+  const last = Buffer.from(piece, 'utf8');
+  written += last.byteLength;
+  // The text is built from the same entries as when it was counted: a difference is a bug.
+  if (written !== jsonBytes) {
+    throw new Error(`header text is ${written} bytes, not the ${jsonBytes} planned`);
+  }
+  yield Buffer.concat([last, Buffer.alloc(padded - written, 0x20)]);
 }
 
 /** Options of {@link writeSafetensors}. */
@@ -165,7 +224,11 @@ export async function writeSafetensors(
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', 0o644);
-    await writeAll(handle, plan.header, 0);
+    let at = 0;
+    for (const piece of plan.headerPieces()) {
+      await writeAll(handle, piece, at);
+      at += piece.byteLength;
+    }
     await streamTensors(handle, plan, options.viewBlockBytes);
     const { size } = await handle.stat();
     if (size !== plan.size) {
@@ -222,7 +285,7 @@ async function streamTensors(
 ): Promise<void> {
   const copier = new RangeCopier(handle.fd);
   let gatherer: ViewGatherer | undefined;
-  let position = plan.header.byteLength;
+  let position = plan.headerBytes;
   try {
     for (const p of plan.tensors) {
       const { tensor } = p;

@@ -66,8 +66,8 @@ export async function loadTorchZip(
     );
   }
   const bigEndian = await readByteorder(file, byName, prefix, limits);
-  const resolved = new Map<string, StorageRef>();
-  const pending: { ref: StorageRef; entry: ZipEntry; deflated: boolean }[] = [];
+  const resolved = new Map<string, PlacedRef>();
+  const pending: { ref: PlacedRef; entry: ZipEntry; deflated: boolean }[] = [];
   const resolve = (storage: DeclaredStorage): StorageRef => {
     if (storage.view !== undefined) {
       throw new LoadError(
@@ -104,8 +104,9 @@ export async function loadTorchZip(
     if (entry.method === 0 && entry.compressedSize !== nbytes) {
       throw new LoadError('INVALID_STORAGE', `stored record ${name} has mismatched sizes`);
     }
-    // The data offset is filled in below, once the local header has been read.
-    const ref: StorageRef = { key: storage.key, source: file, start: 0, nbytes, bigEndian };
+    // The data offset (and, for a deflated record, the source) is filled in below, once the
+    // local header has been read: in place, so no tensor is copied to point at its storage.
+    const ref: PlacedRef = { key: storage.key, source: file, start: 0, nbytes, bigEndian };
     resolved.set(storage.key, ref);
     pending.push({ ref, entry, deflated: entry.method !== 0 });
     return ref;
@@ -119,22 +120,21 @@ export async function loadTorchZip(
     tensorsOnly,
   );
   // Place each storage now: stored records are windows of the file, deflated ones are inflated.
-  const placed = new Map<StorageRef, StorageRef>();
   for (const { ref, entry, deflated } of pending) {
     if (deflated) {
       const bytes = await readMember(file, entry, limits, MAX_DEFLATED_STORAGE);
-      placed.set(ref, { ...ref, source: new MemorySource(bytes), start: 0 });
+      ref.source = new MemorySource(bytes);
+      ref.start = 0;
     } else {
       const located = await formatStep(() => locateZipMember(file, entry));
-      placed.set(ref, { ...ref, start: located.dataOffset });
+      ref.start = located.dataOffset;
     }
   }
-  return {
-    metadata: walked.metadata,
-    ...(walked.dropped === undefined ? {} : { dropped: walked.dropped }),
-    tensors: walked.tensors.map((t) => ({ ...t, storage: placed.get(t.storage) ?? t.storage })),
-  };
+  return walked;
 }
+
+/** A StorageRef while its record is being placed (see loadTorchZip). */
+type PlacedRef = { -readonly [K in keyof StorageRef]: StorageRef[K] };
 
 /** Walks a decoded data.pkl (one complete stream) with `resolve` for its storages. */
 function walkDataPickle(

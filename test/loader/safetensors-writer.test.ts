@@ -10,7 +10,11 @@ import { parseSafetensorsHeader } from '../../src/formats/safetensors/index.js';
 import { DTYPES } from '../../src/loader/dtype.js';
 import { LoadError } from '../../src/loader/errors.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
-import { planSafetensors, writeSafetensors } from '../../src/loader/safetensors-writer.js';
+import {
+  planSafetensors,
+  writeSafetensors,
+  type SafetensorsPlan,
+} from '../../src/loader/safetensors-writer.js';
 import { checkTensorGeometry } from '../../src/loader/storage-bounds.js';
 import type { LoadedTensor } from '../../src/loader/tensor.js';
 import { fuzzRuns } from '../helpers/issue4-fixtures.js';
@@ -41,6 +45,11 @@ function tensor(name: string, dtypeName: string, shape: number[], fill: number):
   };
 }
 
+/** The plan's header as one buffer (the writer streams it in pieces). */
+function headerOf(plan: SafetensorsPlan): Buffer {
+  return Buffer.concat([...plan.headerPieces()]);
+}
+
 describe('planSafetensors', () => {
   it('writes a header the spec accepts: "{" first, space-padded to 8, sorted contiguous offsets', () => {
     const plan = planSafetensors(
@@ -52,12 +61,12 @@ describe('planSafetensors', () => {
       ],
       [{ name: 'epoch', value: '7' }],
     );
-    const n = Number(
-      new DataView(plan.header.buffer, plan.header.byteOffset).getBigUint64(0, true),
-    );
+    const header = headerOf(plan);
+    const n = Number(header.readBigUInt64LE(0));
     assert.equal(n % 8, 0);
-    assert.equal(plan.header.byteLength, 8 + n);
-    const text = new TextDecoder().decode(plan.header.subarray(8));
+    assert.equal(header.byteLength, 8 + n);
+    assert.equal(plan.headerBytes, 8 + n);
+    const text = new TextDecoder().decode(header.subarray(8));
     assert.equal(text[0], '{');
     assert.match(text, /^\{.*\} *$/s);
     // Largest item size first, then by name, so every tensor stays aligned.
@@ -74,6 +83,38 @@ describe('planSafetensors', () => {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     assert.deepEqual(parsed.__metadata__, { format: 'pt', epoch: '7' });
     assert.deepEqual(parsed.c, { dtype: 'F32', shape: [], data_offsets: [16, 20] });
+  });
+
+  it('streams a header of many pieces (multi-byte names across piece ends) that parses back whole', () => {
+    // 3,000 entries of ~90 bytes: the header text is built in several 64 KiB pieces.
+    const tensors = Array.from({ length: 3000 }, (_, i) =>
+      tensor(`layer.${i}.ŵeight.日本語.${'x'.repeat(i % 7)}`, 'float32', [i % 3], 0),
+    );
+    const plan = planSafetensors(tensors, [{ name: 'note', value: 'é'.repeat(70_000) }]);
+    const pieces = [...plan.headerPieces()];
+    assert.ok(pieces.length > 3, `${pieces.length} pieces`);
+    const header = Buffer.concat(pieces);
+    assert.equal(header.byteLength, plan.headerBytes);
+    assert.equal(Number(header.readBigUInt64LE(0)), plan.headerBytes - 8);
+    const bytes = new Uint8Array(plan.size);
+    bytes.set(header);
+    const parsed = parseSafetensorsHeader(bytes, makeLimits());
+    assert.deepEqual(
+      parsed.tensors.map((t) => [t.name, t.shape, t.dataOffsets]),
+      plan.tensors.map((p) => [p.tensor.name, p.tensor.shape, [p.begin, p.end]]),
+    );
+    assert.equal(parsed.metadata?.get('note'), 'é'.repeat(70_000));
+    // The same text as one JSON.stringify-style join of the entries.
+    const text = new TextDecoder().decode(header.subarray(8)).trimEnd();
+    const entries = plan.tensors.map(
+      (p) =>
+        `${JSON.stringify(p.tensor.name)}:{"dtype":"F32","shape":[${p.tensor.shape.join(',')}],` +
+        `"data_offsets":[${p.begin},${p.end}]}`,
+    );
+    assert.equal(
+      text,
+      `{"__metadata__":{"format":"pt","note":${JSON.stringify('é'.repeat(70_000))}},${entries.join(',')}}`,
+    );
   });
 
   it('refuses dtypes safetensors cannot hold, duplicate and reserved names', () => {
@@ -121,7 +162,7 @@ describe('planSafetensors round trip', () => {
             leaves,
           );
           const bytes = new Uint8Array(plan.size);
-          bytes.set(plan.header);
+          bytes.set(headerOf(plan));
           const header = parseSafetensorsHeader(bytes, makeLimits());
           assert.deepEqual(
             header.tensors.map((t) => [t.name, t.dtype, t.shape, t.dataOffsets]),

@@ -75,6 +75,8 @@ const RESYNC_WINDOW = 16 * 1024 * 1024;
 const LENIENT_OPCODES: ReadonlySet<number> = new Set([0x95, 0x63, 0x69]);
 // Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
 const MEMO_GAP = 1024;
+// Memo slots per page: at most 64 KiB of pointers, under V8's large-object threshold.
+const MEMO_PAGE = 8192;
 
 /**
  * Decodes every pickle in `bytes` (several may follow one another; each STOP ends one), as
@@ -449,10 +451,13 @@ class Machine {
   private readonly stack: PickleValue[] = [];
   private readonly marks: number[] = [];
   private fence = 0;
-  // The memo as CPython's C unpickler keeps it: an array indexed by key, plus a count of set
-  // keys (MEMOIZE writes at that count). Keys far beyond the array go to a Map instead of
-  // allocating the gap (the C unpickler would try to allocate it and fail).
-  private readonly memoArray: (PickleValue | undefined)[] = [];
+  // The memo as CPython's C unpickler keeps it: an array indexed by key (`memoLength` slots,
+  // held in fixed pages of MEMO_PAGE so that a memo of a million entries is never copied as it
+  // grows: one growing array left ~2x its size of dead copies in the large-object space), plus
+  // a count of set keys (MEMOIZE writes at that count). Keys far beyond the array go to a Map
+  // instead of allocating the gap (the C unpickler would try to allocate it and fail).
+  private readonly memoPages: (PickleValue | undefined)[][] = [];
+  private memoLength = 0;
   private readonly memoFar = new Map<number, PickleValue>();
   private memoCount = 0;
   private proto = 0;
@@ -731,7 +736,10 @@ class Machine {
   }
 
   private memoGet(key: number): PickleValue {
-    const v = key < this.memoArray.length ? this.memoArray[key] : this.memoFar.get(key);
+    const v =
+      key < this.memoLength
+        ? this.memoPages[Math.floor(key / MEMO_PAGE)]?.[key % MEMO_PAGE]
+        : this.memoFar.get(key);
     if (v === undefined) this.fail('BAD_VALUE', `memo value not found at index ${key}`);
     return v;
   }
@@ -739,18 +747,29 @@ class Machine {
   private memoPut(key: number): void {
     if (this.stack.length <= this.fence) this.fail('BAD_STRUCTURE', 'unpickling stack underflow');
     const value = this.stack[this.stack.length - 1] ?? null;
-    const arr = this.memoArray;
-    if (key < arr.length) {
-      if (arr[key] === undefined) this.memoAdded();
-      arr[key] = value;
-    } else if (key <= arr.length + MEMO_GAP && !this.memoFar.has(key)) {
+    if (key < this.memoLength) {
+      const page = this.memoPage(key);
+      if (page[key % MEMO_PAGE] === undefined) this.memoAdded();
+      page[key % MEMO_PAGE] = value;
+    } else if (key <= this.memoLength + MEMO_GAP && !this.memoFar.has(key)) {
       this.memoAdded();
-      while (arr.length < key) arr.push(undefined);
-      arr.push(value);
+      this.memoLength = key + 1;
+      this.memoPage(key)[key % MEMO_PAGE] = value;
     } else {
       if (!this.memoFar.has(key)) this.memoAdded();
       this.memoFar.set(key, value);
     }
+  }
+
+  /** The memo page holding `key`, grown to hold it (pages and slots up to it read undefined). */
+  private memoPage(key: number): (PickleValue | undefined)[] {
+    const index = Math.floor(key / MEMO_PAGE);
+    while (this.memoPages.length <= index) this.memoPages.push([]);
+    const page = this.memoPages[index] ?? [];
+    // Filled one by one, as the single array was: a jump in a fresh array would make V8 store
+    // it as a dictionary.
+    while (page.length <= key % MEMO_PAGE) page.push(undefined);
+    return page;
   }
 
   private memoAdded(): void {

@@ -290,6 +290,32 @@ describe('pickle VM: memo', () => {
     assert.equal(dec(pk(binget(1), STOP)).error?.code, 'BAD_VALUE');
     assert.equal(dec(pk(int1(1), 'p-1\n', STOP)).error?.code, 'BAD_VALUE');
   });
+  it('keeps a memo of 16,000 entries across its pages; gaps and far keys as before', () => {
+    // The memo is held in pages of 8,192 slots: keys on both sides of each page end, a gap that
+    // crosses one (16,000 -> 17,000: the slots between read as missing), a far key (a Map).
+    const n = 16_000;
+    const parts: Uint8Array[] = [pk(proto(2), MARK)];
+    for (let i = 0; i < n; i++) parts.push(pk(0x4a, u32(i * 3), 0x72, u32(i)));
+    parts.push(pk(LIST, MARK));
+    for (let i = n - 1; i >= 0; i--) parts.push(pk(0x6a, u32(i)));
+    parts.push(pk(LIST, int1(7), 0x72, u32(17_000), POP, int1(9), 0x72, u32(40_000), POP));
+    parts.push(pk(0x6a, u32(17_000), 0x6a, u32(40_000), TUPLE2, TUPLE3, STOP));
+    const value = root(pk(...parts));
+    assert.ok(typeof value === 'object' && value?.kind === 'tuple');
+    const [stored, read, pair] = value.items;
+    assert.ok(typeof stored === 'object' && stored?.kind === 'list');
+    assert.ok(typeof read === 'object' && read?.kind === 'list');
+    assert.deepEqual(
+      stored.items,
+      Array.from({ length: n }, (_, i) => i * 3),
+    );
+    assert.deepEqual(read.items, [...stored.items].reverse());
+    assert.ok(typeof pair === 'object' && pair?.kind === 'tuple');
+    assert.deepEqual(pair.items, [7, 9]);
+    const gap = pk(...parts.slice(0, -1), pk(0x6a, u32(16_500), STOP));
+    assert.equal(dec(gap).error?.code, 'BAD_VALUE');
+    assert.match(dec(gap).error?.message ?? '', /memo value not found at index 16500/);
+  });
   it('MEMOIZE stores at len(memo), not last key + 1 (bypass O1)', () => {
     // BINPUT 5 on an empty memo, then MEMOIZE writes key 1 (the entry count).
     const b = pk(proto(4), int1(10), binput(5), POP, int1(20), MEMOIZE, POP, binget(1), STOP);
