@@ -61,7 +61,10 @@ class Unsliceable extends Error {}
 const CLAUSES = new Set(['elif', 'else', 'except', 'finally']);
 const IDENT = /[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*/g;
 const RUN = /[A-Za-z0-9_]+/g;
-const ALIAS_VALUE = /^[\s\w.\\()\u0080-\uffff]+$/;
+// `x = a.b`: the code model's alias assignment (the right side a plain dotted name).
+const ALIAS_VALUE =
+  /^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*(?:\.[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)*$/;
+const LITERAL_NAMES = new Set(['True', 'False', 'None']);
 // eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -513,7 +516,8 @@ function bindingsOf(text: string, line: Line, scope: string): Binding[] {
   if (line.assign < 0) return out;
   const left = text.slice(line.start, line.assign);
   const right = text.slice(line.assign + line.assignLength, line.end);
-  const alias = line.assignLength === 1 && ALIAS_VALUE.test(stripComment(right));
+  const value = stripComment(right).replace(/[\s\\]+/g, '');
+  const alias = line.assignLength === 1 && ALIAS_VALUE.test(value) && !LITERAL_NAMES.has(value);
   // Chained `a = b = v` and tuple targets: every plain name among the targets.
   for (const part of splitTargets(left)) {
     const name = targetName(part);
