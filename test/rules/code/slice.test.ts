@@ -269,7 +269,9 @@ describe('code audit slicer', () => {
     }
     assert.ok(Object.keys(files).length >= 6);
     const { sliced, whole } = await auditBoth(files);
-    sliced.forEach((r, i) => assert.deepEqual(verdict(r), verdict(whole[i]), r.uri));
+    sliced.forEach((r, i) => {
+      assert.deepEqual(verdict(r), verdict(whole[i]), r.uri);
+    });
   });
 
   it('gives the same findings as whole-text parses on generated Python (differential)', async () => {
