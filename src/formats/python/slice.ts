@@ -104,14 +104,21 @@ export function slicePython(
     if (error instanceof Unsliceable) return undefined;
     throw error;
   }
-  const bindings = lines.map((line, i) => bindingsOf(text, line, scopes[i] ?? '<module>'));
+  // Bindings are read only of lines that can matter (they are much of the slicer's cost).
+  const bindings: (Binding[] | undefined)[] = [];
+  const bindingsAt = (i: number): Binding[] =>
+    (bindings[i] ??= bindingsOf(text, itemAt(lines, i), scopes[i] ?? '<module>'));
 
-  // Aliases of audited names are triggers too: `from pickle import loads as L`, `L2 = L`.
+  // Aliases of audited names are triggers too: `from pickle import loads as L`, `L2 = L`. Only a
+  // line holding a trigger can bind an alias of one.
   const trigger = new Set(triggers);
   for (let grew = true; grew;) {
     grew = false;
-    for (const bound of bindings) {
-      for (const b of bound) {
+    for (let i = 0; i < lines.length; i++) {
+      const line = itemAt(lines, i);
+      if (line.assign < 0 && !line.words.includes('import')) continue;
+      if (!line.words.some((w) => trigger.has(w))) continue;
+      for (const b of bindingsAt(i)) {
         if (b.from === undefined || trigger.has(b.name)) continue;
         if (b.from.some((w) => trigger.has(w))) {
           trigger.add(b.name);
@@ -119,6 +126,10 @@ export function slicePython(
         }
       }
     }
+  }
+  const triggered = new Uint8Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    if (itemAt(lines, i).words.some((w) => trigger.has(w))) triggered[i] = 1;
   }
 
   const kept = new Uint8Array(lines.length);
@@ -137,8 +148,11 @@ export function slicePython(
     }
   };
   const needed = (i: number): boolean => {
-    if (itemAt(lines, i).words.some((w) => trigger.has(w))) return true;
-    for (const b of itemAt(bindings, i)) {
+    if (triggered[i] === 1) return true;
+    // Every name a line binds is one of its words: a line none of whose words is read binds
+    // nothing the kept lines read.
+    if (!itemAt(lines, i).words.some((w) => usedAnywhere.has(w))) return false;
+    for (const b of bindingsAt(i)) {
       if (b.scope === undefined || b.scope === '<module>') {
         if (usedAnywhere.has(b.name)) return true;
       } else if (usedIn.get(b.scope)?.has(b.name) === true) return true;
