@@ -12,12 +12,13 @@
 //            on real repositories (see docs/benchmarks.md); the rest load safetensors or use
 //            yaml.safe_load, as the templates' other files do
 //   differential  the first TORCHWARD_BENCH_DIFF_FILES files (default 2,000) of each corpus
-//            audited with and without the prefilter: the run fails on any difference
+//            audited with and without the prefilter and slicer, and with and without the slicer
+//            alone (every finding, syntax errors included): the run fails on any difference
 // Each prints one JSON line: {"case","files","bytes","seconds","filesPerSecond","cpuSeconds",
 // "loadAverage","findings","parsedFiles","peakRssMiB"}.
 // Usage: npm run build && node bench/code.mjs [count]
 //        TORCHWARD_BENCH_GENERATE_ONLY=1 node bench/code.mjs [count]   (write the corpora only)
-//        node bench/code.mjs --audit ROOT [--no-prefilter]   (the child; ROOT is read
+//        node bench/code.mjs --audit ROOT [--no-prefilter] [--no-slice]   (the child; ROOT is read
 //        recursively, so a local checkout of a real repository can be measured too)
 //        node bench/code.mjs --differential ROOT [files]
 import { spawnSync } from 'node:child_process';
