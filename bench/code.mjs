@@ -12,12 +12,13 @@
 //            on real repositories (see docs/benchmarks.md); the rest load safetensors or use
 //            yaml.safe_load, as the templates' other files do
 //   differential  the first TORCHWARD_BENCH_DIFF_FILES files (default 2,000) of each corpus
-//            audited with and without the prefilter: the run fails on any difference
+//            audited with and without the prefilter and slicer, and with and without the slicer
+//            alone (every finding, syntax errors included): the run fails on any difference
 // Each prints one JSON line: {"case","files","bytes","seconds","filesPerSecond","cpuSeconds",
 // "loadAverage","findings","parsedFiles","peakRssMiB"}.
 // Usage: npm run build && node bench/code.mjs [count]
 //        TORCHWARD_BENCH_GENERATE_ONLY=1 node bench/code.mjs [count]   (write the corpora only)
-//        node bench/code.mjs --audit ROOT [--no-prefilter]   (the child; ROOT is read
+//        node bench/code.mjs --audit ROOT [--no-prefilter] [--no-slice]   (the child; ROOT is read
 //        recursively, so a local checkout of a real repository can be measured too)
 //        node bench/code.mjs --differential ROOT [files]
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 if (process.argv[2] === '--audit') {
-  await auditChild(process.argv[3] ?? '', !process.argv.includes('--no-prefilter'));
+  await auditChild(
+    process.argv[3] ?? '',
+    !process.argv.includes('--no-prefilter'),
+    !process.argv.includes('--no-slice'),
+  );
   process.exit(0);
 }
 if (process.argv[2] === '--differential') {
@@ -42,7 +47,7 @@ function pythonFiles(root) {
     .map((name) => ({ path: join(root, name), uri: name, kind: 'python' }));
 }
 
-async function auditChild(root, prefilter) {
+async function auditChild(root, prefilter, slice) {
   const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
   const { auditCodeFiles } = await import('../dist/engine/code-audit.js');
   const { loadPythonParser } = await import('../dist/formats/python/parser.js');
@@ -57,6 +62,7 @@ async function auditChild(root, prefilter) {
     config: {},
     repoRoot: root,
     prefilter,
+    slice: prefilter && slice,
   });
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
@@ -78,22 +84,28 @@ async function auditChild(root, prefilter) {
 }
 
 // Every finding (but code/parse-error's syntax one, which needs a parse) and every content-scan
-// verdict must be the same with and without the prefilter.
+// verdict must be the same with and without the prefilter and the slicer; and every finding,
+// code/parse-error's syntax one included, the same with and without the slicer alone.
 async function differentialChild(root, max) {
   const { DEFAULT_LIMITS } = await import('../dist/core/limits.js');
   const { auditCodeFiles } = await import('../dist/engine/code-audit.js');
   const files = pythonFiles(root).slice(0, max);
   const options = { limits: DEFAULT_LIMITS, config: {}, repoRoot: root };
-  const show = (r) =>
+  const show = (r, syntax) =>
     JSON.stringify([
       r.contentScan,
       r.findings
-        .filter((f) => !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
+        .filter((f) => syntax || !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
         .map((f) => [f.ruleId, f.messageId, f.severity, f.primary.span, f.message]),
     ]);
   const on = (await auditCodeFiles(files, { ...options, prefilter: true })).results;
   const off = (await auditCodeFiles(files, { ...options, prefilter: false })).results;
-  const differing = on.filter((r, i) => show(r) !== show(off[i])).map((r) => r.uri);
+  const whole = (await auditCodeFiles(files, { ...options, prefilter: true, slice: false }))
+    .results;
+  const differing = on.filter((r, i) => show(r, false) !== show(off[i], false)).map((r) => r.uri);
+  const sliceDiffering = on
+    .filter((r, i) => show(r, true) !== show(whole[i], true))
+    .map((r) => r.uri);
   const count = (rs) => rs.reduce((n, r) => n + r.findings.length, 0);
   console.log(
     JSON.stringify({
@@ -102,9 +114,11 @@ async function differentialChild(root, max) {
       findingsUnfiltered: count(off),
       differing: differing.length,
       ...(differing.length > 0 ? { firstDiffering: differing.slice(0, 5) } : {}),
+      sliceDiffering: sliceDiffering.length,
+      ...(sliceDiffering.length > 0 ? { firstSliceDiffering: sliceDiffering.slice(0, 5) } : {}),
     }),
   );
-  return differing.length === 0 ? 0 : 1;
+  return differing.length === 0 && sliceDiffering.length === 0 ? 0 : 1;
 }
 
 const COUNT = Number(process.argv[2] ?? '10000');

@@ -17,7 +17,8 @@ import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { parseDockerfile } from '../formats/shell/dockerfile.js';
 import { findPipInstalls } from '../formats/shell/pip.js';
 import { tokenizeShell, type ShellCommand } from '../formats/shell/tokenize.js';
-import { mayFireOnPython } from '../rules/code/index.js';
+import { slicePython } from '../formats/python/slice.js';
+import { mayFireOnPython, pythonTriggerWords } from '../rules/code/index.js';
 import type { Rule } from '../rules/define-rule.js';
 import { loadRulesFor } from '../rules/families.js';
 import type { RuleFailure } from '../rules/rule-failure.js';
@@ -71,6 +72,13 @@ export interface CodeAuditOptions {
    * differential tests compare both).
    */
   readonly prefilter?: boolean;
+  /**
+   * Parse only the statements of a Python text the `code/*` rules need (default: the value of
+   * `prefilter`): those naming an audited call or keyword, or an alias of one, and those binding
+   * the names they read (see `slicePython`). A syntax error in a parsed part makes the whole text
+   * parsed; one in a statement no rule reads is not reported. False parses whole texts.
+   */
+  readonly slice?: boolean;
   /**
    * Told about ignore comments that name no rule (a typo suppresses nothing). Dockerfiles and
    * shell scripts are read by the deploy audit too, so there a deploy rule id is known as well.
@@ -307,9 +315,16 @@ function buildInput(
 ): { input: CodeAuditInput; notebook?: Notebook; dispose?: () => void; skipped?: boolean } {
   const withProblem = problem === undefined ? {} : { problem };
   const prefilter = options.prefilter ?? true;
+  const slice = options.slice ?? prefilter;
   switch (kind) {
     case 'python': {
-      const { dispose, skipped, ...parsed } = parsePython(text, parser, parserError, prefilter);
+      const { dispose, skipped, ...parsed } = parsePython(
+        text,
+        parser,
+        parserError,
+        prefilter,
+        slice,
+      );
       // The decoding problem (if any) comes first; a parse problem is reported otherwise.
       return {
         input: { kind, commands: [], torch, ...parsed, ...withProblem },
@@ -324,6 +339,7 @@ function buildInput(
         parser,
         parserError,
         prefilter,
+        slice,
       );
       const commands: ShellCommand[] = notebook.shell.flatMap((s) =>
         tokenizeShell(s.text, s.span.start),
@@ -358,6 +374,7 @@ function parsePython(
   parser: PythonParser | undefined,
   parserError: FormatError | undefined,
   prefilter: boolean,
+  slice: boolean,
 ): { python?: PythonModel; problem?: CodeProblem; dispose?: () => void; skipped?: true } {
   const at = (offset: number): Span => ({ start: offset, end: offset });
   if (parser === undefined) {
@@ -386,7 +403,17 @@ function parsePython(
   }
   // After the limits above (they are reported whatever the text names): nothing to parse for.
   if (prefilter && !mayFireOnPython(text)) return { skipped: true };
-  const tree = parser.parse(text, PARSE_BUDGET_MS);
+  const ranges = slice ? slicePython(text, pythonTriggerWords) : undefined;
+  // Nothing to parse: the audited names occur only in strings or comments.
+  if (ranges?.length === 0) return { skipped: true };
+  const started = performance.now();
+  let tree = parser.parse(text, PARSE_BUDGET_MS, ranges);
+  if (tree !== undefined && ranges !== undefined && tree.rootNode.hasError) {
+    // A syntax error in the parsed part: parse the whole text, so that the error reported, and
+    // the parser's recovery around it, are the whole text's.
+    tree.delete();
+    tree = parser.parse(text, Math.max(0, PARSE_BUDGET_MS - (performance.now() - started)));
+  }
   if (tree === undefined) {
     return {
       problem: {

@@ -39,6 +39,7 @@ export interface InvalidCodeCase extends CodeCase {
 export async function auditCase(
   input: CodeCase,
   prefilter = true,
+  slice = prefilter,
 ): Promise<{ findings: Finding[]; text: string }> {
   const root = mkdtempSync(join(tmpdir(), 'torchward-code-'));
   try {
@@ -55,6 +56,7 @@ export async function auditCase(
       config: {},
       repoRoot: root,
       prefilter,
+      slice,
     });
     const result = results.find((r) => r.uri === name);
     assert.ok(result !== undefined);
@@ -85,17 +87,23 @@ function position(f: Finding, lines: LineIndex): ExpectedCodeError {
 }
 
 /**
- * The differential check of the audit's prefilter: the same findings with and without it, except
- * code/parse-error's syntax finding, which only a parsed file can have.
+ * The differential check of the audit's prefilter and slicer: the same findings with and without
+ * both, except code/parse-error's syntax finding, which only a parsed file can have; and the same
+ * findings, that one included, with and without the slicer alone.
  */
 async function assertPrefilterNeutral(input: CodeCase): Promise<void> {
-  const show = (findings: Finding[]): string[] =>
+  const show = (findings: Finding[], syntax = false): string[] =>
     findings
-      .filter((f) => !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
-      .map((f) => `${f.ruleId} ${f.messageId} ${f.severity} ${f.primary.span.start} ${f.message}`);
+      .filter((f) => syntax || !(f.ruleId === 'code/parse-error' && f.messageId === 'syntax'))
+      .map(
+        (f) =>
+          `${f.ruleId} ${f.messageId} ${f.severity} ${f.primary.span.start}-${f.primary.span.end} ${f.message}`,
+      );
   const filtered = await auditCase(input, true);
   const full = await auditCase(input, false);
   assert.deepEqual(show(filtered.findings), show(full.findings));
+  const whole = await auditCase(input, true, false);
+  assert.deepEqual(show(filtered.findings, true), show(whole.findings, true));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 import { FormatError } from '../../core/errors.js';
+import type { SliceRange } from './slice.js';
 
 /**
  * The tree-sitter Python front end: web-tree-sitter's runtime and the tree-sitter-python grammar,
@@ -10,8 +11,10 @@ export interface PythonParser {
   /**
    * Parses `text` (UTF-16 offsets in the tree). Returns undefined when parsing ran past
    * `budgetMs` (the tree-sitter progress callback cancels it). The caller deletes the tree.
+   * With `ranges` (non-empty, ordered), only those parts of the text are parsed; offsets in the
+   * tree are still those of the whole text.
    */
-  parse(text: string, budgetMs: number): Tree | undefined;
+  parse(text: string, budgetMs: number, ranges?: readonly SliceRange[]): Tree | undefined;
   /** The query that collects what the code model reads (see model.ts). */
   readonly query: Query;
 }
@@ -44,12 +47,16 @@ export function loadPythonParser(): Promise<PythonParser> {
       const query = new Query(language, PYTHON_MODEL_QUERY);
       return {
         query,
-        parse(text: string, budgetMs: number): Tree | undefined {
+        parse(text: string, budgetMs: number, ranges?: readonly SliceRange[]): Tree | undefined {
           const deadline = performance.now() + budgetMs;
           // The callback returns true to cancel: a pathological input stops at the budget.
           const cancel = (): boolean => performance.now() > deadline;
           const tree = parser.parse(text, null, {
             progressCallback: cancel as unknown as (state: unknown) => void,
+            // An empty list means the whole text to tree-sitter, as does no list.
+            ...(ranges === undefined || ranges.length === 0
+              ? {}
+              : { includedRanges: ranges as SliceRange[] }),
           });
           // A cancelled parse leaves the parser mid-document: reset it for the next file.
           if (tree === null) parser.reset();

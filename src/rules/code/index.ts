@@ -1,7 +1,7 @@
 import type { Rule } from '../define-rule.js';
 import distributedExposure, { pythonNeeds as distributedNeeds } from './distributed-exposure.js';
 import type { CodeAuditInput } from './input.js';
-import { pythonPrefilter, type PythonNeeds } from './needs.js';
+import { pythonPrefilter, pythonTriggers, type PythonNeeds } from './needs.js';
 import parseError, { pythonNeeds as parseErrorNeeds } from './parse-error.js';
 import pickleDeserialization, { pythonNeeds as pickleNeeds } from './pickle-deserialization.js';
 import remoteCode, { pythonNeeds as remoteCodeNeeds } from './remote-code.js';
@@ -36,3 +36,9 @@ export const codePythonNeeds: ReadonlyMap<string, PythonNeeds> = new Map([
  * its parse gives: the audit then skips the parse (code/parse-error's syntax finding aside).
  */
 export const mayFireOnPython: (text: string) => boolean = pythonPrefilter(codePythonNeeds.values());
+
+/**
+ * The identifiers that make a Python statement worth parsing for the `code/*` rules (see
+ * `slicePython`): the last parts of the audited names and the audited keywords.
+ */
+export const pythonTriggerWords: ReadonlySet<string> = pythonTriggers(codePythonNeeds.values());

@@ -75,3 +75,23 @@ export function pythonPrefilter(needs: Iterable<PythonNeeds>): (text: string) =>
     return false;
   };
 }
+
+/**
+ * The identifiers whose presence in a statement can let a rule described by `needs` report on it:
+ * the last part of every audited call name, the audited methods and keywords, and the last part
+ * of the names that set environment variables. A resolved call name ends in its callee's last
+ * identifier, or is an alias bound by a statement holding that identifier, which the slicer
+ * follows (src/formats/python/slice.ts).
+ */
+export function pythonTriggers(needs: Iterable<PythonNeeds>): ReadonlySet<string> {
+  const out = new Set<string>();
+  const last = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
+  for (const need of needs) {
+    for (const name of need.calls ?? []) out.add(last(name));
+    for (const name of need.taintedCalls ?? []) out.add(last(name));
+    for (const word of need.methods ?? []) out.add(last(word));
+    for (const word of need.keywords ?? []) out.add(word);
+    if (need.envSets === true) for (const name of ENV_SET_NAMES) out.add(last(name));
+  }
+  return out;
+}

@@ -5,7 +5,8 @@ import type { PythonNeeds } from './needs.js';
 /**
  * Nothing: the syntax errors this rule reports come from a parse, and the audit parses only files
  * another rule could report on (a file it skips is complete: no rule can fire, whatever its
- * syntax). Problems found before parsing (decoding, size, nesting) are still reported.
+ * syntax), and of those only the statements the rules read (see slicePython). Problems found
+ * before parsing (decoding, size, nesting) are still reported.
  */
 export const pythonNeeds: PythonNeeds = {};
 
