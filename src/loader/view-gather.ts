@@ -15,8 +15,12 @@ export const VIEW_BLOCK_BYTES = 32 * 1024 * 1024;
  */
 const MAX_GAP = 16 * 1024;
 
-/** Receives one run of a tensor's output bytes (little-endian, C order) and where it goes. */
-export type GatherSink = (bytes: Uint8Array, outputOffset: number) => void;
+/**
+ * Receives one run of a tensor's output bytes (little-endian, C order) and where it goes. A sink
+ * that writes asynchronously returns the write's promise: the gatherer leaves that buffer alone
+ * until it settles, so the write overlaps the next block's read and reorder.
+ */
+export type GatherSink = (bytes: Uint8Array, outputOffset: number) => Promise<void> | void;
 
 /** Typed views of one buffer, so the reorder moves whole words. */
 interface Words {
@@ -43,7 +47,11 @@ function wordsOf(bytes: Uint8Array): Words {
  */
 export class ViewGatherer {
   private source: Words | undefined;
-  private tile: Words | undefined;
+  /** Two output tiles: one may be written by the sink while the other is filled. */
+  private readonly tiles: (Words | undefined)[] = [undefined, undefined];
+  private nextTile = 0;
+  /** Writes in flight from each buffer: the source (0) and the two tiles (1, 2). */
+  private readonly busy: (Promise<void> | undefined)[] = [undefined, undefined, undefined];
 
   constructor(
     /** Budget of each of the two buffers (@internal: tests set a tiny one). */
@@ -83,6 +91,7 @@ export class ViewGatherer {
         csize[cutDim] = len;
         srcBase += l0 * (plan.stride[cutDim] ?? 0);
         outBase += l0 * (plan.outStride[cutDim] ?? 0);
+        await this.idle(0);
         const srcStrides = await this.readBlock(plan, csize, srcBase, tensor);
         const tileNumel = csize.reduce((a, b) => a * b, 1);
         const tileBytes = tileNumel * item;
@@ -90,16 +99,23 @@ export class ViewGatherer {
         const src = this.source;
         if (src === undefined) throw new Error('gather source buffer missing');
         let out: Uint8Array;
+        let slot = 0;
         if (sameLayout(csize, srcStrides, tileStrides)) {
           // The block as read is already in output order (a slice or a stepped row view).
           out = src.bytes.subarray(0, tileBytes);
         } else {
-          this.tile = grow(this.tile, tileBytes);
-          reorder(src, srcStrides, this.tile, tileStrides, csize, item);
-          out = this.tile.bytes.subarray(0, tileBytes);
+          const t = this.nextTile;
+          this.nextTile = 1 - t;
+          slot = 1 + t;
+          await this.idle(slot);
+          const tile = grow(this.tiles[t], tileBytes);
+          this.tiles[t] = tile;
+          reorder(src, srcStrides, tile, tileStrides, csize, item);
+          out = tile.bytes.subarray(0, tileBytes);
         }
         if (storage.bigEndian) swapBytes(out, tensor.dtype.swapUnit);
-        emitRuns(out, csize, plan.size, plan.outStride, outBase, item, sink);
+        const writes = emitRuns(out, csize, plan.size, plan.outStride, outBase, item, sink);
+        if (writes.length > 0) this.busy[slot] = allSettled(writes);
       }
       // Next combination of the fixed dims.
       let j = k - 1;
@@ -111,6 +127,30 @@ export class ViewGatherer {
       }
       if (j < 0) break;
     }
+  }
+
+  /**
+   * Waits for every write a sink started; throws the first failure. Call it before the output is
+   * closed: a tensor's last blocks may still be in flight when {@link gather} returns.
+   */
+  async flush(): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    for (let slot = 0; slot < this.busy.length; slot++) {
+      try {
+        await this.idle(slot);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** Waits for the writes from buffer `slot` to settle; throws their first failure. */
+  private async idle(slot: number): Promise<void> {
+    const pending = this.busy[slot];
+    if (pending === undefined) return;
+    this.busy[slot] = undefined;
+    await pending;
   }
 
   /**
@@ -364,7 +404,7 @@ function emitRuns(
   outBase: number,
   item: number,
   sink: GatherSink,
-): void {
+): Promise<void>[] {
   // Dims after p are whole in the block; dim p (the last partial one) is inside each run too.
   let p = csize.length - 1;
   while (p >= 0 && csize[p] === size[p]) p--;
@@ -373,16 +413,32 @@ function emitRuns(
   for (let i = outer; i < csize.length; i++) run *= csize[i] ?? 1;
   const index = new Array<number>(outer).fill(0);
   const runBytes = run * item;
+  const writes: Promise<void>[] = [];
   for (let at = 0; at < out.byteLength; at += runBytes) {
     let offset = outBase;
     for (let i = 0; i < outer; i++) offset += (index[i] ?? 0) * (outStride[i] ?? 0);
-    sink(out.subarray(at, at + runBytes), offset * item);
+    const write = sink(out.subarray(at, at + runBytes), offset * item);
+    if (write instanceof Promise) writes.push(write);
     for (let i = outer - 1; i >= 0; i--) {
       index[i] = (index[i] ?? 0) + 1;
       if ((index[i] ?? 0) < (csize[i] ?? 1)) break;
       index[i] = 0;
     }
   }
+  return writes;
+}
+
+/**
+ * One promise for a block's writes that settles only when all of them have (so no write still
+ * uses the buffer), rejecting with the first failure. It is marked handled at once: the gatherer
+ * awaits it before the buffer is reused, or in {@link ViewGatherer.flush}.
+ */
+function allSettled(writes: readonly Promise<void>[]): Promise<void> {
+  const all = Promise.allSettled(writes).then((outcomes) => {
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
+  });
+  all.catch(() => undefined);
+  return all;
 }
 
 /**
