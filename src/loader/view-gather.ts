@@ -166,7 +166,7 @@ export class ViewGatherer {
   ): Promise<number[]> {
     const item = tensor.dtype.itemsize;
     const { storage } = tensor;
-    const fp = footprint(csize, plan.stride, item);
+    const fp = footprint(csize, plan.stride, item, this.blockBytes);
     const strides = [...plan.stride];
     this.source = grow(this.source, fp.bytes);
     const bytes = this.source.bytes;
@@ -211,8 +211,8 @@ export class ViewGatherer {
 /**
  * Where a block's elements lie in the storage and how they are read: its dims of size > 1 by
  * descending stride (`order`), of which order[unit ..] are read as one contiguous span of
- * `unitSpan` elements (their gaps are all small) and order[0 .. unit-1] one read per index
- * (`units` reads, `bytes` in all).
+ * `unitSpan` elements (their gaps are all small, and reading through them keeps the block within
+ * the budget) and order[0 .. unit-1] one read per index (`units` reads, `bytes` in all).
  */
 interface Footprint {
   readonly order: readonly number[];
@@ -222,7 +222,12 @@ interface Footprint {
   readonly bytes: number;
 }
 
-function footprint(csize: readonly number[], stride: readonly number[], item: number): Footprint {
+function footprint(
+  csize: readonly number[],
+  stride: readonly number[],
+  item: number,
+  budget: number,
+): Footprint {
   const order = [...csize.keys()]
     .filter((d) => (csize[d] ?? 1) > 1)
     .sort((a, b) => (stride[b] ?? 0) - (stride[a] ?? 0) || a - b);
@@ -241,8 +246,13 @@ function footprint(csize: readonly number[], stride: readonly number[], item: nu
   ) {
     unit--;
   }
+  // Reading through small gaps must not take the block over the budget: read more runs instead.
   let units = 1;
   for (let j = 0; j < unit; j++) units *= csize[order[j] ?? 0] ?? 1;
+  while (unit < m && units * (spanFrom[unit] ?? 1) * item > budget) {
+    units *= csize[order[unit] ?? 0] ?? 1;
+    unit++;
+  }
   const unitSpan = spanFrom[unit] ?? 1;
   return { order, unit, unitSpan, units, bytes: units * unitSpan * item };
 }
@@ -344,24 +354,37 @@ function planWalk(
     csize[order[j] ?? 0] = len;
     return csize;
   };
-  const fits = (j: number, len: number): boolean => {
+  // Within the budget, reading through small gaps; with `split`, also by reading more runs.
+  const fits = (j: number, len: number, split: boolean): boolean => {
     const csize = block(j, len);
     const numel = csize.reduce((a, b) => a * b, 1);
-    return numel * item <= budget && footprint(csize, stride, item).bytes <= budget;
+    return (
+      numel * item <= budget &&
+      footprint(csize, stride, item, split ? budget : Infinity).bytes <= budget
+    );
   };
   let cut = 0;
-  while (cut < n - 1 && !fits(cut, 1)) cut++;
-  // The largest piece within the budget (both buffers grow with it).
+  while (cut < n - 1 && !fits(cut, 1, true)) cut++;
+  // The largest piece within the budget (both buffers grow with it). Where one index fits as
+  // read (gaps read through), so must the piece: splitting a dense read into many small ones to
+  // take more indices costs more than it saves. Otherwise the piece is read in runs at least as
+  // long as one index's.
+  const dense = fits(cut, 1, false);
+  const run = footprint(block(cut, 1), stride, item, budget).unitSpan;
+  const ok = (len: number): boolean =>
+    dense
+      ? fits(cut, len, false)
+      : fits(cut, len, true) && footprint(block(cut, len), stride, item, budget).unitSpan >= run;
   let lo = 1;
   let hi = size[order[cut] ?? 0] ?? 1;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (fits(cut, mid)) lo = mid;
+    if (ok(mid)) lo = mid;
     else hi = mid - 1;
   }
   const piece = lo;
   const csize = block(cut, piece);
-  const fp = footprint(csize, stride, item);
+  const fp = footprint(csize, stride, item, budget);
   let blocks = Math.ceil((size[order[cut] ?? 0] ?? 1) / piece);
   for (let i = 0; i < cut; i++) blocks *= size[order[i] ?? 0] ?? 1;
   const cost =
