@@ -508,8 +508,9 @@ w(
   `without the suffix are flagged ${pct(goalFlagged / gcg.length)}% (a harmful request alone is not an injection). The suffix layer`,
 );
 w(
-  '(window and tail scorers) was fitted on the vicuna-13b set (npm run train:guard-suffix); these llama-2 suffixes were not used.',
+  '(window and tail scorers) was fitted on the vicuna-13b set and seeded synthetic suffixes of LLaMA vocabulary tokens',
 );
+w('(npm run train:guard-suffix); these llama-2 suffixes were not used.');
 w(
   'The Ecoji row is written by an encoder built from the spec in this script; base2048 by the reference',
 );
@@ -569,6 +570,40 @@ w(
   '  test split and the llama-2 GCG set were scored once, after it was fixed: this file (at least the ninth',
 );
 w('  scoring of the test split).');
+w(
+  '- The suffix layer was refitted once more (issue 16 GCG follow-up 2: synthetic GCG-style suffixes of',
+);
+w(
+  "  LLaMA vocabulary tokens, other-language negatives from TypeScript's translated messages, the vicuna",
+);
+w(
+  '  requests alone as negatives, four new tail features, key=value and timestamp words read as ordinary,',
+);
+w(
+  '  no tail judged when over a quarter of its characters are non-ASCII). Choices were made on the train',
+);
+w(
+  '  and tune splits, the vicuna set, the synthetic rows and the unit tests (validation: vicuna 5-fold',
+);
+w(
+  '  cross-validation 91 of 96 with both scorers refitted per fold; synthetic suffixes after tune rows',
+);
+w(
+  '  96.3%; half of the translated messages held back, 13 of 390 reported). The test split was scored',
+);
+w(
+  '  twice in this follow-up: first with a 20-word tail (GCG 100% reported, NotInject FPR 3.8%: two',
+);
+w(
+  '  Chinese prompts, one of them twice, read as one long word), which then failed the unit tests (a',
+);
+w(
+  '  Chinese prompt, a log line, a sentence of names); the fixes above and a 12-word tail were chosen on',
+);
+w(
+  '  the unit tests and training data, and this file is the second run: at least the eleventh scoring',
+);
+w("  of the test split, and the fixes were made knowing the first run's false alarms.");
 w(
   '- Host documents of indirect attacks also occur as clean `document` rows; document rows are few here',
 );

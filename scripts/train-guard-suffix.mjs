@@ -1,12 +1,15 @@
 // `npm run train:guard-suffix`: fits the guard's adversarial-suffix layer (src/guard/suffix.ts)
 // and writes src/guard/suffix-model.json. Ordinary text: the train split of data/guard/*.jsonl
 // (the character bigram table, the character n-gram language model, the vocabulary, and the
-// negative windows and tails); GCG suffixes: the vicuna-13b white-box set of
-// data/guard/gcg/jailbreakbench-gcg.json (positive windows and tails). The two thresholds
-// let at most 0.2% of the benign train and tune rows through (the tail scorer adds none). The test split and the
-// llama-2 GCG set are not read. Deterministic.
+// negative windows and tails), plus half of TypeScript's translated compiler messages (other
+// languages; see below); GCG suffixes: the vicuna-13b white-box set of
+// data/guard/gcg/jailbreakbench-gcg.json and seeded synthetic suffixes of LLaMA vocabulary tokens
+// (positive windows and tails). The window threshold lets at most 0.2% of the benign train and
+// tune rows through, the tail threshold one more row. The test split and the llama-2 GCG set are
+// not read. Deterministic.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import llamaTokenizer from 'llama-tokenizer-js';
 import { parseLabelledJsonl, splitOf } from '../dist/guard/dataset.js';
 import { trainCharLm } from '../dist/guard/charlm.js';
 import {
@@ -26,8 +29,13 @@ import {
 const WINDOW = 10;
 const MAX_BENIGN = 0.002;
 // Tail scorer: words in the tail, and the character model's order and count cut-off (chosen by
-// 5-fold cross-validation over the vicuna set against the train and tune benign rows).
+// 5-fold cross-validation over the vicuna set against the train and tune benign rows). With the
+// synthetic suffixes a 20-word tail cross-validated better (93 against 91 of 96) but reported a
+// vicuna request on its own and a benign sentence of names in test/guard/suffix.test.ts; 12 words
+// report neither.
 const TAIL = 12;
+// Benign train and tune rows the tail scorer may report on its own (of about 1,100).
+const TAIL_ALLOWED = 1;
 const LM_ORDER = 4;
 const LM_MIN_COUNT = 2;
 const dir = 'data/guard';
@@ -46,6 +54,118 @@ data[gcgPath] = createHash('sha256').update(gcgText).digest('hex');
 const gcg = JSON.parse(gcgText).sets['vicuna-13b-v1.5'];
 const train = rows.filter((r) => splitOf(r) === 'train');
 const tune = rows.filter((r) => splitOf(r) === 'tune');
+
+// A seeded generator (mulberry32): the synthetic rows are the same on every run.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Synthetic GCG-style suffixes. GCG (llm-attacks) starts from twenty "!" tokens and swaps tokens
+// of the target model's vocabulary, ASCII only (allow_non_ascii=False); the JailbreakBench models
+// (vicuna, llama-2) share the LLaMA SentencePiece vocabulary, read here from the
+// llama-tokenizer-js package (MIT, a devDependency; nothing of it is shipped). Three mixes: any
+// token; mostly whole-word tokens, common ones first (low ids are early merges); mostly
+// punctuation and code pieces. Some "!" of the initial suffix survive, as in partly optimised runs.
+const pieces = [];
+const wordPieces = [];
+const punctPieces = [];
+llamaTokenizer.vocabById.forEach((t, id) => {
+  if (id < 3 || /^<0x/.test(t)) return;
+  const s = t.replaceAll('\u2581', ' ');
+  if (!/^[\x20-\x7e]+$/.test(s) || s.trim() === '') return;
+  pieces.push(s);
+  if (/^ [A-Za-z]{2,}$/.test(s)) wordPieces.push(s);
+  if (/[^A-Za-z0-9 ]/.test(s)) punctPieces.push(s);
+});
+function synthSuffix(r) {
+  const style = r();
+  const n = 15 + Math.floor(r() * 11);
+  const bang = r() < 0.3 ? r() * 0.25 : 0;
+  let out = '';
+  for (let j = 0; j < n; j++) {
+    const u = r();
+    let t;
+    if (u < bang) t = ' !';
+    else if (style < 0.3) t = pieces[Math.floor(r() * pieces.length)];
+    else if (style < 0.75) {
+      const v = r();
+      t =
+        v < 0.65
+          ? wordPieces[Math.floor(r() ** 2 * wordPieces.length)]
+          : v < 0.85
+            ? punctPieces[Math.floor(r() * punctPieces.length)]
+            : pieces[Math.floor(r() * pieces.length)];
+    } else
+      t =
+        r() < 0.6
+          ? punctPieces[Math.floor(r() * punctPieces.length)]
+          : pieces[Math.floor(r() * pieces.length)];
+    out += t;
+  }
+  return out.trim();
+}
+// Prefixes: rows of a split (any label) of up to 2,000 characters, each with one suffix.
+function synthRows(from, count, seed) {
+  const r = rng(seed);
+  const hosts = from.filter((x) => x.text.length <= 2000);
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const h = hosts[Math.floor(r() * hosts.length)];
+    out.push({ goal: h.text, suffix: synthSuffix(r) });
+  }
+  return out;
+}
+const SYNTH = 800;
+const synthTrain = synthRows(train, SYNTH, 16);
+const synthCheck = synthRows(tune, 400, 1016);
+
+// Long-tail ordinary text the prompt rows have little of: other languages, from the translated
+// compiler messages TypeScript ships (Apache-2.0; read from node_modules at training time, only
+// n-gram counts of them are shipped). Every language's messages are halved by position: the even
+// half goes into the character model and, quoted after or following benign train prompts, into
+// the negative tails; the odd half only checks the fitted scorers.
+const tsLangs = readdirSync('node_modules/typescript/lib', { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+const foreign = { train: [], check: [], lmText: [] };
+{
+  const r = rng(61);
+  const english = train.filter((x) => x.label === 'benign' && x.text.length <= 600);
+  for (const lang of tsLangs) {
+    const f = `node_modules/typescript/lib/${lang}/diagnosticMessages.generated.json`;
+    const all = Object.values(JSON.parse(readFileSync(f, 'utf8'))).filter(
+      (m) => typeof m === 'string' && m.split(' ').length >= 5 && !m.includes('{'),
+    );
+    data[f] = createHash('sha256').update(readFileSync(f)).digest('hex');
+    for (const [half, into] of [
+      [0, foreign.train],
+      [1, foreign.check],
+    ]) {
+      const msgs = all.filter((_, i) => i % 2 === half);
+      if (half === 0) foreign.lmText.push(msgs.join('\n'));
+      for (let i = 0; i < 30; i++) {
+        const m = msgs[Math.floor(r() * msgs.length)];
+        const e = english[Math.floor(r() * english.length)].text;
+        const q = r();
+        into.push(
+          q < 0.4
+            ? `${e} "${m}"`
+            : q < 0.7
+              ? `${e}\n\n${m}`
+              : `${m} ${msgs[Math.floor(r() * msgs.length)]}`,
+        );
+      }
+    }
+  }
+}
 
 // Character-class bigram surprise of ordinary text (train split, every label).
 const counts = new Float64Array(CLASSES * CLASSES).fill(0.5);
@@ -102,20 +222,35 @@ for (const r of train) {
     Y.push(0);
   }
 }
+for (const t of foreign.train)
+  for (const w of windows(t).slice(-3)) {
+    X.push(w);
+    Y.push(0);
+  }
 let positives = 0;
-for (const g of gcg) {
+// The vicuna prompt each window came from (-1 for the others), for the cross-validation below.
+const gcgOfWindow = X.map(() => -1);
+gcg.forEach((g, gi) => {
   const text = `${g.goal} ${g.suffix}`;
   for (const w of windows(text, g.goal.length + 1)) {
     X.push(w);
     Y.push(1);
+    gcgOfWindow.push(gi);
     positives++;
   }
-}
+});
+for (const g of synthTrain)
+  for (const w of windows(`${g.goal} ${g.suffix}`, g.goal.length + 1).slice(-3)) {
+    X.push(w);
+    Y.push(1);
+    positives++;
+  }
 // Class-balanced logistic regression on standardised features, full-batch gradient descent
 // (deterministic).
-function fitLogistic(X, Y, iterations) {
+function fitLogistic(X, Y, iterations, sampleWeight = X.map(() => 1)) {
   const nf = X[0].length;
-  const positives = Y.filter((y) => y === 1).length;
+  const positives = Y.reduce((a, y, i) => a + (y === 1 ? sampleWeight[i] : 0), 0);
+  const total = sampleWeight.reduce((a, v) => a + v, 0);
   const mean = new Array(nf).fill(0);
   const scale = new Array(nf).fill(0);
   for (const x of X) for (let k = 0; k < nf; k++) mean[k] += x[k] / X.length;
@@ -123,7 +258,7 @@ function fitLogistic(X, Y, iterations) {
   for (let k = 0; k < nf; k++) scale[k] = Math.sqrt(scale[k]) || 1;
   const Z = X.map((x) => x.map((v, k) => (v - mean[k]) / scale[k]));
   const wPos = X.length / (2 * positives);
-  const wNeg = X.length / (2 * (X.length - positives));
+  const wNeg = X.length / (2 * (total - positives));
   const w = new Array(nf).fill(0);
   let b = 0;
   for (let it = 0; it < iterations; it++) {
@@ -133,7 +268,7 @@ function fitLogistic(X, Y, iterations) {
       let z = b;
       for (let k = 0; k < nf; k++) z += w[k] * Z[i][k];
       const p = 1 / (1 + Math.exp(-z));
-      const e = (p - Y[i]) * (Y[i] === 1 ? wPos : wNeg);
+      const e = (p - Y[i]) * (Y[i] === 1 ? wPos : wNeg) * sampleWeight[i];
       for (let k = 0; k < nf; k++) g[k] += e * Z[i][k];
       gb += e;
     }
@@ -149,7 +284,7 @@ const mean = fitted.mean;
 const scale = fitted.scale;
 const round = (v) => Math.round(v * 1e6) / 1e6;
 const model = {
-  format: 'torchward-guard-suffix/2',
+  format: 'torchward-guard-suffix/3',
   window: WINDOW,
   weights: w.map(round),
   bias: round(b),
@@ -160,7 +295,7 @@ const model = {
   vocabulary,
   tail: { words: TAIL, weights: [], bias: 0, mean: [], scale: [], threshold: 1 },
   lm: trainCharLm(
-    train.map((r) => r.text.slice(0, 20000)),
+    [...train.map((r) => r.text.slice(0, 20000)), ...foreign.lmText],
     LM_ORDER,
     LM_MIN_COUNT,
   ),
@@ -168,11 +303,16 @@ const model = {
 };
 // Threshold: at most 0.2% of the benign train and tune rows (their best window) reach it.
 const benign = [...train, ...tune].filter((r) => r.label === 'benign');
-const best = benign.map((r) => bestSuffixWindow(model, r.text)?.score ?? 0).sort((a, b) => b - a);
 const allowed = Math.floor(MAX_BENIGN * benign.length);
-const top = best[allowed] ?? 0;
-model.threshold = round(top + (1 - top) * 0.1);
-const windowHit = (text) => (bestSuffixWindow(model, text)?.score ?? 0) >= model.threshold;
+function windowThreshold(m) {
+  const best = benign.map((r) => bestSuffixWindow(m, r.text)?.score ?? 0).sort((a, b) => b - a);
+  const top = best[allowed] ?? 0;
+  return { threshold: round(top + (1 - top) * 0.1), top };
+}
+const { top } = windowThreshold(model);
+model.threshold = windowThreshold(model).threshold;
+const hitsWindow = (m, text) => (bestSuffixWindow(m, text)?.score ?? 0) >= m.threshold;
+const windowHit = (text) => hitsWindow(model, text);
 
 // The tail scorer. Negatives: the tail of every train row, and of cuts of it every few words (a
 // tail of ordinary text wherever it ends); positives: each vicuna prompt as published.
@@ -213,34 +353,70 @@ for (const f of ownFiles) {
     if (x !== undefined) tailNeg.push(x);
   }
 }
+for (const t of foreign.train) {
+  const x = tailFeatures(model, t)?.x;
+  if (x !== undefined) tailNeg.push(x);
+}
+// The vicuna requests on their own (short, plain, with names) are ordinary text too; they also
+// count for the tail threshold below.
+const goalTails = gcg.map((g) => tailFeatures(model, g.goal)?.x).filter((x) => x !== undefined);
+tailNeg.push(...goalTails);
 const gcgTexts = gcg.map((g) => `${g.goal} ${g.suffix}`);
+const synthPos = synthTrain
+  .map((g) => tailFeatures(model, `${g.goal} ${g.suffix}`)?.x)
+  .filter((x) => x !== undefined);
 const tailPos = gcgTexts.map((t) => tailFeatures(model, t)?.x);
 const benignWindowHit = benign.map((r) => windowHit(r.text));
 const benignTail = benign.map((r) => tailFeatures(model, r.text)?.x);
-// The tail threshold: above every benign train and tune tail the window scorer does not already
-// report (the best of them plus 10% of the remaining margin), so the tail scorer adds no false
-// alarm on these rows.
-function tailThreshold(m) {
-  let t = 0;
+// The tail threshold: above all but TAIL_ALLOWED of the benign train and tune tails the window
+// scorer does not already report (the next best plus 10% of the remaining margin). One such row
+// (a short question naming Indra Nooyi and PepsiCo) alone would otherwise set the threshold.
+function tailThreshold(m, windowHits) {
+  const scores = goalTails.map((x) => linearScore(m, x));
   benignTail.forEach((x, i) => {
-    if (x !== undefined && !benignWindowHit[i]) t = Math.max(t, linearScore(m, x));
+    if (x !== undefined && !windowHits[i]) scores.push(linearScore(m, x));
   });
+  scores.sort((a, b) => b - a);
+  const t = scores[TAIL_ALLOWED] ?? 0;
   return { threshold: round(t + (1 - t) * 0.1), top: round(t) };
 }
-function fitTail(positives) {
-  const X = [...tailNeg, ...positives];
-  const Y = [...tailNeg.map(() => 0), ...positives.map(() => 1)];
-  const m = fitLogistic(X, Y, 2000);
-  return { ...m, ...tailThreshold(m) };
+function fitTail(positives, windowHits = benignWindowHit) {
+  const X = [...tailNeg, ...positives, ...synthPos];
+  const Y = [...tailNeg.map(() => 0), ...positives.map(() => 1), ...synthPos.map(() => 1)];
+  const sw = [
+    ...tailNeg.map(() => 1),
+    ...positives.map(() => synthPos.length / positives.length),
+    ...synthPos.map(() => 1),
+  ];
+  const m = fitLogistic(X, Y, 2000, sw);
+  return { ...m, ...tailThreshold(m, windowHits) };
 }
-// 5-fold cross-validated recall over the vicuna prompts (either scorer), for the record.
+// 5-fold cross-validated recall over the vicuna prompts, for the record: both scorers and both
+// thresholds refitted without the fold's prompts.
 let cvHits = 0;
 for (let fold = 0; fold < 5; fold++) {
-  const m = fitTail(tailPos.filter((x, i) => x !== undefined && i % 5 !== fold));
+  const keep = gcgOfWindow.map((g) => g < 0 || g % 5 !== fold);
+  const f = fitLogistic(
+    X.filter((_, i) => keep[i]),
+    Y.filter((_, i) => keep[i]),
+    3000,
+  );
+  const wm = {
+    ...model,
+    weights: f.weights.map(round),
+    bias: round(f.bias),
+    mean: f.mean.map(round),
+    scale: f.scale.map(round),
+  };
+  wm.threshold = windowThreshold(wm).threshold;
+  const m = fitTail(
+    tailPos.filter((x, i) => x !== undefined && i % 5 !== fold),
+    benign.map((r) => hitsWindow(wm, r.text)),
+  );
   gcgTexts.forEach((t, i) => {
     if (i % 5 !== fold) return;
     const x = tailPos[i];
-    if (windowHit(t) || (x !== undefined && linearScore(m, x) >= m.threshold)) cvHits++;
+    if (hitsWindow(wm, t) || (x !== undefined && linearScore(m, x) >= m.threshold)) cvHits++;
   });
 }
 const tm = fitTail(tailPos.filter((x) => x !== undefined));
@@ -257,6 +433,13 @@ const tailHit = (text) => {
   return x !== undefined && linearScore(model.tail, x) >= model.tail.threshold;
 };
 const fitRecall = gcgTexts.filter((t) => windowHit(t) || tailHit(t)).length / gcg.length;
+const synthRecall =
+  synthCheck.filter((g) => {
+    const t = `${g.goal} ${g.suffix}`;
+    return windowHit(t) || tailHit(t);
+  }).length / synthCheck.length;
+const foreignReported = foreign.check.filter((t) => windowHit(t) || tailHit(t));
+const tuneBenign = tune.filter((r) => r.label === 'benign');
 const benignReported = benign.filter((r) => windowHit(r.text) || tailHit(r.text)).length;
 model.provenance = {
   trainedBy: 'npm run train:guard-suffix (scripts/train-guard-suffix.mjs, src/guard/suffix.ts)',
@@ -266,18 +449,23 @@ model.provenance = {
   threshold: `${allowed} of ${benign.length} benign train and tune rows above it: the next best window (${round(top)}) plus 10% of the remaining margin`,
   windows: { negative: X.length - positives, positive: positives },
   tailFeatures: TAIL_FEATURES,
-  tailThreshold: `no benign train or tune row the window scorer does not report is above it: the best benign tail (${tm.top}) plus 10% of the remaining margin`,
+  tailThreshold: `${TAIL_ALLOWED} benign train or tune row the window scorer does not report is above it: the next best benign tail (${tm.top}) plus 10% of the remaining margin`,
   ownText: `${ownFiles.length} files of src/**/*.ts (not src/guard/) and docs/*.md (not guard*), SHA-256 ${ownHash.digest('hex')}: tails every 97 words as negatives`,
   tails: { negative: tailNeg.length, positive: tailPos.filter((x) => x !== undefined).length },
   languageModel: `character ${LM_ORDER}-grams (Witten-Bell interpolation) of the train split of data/guard/*.jsonl (first 20,000 characters of each row), grams of 3+ characters seen at least ${LM_MIN_COUNT} times`,
   benignReported: `${benignReported} of ${benign.length} benign train and tune rows`,
   fitRecall: round(fitRecall),
-  cvRecall: `${cvHits} of ${gcg.length} vicuna prompts (5-fold cross-validation of the tail scorer; window scorer as shipped)`,
+  cvRecall: `${cvHits} of ${gcg.length} vicuna prompts (5-fold cross-validation, both scorers and thresholds refitted per fold)`,
+  synthetic: `${synthTrain.length} GCG-style suffixes of LLaMA vocabulary tokens (llama-tokenizer-js ${JSON.parse(readFileSync('node_modules/llama-tokenizer-js/package.json', 'utf8')).version}, seeded) after train rows: positive windows and tails`,
+  syntheticCheckRecall: round(synthRecall),
+  foreignText: `TypeScript's translated compiler messages (${tsLangs.filter((_, i) => i % 2 === 0).join(', ')}), quoted after or following benign train prompts: ${foreign.train.length} negative tails`,
+  foreignCheckReported: `${foreignReported.length} of ${foreign.check.length} (${tsLangs.filter((_, i) => i % 2 === 1).join(', ')})`,
 };
 writeFileSync('src/guard/suffix-model.json', `${JSON.stringify(model)}\n`);
 console.error(
   `train:guard-suffix: weights ${JSON.stringify(model.weights)} bias ${model.bias}; ` +
     `benign best window ${round(top)}, threshold ${model.threshold}; tail threshold ${model.tail.threshold}; ` +
     `vicuna GCG recall ${round(fitRecall)} (cross-validated ${cvHits}/${gcg.length}); benign reported ${benignReported}/${benign.length}; ` +
+    `synthetic check recall ${round(synthRecall)}; foreign check reported ${foreignReported.length}/${foreign.check.length}; ` +
     `${vocabulary.length} words`,
 );

@@ -18,14 +18,16 @@ export interface ScanJob {
 export type WalkedOutcome = FileResult | 'skipped' | { unreadable: string };
 
 /**
- * What comes back: first `started` (the thread took the job), then the outcome (absent after a
- * bug) and the internal errors met.
+ * What comes back: `started`, the id of the job the thread has just taken (its clock starts
+ * then), and `id` with the outcome of the job it has just finished (no result after a bug) and
+ * the internal errors met. A thread that finishes one job and takes the next says both in one
+ * message.
  */
 export interface ScanJobReply {
-  readonly id: number;
-  readonly started?: true;
+  readonly id?: number;
   readonly result?: WalkedOutcome;
-  readonly internalErrors: readonly string[];
+  readonly internalErrors?: readonly string[];
+  readonly started?: number;
 }
 
 /**
@@ -35,12 +37,20 @@ export interface ScanJobReply {
 const GRACE_MS = 500;
 /** Time a new thread may take to load the scanner and take its first file. */
 const STARTUP_MS = 30_000;
+/**
+ * Jobs given to a thread at a time once it runs: the one it scans and one waiting, so that it
+ * starts the next file without a round trip to this thread (which, on a busy machine, often waits
+ * for a core). A job still waiting when its thread is dropped goes to the next thread.
+ */
+const JOBS_PER_THREAD = 2;
 
 /**
- * Scans `files` on `threads` worker threads, one file per thread at a time, calling `onDone` with
- * each outcome as it arrives. A thread that runs past a file's time limit (Limits.maxMillisPerFile
- * plus a short grace) is terminated and replaced; that file is reported `invalid` with the
- * model/malformed-input LIMIT_EXCEEDED finding, and the others carry on.
+ * Scans `files` on `threads` worker threads, calling `onDone` with each outcome as it arrives.
+ * Each thread scans one file at a time, with the next one queued. A thread that runs past a
+ * file's time limit (Limits.maxMillisPerFile plus a short grace, counted from when it took the
+ * file) is terminated and replaced; that file is reported `invalid` with the
+ * model/malformed-input LIMIT_EXCEEDED finding, the file queued behind it goes to the new thread,
+ * and the others carry on.
  */
 export async function scanInThreads(
   files: readonly WalkedFile[],
@@ -56,70 +66,87 @@ export async function scanInThreads(
   let next = 0;
   let ids = 0;
   const script = new URL('./scan-worker.js', import.meta.url);
-  const lane = async (): Promise<void> => {
-    let worker: Worker | undefined;
-    try {
-      while (next < files.length) {
-        const file = files[next++];
-        if (file === undefined) break;
-        worker ??= startWorker(script);
-        const job: ScanJob = { id: ++ids, file, limits, allowGlobals };
-        const reply = await runJob(worker, job, limits.maxMillisPerFile + GRACE_MS);
-        if (reply === 'timeout' || reply === 'died') {
-          // The thread may be stuck in a decoder: it is dropped and a fresh one takes the next file.
-          void worker.terminate();
-          worker = undefined;
-          onDone(file, timedOut(file, limits, reply), []);
-        } else {
-          onDone(file, reply.result, reply.internalErrors);
-        }
-      }
-    } finally {
-      if (worker !== undefined) void worker.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, files.length)) }, lane));
-}
-
-/**
- * Sends `job` and waits for its reply, at most `timeoutMs` after the thread took it (a thread that
- * does not take it within STARTUP_MS counts as died).
- */
-function runJob(
-  worker: Worker,
-  job: ScanJob,
-  timeoutMs: number,
-): Promise<ScanJobReply | 'timeout' | 'died'> {
-  return new Promise((resolve) => {
-    const finish = (outcome: ScanJobReply | 'timeout' | 'died'): void => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onDied);
-      worker.off('exit', onDied);
-      resolve(outcome);
-    };
-    const onMessage = (reply: ScanJobReply): void => {
-      if (reply.id !== job.id) return;
-      if (reply.started === true) {
+  // Files that were waiting in a dropped thread: given out again before new ones.
+  const retry: WalkedFile[] = [];
+  const take = (): WalkedFile | undefined =>
+    retry.shift() ?? (next < files.length ? files[next++] : undefined);
+  const lane = (): Promise<void> =>
+    new Promise((resolveLane) => {
+      let worker: Worker | undefined;
+      /** Jobs sent to `worker` and not answered, in the order sent: the first one runs first. */
+      let sent: { readonly id: number; readonly file: WalkedFile }[] = [];
+      /** Whether the thread has taken a job (then it gets JOBS_PER_THREAD at a time). */
+      let running = false;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (ms: number, why: 'timeout' | 'died'): void => {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          finish('timeout');
-        }, timeoutMs);
-      } else {
-        finish(reply);
-      }
-    };
-    const onDied = (): void => {
-      finish('died');
-    };
-    let timer = setTimeout(() => {
-      finish('died');
-    }, STARTUP_MS);
-    worker.on('message', onMessage);
-    worker.on('error', onDied);
-    worker.on('exit', onDied);
-    worker.postMessage(job);
-  });
+          drop(why);
+        }, ms);
+      };
+      // The thread is abandoned: its current job is reported, the ones waiting are given out again.
+      const drop = (why: 'timeout' | 'died'): void => {
+        clearTimeout(timer);
+        stop();
+        const [current, ...waiting] = sent;
+        sent = [];
+        for (const job of waiting) retry.push(job.file);
+        if (current !== undefined) onDone(current.file, timedOut(current.file, limits, why), []);
+        fill();
+      };
+      const onDied = (): void => {
+        drop('died');
+      };
+      // Terminates the thread (if any) without hearing from it again.
+      const stop = (): void => {
+        const stopped = worker;
+        worker = undefined;
+        running = false;
+        if (stopped === undefined) return;
+        stopped.off('message', onMessage);
+        stopped.off('error', onDied);
+        stopped.off('exit', onDied);
+        // An error it raises while being terminated concerns a job already reported.
+        stopped.on('error', () => undefined);
+        void stopped.terminate();
+      };
+      const onMessage = (reply: ScanJobReply): void => {
+        if (reply.id !== undefined && reply.id === sent[0]?.id) {
+          const done = sent.shift();
+          clearTimeout(timer);
+          if (done !== undefined) onDone(done.file, reply.result, reply.internalErrors ?? []);
+        }
+        if (reply.started !== undefined && reply.started === sent[0]?.id) {
+          running = true;
+          arm(limits.maxMillisPerFile + GRACE_MS, 'timeout');
+        }
+        fill();
+      };
+      const fill = (): void => {
+        while (sent.length < (running ? JOBS_PER_THREAD : 1)) {
+          const file = take();
+          if (file === undefined) break;
+          if (worker === undefined) {
+            worker = startWorker(script);
+            worker.on('message', onMessage);
+            worker.on('error', onDied);
+            worker.on('exit', onDied);
+          }
+          const job: ScanJob = { id: ++ids, file, limits, allowGlobals };
+          sent.push({ id: job.id, file });
+          // A thread that has not taken a job yet (starting up, or idle) must take it in time.
+          if (sent.length === 1 && !running) arm(STARTUP_MS, 'died');
+          worker.postMessage(job);
+        }
+        if (sent.length === 0) {
+          clearTimeout(timer);
+          stop();
+          resolveLane();
+        }
+      };
+      fill();
+    });
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, files.length)) }, lane));
 }
 
 /** The result of a file whose thread ran out of time or died: invalid, never safe. */

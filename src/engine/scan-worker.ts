@@ -5,24 +5,41 @@ import { parentPort } from 'node:worker_threads';
 import type { ScanJob, ScanJobReply } from './scan-pool.js';
 import { scanWalkedFile } from './scan-file.js';
 
+/** Jobs received and not yet started, in order (the pool keeps at most one waiting). */
+const waiting: ScanJob[] = [];
+let busy = false;
+
 parentPort?.on('message', (job: ScanJob) => {
+  waiting.push(job);
+  if (!busy) runNext(undefined);
+});
+
+/**
+ * Takes the next waiting job, if any, and posts `finished` (the outcome of the job just done)
+ * together with the news that it started: one message where there would be two.
+ */
+function runNext(finished: ScanJobReply | undefined): void {
+  const job = waiting.shift();
+  if (job === undefined) {
+    busy = false;
+    if (finished !== undefined) parentPort?.postMessage(finished);
+    return;
+  }
+  busy = true;
+  // The pool's clock for this file starts now, not while the thread was loading or busy.
+  parentPort?.postMessage({ ...finished, started: job.id } satisfies ScanJobReply);
   const internalErrors: string[] = [];
-  const reply = (message: ScanJobReply): void => {
-    parentPort?.postMessage(message);
-  };
-  // The pool's clock for this file starts now, not while the thread was still loading.
-  reply({ id: job.id, started: true, internalErrors });
   scanWalkedFile(job.file, job.limits, job.allowGlobals, internalErrors).then(
     (result) => {
-      reply({ id: job.id, result, internalErrors });
+      runNext({ id: job.id, result, internalErrors });
     },
     (error: unknown) => {
       // scanWalkedFile never throws for bad input: this is a bug, reported as an internal error.
       const message = error instanceof Error ? error.message : String(error);
-      reply({
+      runNext({
         id: job.id,
         internalErrors: [...internalErrors, `${job.file.displayPath}: ${message}`],
       });
     },
   );
-});
+}

@@ -234,9 +234,14 @@ async function auditOne(
   };
   // Dependabot and pre-commit files have no jobs: only the rules written for them read them.
   const pedantic = options.pedantic === true;
-  const rules = (configKind === undefined ? WORKFLOW_RULES : configFileRules).filter(
-    (r) => pedantic || r.pedantic !== true,
-  );
+  const rules =
+    configKind === undefined
+      ? pedantic
+        ? WORKFLOW_RULES
+        : WORKFLOW_RULES_DEFAULT
+      : pedantic
+        ? configFileRules
+        : CONFIG_FILE_RULES_DEFAULT;
   const findings = runRules(
     'workflow',
     rules,
@@ -272,6 +277,9 @@ async function auditOne(
 }
 
 const WORKFLOW_RULES = ciRules.filter((r) => !configFileRules.includes(r));
+// The rule lists of a default (not pedantic) run, filtered once rather than for every file.
+const WORKFLOW_RULES_DEFAULT = WORKFLOW_RULES.filter((r) => r.pedantic !== true);
+const CONFIG_FILE_RULES_DEFAULT = configFileRules.filter((r) => r.pedantic !== true);
 const CI_RULE_IDS = ciRules.map((r) => r.id);
 
 /**

@@ -13,7 +13,7 @@ import { CharLm, type CharLmArtifact } from './charlm.js';
 
 /** The shipped artifact. */
 export interface SuffixModel {
-  readonly format: 'torchward-guard-suffix/2';
+  readonly format: 'torchward-guard-suffix/3';
   /** Words per window. */
   readonly window: number;
   /** Weights of the window features (see FEATURES), then the bias. */
@@ -74,6 +74,10 @@ export const TAIL_FEATURES = [
   'lm-tail-minus-head',
   'short-text',
   'line-break',
+  'punctuation-density',
+  'unbalanced-brackets',
+  'shape-entropy',
+  'lm-max-word-bits',
 ];
 
 // English function words: prose has many, an optimised token soup few.
@@ -108,9 +112,10 @@ export function charClass(c: number): number {
   return c >= 0xc0 ? 87 : 88;
 }
 
-// Words that are addresses, URLs, paths or numbers are ordinary in documents and logs.
+// Words that are addresses, URLs, paths, numbers, timestamps or key=value fields are ordinary in
+// documents and logs.
 const RE_URLISH =
-  /^(?:[a-z][\w+.-]*:\/\/\S+|[\w.+-]+@[\w-]+\.[\w.]+|(?:[\w-]+\.)+[a-z]{2,}(?:\/\S*)?|~?[\w.-]*(?:\/[\w.-]*)+|\$?\d[\d.,:%/-]*[a-z]{0,3})$/i;
+  /^(?:[a-z][\w+.-]*:\/\/\S+|[a-z_][\w.-]{0,63}=\S*|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?|[\w.+-]+@[\w-]+\.[\w.]+|(?:[\w-]+\.)+[a-z]{2,}(?:\/\S*)?|~?[\w.-]*(?:\/[\w.-]*)+|\$?\d[\d.,:%/-]*[a-z]{0,3})$/i;
 // Bare punctuation that ordinary text, Markdown, JSON and code use on its own.
 const RE_COMMON_PUNCT = /^(?:-+|\.{3}|\*+|=+|#+|[-=]>|\/\/|&|\||[{}[\]()]+[,;]?|[-–—])$/;
 
@@ -305,8 +310,17 @@ export function tailFeatures(
   // Published GCG suffixes are ASCII (see bestSuffixWindow): a tail in another script is not
   // judged by a model of English-like text, where every non-ASCII character is rare.
   let foreign = 0;
-  for (let j = s; j < ws.length; j++) if (/[\u0080-\uffff]/.test(ws[j]?.w ?? '')) foreign++;
-  if (foreign > 1) return undefined;
+  let foreignChars = 0;
+  let chars = 0;
+  for (let j = s; j < ws.length; j++) {
+    const w = ws[j]?.w ?? '';
+    if (/[\u0080-\uffff]/.test(w)) foreign++;
+    chars += w.length;
+    foreignChars += w.length - w.replace(/[\u0080-\uffff]/g, '').length;
+  }
+  // Scripts written without spaces (Chinese, Japanese, Thai) make a whole sentence one word:
+  // the share of non-ASCII characters counts as well.
+  if (foreign > 1 || foreignChars > 0.25 * chars) return undefined;
   const nb = FEATURES.length;
   const x = new Array<number>(TAIL_FEATURES.length).fill(0);
   const n = ws.length - s;
@@ -335,11 +349,74 @@ export function tailFeatures(
   x[nb + 4] = breaks / n;
   const first = ws[s];
   const last = ws[ws.length - 1];
+  const tail = region.slice(first?.start ?? 0, (last?.start ?? 0) + (last?.w.length ?? 0));
+  const shape = tailShape(
+    tail,
+    ws.slice(s).map((w) => w.w),
+  );
+  x[nb + 5] = shape.punctuation;
+  x[nb + 6] = shape.unbalanced / n;
+  x[nb + 7] = shape.entropy;
+  let maxBits = 0;
+  for (let j = s; j < ws.length; j++) maxBits = Math.max(maxBits, wordBits(lm, ws[j]?.w ?? ''));
+  x[nb + 8] = maxBits;
   return {
     x,
     start: from + (first?.start ?? 0),
     end: from + (last?.start ?? 0) + (last?.w.length ?? 0),
   };
+}
+
+/**
+ * Surface statistics of a tail: the share of its non-space characters that are ASCII punctuation,
+ * brackets and quotes left unpaired (an optimised suffix opens what it never closes), and the
+ * entropy in bits of its word shapes (case, digit and punctuation runs: prose repeats a few).
+ */
+export function tailShape(
+  tail: string,
+  tailWords: readonly string[],
+): { punctuation: number; unbalanced: number; entropy: number } {
+  let punct = 0;
+  let visible = 0;
+  let unbalanced = 0;
+  let quotes = 0;
+  let ticks = 0;
+  const stack: number[] = [];
+  for (let i = 0; i < tail.length; i++) {
+    const c = tail.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    visible++;
+    if (
+      c >= 33 &&
+      c <= 126 &&
+      !((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))
+    )
+      punct++;
+    if (c === 40 || c === 91 || c === 123) stack.push(c);
+    else if (c === 41 || c === 93 || c === 125) {
+      const open = c === 41 ? 40 : c - 2;
+      if (stack.length > 0 && stack[stack.length - 1] === open) stack.pop();
+      else unbalanced++;
+    } else if (c === 34) quotes++;
+    else if (c === 96) ticks++;
+  }
+  unbalanced += stack.length + (quotes % 2) + (ticks % 2);
+  const shapes = new Map<string, number>();
+  for (const w of tailWords) {
+    const k = w
+      .slice(0, 64)
+      .replace(/\p{Lu}+/gu, 'X')
+      .replace(/\p{Ll}+/gu, 'x')
+      .replace(/\p{N}+/gu, 'd')
+      .replace(/[^Xxd]+/g, 'p');
+    shapes.set(k, (shapes.get(k) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const v of shapes.values()) {
+    const q = v / tailWords.length;
+    entropy -= q * Math.log2(q);
+  }
+  return { punctuation: visible === 0 ? 0 : punct / visible, unbalanced, entropy };
 }
 
 /** The tail scorer's probability for `text` and the tail's span; undefined without words. */
@@ -388,7 +465,7 @@ export function parseSuffixModel(json: unknown): SuffixModel {
   if (
     m === null ||
     typeof m !== 'object' ||
-    m.format !== 'torchward-guard-suffix/2' ||
+    m.format !== 'torchward-guard-suffix/3' ||
     typeof m.window !== 'number' ||
     !Array.isArray(m.weights) ||
     m.weights.length !== FEATURES.length ||
@@ -400,7 +477,7 @@ export function parseSuffixModel(json: unknown): SuffixModel {
     m.tail?.weights.length !== TAIL_FEATURES.length ||
     !Array.isArray((m.lm as Partial<CharLmArtifact> | null | undefined)?.tables)
   )
-    throw new TypeError('not a torchward-guard-suffix/2 model artifact');
+    throw new TypeError('not a torchward-guard-suffix/3 model artifact');
   return m as SuffixModel;
 }
 

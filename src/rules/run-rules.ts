@@ -23,13 +23,20 @@ export function runRules<T extends RuleTarget>(
   const out: Finding[] = [];
   const extra = testRules.get(target);
   const all: readonly RuleOf<T>[] = extra === undefined ? rules : [...rules, ...extra];
+  // One context for all the rules of this input, reporting for the rule being run: a context
+  // per rule (spread of `base` plus a closure) was measured on the workflow bench as V8 runtime
+  // calls defining the `report` property for every rule of every file.
+  let current: Rule | undefined;
+  const ctx: RuleContext = {
+    ...base,
+    report: (report) => {
+      // Rules are synchronous; a report after the rule returned has no rule to speak for.
+      if (current === undefined) throw new Error('report() called after the rule returned');
+      out.push(makeFinding(current, base, report));
+    },
+  };
   for (const rule of all) {
-    const ctx: RuleContext = {
-      ...base,
-      report: (report) => {
-        out.push(makeFinding(rule as Rule, base, report));
-      },
-    };
+    current = rule;
     try {
       rule.check(ctx, input);
     } catch (error) {
@@ -40,6 +47,7 @@ export function runRules<T extends RuleTarget>(
       });
     }
   }
+  current = undefined;
   return out;
 }
 

@@ -130,8 +130,26 @@ export function resultValues(body: string, ctx: EventContext = ANY_CONTEXT): str
   return out === undefined ? undefined : [...new Set(out)];
 }
 
+// Rules ask whether the same `if:` may run under each trigger of a workflow, and workflows of a
+// repository repeat their conditions: parsed trees (immutable) are kept for recent bodies. The
+// cache is emptied whenever the bodies it holds reach CACHE_CHARS, so it stays small whatever
+// the input.
+const CACHE_CHARS = 64 * 1024;
+const parsed = new Map<string, ExprNode | undefined>();
+let parsedChars = 0;
+
 function parseBounded(body: string): ExprNode | undefined {
-  return body.length > MAX_LENGTH ? undefined : parseExpression(body);
+  if (body.length > MAX_LENGTH) return undefined;
+  const hit = parsed.get(body);
+  if (hit !== undefined || parsed.has(body)) return hit;
+  const ast = parseExpression(body);
+  if (parsedChars + body.length > CACHE_CHARS) {
+    parsed.clear();
+    parsedChars = 0;
+  }
+  parsed.set(body, ast);
+  parsedChars += body.length;
+  return ast;
 }
 
 /** Any event, any ref. */

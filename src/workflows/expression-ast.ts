@@ -66,58 +66,82 @@ type Token =
 const MAX_TOKENS = 4096;
 const MAX_DEPTH = 64;
 
-const OPERATORS = [
-  '&&',
-  '||',
-  '==',
-  '!=',
-  '<=',
-  '>=',
-  '<',
-  '>',
-  '!',
-  '(',
-  ')',
-  '[',
-  ']',
-  '.',
-  ',',
-  '*',
-];
+// Character classes of the tokenizer, by UTF-16 code (a regular expression per character was
+// a measurable share of the workflow audit).
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function isIdentStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+function isIdentPart(code: number): boolean {
+  return isIdentStart(code) || isDigit(code) || code === 45;
+}
+
+/**
+ * The operator at `i` (`&&`, `||`, `==`, `!=`, `<=`, `>=`, `<`, `>`, `!`, `(`, `)`, `[`, `]`,
+ * `.`, `,`, `*`), longest first; undefined for any other character (a lone `&`, `|` or `=`).
+ */
+function operatorAt(body: string, i: number): string | undefined {
+  const c = body.charAt(i);
+  // Reads stay inside the string: past its end V8 would throw away the optimised tokenizer.
+  const next = i + 1 < body.length ? body.charAt(i + 1) : '';
+  switch (c) {
+    case '&':
+    case '|':
+    case '=':
+      return next === c ? c + c : undefined;
+    case '!':
+    case '<':
+    case '>':
+      return next === '=' ? c + '=' : c;
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '.':
+    case ',':
+    case '*':
+      return c;
+    default:
+      return undefined;
+  }
+}
 
 function tokenize(body: string): Token[] | undefined {
   const out: Token[] = [];
   let i = 0;
   while (i < body.length) {
     if (out.length > MAX_TOKENS) return undefined;
-    const c = body.charAt(i);
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    const code = body.charCodeAt(i);
+    // space, tab, newline, carriage return
+    if (code === 32 || code === 9 || code === 10 || code === 13) {
       i++;
       continue;
     }
     const start = i;
-    if (c === "'") {
+    if (code === 39) {
+      // '…' with '' for a quote: the text between quotes is taken a run at a time.
       let value = '';
       i++;
       for (;;) {
-        if (i >= body.length) return undefined;
-        const d = body.charAt(i);
-        if (d === "'") {
-          if (body.charAt(i + 1) === "'") {
-            value += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        const quote = body.indexOf("'", i);
+        if (quote < 0) return undefined;
+        value += body.slice(i, quote);
+        if (quote + 1 < body.length && body.charCodeAt(quote + 1) === 39) {
+          value += "'";
+          i = quote + 2;
+          continue;
         }
-        value += d;
-        i++;
+        i = quote + 1;
+        break;
       }
       out.push({ t: 'str', value, start, end: i });
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(body.charAt(i + 1)))) {
+    if (isDigit(code) || (code === 45 && i + 1 < body.length && isDigit(body.charCodeAt(i + 1)))) {
       const m = /^-?(?:0x[0-9a-f]+|[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)/i.exec(
         body.slice(i, i + 64),
       );
@@ -126,20 +150,45 @@ function tokenize(body: string): Token[] | undefined {
       out.push({ t: 'num', value: Number(m[0]), start, end: i });
       continue;
     }
-    if (/[A-Za-z_]/.test(c)) {
+    if (isIdentStart(code)) {
       let j = i + 1;
-      while (j < body.length && /[A-Za-z0-9_-]/.test(body.charAt(j))) j++;
+      while (j < body.length && isIdentPart(body.charCodeAt(j))) j++;
       out.push({ t: 'ident', value: body.slice(i, j), start, end: j });
       i = j;
       continue;
     }
-    const op = OPERATORS.find((o) => body.startsWith(o, i));
+    const op = operatorAt(body, i);
     if (op === undefined) return undefined;
     i += op.length;
     out.push({ t: 'op', value: op, start, end: i });
   }
   return out;
 }
+
+/**
+ * Binding levels of the binary operators, loosest first: `||`, `&&`, `==`/`!=`, then
+ * `<`/`<=`/`>`/`>=`; -1 for any other token.
+ */
+function binaryLevel(op: string): number {
+  switch (op) {
+    case '||':
+      return 0;
+    case '&&':
+      return 1;
+    case '==':
+    case '!=':
+      return 2;
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+const LAST_BINARY_LEVEL = 3;
 
 class Parser {
   private pos = 0;
@@ -162,13 +211,18 @@ class Parser {
     return this.depth <= MAX_DEPTH;
   }
 
-  private binary(ops: readonly string[], next: () => ExprNode | undefined): ExprNode | undefined {
-    let left = next();
+  /**
+   * The left-associative chain of operators of `level` (see binaryLevel) over operands of the
+   * next tighter level; one method for every level, rather than one per level with a closure
+   * for the next, keeps the parser small for V8 to compile.
+   */
+  private binary(level: number): ExprNode | undefined {
+    let left = level === LAST_BINARY_LEVEL ? this.unary() : this.binary(level + 1);
     while (left !== undefined) {
       const t = this.tokens[this.pos];
-      if (t?.t !== 'op' || !ops.includes(t.value)) break;
+      if (t?.t !== 'op' || binaryLevel(t.value) !== level) break;
       this.pos++;
-      const right = next();
+      const right = level === LAST_BINARY_LEVEL ? this.unary() : this.binary(level + 1);
       if (right === undefined) return undefined;
       left = {
         kind: 'binary',
@@ -184,21 +238,9 @@ class Parser {
 
   private or(): ExprNode | undefined {
     if (!this.enter()) return undefined;
-    const node = this.binary(['||'], () => this.and());
+    const node = this.binary(0);
     this.depth--;
     return node;
-  }
-
-  private and(): ExprNode | undefined {
-    return this.binary(['&&'], () => this.equality());
-  }
-
-  private equality(): ExprNode | undefined {
-    return this.binary(['==', '!='], () => this.comparison());
-  }
-
-  private comparison(): ExprNode | undefined {
-    return this.binary(['<', '<=', '>', '>='], () => this.unary());
   }
 
   private unary(): ExprNode | undefined {
@@ -295,7 +337,9 @@ class Parser {
 }
 
 function extend(node: ExprNode, segment: string, end: number): ExprNode {
-  if (node.kind === 'context') return { ...node, path: `${node.path}.${segment}`, end };
+  if (node.kind === 'context') {
+    return { kind: 'context', path: `${node.path}.${segment}`, start: node.start, end };
+  }
   return { kind: 'member', object: node, start: node.start, end };
 }
 

@@ -289,6 +289,9 @@ function findPublishEvidence(step: Step): Evidence | undefined {
     PUBLISH_WORDS.some((w) => script.includes(w))
   ) {
     for (const line of script.split('\n')) {
+      // Most lines name no publish word: one pass over the few words rather than the fourteen
+      // commands (a command matches only on a line holding its word).
+      if (!PUBLISH_WORDS.some((w) => line.includes(w))) continue;
       // `cargo publish --dry-run`, `npm publish --dry-run`: rehearsals upload nothing.
       if (DRY_RUN_FLAG.test(line)) continue;
       for (const [pattern, word, what] of PUBLISH_COMMANDS) {

@@ -103,6 +103,41 @@ describe('scan on worker threads with a per-file time limit', () => {
     assert.equal((results.get('model.pt') as FileResult).verdict, 'safe');
   });
 
+  it('gives the files queued behind a stuck one to the next thread', async () => {
+    // One thread: once it has taken the FIFO, the checkpoints wait in its queue (one at a time).
+    const fifo = join(dir, 'stuck-queue.fifo');
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const out: [string, WalkedOutcome | undefined][] = [];
+    const walked = (path: string, name: string) => ({
+      fsPath: path,
+      displayPath: name,
+      explicit: true,
+      relPath: name,
+    });
+    await scanInThreads(
+      [
+        walked(fifo, 'stuck'),
+        walked(BENIGN, 'a.pt'),
+        walked(BENIGN, 'b.pt'),
+        walked(BENIGN, 'c.pt'),
+      ],
+      1,
+      makeLimits({ maxMillisPerFile: 500 }),
+      [],
+      (file, outcome) => out.push([file.displayPath, outcome]),
+    );
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    assert.deepEqual(
+      out.map(([name]) => name),
+      ['stuck', 'a.pt', 'b.pt', 'c.pt'],
+    );
+    const results = new Map(out);
+    assert.match((results.get('stuck') as FileResult).findings[0]?.message ?? '', /time limit/);
+    for (const name of ['a.pt', 'b.pt', 'c.pt'])
+      assert.equal((results.get(name) as FileResult).verdict, 'safe', name);
+  });
+
   it('scans with threads when node itself was given V8 flags (workers inherit, Node ignores them)', () => {
     // Given explicitly, `--max-semi-space-size` or `--expose-gc` is refused for a worker
     // (ERR_WORKER_INVALID_EXEC_ARGV), which made every threaded file an internal error (exit 4).

@@ -4,7 +4,13 @@ import { describe, it } from 'node:test';
 import { parseGuardConfig } from '../../src/guard/config.js';
 import { guard } from '../../src/guard/guard.js';
 import { CharLm, trainCharLm } from '../../src/guard/charlm.js';
-import { shippedSuffixModel, suffixLm, tailScore, wordBits } from '../../src/guard/suffix.js';
+import {
+  shippedSuffixModel,
+  suffixLm,
+  tailScore,
+  tailShape,
+  wordBits,
+} from '../../src/guard/suffix.js';
 
 // The suffix printed in the llm-attacks paper (Zou et al. 2023, "Universal and Transferable
 // Adversarial Attacks on Aligned Language Models") and on llm-attacks.org.
@@ -37,8 +43,8 @@ describe('adversarial-suffix layer', () => {
     const set = GCG['llama-2-7b-chat-hf'] ?? [];
     assert.ok(set.length >= 90);
     const hits = set.filter((g) => found(`${g.goal} ${g.suffix}`)).length;
-    // docs/guard-eval.md: 83 of 96 (86.5%) with the window and tail scorers.
-    assert.ok(hits / set.length >= 0.85, `${hits}/${set.length}`);
+    // docs/guard-eval.md: 96 of 96 since the synthetic-suffix refit (83 of 96 before it).
+    assert.ok(hits / set.length >= 0.95, `${hits}/${set.length}`);
     assert.equal(set.filter((g) => found(g.goal)).length, 0);
   });
 
@@ -86,6 +92,30 @@ describe('adversarial-suffix layer', () => {
     assert.equal(
       tailScore(model, 'Пожалуйста, объясните мне, как работает этот алгоритм сортировки'),
       undefined,
+    );
+  });
+
+  it('measures punctuation, unpaired brackets and word-shape entropy of a tail', () => {
+    const prose = tailShape('keep it short and plain', ['keep', 'it', 'short', 'and', 'plain']);
+    assert.deepEqual(prose, { punctuation: 0, unbalanced: 0, entropy: 0 });
+    const soup = '.]( Me giving**ONE please? revert with "\\!--Two';
+    const s = tailShape(soup, soup.split(' '));
+    // "](" closes nothing and opens what is never closed; the lone quote is unpaired too.
+    assert.equal(s.unbalanced, 3);
+    assert.ok(s.punctuation > 0.25 && s.entropy > 1.5, JSON.stringify(s));
+    assert.equal(tailShape('(a [b] {c})', ['(a', '[b]', '{c})']).unbalanced, 0);
+  });
+
+  it('does not judge a tail of a script written without spaces', () => {
+    const model = shippedSuffixModel();
+    // One space-free "word" of Chinese: mostly non-ASCII characters, not judged at all.
+    assert.equal(
+      tailScore(model, '今天天气很好我们一起去公园散步吧，记得带上水和帽子。'),
+      undefined,
+    );
+    assert.equal(
+      found('Please translate: 今天天气很好我们一起去公园散步吧，记得带上水和帽子。'),
+      false,
     );
   });
 

@@ -27,10 +27,11 @@ export default defineRule<WorkflowAuditInput, 'spoofable'>({
     if (triggers.length === 0) return;
     const check = (condition: YScalar | undefined, jobIf?: YScalar): void => {
       if (condition === undefined) return;
-      const trigger = triggers.find((t) => mayRun(jobIf, t.ctx) && mayRun(condition, t.ctx));
-      if (trigger === undefined) return;
+      // The text test first: evaluating every condition under every trigger is the costly part.
       const match = ACTOR_BOT.exec(condition.text);
       if (match === null) return;
+      const trigger = triggers.find((t) => mayRun(jobIf, t.ctx) && mayRun(condition, t.ctx));
+      if (trigger === undefined) return;
       ctx.report({
         messageId: 'spoofable',
         data: { condition: match[0], trigger: trigger.name },

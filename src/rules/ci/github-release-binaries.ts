@@ -137,7 +137,13 @@ export default defineRule<WorkflowAuditInput, 'binary' | 'wildcard'>({
   check(ctx, { workflow }) {
     for (const job of workflow.jobs) {
       for (const step of job.steps) {
-        const kinds = assets(step).map((asset) => ({ ...asset, kind: classifyAsset(asset.name) }));
+        const named = assets(step);
+        if (named.length === 0) continue;
+        const kinds = named.map(({ scalar, name }) => ({
+          scalar,
+          name,
+          kind: classifyAsset(name),
+        }));
         const hit =
           kinds.find((k) => k.kind === 'binary') ?? kinds.find((k) => k.kind === 'wildcard');
         if (hit?.kind === undefined) continue;

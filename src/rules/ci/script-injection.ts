@@ -149,14 +149,14 @@ export default defineRule<WorkflowAuditInput, MessageId>({
             const flows = flowing(workflow, expression.body);
             // One finding per expression, naming every attacker-controlled context in it, also
             // through an `env:` variable or matrix value that holds one.
-            const attacker = [
-              ...new Set([
-                ...attackerPaths(flows),
-                ...flows
-                  .filter((f) => f.path.startsWith('env.') || f.path.startsWith('matrix.'))
-                  .flatMap((f) => indirect(f.path, step, job, workflow)),
-              ]),
-            ];
+            // (Collected into the set by loops: spreading the helpers' arrays made V8 throw away
+            // this function's optimised code once per run, on an array shape it had not seen.)
+            const attackerSet = new Set(attackerPaths(flows));
+            for (const f of flows) {
+              if (!f.path.startsWith('env.') && !f.path.startsWith('matrix.')) continue;
+              for (const source of indirect(f.path, step, job, workflow)) attackerSet.add(source);
+            }
+            const attacker = [...attackerSet];
             const data = {
               input: sink.input ?? '',
               action: sink.action ?? '',

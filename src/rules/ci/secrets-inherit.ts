@@ -21,9 +21,13 @@ export default defineRule<WorkflowAuditInput, 'inherit' | 'allSecrets' | 'unreda
       '`{{expression}}` expands every secret into one value (and defeats log masking of structured secrets); reference the secrets needed by name.',
   },
   check(ctx, { workflow }) {
+    // Every reference reported below is read from the source text, where it spells `secrets`:
+    // a file that never does needs no walk over its jobs' scalars.
+    const mentioned = mentionsSecrets(workflow.text);
     for (const job of workflow.jobs) {
       const inherit = inheritsSecrets(job);
       if (inherit !== undefined) ctx.report({ messageId: 'inherit', at: at(inherit) });
+      if (!mentioned) continue;
       for (const scalar of scalarsUnder(job.node)) {
         if (!mentionsSecrets(scalar.text)) continue;
         for (const ref of refsIn(workflow.text, scalar.span)) {

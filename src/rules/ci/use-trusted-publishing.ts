@@ -82,6 +82,11 @@ function hasIdToken(job: Job, workflow: WorkflowModel): boolean {
 const TOKEN_COMMANDS =
   /\btwine\s+upload\b|\b(?:uv|poetry|hatch|pdm|flit)\s+publish\b|\bcargo\s+publish\b|\bgem\s+push\b|\bnpm\s+publish\b/;
 
+/** Every TOKEN_COMMANDS match holds one of these words; substring tests are cheaper. */
+function mayHoldTokenCommand(text: string): boolean {
+  return text.includes('upload') || text.includes('publish') || text.includes('push');
+}
+
 export default defineRule<WorkflowAuditInput, 'token' | 'noIdToken'>({
   id: 'ci/use-trusted-publishing',
   title: 'Package published with a stored token instead of trusted publishing',
@@ -114,9 +119,10 @@ export default defineRule<WorkflowAuditInput, 'token' | 'noIdToken'>({
           continue;
         }
         if (step.run === undefined) continue;
-        const secret = TOKEN_COMMANDS.test(step.run.text)
-          ? (secretRefs(step.node, workflow.text)[0] ?? secretRefs(job.env, workflow.text)[0])
-          : undefined;
+        const secret =
+          mayHoldTokenCommand(step.run.text) && TOKEN_COMMANDS.test(step.run.text)
+            ? (secretRefs(step.node, workflow.text)[0] ?? secretRefs(job.env, workflow.text)[0])
+            : undefined;
         if (secret !== undefined) {
           ctx.report({
             messageId: 'token',
