@@ -107,13 +107,15 @@ export default tseslint.config(
     },
     {
       files: ['src/rules/**'],
-      banned: 'engine|loader|probe|reporters|cli|server',
-      message: 'rules never import the engine, loader, reporters or entry points.',
+      banned: 'provenance|engine|loader|probe|reporters|cli|server',
+      message:
+        'rules never import provenance (beside the engine), the engine, loader, reporters or entry points.',
     },
     {
       files: ['src/engine/**'],
-      banned: 'loader|probe|reporters|cli|server',
-      message: 'the engine never imports the loader, reporters or entry points.',
+      banned: 'provenance|loader|probe|reporters|cli|server',
+      message:
+        'the engine never imports provenance (callers verify signatures and pass the results in), the loader, reporters or entry points.',
     },
     {
       files: ['src/deploy/**'],
