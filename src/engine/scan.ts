@@ -75,8 +75,8 @@ export interface ScanOptions {
    */
   readonly privacy?: boolean;
   /**
-   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles) here,
-   * for a loader that reads the same file next (see DecodedUnits).
+   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles, legacy
+   * tar, .npy headers) here, for a loader that reads the same file next (see DecodedUnits).
    */
   readonly keepDecoded?: DecodedUnits;
 }

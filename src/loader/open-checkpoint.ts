@@ -96,7 +96,7 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
   }
   try {
     // The scan keeps its zip directory and pickle decodes for the walk below: one pass.
-    const keep: DecodedUnits = { pickles: new Map() };
+    const keep: DecodedUnits = { pickles: new Map(), npyMembers: new Map() };
     const scan = await scanFile(path, { ...options.scan, keepDecoded: keep });
     // The scanner opened the path itself: it must have read this very file, unchanged.
     file.assertUnchanged(path);
@@ -178,15 +178,21 @@ async function loadContainer(
   const keptPickle = decoded.pickle;
   const keptZip = decoded.zip;
   const keptLegacy = decoded.legacy;
+  const keptTar = decoded.tar;
+  const keptNpy = decoded.npy;
+  const keptNpyMembers = new Map(decoded.npyMembers);
   delete decoded.pickle;
   delete decoded.zip;
   delete decoded.legacy;
+  delete decoded.tar;
+  delete decoded.npy;
+  decoded.npyMembers?.clear();
   if (id !== 'zip') decoded.pickles.clear();
   if (id === 'zip') {
     const archive = keptZip ?? (await parseZipDirectory(file, limits));
     if (isNpzListing(archive.entries)) {
       decoded.pickles.clear();
-      return { kind: 'npz', result: await loadNpz(file, archive, limits) };
+      return { kind: 'npz', result: await loadNpz(file, archive, limits, keptNpyMembers) };
     }
     const take = (name: string): PickleDecodeResult | undefined => {
       const kept = decoded.pickles.get(name);
@@ -198,7 +204,7 @@ async function loadContainer(
       result: await loadTorchZip(file, archive, limits, tensorsOnly, take),
     };
   }
-  if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
+  if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file, keptNpy) };
   if (id === 'safetensors')
     return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
   if (id === 'pickle') {
@@ -210,7 +216,10 @@ async function loadContainer(
     return { kind: 'pickle', result: await loadRawPickle(file, limits, keptPickle) };
   }
   if (id === 'tar')
-    return { kind: 'torch-tar', result: await loadTorchTar(file, limits, tensorsOnly) };
+    return {
+      kind: 'torch-tar',
+      result: await loadTorchTar(file, limits, tensorsOnly, keptTar),
+    };
   throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
 }
 
