@@ -157,6 +157,36 @@ export default tseslint.config(
       message: 'privacy (recognisers, dataset readers, redaction) imports only core and formats.',
     },
     {
+      files: ['src/llm/**', 'src/stats/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|report|memorization|redteam|sandbox|guard',
+      message: 'llm (the log-probability client) and stats import only core.',
+    },
+    {
+      files: ['src/report/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|llm|stats|memorization|redteam|sandbox|guard',
+      message: 'report (HTML pages and SVG charts) imports only core.',
+    },
+    {
+      files: ['src/memorization/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|redteam|sandbox|guard',
+      message: 'memorization imports only core, llm, stats and report.',
+    },
+    {
+      files: ['src/sandbox/**'],
+      banned:
+        'workflows|deploy|github|rules|loader|provenance|probe|reporters|cli|server|web|hub|llm|stats|report|memorization|redteam|guard',
+      message: 'sandbox imports only core, formats, the engine and privacy (the secret check).',
+    },
+    {
+      files: ['src/guard/**'],
+      banned:
+        'core|formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|llm|stats|report|memorization|redteam|sandbox',
+      message: 'guard imports only Node built-ins and its own packages; the CLI composes it.',
+    },
+    {
       files: ['src/loader/**'],
       banned: 'workflows|deploy|rules|provenance|probe|reporters|cli|server',
       message: 'the loader imports core, formats and the engine (to scan before it opens).',
