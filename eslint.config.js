@@ -107,13 +107,15 @@ export default tseslint.config(
     },
     {
       files: ['src/rules/**'],
-      banned: 'engine|loader|probe|reporters|cli|server',
-      message: 'rules never import the engine, loader, reporters or entry points.',
+      banned: 'provenance|engine|loader|probe|reporters|cli|server',
+      message:
+        'rules never import provenance (beside the engine), the engine, loader, reporters or entry points.',
     },
     {
       files: ['src/engine/**'],
-      banned: 'loader|probe|reporters|cli|server',
-      message: 'the engine never imports the loader, reporters or entry points.',
+      banned: 'provenance|loader|probe|reporters|cli|server',
+      message:
+        'the engine never imports provenance (callers verify signatures and pass the results in), the loader, reporters or entry points.',
     },
     {
       files: ['src/deploy/**'],
@@ -153,6 +155,36 @@ export default tseslint.config(
       files: ['src/privacy/**'],
       banned: 'workflows|deploy|rules|engine|loader|provenance|probe|reporters|cli|server',
       message: 'privacy (recognisers, dataset readers, redaction) imports only core and formats.',
+    },
+    {
+      files: ['src/llm/**', 'src/stats/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|report|memorization|redteam|sandbox|guard',
+      message: 'llm (the log-probability client) and stats import only core.',
+    },
+    {
+      files: ['src/report/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|llm|stats|memorization|redteam|sandbox|guard',
+      message: 'report (HTML pages and SVG charts) imports only core.',
+    },
+    {
+      files: ['src/memorization/**'],
+      banned:
+        'formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|redteam|sandbox|guard',
+      message: 'memorization imports only core, llm, stats and report.',
+    },
+    {
+      files: ['src/sandbox/**'],
+      banned:
+        'workflows|deploy|github|rules|loader|provenance|probe|reporters|cli|server|web|hub|llm|stats|report|memorization|redteam|guard',
+      message: 'sandbox imports only core, formats, the engine and privacy (the secret check).',
+    },
+    {
+      files: ['src/guard/**'],
+      banned:
+        'core|formats|workflows|deploy|github|rules|engine|loader|provenance|probe|reporters|cli|server|web|hub|privacy|llm|stats|report|memorization|redteam|sandbox',
+      message: 'guard imports only Node built-ins and its own packages; the CLI composes it.',
     },
     {
       files: ['src/loader/**'],

@@ -103,11 +103,13 @@ export {
   type SignOptions,
   type SignResult,
 } from './provenance/sign.js';
+// The caller verifies and hands the results to the scan (ScanOptions.signatures).
 export {
   checkModelSignature,
-  type SignatureCheck,
+  checkModelSignatures,
   type SignaturePolicy,
 } from './provenance/policy.js';
+export type { SignatureCheck } from './core/signature-check.js';
 export {
   buildManifest,
   rootDigestOf,
@@ -115,7 +117,7 @@ export {
   type ManifestResource,
 } from './provenance/manifest.js';
 export { ProvenanceError, type ProvenanceErrorCode } from './provenance/errors.js';
-export { parseChecksumList, parseLfsPointer } from './provenance/checksums.js';
+export { parseChecksumList, parseLfsPointer } from './formats/checksums/index.js';
 
 // Rules.
 export { ALL_RULES } from './rules/registry.js';

@@ -25,6 +25,7 @@ it('exports exactly the public API', () => {
     'auditWorkflowFiles',
     'buildManifest',
     'checkModelSignature',
+    'checkModelSignatures',
     'combineScores',
     'convertToSafetensors',
     'decodePickle',

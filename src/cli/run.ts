@@ -186,7 +186,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const usage =
         error instanceof UsageError
           ? error
-          : usageErrorFromParse(error as Error, await knownOptions(command));
+          : usageErrorFromParse(
+              error as Error,
+              await knownOptions(command, entry.ownsOutputFlag === true),
+            );
       // One line, no stack: what was wrong and where the usage is.
       io.stderr.write(`torchward ${name}: ${usage.message}; see 'torchward ${name} --help'\n`);
       return EXIT.USAGE;
@@ -238,8 +241,11 @@ function captureStream(chunks: string[]): CliIo['stdout'] {
   } as unknown as CliIo['stdout'];
 }
 
-/** The options a command's --help lists, plus the shared -o/--output. */
-async function knownOptions(command: Command | undefined): Promise<string[]> {
+/**
+ * The options a command's --help lists, plus the shared -o/--output unless the command owns `-o`
+ * (then its help says whether it takes one: suggesting `-o` for `-o` helps nobody).
+ */
+async function knownOptions(command: Command | undefined, ownsOutput: boolean): Promise<string[]> {
   if (command === undefined) return [];
   const chunks: string[] = [];
   const sink = captureStream(chunks);
@@ -248,7 +254,8 @@ async function knownOptions(command: Command | undefined): Promise<string[]> {
   } catch {
     return [];
   }
-  return [...optionsInUsage(chunks.join('')), '-o', '--output'];
+  const listed = optionsInUsage(chunks.join(''));
+  return ownsOutput ? listed : [...listed, '-o', '--output'];
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -16,7 +16,7 @@ import {
   type HubRef,
   type HubTreeFile,
 } from '../hub/client.js';
-import { LFS_POINTER_MAX_BYTES, parseLfsPointer } from '../provenance/checksums.js';
+import { LFS_POINTER_MAX_BYTES, parseLfsPointer } from '../formats/checksums/index.js';
 import { EMPTY_CONFIG } from './config-model.js';
 import { toolVersion } from './version.js';
 import type { FileResult, HubFileOrigin, HubScanInfo, ScanReport } from './result.js';

@@ -77,7 +77,7 @@ export async function auditModelRepository(
       }
       if (rel.endsWith(TEMPLATE_EXTENSION)) templateText = text;
       if (templateText === undefined) {
-        const parsed = parseConfigText(text);
+        const parsed = parseConfigText(text, rel);
         if ('code' in parsed) {
           bad(parsed.code, parsed.message, parsed.pos[0]);
           continue;

@@ -25,7 +25,7 @@ import { describeRuleFailure } from '../rules/rule-failure.js';
 import unscannedRule from '../rules/model/unscanned.js';
 import { isConfigName } from './config-model.js';
 import { isAuditedRepositoryFile } from './repository-files.js';
-import type { SignaturePolicy } from '../provenance/policy.js';
+import type { SignatureCheck } from '../core/signature-check.js';
 import type { WorkflowAuditFilter } from './workflow-audit.js';
 import type { DecodedUnits } from './decoded-units.js';
 
@@ -42,10 +42,11 @@ export interface ScanOptions {
   /** Most files one scan reads. */
   readonly maxFiles?: number;
   /**
-   * Require every path given to carry a valid OMS signature under this policy
-   * (`scan --require-signature`); findings go on the signature file's entry.
+   * Signature checks the caller ran (`checkModelSignatures(paths, policy)`, as
+   * `scan --require-signature` does): each is judged by the `provenance/*` rules and reported on
+   * its signature file's entry. The scan itself never verifies signatures.
    */
-  readonly requireSignature?: SignaturePolicy;
+  readonly signatures?: readonly SignatureCheck[];
   /** Directory that relative display paths are relative to (default: process.cwd()). */
   readonly cwd?: string;
   /**
@@ -74,8 +75,8 @@ export interface ScanOptions {
    */
   readonly privacy?: boolean;
   /**
-   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles) here,
-   * for a loader that reads the same file next (see DecodedUnits).
+   * `scanFile` only: keep what the scan decoded at the top level (zip directory, pickles, legacy
+   * tar, .npy headers) here, for a loader that reads the same file next (see DecodedUnits).
    */
   readonly keepDecoded?: DecodedUnits;
 }
@@ -138,7 +139,7 @@ export async function scanPaths(
   let done = 0;
   // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
   for (const [root, group] of groupByRoot(workflows)) {
-    // The YAML front end, repository audit and signature checks load only when needed.
+    // The YAML front end, repository audit and signature rules load only when needed.
     const { auditWorkflowFiles } = await import('./workflow-audit.js');
     const audited = await auditWorkflowFiles(
       group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
@@ -288,12 +289,10 @@ export async function scanPaths(
     await auditPrivacy(walked.files, files, skipped, limits, config, internalErrors);
   // Nothing unscanned is silent: each path not read is an entry with a finding of its own.
   for (const u of unreadable) files.push(unscannedEntry(u, unscannedSeverity));
-  if (options.requireSignature !== undefined) {
-    const { checkSignatures } = await import('./signature-policy.js');
-    const signed = await checkSignatures(
-      paths,
-      options.requireSignature,
-      limits,
+  if (options.signatures !== undefined && options.signatures.length > 0) {
+    const { judgeSignatures } = await import('./signature-results.js');
+    const signed = await judgeSignatures(
+      options.signatures,
       options.cwd ?? process.cwd(),
       internalErrors,
     );

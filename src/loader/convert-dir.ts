@@ -12,8 +12,9 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
+import { FormatError } from '../core/errors.js';
 import { compareText } from '../core/finding.js';
+import { parseStrictJson, plainJson } from '../formats/json/strict-json.js';
 import { defaultMaxOutput, type ConvertOptions } from './convert.js';
 import { aliasesJson, ALIASES_KEY, dedupeTensors } from './dedupe.js';
 import { LoadError } from './errors.js';
@@ -271,16 +272,18 @@ async function readIndex(path: string, name: string): Promise<Map<string, string
     throw layout(`${name} is ${stats.size} bytes (at most ${MAX_INDEX_BYTES} read)`);
   }
   const text = await readFile(path, 'utf8');
+  // The strict JSON reader of every other JSON input: JSON.parse would keep the last of two equal
+  // keys silently, and a shard named twice must not be read as the last one alone.
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = plainJson(parseStrictJson(text));
   } catch (error) {
-    throw layout(`${name} is not JSON: ${(error as Error).message}`);
-  }
-  // JSON.parse keeps the last of two equal keys silently; a YAML parse (JSON is YAML) reports them.
-  const duplicate = parseDocument(text).errors.find((e) => e.code === 'DUPLICATE_KEY');
-  if (duplicate !== undefined) {
-    throw layout(`${name} names the same key twice (${duplicate.message.split('\n')[0] ?? ''})`);
+    if (!(error instanceof FormatError)) throw error;
+    throw layout(
+      error.code === 'BAD_STRUCTURE'
+        ? `${name} names the same key twice (${error.message} at character ${error.offset})`
+        : `${name} is not JSON: ${error.message} at character ${error.offset}`,
+    );
   }
   const map = (parsed as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {

@@ -1,6 +1,6 @@
 import { MemorySource, SliceSource, type ByteSource } from '../core/byte-source.js';
 import type { Limits } from '../core/limits.js';
-import { readNpyHeader } from '../formats/npy/index.js';
+import { readNpyHeader, type NpyHeader } from '../formats/npy/index.js';
 import {
   locateZipMember,
   openZipMember,
@@ -25,14 +25,16 @@ const MAX_DEFLATED_MEMBER = 64 * 1024 * 1024;
  * bare .npy file). Only numeric arrays without objects: '<'/'>'/'|' type strings of bool, int,
  * uint, float and complex kinds; big-endian data is byte-swapped, Fortran order becomes
  * reversed strides (copied out in C order). `base` is where `source` starts in `file` when the
- * array is a stored member of a zip. Throws LoadError.
+ * array is a stored member of a zip. `kept` is the scan's decode of this very header (it is
+ * then not read again). Throws LoadError.
  */
 export async function loadNpy(
   source: ByteSource,
   base: { readonly source: ByteSource; readonly start: number },
   name: string,
+  kept?: NpyHeader,
 ): Promise<LoadedTensor> {
-  const header = await readNpyHeader(source);
+  const header = kept ?? (await readNpyHeader(source));
   const what = name === '' ? 'the array' : `array '${name}'`;
   if (header.hasObject || header.descr.kind !== 'scalar' || header.dataBytes === undefined) {
     throw new LoadError('UNSUPPORTED', `${what} holds objects or a structured dtype`);
@@ -65,9 +67,9 @@ export async function loadNpy(
   return { name, dtype, storage, parameter: false, ...geometry };
 }
 
-/** A bare .npy file. */
-export async function loadNpyFile(file: PositionedFile): Promise<WalkResult> {
-  return { tensors: [await loadNpy(file, { source: file, start: 0 }, '')], metadata: [] };
+/** A bare .npy file; `kept` is the scan's decode of its header. */
+export async function loadNpyFile(file: PositionedFile, kept?: NpyHeader): Promise<WalkResult> {
+  return { tensors: [await loadNpy(file, { source: file, start: 0 }, '', kept)], metadata: [] };
 }
 
 /** True when every member of the zip at `file` is an .npy array (an .npz archive). */
@@ -78,12 +80,14 @@ export function isNpzListing(entries: readonly ZipEntry[]): boolean {
 /**
  * Loads an .npz archive: each `<name>.npy` member becomes tensor `<name>`. Stored members are
  * read in place; deflated ones (savez_compressed) are inflated within limits and up to 64 MiB.
- * `archive` is the file's parsed central directory.
+ * `archive` is the file's parsed central directory; `kept` the scan's decodes of the members'
+ * headers by member name (a member without one is read here).
  */
 export async function loadNpz(
   file: PositionedFile,
   archive: ZipArchive,
   limits: Limits,
+  kept: ReadonlyMap<string, NpyHeader> = new Map(),
 ): Promise<WalkResult> {
   const names = new Set<string>();
   const tensors: LoadedTensor[] = [];
@@ -96,7 +100,14 @@ export async function loadNpz(
     const located = await locateZipMember(file, entry);
     if (entry.method === 0) {
       const source = new SliceSource(file, located.dataOffset, entry.compressedSize);
-      tensors.push(await loadNpy(source, { source: file, start: located.dataOffset }, name));
+      tensors.push(
+        await loadNpy(
+          source,
+          { source: file, start: located.dataOffset },
+          name,
+          kept.get(entry.name),
+        ),
+      );
     } else {
       if (entry.uncompressedSize > MAX_DEFLATED_MEMBER) {
         throw new LoadError(
@@ -107,7 +118,7 @@ export async function loadNpz(
       const opened = await openZipMember(file, located, limits, budget);
       const bytes = await opened.source.read(0, opened.source.size);
       const memory = new MemorySource(bytes);
-      tensors.push(await loadNpy(memory, { source: memory, start: 0 }, name));
+      tensors.push(await loadNpy(memory, { source: memory, start: 0 }, name, kept.get(entry.name)));
     }
   }
   return { tensors, metadata: [] };

@@ -8,7 +8,8 @@ import type { PickleDecodeResult } from '../formats/pickle/records.js';
 import { looksLikePickle } from '../formats/pickle/sniff.js';
 import { decodePickle } from '../formats/pickle/vm.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
-import { SNIFF_BYTES, sniffFormat } from '../formats/sniff.js';
+import type { LoadedFormat } from '../formats/format-table.js';
+import { SNIFF_BYTES, sniffFormat, type FormatId } from '../formats/sniff.js';
 import { dtypeOfSafetensors } from './dtype.js';
 import { LoadError } from './errors.js';
 import { walkTorchPickle, type DroppedValue, type WalkResult } from './pickle-walk.js';
@@ -96,7 +97,7 @@ export async function openCheckpoint(path: string, options: OpenOptions = {}): P
   }
   try {
     // The scan keeps its zip directory and pickle decodes for the walk below: one pass.
-    const keep: DecodedUnits = { pickles: new Map() };
+    const keep: DecodedUnits = { pickles: new Map(), npyMembers: new Map() };
     const scan = await scanFile(path, { ...options.scan, keepDecoded: keep });
     // The scanner opened the path itself: it must have read this very file, unchanged.
     file.assertUnchanged(path);
@@ -165,6 +166,58 @@ export async function loadByContent(
   }
 }
 
+/** What a container loader gets: the open file, its first bytes and the scan's kept decodes. */
+interface LoadJob {
+  readonly file: PositionedFile;
+  readonly head: Uint8Array;
+  readonly limits: Limits;
+  readonly tensorsOnly: boolean;
+  /** The scan's decodes of this file, already taken out of the caller's holder. */
+  readonly kept: DecodedUnits;
+}
+
+type ContainerLoader = (job: LoadJob) => Promise<{ kind: CheckpointKind; result: WalkResult }>;
+
+/**
+ * One loader per format FORMAT_TABLE (src/formats/format-table.ts) marks loaded: the record's
+ * type is derived from the table the engine's handlers are typed from too.
+ */
+const LOADERS: Record<LoadedFormat, ContainerLoader> = {
+  async zip({ file, limits, tensorsOnly, kept }) {
+    const archive = kept.zip ?? (await parseZipDirectory(file, limits));
+    if (isNpzListing(archive.entries)) {
+      kept.pickles.clear();
+      return { kind: 'npz', result: await loadNpz(file, archive, limits, kept.npyMembers) };
+    }
+    const take = (name: string): PickleDecodeResult | undefined => {
+      const pickle = kept.pickles.get(name);
+      kept.pickles.clear();
+      return pickle;
+    };
+    return {
+      kind: 'torch-zip',
+      result: await loadTorchZip(file, archive, limits, tensorsOnly, take),
+    };
+  },
+  async npy({ file, kept }) {
+    return { kind: 'npy', result: await loadNpyFile(file, kept.npy) };
+  },
+  async safetensors({ file, limits }) {
+    return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
+  },
+  async pickle({ file, head, limits, tensorsOnly, kept }) {
+    if (hasLegacyMagic(head))
+      return {
+        kind: 'torch-legacy',
+        result: await loadTorchLegacy(file, limits, tensorsOnly, kept.legacy),
+      };
+    return { kind: 'pickle', result: await loadRawPickle(file, limits, kept.pickle) };
+  },
+  async tar({ file, limits, tensorsOnly, kept }) {
+    return { kind: 'torch-tar', result: await loadTorchTar(file, limits, tensorsOnly, kept.tar) };
+  },
+};
+
 async function loadContainer(
   file: PositionedFile,
   limits: Limits,
@@ -173,45 +226,24 @@ async function loadContainer(
 ): Promise<{ kind: CheckpointKind; result: WalkResult }> {
   const head = await file.read(0, SNIFF_BYTES);
   const id = sniffFormat(head, file.size, looksLikePickle);
-  // Each kept decode is taken out of `decoded` when used and the rest dropped, so the scan's
-  // values live no longer than the walk that reads them.
-  const keptPickle = decoded.pickle;
-  const keptZip = decoded.zip;
-  const keptLegacy = decoded.legacy;
+  // Each kept decode is taken out of `decoded` here and handed to the one loader that reads it,
+  // so the scan's values live no longer than the walk that reads them.
+  const kept: DecodedUnits = {
+    ...decoded,
+    pickles: new Map(decoded.pickles),
+    npyMembers: new Map(decoded.npyMembers),
+  };
   delete decoded.pickle;
   delete decoded.zip;
   delete decoded.legacy;
-  if (id !== 'zip') decoded.pickles.clear();
-  if (id === 'zip') {
-    const archive = keptZip ?? (await parseZipDirectory(file, limits));
-    if (isNpzListing(archive.entries)) {
-      decoded.pickles.clear();
-      return { kind: 'npz', result: await loadNpz(file, archive, limits) };
-    }
-    const take = (name: string): PickleDecodeResult | undefined => {
-      const kept = decoded.pickles.get(name);
-      decoded.pickles.clear();
-      return kept;
-    };
-    return {
-      kind: 'torch-zip',
-      result: await loadTorchZip(file, archive, limits, tensorsOnly, take),
-    };
-  }
-  if (id === 'npy') return { kind: 'npy', result: await loadNpyFile(file) };
-  if (id === 'safetensors')
-    return { kind: 'safetensors', result: await loadSafetensors(file, limits) };
-  if (id === 'pickle') {
-    if (hasLegacyMagic(head))
-      return {
-        kind: 'torch-legacy',
-        result: await loadTorchLegacy(file, limits, tensorsOnly, keptLegacy),
-      };
-    return { kind: 'pickle', result: await loadRawPickle(file, limits, keptPickle) };
-  }
-  if (id === 'tar')
-    return { kind: 'torch-tar', result: await loadTorchTar(file, limits, tensorsOnly) };
-  throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
+  delete decoded.tar;
+  delete decoded.npy;
+  decoded.pickles.clear();
+  decoded.npyMembers?.clear();
+  const load = (LOADERS as Partial<Record<FormatId, ContainerLoader>>)[id];
+  if (load === undefined)
+    throw new LoadError('UNSUPPORTED', `the loader does not read ${id} files`);
+  return load({ file, head, limits, tensorsOnly, kept });
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   readTarArchive,
   type TarMember,
 } from '../formats/tar/index.js';
+import type { TorchTarDecode } from '../engine/decoded-units.js';
 import { dtypeOfStorageGlobal, type Dtype } from './dtype.js';
 import { LoadError } from './errors.js';
 import { walkTorchPickle, type WalkResult } from './pickle-walk.js';
@@ -38,13 +39,15 @@ export async function loadTorchTar(
   limits: Limits,
   /** Keep only the tensors (see walkTorchPickle). */
   tensorsOnly = false,
+  /** The scan's decode of this very file (listing, side pickles, main pickle), when it kept one. */
+  kept?: TorchTarDecode,
 ): Promise<WalkResult> {
-  const archive = await readTarArchive(file, limits);
+  const archive = kept?.archive ?? (await readTarArchive(file, limits));
   if (archive.error !== undefined || !isTorchTar(archive.members)) {
     throw new LoadError('UNSUPPORTED', 'tar archive is not a legacy torch checkpoint');
   }
   const options = { limits, maxEntries: limits.maxEntries };
-  const { decoded } = await decodeTorchTar(file, archive.members, options);
+  const { decoded } = kept?.side ?? (await decodeTorchTar(file, archive.members, options));
   if (decoded.error !== undefined) {
     throw new LoadError(
       'INVALID_STORAGE',
@@ -164,10 +167,12 @@ export async function loadTorchTar(
       `legacy tar pickle of ${pickleMember.size} bytes exceeds maxInputBytes`,
     );
   }
-  const main = decodePickle(await file.read(pickleMember.dataOffset, pickleMember.size), {
-    limits,
-    base: pickleMember.dataOffset,
-  });
+  const main =
+    kept?.pickle ??
+    decodePickle(await file.read(pickleMember.dataOffset, pickleMember.size), {
+      limits,
+      base: pickleMember.dataOffset,
+    });
   const stream = main.streams[0];
   if (main.error !== undefined || stream?.root === undefined) {
     throw new LoadError(

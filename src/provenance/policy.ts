@@ -1,6 +1,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
+import type { SignatureCheck } from '../core/signature-check.js';
 import { DEFAULT_SIGNATURE_NAME } from './sign.js';
 import { verifyModel, type VerifyOptions } from './verify.js';
 
@@ -21,17 +22,7 @@ export interface SignaturePolicy {
   readonly ignoreUnsignedFiles?: boolean;
 }
 
-/** The outcome of a policy check, and the input of the provenance rules. */
-export interface SignatureCheck {
-  readonly ok: boolean;
-  readonly signer?: string;
-  /** One human-readable line per problem (empty when ok). */
-  readonly problems: string[];
-  /** `missing`: no signature file; `invalid`: present but not verified; `valid`: verified. */
-  readonly status: 'valid' | 'missing' | 'invalid';
-  /** The signature file that was (or would have been) read. */
-  readonly signaturePath: string;
-}
+export type { SignatureCheck } from '../core/signature-check.js';
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -65,6 +56,7 @@ export async function checkModelSignature(
 ): Promise<SignatureCheck> {
   const signaturePath = await findSignature(modelPath, policy.signature);
   const invalid = (problem: string): SignatureCheck => ({
+    model: modelPath,
     ok: false,
     problems: [problem],
     status: 'invalid',
@@ -72,6 +64,7 @@ export async function checkModelSignature(
   });
   if (!(await exists(signaturePath))) {
     return {
+      model: modelPath,
       ok: false,
       problems: [`no signature at ${signaturePath}`],
       status: 'missing',
@@ -105,6 +98,7 @@ export async function checkModelSignature(
   try {
     const result = await verifyModel(modelPath, options);
     return {
+      model: modelPath,
       ok: result.ok,
       ...(result.signer === undefined ? {} : { signer: result.signer }),
       problems: result.problems.map((p) => `${p.code}: ${p.message}`),
@@ -114,4 +108,18 @@ export async function checkModelSignature(
   } catch (error) {
     return invalid((error as Error).message);
   }
+}
+
+/**
+ * `checkModelSignature` for each model path in turn: what a caller runs before a scan and hands
+ * it as `ScanOptions.signatures` (the engine never verifies signatures itself).
+ */
+export async function checkModelSignatures(
+  modelPaths: readonly string[],
+  policy: SignaturePolicy,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<SignatureCheck[]> {
+  const out: SignatureCheck[] = [];
+  for (const path of modelPaths) out.push(await checkModelSignature(path, policy, limits));
+  return out;
 }

@@ -8,7 +8,7 @@ import type { SafetensorsHeader } from '../formats/safetensors/header.js';
 import type { TfGraph } from '../formats/tensorflow/index.js';
 import type { ArchiveModel, TorchZipModel } from '../formats/zip/index.js';
 import type { RepoSnapshot } from '../github/snapshot.js';
-import type { SignatureCheck } from '../provenance/policy.js';
+import type { SignatureCheck } from '../core/signature-check.js';
 import type { WorkflowAuditInput } from '../workflows/audit-input.js';
 import type { CodeAuditInput } from './code/input.js';
 import type { Rule, RuleTarget } from './define-rule.js';

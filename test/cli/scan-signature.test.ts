@@ -68,4 +68,15 @@ describe('scan --require-signature', () => {
     });
     assert.equal(usage.status, 2);
   });
+
+  it('never drops a required signature: the Hub cache is a usage error, not an unsigned pass', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torchward-sig-'));
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'scan', '--require-signature', '--public-key', KEY, '--hf-cache', dir],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /required signature is checked on local paths/);
+  });
 });

@@ -96,7 +96,7 @@ describe('CLI usage errors', () => {
   );
 
   it('takes -o/--output and -f/--format on every command', () => {
-    for (const command of ['scan', 'inspect', 'convert', 'hash', 'sign', 'verify']) {
+    for (const command of ['scan', 'inspect', 'convert', 'hash', 'sign', 'verify', 'redact']) {
       const help = torchward([command, '--help'], '.');
       assert.equal(help.code, 0);
       assert.match(help.stdout, /-f, --format/, command);
@@ -112,6 +112,42 @@ describe('CLI usage errors', () => {
     assert.ok(readFileSync(join(dir, 't.json'), 'utf8').length > 0);
     const convert = torchward(['convert', '-f', 'json', 'models/ok.pkl', '-o', 'ok.st'], dir);
     assert.ok(convert.code === 0 || convert.code === 1, convert.stderr);
+  });
+
+  it('parses redact and convert like every other command', () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'in.jsonl'), '{"who":"UtaKortig@jourrapide.com"}\n');
+    assertUsage(
+      torchward(['redact', '--mod', 'mask', 'in.jsonl', 'out.jsonl'], dir),
+      /^torchward redact: unknown option '--mod' \(did you mean '--mode'\?\)/,
+    );
+    assertUsage(
+      torchward(['convert', '--forse', 'models/ok.pkl'], dir),
+      /^torchward convert: unknown option '--forse' \(did you mean '--force'\?\)/,
+    );
+    // OUT into a missing folder: one line and exit 2 before anything is read (was a stack trace).
+    assertUsage(
+      torchward(['redact', 'in.jsonl', 'no/such/out.jsonl'], dir),
+      /OUT no\/such\/out\.jsonl: the folder no\/such does not exist/,
+    );
+    assertUsage(
+      torchward(['redact', '--format', 'csv', 'in.jsonl', 'out.jsonl'], dir),
+      /--format is the report format .* --input-format csv/,
+    );
+    assertUsage(
+      torchward(['redact', 'in.jsonl', 'a.jsonl', '-o', 'b.jsonl'], dir),
+      /give OUT once/,
+    );
+    assertUsage(torchward(['convert', '-f', 'yaml', 'models/ok.pkl'], dir), /format/);
+    const json = torchward(['redact', '-f', 'json', 'in.jsonl', '-o', 'out.jsonl'], dir);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { redacted: number; entities: object };
+    assert.equal(report.redacted, 1);
+    assert.deepEqual(Object.keys(report.entities), ['email']);
+    assert.doesNotMatch(readFileSync(join(dir, 'out.jsonl'), 'utf8'), /UtaKortig@jourrapide/);
+    const text = torchward(['redact', '--input-format', 'jsonl', 'in.jsonl', 'out2.txt'], dir);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^redacted 1 value\(s\): email 1 → out2\.txt\n$/);
   });
 
   it('refuses a gadget given to --allow-global or allow-globals', () => {

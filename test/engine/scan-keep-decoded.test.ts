@@ -8,8 +8,8 @@ import type { DecodedUnits } from '../../src/engine/decoded-units.js';
 import { loadByContent } from '../../src/loader/open-checkpoint.js';
 import { PositionedFile } from '../../src/loader/positioned-file.js';
 
-// Issue 13 item 6, "one pass over a checkpoint": the scan keeps its zip directory and pickle
-// decodes for the loader (ScanOptions.keepDecoded). Keeping them must not change one finding of
+// Issue 13 item 6, "one pass over a checkpoint": the scan keeps its zip directory, pickle, legacy
+// tar and .npy header decodes for the loader (ScanOptions.keepDecoded). Keeping them must not change one finding of
 // any fixture, good, bad or hostile; and the loader walking the kept decode must find exactly
 // what it finds when it reads and decodes the file itself.
 
@@ -20,6 +20,13 @@ const DIRS = [
   'test/fixtures/pickle/ok',
   'test/fixtures/pickle/evil',
   'test/fixtures/pickle/bad',
+  'test/fixtures/tar/ok',
+  'test/fixtures/tar/bad',
+  'test/fixtures/tar/evil',
+  'test/fixtures/npy/ok',
+  'test/fixtures/npy/bad',
+  'test/fixtures/npy/evil',
+  'test/fixtures/zip/ok',
 ];
 
 function fixtures(): string[] {
@@ -78,6 +85,37 @@ describe('scan keepDecoded (one pass for the loader)', () => {
     }
   });
 
+  it('keeps a legacy torch tar: listing, side pickles and the main pickle', async () => {
+    for (const path of [
+      'test/fixtures/torch/ok/legacy_tar.pt',
+      'test/fixtures/tar/ok/legacy-torch.tar',
+    ]) {
+      const keep: DecodedUnits = { pickles: new Map() };
+      const result = await scanFile(path, { keepDecoded: keep });
+      assert.equal(result.format, 'torch-tar', path);
+      assert.equal(result.verdict, 'safe', path);
+      assert.ok(keep.tar !== undefined, path);
+      assert.equal(keep.tar.archive.error, undefined);
+      assert.equal(keep.tar.side.decoded.error, undefined);
+      assert.ok(keep.tar.side.decoded.streams.length >= 3, path);
+      assert.equal(keep.tar.pickle?.error, undefined);
+      assert.equal(keep.tar.pickle?.streams.length, 1);
+    }
+  });
+
+  it('keeps the header of a top-level .npy and of each member of an .npz', async () => {
+    const keep: DecodedUnits = { pickles: new Map(), npyMembers: new Map() };
+    await scanFile('test/fixtures/npy/ok/fortran.npy', { keepDecoded: keep });
+    assert.equal(keep.npy?.fortranOrder, true);
+    const npz: DecodedUnits = { pickles: new Map(), npyMembers: new Map() };
+    await scanFile('test/fixtures/torch/ok/arrays_compressed.npz', { keepDecoded: npz });
+    assert.ok(npz.zip !== undefined);
+    assert.deepEqual(
+      [...(npz.npyMembers?.keys() ?? [])].sort(),
+      npz.zip.entries.map((e) => e.name).sort(),
+    );
+  });
+
   it('keeps the top-level zip directory and its data pickle, decoded whole', async () => {
     const keep: DecodedUnits = { pickles: new Map() };
     const result = await scanFile('test/fixtures/torch/ok/checkpoint_nested.pt', {
@@ -95,20 +133,33 @@ describe('scan keepDecoded (one pass for the loader)', () => {
 
   it('gives the loader the same tensors as its own read of every safe fixture', async () => {
     let walked = 0;
+    const kinds = new Set<string>();
     for (const path of paths) {
-      const keep: DecodedUnits = { pickles: new Map() };
+      const keep: DecodedUnits = { pickles: new Map(), npyMembers: new Map() };
       const scan = await scanFile(path, { keepDecoded: keep });
       if (scan.verdict !== 'safe') continue;
-      const used = keep.zip !== undefined || keep.pickle !== undefined || keep.legacy !== undefined;
+      const used =
+        keep.zip !== undefined ||
+        keep.pickle !== undefined ||
+        keep.legacy !== undefined ||
+        keep.tar !== undefined ||
+        keep.npy !== undefined;
+      if (keep.tar !== undefined) kinds.add('torch-tar');
+      if (keep.npy !== undefined) kinds.add('npy');
+      if ((keep.npyMembers?.size ?? 0) > 0) kinds.add('npz');
       const withKept = await load(path, keep);
       assert.deepEqual(withKept, await load(path), path);
       // Taken by the loader: nothing of the scan's decode outlives the walk.
       assert.equal(keep.zip, undefined, path);
       assert.equal(keep.pickle, undefined, path);
       assert.equal(keep.legacy, undefined, path);
+      assert.equal(keep.tar, undefined, path);
+      assert.equal(keep.npy, undefined, path);
       assert.equal(keep.pickles.size, 0, path);
+      assert.equal(keep.npyMembers?.size, 0, path);
       if (used) walked++;
     }
     assert.ok(walked >= 10, `only ${walked} fixtures went through a kept decode`);
+    assert.deepEqual([...kinds].sort(), ['npy', 'npz', 'torch-tar']);
   });
 });

@@ -205,8 +205,14 @@ describe('the npm package', () => {
       join(app, 'use.ts'),
       [
         "import { readFileSync } from 'node:fs';",
-        "import { renderSarif, scanBytes } from 'torchward';",
+        "import { checkModelSignatures, renderSarif, scanBytes, scanPaths } from 'torchward';",
         "import type { Finding, ScanReport, Rule, RuleDescriptor, FileResult } from 'torchward';",
+        "import type { ScanOptions, SignatureCheck } from 'torchward';",
+        // The caller verifies signatures and hands the results to the scan.
+        'const checks: SignatureCheck[] = await checkModelSignatures([], {});',
+        'const options: ScanOptions = { signatures: checks };',
+        'void options;',
+        'void scanPaths;',
         'const bytes = new Uint8Array(readFileSync(process.argv[2] ?? ""));',
         "const file: FileResult = await scanBytes(bytes, 'payload.pkl');",
         'const findings: readonly Finding[] = file.findings;',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
-import { parseChecksumList, parseLfsPointer } from '../../src/provenance/checksums.js';
+import { parseChecksumList, parseLfsPointer } from '../../src/formats/checksums/index.js';
 import { verifyModel } from '../../src/provenance/verify.js';
 import { KEYS, VECTORS, copyVector, readText } from './helpers.js';
 

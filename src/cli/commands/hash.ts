@@ -7,7 +7,7 @@ import {
   formatChecksumLine,
   parseChecksumList,
   parseLfsPointer,
-} from '../../provenance/checksums.js';
+} from '../../formats/checksums/index.js';
 import { ProvenanceError } from '../../provenance/errors.js';
 import { hashPlanned, planTasks, rootDigestOf } from '../../provenance/manifest.js';
 import { listModelFiles } from '../../provenance/walk.js';

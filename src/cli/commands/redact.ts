@@ -5,10 +5,14 @@ import { makeLimits } from '../../core/limits.js';
 import { PrivacyDetector } from '../../privacy/detect.js';
 import { privacyFormatOf } from '../../privacy/records.js';
 import { redactFile, Redactor, type RedactFormat, type RedactMode } from '../../privacy/redact.js';
+import { checkOutputPath } from '../args.js';
 import type { Command } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, checkFormat } from '../io.js';
+
+const INPUT_FORMATS: readonly RedactFormat[] = ['text', 'jsonl', 'csv', 'tsv', 'parquet'];
 
 const HELP = `Usage: torchward redact [options] IN OUT
+       torchward redact [options] IN -o OUT
 
 Writes a copy of IN with personal data and secrets replaced (the detectors of scan --privacy).
 Records, columns and their order are kept. OUT is written to a temporary file and renamed at
@@ -21,10 +25,14 @@ the end, so it is never partial; on any error no OUT is left behind.
   --key-file FILE      the HMAC key (at least 16 bytes; or TORCHWARD_REDACT_KEY, hex)
   --mapping FILE       placeholder mode: write the placeholder → value mapping here (mode 0600),
                        never into OUT
-  --format FORMAT      jsonl, csv, tsv, parquet or text (default: from IN's name; .gz is
+  --input-format FMT   jsonl, csv, tsv, parquet or text (default: from IN's name; .gz is
                        read; Parquet: flat boolean, integer, float, string and binary columns)
+  -o, --output OUT     the redacted copy (instead of the second argument); its folder must exist
+  -f, --format FORMAT  the report on stdout: text (default; one line) or json (counts per entity)
+  -h, --help           show this help
 
-Exit codes: 0 written, 2 usage error, 3 unreadable input (no OUT written).
+Exit codes: 0 written, 2 usage error (OUT into a missing or unwritable folder included),
+3 unreadable input (no OUT written).
 `;
 
 /** `torchward redact IN OUT`: a redacted copy of a JSONL, CSV/TSV, Parquet or text file. */
@@ -41,7 +49,9 @@ export const redactCommand: Command = {
         mode: { type: 'string', default: 'mask' },
         'key-file': { type: 'string' },
         mapping: { type: 'string' },
-        format: { type: 'string' },
+        'input-format': { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        format: { type: 'string', short: 'f', default: 'text' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -49,8 +59,16 @@ export const redactCommand: Command = {
       io.stdout.write(HELP);
       return EXIT.OK;
     }
-    const [input, output] = positionals;
-    if (input === undefined || output === undefined || positionals.length > 2)
+    if (INPUT_FORMATS.includes(values.format as RedactFormat) && values.format !== 'text')
+      throw new UsageError(
+        `--format is the report format (text or json); the input's format is --input-format ${values.format}`,
+      );
+    const report = checkFormat(values.format, ['text', 'json']);
+    const [input, second, ...extra] = positionals;
+    const output = values.output ?? second;
+    if (values.output !== undefined && second !== undefined)
+      throw new UsageError('give OUT once: as the second argument or with -o/--output');
+    if (input === undefined || output === undefined || extra.length > 0)
       throw new UsageError('redact needs IN and OUT');
     const mode = values.mode as RedactMode;
     if (!['mask', 'hmac', 'placeholder'].includes(mode))
@@ -58,13 +76,19 @@ export const redactCommand: Command = {
     if (values.mapping !== undefined && mode !== 'placeholder')
       throw new UsageError('--mapping goes with --mode placeholder');
     const inPath = resolve(io.cwd, input);
-    const outPath = resolve(io.cwd, output);
+    // OUT (and the mapping) go where a report would: a missing or unwritable folder is a usage
+    // error before anything is read, as for every command's -o.
+    const outPath = checkOutputPath(output, io.cwd, 'OUT');
+    const mappingPath =
+      values.mapping === undefined
+        ? undefined
+        : checkOutputPath(values.mapping, io.cwd, '--mapping');
     const detected = privacyFormatOf(input);
-    const format = (values.format ?? (detected === 'json' ? undefined : detected)) as
+    const format = (values['input-format'] ?? (detected === 'json' ? undefined : detected)) as
       RedactFormat | undefined;
-    if (format === undefined || !['text', 'jsonl', 'csv', 'tsv', 'parquet'].includes(format))
+    if (format === undefined || !INPUT_FORMATS.includes(format))
       throw new UsageError(
-        '--format must be jsonl, csv, tsv, parquet or text (IN names none of them)',
+        '--input-format must be jsonl, csv, tsv, parquet or text (IN names none of them)',
       );
     let key: Uint8Array | undefined;
     if (mode === 'hmac') {
@@ -98,16 +122,16 @@ export const redactCommand: Command = {
       );
       return EXIT.NO_INPUT;
     }
-    if (values.mapping !== undefined)
-      await writeFile(
-        resolve(io.cwd, values.mapping),
-        `${JSON.stringify(redactor.mapping(), null, 2)}\n`,
-        { mode: 0o600 },
-      );
+    if (mappingPath !== undefined)
+      await writeFile(mappingPath, `${JSON.stringify(redactor.mapping(), null, 2)}\n`, {
+        mode: 0o600,
+      });
     const counts = [...redactor.counts].sort(([a], [b]) => (a < b ? -1 : 1));
     const total = counts.reduce((n, [, c]) => n + c, 0);
-    io.stderr.write(
-      `redacted ${total} value(s)${counts.length === 0 ? '' : `: ${counts.map(([e, c]) => `${e} ${c}`).join(', ')}`} → ${output}\n`,
+    io.stdout.write(
+      report === 'json'
+        ? `${JSON.stringify({ version: 1, input, output, mode, inputFormat: format, redacted: total, entities: Object.fromEntries(counts) }, null, 2)}\n`
+        : `redacted ${total} value(s)${counts.length === 0 ? '' : `: ${counts.map(([e, c]) => `${e} ${c}`).join(', ')}`} → ${output}\n`,
     );
     return EXIT.OK;
   },

@@ -13,6 +13,8 @@ import { failsGate, scanPaths, type ScanOptions } from '../../engine/scan.js';
 import type { ScanReport } from '../../engine/result.js';
 import { renderJson } from '../../reporters/json.js';
 import { hubEndpoint } from './service-options.js';
+import type { SignatureCheck } from '../../core/signature-check.js';
+import { makeLimits, type Limits } from '../../core/limits.js';
 import type { SignaturePolicy } from '../../provenance/policy.js';
 import type { CliIo, Command } from '../io.js';
 import { EXIT, UsageError, checkFormat } from '../io.js';
@@ -206,6 +208,12 @@ export const scanCommand: Command = {
     }
     const failOn = (failOnArg as Severity | undefined) ?? config.failOn ?? 'low';
     const requireSignature = signaturePolicy(values, config.signature);
+    // A required signature is never dropped silently (a config's `signature: required: true`).
+    if (requireSignature !== undefined && (hubRefs.length > 0 || values['hf-cache'])) {
+      throw new UsageError(
+        'a required signature is checked on local paths, not on the Hub or its cache',
+      );
+    }
     const progress = new ProgressBar(
       io.stderr,
       !values['no-progress'] && io.stderr.isTTY === true && !io.env.CI,
@@ -220,7 +228,6 @@ export const scanCommand: Command = {
       // One worker thread per core: files run in parallel and a file past its time limit is
       // stopped without holding up the others.
       threads: availableParallelism(),
-      ...(requireSignature === undefined ? {} : { requireSignature }),
       ...(values.privacy ? { privacy: true } : {}),
       cwd: io.cwd,
       workflowFilter: {
@@ -258,7 +265,16 @@ export const scanCommand: Command = {
         positionals[0] === undefined ? defaultHubCache(io.env) : resolve(io.cwd, positionals[0]);
       report = await scanHubCache(dir, scanOptions);
     } else {
-      report = await scanPaths(paths, scanOptions);
+      // Provenance sits beside the engine: the signatures are verified here, and the scan only
+      // judges the results (provenance/* rules on each signature file's entry).
+      const signatures =
+        requireSignature === undefined
+          ? undefined
+          : await checkSignatures(paths, requireSignature, io.cwd, makeLimits(scanOptions.limits));
+      report = await scanPaths(paths, {
+        ...scanOptions,
+        ...(signatures === undefined ? {} : { signatures }),
+      });
     }
     progress.done();
     // The text report carries the notice itself; machine formats carry it as data, so say it here.
@@ -282,6 +298,25 @@ export const scanCommand: Command = {
     return exitCode(report, failOn);
   },
 };
+
+/**
+ * `--require-signature`: each PATH checked against the policy before the scan, which then judges
+ * the results. A check keeps the path as given (the report names it), resolved from `cwd`.
+ */
+async function checkSignatures(
+  paths: readonly string[],
+  policy: SignaturePolicy,
+  cwd: string,
+  limits: Limits,
+): Promise<SignatureCheck[]> {
+  const { checkModelSignature } = await import('../../provenance/policy.js');
+  const out: SignatureCheck[] = [];
+  for (const path of paths) {
+    const check = await checkModelSignature(resolve(cwd, path), policy, limits);
+    out.push({ ...check, model: path });
+  }
+  return out;
+}
 
 async function render(
   report: ScanReport,

@@ -1,4 +1,5 @@
 import type { FormatId } from '../../formats/sniff.js';
+import type { ScannedFormat } from '../../formats/format-table.js';
 import type { Handler } from '../unit.js';
 import type { Compression } from '../../formats/compress/index.js';
 
@@ -18,9 +19,10 @@ function lazy(load: () => Promise<Handler>): Handler {
 const compressed = (format: Compression): Handler =>
   lazy(async () => (await import('./compressed.js')).compressedHandler(format));
 
-// One handler per sniffed format, listed by hand. A format without a handler here is reported by
-// the dispatcher as not recognised, so it can never pass as safe.
-export const HANDLERS: Partial<Record<FormatId, Handler>> = {
+// One handler per format that FORMAT_TABLE (src/formats/format-table.ts) marks scanned: the
+// record's type is derived from the table, so a missing or extra entry does not compile. A format
+// without a handler is reported by the dispatcher as not recognised, so it can never pass as safe.
+const TABLE: Record<ScannedFormat, Handler> = {
   gguf: lazy(async () => (await import('./gguf.js')).scanGguf),
   hdf5: lazy(async () => (await import('./hdf5.js')).scanHdf5),
   onnx: lazy(async () => (await import('./onnx.js')).scanOnnx),
@@ -39,3 +41,6 @@ export const HANDLERS: Partial<Record<FormatId, Handler>> = {
   zip: lazy(async () => (await import('./zip.js')).zipHandler),
   zlib: compressed('zlib'),
 };
+
+/** The handler of each scanned format (FORMAT_TABLE), looked up by any sniffed format. */
+export const HANDLERS: Partial<Record<FormatId, Handler>> = TABLE;

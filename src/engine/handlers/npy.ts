@@ -22,6 +22,13 @@ export const npyHandler: Handler = async (ctx, source) => {
     ctx.malformed('numpy', error);
     return;
   }
+  // The caller reads this file next (convert, inspect): the header of a top-level .npy, or of a
+  // member of the top-level zip (an .npz), is kept for the loader.
+  const keep = ctx.options.keepDecoded;
+  if (keep !== undefined && ctx.depth === 0) keep.npy = header;
+  const member = ctx.memberPath[0];
+  if (keep?.zip !== undefined && ctx.depth === 1 && member !== undefined)
+    keep.npyMembers?.set(member, header);
   const model: NpyModel = { header, fileSize: source.size };
   await ctx.check('npy', model);
   if (!header.hasObject) return;

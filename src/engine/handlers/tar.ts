@@ -9,6 +9,7 @@ import {
   readTarArchive,
 } from '../../formats/tar/index.js';
 import type { ArchiveAnomaly, ArchiveModel } from '../../formats/zip/index.js';
+import type { TorchTarDecode } from '../decoded-units.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
 import { classifyMember } from './member-sniff.js';
@@ -51,6 +52,12 @@ export const tarHandler: Handler = async (ctx, source) => {
     };
     await ctx.check('pickle', input);
     if (side.decoded.error !== undefined) ctx.malformed('pickle', side.decoded.error);
+    // The caller reads this file next (convert, inspect): the listing and pickles are kept, the
+    // side members decoded as the loader decodes them (never capped), the main pickle whole.
+    const keep = ctx.depth === 0 ? ctx.options.keepDecoded : undefined;
+    const kept: TorchTarDecode | undefined =
+      keep === undefined ? undefined : { archive: tar, side };
+    if (keep !== undefined && kept !== undefined) keep.tar = kept;
     const main = torchTarMember(tar.members, 'pickle');
     if (main !== undefined) {
       const tooLarge = limitError(
@@ -67,6 +74,7 @@ export const tarHandler: Handler = async (ctx, source) => {
         await scanPickleMember(ctx, 'pickle', bytes, {
           flavour: 'torch-tar',
           storages: side.storages,
+          ...(kept === undefined ? {} : { keep: (decoded) => (kept.pickle = decoded) }),
         });
       }
     }

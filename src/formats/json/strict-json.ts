@@ -1,18 +1,40 @@
 import { checkLimit, FormatError } from '../../core/errors.js';
 
-/** A parsed JSON value that keeps what JSON.parse loses: key order, duplicates, exact numbers. */
+/**
+ * A parsed JSON value that keeps what JSON.parse loses: key order, duplicates, exact numbers, and
+ * where each value starts (`at`) and ends (`end`, exclusive), as offsets of the text plus `base`.
+ */
 export type JsonValue =
   | {
       readonly kind: 'object';
       readonly entries: ReadonlyMap<string, JsonValue>;
+      /** Each key's own range (quotes included); only from `parseStrictJson(…, { keys: true })`. */
+      readonly keySpans?: ReadonlyMap<string, readonly [start: number, end: number]>;
       readonly at: number;
+      readonly end: number;
     }
-  | { readonly kind: 'array'; readonly items: readonly JsonValue[]; readonly at: number }
-  | { readonly kind: 'string'; readonly value: string; readonly at: number }
+  | {
+      readonly kind: 'array';
+      readonly items: readonly JsonValue[];
+      readonly at: number;
+      readonly end: number;
+    }
+  | { readonly kind: 'string'; readonly value: string; readonly at: number; readonly end: number }
   /** `text` is the number exactly as written, so u64 values are not rounded. */
-  | { readonly kind: 'number'; readonly text: string; readonly at: number }
-  | { readonly kind: 'boolean'; readonly value: boolean; readonly at: number }
-  | { readonly kind: 'null'; readonly at: number };
+  | { readonly kind: 'number'; readonly text: string; readonly at: number; readonly end: number }
+  | { readonly kind: 'boolean'; readonly value: boolean; readonly at: number; readonly end: number }
+  | { readonly kind: 'null'; readonly at: number; readonly end: number };
+
+/** Options of `parseStrictJson`. */
+export interface StrictJsonOptions {
+  /** Record each object key's range (`keySpans`). */
+  readonly keys?: boolean;
+  /**
+   * Accept `NaN`, `Infinity` and `-Infinity` as numbers, as Python's json module reads (and
+   * writes: a trainer_state.json with a NaN loss) them; RFC 8259 and serde_json refuse them.
+   */
+  readonly nonFinite?: boolean;
+}
 
 /** serde_json's default recursion limit: deeper documents are refused as it refuses them. */
 export const MAX_JSON_DEPTH = 128;
@@ -23,10 +45,15 @@ const DEPTH_MESSAGE = `JSON nested deeper than ${MAX_JSON_DEPTH}`;
  * repeated key in any object: JSON.parse keeps the last silently, and a second parser that keeps
  * the first reads another file (safetensors: "duplicate keys are disallowed").
  * Offsets in errors are `base` + the character index. Throws BAD_JSON for syntax errors,
- * BAD_STRUCTURE for a duplicate key, LIMIT_EXCEEDED past MAX_JSON_DEPTH.
+ * BAD_STRUCTURE for a duplicate key, LIMIT_EXCEEDED past MAX_JSON_DEPTH. With `keys`, objects
+ * also record each key's range (`keySpans`), for readers that locate findings on keys.
  */
-export function parseStrictJson(text: string, base = 0): JsonValue {
-  const p = new Parser(text, base);
+export function parseStrictJson(
+  text: string,
+  base = 0,
+  options: StrictJsonOptions = {},
+): JsonValue {
+  const p = new Parser(text, base, options.keys === true, options.nonFinite === true);
   p.ws();
   const value = p.value(0);
   p.ws();
@@ -39,6 +66,8 @@ class Parser {
   constructor(
     private readonly s: string,
     private readonly base: number,
+    private readonly keys = false,
+    private readonly nonFinite = false,
   ) {}
 
   fail(message: string): never {
@@ -61,19 +90,23 @@ class Parser {
         return this.object(depth + 1);
       case '[':
         return this.array(depth + 1);
-      case '"':
-        return { kind: 'string', value: this.string(), at };
+      case '"': {
+        const value = this.string();
+        return { kind: 'string', value, at, end: this.base + this.pos };
+      }
       case 't':
         this.literal('true');
-        return { kind: 'boolean', value: true, at };
+        return { kind: 'boolean', value: true, at, end: this.base + this.pos };
       case 'f':
         this.literal('false');
-        return { kind: 'boolean', value: false, at };
+        return { kind: 'boolean', value: false, at, end: this.base + this.pos };
       case 'n':
         this.literal('null');
-        return { kind: 'null', at };
-      default:
-        return { kind: 'number', text: this.number(), at };
+        return { kind: 'null', at, end: this.base + this.pos };
+      default: {
+        const text = this.nonFinite ? (this.nonFiniteLiteral() ?? this.number()) : this.number();
+        return { kind: 'number', text, at, end: this.base + this.pos };
+      }
     }
   }
 
@@ -86,10 +119,18 @@ class Parser {
     const at = this.base + this.pos;
     this.pos++;
     const entries = new Map<string, JsonValue>();
+    const keySpans = this.keys ? new Map<string, readonly [number, number]>() : undefined;
+    const done = (): JsonValue => ({
+      kind: 'object',
+      entries,
+      ...(keySpans === undefined ? {} : { keySpans }),
+      at,
+      end: this.base + this.pos,
+    });
     this.ws();
     if (this.s[this.pos] === '}') {
       this.pos++;
-      return { kind: 'object', entries, at };
+      return done();
     }
     for (;;) {
       this.ws();
@@ -99,6 +140,7 @@ class Parser {
       if (entries.has(key)) {
         throw new FormatError('BAD_STRUCTURE', `duplicate key ${JSON.stringify(key)}`, keyAt);
       }
+      keySpans?.set(key, [keyAt, this.base + this.pos]);
       this.ws();
       if (this.s[this.pos] !== ':') this.fail('expected ":"');
       this.pos++;
@@ -107,7 +149,7 @@ class Parser {
       this.ws();
       const c = this.s[this.pos];
       this.pos++;
-      if (c === '}') return { kind: 'object', entries, at };
+      if (c === '}') return done();
       if (c !== ',') {
         this.pos--;
         this.fail('expected "," or "}"');
@@ -123,7 +165,7 @@ class Parser {
     this.ws();
     if (this.s[this.pos] === ']') {
       this.pos++;
-      return { kind: 'array', items, at };
+      return { kind: 'array', items, at, end: this.base + this.pos };
     }
     for (;;) {
       this.ws();
@@ -131,12 +173,23 @@ class Parser {
       this.ws();
       const c = this.s[this.pos];
       this.pos++;
-      if (c === ']') return { kind: 'array', items, at };
+      if (c === ']') return { kind: 'array', items, at, end: this.base + this.pos };
       if (c !== ',') {
         this.pos--;
         this.fail('expected "," or "]"');
       }
     }
+  }
+
+  /** `NaN`, `Infinity` or `-Infinity` at the cursor (consumed), else undefined. */
+  private nonFiniteLiteral(): string | undefined {
+    for (const word of ['NaN', 'Infinity', '-Infinity']) {
+      if (this.s.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return word;
+      }
+    }
+    return undefined;
   }
 
   private literal(word: string): void {

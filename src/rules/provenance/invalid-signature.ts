@@ -1,4 +1,4 @@
-import type { SignatureCheck } from '../../provenance/policy.js';
+import type { SignatureCheck } from '../../core/signature-check.js';
 import { defineRule } from '../define-rule.js';
 
 /** Reports each reason a model's signature failed verification against the policy. */

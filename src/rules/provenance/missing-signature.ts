@@ -1,4 +1,4 @@
-import type { SignatureCheck } from '../../provenance/policy.js';
+import type { SignatureCheck } from '../../core/signature-check.js';
 import { defineRule } from '../define-rule.js';
 
 /** Reports a model that the signature policy requires to be signed but that has no signature. */

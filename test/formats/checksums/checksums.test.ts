@@ -5,7 +5,7 @@ import {
   formatChecksumLine,
   parseChecksumList,
   parseLfsPointer,
-} from '../../src/provenance/checksums.js';
+} from '../../../src/formats/checksums/index.js';
 
 const HEX = 'a'.repeat(64);
 
