@@ -3,11 +3,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { makeLimits } from '../../src/core/limits.js';
 import { noRecognizerCanMatch, PrivacyDetector } from '../../src/privacy/detect.js';
 import { RECOGNIZERS } from '../../src/privacy/recognizers.js';
 import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
-import { defaultSecretRules, selectRules } from '../../src/privacy/secrets.js';
+import {
+  defaultSecretRules,
+  findSecrets,
+  SEARCH_HINTS,
+  selectRules,
+  type SecretMatch,
+} from '../../src/privacy/secrets.js';
 
 // The corpus of test/fixtures/make/privacy-detect-baseline.mjs, built the same way: the hits it
 // saved came from the straightforward detector before the throughput work.
@@ -30,6 +37,28 @@ function corpus(): string[] {
   }
   return texts;
 }
+
+/** A secret match as compared: everything but the rule object. */
+function secretKey(m: SecretMatch): unknown[] {
+  return [m.rule.id, m.start, m.end, m.secret, m.match, m.checksum ?? null, m.example ?? null];
+}
+
+// Pieces of text around the hinted rules (aws-access-token, generic-api-key): their words in
+// every case and under RE2's case folding (U+017F LONG S, U+212A KELVIN SIGN), assignment
+// operators, AWS prefixes, long runs of [\w.-] (more than the generic rule's 50), escapes,
+// non-ASCII and astral characters.
+const SECRET_PIECES = [
+  'key', 'KEY', 'Key', '\u212Aey', 'api', 'API', 'Api', 'aPI', 'token', 'TOKEN', 'secret',
+  '\u017Fecret', 'password', 'PASSWD', 'pa\u017F\u017Fwd', 'creds', 'cred\u017F',
+  'credential', 'access', 'acce\u017F\u017F', 'auth', 'AUTH', '=', ' = ', ': ', ':=', '=>',
+  '||', '?=', ',', '>', '"', "'", '`', ';', ' ', '\t', '\n', '\\n', '_', '.', '-', 'aws_',
+  'my.service-', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3TX', 'A3T', 'AKI', 'LALEMEL33243OLIA',
+  'ABCDEFGHIJKLMNOP', '2345672345672345', 'x9f8e7d6c5b4a3z2y1q0', 'abc123def456ghi789jkl',
+  'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'é', '\u00DF', '\uD83D\uDE00', 'w'.repeat(30),
+  'a_b.c-d'.repeat(9), 'EXAMPLE', '0', 'AKIALALEMEL33243OLIA', 'ASIAZZ2345672345672A',
+  'aws_key = AKIALALEMEL33243OLIA', 'api_key = "x9f8e7d6c5b4a3z2y1q0"', 'token: abc123def456ghi789jkl',
+  '\u212Aey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'client_\u017Fecret => 9f8e7d6c5b4a3z2y1q0x',
+]; // prettier-ignore
 
 describe('privacy detector, differential', () => {
   const texts = corpus();
@@ -82,6 +111,36 @@ describe('privacy detector, differential', () => {
         text.slice(0, 80),
       );
     }
+  });
+
+  it('every search hint applies to the shipped rule it was derived from', () => {
+    const rules = defaultSecretRules();
+    for (const [id, hint] of SEARCH_HINTS)
+      assert.equal(rules.rules.find((r) => r.id === id)?.pattern, hint.pattern, id);
+  });
+
+  it('finds the same secrets with and without the search hints', () => {
+    const rules = defaultSecretRules();
+    let total = 0;
+    const check = (text: string): void => {
+      const hinted = findSecrets(rules, text).map(secretKey);
+      const plain = findSecrets(rules, text, '', { hints: false }).map(secretKey);
+      assert.deepEqual(hinted, plain, JSON.stringify(text.slice(0, 120)));
+      total += plain.filter(
+        (m) => m[0] === 'aws-access-token' || m[0] === 'generic-api-key',
+      ).length;
+    };
+    for (const text of texts) check(text);
+    const corpusHits = total;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...SECRET_PIECES), { maxLength: 60 }), (pieces) => {
+        check(pieces.join(''));
+      }),
+      { seed: 18, numRuns: 3000 },
+    );
+    // Both parts exercise the hinted rules: the corpus, and the generated texts on their own.
+    assert.ok(corpusHits > 20, String(corpusHits));
+    assert.ok(total - corpusHits > 200, String(total - corpusHits));
   });
 
   it('scans JSONL with the record prefilter exactly as value by value', async () => {
