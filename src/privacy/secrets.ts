@@ -164,18 +164,38 @@ function allowed(
   line: string,
   uri: string,
 ): boolean {
-  const checks: boolean[] = [];
-  if (list.regexes.length > 0) {
-    const subject = list.target === 'secret' ? secret : list.target === 'match' ? match : line;
-    checks.push(list.regexes.some((r) => r.matcher(subject).find()));
-  }
+  // gitleaks' condition over the checks the list has (OR unless it says AND), decided as soon
+  // as the answer is known: each check is a pure function of its inputs, so the order and the
+  // skipped checks do not change the answer. Cheapest first; the path check once per uri.
+  let checks = 0;
+  let passed = 0;
+  const decided = (ok: boolean): boolean => {
+    checks++;
+    if (ok) passed++;
+    return list.and ? !ok : ok;
+  };
   if (list.stopwords.length > 0) {
     const lower = secret.toLowerCase();
-    checks.push(list.stopwords.some((w) => lower.includes(w)));
+    if (decided(list.stopwords.some((w) => lower.includes(w)))) return !list.and;
   }
-  if (list.paths.length > 0) checks.push(list.paths.some((r) => r.matcher(uri).find()));
-  if (checks.length === 0) return false;
-  return list.and ? checks.every(Boolean) : checks.some(Boolean);
+  if (list.paths.length > 0 && decided(pathAllowed(list, uri))) return !list.and;
+  if (list.regexes.length > 0) {
+    const subject = list.target === 'secret' ? secret : list.target === 'match' ? match : line;
+    if (decided(list.regexes.some((r) => r.matcher(subject).find()))) return !list.and;
+  }
+  // Not decided early: AND with every check passed, or OR with none passed (or no checks).
+  return checks > 0 && list.and && passed === checks;
+}
+
+/** The last uri's answer per allowlist: a file's hits all share its uri. */
+const PATH_ANSWERS = new WeakMap<Allowlist, { readonly uri: string; readonly ok: boolean }>();
+
+function pathAllowed(list: Allowlist, uri: string): boolean {
+  const last = PATH_ANSWERS.get(list);
+  if (last?.uri === uri) return last.ok;
+  const ok = list.paths.some((r) => r.matcher(uri).find());
+  PATH_ANSWERS.set(list, { uri, ok });
+  return ok;
 }
 
 /**
