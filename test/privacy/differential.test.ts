@@ -60,6 +60,42 @@ const SECRET_PIECES = [
   '\u212Aey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'client_\u017Fecret => 9f8e7d6c5b4a3z2y1q0x',
 ]; // prettier-ignore
 
+// One value of every entity (secrets included), for records written plainly, with JSON escapes
+// hiding the characters the prefilters look for, next to non-ASCII and astral text, and in a
+// line longer than one window.
+const ENTITY_VALUES = [
+  'card 4454 7945 1139 0933', 'iban DE89 3704 0044 0532 0130 00', 'ssn 460-89-9847',
+  'nhs number 943 476 5919', 'dni 12345678Z', 'steuer-id 65 929 970 489',
+  'mail UtaKortig@jourrapide.com', 'client ip 84.17.32.9', 'host 2a00:1450:4001:81c::200e',
+  'born 17/05/1990', 'call +44 20 7946 0958', 'aws_key = AKIALALEMEL33243OLIA',
+  'token ghp_4fXqv8tGyJ2kLm9NpRs5TuVw1Xy3Zb6Cd7Ef', 'api_key: "x9f8e7d6c5b4a3z2y1q0"',
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----',
+]; // prettier-ignore
+
+function everyEntityRecords(): string[] {
+  // JSON text of `value` with its digits, '@' and some letters written as \u escapes.
+  const escaped = (value: string): string =>
+    JSON.stringify(value).replace(
+      /[\d@AKk]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  const out: string[] = [];
+  ENTITY_VALUES.forEach((v, i) => {
+    out.push(
+      JSON.stringify({ id: i, text: v }),
+      `{"id":${i},"text":${escaped(v)}}`,
+      JSON.stringify({ id: i, text: `caf\u00e9 \u6771\u4eac \u{1F600} ${v} \u00fc\u212Aey` }),
+      JSON.stringify({
+        id: i,
+        nested: { list: [v, { deeper: v.toUpperCase() }] },
+        n: 4454794511390933,
+      }),
+    );
+  });
+  out.push(JSON.stringify({ long: `${'lorem ipsum '.repeat(100_000)}${ENTITY_VALUES.join(' ')}` }));
+  return out;
+}
+
 describe('privacy detector, differential', () => {
   const texts = corpus();
 
@@ -160,14 +196,43 @@ describe('privacy detector, differential', () => {
       `${'['.repeat(600)}"deep 460-89-9847"${']'.repeat(600)}`,
       'not json 460-89-9847',
       '{"__proto__":{"x":"mail SueDHague@armyspy.com"}}',
+      ...everyEntityRecords(),
     );
     writeFileSync(path, `${lines.join('\n')}\n`);
     const fast = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector());
-    const slow = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector(), {
-      fast: false,
-    });
+    // The reference: every value handed over, every rule searched from the start.
+    const slow = await scanPrivacyFile(
+      path,
+      path,
+      'jsonl',
+      makeLimits(),
+      new PrivacyDetector({ searchHints: false }),
+      { fast: false },
+    );
     assert.deepEqual(fast, slow);
     assert.ok(slow.totalHits > 300, String(slow.totalHits));
+    // Every entity of ENTITY_VALUES is found (by both paths, as they are equal).
+    const entities = new Set(slow.columns.map((c) => c.entity));
+    for (const e of [
+      'credit-card',
+      'iban',
+      'us-ssn',
+      'uk-nhs',
+      'es-nif',
+      'de-tax-id',
+      'email',
+      'ip-address',
+      'date-of-birth',
+      'phone',
+      'secret/aws',
+      'secret/github',
+      'secret/generic',
+      'private-key',
+    ])
+      // prettier-ignore
+      assert.ok(entities.has(e), `${e} in ${[...entities].join(', ')}`);
+    // The line longer than a window is searched as text, in windows.
+    assert.ok(slow.problems.some((p) => p.code === 'LIMIT_EXCEEDED'));
   });
 
   it('no recogniser matches where noRecognizerCanMatch says so', () => {
