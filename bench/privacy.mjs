@@ -8,8 +8,12 @@
 // Then a single-line text file (issue 18's "1 GB single line"; TORCHWARD_BENCH_PRIVACY_LINE_MB,
 // default 1024 MiB, one AWS key near its end): the privacy pass must find the key in constant
 // memory (1 MiB windows).
+// Last, a differential over the bench corpus: the first TORCHWARD_BENCH_PRIVACY_DIFF_MB MiB
+// (default 64) of the JSONL scanned as shipped and by the reference path (every value handed to
+// the detector, gitleaks' rules searched from each value's start, no search hints); the figures
+// must be identical (exit 0, `identical: true`).
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 
 const MB = Number(process.env.TORCHWARD_BENCH_PRIVACY_MB ?? 2048);
 const dir = 'bench/out/privacy';
@@ -174,6 +178,53 @@ if (!existsSync(line) || statSync(line).size < LINE_MB * 1024 * 1024) {
       mbPerCpuSec: Math.round(size / pass.cpuSecs),
       peakRssMB: Math.round(pass.rssMB),
       exit: pass.status,
+    }),
+  );
+}
+
+// Differential over the bench corpus: shipped path against the reference path, same file.
+{
+  const DIFF_MB = Number(process.env.TORCHWARD_BENCH_PRIVACY_DIFF_MB ?? 64);
+  const slice = `${dir}/chat-diff-${DIFF_MB}.jsonl`;
+  if (!existsSync(slice)) {
+    const buf = Buffer.alloc(Math.min(DIFF_MB * 1024 * 1024, statSync(jsonl).size));
+    const fd = openSync(jsonl, 'r');
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    const out = openSync(slice, 'w');
+    writeSync(out, buf.subarray(0, buf.lastIndexOf(10, n - 1) + 1));
+    closeSync(out);
+  }
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+    const { isDeepStrictEqual } = await import('node:util');
+    const { scanPrivacyFile } = await import('./dist/privacy/scan-file.js');
+    const { PrivacyDetector } = await import('./dist/privacy/detect.js');
+    const { makeLimits } = await import('./dist/core/limits.js');
+    const f = ${JSON.stringify(slice)};
+    const fast = await scanPrivacyFile(f, f, 'jsonl', makeLimits(), new PrivacyDetector());
+    const slow = await scanPrivacyFile(f, f, 'jsonl', makeLimits(),
+      new PrivacyDetector({ searchHints: false }), { fast: false });
+    const identical = isDeepStrictEqual(fast, slow);
+    console.log(JSON.stringify({ identical, hits: slow.totalHits, values: slow.values }));
+    process.exit(identical ? 0 : 1);
+  `,
+    ],
+    { encoding: 'utf8' },
+  );
+  const result = JSON.parse(r.stdout.trim() || '{}');
+  console.log(
+    JSON.stringify({
+      bench: 'privacy',
+      file: slice,
+      sizeMB: Math.round(statSync(slice).size / (1024 * 1024)),
+      what: 'differential: shipped path vs reference path (every value, no search hints)',
+      ...result,
+      exit: r.status,
     }),
   );
 }

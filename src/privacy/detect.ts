@@ -24,6 +24,11 @@ export interface DetectorOptions {
   readonly secrets?: boolean;
   /** Restrict to these rule names (default: all). */
   readonly entities?: ReadonlySet<string>;
+  /**
+   * Start gitleaks rules' searches at their stated anchors (secrets.ts SEARCH_HINTS; default
+   * true). False is the reference the differential test and bench compare against.
+   */
+  readonly searchHints?: boolean;
 }
 
 /**
@@ -57,9 +62,11 @@ export class PrivacyDetector {
   private readonly recognizers: readonly (Recognizer & { readonly contextPattern: RegExp })[];
   private readonly secretRules: SecretRules | undefined;
   private readonly entities: ReadonlySet<string> | undefined;
+  private readonly hints: boolean;
 
   constructor(options: DetectorOptions = {}) {
     this.entities = options.entities;
+    this.hints = options.searchHints !== false;
     this.recognizers = RECOGNIZERS.filter(
       (r) => options.entities === undefined || options.entities.has(r.entity),
     ).map((r) => ({
@@ -90,7 +97,7 @@ export class PrivacyDetector {
   detect(text: string, column = '', uri = ''): PrivacyHit[] {
     const candidates: (PrivacyHit & { priority: number })[] = [];
     if (this.secretRules !== undefined) {
-      for (const s of findSecrets(this.secretRules, text, uri)) {
+      for (const s of findSecrets(this.secretRules, text, uri, { hints: this.hints })) {
         if (this.entities !== undefined && !this.entities.has(s.rule.entity)) continue;
         const confidence: Confidence =
           s.checksum === false ? 'low' : s.rule.entity === 'secret/generic' ? 'medium' : 'high';

@@ -115,12 +115,20 @@ export class KeywordSearch {
         if (state < 0) return true;
       } else if (c === 0x212a || c === 0x130) {
         // The two non-ASCII characters that fold to ASCII: the full search decides.
-        let hit = false;
-        this.search(text, () => (hit = true));
-        return hit;
+        return this.anyBySearch(text);
       } else state = 0;
     }
     return false;
+  }
+
+  /**
+   * `any` by the full search. Apart from `any`, whose loop V8 compiles tighter without a
+   * closure in it (measured: a quarter less CPU time over the bench's records).
+   */
+  private anyBySearch(text: string): boolean {
+    let hit = false;
+    this.search(text, () => (hit = true));
+    return hit;
   }
 
   /** Reports the keywords ending at `state` (premultiplied); returns the state to go on from. */

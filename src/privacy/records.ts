@@ -180,9 +180,10 @@ async function readJsonl(
     let skipped = 0;
     walkJson(
       value,
-      (text, column) => {
-        if (inert !== undefined && !BINARY.test(text) && noRecognizerCanMatch(text)) skipped++;
-        else sink.field({ text, line: l.line, record, column });
+      (v, column) => {
+        if (inert !== undefined && inertValue(v)) skipped++;
+        else
+          sink.field({ text: typeof v === 'string' ? v : String(v), line: l.line, record, column });
       },
       () => {
         sink.problem({
@@ -199,14 +200,27 @@ async function readJsonl(
 
 /** A value scan-file reports as binary data: always handed over. */
 const BINARY = /[\uFFFD\0]/;
+/** Neither binary nor a character some recogniser needs: most values of most records. */
+const MAYBE_LIVE = /[\d@\uFFFD\0]/;
+
+/**
+ * True when a JSON value of a record without secret keywords cannot hold a hit: as
+ * `!BINARY.test(text) && noRecognizerCanMatch(text)` for its text (String(v) for a number),
+ * decided with one search for most strings and without building the text of a number (an
+ * integer of at most 8 digits is all String(v) turns into ^-?\d{1,8}$).
+ */
+function inertValue(v: string | number): boolean {
+  if (typeof v === 'number') return Number.isInteger(v) && v > -1e8 && v < 1e8;
+  return !MAYBE_LIVE.test(v) || (!BINARY.test(v) && noRecognizerCanMatch(v));
+}
 
 /**
  * Calls `onValue` for every string and number in `value` with its key path (`messages[].content`)
- * as the column, walking with an explicit stack; `onTooDeep` once when nesting passes the limit.
+ * as the column; `onTooDeep` once when nesting passes the limit.
  */
 export function walkJson(
   value: unknown,
-  onValue: (text: string, column: string) => void,
+  onValue: (value: string | number, column: string) => void,
   onTooDeep: () => void,
 ): void {
   // In an object: TypeScript does not see the closure below change a plain local.
@@ -214,7 +228,7 @@ export function walkJson(
   // Recursive (at most MAX_JSON_DEPTH frames): no frame object per value, less garbage.
   const walk = (v: unknown, path: string, depth: number): void => {
     if (typeof v === 'string') onValue(v, path);
-    else if (typeof v === 'number') onValue(String(v), path);
+    else if (typeof v === 'number') onValue(v, path);
     else if (typeof v === 'object' && v !== null) {
       if (depth >= MAX_JSON_DEPTH) {
         state.tooDeep = true;

@@ -164,18 +164,38 @@ function allowed(
   line: string,
   uri: string,
 ): boolean {
-  const checks: boolean[] = [];
-  if (list.regexes.length > 0) {
-    const subject = list.target === 'secret' ? secret : list.target === 'match' ? match : line;
-    checks.push(list.regexes.some((r) => r.matcher(subject).find()));
-  }
+  // gitleaks' condition over the checks the list has (OR unless it says AND), decided as soon
+  // as the answer is known: each check is a pure function of its inputs, so the order and the
+  // skipped checks do not change the answer. Cheapest first; the path check once per uri.
+  let checks = 0;
+  let passed = 0;
+  const decided = (ok: boolean): boolean => {
+    checks++;
+    if (ok) passed++;
+    return list.and ? !ok : ok;
+  };
   if (list.stopwords.length > 0) {
     const lower = secret.toLowerCase();
-    checks.push(list.stopwords.some((w) => lower.includes(w)));
+    if (decided(list.stopwords.some((w) => lower.includes(w)))) return !list.and;
   }
-  if (list.paths.length > 0) checks.push(list.paths.some((r) => r.matcher(uri).find()));
-  if (checks.length === 0) return false;
-  return list.and ? checks.every(Boolean) : checks.some(Boolean);
+  if (list.paths.length > 0 && decided(pathAllowed(list, uri))) return !list.and;
+  if (list.regexes.length > 0) {
+    const subject = list.target === 'secret' ? secret : list.target === 'match' ? match : line;
+    if (decided(list.regexes.some((r) => r.matcher(subject).find()))) return !list.and;
+  }
+  // Not decided early: AND with every check passed, or OR with none passed (or no checks).
+  return checks > 0 && list.and && passed === checks;
+}
+
+/** The last uri's answer per allowlist: a file's hits all share its uri. */
+const PATH_ANSWERS = new WeakMap<Allowlist, { readonly uri: string; readonly ok: boolean }>();
+
+function pathAllowed(list: Allowlist, uri: string): boolean {
+  const last = PATH_ANSWERS.get(list);
+  if (last?.uri === uri) return last.ok;
+  const ok = list.paths.some((r) => r.matcher(uri).find());
+  PATH_ANSWERS.set(list, { uri, ok });
+  return ok;
 }
 
 /**
@@ -200,16 +220,29 @@ export function selectRules(rules: SecretRules, text: string): Set<SecretRule> {
  * gitleaks does: the secret group, the entropy floor, generic rules needing a digit, and the
  * rule and global allowlists (`uri` is matched against path allowlists).
  */
-export function findSecrets(rules: SecretRules, text: string, uri = ''): SecretMatch[] {
+export function findSecrets(
+  rules: SecretRules,
+  text: string,
+  uri = '',
+  /** `hints: false` searches every rule from the text's start (the differential test's reference). */
+  options: { readonly hints?: boolean } = {},
+): SecretMatch[] {
   const selected = selectRules(rules, text);
   if (selected.size === 0) return [];
   const out: SecretMatch[] = [];
   for (const rule of selected) {
     if (rule.path !== undefined && !rule.path.matcher(uri).find()) continue;
+    const hint = options.hints === false ? undefined : searchHint(rule);
+    let from = 0;
+    if (hint !== undefined) {
+      from = hintedStart(hint, text, 0);
+      // No anchor in the text: the rule cannot match.
+      if (from < 0) continue;
+    }
     const regex = compiled(rule);
     const matcher = regex.matcher(text);
     const groups = regex.groupCount();
-    while (matcher.find()) {
+    for (let found = matcher.find(from); found; found = findNext(matcher, hint, text)) {
       const match = matcher.group() ?? '';
       let group = rule.secretGroup;
       if (group === 0 && groups > 0) {
@@ -245,6 +278,91 @@ export function findSecrets(rules: SecretRules, text: string, uri = ''): SecretM
     }
   }
   return out;
+}
+
+/**
+ * Where a rule's match can start (see SEARCH_HINTS), stated per rule and checked by test/privacy/differential.test.ts
+ * (every hit equal with and without the hint): each match of the rule starts at most `lead`
+ * UTF-16 units before an occurrence of `anchor`, so a text without one has no match and the
+ * search can begin `lead` units before the first one. re2js's capture search (its NFA or
+ * backtracker, no DFA) costs time for every character it passes, so starting near the anchor
+ * is most of the cost of a rule whose keyword appears late in a long value. `pattern` is the
+ * gitleaks regex the facts were derived from: a rule with another pattern gets no hint.
+ */
+export interface SearchHint {
+  readonly pattern: string;
+  /** Global (lastIndex is set before each use). */
+  readonly anchor: RegExp;
+  readonly lead: number;
+  /**
+   * Every one of those `lead` units matches this class, so a match also starts after the last
+   * unit before the anchor that does not.
+   */
+  readonly leadClass?: RegExp;
+}
+
+/** The search hints by gitleaks rule id (exported for the test that checks they apply). */
+export const SEARCH_HINTS: ReadonlyMap<string, SearchHint> = new Map([
+  [
+    // `\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`: case-sensitive, the match begins
+    // with one of the five prefixes (\b is empty).
+    'aws-access-token',
+    {
+      pattern: String.raw`\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`,
+      anchor: /A(?:3T|KIA|SIA|BIA|CCA)/g,
+      lead: 0,
+    },
+  ],
+  [
+    // `(?i)[\w.-]{0,50}?(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|
+    // token)…`: the match begins with at most 50 characters of [\w.-] (under (?i) also U+017F and
+    // U+212A, each one UTF-16 unit) before one of the words. The anchor is a superset of the
+    // words under RE2's case folding: ASCII case, U+017F LONG S for s and U+212A KELVIN SIGN for
+    // k (JavaScript's non-Unicode /i folds neither), `api` in any case.
+    'generic-api-key',
+    {
+      pattern: String.raw`(?i)[\w.-]{0,50}?(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`,
+      anchor:
+        /acce[s\u017F][s\u017F]|auth|api|credential|cred[s\u017F]|[k\u212A]ey|pa[s\u017F][s\u017F]w(?:or)?d|[s\u017F]ecret|token/gi,
+      lead: 50,
+      leadClass: /[\w.\u017F\u212A-]/,
+    },
+  ],
+]);
+
+function searchHint(rule: SecretRule): SearchHint | undefined {
+  const hint = SEARCH_HINTS.get(rule.id);
+  return hint?.pattern === rule.pattern ? hint : undefined;
+}
+
+/** The earliest start a match at or after `from` can have, or -1 when none can exist. */
+function hintedStart(hint: SearchHint, text: string, from: number): number {
+  hint.anchor.lastIndex = from;
+  const a = hint.anchor.exec(text);
+  if (a === null) return -1;
+  const earliest = Math.max(from, a.index - hint.lead);
+  if (hint.leadClass === undefined) return earliest;
+  let start = a.index;
+  // A later anchor's run of lead characters cannot begin before this one's: the anchors are
+  // words, themselves in the class, so the runs join.
+  while (start > earliest && hint.leadClass.test(text.charAt(start - 1))) start--;
+  return start;
+}
+
+/**
+ * The next match after the current one: re2js's find() continues at the current match's end
+ * (stepping one character past an empty match); with a hint the search starts at the hinted
+ * start instead, which no match lies before.
+ */
+function findNext(
+  matcher: ReturnType<RE2JS['matcher']>,
+  hint: SearchHint | undefined,
+  text: string,
+): boolean {
+  const end = matcher.end();
+  if (hint === undefined || matcher.start() === end) return matcher.find();
+  const at = hintedStart(hint, text, end);
+  return at >= 0 && matcher.find(at);
 }
 
 const COMPILED = new WeakMap<SecretRule, RE2JS>();

@@ -3,11 +3,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { makeLimits } from '../../src/core/limits.js';
 import { noRecognizerCanMatch, PrivacyDetector } from '../../src/privacy/detect.js';
 import { RECOGNIZERS } from '../../src/privacy/recognizers.js';
 import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
-import { defaultSecretRules, selectRules } from '../../src/privacy/secrets.js';
+import {
+  defaultSecretRules,
+  findSecrets,
+  SEARCH_HINTS,
+  selectRules,
+  type SecretMatch,
+} from '../../src/privacy/secrets.js';
 
 // The corpus of test/fixtures/make/privacy-detect-baseline.mjs, built the same way: the hits it
 // saved came from the straightforward detector before the throughput work.
@@ -29,6 +36,64 @@ function corpus(): string[] {
     texts.push(text, ...text.split('\n'));
   }
   return texts;
+}
+
+/** A secret match as compared: everything but the rule object. */
+function secretKey(m: SecretMatch): unknown[] {
+  return [m.rule.id, m.start, m.end, m.secret, m.match, m.checksum ?? null, m.example ?? null];
+}
+
+// Pieces of text around the hinted rules (aws-access-token, generic-api-key): their words in
+// every case and under RE2's case folding (U+017F LONG S, U+212A KELVIN SIGN), assignment
+// operators, AWS prefixes, long runs of [\w.-] (more than the generic rule's 50), escapes,
+// non-ASCII and astral characters.
+const SECRET_PIECES = [
+  'key', 'KEY', 'Key', '\u212Aey', 'api', 'API', 'Api', 'aPI', 'token', 'TOKEN', 'secret',
+  '\u017Fecret', 'password', 'PASSWD', 'pa\u017F\u017Fwd', 'creds', 'cred\u017F',
+  'credential', 'access', 'acce\u017F\u017F', 'auth', 'AUTH', '=', ' = ', ': ', ':=', '=>',
+  '||', '?=', ',', '>', '"', "'", '`', ';', ' ', '\t', '\n', '\\n', '_', '.', '-', 'aws_',
+  'my.service-', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3TX', 'A3T', 'AKI', 'LALEMEL33243OLIA',
+  'ABCDEFGHIJKLMNOP', '2345672345672345', 'x9f8e7d6c5b4a3z2y1q0', 'abc123def456ghi789jkl',
+  'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'é', '\u00DF', '\uD83D\uDE00', 'w'.repeat(30),
+  'a_b.c-d'.repeat(9), 'EXAMPLE', '0', 'AKIALALEMEL33243OLIA', 'ASIAZZ2345672345672A',
+  'aws_key = AKIALALEMEL33243OLIA', 'api_key = "x9f8e7d6c5b4a3z2y1q0"', 'token: abc123def456ghi789jkl',
+  '\u212Aey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'client_\u017Fecret => 9f8e7d6c5b4a3z2y1q0x',
+]; // prettier-ignore
+
+// One value of every entity (secrets included), for records written plainly, with JSON escapes
+// hiding the characters the prefilters look for, next to non-ASCII and astral text, and in a
+// line longer than one window.
+const ENTITY_VALUES = [
+  'card 4454 7945 1139 0933', 'iban DE89 3704 0044 0532 0130 00', 'ssn 460-89-9847',
+  'nhs number 943 476 5919', 'dni 12345678Z', 'steuer-id 65 929 970 489',
+  'mail UtaKortig@jourrapide.com', 'client ip 84.17.32.9', 'host 2a00:1450:4001:81c::200e',
+  'born 17/05/1990', 'call +44 20 7946 0958', 'aws_key = AKIALALEMEL33243OLIA',
+  'token ghp_4fXqv8tGyJ2kLm9NpRs5TuVw1Xy3Zb6Cd7Ef', 'api_key: "x9f8e7d6c5b4a3z2y1q0"',
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----',
+]; // prettier-ignore
+
+function everyEntityRecords(): string[] {
+  // JSON text of `value` with its digits, '@' and some letters written as \u escapes.
+  const escaped = (value: string): string =>
+    JSON.stringify(value).replace(
+      /[\d@AKk]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  const out: string[] = [];
+  ENTITY_VALUES.forEach((v, i) => {
+    out.push(
+      JSON.stringify({ id: i, text: v }),
+      `{"id":${i},"text":${escaped(v)}}`,
+      JSON.stringify({ id: i, text: `caf\u00e9 \u6771\u4eac \u{1F600} ${v} \u00fc\u212Aey` }),
+      JSON.stringify({
+        id: i,
+        nested: { list: [v, { deeper: v.toUpperCase() }] },
+        n: 4454794511390933,
+      }),
+    );
+  });
+  out.push(JSON.stringify({ long: `${'lorem ipsum '.repeat(100_000)}${ENTITY_VALUES.join(' ')}` }));
+  return out;
 }
 
 describe('privacy detector, differential', () => {
@@ -84,6 +149,36 @@ describe('privacy detector, differential', () => {
     }
   });
 
+  it('every search hint applies to the shipped rule it was derived from', () => {
+    const rules = defaultSecretRules();
+    for (const [id, hint] of SEARCH_HINTS)
+      assert.equal(rules.rules.find((r) => r.id === id)?.pattern, hint.pattern, id);
+  });
+
+  it('finds the same secrets with and without the search hints', () => {
+    const rules = defaultSecretRules();
+    let total = 0;
+    const check = (text: string): void => {
+      const hinted = findSecrets(rules, text).map(secretKey);
+      const plain = findSecrets(rules, text, '', { hints: false }).map(secretKey);
+      assert.deepEqual(hinted, plain, JSON.stringify(text.slice(0, 120)));
+      total += plain.filter(
+        (m) => m[0] === 'aws-access-token' || m[0] === 'generic-api-key',
+      ).length;
+    };
+    for (const text of texts) check(text);
+    const corpusHits = total;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...SECRET_PIECES), { maxLength: 60 }), (pieces) => {
+        check(pieces.join(''));
+      }),
+      { seed: 18, numRuns: 3000 },
+    );
+    // Both parts exercise the hinted rules: the corpus, and the generated texts on their own.
+    assert.ok(corpusHits > 20, String(corpusHits));
+    assert.ok(total - corpusHits > 200, String(total - corpusHits));
+  });
+
   it('scans JSONL with the record prefilter exactly as value by value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'torchward-privacy-diff-'));
     const path = join(dir, 'records.jsonl');
@@ -101,14 +196,43 @@ describe('privacy detector, differential', () => {
       `${'['.repeat(600)}"deep 460-89-9847"${']'.repeat(600)}`,
       'not json 460-89-9847',
       '{"__proto__":{"x":"mail SueDHague@armyspy.com"}}',
+      ...everyEntityRecords(),
     );
     writeFileSync(path, `${lines.join('\n')}\n`);
     const fast = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector());
-    const slow = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector(), {
-      fast: false,
-    });
+    // The reference: every value handed over, every rule searched from the start.
+    const slow = await scanPrivacyFile(
+      path,
+      path,
+      'jsonl',
+      makeLimits(),
+      new PrivacyDetector({ searchHints: false }),
+      { fast: false },
+    );
     assert.deepEqual(fast, slow);
     assert.ok(slow.totalHits > 300, String(slow.totalHits));
+    // Every entity of ENTITY_VALUES is found (by both paths, as they are equal).
+    const entities = new Set(slow.columns.map((c) => c.entity));
+    for (const e of [
+      'credit-card',
+      'iban',
+      'us-ssn',
+      'uk-nhs',
+      'es-nif',
+      'de-tax-id',
+      'email',
+      'ip-address',
+      'date-of-birth',
+      'phone',
+      'secret/aws',
+      'secret/github',
+      'secret/generic',
+      'private-key',
+    ])
+      // prettier-ignore
+      assert.ok(entities.has(e), `${e} in ${[...entities].join(', ')}`);
+    // The line longer than a window is searched as text, in windows.
+    assert.ok(slow.problems.some((p) => p.code === 'LIMIT_EXCEEDED'));
   });
 
   it('no recogniser matches where noRecognizerCanMatch says so', () => {
