@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseLabelledJsonl, splitOf } from '../dist/guard/dataset.js';
 import { guard, guardThresholds } from '../dist/guard/guard.js';
 import { confusablePrototype } from '../dist/guard/confusables.js';
+import { mulberry32 as rng } from '../dist/guard/train.js';
 import { checkInjection, checkJailbreak } from 'llm_guardrail';
 import vard from '@andersmyrmel/vard';
 import { encode as base2048Encode } from 'base2048';
@@ -77,16 +78,6 @@ async function scoreAll(det, texts) {
 }
 
 // --- metrics ---------------------------------------------------------------------------------
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function auc(pos, neg) {
   if (pos.length === 0 || neg.length === 0) return NaN;
   const all = [...pos.map((s) => [s, 1]), ...neg.map((s) => [s, 0])].sort((a, b) => a[0] - b[0]);

@@ -12,6 +12,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { parseLabelledJsonl, splitOf } from '../dist/guard/dataset.js';
 import { trainCharLm } from '../dist/guard/charlm.js';
+import { mulberry32 as rng } from '../dist/guard/train.js';
 import {
   CLASSES,
   FEATURES,
@@ -54,18 +55,6 @@ data[gcgPath] = createHash('sha256').update(gcgText).digest('hex');
 const gcg = JSON.parse(gcgText).sets['vicuna-13b-v1.5'];
 const train = rows.filter((r) => splitOf(r) === 'train');
 const tune = rows.filter((r) => splitOf(r) === 'tune');
-
-// A seeded generator (mulberry32): the synthetic rows are the same on every run.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Synthetic GCG-style suffixes. GCG (llm-attacks) starts from twenty "!" tokens and swaps tokens
 // of the target model's vocabulary, ASCII only (allow_non_ascii=False); the JailbreakBench models

@@ -58,8 +58,11 @@ function prepare(rows: readonly LabelledRow[]): Prepared[] {
   });
 }
 
-/** mulberry32: a small seeded PRNG, so the shuffle order (and so the weights) is reproducible. */
-function rng(seed: number): () => number {
+/**
+ * mulberry32: a small seeded PRNG, so the shuffle order (and so the weights) is reproducible. The
+ * training and evaluation scripts draw their synthetic rows and bootstrap samples from it too.
+ */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -96,7 +99,7 @@ export function trainLinearModel(
   const g2 = new Float64Array(FEATURE_DIM);
   let bias = 0;
   let gb = 0;
-  const rand = rng(options.seed);
+  const rand = mulberry32(options.seed);
   const order = tr.map((_, i) => i);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {

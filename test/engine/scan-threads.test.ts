@@ -17,6 +17,11 @@ const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
 const LOOP = join('test', 'fixtures', 'keras', 'bad', 'issue-4-hdf5-loop.h5');
 const BENIGN = join('test', 'fixtures', 'torch', 'ok', 'linear_state_dict.pt');
 
+/** A file as the repository walk hands it to the scan pool, named explicitly on the command line. */
+function walked(path: string, name: string) {
+  return { fsPath: path, displayPath: name, explicit: true, relPath: name };
+}
+
 interface JsonFile {
   readonly path: string;
   readonly verdict: string;
@@ -81,12 +86,6 @@ describe('scan on worker threads with a per-file time limit', () => {
     const made = spawnSync('mkfifo', [fifo]);
     assert.equal(made.status, 0, String(made.stderr));
     const out: [string, WalkedOutcome | undefined][] = [];
-    const walked = (path: string, name: string) => ({
-      fsPath: path,
-      displayPath: name,
-      explicit: true,
-      relPath: name,
-    });
     await scanInThreads(
       [walked(fifo, 'stuck'), walked(BENIGN, 'model.pt')],
       2,
@@ -109,12 +108,6 @@ describe('scan on worker threads with a per-file time limit', () => {
     const made = spawnSync('mkfifo', [fifo]);
     assert.equal(made.status, 0, String(made.stderr));
     const out: [string, WalkedOutcome | undefined][] = [];
-    const walked = (path: string, name: string) => ({
-      fsPath: path,
-      displayPath: name,
-      explicit: true,
-      relPath: name,
-    });
     await scanInThreads(
       [
         walked(fifo, 'stuck'),
