@@ -137,56 +137,12 @@ export async function scanPaths(
   const { workflows, code, models, deployKinds } = planFiles(walked.files);
   const total = walked.files.length;
   let done = 0;
-  // Workflows are audited per scanned root, so local reusable workflows and actions resolve.
-  for (const [root, group] of groupByRoot(workflows)) {
-    // The YAML front end, repository audit and signature rules load only when needed.
-    const { auditWorkflowFiles } = await import('./workflow-audit.js');
-    const audited = await auditWorkflowFiles(
-      group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
-      {
-        limits,
-        config: {
-          runners: {
-            ephemeral: [...config.runners.ephemeral],
-            persistent: [...config.runners.persistent],
-          },
-          ignore: Object.fromEntries(
-            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
-          ),
-          ...(config.forbiddenUses === undefined
-            ? {}
-            : {
-                forbiddenUses:
-                  'allow' in config.forbiddenUses
-                    ? { allow: [...config.forbiddenUses.allow] }
-                    : { deny: [...config.forbiddenUses.deny] },
-              }),
-        },
-        ...(root === undefined ? {} : { repoRoot: root }),
-        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
-        ...(config.minConfidence === undefined ? {} : { minConfidence: config.minConfidence }),
-        ...(config.pedantic === undefined ? {} : { pedantic: config.pedantic }),
-        ...options.workflowFilter,
-      },
-    );
-    for (const result of audited) {
-      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
-      files.push({
-        path: result.uri,
-        format:
-          result.uri.endsWith('action.yml') || result.uri.endsWith('action.yaml')
-            ? 'action'
-            : 'workflow',
-        verdict: null,
-        findings: sortFindings(result.findings),
-        members: [],
-        text: result.text,
-        size: Buffer.byteLength(result.text),
-      });
-      done++;
-      options.onProgress?.(done, total, result.uri);
-    }
-  }
+  /** One more file done: counted for the progress callback. */
+  const progressed = (path: string): void => {
+    done++;
+    options.onProgress?.(done, total, path);
+  };
+  await auditWorkflows(workflows, limits, config, options, files, internalErrors, progressed);
   const codeStart = files.length;
   const torch = await auditCode(
     code,
@@ -210,62 +166,16 @@ export async function scanPaths(
     const entry = files[i];
     if (entry !== undefined) codeEntries.set(entry.path, i);
   }
-  for (const [root, group] of groupByRoot(deployKinds.keys())) {
-    const { auditDeployFiles } = await import('./deploy-audit.js');
-    const audited = await auditDeployFiles(
-      group.map((f) => ({
-        path: f.fsPath,
-        uri: f.displayPath,
-        kind: deployKinds.get(f) ?? 'shell',
-      })),
-      {
-        limits,
-        config: {
-          ignore: Object.fromEntries(
-            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
-          ),
-        },
-        ...(root === undefined ? {} : { repoRoot: root }),
-        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
-      },
-    );
-    for (const result of audited) {
-      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
-      const index = codeEntries.get(result.uri);
-      const existing = index === undefined ? undefined : files[index];
-      if (index !== undefined && existing !== undefined) {
-        // Already audited as code (a Dockerfile or shell script): one entry, both audits' findings.
-        // Both read service and launcher command lines; where a deploy finding covers the same text
-        // as a code/distributed-exposure one, the deploy rule (the more specific) speaks alone.
-        const overlapsDeploy = (f: Finding): boolean =>
-          f.ruleId === 'code/distributed-exposure' &&
-          result.findings.some(
-            (d) =>
-              d.primary.span.start < f.primary.span.end &&
-              f.primary.span.start < d.primary.span.end,
-          );
-        files[index] = {
-          ...existing,
-          findings: sortFindings([
-            ...existing.findings.filter((f) => !overlapsDeploy(f)),
-            ...result.findings,
-          ]),
-        };
-        continue;
-      }
-      files.push({
-        path: result.uri,
-        format: result.kind,
-        verdict: null,
-        findings: result.findings,
-        members: [],
-        text: result.text,
-        size: Buffer.byteLength(result.text),
-      });
-      done++;
-      options.onProgress?.(done, total, result.uri);
-    }
-  }
+  await auditDeployment(
+    deployKinds,
+    limits,
+    config,
+    options,
+    files,
+    internalErrors,
+    codeEntries,
+    progressed,
+  );
   // Results are put back in walk order below, so output does not depend on completion order.
   const record = (file: WalkedFile, result: WalkedOutcome | undefined): void => {
     if (result === 'skipped') skipped.push(file.displayPath);
@@ -279,8 +189,7 @@ export async function scanPaths(
           ? result
           : { ...result, aliases: file.aliases },
       );
-    done++;
-    options.onProgress?.(done, total, file.displayPath);
+    progressed(file.displayPath);
   };
   await scanModelFiles(models, options.threads ?? 0, limits, allowGlobals, internalErrors, record);
   skipped.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
@@ -651,6 +560,141 @@ function isWorkflowFile(file: WalkedFile): boolean {
 }
 
 const YAML_NAME = /\.ya?ml$/i;
+
+/**
+ * Audits GitHub Actions workflows and actions, one group per scanned root (so local reusable
+ * workflows and actions resolve), adding one entry per file to `files`.
+ */
+async function auditWorkflows(
+  workflows: readonly WalkedFile[],
+  limits: Limits,
+  config: TorchwardConfig,
+  options: ScanOptions,
+  files: FileResult[],
+  internalErrors: string[],
+  progressed: (path: string) => void,
+): Promise<void> {
+  for (const [root, group] of groupByRoot(workflows)) {
+    // The YAML front end, repository audit and signature rules load only when needed.
+    const { auditWorkflowFiles } = await import('./workflow-audit.js');
+    const audited = await auditWorkflowFiles(
+      group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
+      {
+        limits,
+        config: {
+          runners: {
+            ephemeral: [...config.runners.ephemeral],
+            persistent: [...config.runners.persistent],
+          },
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+          ...(config.forbiddenUses === undefined
+            ? {}
+            : {
+                forbiddenUses:
+                  'allow' in config.forbiddenUses
+                    ? { allow: [...config.forbiddenUses.allow] }
+                    : { deny: [...config.forbiddenUses.deny] },
+              }),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        ...(config.minConfidence === undefined ? {} : { minConfidence: config.minConfidence }),
+        ...(config.pedantic === undefined ? {} : { pedantic: config.pedantic }),
+        ...options.workflowFilter,
+      },
+    );
+    for (const result of audited) {
+      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
+      files.push({
+        path: result.uri,
+        format:
+          result.uri.endsWith('action.yml') || result.uri.endsWith('action.yaml')
+            ? 'action'
+            : 'workflow',
+        verdict: null,
+        findings: sortFindings(result.findings),
+        members: [],
+        text: result.text,
+        size: Buffer.byteLength(result.text),
+      });
+      progressed(result.uri);
+    }
+  }
+}
+
+/**
+ * Audits deployment files (service units, compose files, launch scripts …), one group per scanned
+ * root. A file already audited as code (`codeEntries`: its index in `files`) gets one entry with
+ * both audits' findings.
+ */
+async function auditDeployment(
+  deployKinds: ReadonlyMap<WalkedFile, DeployKind>,
+  limits: Limits,
+  config: TorchwardConfig,
+  options: ScanOptions,
+  files: FileResult[],
+  internalErrors: string[],
+  codeEntries: ReadonlyMap<string, number>,
+  progressed: (path: string) => void,
+): Promise<void> {
+  for (const [root, group] of groupByRoot(deployKinds.keys())) {
+    const { auditDeployFiles } = await import('./deploy-audit.js');
+    const audited = await auditDeployFiles(
+      group.map((f) => ({
+        path: f.fsPath,
+        uri: f.displayPath,
+        kind: deployKinds.get(f) ?? 'shell',
+      })),
+      {
+        limits,
+        config: {
+          ignore: Object.fromEntries(
+            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+          ),
+        },
+        ...(root === undefined ? {} : { repoRoot: root }),
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      },
+    );
+    for (const result of audited) {
+      for (const e of result.internalErrors) internalErrors.push(describeRuleFailure(e));
+      const index = codeEntries.get(result.uri);
+      const existing = index === undefined ? undefined : files[index];
+      if (index !== undefined && existing !== undefined) {
+        // Already audited as code (a Dockerfile or shell script): one entry, both audits' findings.
+        // Both read service and launcher command lines; where a deploy finding covers the same text
+        // as a code/distributed-exposure one, the deploy rule (the more specific) speaks alone.
+        const overlapsDeploy = (f: Finding): boolean =>
+          f.ruleId === 'code/distributed-exposure' &&
+          result.findings.some(
+            (d) =>
+              d.primary.span.start < f.primary.span.end &&
+              f.primary.span.start < d.primary.span.end,
+          );
+        files[index] = {
+          ...existing,
+          findings: sortFindings([
+            ...existing.findings.filter((f) => !overlapsDeploy(f)),
+            ...result.findings,
+          ]),
+        };
+        continue;
+      }
+      files.push({
+        path: result.uri,
+        format: result.kind,
+        verdict: null,
+        findings: result.findings,
+        members: [],
+        text: result.text,
+        size: Buffer.byteLength(result.text),
+      });
+      progressed(result.uri);
+    }
+  }
+}
 
 /**
  * Audits Python, notebooks, shell scripts, Dockerfiles and dependency files per scanned root (the
