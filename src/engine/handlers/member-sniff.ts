@@ -2,6 +2,7 @@ import type { ByteSource } from '../../core/byte-source.js';
 import { NATIVE_CODE_SNIFF_BYTES, nativeCodeFormat } from '../../formats/native-code.js';
 import { looksLikePickle } from '../../formats/pickle/sniff.js';
 import { SNIFF_BYTES, sniffFormat, type FormatId } from '../../formats/sniff.js';
+import type { ArchiveAnomaly } from '../../formats/zip/anomaly.js';
 
 /**
  * The format of a container member by content, never by name (a proto-0 pickle hides in
@@ -26,4 +27,9 @@ export async function classifyMember(
   if (format !== 'unknown') return { format };
   const native = nativeCodeFormat(head.subarray(0, NATIVE_CODE_SNIFF_BYTES));
   return native === undefined ? { format } : { format, native };
+}
+
+/** The `native-code` anomaly of a member that classifyMember found to hold `native` code. */
+export function nativeCodeAnomaly(member: string, offset: number, native: string): ArchiveAnomaly {
+  return { kind: 'native-code', member, offset, detail: `${native} native code` };
 }

@@ -12,7 +12,7 @@ import type { ArchiveAnomaly, ArchiveModel } from '../../formats/zip/index.js';
 import type { TorchTarDecode } from '../decoded-units.js';
 import type { Handler } from '../unit.js';
 import { scanPickleMember } from './member-context.js';
-import { classifyMember } from './member-sniff.js';
+import { classifyMember, nativeCodeAnomaly } from './member-sniff.js';
 import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 
 /**
@@ -84,14 +84,8 @@ export const tarHandler: Handler = async (ctx, source) => {
     const data = new SliceSource(source, member.dataOffset, member.size);
     const { format, native } = await classifyMember(data);
     if (format === 'unknown') {
-      if (native !== undefined) {
-        anomalies.push({
-          kind: 'native-code',
-          member: member.name,
-          offset: member.headerOffset,
-          detail: `${native} native code`,
-        });
-      }
+      if (native !== undefined)
+        anomalies.push(nativeCodeAnomaly(member.name, member.headerOffset, native));
       // A NeMo checkpoint's model_config.yaml (Hydra `_target_`), a packed repository's configs.
       if (isRepositoryMember(member.name)) {
         await scanRepositoryMember(

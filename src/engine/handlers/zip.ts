@@ -16,7 +16,7 @@ import {
 import type { Handler, UnitContext } from '../unit.js';
 import { isKerasArchive, scanKerasConfig } from './keras.js';
 import { scanPickleMember } from './member-context.js';
-import { classifyMember, sniffMember } from './member-sniff.js';
+import { classifyMember, nativeCodeAnomaly, sniffMember } from './member-sniff.js';
 import { isRepositoryMember, scanRepositoryMember } from './repository-member.js';
 import { isTorchScriptCodeName, scanTorchScriptCode } from './torchscript-code.js';
 
@@ -120,14 +120,8 @@ export const zipHandler: Handler = async (ctx, source) => {
     if (entry.name === 'config.json' && kerasArchive) await scanKerasConfig(ctx, opened);
     const { format, native } = await classifyMember(opened);
     if (format === 'unknown') {
-      if (native !== undefined) {
-        anomalies.push({
-          kind: 'native-code',
-          member: entry.name,
-          offset: entry.centralOffset,
-          detail: `${native} native code`,
-        });
-      }
+      if (native !== undefined)
+        anomalies.push(nativeCodeAnomaly(entry.name, entry.centralOffset, native));
       // A zipped model repository's configs and chat templates, as the folder audit reads them.
       if (!kerasArchive && torch.layout === 'zip' && isRepositoryMember(entry.name)) {
         await scanRepositoryMember(
