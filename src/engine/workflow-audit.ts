@@ -13,14 +13,13 @@ import malformedInput from '../rules/ci/malformed-input.js';
 import type { RuleFailure } from '../rules/rule-failure.js';
 import { runRules } from '../rules/run-rules.js';
 import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
-import type { WorkflowAuditInput } from '../workflows/audit-input.js';
+import type { RunnerInventory, WorkflowAuditInput } from '../workflows/audit-input.js';
 import { parseForbiddenUses } from '../workflows/forbidden-uses.js';
 import type { ForbiddenUsesPolicy } from '../workflows/forbidden-uses.js';
 import { matchGlob } from '../workflows/glob.js';
 import { MEMO, Memo, newMemoStore } from '../workflows/memo.js';
 import { localReferences, parseWorkflow } from '../workflows/model.js';
 import type { WorkflowModel } from '../workflows/model.js';
-import type { RunnerInventory } from '../workflows/runners.js';
 import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
 import type { YNode } from '../workflows/yaml-tree.js';
 
@@ -456,7 +455,7 @@ class LocalLoader {
   /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
   /**
    * The runner inventory for a repository, one object per root and configuration: the runner
-   * classification is memoised per inventory object (workflows/runners.ts), so a fresh object for
+   * classification is memoised per inventory object (rules/ci/judge/runners.ts), so a fresh object for
    * every file would classify the same label sets again for each.
    */
   inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {
