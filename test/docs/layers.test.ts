@@ -29,31 +29,32 @@ async function banned(file: string, spec: string): Promise<boolean> {
   );
 }
 
+/** Asserts for each (file, import) pair whether lint bans that import in that file. */
+async function expectBanned(expected: boolean, cases: readonly [string, string][]): Promise<void> {
+  for (const [file, spec] of cases) {
+    assert.equal(await banned(file, spec), expected, `${file}: ${spec} banned ≠ ${expected}`);
+  }
+}
+
 describe('layer boundaries (eslint.config.js)', () => {
   it('keeps the ci judgement out of the YAML model and every layer outside rules/', async () => {
-    const cases: [string, string][] = [
+    await expectBanned(true, [
       ['src/workflows/audit-input.ts', '../rules/ci/judge/publishing.js'],
       ['src/workflows/steps.ts', '../rules/ci/judge/runners.js'],
       ['src/deploy/model.ts', '../rules/ci/judge/execution.js'],
       ['src/engine/workflow-audit.ts', '../rules/ci/judge/effective-jobs.js'],
       ['src/engine/handlers/zip.ts', '../../rules/ci/judge/triggers.js'],
       ['src/loader/open-checkpoint.ts', '../rules/ci/judge/secrets.js'],
-    ];
-    for (const [file, spec] of cases) {
-      assert.equal(await banned(file, spec), true, `${file} may import ${spec}`);
-    }
+    ]);
   });
 
   it('lets rules read the judgement and the model', async () => {
-    const cases: [string, string][] = [
+    await expectBanned(false, [
       ['src/rules/ci/persist-credentials.ts', './judge/effective-jobs.js'],
       ['src/rules/repo/jobs.ts', '../ci/judge/publishing.js'],
       ['src/rules/ci/judge/publishing.ts', '../../../workflows/steps.js'],
       ['src/engine/workflow-audit.ts', '../rules/ci/index.js'],
-    ];
-    for (const [file, spec] of cases) {
-      assert.equal(await banned(file, spec), false, `${file} may not import ${spec}`);
-    }
+    ]);
   });
 
   it('keeps workflows/ to core and itself', async () => {
