@@ -3,12 +3,7 @@ import type { Limits } from '../core/limits.js';
 import { decodeTorchLegacy, type TorchLegacyScan } from '../formats/pickle/torch-legacy.js';
 import type { PickleValue } from '../formats/pickle/value.js';
 import { LoadError } from './errors.js';
-import {
-  parseStoragePid,
-  walkTorchPickle,
-  type DeclaredStorage,
-  type WalkResult,
-} from './pickle-walk.js';
+import { walkTorchPickle, type DeclaredStorage, type WalkResult } from './pickle-walk.js';
 import type { PositionedFile } from './positioned-file.js';
 import type { StorageRef } from './tensor.js';
 
@@ -52,40 +47,34 @@ export async function loadTorchLegacy(
     );
   }
   const keys = stringList(keyList.root ?? null);
-  // Every storage the main pickle declares, by root key (the walker checks later ones agree).
-  const declared = new Map<string, DeclaredStorage>();
-  for (const p of decoded.persistent) {
-    if (p.offset < main.start || p.offset >= main.end) continue;
-    const storage = parseStoragePid(p);
-    if (!declared.has(storage.key)) declared.set(storage.key, storage);
-  }
+  // Where each listed storage's bytes lie, from the sizes the file gives them (the scan read
+  // each int64 element count): the element counts and dtypes the main pickle declares are checked
+  // against them as the walk meets each tensor, so no second table of 100,000 declarations is built before the walk.
   const roots = new Map<string, StorageRef>();
   let pos = keyList.end;
   for (const key of keys) {
-    const storage = declared.get(key);
     const stored = storages.get(key);
-    if (storage === undefined || stored === undefined) {
+    if (stored === undefined) {
       throw new LoadError(
         'INVALID_STORAGE',
         `storage '${key}' is listed but no tensor declares it`,
       );
     }
     if (roots.has(key)) throw new LoadError('INVALID_STORAGE', `storage '${key}' is listed twice`);
-    const nbytes = storage.numel * storage.dtype.itemsize;
-    // The same record check as the scanner's pickle/unverified-persistent-id.
-    if (checkStorageRecord(storage.numel, storage.dtype.itemsize, stored) !== undefined) {
-      throw new LoadError(
-        'INVALID_STORAGE',
-        `storage '${key}' holds ${stored} bytes in the file but its tensor declares ${storage.numel} × ${storage.dtype.name}`,
-      );
-    }
-    roots.set(key, { key, source: file, start: pos + 8, nbytes, bigEndian: false });
-    pos += 8 + nbytes;
+    roots.set(key, { key, source: file, start: pos + 8, nbytes: stored, bigEndian: false });
+    pos += 8 + stored;
   }
   const resolve = (storage: DeclaredStorage): StorageRef => {
     const root = roots.get(storage.key);
     if (root === undefined) {
       throw new LoadError('INVALID_STORAGE', `storage '${storage.key}' is not in the storage list`);
+    }
+    // The same record check as the scanner's pickle/unverified-persistent-id.
+    if (checkStorageRecord(storage.numel, storage.dtype.itemsize, root.nbytes) !== undefined) {
+      throw new LoadError(
+        'INVALID_STORAGE',
+        `storage '${storage.key}' holds ${root.nbytes} bytes in the file but its tensor declares ${storage.numel} × ${storage.dtype.name}`,
+      );
     }
     const view = storage.view;
     if (view === undefined) return root;

@@ -55,7 +55,11 @@ export interface PyList {
   truncated?: boolean;
 }
 
-/** A tuple (TUPLE, TUPLE1-3, EMPTY_TUPLE, and the argument tuples of INST/OBJ). */
+/**
+ * A tuple (TUPLE, TUPLE1-3, EMPTY_TUPLE, and the argument tuples of INST/OBJ). Identical tuples
+ * of plain values (ints, short strs, bools, None, one global object) built by TUPLE* may be one
+ * shared value, whose `offset` is that of an earlier identical tuple (the VM's memory per tensor).
+ */
 export interface PyTuple {
   readonly kind: 'tuple';
   readonly items: readonly PickleValue[];
@@ -139,7 +143,11 @@ export interface PyBuild {
   readonly offset: number;
 }
 
-/** PERSID / BINPERSID: `persistent_load(pid)`. PERSID's pid is an ASCII str. */
+/**
+ * PERSID / BINPERSID: `persistent_load(pid)`. PERSID's pid is an ASCII str. BINPERSID of the
+ * very same pid tuple may give one shared value (each opcode is still recorded, see
+ * PickleDecodeResult.persistent), whose `offset` is its first opcode's.
+ */
 export interface PyPersistent {
   readonly kind: 'persistent';
   readonly pid: PickleValue;

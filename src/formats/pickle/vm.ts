@@ -23,7 +23,14 @@ import {
   parseLongOpcode,
   parsePyLongBase10,
 } from './text-literals.js';
-import type { GlobalOpcode, PickleValue, PyCall, PyGlobal, PyTuple } from './value.js';
+import type {
+  GlobalOpcode,
+  PickleValue,
+  PyCall,
+  PyGlobal,
+  PyPersistent,
+  PyTuple,
+} from './value.js';
 import { isKind, type CallOpcode } from './value.js';
 
 /** The bounds the VM obeys. */
@@ -75,6 +82,12 @@ const RESYNC_WINDOW = 16 * 1024 * 1024;
 const LENIENT_OPCODES: ReadonlySet<number> = new Set([0x95, 0x63, 0x69]);
 // Memo keys at most this far past the dense part extend the array; farther ones go to a Map.
 const MEMO_GAP = 1024;
+// Literal tuples of at most this many items, strs of at most this many characters, are shared
+// between identical ones, through a direct-mapped cache of INTERN_SLOTS (a power of two) tuples:
+// a checkpoint repeats its shapes layer after layer and a storage id tensor after tensor.
+const INTERN_ITEMS = 8;
+const INTERN_TEXT = 64;
+const INTERN_SLOTS = 1024;
 // Memo slots per page: at most 64 KiB of pointers, under V8's large-object threshold.
 const MEMO_PAGE = 8192;
 
@@ -233,47 +246,7 @@ export async function decodePickleSource(
       });
       abs = next;
     }
-    const info: PickleStreamInfo = {
-      start: abs,
-      end: abs,
-      protocol: 0,
-      complete: false,
-      resynced: resyncing,
-      depth: 0,
-    };
-    result.streams.push(info);
-    const before = result.anomalies.length;
-    // A candidate found in junk gets windows of at most RESYNC_WINDOW: junk is full of huge
-    // lengths, and reading a window for each made the search crawl (25 MB/s, gigabytes of RSS).
-    const windowCap = resyncing ? Math.min(maxWindow, RESYNC_WINDOW) : maxWindow;
-    // …and starts from a small first read (the window grows when an opcode needs more).
-    const first = resyncing ? Math.min(window, RESYNC_FIRST_WINDOW) : window;
-    let error = await runWindowed(source, abs, first, windowCap, result, options, info, true);
-    if (resyncing && error?.code === 'LIMIT_EXCEEDED' && windowCap < maxWindow) {
-      // Not a limit of the file: this candidate is abandoned and the search goes on after it.
-      error = new FormatError('TRUNCATED', 'a resynchronised candidate needs a large window', abs);
-    }
-    if (error !== undefined) result.error ??= error;
-    const crossed = result.anomalies
-      .slice(before)
-      .some((a) => a.kind === 'frame-crossing' || a.kind === 'nested-frame');
-    if (crossed) {
-      const other = emptyDecodeResult(abs);
-      const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
-      await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false);
-      other.anomalies.length = 0;
-      mergeRecords(result, other);
-    }
-    const failedOp =
-      error?.code === 'TRUNCATED' ? (await source.read(error.offset, 1))[0] : undefined;
-    if (failedOp !== undefined && LENIENT_OPCODES.has(failedOp)) {
-      // As in decodeOnePickle: what the pure-Python unpickler would still resolve at the end.
-      const other = emptyDecodeResult(abs);
-      const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
-      await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false, true);
-      other.anomalies.length = 0;
-      mergeRecords(result, other);
-    }
+    const info = await decodeStreamAt(source, abs, result, options, window, maxWindow, resyncing);
     if (info.end > result.end) result.end = info.end;
     if (info.complete) {
       abs = info.end;
@@ -285,6 +258,82 @@ export async function decodePickleSource(
     }
   }
   return result;
+}
+
+/**
+ * Decodes the one pickle that starts at absolute offset `abs` of `source` into `result`, up to
+ * and including its STOP, as {@link decodeOnePickle} decodes bytes in memory: windows of
+ * `options.window` bytes (default 4 MiB) are read as its opcodes need them, so a pickle is
+ * decoded once whatever its length (growing a window and decoding again left the earlier tries'
+ * values behind as garbage). Bytes past `source.size` are never read: a caller bounds the pickle
+ * by the source it passes. A failure is stored in `result.error` (the first one wins) and the
+ * returned stream has `complete: false`; the source's own I/O errors propagate.
+ */
+export async function decodeOnePickleSource(
+  source: ByteSource,
+  abs: number,
+  result: PickleDecodeResult,
+  options: PickleSourceOptions,
+): Promise<PickleStreamInfo> {
+  const maxWindow = options.limits.maxInputBytes;
+  const window = Math.max(1, Math.min(options.window ?? DEFAULT_WINDOW, maxWindow));
+  const info = await decodeStreamAt(source, abs, result, options, window, maxWindow, false);
+  if (info.end > result.end) result.end = info.end;
+  return info;
+}
+
+/** One stream of {@link decodePickleSource} at `abs`, with its second readings (see there). */
+async function decodeStreamAt(
+  source: ByteSource,
+  abs: number,
+  result: PickleDecodeResult,
+  options: PickleDecodeOptions,
+  window: number,
+  maxWindow: number,
+  resyncing: boolean,
+): Promise<PickleStreamInfo> {
+  const info: PickleStreamInfo = {
+    start: abs,
+    end: abs,
+    protocol: 0,
+    complete: false,
+    resynced: resyncing,
+    depth: 0,
+  };
+  result.streams.push(info);
+  const before = result.anomalies.length;
+  // A candidate found in junk gets windows of at most RESYNC_WINDOW: junk is full of huge
+  // lengths, and reading a window for each made the search crawl (25 MB/s, gigabytes of RSS).
+  const windowCap = resyncing ? Math.min(maxWindow, RESYNC_WINDOW) : maxWindow;
+  // …and starts from a small first read (the window grows when an opcode needs more).
+  const first = resyncing ? Math.min(window, RESYNC_FIRST_WINDOW) : window;
+  let error = await runWindowed(source, abs, first, windowCap, result, options, info, true);
+  if (resyncing && error?.code === 'LIMIT_EXCEEDED' && windowCap < maxWindow) {
+    // Not a limit of the file: this candidate is abandoned and the search goes on after it.
+    error = new FormatError('TRUNCATED', 'a resynchronised candidate needs a large window', abs);
+  }
+  if (error !== undefined) result.error ??= error;
+  const crossed = result.anomalies
+    .slice(before)
+    .some((a) => a.kind === 'frame-crossing' || a.kind === 'nested-frame');
+  if (crossed) {
+    const other = emptyDecodeResult(abs);
+    const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
+    await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false);
+    other.anomalies.length = 0;
+    mergeRecords(result, other);
+  }
+  const failedOp =
+    error?.code === 'TRUNCATED' ? (await source.read(error.offset, 1))[0] : undefined;
+  if (failedOp !== undefined && LENIENT_OPCODES.has(failedOp)) {
+    // As in decodeOnePickle: what the pure-Python unpickler would still resolve at the end.
+    const other = emptyDecodeResult(abs);
+    const otherInfo: PickleStreamInfo = { ...info, end: abs, complete: false };
+    await runWindowed(source, abs, window, maxWindow, other, options, otherInfo, false, true);
+    other.anomalies.length = 0;
+    mergeRecords(result, other);
+  }
+  return info;
 }
 
 async function runWindowed(
@@ -469,6 +518,14 @@ class Machine {
   private crossedOp = false;
   private lastMutation: PickleMutation | undefined;
   private readonly retainItems: number;
+  // Shared literal tuples by a hash of their items (see literalTuple), and persistent-id values
+  // by the slot of their pid tuple (see persistent()).
+  private readonly internSlots: (PyTuple | undefined)[] = new Array<undefined>(INTERN_SLOTS).fill(
+    undefined,
+  );
+  private readonly persistentSlots: (PyPersistent | undefined)[] = new Array<undefined>(
+    INTERN_SLOTS,
+  ).fill(undefined);
   // Frame state and record counts at the current opcode's start, restored when a window refill
   // restarts the opcode (a crossing read may have changed them before the refill was needed).
   private opFrameEnd = -1;
@@ -822,6 +879,26 @@ class Machine {
     return { kind: 'tuple', items, offset: this.base + this.opStart };
   }
 
+  /**
+   * A tuple the stream builds with TUPLE, TUPLE1-3 or EMPTY_TUPLE. Tuples of plain values (ints,
+   * short strs, bools, None, globals) are shared between identical ones: a checkpoint repeats
+   * `(4,)`, `(1,)`, `()` and its storage ids for every tensor, and each copy cost ~100 bytes
+   * (an object, an array and its elements) for as long as the decode is kept. A tuple is
+   * immutable and no rule or loader tells two equal ones apart; a shared one keeps the offset
+   * of its first occurrence. The cache is direct-mapped by a hash of the items (a miss only
+   * costs the sharing), so looking up allocates nothing: keys built as text for a Map were
+   * promoted to the old generation by the hundred thousand as garbage.
+   */
+  private literalTuple(items: PickleValue[]): PyTuple {
+    const slot = internSlot(items);
+    if (slot < 0) return this.tuple(items);
+    const known = this.internSlots[slot];
+    if (known !== undefined && sameItems(known.items, items)) return known;
+    const made = this.tuple(items);
+    this.internSlots[slot] = made;
+    return made;
+  }
+
   private mutation(opcode: PickleMutation['opcode'], target: PickleValue, count: number): void {
     const last = this.lastMutation;
     if (
@@ -1125,7 +1202,7 @@ class Machine {
           this.doSetItems(this.stack.length - 2, 'SETITEM');
           break;
         case 0x74: // TUPLE
-          this.push(this.tuple(this.popFrom(this.marker())));
+          this.push(this.literalTuple(this.popFrom(this.marker())));
           break;
         case 0x75: // SETITEMS
           this.doSetItems(this.marker(), 'SETITEMS');
@@ -1134,7 +1211,7 @@ class Machine {
           this.push({ kind: 'dict', entries: [], offset: this.base + at });
           break;
         case 0x29: // EMPTY_TUPLE
-          this.push(this.tuple([]));
+          this.push(this.literalTuple([]));
           break;
         case 0x80: {
           // PROTO
@@ -1173,7 +1250,7 @@ class Machine {
           // TUPLE3
           const count = op - 0x84;
           if (this.stack.length < count) this.fail('BAD_STRUCTURE', 'stack underflow');
-          this.push(this.tuple(this.popFrom(this.stack.length - count)));
+          this.push(this.literalTuple(this.popFrom(this.stack.length - count)));
           break;
         }
         case 0x88: // NEWTRUE
@@ -1311,7 +1388,14 @@ class Machine {
   }
 
   private persistent(pid: PickleValue, opcode: 'PERSID' | 'BINPERSID'): void {
-    const p = { kind: 'persistent', pid, opcode, offset: this.base + this.opStart } as const;
+    // BINPERSID of the very same (shared, immutable) tuple gives the same value: torch writes a
+    // storage's id once per tensor on it. Each opcode is still recorded, with the first one's offset.
+    const slot = isKind(pid, 'tuple') ? internSlot(pid.items) : -1;
+    let p = slot < 0 ? undefined : this.persistentSlots[slot];
+    if (p?.pid !== pid || p.opcode !== opcode) {
+      p = { kind: 'persistent', pid, opcode, offset: this.base + this.opStart };
+      if (slot >= 0) this.persistentSlots[slot] = p;
+    }
     this.r.persistent.push(p);
     this.push(p);
   }
@@ -1407,6 +1491,53 @@ const SAME_FAMILY: Readonly<Record<PickleMutation['opcode'], PickleMutation['opc
   SETITEMS: 'SETITEM',
   ADDITEMS: 'ADDITEMS',
 };
+
+/** The intern cache slot of a tuple of these items, or -1 when they are not all shareable. */
+function internSlot(items: readonly PickleValue[]): number {
+  if (items.length > INTERN_ITEMS) return -1;
+  let h = items.length;
+  for (const item of items) {
+    const part = itemHash(item);
+    if (part < 0) return -1;
+    h = (Math.imul(h, 31) + part) | 0;
+  }
+  return h & (INTERN_SLOTS - 1);
+}
+
+/** A hash of a shareable tuple item (see literalTuple); -1 for anything else. */
+function itemHash(item: PickleValue): number {
+  if (item === null) return 1;
+  switch (typeof item) {
+    case 'boolean':
+      return item ? 2 : 3;
+    case 'number':
+      // -0 === 0: kept apart by not sharing it (ints are never -0 but the check costs nothing).
+      return Object.is(item, -0) ? -1 : ((item | 0) ^ ((item / 4294967296) | 0)) >>> 0;
+    case 'string':
+      return item.length > INTERN_TEXT ? -1 : textHash(item, 5);
+    case 'object':
+      return item.kind === 'global' ? textHash(item.name, textHash(item.module, 7)) : -1;
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      // Big ints are not shared (rare; a hash would have to read their digits).
+      return -1;
+  }
+}
+
+function textHash(text: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h >>> 0;
+}
+
+/** True when two item lists are the same values (strs by content, objects by identity). */
+function sameItems(a: readonly PickleValue[], b: readonly PickleValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Appends `src` to `dst` (a spread would overflow the call stack on huge APPENDS). */
 function appendAll(dst: PickleValue[], src: readonly PickleValue[]): void {
