@@ -30,6 +30,8 @@
 // so that no page is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB
 // writes through a plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
 // A third part times filling 2 GiB of fresh memory, the VM's cost for new pages.
+// convert runs as the installed bin does (dist/bundle/torchward.js; TORCHWARD_BENCH_CLI=dist/cli/main.js
+// runs tsc's unbundled output instead, as this bench did before 2026-12-08).
 // Prints one JSON line.
 // Targets: convert ≤ 1.3 × cp's time on the contiguous inputs, ≤ 2 × on views, peak RSS < 200 MB
 // on every input (the 100,000-tensor ones included).
@@ -51,7 +53,9 @@ import { loadavg } from 'node:os';
 import { alignedBuffer } from '../dist/loader/aligned-memory.js';
 
 const OUT = 'bench/out/convert';
-const CLI = 'dist/cli/main.js';
+// The installed bin (the one-file bundle with its code cache), as users run it; before 2026-12-08
+// 03:45 UTC this bench ran tsc's unbundled dist/cli/main.js (about 40-80 ms more start-up).
+const CLI = process.env.TORCHWARD_BENCH_CLI ?? 'dist/bundle/torchward.js';
 const RUNS = Number(process.env.TORCHWARD_BENCH_RUNS ?? 9);
 mkdirSync(OUT, { recursive: true });
 
