@@ -14,7 +14,7 @@
 // counts the runs over 1.5 × that program's own minimum. Wall time, user and system CPU time and
 // peak RSS come from /usr/bin/time -v; the 1-minute load average is printed before and after
 // (on a shared machine, compare CPU times; wall ratios need a quiet one).
-// TORCHWARD_BENCH_ONLY=views,t100k-shared (comma-separated input names, or copyInPlace) runs a
+// TORCHWARD_BENCH_ONLY=views,t100k-shared (comma-separated input names, copyInPlace or floor) runs a
 // part of the bench, and writes only the inputs that part reads.
 //
 // Free page reporting. A VM whose balloon reports free pages to the host (Linux's page_reporting)
@@ -30,6 +30,8 @@
 // so that no page is newly allocated (the noisiest cost on this VM): 1 MiB reads and 256 KiB
 // writes through a plain Uint8Array against the page-aligned buffers convert uses (src/loader/aligned-memory.ts).
 // A third part times filling 2 GiB of fresh memory, the VM's cost for new pages.
+// convert runs as the installed bin does (dist/bundle/torchward.js; TORCHWARD_BENCH_CLI=dist/cli/main.js
+// runs tsc's unbundled output instead, as this bench did before 2026-12-08).
 // Prints one JSON line.
 // Targets: convert ≤ 1.3 × cp's time on the contiguous inputs, ≤ 2 × on views, peak RSS < 200 MB
 // on every input (the 100,000-tensor ones included).
@@ -48,10 +50,13 @@ import {
   writeSync,
 } from 'node:fs';
 import { loadavg } from 'node:os';
-import { alignedBuffer } from '../dist/loader/aligned-memory.js';
+import { alignedArena, alignedBuffer } from '../dist/loader/aligned-memory.js';
+import { reorderKernels } from '../dist/loader/reorder-kernels.js';
 
 const OUT = 'bench/out/convert';
-const CLI = 'dist/cli/main.js';
+// The installed bin (the one-file bundle with its code cache), as users run it; before 2026-12-08
+// 03:45 UTC this bench ran tsc's unbundled dist/cli/main.js (about 40-80 ms more start-up).
+const CLI = process.env.TORCHWARD_BENCH_CLI ?? 'dist/bundle/torchward.js';
 const RUNS = Number(process.env.TORCHWARD_BENCH_RUNS ?? 9);
 mkdirSync(OUT, { recursive: true });
 
@@ -102,7 +107,7 @@ const want = (name) => only === undefined || only.includes(name);
 // 1 GiB ones a minute and 3 GiB of disk).
 const missing = INPUTS.filter(
   (name) =>
-    (want(name) || (name === 'contig-zip' && want('copyInPlace'))) &&
+    (want(name) || (name === 'contig-zip' && (want('copyInPlace') || want('floor')))) &&
     !existsSync(`${OUT}/${name}.pt`),
 );
 if (missing.length > 0) {
@@ -284,6 +289,117 @@ console.log(Number(process.hrtime.bigint() - t) / 1e9);`;
   );
 }
 
+// The floor under convert's time on the 1 GiB inputs, each part measured alone beside cp:
+// - startUp: the bin doing nothing (`--version`), start-up and exit;
+// - userCopy: the bare copy loop convert runs for contiguous tensors (1 MiB reads on the thread
+//   pool, 6 ahead, 256 KiB synchronous writes, page-aligned buffers) into a fresh file, in a fresh
+//   `node` (its ~40 ms start-up included): what any converter pays that moves the bytes through
+//   user space (cp copies inside the kernel, one copy fewer);
+// - transpose: an 8192 × 8192 float32 transpose (256 MiB, the views input's `a.t`) in memory,
+//   through the WebAssembly kernel convert uses and through a plain 64 × 64 tiled JavaScript loop.
+const USER_COPY = String.raw`
+const { openSync, closeSync, fstatSync, writeSync } = require('node:fs');
+const { open } = require('node:fs/promises');
+const [input, output] = process.argv.slice(1);
+(async () => {
+  const { alignedBuffers } = await import(process.env.ALIGNED);
+  const h = await open(input, 'r');
+  const out = openSync(output, 'wx');
+  const size = (await h.stat()).size;
+  const free = alignedBuffers(6, 1 << 20);
+  const pending = [];
+  const writeOldest = async () => {
+    const { buffer, n, at } = pending.shift();
+    for (let done = 0; done < n; ) done += writeSync(out, buffer, done, Math.min(1 << 18, n - done), at + done);
+    free.push(buffer);
+  };
+  for (let at = 0; at < size; at += 1 << 20) {
+    if (pending.length >= 6) { await pending[0].read; await writeOldest(); }
+    const buffer = free.pop();
+    const n = Math.min(1 << 20, size - at);
+    pending.push({ buffer, n, at, read: h.read(buffer, 0, n, at) });
+  }
+  while (pending.length > 0) { await pending[0].read; await writeOldest(); }
+  closeSync(out);
+  await h.close();
+})();
+`;
+
+function floor(name) {
+  const input = `${OUT}/${name}.pt`;
+  const copy = `${OUT}/${name}.copy`;
+  const env = {
+    ...process.env,
+    ALIGNED: new URL('../dist/loader/aligned-memory.js', import.meta.url).href,
+  };
+  spawnSync('sh', ['-c', `cat '${input}' > /dev/null`]);
+  const cp = [];
+  const userCopy = [];
+  const startUp = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const [list, argv] of [
+      [cp, ['cp', input, copy]],
+      [userCopy, [process.execPath, '-e', USER_COPY, input, copy]],
+    ]) {
+      rmSync(copy, { force: true });
+      spawnSync('sync');
+      const t = timedEnv(argv, env);
+      list.push(round(t.seconds));
+    }
+    startUp.push(round(timed([process.execPath, CLI, '--version']).seconds));
+  }
+  rmSync(copy, { force: true });
+  return { cpSeconds: cp, userCopySeconds: userCopy, startUpSeconds: startUp, ...transposeFloor() };
+}
+
+function timedEnv(argv, env) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${argv[0]} failed`);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+function transposeFloor() {
+  const n = 8192;
+  const bytes = n * n * 4;
+  const { memory, buffers } = alignedArena(2, bytes);
+  const [a, b] = buffers;
+  const src = new Uint32Array(a.buffer, a.byteOffset, n * n);
+  const dst = new Uint32Array(b.buffer, b.byteOffset, n * n);
+  for (let i = 0; i < src.length; i++) src[i] = i;
+  dst.fill(1); // both touched before timing: page faults are not the transpose's cost
+  const kernels = memory === undefined ? undefined : reorderKernels(memory);
+  const wasm = [];
+  const js = [];
+  for (let r = 0; r < 3; r++) {
+    if (kernels !== undefined) {
+      const t = process.hrtime.bigint();
+      kernels.transpose(n, n * 4, n, n * 4, a.byteOffset, b.byteOffset);
+      wasm.push(round(Number(process.hrtime.bigint() - t) / 1e9));
+    }
+    const t = process.hrtime.bigint();
+    jsTranspose(src, dst, n);
+    js.push(round(Number(process.hrtime.bigint() - t) / 1e9));
+  }
+  return { transpose256MiBWasmSeconds: wasm, transpose256MiBJsSeconds: js };
+}
+
+/** dst = transpose(src), n × n words, 64 × 64 tiles, output written sequentially. */
+function jsTranspose(src, dst, n) {
+  for (let j0 = 0; j0 < n; j0 += 64) {
+    for (let i0 = 0; i0 < n; i0 += 64) {
+      for (let j = j0; j < j0 + 64; j++) {
+        let s = i0 * n + j;
+        let d = j * n + i0;
+        for (let i = i0; i < i0 + 64; i++) {
+          dst[d++] = src[s];
+          s += n;
+        }
+      }
+    }
+  }
+}
+
 // Other processes on the machine move both timings: the 1-minute load average before and after.
 const loadBefore = Number(loadavg()[0].toFixed(2));
 const reporting = pageReporting();
@@ -301,6 +417,7 @@ for (const [name, target] of [
 for (const name of ['t100k-legacy', 't100k-shared']) {
   if (want(name)) result[name] = manyTensors(name);
 }
+if (want('floor')) result.floor = floor('contig-zip');
 if (want('copyInPlace')) {
   result.copyInPlace = alignment('contig-zip');
   result.fill2GiBSeconds = freshMemory();
@@ -326,6 +443,14 @@ console.log(JSON.stringify(result));
 for (const [name, r] of Object.entries(ratios)) {
   console.error(
     `convert/${name}: ${r[judged]}× cp (${judged}; target ≤ ${r.target}), peak RSS ${r.peakRssMB} MB`,
+  );
+}
+if (result.floor !== undefined) {
+  const f = result.floor;
+  console.error(
+    `convert/floor: cp ${f.cpSeconds.join(', ')} s; bare user-space copy ${f.userCopySeconds.join(', ')} s; ` +
+      `bin start-up ${f.startUpSeconds.join(', ')} s; 256 MiB transpose wasm ${f.transpose256MiBWasmSeconds.join(', ')} s, ` +
+      `JS ${f.transpose256MiBJsSeconds.join(', ')} s`,
   );
 }
 for (const name of ['t100k-legacy', 't100k-shared']) {

@@ -1,6 +1,6 @@
 import { readStorage, swapBytes } from './storage-read.js';
 import type { LoadedTensor } from './tensor.js';
-import { mergedDims, ViewGatherer } from './view-gather.js';
+import { mergedDims, VIEW_BLOCK_BYTES, ViewGatherer } from './view-gather.js';
 
 export { readStorage, swapBytes } from './storage-read.js';
 
@@ -270,7 +270,10 @@ export async function readTensorBytes(
   blockBytes?: number,
 ): Promise<Uint8Array> {
   const out = new Uint8Array(tensor.nbytes);
-  await new ViewGatherer(blockBytes).gather(tensor, (bytes, offset) => {
+  // The gatherer reserves its three buffers at once (one WebAssembly memory): for a small tensor,
+  // a budget of its own size (at least 64 KiB) rather than three times 32 MiB per call.
+  const budget = blockBytes ?? Math.min(VIEW_BLOCK_BYTES, Math.max(64 * 1024, tensor.nbytes));
+  await new ViewGatherer(budget).gather(tensor, (bytes, offset) => {
     out.set(bytes, offset);
   });
   return out;

@@ -1,4 +1,5 @@
-import { alignedBuffer } from './aligned-memory.js';
+import { alignedArena, alignedBuffer } from './aligned-memory.js';
+import { reorderKernels, type ReorderKernels } from './reorder-kernels.js';
 import type { LoadedTensor } from './tensor.js';
 import { readStorage, swapBytes } from './storage-read.js';
 
@@ -42,13 +43,21 @@ function wordsOf(bytes: Uint8Array): Words {
  * Gathers strided views (transposed, stepped, sliced, broadcast) in big blocks: the storage is
  * walked in its own order (dimensions by descending stride), each block read with one positioned
  * read per run of needed bytes (runs closer than 16 KiB are read as one), reordered in memory into
- * C order, and handed to the sink as contiguous output runs, which may come out of order. Memory is
- * two buffers of at most `blockBytes` each, reused across tensors.
+ * C order (by the WebAssembly kernels of reorder.wat where the words are 4 bytes wide, else in
+ * JavaScript), and handed to the sink as contiguous output runs, which may come out of order.
+ * Memory is three buffers of at most `blockBytes` each (the source block and two output tiles),
+ * reused across tensors.
  */
 export class ViewGatherer {
+  /**
+   * The three buffers (source, then two output tiles: one may be written by the sink while the
+   * other is filled), carved from one WebAssembly memory of 3 × blockBytes on first use, with the
+   * reorder kernels bound to it; pages are committed only as blocks touch them.
+   */
+  private arena: { regions: Words[]; kernels: ReorderKernels | undefined } | undefined;
+  /** Buffers used instead of a region when a block would not fit it (the plan never asks). */
+  private readonly oversized: (Words | undefined)[] = [undefined, undefined, undefined];
   private source: Words | undefined;
-  /** Two output tiles: one may be written by the sink while the other is filled. */
-  private readonly tiles: (Words | undefined)[] = [undefined, undefined];
   private nextTile = 0;
   /** Writes in flight from each buffer: the source (0) and the two tiles (1, 2). */
   private readonly busy: (Promise<void> | undefined)[] = [undefined, undefined, undefined];
@@ -56,6 +65,8 @@ export class ViewGatherer {
   constructor(
     /** Budget of each of the two buffers (@internal: tests set a tiny one). */
     readonly blockBytes: number = VIEW_BLOCK_BYTES,
+    /** @internal False reorders in JavaScript only (tests compare both paths). */
+    private readonly useWasm = true,
   ) {
     if (!Number.isSafeInteger(blockBytes) || blockBytes < 16) {
       throw new RangeError(`gather block of ${blockBytes} bytes`);
@@ -108,9 +119,8 @@ export class ViewGatherer {
           this.nextTile = 1 - t;
           slot = 1 + t;
           await this.idle(slot);
-          const tile = grow(this.tiles[t], tileBytes);
-          this.tiles[t] = tile;
-          reorder(src, srcStrides, tile, tileStrides, csize, item);
+          const tile = this.buffer(slot, tileBytes);
+          reorder(src, srcStrides, tile, tileStrides, csize, item, this.arena?.kernels);
           out = tile.bytes.subarray(0, tileBytes);
         }
         if (storage.bigEndian) swapBytes(out, tensor.dtype.swapUnit);
@@ -145,6 +155,22 @@ export class ViewGatherer {
     if (failure !== undefined) throw failure.error;
   }
 
+  /** Buffer `slot` (0: source, 1 and 2: tiles) with room for `bytes`. */
+  private buffer(slot: number, bytes: number): Words {
+    if (this.arena === undefined) {
+      const { memory, buffers } = alignedArena(3, roundWords(this.blockBytes));
+      this.arena = {
+        regions: buffers.map(wordsOf),
+        kernels: memory === undefined || !this.useWasm ? undefined : reorderKernels(memory),
+      };
+    }
+    const region = this.arena.regions[slot];
+    if (region !== undefined && region.bytes.byteLength >= bytes) return region;
+    const grown = grow(this.oversized[slot], bytes);
+    this.oversized[slot] = grown;
+    return grown;
+  }
+
   /** Waits for the writes from buffer `slot` to settle; throws their first failure. */
   private async idle(slot: number): Promise<void> {
     const pending = this.busy[slot];
@@ -168,7 +194,7 @@ export class ViewGatherer {
     const { storage } = tensor;
     const fp = footprint(csize, plan.stride, item, this.blockBytes);
     const strides = [...plan.stride];
-    this.source = grow(this.source, fp.bytes);
+    this.source = this.buffer(0, fp.bytes);
     const bytes = this.source.bytes;
     const unitBytes = fp.unitSpan * item;
     if (fp.unit === 0) {
@@ -259,8 +285,12 @@ function footprint(
 
 function grow(words: Words | undefined, bytes: number): Words {
   if (words !== undefined && words.bytes.byteLength >= bytes) return words;
-  // Page-aligned, rounded to whole words: reads and the kernel's copies run fastest so.
-  return wordsOf(alignedBuffer(Math.ceil(Math.max(bytes, 64) / 8) * 8));
+  return wordsOf(alignedBuffer(roundWords(bytes)));
+}
+
+/** Page-aligned buffers rounded to whole words: reads and the kernel's copies run fastest so. */
+function roundWords(bytes: number): number {
+  return Math.ceil(Math.max(bytes, 64) / 8) * 8;
 }
 
 /**
@@ -477,6 +507,7 @@ function reorder(
   dstStrides: readonly number[],
   shape: readonly number[],
   item: number,
+  kernels: ReorderKernels | undefined,
 ): void {
   // Dimensions in bytes, the element's own bytes last, merged where contiguous on both sides.
   const dims: Dim[] = [];
@@ -508,7 +539,9 @@ function reorder(
     if (w.n > 1) words.push(w);
   }
   if (words.length === 0) words.push({ n: 1, s: 1, d: 1 });
-  if (word === 4) copyWords(src.u32, dst.u32, words);
+  if (word === 4 && kernels !== undefined && src.bytes.buffer === dst.bytes.buffer) {
+    copyWordsWasm(kernels, src.bytes.byteOffset, dst.bytes.byteOffset, words);
+  } else if (word === 4) copyWords(src.u32, dst.u32, words);
   else if (word === 2) copyWords(src.u16, dst.u16, words);
   else copyWords(src.bytes, dst.bytes, words);
 }
@@ -529,6 +562,61 @@ interface Dim {
  * is an outer loop.
  */
 function copyWords(src: WordArray, dst: WordArray, dims: readonly Dim[]): void {
+  planes(dims, (inner, next, sb, db) => {
+    // Long dense rows by `set`; short ones (a head of 64 bfloat16) cost less as a plain loop.
+    if (inner.s === 1 && inner.d === 1 && inner.n >= 256) {
+      for (let j = 0; j < next.n; j++) {
+        const so = sb + j * next.s;
+        dst.set(src.subarray(so, so + inner.n), db + j * next.d);
+      }
+    } else {
+      tile2(src, dst, inner.n, inner.s, inner.d, next.n, next.s, next.d, sb, db);
+    }
+  });
+}
+
+/**
+ * copyWords for 4-byte words of one WebAssembly memory (source at byte `srcAt`, tile at
+ * `dstAt`), through the kernels of reorder.wat: dense runs copied 16 bytes at a time, a transpose
+ * in 4 × 4 SIMD blocks (its edges word by word), anything else word by word in tiles. Measured
+ * alone on an 8192 × 8192 float32 transpose (bench VM under load): 120-200 ms against 410-450 ms
+ * for the JavaScript tiles.
+ */
+function copyWordsWasm(
+  k: ReorderKernels,
+  srcAt: number,
+  dstAt: number,
+  dims: readonly Dim[],
+): void {
+  planes(dims, (inner, next, sb, db) => {
+    const [si, di, sj, dj] = [inner.s * 4, inner.d * 4, next.s * 4, next.d * 4];
+    const s = srcAt + sb * 4;
+    const d = dstAt + db * 4;
+    if (inner.s === 1 && inner.d === 1) {
+      k.rows(inner.n, next.n, sj, dj, s, d);
+    } else if (inner.d === 1 && next.s === 1 && inner.n >= 4 && next.n >= 4) {
+      const ni4 = inner.n - (inner.n % 4);
+      const nj4 = next.n - (next.n % 4);
+      k.transpose(ni4, si, nj4, dj, s, d);
+      if (ni4 < inner.n)
+        k.scalar(inner.n - ni4, si, di, next.n, sj, dj, s + ni4 * si, d + ni4 * di);
+      if (nj4 < next.n) k.scalar(ni4, si, di, next.n - nj4, sj, dj, s + nj4 * sj, d + nj4 * dj);
+    } else {
+      k.scalar(inner.n, si, di, next.n, sj, dj, s, d);
+    }
+  });
+}
+
+/**
+ * Splits a reorder into 2-D planes: the dimension with the smallest output stride is walked
+ * innermost (sequential writes) and the one with the smallest source stride next, so that a
+ * transpose reads and writes within the cache; every other dimension is an outer loop, and
+ * `plane` is called once per combination of their indices with its word offsets.
+ */
+function planes(
+  dims: readonly Dim[],
+  plane: (inner: Dim, next: Dim, sb: number, db: number) => void,
+): void {
   let a = 0;
   for (let i = 1; i < dims.length; i++) if ((dims[i]?.d ?? 0) < (dims[a]?.d ?? 0)) a = i;
   let b = -1;
@@ -546,15 +634,7 @@ function copyWords(src: WordArray, dst: WordArray, dims: readonly Dim[]): void {
       sb += (index[i] ?? 0) * (outer[i]?.s ?? 0);
       db += (index[i] ?? 0) * (outer[i]?.d ?? 0);
     }
-    // Long dense rows by `set`; short ones (a head of 64 bfloat16) cost less as a plain loop.
-    if (inner.s === 1 && inner.d === 1 && inner.n >= 256) {
-      for (let j = 0; j < next.n; j++) {
-        const so = sb + j * next.s;
-        dst.set(src.subarray(so, so + inner.n), db + j * next.d);
-      }
-    } else {
-      tile2(src, dst, inner.n, inner.s, inner.d, next.n, next.s, next.d, sb, db);
-    }
+    plane(inner, next, sb, db);
     let i = outer.length - 1;
     for (; i >= 0; i--) {
       index[i] = (index[i] ?? 0) + 1;
