@@ -247,89 +247,97 @@ async function readJsonlBytes(
   onLine: (l: TextLine) => void,
 ): Promise<void> {
   const it = withoutBom(chunks)[Symbol.asyncIterator]();
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let rest: Buffer | undefined;
-  let line = 1;
-  // Synchronous for a record (no await per line); a promise only for a line over a window.
-  const whole = (
-    b: Buffer,
-    start: number,
-    end: number,
-    terminated: boolean,
-  ): Promise<void> | undefined => {
-    if (end - start <= MAX_RECORD_CHARS) {
-      // eachLine drops one CR before an LF only.
-      onRecord(b, start, terminated && end > start && b[end - 1] === 0x0d ? end - 1 : end, line);
-      return undefined;
-    }
-    return eachLine([b.subarray(start, terminated ? end + 1 : end)], onLine, {
-      firstLine: line,
-      keepBom: true,
-    });
-  };
-  for (;;) {
-    let chunk: Buffer;
-    if (rest !== undefined) {
-      chunk = rest;
-      rest = undefined;
-    } else {
-      const r = await it.next();
-      if (r.done === true) break;
-      chunk = r.value;
-    }
-    let p = 0;
-    for (let nl = chunk.indexOf(10, p); nl >= 0; nl = chunk.indexOf(10, p)) {
-      if (pendingBytes > 0) {
-        pending.push(chunk.subarray(p, nl + 1));
-        const joined = Buffer.concat(pending);
+  // Closed however reading ends, so a gzip stream is destroyed on an error too.
+  const read = async (): Promise<void> => {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let rest: Buffer | undefined;
+    let line = 1;
+    // Synchronous for a record (no await per line); a promise only for a line over a window.
+    const whole = (
+      b: Buffer,
+      start: number,
+      end: number,
+      terminated: boolean,
+    ): Promise<void> | undefined => {
+      if (end - start <= MAX_RECORD_CHARS) {
+        // eachLine drops one CR before an LF only.
+        onRecord(b, start, terminated && end > start && b[end - 1] === 0x0d ? end - 1 : end, line);
+        return undefined;
+      }
+      return eachLine([b.subarray(start, terminated ? end + 1 : end)], onLine, {
+        firstLine: line,
+        keepBom: true,
+      });
+    };
+    for (;;) {
+      let chunk: Buffer;
+      if (rest !== undefined) {
+        chunk = rest;
+        rest = undefined;
+      } else {
+        const r = await it.next();
+        if (r.done === true) break;
+        chunk = r.value;
+      }
+      let p = 0;
+      for (let nl = chunk.indexOf(10, p); nl >= 0; nl = chunk.indexOf(10, p)) {
+        if (pendingBytes > 0) {
+          pending.push(chunk.subarray(p, nl + 1));
+          const joined = Buffer.concat(pending);
+          pending = [];
+          pendingBytes = 0;
+          const long = whole(joined, 0, joined.length - 1, true);
+          if (long !== undefined) await long;
+        } else {
+          const long = whole(chunk, p, nl, true);
+          if (long !== undefined) await long;
+        }
+        line++;
+        p = nl + 1;
+      }
+      if (p < chunk.length) {
+        pending.push(chunk.subarray(p));
+        pendingBytes += chunk.length - p;
+      }
+      if (pendingBytes > MAX_RECORD_CHARS) {
+        // A line longer than a window so far: the rest of it streams through eachLine.
+        const held = pending;
         pending = [];
         pendingBytes = 0;
-        const long = whole(joined, 0, joined.length - 1, true);
-        if (long !== undefined) await long;
-      } else {
-        const long = whole(chunk, p, nl, true);
-        if (long !== undefined) await long;
-      }
-      line++;
-      p = nl + 1;
-    }
-    if (p < chunk.length) {
-      pending.push(chunk.subarray(p));
-      pendingBytes += chunk.length - p;
-    }
-    if (pendingBytes > MAX_RECORD_CHARS) {
-      // A line longer than a window so far: the rest of it streams through eachLine.
-      const held = pending;
-      pending = [];
-      pendingBytes = 0;
-      // In an object: TypeScript does not see the generator below change a plain local.
-      const state = { terminated: false };
-      const lineBytes = async function* (): AsyncGenerator<Uint8Array> {
-        yield* held;
-        for (;;) {
-          const r = await it.next();
-          if (r.done === true) return;
-          const nl = r.value.indexOf(10);
-          if (nl < 0) {
-            yield r.value;
-            continue;
+        // In an object: TypeScript does not see the generator below change a plain local.
+        const state = { terminated: false };
+        const lineBytes = async function* (): AsyncGenerator<Uint8Array> {
+          yield* held;
+          for (;;) {
+            const r = await it.next();
+            if (r.done === true) return;
+            const nl = r.value.indexOf(10);
+            if (nl < 0) {
+              yield r.value;
+              continue;
+            }
+            yield r.value.subarray(0, nl + 1);
+            if (nl + 1 < r.value.length) rest = r.value.subarray(nl + 1);
+            state.terminated = true;
+            return;
           }
-          yield r.value.subarray(0, nl + 1);
-          if (nl + 1 < r.value.length) rest = r.value.subarray(nl + 1);
-          state.terminated = true;
-          return;
-        }
-      };
-      await eachLine(lineBytes(), onLine, { firstLine: line, keepBom: true });
-      if (!state.terminated) return;
-      line++;
+        };
+        await eachLine(lineBytes(), onLine, { firstLine: line, keepBom: true });
+        if (!state.terminated) return;
+        line++;
+      }
     }
-  }
-  if (pendingBytes > 0) {
-    const joined = Buffer.concat(pending);
-    const long = whole(joined, 0, joined.length, false);
-    if (long !== undefined) await long;
+    if (pendingBytes > 0) {
+      const joined = Buffer.concat(pending);
+      const long = whole(joined, 0, joined.length, false);
+      if (long !== undefined) await long;
+    }
+  };
+  try {
+    await read();
+  } finally {
+    await it.return(undefined);
   }
 }
 
