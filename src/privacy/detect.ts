@@ -1,4 +1,5 @@
 import type { Confidence } from '../core/finding.js';
+import type { KeywordSearch } from './keywords.js';
 import { RECOGNIZERS, type Recognizer } from './recognizers.js';
 import { defaultSecretRules, findSecrets, type SecretRules } from './secrets.js';
 
@@ -87,6 +88,17 @@ export class PrivacyDetector {
     const rules = this.secretRules;
     // selectRules(rules, text).size > 0, without building the set: stops at the first keyword.
     return rules !== undefined && (rules.always.length > 0 || rules.keywords.any(text));
+  }
+
+  /**
+   * The keyword search that alone decides secretsPossible (true exactly when it finds a
+   * keyword), null when secretsPossible is always false (no secret rules), undefined when it
+   * is not decided by keywords alone (a rule without keywords runs on every text).
+   */
+  secretKeywords(): KeywordSearch | null | undefined {
+    const rules = this.secretRules;
+    if (rules === undefined) return null;
+    return rules.always.length > 0 ? undefined : rules.keywords;
   }
 
   /**

@@ -8,9 +8,11 @@ import type { Limits } from '../core/limits.js';
 import { readGgufHeader } from '../formats/gguf/index.js';
 import { withArrowCodecs } from './arrow-codecs.js';
 import { noRecognizerCanMatch } from './detect.js';
+import type { KeywordSearch } from './keywords.js';
 import { parquetCompressors } from './parquet-codecs.js';
 import { readSafetensorsHeader } from '../formats/safetensors/index.js';
-import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf } from './text-stream.js';
+import { JsonRecordScanner, RECORD_BLANK, RECORD_OK } from './json-bytes.js';
+import { byteChunks, eachLine, MAX_WINDOW_CHARS, wrapperOf, type TextLine } from './text-stream.js';
 
 /** The data formats the privacy scan reads. */
 export type PrivacyFormat =
@@ -59,6 +61,12 @@ export interface FieldSink {
    */
   readonly inert?: {
     secretsPossible(text: string): boolean;
+    /**
+     * The keyword search that alone decides `secretsPossible` (null: it is always false;
+     * PrivacyDetector.secretKeywords). When given, JSONL records are read as bytes
+     * (readJsonlBytes), the search run inside the same pass.
+     */
+    readonly keywords?: KeywordSearch | null;
     count(values: number): void;
   };
 }
@@ -148,7 +156,7 @@ async function readJsonl(
   sink: FieldSink,
 ): Promise<void> {
   let record = 0;
-  await eachLine(byteChunks(path, wrapperOf(name), limits), (l) => {
+  const onLine = (l: TextLine): void => {
     if (l.column === 0) record++;
     if (l.partial) {
       if (l.column === 0)
@@ -195,7 +203,159 @@ async function readJsonl(
       },
     );
     if (skipped > 0) inert?.count(skipped);
-  });
+  };
+  const chunks = byteChunks(path, wrapperOf(name), limits);
+  const inert = sink.inert;
+  if (inert?.keywords === undefined) {
+    await eachLine(chunks, onLine);
+    return;
+  }
+  // The byte path: a record without a secret keyword is checked and its values picked out in
+  // one pass over its bytes (JsonRecordScanner); any other record, and any the scanner cannot
+  // settle, goes to onLine as the decoded line, as before.
+  const scanner = new JsonRecordScanner(inertValue, inert.keywords);
+  await readJsonlBytes(
+    chunks,
+    (b, start, end, line) => {
+      const verdict = scanner.scan(b, start, end);
+      if (verdict === RECORD_OK || verdict === RECORD_BLANK) {
+        record++;
+        for (const v of scanner.values)
+          sink.field({ text: v.text, line, record, column: v.column });
+        if (scanner.inert > 0) inert.count(scanner.inert);
+        return;
+      }
+      // A keyword, or a record the scanner leaves to JSON.parse (invalid ones too: JSON.parse's
+      // verdict and the trim() of blank lines decide there, as before).
+      onLine({ line, column: 0, text: b.toString('utf8', start, end), partial: false });
+    },
+    onLine,
+  );
+}
+
+/**
+ * The lines of a JSONL byte stream as eachLine cuts them, as bytes: `onRecord(b, start, end,
+ * line)` for each line of at most MAX_RECORD_CHARS bytes (without its LF and the CR before it;
+ * a last line without LF keeps its CR, as eachLine keeps it), found with Buffer.indexOf on the
+ * read chunks and copied only when it spans two. A longer line, which may need windows, goes
+ * through eachLine to `onLine`, streamed: memory stays bounded by the window and a chunk. A
+ * byte order mark at the start is dropped, as the UTF-8 decoder drops it.
+ */
+async function readJsonlBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  onRecord: (b: Buffer, start: number, end: number, line: number) => void,
+  onLine: (l: TextLine) => void,
+): Promise<void> {
+  const it = withoutBom(chunks)[Symbol.asyncIterator]();
+  // Closed however reading ends, so a gzip stream is destroyed on an error too.
+  const read = async (): Promise<void> => {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let rest: Buffer | undefined;
+    let line = 1;
+    // Synchronous for a record (no await per line); a promise only for a line over a window.
+    const whole = (
+      b: Buffer,
+      start: number,
+      end: number,
+      terminated: boolean,
+    ): Promise<void> | undefined => {
+      if (end - start <= MAX_RECORD_CHARS) {
+        // eachLine drops one CR before an LF only.
+        onRecord(b, start, terminated && end > start && b[end - 1] === 0x0d ? end - 1 : end, line);
+        return undefined;
+      }
+      return eachLine([b.subarray(start, terminated ? end + 1 : end)], onLine, {
+        firstLine: line,
+        keepBom: true,
+      });
+    };
+    for (;;) {
+      let chunk: Buffer;
+      if (rest !== undefined) {
+        chunk = rest;
+        rest = undefined;
+      } else {
+        const r = await it.next();
+        if (r.done === true) break;
+        chunk = r.value;
+      }
+      let p = 0;
+      for (let nl = chunk.indexOf(10, p); nl >= 0; nl = chunk.indexOf(10, p)) {
+        if (pendingBytes > 0) {
+          pending.push(chunk.subarray(p, nl + 1));
+          const joined = Buffer.concat(pending);
+          pending = [];
+          pendingBytes = 0;
+          const long = whole(joined, 0, joined.length - 1, true);
+          if (long !== undefined) await long;
+        } else {
+          const long = whole(chunk, p, nl, true);
+          if (long !== undefined) await long;
+        }
+        line++;
+        p = nl + 1;
+      }
+      if (p < chunk.length) {
+        pending.push(chunk.subarray(p));
+        pendingBytes += chunk.length - p;
+      }
+      if (pendingBytes > MAX_RECORD_CHARS) {
+        // A line longer than a window so far: the rest of it streams through eachLine.
+        const held = pending;
+        pending = [];
+        pendingBytes = 0;
+        // In an object: TypeScript does not see the generator below change a plain local.
+        const state = { terminated: false };
+        const lineBytes = async function* (): AsyncGenerator<Uint8Array> {
+          yield* held;
+          for (;;) {
+            const r = await it.next();
+            if (r.done === true) return;
+            const nl = r.value.indexOf(10);
+            if (nl < 0) {
+              yield r.value;
+              continue;
+            }
+            yield r.value.subarray(0, nl + 1);
+            if (nl + 1 < r.value.length) rest = r.value.subarray(nl + 1);
+            state.terminated = true;
+            return;
+          }
+        };
+        await eachLine(lineBytes(), onLine, { firstLine: line, keepBom: true });
+        if (!state.terminated) return;
+        line++;
+      }
+    }
+    if (pendingBytes > 0) {
+      const joined = Buffer.concat(pending);
+      const long = whole(joined, 0, joined.length, false);
+      if (long !== undefined) await long;
+    }
+  };
+  try {
+    await read();
+  } finally {
+    await it.return(undefined);
+  }
+}
+
+/** `chunks` as Buffers, without a leading UTF-8 byte order mark (EF BB BF). */
+async function* withoutBom(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  for await (const c of chunks) {
+    const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    if (head === undefined) {
+      yield chunk;
+      continue;
+    }
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    if (head.length < 3) continue;
+    yield head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+    head = undefined;
+  }
+  if (head !== undefined && head.length > 0) yield head;
 }
 
 /** A value scan-file reports as binary data: always handed over. */
@@ -209,7 +369,7 @@ const MAYBE_LIVE = /[\d@\uFFFD\0]/;
  * decided with one search for most strings and without building the text of a number (an
  * integer of at most 8 digits is all String(v) turns into ^-?\d{1,8}$).
  */
-function inertValue(v: string | number): boolean {
+export function inertValue(v: string | number): boolean {
   if (typeof v === 'number') return Number.isInteger(v) && v > -1e8 && v < 1e8;
   return !MAYBE_LIVE.test(v) || (!BINARY.test(v) && noRecognizerCanMatch(v));
 }

@@ -75,8 +75,11 @@ export async function scanPrivacyFile(
   const problem = (p: ReadProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
+  const keywords = detector.secretKeywords();
   const inert = {
     secretsPossible: (text: string): boolean => detector.secretsPossible(text),
+    // JSONL records are then read as bytes, the keyword search inside the same pass.
+    ...(keywords === undefined ? {} : { keywords }),
     count(n: number): void {
       values += n;
     },

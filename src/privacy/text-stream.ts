@@ -94,12 +94,17 @@ export interface TextLine {
  * out as several windows with the same line number.
  */
 export async function eachLine(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   onLine: (line: TextLine) => void,
+  /**
+   * `firstLine`: the number of the first line (default 1); `keepBom`: a leading U+FEFF is
+   * text, not a byte order mark (for a stream that starts inside a file).
+   */
+  options: { readonly firstLine?: number; readonly keepBom?: boolean } = {},
 ): Promise<void> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: options.keepBom === true });
   let carry = '';
-  let line = 1;
+  let line = options.firstLine ?? 1;
   let column = 0;
   let partial = false;
   const flushWindows = (): void => {
