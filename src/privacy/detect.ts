@@ -159,20 +159,90 @@ export class PrivacyDetector {
       }
     }
     if (candidates.length === 0) return [];
-    candidates.sort((a, b) => b.priority - a.priority || a.start - b.start);
-    const kept: PrivacyHit[] = [];
-    for (const c of candidates) {
-      if (kept.some((k) => k.start < c.end && c.start < k.end)) continue;
-      kept.push({
-        entity: c.entity,
-        start: c.start,
-        end: c.end,
-        value: c.value,
-        confidence: c.confidence,
-        example: c.example,
-        ...(c.detail === undefined ? {} : { detail: c.detail }),
-      });
-    }
+    const kept = keepWithoutOverlaps(candidates).map((c): PrivacyHit => ({
+      entity: c.entity,
+      start: c.start,
+      end: c.end,
+      value: c.value,
+      confidence: c.confidence,
+      example: c.example,
+      ...(c.detail === undefined ? {} : { detail: c.detail }),
+    }));
     return kept.sort((a, b) => a.start - b.start || (a.entity < b.entity ? -1 : 1));
   }
+}
+
+/** A candidate span with the priority of the detector that found it. */
+export interface PrioritisedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly priority: number;
+}
+
+/**
+ * The candidates kept when higher priority wins and, within one priority, the earlier start
+ * wins: a candidate is dropped when it overlaps ([start, end) intersects) one kept before it.
+ * Empty spans are dropped (they mark nothing). Returned sorted by start. O(n log n): one value can hold hundreds of thousands of hits (a
+ * megabyte of e-mail addresses), so the check against every kept span, O(n^2), would let one
+ * hostile record stall a scan for minutes.
+ */
+export function keepWithoutOverlaps<T extends PrioritisedSpan>(candidates: readonly T[]): T[] {
+  const sorted = candidates
+    .filter((c) => c.start < c.end)
+    .sort((a, b) => b.priority - a.priority || a.start - b.start);
+  // Kept spans of the priorities done so far, sorted by start and pairwise disjoint (and not
+  // empty), so their ends are sorted too; `group` collects the current priority's, merged in when it ends.
+  let kept: T[] = [];
+  let group: T[] = [];
+  let priority = Number.NaN;
+  for (const c of sorted) {
+    if (c.priority !== priority) {
+      kept = mergeByStart(kept, group);
+      group = [];
+      priority = c.priority;
+    }
+    // Within a priority the starts ascend, so only the last span kept can reach this one.
+    const last = group[group.length - 1];
+    if (last !== undefined && overlaps(last, c)) continue;
+    const i = firstEndingAfter(kept, c.start);
+    const next = kept[i];
+    if (next !== undefined && overlaps(next, c)) continue;
+    group.push(c);
+  }
+  return mergeByStart(kept, group);
+}
+
+function overlaps(a: PrioritisedSpan, b: PrioritisedSpan): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** Index of the first span whose end is after `at` (spans sorted by end). */
+function firstEndingAfter(spans: readonly PrioritisedSpan[], at: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = spans[mid];
+    if (s !== undefined && s.end > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function mergeByStart<T extends PrioritisedSpan>(a: T[], b: T[]): T[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  for (let x = a[i], y = b[j]; x !== undefined || y !== undefined; x = a[i], y = b[j]) {
+    if (x !== undefined && (y === undefined || x.start <= y.start)) {
+      out.push(x);
+      i++;
+    } else if (y !== undefined) {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
