@@ -1,4 +1,5 @@
-import { decodePickle } from './vm.js';
+import { emptyDecodeResult, type PickleDecodeResult } from './records.js';
+import { decodeOnePickle, decodePickle } from './vm.js';
 
 // Bounds for a sniff: the head is at most a few KiB, so these only stop pathological heads.
 const SNIFF_LIMITS = {
@@ -24,7 +25,24 @@ export function looksLikePickle(head: Uint8Array): boolean {
     return true;
   }
   if (head.byteLength === 0) return false;
-  const r = decodePickle(head, { limits: SNIFF_LIMITS });
+  // The verdict is the first stream's, except for a cut first stream of too few opcodes, where
+  // the opcodes of the streams found after it count too: decode the first stream alone (text
+  // named like code fails at its first byte, where searching the rest for further pickles would
+  // cost the most), and everything only when that is not enough.
+  if (head.byteLength <= SNIFF_LIMITS.maxInputBytes) {
+    const first = emptyDecodeResult(0);
+    decodeOnePickle(head, 0, first, { limits: SNIFF_LIMITS });
+    const verdict = judge(first, head.byteLength);
+    if (verdict !== undefined) return verdict;
+  }
+  return judge(decodePickle(head, { limits: SNIFF_LIMITS }), head.byteLength) ?? false;
+}
+
+/**
+ * The sniff's verdict on the decoding `r` of a head of `length` bytes; undefined when it rests on
+ * opcodes after the first stream that `r` may not hold.
+ */
+function judge(r: PickleDecodeResult, length: number): boolean | undefined {
   const first = r.streams[0];
   if (first === undefined) return false;
   if (first.complete) return true;
@@ -34,10 +52,6 @@ export function looksLikePickle(head: Uint8Array): boolean {
     (g) => g.offset < first.end && DOTTED_NAME.test(g.rawModule) && DOTTED_NAME.test(g.rawName),
   );
   if (named) return true;
-  return (
-    r.error?.code === 'TRUNCATED' &&
-    r.error.offset >= head.byteLength - 16 &&
-    r.opcodes >= MIN_OPCODES_WHEN_CUT &&
-    !first.resynced
-  );
+  if (r.error?.code !== 'TRUNCATED' || r.error.offset < length - 16 || first.resynced) return false;
+  return r.opcodes >= MIN_OPCODES_WHEN_CUT ? true : undefined;
 }

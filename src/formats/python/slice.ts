@@ -950,19 +950,101 @@ function bindingsOf(text: string, i: number, importId: number, asId: number): Bi
   const assign = info[at + ASSIGN] ?? -1;
   if (assign < 0) return out;
   const assignLength = info[at + ASSIGN_LENGTH] ?? 1;
-  const left = text.slice(start, assign);
-  const right = text.slice(assign + assignLength, end);
-  const value = stripComment(right).replace(/[\s\\]+/g, '');
-  const alias = assignLength === 1 && ALIAS_VALUE.test(value) && !LITERAL_NAMES.has(value);
   // Chained `a = b = v` and tuple targets: every plain name among the targets.
-  for (const part of splitTargets(left)) {
-    const name = targetName(part);
-    if (name === undefined) continue;
-    const local = interner.idOfString(identText(name));
+  const names = targetIds(text, start, assign);
+  if (names.length === 0) return out;
+  const alias = assignLength === 1 && isAliasValue(text, assign + assignLength, end);
+  for (const local of names) {
     out.push({ name: local, scope });
     if (alias) out.push({ name: local, scope: -1, from: words });
   }
   return out;
+}
+
+/**
+ * The ids of the plain names among the assignment targets `text[start, end)` (see splitTargets
+ * and targetName, which read targets holding non-ASCII characters).
+ */
+function targetIds(text: string, start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let k = start; k < end; k++) {
+    if (text.charCodeAt(k) >= 128) {
+      for (const part of splitTargets(text.slice(start, end))) {
+        const name = targetName(part);
+        if (name !== undefined) out.push(interner.idOfString(identText(name)));
+      }
+      return out;
+    }
+  }
+  // splitTargets: parts end at `,` or `=` (not `==`, `!=`, `<=`, `>=`) outside nested brackets.
+  let depth = 0;
+  let from = start;
+  for (let k = start; k <= end; k++) {
+    if (k < end) {
+      const c = text.charCodeAt(k);
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) depth--;
+      if (!((c === 44 || c === 61) && depth <= 1)) continue;
+      if (c === 61) {
+        const prev = k > start ? text.charCodeAt(k - 1) : NaN;
+        const next = k + 1 < end ? text.charCodeAt(k + 1) : NaN;
+        if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) continue;
+      }
+    }
+    // targetName of text[from, k): a name between opening and closing brackets, stars, blanks.
+    let a = from;
+    while (a < k && isTargetLead(text.charCodeAt(a))) a++;
+    if (a < k && isNameStart(text.charCodeAt(a))) {
+      let b = a + 1;
+      while (b < k && isRun(text.charCodeAt(b))) b++;
+      let rest = b;
+      while (rest < k && isTargetTrail(text.charCodeAt(rest))) rest++;
+      if (rest === k || text.charCodeAt(rest) === 58 /* : */) {
+        out.push(interner.idOf(text, a, b, hashOf(text, a, b)));
+      }
+    }
+    from = k + 1;
+  }
+  return out;
+}
+
+/** ` \t\n([*\\` before a target name. */
+const isTargetLead = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 40 || c === 91 || c === 42 || c === 92;
+/** ` \t\n)]\\` after a target name. */
+const isTargetTrail = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 41 || c === 93 || c === 92;
+
+/**
+ * Whether the right side `text[start, end)` of an assignment is a plain dotted name (`torch.load`,
+ * blanks and backslashes left out, up to a `#`), not True, False or None: an alias the code model
+ * follows.
+ */
+function isAliasValue(text: string, start: number, end: number): boolean {
+  let state = 0; // 0: a name must start; 1: in a name
+  let length = 0;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 35 /* # */) break;
+    if (c >= 128) {
+      const value = stripComment(text.slice(start, end)).replace(/[\s\\]+/g, '');
+      return ALIAS_VALUE.test(value) && !LITERAL_NAMES.has(value);
+    }
+    // \s of ASCII (tab, newline, vertical tab, form feed, carriage return, space) and `\`.
+    if ((c >= 9 && c <= 13) || c === 32 || c === 92) continue;
+    length++;
+    if (isNameStart(c)) state = 1;
+    else if (c >= 48 && c <= 57) {
+      if (state === 0) return false;
+    } else if (c === 46 /* . */) {
+      if (state === 0) return false;
+      state = 0;
+    } else return false;
+  }
+  if (state !== 1) return false;
+  if (length > 5) return true;
+  const value = stripComment(text.slice(start, end)).replace(/[\s\\]+/g, '');
+  return !LITERAL_NAMES.has(value);
 }
 
 /**
