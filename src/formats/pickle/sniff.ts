@@ -25,6 +25,7 @@ export function looksLikePickle(head: Uint8Array): boolean {
     return true;
   }
   if (head.byteLength === 0) return false;
+  if (refusedFirstByte(head[0] ?? 0)) return false;
   // The verdict is the first stream's, except for a cut first stream of too few opcodes, where
   // the opcodes of the streams found after it count too: decode the first stream alone (text
   // named like code fails at its first byte, where searching the rest for further pickles would
@@ -36,6 +37,22 @@ export function looksLikePickle(head: Uint8Array): boolean {
     if (verdict !== undefined) return verdict;
   }
   return judge(decodePickle(head, { limits: SNIFF_LIMITS }), head.byteLength) ?? false;
+}
+
+// Per first byte: 1 when the VM refuses it as an opcode (decoding stops at byte 0 whatever
+// follows, so the head is no pickle: source code and prose mostly start so), 0 when it reads it;
+// -1 until asked. The VM itself answers, once per byte value, so the two cannot disagree.
+const FIRST_BYTE = new Int8Array(256).fill(-1);
+
+function refusedFirstByte(b: number): boolean {
+  let known = FIRST_BYTE[b] ?? 0;
+  if (known === -1) {
+    const r = emptyDecodeResult(0);
+    decodeOnePickle(new Uint8Array([b]), 0, r, { limits: SNIFF_LIMITS });
+    known = r.error?.code === 'BAD_OPCODE' && r.error.offset === 0 ? 1 : 0;
+    FIRST_BYTE[b] = known;
+  }
+  return known === 1;
 }
 
 /**
