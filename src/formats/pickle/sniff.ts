@@ -1,4 +1,5 @@
-import { decodePickle } from './vm.js';
+import { emptyDecodeResult, type PickleDecodeResult } from './records.js';
+import { decodeOnePickle, decodePickle } from './vm.js';
 
 // Bounds for a sniff: the head is at most a few KiB, so these only stop pathological heads.
 const SNIFF_LIMITS = {
@@ -24,7 +25,41 @@ export function looksLikePickle(head: Uint8Array): boolean {
     return true;
   }
   if (head.byteLength === 0) return false;
-  const r = decodePickle(head, { limits: SNIFF_LIMITS });
+  if (refusedFirstByte(head[0] ?? 0)) return false;
+  // The verdict is the first stream's, except for a cut first stream of too few opcodes, where
+  // the opcodes of the streams found after it count too: decode the first stream alone (text
+  // named like code fails at its first byte, where searching the rest for further pickles would
+  // cost the most), and everything only when that is not enough.
+  if (head.byteLength <= SNIFF_LIMITS.maxInputBytes) {
+    const first = emptyDecodeResult(0);
+    decodeOnePickle(head, 0, first, { limits: SNIFF_LIMITS });
+    const verdict = judge(first, head.byteLength);
+    if (verdict !== undefined) return verdict;
+  }
+  return judge(decodePickle(head, { limits: SNIFF_LIMITS }), head.byteLength) ?? false;
+}
+
+// Per first byte: 1 when the VM refuses it as an opcode (decoding stops at byte 0 whatever
+// follows, so the head is no pickle: source code and prose mostly start so), 0 when it reads it;
+// -1 until asked. The VM itself answers, once per byte value, so the two cannot disagree.
+const FIRST_BYTE = new Int8Array(256).fill(-1);
+
+function refusedFirstByte(b: number): boolean {
+  let known = FIRST_BYTE[b] ?? 0;
+  if (known === -1) {
+    const r = emptyDecodeResult(0);
+    decodeOnePickle(new Uint8Array([b]), 0, r, { limits: SNIFF_LIMITS });
+    known = r.error?.code === 'BAD_OPCODE' && r.error.offset === 0 ? 1 : 0;
+    FIRST_BYTE[b] = known;
+  }
+  return known === 1;
+}
+
+/**
+ * The sniff's verdict on the decoding `r` of a head of `length` bytes; undefined when it rests on
+ * opcodes after the first stream that `r` may not hold.
+ */
+function judge(r: PickleDecodeResult, length: number): boolean | undefined {
   const first = r.streams[0];
   if (first === undefined) return false;
   if (first.complete) return true;
@@ -34,10 +69,6 @@ export function looksLikePickle(head: Uint8Array): boolean {
     (g) => g.offset < first.end && DOTTED_NAME.test(g.rawModule) && DOTTED_NAME.test(g.rawName),
   );
   if (named) return true;
-  return (
-    r.error?.code === 'TRUNCATED' &&
-    r.error.offset >= head.byteLength - 16 &&
-    r.opcodes >= MIN_OPCODES_WHEN_CUT &&
-    !first.resynced
-  );
+  if (r.error?.code !== 'TRUNCATED' || r.error.offset < length - 16 || first.resynced) return false;
+  return r.opcodes >= MIN_OPCODES_WHEN_CUT ? true : undefined;
 }

@@ -51,13 +51,19 @@ export function loadPythonParser(): Promise<PythonParser> {
           const deadline = performance.now() + budgetMs;
           // The callback returns true to cancel: a pathological input stops at the budget.
           const cancel = (): boolean => performance.now() > deadline;
-          const tree = parser.parse(text, null, {
+          const sliced = ranges !== undefined && ranges.length > 0;
+          // web-tree-sitter reads a string input through a callback that copies up to 5,119
+          // characters from the offset asked for, wherever the included range ends: given the
+          // ranges, hand it the text only up to the next range boundary (once parsed, the tree's
+          // node texts read the rest as before).
+          let parsing = sliced;
+          const input = sliced ? chunkReader(text, ranges, () => parsing) : text;
+          const tree = parser.parse(input, null, {
             progressCallback: cancel as unknown as (state: unknown) => void,
             // An empty list means the whole text to tree-sitter, as does no list.
-            ...(ranges === undefined || ranges.length === 0
-              ? {}
-              : { includedRanges: ranges as SliceRange[] }),
+            ...(sliced ? { includedRanges: ranges as SliceRange[] } : {}),
           });
+          parsing = false;
           // A cancelled parse leaves the parser mid-document: reset it for the next file.
           if (tree === null) parser.reset();
           return tree ?? undefined;
@@ -74,4 +80,26 @@ export function loadPythonParser(): Promise<PythonParser> {
     }
   })();
   return loading;
+}
+
+/**
+ * A tree-sitter read callback over `text` that, while `parsing()`, returns the text from the
+ * offset asked for up to the next start or end of `ranges` (never empty before the end), else
+ * the whole rest. The ranges are sorted; reads mostly move forward, so a cursor finds the next
+ * boundary.
+ */
+function chunkReader(
+  text: string,
+  ranges: readonly SliceRange[],
+  parsing: () => boolean,
+): (index: number) => string {
+  let at = 0;
+  return (index: number): string => {
+    if (!parsing()) return text.slice(index);
+    if (at > 0 && index < (ranges[at - 1]?.endIndex ?? 0)) at = 0;
+    while (at < ranges.length && (ranges[at]?.endIndex ?? 0) <= index) at++;
+    const range = ranges[at];
+    if (range === undefined) return text.slice(index);
+    return text.slice(index, index < range.startIndex ? range.startIndex : range.endIndex);
+  };
 }

@@ -12,6 +12,40 @@ export const MAX_PYTHON_NESTING = 200;
 export function decodePythonSource(bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new FormatError('BAD_VALUE', 'NUL byte: binary data, not Python source', nul);
+  const encoding = declaredEncoding(bytes);
+  let decoder = DECODERS.get(encoding);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(encoding, { fatal: true });
+    } catch (error) {
+      throw new FormatError('BAD_UTF8', `unknown source encoding ${encoding}`, 0, { cause: error });
+    }
+    DECODERS.set(encoding, decoder);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch (error) {
+    throw new FormatError('BAD_UTF8', `the file is not valid ${encoding}`, 0, { cause: error });
+  }
+}
+
+// One fatal decoder per encoding name TextDecoder accepts (a finite set): decode() without
+// `stream` keeps no state between calls.
+const DECODERS = new Map<string, InstanceType<typeof TextDecoder>>();
+
+/** The encoding a PEP 263 declaration in the first two lines names, as TextDecoder spells it. */
+function declaredEncoding(bytes: Uint8Array): string {
+  // Only a line whose first non-blank character is `#` can declare one: most files have none.
+  const end = Math.min(bytes.byteLength, 512);
+  let comment = false;
+  for (let line = 0, at = 0; line < 2 && at < end; line++) {
+    while (at < end && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0c)) at++;
+    if (bytes[at] === 0x23 && at < end) comment = true;
+    const newline = bytes.indexOf(0x0a, at);
+    if (newline < 0) break;
+    at = newline + 1;
+  }
+  if (!comment) return 'utf-8';
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 512)).split('\n').slice(0, 2);
   let encoding = 'utf-8';
   for (const line of head) {
@@ -25,17 +59,7 @@ export function decodePythonSource(bytes: Uint8Array): string {
   encoding = encoding.replace(/_/g, '-');
   if (/^(?:latin-?1|l1|iso-?8859-1)$/.test(encoding)) encoding = 'latin1';
   if (/^utf-?8(?:-sig)?$/.test(encoding)) encoding = 'utf-8';
-  let decoder: InstanceType<typeof TextDecoder>;
-  try {
-    decoder = new TextDecoder(encoding, { fatal: true });
-  } catch (error) {
-    throw new FormatError('BAD_UTF8', `unknown source encoding ${encoding}`, 0, { cause: error });
-  }
-  try {
-    return decoder.decode(bytes);
-  } catch (error) {
-    throw new FormatError('BAD_UTF8', `the file is not valid ${encoding}`, 0, { cause: error });
-  }
+  return encoding;
 }
 
 /**

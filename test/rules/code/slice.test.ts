@@ -354,4 +354,105 @@ describe('code audit slicer', () => {
     // The sample exercises the sliced path.
     assert.ok(cut > 50, `${cut} of ${texts.length} sliced`);
   });
+
+  it('parses whole texts nested deeper than CPython allows, without recursing per level', async () => {
+    // 3,000 nested blocks (4.5 MB): reading statements once per level overflowed the stack.
+    const nest = (levels: number): string => {
+      let t = 'import torch\n';
+      for (let i = 0; i < levels; i++) t += `${' '.repeat(i)}if x:\n`;
+      return `${t}${' '.repeat(levels)}torch.load(p)\n`;
+    };
+    assert.equal(slicePython(nest(3000), pythonTriggerWords, 1), undefined);
+    assert.equal(slicePython(nest(101), pythonTriggerWords, 1), undefined);
+    assert.notEqual(slicePython(`${nest(99)}${FILLER}`, pythonTriggerWords, 1), undefined);
+    const { sliced, whole } = await auditBoth({ 'deep.py': nest(150), 'ok.py': nest(60) });
+    sliced.forEach((r, i) => {
+      assert.deepEqual(verdict(r), verdict(whole[i]), r.uri);
+      assert.ok(
+        r.findings.some((f) => f.ruleId === 'code/unsafe-torch-load'),
+        r.uri,
+      );
+    });
+  });
+
+  it('slices a text the same before and after the name table starts afresh', () => {
+    const code = `import torch\nfrom pickle import loads as L\n${FILLER}\ndef main(p):\n    x = L(p)\n    return torch.load(p)\n`;
+    const before = JSON.stringify(slicePython(code, pythonTriggerWords, 1));
+    // 70,000 distinct names: more than the table keeps between files.
+    const names = Array.from({ length: 70_000 }, (_, i) => `name_${i.toString(36)} = ${i}`);
+    slicePython(`${names.join('\n')}\n`, pythonTriggerWords, 1);
+    assert.equal(JSON.stringify(slicePython(code, pythonTriggerWords, 1)), before);
+    assert.ok(before.includes('startIndex'));
+  });
+
+  it('gives the same findings as whole-text parses on tricky strings and layouts (property)', async () => {
+    // Strings, prefixes, f-strings with nested quotes, continuations, comments holding quotes,
+    // non-ASCII names (NFKC), CRLF: pieces on lines at the indentation the last header allows.
+    const piece = fc.constantFrom(
+      'import torch',
+      'from pickle import loads as L',
+      'import pickle as pk',
+      'torch.load(p)',
+      'L(b)',
+      'pk.loads(b)',
+      'torch.load(p, weights_only=WO)',
+      'WO = False',
+      'WO = True',
+      'data = sock.recv(9)',
+      'x = f"{data!r:>{w}}"',
+      `x = f"{a["k"]}" + f'{"{"}'`,
+      `s = '''torch.load(p)\nWO = False'''`,
+      's = """a \\""" torch.load(q) """',
+      'r = rb"\\\\" ; t = u"x"',
+      `# a comment with "quotes' and torch.load(p)`,
+      'y = (1,  # ) comment\n     WO)',
+      'z = 1 + \\\n    WO',
+      'ｐｉｃｋｌｅ = pk',
+      'ｐｉｃｋｌｅ.loads(b)',
+      'é = WO',
+      'x\u0301 = L',
+      'WO = 1load',
+      'a, (b, *c) = WO, (1, 2)',
+      'x[",a:"] = L',
+      'n: bool = WO',
+      'def main(p):',
+      'async def serve(x):',
+      'class C:',
+      'if cond:',
+      'with open(p) as data:',
+      'pass',
+      'return WO',
+    );
+    const program = fc
+      .tuple(
+        fc.array(fc.tuple(fc.nat(2), fc.boolean(), piece), { minLength: 1, maxLength: 14 }),
+        fc.boolean(),
+      )
+      .map(([items, crlf]) => {
+        const lines: string[] = [];
+        let depth = 0;
+        for (const [dedent, same, p] of items) {
+          if (!same) depth = Math.max(0, depth - dedent);
+          const pad = '    '.repeat(depth);
+          lines.push(pad + p.replace(/\n/g, `\n${pad}`));
+          if (p.endsWith(':')) {
+            depth++;
+            lines.push(`${'    '.repeat(depth)}pass`);
+          }
+        }
+        const text = `${lines.join('\n')}\n`;
+        return crlf ? text.replace(/\n/g, '\r\n') : text;
+      });
+    const texts = fc.sample(program, { numRuns: 250, seed: 2024 });
+    const { sliced, whole } = await auditBoth(
+      Object.fromEntries(texts.map((t, i) => [`t${i}.py`, t])),
+    );
+    let cut = 0;
+    texts.forEach((text, i) => {
+      const parsed = parsedText(text);
+      if (parsed !== undefined && parsed.length < text.length) cut++;
+      assert.deepEqual(verdict(sliced[i]), verdict(whole[i]), text);
+    });
+    assert.ok(cut > 40, `${cut} of ${texts.length} sliced`);
+  });
 });
