@@ -295,10 +295,19 @@ async function scanModelFiles(
   if (models.length === 0) return;
   if (threads > 0 && worthThreads(models)) {
     const { scanInThreads } = await import('./scan-pool.js');
-    await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
-      for (const e of errors) internalErrors.push(e);
-      record(file, result);
-    });
+    // The calling thread scans small files too while the workers start and run (it would
+    // otherwise wait): one worker fewer to start, and no file waits for one to boot.
+    await scanInThreads(
+      models,
+      threads,
+      limits,
+      allowGlobals,
+      (file, result, errors) => {
+        for (const e of errors) internalErrors.push(e);
+        record(file, result);
+      },
+      { callingThread: true },
+    );
     return;
   }
   const { scanWalkedFile } = await import('./scan-file.js');
