@@ -28,6 +28,8 @@ export interface ScanJobReply {
   readonly result?: WalkedOutcome;
   readonly internalErrors?: readonly string[];
   readonly started?: number;
+  /** The thread has loaded the scanner and waits for files (its first message). */
+  readonly ready?: boolean;
 }
 
 /**
@@ -56,6 +58,9 @@ export interface PoolOptions {
    */
   readonly callingThread?: boolean;
 }
+// With the calling thread scanning, a worker is given files only once it says it is ready: no
+// file waits for a thread to boot, and a batch the calling thread finishes first never waits for
+// one at all.
 
 /** Largest file scanned on the calling thread (PoolOptions.callingThread). */
 export const CALLING_THREAD_BYTES = 256 * 1024;
@@ -64,6 +69,13 @@ export const CALLING_THREAD_BYTES = 256 * 1024;
  * often while it scans (ms): each worker has its next file queued, so it rarely waits that long.
  */
 const YIELD_MS = 2;
+/**
+ * About what a worker thread costs before it scans its first file (ms: Node's worker bootstrap,
+ * about 30 ms of CPU here, and loading the scanner). With the calling thread scanning, workers
+ * start once its files left would take it longer than this at its pace so far, so a batch it
+ * finishes sooner alone pays for no thread.
+ */
+const WORKER_START_MS = 50;
 
 /**
  * Scans `files` on `threads` worker threads, calling `onDone` with each outcome as it arrives.
@@ -95,6 +107,7 @@ export async function scanInThreads(
   const deferred: WalkedFile[] = [];
   const take = (): WalkedFile | undefined =>
     retry.shift() ?? deferred.shift() ?? (next < files.length ? files[next++] : undefined);
+  const hasWork = (): boolean => retry.length > 0 || deferred.length > 0 || next < files.length;
   const callingThread = options.callingThread === true;
   const workerLanes = Math.max(1, Math.min(callingThread ? threads - 1 : threads, files.length));
   /** Worker lanes running: a lane ends (and stops its thread) when it finds nothing to take. */
@@ -107,6 +120,14 @@ export async function scanInThreads(
       let sent: { readonly id: number; readonly file: WalkedFile }[] = [];
       /** Whether the thread has taken a job (then it gets JOBS_PER_THREAD at a time). */
       let busy = false;
+      /** Whether the thread has said it is ready (ScanJobReply.ready). */
+      let ready = false;
+      /**
+       * Whether a new thread gets its first file before it is ready: always without the calling
+       * thread; with it, after a thread died before taking any (so that a thread that can never
+       * start costs one file each time, reported, and is not started again and again for none).
+       */
+      let pushFirst = !callingThread;
       let timer: NodeJS.Timeout | undefined;
       const arm = (ms: number, why: 'timeout' | 'died'): void => {
         clearTimeout(timer);
@@ -117,6 +138,7 @@ export async function scanInThreads(
       // The thread is abandoned: its current job is reported, the ones waiting are given out again.
       const drop = (why: 'timeout' | 'died'): void => {
         clearTimeout(timer);
+        if (!ready && sent.length === 0) pushFirst = true;
         stop();
         const [current, ...waiting] = sent;
         sent = [];
@@ -132,6 +154,7 @@ export async function scanInThreads(
         const stopped = worker;
         worker = undefined;
         busy = false;
+        ready = false;
         if (stopped === undefined) return;
         stopped.off('message', onMessage);
         stopped.off('error', onDied);
@@ -141,6 +164,11 @@ export async function scanInThreads(
         void stopped.terminate();
       };
       const onMessage = (reply: ScanJobReply): void => {
+        if (reply.ready === true) {
+          ready = true;
+          // Its startup clock stops, unless it already has a file (which it takes next).
+          if (sent.length === 0) clearTimeout(timer);
+        }
         if (reply.id !== undefined && reply.id === sent[0]?.id) {
           const done = sent.shift();
           clearTimeout(timer);
@@ -152,16 +180,28 @@ export async function scanInThreads(
         }
         fill();
       };
+      const spawn = (): Worker => {
+        const started = startWorker(script);
+        started.on('message', onMessage);
+        started.on('error', onDied);
+        started.on('exit', onDied);
+        worker = started;
+        return started;
+      };
       const fill = (): void => {
-        while (sent.length < (busy ? JOBS_PER_THREAD : 1)) {
+        if (!pushFirst && !ready) {
+          // Started without a file: it takes files once ready, if any are left by then.
+          if (worker === undefined && hasWork()) {
+            spawn();
+            arm(STARTUP_MS, 'died');
+            return;
+          }
+          if (worker !== undefined) return;
+        }
+        while (sent.length < (busy || ready ? JOBS_PER_THREAD : 1)) {
           const file = take();
           if (file === undefined) break;
-          if (worker === undefined) {
-            worker = startWorker(script);
-            worker.on('message', onMessage);
-            worker.on('error', onDied);
-            worker.on('exit', onDied);
-          }
+          worker ??= spawn();
           const job: ScanJob = { id: ++ids, file, limits, allowGlobals };
           sent.push({ id: job.id, file });
           // A thread that has not taken a job yet (starting up, or idle) must take it in time.
@@ -181,14 +221,25 @@ export async function scanInThreads(
     running++;
     lanes.push(lane());
   };
-  for (let i = 0; i < workerLanes; i++) startLane();
-  if (callingThread) {
+  let started = false;
+  const startLanes = (): void => {
+    if (started) return;
+    started = true;
+    for (let i = 0; i < workerLanes; i++) startLane();
+  };
+  if (!callingThread) startLanes();
+  else {
     await scanOnCallingThread(
       () => (next < files.length ? files[next++] : undefined),
       (file) => {
         deferred.push(file);
         // Every lane may have ended while this thread scanned: one starts again for the file.
-        if (running < workerLanes) startLane();
+        if (!started) startLanes();
+        else if (running < workerLanes) startLane();
+      },
+      (scanned, elapsedMs) => {
+        if (!started && ((files.length - next) * elapsedMs) / scanned > WORKER_START_MS)
+          startLanes();
       },
       limits,
       allowGlobals,
@@ -205,11 +256,13 @@ export async function scanInThreads(
 
 /**
  * The calling thread's share of a pool (PoolOptions.callingThread): takes files in order and
- * scans each small regular file here; `defer` gets the others, for the worker threads.
+ * scans each small regular file here; `defer` gets the others, for the worker threads, and
+ * `pace` hears now and then how many it scanned in how long.
  */
 async function scanOnCallingThread(
   take: () => WalkedFile | undefined,
   defer: (file: WalkedFile) => void,
+  pace: (scanned: number, elapsedMs: number) => void,
   limits: Limits,
   allowGlobals: readonly string[],
   onDone: (
@@ -220,6 +273,9 @@ async function scanOnCallingThread(
 ): Promise<void> {
   const { scanSmallWalkedFile } = await import('./scan-file.js');
   let yielded = performance.now();
+  // The pace is measured from the end of the first file, which also pays for loading the scanner.
+  let begun = 0;
+  let scanned = -1;
   for (let file = take(); file !== undefined; file = take()) {
     const internalErrors: string[] = [];
     let outcome: WalkedOutcome | undefined;
@@ -242,8 +298,10 @@ async function scanOnCallingThread(
       internalErrors.push(`${file.displayPath}: ${message}`);
     }
     onDone(file, outcome, internalErrors);
+    if (++scanned === 0) begun = performance.now();
     // Worker replies wait for this thread: let them in now and then.
     if (performance.now() - yielded >= YIELD_MS) {
+      if (scanned > 0) pace(scanned, performance.now() - begun);
       await new Promise<void>((resolve) => {
         setImmediate(resolve);
       });
