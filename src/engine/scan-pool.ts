@@ -76,6 +76,12 @@ const YIELD_MS = 2;
  * finishes sooner alone pays for no thread.
  */
 const WORKER_START_MS = 50;
+/**
+ * From this many files the workers start at once, whatever the pace: a file that holds the calling
+ * thread until its deadline (the decoders check it between steps, so nothing else runs there
+ * meanwhile) then holds up no other file, the workers taking the rest from the same queue.
+ */
+const WORKERS_AT_ONCE_FILES = 64;
 
 /**
  * Scans `files` on `threads` worker threads, calling `onDone` with each outcome as it arrives.
@@ -227,8 +233,8 @@ export async function scanInThreads(
     started = true;
     for (let i = 0; i < workerLanes; i++) startLane();
   };
-  if (!callingThread) startLanes();
-  else {
+  if (!callingThread || files.length >= WORKERS_AT_ONCE_FILES) startLanes();
+  if (callingThread) {
     await scanOnCallingThread(
       () => (next < files.length ? files[next++] : undefined),
       (file) => {
