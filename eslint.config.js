@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import regexp from 'eslint-plugin-regexp';
 
+/** Imports of src/rules/ci/judge/ (the ci rules' shared judgement), banned outside src/rules/. */
+const CI_JUDGEMENT = {
+  regex: '(^|/)rules/ci/judge/',
+  message:
+    'job-role judgement (src/rules/ci/judge/) belongs to the rules; workflows/ is the YAML model only.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -196,7 +203,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: `^(\\.\\./)+(${banned})/`, message }] },
+        {
+          patterns: [
+            { regex: `^(\\.\\./)+(${banned})/`, message },
+            // The ci family's judgement (which jobs publish, build releases, run checked-out code,
+            // which runners persist) is read by rules only: the engine and every layer below it
+            // hand rules the model, never a verdict.
+            ...(files.includes('src/rules/**') ? [] : [CI_JUDGEMENT]),
+          ],
+        },
       ],
     },
   })),

@@ -1,5 +1,5 @@
-// Where Hub-scanned files came from: one shape for the engine's results (engine/result.ts) and
-// the reporters' input (reporters/report-model.ts), which may import only core.
+// Where Hub-scanned files came from, part of the one report model (core/report-model.ts) that the
+// engine's results and the reporters share.
 
 /** Where a scanned file came from on the Hugging Face Hub or in its local cache. */
 export interface HubFileOrigin {

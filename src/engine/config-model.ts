@@ -40,6 +40,45 @@ export interface TorchwardConfig {
   readonly source?: string;
 }
 
+/**
+ * The sections of torchward.yml the workflow, deployment and code audits read (`runners`,
+ * `ignore`, `forbidden-uses`), as mutable plain data a library caller may also build by hand.
+ * parseConfig (engine/config.ts) validates them; auditConfigOf takes them from its result.
+ */
+export interface WorkflowAuditConfig {
+  runners?: { ephemeral?: string[]; persistent?: string[] };
+  /**
+   * Rule id → `true` (ignored everywhere) or entries `path-glob[:line[:column]]` (1-based),
+   * matched against the display uri and the path relative to the repository root.
+   */
+  ignore?: Record<string, true | string[]>;
+  /**
+   * `forbidden-uses`: exactly one of `allow` or `deny`, a list of `uses:` patterns (`*`,
+   * `owner/*`, `owner/repo`, `owner/repo/*`, `owner/repo/path`, with `@ref` on exact ones).
+   */
+  forbiddenUses?: { allow: string[] } | { deny: string[] };
+}
+
+/** The audits' sections of a parsed configuration (copies: the audits never share its arrays). */
+export function auditConfigOf(config: TorchwardConfig): WorkflowAuditConfig {
+  const forbidden = config.forbiddenUses;
+  return {
+    runners: {
+      ephemeral: [...config.runners.ephemeral],
+      persistent: [...config.runners.persistent],
+    },
+    ignore: Object.fromEntries(
+      Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
+    ),
+    ...(forbidden === undefined
+      ? {}
+      : {
+          forbiddenUses:
+            'allow' in forbidden ? { allow: [...forbidden.allow] } : { deny: [...forbidden.deny] },
+        }),
+  };
+}
+
 export const EMPTY_CONFIG: TorchwardConfig = Object.freeze({
   allowGlobals: [],
   exclude: [],

@@ -37,10 +37,20 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(`${name}: ${doc.errors.map((e) => e.message).join('; ')}`);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  return parseConfigValue(doc.toJS({ maxAliasCount: 100 }), name);
+}
+
+/**
+ * Validates configuration given as plain data (a parsed torchward.yml, or the same mapping built
+ * by a library caller): the one parser of every key, so the CLI, the library and
+ * parseWorkflowAuditConfig refuse the same things with the same messages. `name` starts each
+ * message. Throws ConfigError naming the key; unknown keys are errors, so a typo never goes
+ * silently unapplied.
+ */
+export function parseConfigValue(value: unknown, name: string): TorchwardConfig {
   if (value === null || value === undefined) return EMPTY_CONFIG;
   if (!isRecord(value)) throw new ConfigError(`${name}: the top level must be a mapping`);
-  const known = new Set([
+  const known = [
     'allow-globals',
     'exclude',
     'fail-on',
@@ -53,11 +63,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
     'min-confidence',
     'pedantic',
     'forbidden-uses',
-  ]);
-  for (const key of Object.keys(value)) {
-    if (!known.has(key))
-      throw new ConfigError(`${name}: unknown key '${key}' (known: ${[...known].join(', ')})`);
-  }
+  ];
+  unknownKeys(value, known, name);
   const failOn = value['fail-on'];
   if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
     throw new ConfigError(`${name}: fail-on must be one of ${SEVERITIES.join(', ')}`);
@@ -76,6 +83,7 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   }
   const runners = value.runners ?? {};
   if (!isRecord(runners)) throw new ConfigError(`${name}: runners must be a mapping`);
+  unknownKeys(runners, ['ephemeral', 'persistent'], `${name}: runners`);
   const ignore = value.ignore ?? {};
   if (!isRecord(ignore))
     throw new ConfigError(
@@ -84,7 +92,8 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   const ignoreOut: Record<string, true | readonly string[]> = {};
   for (const [rule, v] of Object.entries(ignore)) {
     if (v === true) ignoreOut[rule] = true;
-    else ignoreOut[rule] = stringList(v, `${name}: ignore.${rule}`);
+    else if (isStringList(v)) ignoreOut[rule] = v;
+    else throw new ConfigError(`${name}: ignore.${rule} must be true or a list of path globs`);
   }
   const signature = value.signature;
   if (signature !== undefined && !isRecord(signature))
@@ -127,10 +136,20 @@ export function parseConfig(text: string, name: string): TorchwardConfig {
   };
 }
 
-function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new ConfigError(`${where} must be a list of strings`);
+/** Refuses a key of `map` outside `known`, in one message style for every section. */
+function unknownKeys(map: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(map)) {
+    if (!known.includes(key))
+      throw new ConfigError(`${where}: unknown key '${key}' (known: ${known.join(', ')})`);
   }
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (!isStringList(value)) throw new ConfigError(`${where} must be a list of strings`);
   return value;
 }
 

@@ -10,7 +10,7 @@ import {
   type Verdict,
 } from '../core/finding.js';
 import { makeLimits, type Limits } from '../core/limits.js';
-import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
+import { auditConfigOf, EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult, ScanReport } from './result.js';
 import type { WalkedOutcome } from './scan-pool.js';
 import { summarize } from './summary.js';
@@ -592,23 +592,7 @@ async function auditWorkflows(
       group.map((f) => ({ path: f.fsPath, uri: f.displayPath })),
       {
         limits,
-        config: {
-          runners: {
-            ephemeral: [...config.runners.ephemeral],
-            persistent: [...config.runners.persistent],
-          },
-          ignore: Object.fromEntries(
-            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
-          ),
-          ...(config.forbiddenUses === undefined
-            ? {}
-            : {
-                forbiddenUses:
-                  'allow' in config.forbiddenUses
-                    ? { allow: [...config.forbiddenUses.allow] }
-                    : { deny: [...config.forbiddenUses.deny] },
-              }),
-        },
+        config: auditConfigOf(config),
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
         ...(config.minConfidence === undefined ? {} : { minConfidence: config.minConfidence }),
@@ -660,11 +644,7 @@ async function auditDeployment(
       })),
       {
         limits,
-        config: {
-          ignore: Object.fromEntries(
-            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
-          ),
-        },
+        config: auditConfigOf(config),
         ...(root === undefined ? {} : { repoRoot: root }),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       },
@@ -736,11 +716,7 @@ async function auditCode(
       })),
       {
         limits,
-        config: {
-          ignore: Object.fromEntries(
-            Object.entries(config.ignore).map(([k, v]) => [k, v === true ? true : [...v]]),
-          ),
-        },
+        config: auditConfigOf(config),
         ...(root === undefined ? {} : { repoRoot: root }),
         // Pedantic mode parses every Python file, so every syntax error is reported.
         ...(config.pedantic === true ? { prefilter: false } : {}),

@@ -13,35 +13,26 @@ import malformedInput from '../rules/ci/malformed-input.js';
 import type { RuleFailure } from '../rules/rule-failure.js';
 import { runRules } from '../rules/run-rules.js';
 import { ZIZMOR_AUDITS, zizmorEquivalents } from '../rules/zizmor-equivalents.js';
-import type { WorkflowAuditInput } from '../workflows/audit-input.js';
+import type { RunnerInventory, WorkflowAuditInput } from '../workflows/audit-input.js';
 import { parseForbiddenUses } from '../workflows/forbidden-uses.js';
 import type { ForbiddenUsesPolicy } from '../workflows/forbidden-uses.js';
 import { matchGlob } from '../workflows/glob.js';
 import { MEMO, Memo, newMemoStore } from '../workflows/memo.js';
 import { localReferences, parseWorkflow } from '../workflows/model.js';
 import type { WorkflowModel } from '../workflows/model.js';
-import type { RunnerInventory } from '../workflows/runners.js';
 import { parseYamlTree, scalarsUnder } from '../workflows/yaml-tree.js';
 import type { YNode } from '../workflows/yaml-tree.js';
 
+import { auditConfigOf } from './config-model.js';
+import type { WorkflowAuditConfig } from './config-model.js';
+import { parseConfigValue } from './config.js';
 import { configFileKindOfInput } from './workflow-paths.js';
 
 export { isWorkflowPath } from './workflow-paths.js';
 
-/** The `runners` and `ignore` sections of torchward.yml. */
-export interface WorkflowAuditConfig {
-  runners?: { ephemeral?: string[]; persistent?: string[] };
-  /**
-   * Rule id → `true` (ignored everywhere) or entries `path-glob[:line[:column]]` (1-based),
-   * matched against the display uri and the path relative to the repository root.
-   */
-  ignore?: Record<string, true | string[]>;
-  /**
-   * `forbidden-uses`: exactly one of `allow` or `deny`, a list of `uses:` patterns (`*`,
-   * `owner/*`, `owner/repo`, `owner/repo/*`, `owner/repo/path`, with `@ref` on exact ones).
-   */
-  forbiddenUses?: { allow: string[] } | { deny: string[] };
-}
+/** The audits' sections of torchward.yml (`runners`, `ignore`, `forbidden-uses`). */
+export type { WorkflowAuditConfig } from './config-model.js';
+export { auditConfigOf } from './config-model.js';
 
 /** A rule that threw: a bug, reported apart from findings (the CLI exits with code 4). */
 /** A rule that threw on a workflow file (src/rules/run-rules.ts). */
@@ -68,59 +59,18 @@ export interface WorkflowAuditFilter {
 }
 
 /**
- * Checks the shape of the `runners` / `ignore` configuration (plain data from torchward.yml).
- * Throws TypeError naming the offending key.
+ * Validates the workflow audit's configuration given as plain data (torchward.yml's mapping, as
+ * `yaml` or JSON.parse gives it) and returns the sections the audits take. A thin wrapper over the
+ * one config parser (engine/config.ts `parseConfigValue`): the same keys, the same refusals and
+ * messages as `torchward scan --config`, so a mapping with other torchward.yml keys (`exclude`,
+ * `fail-on` …) is accepted and an unknown key is refused. Throws ConfigError naming the key,
+ * prefixed with `name`.
  */
-export function parseWorkflowAuditConfig(value: unknown): WorkflowAuditConfig {
-  if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw new TypeError('torchward config: expected a mapping');
-  const out: WorkflowAuditConfig = {};
-  const runners = value.runners;
-  if (runners !== undefined && runners !== null) {
-    if (!isRecord(runners)) throw new TypeError('torchward config: `runners` must be a mapping');
-    const parsed: { ephemeral?: string[]; persistent?: string[] } = {};
-    for (const key of Object.keys(runners)) {
-      if (key !== 'ephemeral' && key !== 'persistent') {
-        throw new TypeError(`torchward config: unknown key \`runners.${key}\``);
-      }
-      const list = runners[key];
-      if (!Array.isArray(list) || !list.every((x): x is string => typeof x === 'string')) {
-        throw new TypeError(`torchward config: \`runners.${key}\` must be a list of label globs`);
-      }
-      parsed[key] = [...list];
-    }
-    out.runners = parsed;
-  }
-  const ignore = value.ignore;
-  if (ignore !== undefined && ignore !== null) {
-    if (!isRecord(ignore)) throw new TypeError('torchward config: `ignore` must be a mapping');
-    const parsed: Record<string, true | string[]> = {};
-    for (const [ruleId, entry] of Object.entries(ignore)) {
-      if (entry === true) parsed[ruleId] = true;
-      else if (Array.isArray(entry) && entry.every((x): x is string => typeof x === 'string')) {
-        parsed[ruleId] = [...entry];
-      } else {
-        throw new TypeError(
-          `torchward config: \`ignore.${ruleId}\` must be true or a list of path globs`,
-        );
-      }
-    }
-    out.ignore = parsed;
-  }
-  const forbidden = value['forbidden-uses'] ?? value.forbiddenUses;
-  if (forbidden !== undefined && forbidden !== null) {
-    // Validated here so a bad pattern is a configuration error, not a silent no-op.
-    const policy = parseForbiddenUses(forbidden, 'torchward config: `forbidden-uses`');
-    out.forbiddenUses =
-      'allow' in policy
-        ? { allow: policy.allow.map((p) => p.text) }
-        : { deny: policy.deny.map((p) => p.text) };
-  }
-  return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export function parseWorkflowAuditConfig(
+  value: unknown,
+  name = 'torchward config',
+): WorkflowAuditConfig {
+  return auditConfigOf(parseConfigValue(value, name));
 }
 
 // Local reusable workflows may nest four deep on GitHub; composite actions nest too. Three levels
@@ -149,7 +99,8 @@ export async function auditWorkflowFiles(
   } & WorkflowAuditFilter,
 ): Promise<WorkflowAuditResult[]> {
   const loader = new LocalLoader(options.limits);
-  // Parsed once per run; a bad pattern throws TypeError, as parseWorkflowAuditConfig does.
+  // Parsed once per run. parseConfigValue has refused a bad pattern in a configuration file; a
+  // hand-built WorkflowAuditConfig with one throws TypeError here.
   const forbiddenUses =
     options.config.forbiddenUses === undefined
       ? undefined
@@ -456,7 +407,7 @@ class LocalLoader {
   /** The runner inventory for a repository: configuration plus actionlint self-hosted labels. */
   /**
    * The runner inventory for a repository, one object per root and configuration: the runner
-   * classification is memoised per inventory object (workflows/runners.ts), so a fresh object for
+   * classification is memoised per inventory object (rules/ci/judge/runners.ts), so a fresh object for
    * every file would classify the same label sets again for each.
    */
   inventory(root: string | undefined, config: WorkflowAuditConfig): Promise<RunnerInventory> {

@@ -67,6 +67,28 @@ describe('CLI usage errors', () => {
     );
   });
 
+  it('refuses a bad workflow section of the config as it refuses any other key', () => {
+    // runners/ignore/forbidden-uses go through the one config parser: the same one line, exit 2,
+    // and the same "unknown key … (known: …)" style as a misspelt top-level key.
+    const dir = workspace();
+    for (const [text, pattern] of [
+      ['fail-onn: high\n', /torchward\.yml: unknown key 'fail-onn' \(known: allow-globals, /],
+      [
+        'runners:\n  persistant: [big-box]\n',
+        /torchward\.yml: runners: unknown key 'persistant' \(known: ephemeral, persistent\); see /,
+      ],
+      ['runners: [big-box]\n', /torchward\.yml: runners must be a mapping; see /],
+      [
+        'ignore:\n  ci/unpinned-action: false\n',
+        /torchward\.yml: ignore\.ci\/unpinned-action must be true or a list of path globs; see /,
+      ],
+      ['forbidden-uses:\n  deny: ["*/*"]\n', /torchward\.yml: forbidden-uses.*not a uses pattern/],
+    ] as const) {
+      writeFileSync(join(dir, 'torchward.yml'), text);
+      assertUsage(torchward(['scan', '--config', 'torchward.yml', 'models'], dir), pattern);
+    }
+  });
+
   it('refuses -o into a missing folder or onto a folder before scanning', () => {
     const dir = workspace();
     assertUsage(

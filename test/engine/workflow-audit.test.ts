@@ -10,6 +10,7 @@ import {
   isWorkflowPath,
   parseWorkflowAuditConfig,
 } from '../../src/engine/workflow-audit.js';
+import { ConfigError, parseConfig } from '../../src/engine/config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'torchward-wf-'));
 after(() => {
@@ -75,15 +76,55 @@ describe('parseWorkflowAuditConfig', () => {
         },
       },
     );
-    assert.deepEqual(parseWorkflowAuditConfig(undefined), {});
+    assert.deepEqual(parseWorkflowAuditConfig(undefined), {
+      runners: { ephemeral: [], persistent: [] },
+      ignore: {},
+    });
   });
-  it('throws TypeError on a bad shape', () => {
-    assert.throws(() => parseWorkflowAuditConfig([]), TypeError);
-    assert.throws(() => parseWorkflowAuditConfig({ runners: { ephemeral: 'x' } }), TypeError);
-    assert.throws(() => parseWorkflowAuditConfig({ runners: { other: [] } }), TypeError);
-    assert.throws(() => parseWorkflowAuditConfig({ ignore: { 'ci/x': false } }), TypeError);
+  it('refuses what the one config parser refuses, with its messages', () => {
+    // The same mapping as YAML through parseConfig (what `scan --config` reads) and as plain data
+    // through parseWorkflowAuditConfig: one parser, so one ConfigError message for each.
+    for (const [yaml, data, message] of [
+      ['- a', [], 't.yml: the top level must be a mapping'],
+      ['runners: {ephemeral: x}', { runners: { ephemeral: 'x' } }, 'runners.ephemeral must be'],
+      [
+        'runners: {other: []}',
+        { runners: { other: [] } },
+        "t.yml: runners: unknown key 'other' (known: ephemeral, persistent)",
+      ],
+      [
+        'ignore: {ci/x: false}',
+        { ignore: { 'ci/x': false } },
+        't.yml: ignore.ci/x must be true or a list of path globs',
+      ],
+      [
+        'forbiddenUses: {deny: [a/b]}',
+        { forbiddenUses: { deny: ['a/b'] } },
+        "unknown key 'forbiddenUses'",
+      ],
+      [
+        'forbidden-uses: {deny: ["*/*"]}',
+        { 'forbidden-uses': { deny: ['*/*'] } },
+        'not a uses pattern',
+      ],
+    ] as const) {
+      const fromText = catchMessage(() => parseConfig(yaml, 't.yml'));
+      const fromData = catchMessage(() => parseWorkflowAuditConfig(data, 't.yml'));
+      assert.ok(fromText.includes(message), `${yaml}: ${fromText}`);
+      assert.equal(fromData, fromText, yaml);
+    }
   });
 });
+
+function catchMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message;
+  }
+  assert.fail('no ConfigError');
+}
 
 describe('auditWorkflowFiles', () => {
   it('reports with uri, char unit, span and YAML path', async () => {

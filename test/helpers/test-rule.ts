@@ -5,12 +5,11 @@ import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { LineIndex } from '../../src/core/line-index.js';
 import { runRules } from './run-rules.js';
 import type { Rule } from '../../src/rules/define-rule.js';
-import type { WorkflowAuditInput } from '../../src/workflows/audit-input.js';
+import { EMPTY_INVENTORY } from '../../src/workflows/audit-input.js';
+import type { RunnerInventory, WorkflowAuditInput } from '../../src/workflows/audit-input.js';
 import type { ForbiddenUsesPolicy } from '../../src/workflows/forbidden-uses.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
 import type { WorkflowFileKind } from '../../src/workflows/model.js';
-import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';
-import type { RunnerInventory } from '../../src/workflows/runners.js';
 
 /** One expected finding: message id and 1-based position of the primary span. */
 export interface ExpectedError {

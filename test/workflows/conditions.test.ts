@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { contextFor, mayRun, resultValues } from '../../src/workflows/conditions.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
-import { classifyLabels, EMPTY_INVENTORY, runnerConfidence } from '../../src/workflows/runners.js';
+import { classifyLabels, runnerConfidence } from '../../src/rules/ci/judge/runners.js';
+import { EMPTY_INVENTORY } from '../../src/workflows/audit-input.js';
 
 const wf = (on: string) =>
   parseWorkflow(`on:\n${on}\njobs:\n  a:\n    runs-on: x\n`, 'w.yml', 'workflow', DEFAULT_LIMITS);

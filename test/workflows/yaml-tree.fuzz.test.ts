@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, makeLimits } from '../../src/core/limits.js';
 import { runRules } from '../helpers/run-rules.js';
 import { ciRules } from '../../src/rules/ci/index.js';
 import { parseWorkflow } from '../../src/workflows/model.js';
-import { EMPTY_INVENTORY } from '../../src/workflows/runners.js';
+import { EMPTY_INVENTORY } from '../../src/workflows/audit-input.js';
 import { parseYamlTree } from '../../src/workflows/yaml-tree.js';
 
 const RUNS = Number(process.env.TORCHWARD_FUZZ_RUNS ?? '300');

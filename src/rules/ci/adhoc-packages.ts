@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { stepCommands } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepCommands } from '../../workflows/steps.js';
 import { defineRule } from '../define-rule.js';
 
 // npm's abbreviations and common misspellings of `install` (npm accepts them all).

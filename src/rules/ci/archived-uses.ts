@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import {
   ARCHIVED_ACTIONS,
   ARCHIVED_ACTIONS_AS_OF,

@@ -1,14 +1,11 @@
+import { cacheEvidence } from './judge/build-cache.js';
+import { writesGithubEnv } from './judge/execution.js';
+import { jobSecretRefs } from './judge/secrets.js';
+import { privilegedTriggerContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, privilegedTriggerContexts } from '../../workflows/audit-input.js';
+import { stepAction, stepInput, stepsDeep } from '../../workflows/steps.js';
 import { mayRun } from '../../workflows/conditions.js';
-import {
-  cacheEvidence,
-  jobSecretRefs,
-  stepAction,
-  stepInput,
-  stepsDeep,
-  writesGithubEnv,
-} from '../../workflows/job-roles.js';
 import type { Step } from '../../workflows/model.js';
 import { defineRule } from '../define-rule.js';
 

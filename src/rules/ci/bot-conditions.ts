@@ -1,5 +1,6 @@
+import { untrustedTriggerContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, untrustedTriggerContexts } from '../../workflows/audit-input.js';
 import { mayRun } from '../../workflows/conditions.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

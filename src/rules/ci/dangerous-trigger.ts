@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { defineRule } from '../define-rule.js';
 
 // Triggers that run in the base repository's privileged context for events outsiders cause.

@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { getNode, getScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 

@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { privilegedTriggers } from './judge/triggers.js';
 import { at } from '../../workflows/audit-input.js';
-import { privilegedTriggers } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import type { YNode } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 

@@ -1,7 +1,7 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepAction } from '../../workflows/steps.js';
 import { findExpressions } from '../../workflows/expressions.js';
-import { stepAction } from '../../workflows/job-roles.js';
 import { getScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 

@@ -1,7 +1,8 @@
+import { writesGithubEnv } from './judge/execution.js';
+import { privilegedTriggerContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, privilegedTriggerContexts } from '../../workflows/audit-input.js';
 import { mayRun } from '../../workflows/conditions.js';
-import { writesGithubEnv } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'write'>({

@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { stepAction, stepInput } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepAction, stepInput } from '../../workflows/steps.js';
 import type { Step } from '../../workflows/model.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

@@ -1,13 +1,9 @@
+import { describeRunner, effectiveJobs, jobAnchor, runnerAnchor } from './judge/effective-jobs.js';
+import { mergeEvidence } from './judge/publishing.js';
+import { runnerConfidence } from './judge/runners.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { runnerConfidence } from '../../workflows/runners.js';
-import {
-  at,
-  describeRunner,
-  effectiveJobs,
-  jobAnchor,
-  runnerAnchor,
-} from '../../workflows/audit-input.js';
-import { hasEnvironment, mergeEvidence } from '../../workflows/job-roles.js';
+import { hasEnvironment } from '../../workflows/steps.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'persistentRunner' | 'noEnvironment'>({

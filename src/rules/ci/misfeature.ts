@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { stepAction } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepAction } from '../../workflows/steps.js';
 import { getMap, getScalar } from '../../workflows/yaml-tree.js';
 import type { YNode, YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { walkExpression } from '../../workflows/expression-ast.js';
 import type { ExprNode } from '../../workflows/expression-ast.js';
 import { findExpressions } from '../../workflows/expressions.js';

@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
-import { isCheckout, stepAction, stepInput } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { isCheckout, stepAction, stepInput } from '../../workflows/steps.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'persisted' | 'artipacked'>({

@@ -1,13 +1,13 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import {
-  at,
   describeRunner,
   effectiveJobs,
   jobMayRunUnder,
   runnerAnchor,
-  untrustedTriggerContexts,
-} from '../../workflows/audit-input.js';
-import { runnerConfidence } from '../../workflows/runners.js';
+} from './judge/effective-jobs.js';
+import { runnerConfidence } from './judge/runners.js';
+import { untrustedTriggerContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { defineRule } from '../define-rule.js';
 
 const PR_EVENTS = new Set([

@@ -1,13 +1,8 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { calleePublishes, jobPublishes } from './judge/publishing.js';
+import { jobSecretRefs, secretRefs } from './judge/secrets.js';
 import { at } from '../../workflows/audit-input.js';
-import {
-  calleePublishes,
-  hasEnvironment,
-  inheritsSecrets,
-  jobPublishes,
-  jobSecretRefs,
-  secretRefs,
-} from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { hasEnvironment, inheritsSecrets } from '../../workflows/steps.js';
 import { defineRule } from '../define-rule.js';
 
 const GITHUB_TOKEN_UPLOADS = new Set(['GitHub Release upload', 'GitHub Pages push']);

@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { ACTION_TAGS, ACTION_TAGS_AS_OF } from '../../workflows/known/action-tags.js';
 import { trailingComment, usesSites } from '../../workflows/uses-sites.js';
 import { actionName, isFullSha, parseUses } from '../../workflows/uses.js';

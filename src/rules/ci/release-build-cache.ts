@@ -1,14 +1,11 @@
+import { cacheEvidence, envCacheEvidence } from './judge/build-cache.js';
+import { effectiveJobs, jobAnchor } from './judge/effective-jobs.js';
+import { releaseJobs } from './judge/publishing.js';
+import type { Evidence } from './judge/publishing.js';
+import { isReleaseWorkflow, releaseContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { at, effectiveJobs, jobAnchor } from '../../workflows/audit-input.js';
-import {
-  cacheEvidence,
-  envCacheEvidence,
-  isReleaseWorkflow,
-  releaseContexts,
-  releaseJobs,
-  stepsDeep,
-} from '../../workflows/job-roles.js';
-import type { Evidence } from '../../workflows/job-roles.js';
+import { stepsDeep } from '../../workflows/steps.js';
 import { mayRun } from '../../workflows/conditions.js';
 import type { WorkflowModel } from '../../workflows/model.js';
 import { defineRule } from '../define-rule.js';

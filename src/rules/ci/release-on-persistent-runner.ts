@@ -1,8 +1,8 @@
+import { describeRunner, effectiveJobs, runnerAnchor } from './judge/effective-jobs.js';
+import { releaseJobs } from './judge/publishing.js';
+import { runnerConfidence } from './judge/runners.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { describeRunner, effectiveJobs, runnerAnchor } from '../../workflows/audit-input.js';
-import { releaseJobs } from '../../workflows/job-roles.js';
 import type { WorkflowModel } from '../../workflows/model.js';
-import { runnerConfidence } from '../../workflows/runners.js';
 import { lowerConfidence } from '../../core/finding.js';
 import { defineRule } from '../define-rule.js';
 

@@ -1,5 +1,6 @@
 import type { Span } from '../../core/finding.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepAction } from '../../workflows/steps.js';
 import { CODE_SINK_INPUTS, DOCKER_STEP_CODE_INPUTS } from '../../workflows/code-sinks.js';
 import { flowingContexts } from '../../workflows/expression-ast.js';
 import {
@@ -8,7 +9,6 @@ import {
   isAttackerControlled,
   isAttackerObject,
 } from '../../workflows/expressions.js';
-import { stepAction } from '../../workflows/job-roles.js';
 import type { Job, Step, WorkflowModel } from '../../workflows/model.js';
 import { parseUses } from '../../workflows/uses.js';
 import { expressionAst } from '../../workflows/workflow-scans.js';

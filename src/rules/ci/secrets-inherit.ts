@@ -1,6 +1,7 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { mentionsSecrets } from './judge/secrets.js';
 import { at, refsIn } from '../../workflows/audit-input.js';
-import { inheritsSecrets, mentionsSecrets } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { inheritsSecrets } from '../../workflows/steps.js';
 import { scalarsUnder } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';
 

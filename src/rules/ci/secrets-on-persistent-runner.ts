@@ -1,13 +1,8 @@
+import { describeRunner, effectiveJobs, jobAnchor, runnerAnchor } from './judge/effective-jobs.js';
+import { runnerConfidence } from './judge/runners.js';
+import { jobSecretRefs } from './judge/secrets.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { runnerConfidence } from '../../workflows/runners.js';
-import {
-  at,
-  describeRunner,
-  effectiveJobs,
-  jobAnchor,
-  runnerAnchor,
-} from '../../workflows/audit-input.js';
-import { jobSecretRefs } from '../../workflows/job-roles.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'secrets' | 'passed'>({

@@ -1,6 +1,6 @@
+import { describeRunner, effectiveJobs, runnerAnchor } from './judge/effective-jobs.js';
+import { runnerConfidence } from './judge/runners.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { describeRunner, effectiveJobs, runnerAnchor } from '../../workflows/audit-input.js';
-import { runnerConfidence } from '../../workflows/runners.js';
 import { defineRule } from '../define-rule.js';
 
 export default defineRule<WorkflowAuditInput, 'selfHosted'>({

@@ -1,6 +1,6 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { secretRefs } from './judge/secrets.js';
 import { at } from '../../workflows/audit-input.js';
-import { secretRefs } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { isFullSha, parseUses } from '../../workflows/uses.js';
 import type { YMap, YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

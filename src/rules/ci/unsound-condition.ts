@@ -1,5 +1,5 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { at } from '../../workflows/audit-input.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
 import { findExpressions } from '../../workflows/expressions.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

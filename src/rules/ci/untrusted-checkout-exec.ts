@@ -1,14 +1,11 @@
+import { effectiveJobs, jobAnchor, jobMayRunUnder } from './judge/effective-jobs.js';
+import { executesCheckout } from './judge/execution.js';
+import { privilegedTriggerContexts } from './judge/triggers.js';
+import { at } from '../../workflows/audit-input.js';
 import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
-import {
-  at,
-  effectiveJobs,
-  jobAnchor,
-  jobMayRunUnder,
-  privilegedTriggerContexts,
-} from '../../workflows/audit-input.js';
+import { isCheckout, stepInput, stepsDeep } from '../../workflows/steps.js';
+import type { DeepStep } from '../../workflows/steps.js';
 import { contextRefs, findExpressions } from '../../workflows/expressions.js';
-import { executesCheckout, isCheckout, stepInput, stepsDeep } from '../../workflows/job-roles.js';
-import type { DeepStep } from '../../workflows/job-roles.js';
 import type { Step } from '../../workflows/model.js';
 import type { YScalar } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

@@ -1,6 +1,7 @@
-import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { secretRefs } from './judge/secrets.js';
 import { at } from '../../workflows/audit-input.js';
-import { secretRefs, stepAction, stepCommands, stepInput } from '../../workflows/job-roles.js';
+import type { WorkflowAuditInput } from '../../workflows/audit-input.js';
+import { stepAction, stepCommands, stepInput } from '../../workflows/steps.js';
 import type { Job, WorkflowModel } from '../../workflows/model.js';
 import type { YNode } from '../../workflows/yaml-tree.js';
 import { defineRule } from '../define-rule.js';

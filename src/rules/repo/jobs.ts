@@ -1,12 +1,12 @@
 import { LineIndex } from '../../core/line-index.js';
 import type { RepoSnapshot } from '../../github/snapshot.js';
 import { arr, bool, itemsOf, str } from '../../github/snapshot.js';
-import type { EffectiveJob, WorkflowAuditInput } from '../../workflows/audit-input.js';
-import { effectiveJobs } from '../../workflows/audit-input.js';
-import { calleePublishes, jobPublishes } from '../../workflows/job-roles.js';
+import { effectiveJobs } from '../ci/judge/effective-jobs.js';
+import type { EffectiveJob } from '../ci/judge/effective-jobs.js';
+import { calleePublishes, jobPublishes } from '../ci/judge/publishing.js';
+import { EMPTY_INVENTORY } from '../../workflows/audit-input.js';
+import type { RunnerInventory, WorkflowAuditInput } from '../../workflows/audit-input.js';
 import type { Job, WorkflowModel } from '../../workflows/model.js';
-import { EMPTY_INVENTORY } from '../../workflows/runners.js';
-import type { RunnerInventory } from '../../workflows/runners.js';
 import { getScalar } from '../../workflows/yaml-tree.js';
 
 /**

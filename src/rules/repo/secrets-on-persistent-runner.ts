@@ -1,8 +1,8 @@
 import type { RepoSnapshot } from '../../github/snapshot.js';
 import { itemsOf, namesIn, str } from '../../github/snapshot.js';
-import { describeRunner } from '../../workflows/audit-input.js';
-import type { RunnerClass } from '../../workflows/runners.js';
-import { jobSecretRefs } from '../../workflows/job-roles.js';
+import { describeRunner } from '../ci/judge/effective-jobs.js';
+import type { RunnerClass } from '../ci/judge/runners.js';
+import { jobSecretRefs } from '../ci/judge/secrets.js';
 import { defineRule } from '../define-rule.js';
 import { environmentName, fileLine, repoJobs } from './jobs.js';
 import { atRead } from './locate.js';

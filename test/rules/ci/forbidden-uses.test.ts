@@ -107,7 +107,7 @@ test('ci/forbidden-uses: malformed lists and patterns are refused, never ignored
     ['actions/*'],
   ]) {
     assert.throws(() => policy(bad), TypeError, JSON.stringify(bad));
-    assert.throws(() => parseWorkflowAuditConfig({ 'forbidden-uses': bad }), TypeError);
+    assert.throws(() => parseWorkflowAuditConfig({ 'forbidden-uses': bad }), ConfigError);
   }
   assert.throws(
     () => parseConfig('forbidden-uses:\n  allow: ["*/*"]\n', 'torchward.yml'),

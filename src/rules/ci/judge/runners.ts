@@ -1,28 +1,11 @@
-import type { Confidence, Span } from '../core/finding.js';
-import { matchGlob } from './glob.js';
-import { resolveCandidates } from './resolve.js';
-import type { ResolveScope } from './resolve.js';
-import type { YNode, YPath } from './yaml-tree.js';
+import type { Confidence, Span } from '../../../core/finding.js';
+import type { RunnerInventory } from '../../../workflows/audit-input.js';
+import { matchGlob } from '../../../workflows/glob.js';
+import { resolveCandidates } from '../../../workflows/resolve.js';
+import type { ResolveScope } from '../../../workflows/resolve.js';
+import type { YNode, YPath } from '../../../workflows/yaml-tree.js';
 
-/** What the audit knows about runner labels, from configuration and repository hints. */
-export interface RunnerInventory {
-  /** Label globs declared ephemeral (torchward.yml `runners.ephemeral`). */
-  readonly ephemeral: readonly string[];
-  /** Label globs declared persistent (torchward.yml `runners.persistent`). */
-  readonly persistent: readonly string[];
-  /** Self-hosted labels listed in `.github/actionlint.yaml` (hints, globs). */
-  readonly selfHosted: readonly string[];
-  /** Labels `.github/scale-config.yml` marks `is_ephemeral: true` / `false` (exact names). */
-  readonly scaleEphemeral?: readonly string[];
-  readonly scalePersistent?: readonly string[];
-}
-
-/** An inventory with nothing configured. */
-export const EMPTY_INVENTORY: RunnerInventory = Object.freeze({
-  ephemeral: [],
-  persistent: [],
-  selfHosted: [],
-});
+// Which runners keep state between jobs: the judgement the persistent-runner rules share.
 
 /** How a job's runner is classified. */
 export type RunnerKind = 'github-hosted' | 'ephemeral' | 'persistent' | 'unresolved' | 'none';

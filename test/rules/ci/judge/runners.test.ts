@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchGlob } from '../../src/workflows/glob.js';
-import { classifyLabels, EMPTY_INVENTORY } from '../../src/workflows/runners.js';
-import { isDigestImage, isFullSha, parseUses } from '../../src/workflows/uses.js';
+import { matchGlob } from '../../../../src/workflows/glob.js';
+import { classifyLabels } from '../../../../src/rules/ci/judge/runners.js';
+import { EMPTY_INVENTORY } from '../../../../src/workflows/audit-input.js';
+import { isDigestImage, isFullSha, parseUses } from '../../../../src/workflows/uses.js';
 
 const kind = (labels: string[], inventory = EMPTY_INVENTORY): string => {
   const c = classifyLabels(labels, inventory);
