@@ -15,7 +15,6 @@ import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult } from './result.js';
-import type { WalkedOutcome } from './scan-pool.js';
 import { scanSource } from './scan-source.js';
 import type { WalkedFile } from './walk.js';
 import type { DecodedUnits } from './decoded-units.js';
@@ -28,6 +27,9 @@ export interface FileScanOptions {
   /** Keep what the scan decoded at the top level for a loader (see ScanOptions.keepDecoded). */
   readonly keepDecoded?: DecodedUnits;
 }
+
+/** A scanned file's outcome, as scanWalkedFile returns it. */
+export type WalkedOutcome = FileResult | 'skipped' | { unreadable: string };
 
 /** Files up to this size are read whole before decoding (8 in flight: at most 8 MiB held). */
 const WHOLE_READ_BYTES = 1024 * 1024;

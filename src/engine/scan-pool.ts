@@ -4,6 +4,7 @@ import { makeFinding } from '../rules/define-rule.js';
 import malformedRule from '../rules/model/malformed-input.js';
 import type { FileResult } from './result.js';
 import type { WalkedFile } from './walk.js';
+import type { WalkedOutcome } from './scan-file.js';
 import { startWorker } from '../core/worker-options.js';
 
 /** What a scan worker thread is asked: one file. */
@@ -14,8 +15,8 @@ export interface ScanJob {
   readonly allowGlobals: readonly string[];
 }
 
-/** A scanned file's outcome, as scanWalkedFile returns it. */
-export type WalkedOutcome = FileResult | 'skipped' | { unreadable: string };
+// Defined beside scanWalkedFile (this module loads scan-file.js for its calling thread).
+export type { WalkedOutcome } from './scan-file.js';
 
 /**
  * What comes back: `started`, the id of the job the thread has just taken (its clock starts
