@@ -20,7 +20,8 @@
 // The bundled bin keeps a V8 code cache in a per-user folder (src/core/code-cache.ts): here that
 // folder is a fresh temporary one (TORCHWARD_CODE_CACHE_DIR), each case runs once untimed first
 // (which writes it), and the timed runs use it, as every run after a user's first does. The cases
-// "…, no code cache" (TORCHWARD_CODE_CACHE=0) show a first run.
+// "…, no code cache" (TORCHWARD_CODE_CACHE=0) show a first run; "…, V8 defaults" runs without the
+// CLI's V8 settings (TORCHWARD_V8_TUNING=0, and without NODE_EXTRA_CA_CERTS).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -136,6 +137,13 @@ cases.push(
     NO_CODE_CACHE,
   ],
 );
+// The CLI's V8 settings (src/core/v8-tuning.ts) turned off: what they save on many small files.
+cases.push([
+  '500 small checkpoints, V8 defaults (TORCHWARD_V8_TUNING=0)',
+  [...CLI, join(OUT, 'small')],
+  [...PEER, join(OUT, 'small')],
+  { ...(NO_EXTRA_CA ?? process.env), TORCHWARD_V8_TUNING: '0' },
+]);
 if (NO_EXTRA_CA !== undefined) {
   for (const [name, argv, peer, env] of [...cases]) {
     if (name.startsWith('unbundled') || env !== undefined) continue;

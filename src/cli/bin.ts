@@ -5,10 +5,13 @@
 // other commands, each written at the end of the run that found none.
 import { fileURLToPath } from 'node:url';
 import { runCachedBundle } from '../core/code-cache.js';
+import { tuneV8ForCli } from '../core/v8-tuning.js';
 
 /** The bundle's hash, set by the build (scripts/build-cli.mjs). */
 declare const TORCHWARD_BUNDLE_HASH: string;
 
+// Before the bundle is compiled: V8 checks a code cache against the flags in force (see there).
+tuneV8ForCli();
 const run = runCachedBundle({
   file: fileURLToPath(new URL('./torchward-cli.js', import.meta.url)),
   buildHash: TORCHWARD_BUNDLE_HASH,

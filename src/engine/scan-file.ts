@@ -2,7 +2,7 @@
 // (src/engine/scan-worker.ts), and what scanPaths runs on the calling thread when no threads are
 // used. Kept apart from scan.ts so that a scan run on worker threads does not load the decoders
 // and rules on the main thread as well (each thread loads its own copy; see docs/benchmarks.md).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import {
   FileSource,
   MemorySource,
@@ -15,7 +15,6 @@ import { makeFinding } from '../rules/define-rule.js';
 import unreadableRule from '../rules/model/unreadable.js';
 import { EMPTY_CONFIG, type TorchwardConfig } from './config-model.js';
 import type { FileResult } from './result.js';
-import type { WalkedOutcome } from './scan-pool.js';
 import { scanSource } from './scan-source.js';
 import type { WalkedFile } from './walk.js';
 import type { DecodedUnits } from './decoded-units.js';
@@ -28,6 +27,9 @@ export interface FileScanOptions {
   /** Keep what the scan decoded at the top level for a loader (see ScanOptions.keepDecoded). */
   readonly keepDecoded?: DecodedUnits;
 }
+
+/** A scanned file's outcome, as scanWalkedFile returns it. */
+export type WalkedOutcome = FileResult | 'skipped' | { unreadable: string };
 
 /** Files up to this size are read whole before decoding (8 in flight: at most 8 MiB held). */
 const WHOLE_READ_BYTES = 1024 * 1024;
@@ -92,18 +94,61 @@ function readSmallFileSync(path: string): Uint8Array | undefined {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size > SYNC_READ_BYTES) return undefined;
-    const out = new Uint8Array(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, out, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === size ? out : out.subarray(0, got);
+    return size > SYNC_READ_BYTES ? undefined : readWholeSync(fd, size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** `size` bytes of the open file `fd` from its start, fewer if it shrank meanwhile. */
+function readWholeSync(fd: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, out, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === size ? out : out.subarray(0, got);
+}
+
+/**
+ * Scans `file` as scanWalkedFile does, but only when it is a regular file of at most `maxBytes`
+ * (at most SYNC_READ_BYTES): it is then read with one system call and decoded from memory.
+ * Returns undefined, having read nothing, for anything else: a larger file, or one that is not
+ * a regular file (opened without blocking, so a FIFO put in its place cannot stall this thread
+ * waiting for a writer). The scan pool runs this on its calling thread for small files and gives
+ * what it returns undefined for to its worker threads.
+ */
+export function scanSmallWalkedFile(
+  file: WalkedFile,
+  limits: Limits,
+  allowGlobals: readonly string[],
+  internalErrors: string[],
+  maxBytes: number,
+): Promise<WalkedOutcome> | undefined {
+  let bytes: Uint8Array | undefined;
+  try {
+    const fd = openSync(file.fsPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stats = fstatSync(fd);
+      if (stats.isFile() && stats.size <= Math.min(maxBytes, SYNC_READ_BYTES))
+        bytes = readWholeSync(fd, stats.size);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    return Promise.resolve({ unreadable: error instanceof Error ? error.message : String(error) });
+  }
+  if (bytes === undefined) return undefined;
+  return scanSource(
+    new MemorySource(bytes),
+    file.displayPath,
+    file.explicit || isModelFileName(file.relPath),
+    limits,
+    allowGlobals,
+    internalErrors,
+  );
 }
 
 /**

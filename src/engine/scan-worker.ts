@@ -13,6 +13,9 @@ parentPort?.on('message', (job: ScanJob) => {
   waiting.push(job);
   if (!busy) runNext(undefined);
 });
+// The scanner is loaded: the pool may send files now (it waits for this when its calling thread
+// scans meanwhile).
+parentPort?.postMessage({ ready: true } satisfies ScanJobReply);
 
 /**
  * Takes the next waiting job, if any, and posts `finished` (the outcome of the job just done)

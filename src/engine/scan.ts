@@ -62,10 +62,12 @@ export interface ScanOptions {
   /** Told about settings that do nothing (an ignore comment naming no rule); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
   /**
-   * Worker threads that scan model files in parallel (the CLI uses one per core). Each file then
-   * runs on its own thread, which is terminated if the file outlives its time limit
-   * (`limits.maxMillisPerFile`), so one pathological file cannot stall the rest. 0 (the default)
-   * scans on the calling thread.
+   * Threads that scan model files in parallel (the CLI uses one per core), the calling thread
+   * counted as one. Files over 256 KiB (and anything not a regular file) then run on worker
+   * threads, each terminated if its file outlives its time limit (`limits.maxMillisPerFile`), so
+   * one pathological file cannot stall the rest; smaller files are shared between the workers and
+   * the calling thread, where, as in an unthreaded scan, the decoders' own deadline checks apply.
+   * 0 (the default) scans on the calling thread.
    */
   readonly threads?: number;
   /**
@@ -295,10 +297,19 @@ async function scanModelFiles(
   if (models.length === 0) return;
   if (threads > 0 && worthThreads(models)) {
     const { scanInThreads } = await import('./scan-pool.js');
-    await scanInThreads(models, threads, limits, allowGlobals, (file, result, errors) => {
-      for (const e of errors) internalErrors.push(e);
-      record(file, result);
-    });
+    // The calling thread scans small files too while the workers start and run (it would
+    // otherwise wait): one worker fewer to start, and no file waits for one to boot.
+    await scanInThreads(
+      models,
+      threads,
+      limits,
+      allowGlobals,
+      (file, result, errors) => {
+        for (const e of errors) internalErrors.push(e);
+        record(file, result);
+      },
+      { callingThread: true },
+    );
     return;
   }
   const { scanWalkedFile } = await import('./scan-file.js');

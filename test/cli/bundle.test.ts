@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -71,6 +79,43 @@ describe('the bundled CLI', () => {
     );
     assert.ok(verdicts.includes('malicious'));
     assert.ok(verdicts.includes('safe'));
+  });
+
+  it('keeps its code caches across runs under the CLI V8 settings (set before compiling)', () => {
+    // V8 keys a cache by the flags in force: were they set after the bundle was compiled, each
+    // run would find the last one's cache refused and write it again.
+    const cacheDir = mkdtempSync(join(tmpdir(), 'torchward-bundle-cache-'));
+    try {
+      const scan = (): void => {
+        const r = spawnSync(
+          process.execPath,
+          [
+            BUNDLE,
+            'scan',
+            '--no-progress',
+            '-f',
+            'json',
+            'test/fixtures/torch/ok/linear_state_dict.pt',
+          ],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            env: { ...process.env, TORCHWARD_CODE_CACHE: '', TORCHWARD_CODE_CACHE_DIR: cacheDir },
+          },
+        );
+        assert.equal(r.status, 0, r.stderr);
+      };
+      scan();
+      const written = readdirSync(cacheDir).filter((n) => n.startsWith('cli-scan-'));
+      assert.equal(written.length, 1);
+      const path = join(cacheDir, written[0] ?? '');
+      const mtime = statSync(path).mtimeMs;
+      scan();
+      scan();
+      assert.equal(statSync(path).mtimeMs, mtime, 'the cache was refused and written again');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('hashes on its worker threads', () => {

@@ -2,13 +2,28 @@
 // one pathological file cannot stall the rest.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeLimits } from '../../src/core/limits.js';
 import type { FileResult } from '../../src/engine/result.js';
-import { scanInThreads, type WalkedOutcome } from '../../src/engine/scan-pool.js';
+import {
+  CALLING_THREAD_BYTES,
+  scanInThreads,
+  type WalkedOutcome,
+} from '../../src/engine/scan-pool.js';
 import { scanPaths } from '../../src/engine/scan.js';
 
 const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
@@ -129,6 +144,71 @@ describe('scan on worker threads with a per-file time limit', () => {
     assert.match((results.get('stuck') as FileResult).findings[0]?.message ?? '', /time limit/);
     for (const name of ['a.pt', 'b.pt', 'c.pt'])
       assert.equal((results.get(name) as FileResult).verdict, 'safe', name);
+  });
+
+  it('with the calling thread in the pool: small files there, a FIFO and large files on a worker', async () => {
+    // The calling thread opens without blocking and leaves anything but a small regular file to
+    // the workers: the FIFO is terminated at its limit on a thread, the 300 KiB file (over
+    // CALLING_THREAD_BYTES) is scanned there, and every file is reported once.
+    const fifo = join(dir, 'stuck-calling.fifo');
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const large = join(dir, 'large.pt');
+    const bytes = readFileSync(BENIGN);
+    writeFileSync(large, Buffer.concat([bytes, Buffer.alloc(300 * 1024)]));
+    assert.ok(statSync(large).size > CALLING_THREAD_BYTES);
+    const names = ['a.pt', 'stuck', 'b.pt', 'large.pt', 'c.pt', 'd.pt'];
+    const paths = [BENIGN, fifo, BENIGN, large, BENIGN, BENIGN];
+    const out: [string, WalkedOutcome | undefined][] = [];
+    await scanInThreads(
+      names.map((name, i) => walked(paths[i] ?? '', name)),
+      2,
+      makeLimits({ maxMillisPerFile: 500 }),
+      [],
+      (file, outcome) => out.push([file.displayPath, outcome]),
+      { callingThread: true },
+    );
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    assert.deepEqual(out.map(([name]) => name).sort(), [...names].sort());
+    const results = new Map(out);
+    assert.match((results.get('stuck') as FileResult).findings[0]?.message ?? '', /time limit/);
+    for (const name of ['a.pt', 'b.pt', 'c.pt', 'd.pt'])
+      assert.equal((results.get(name) as FileResult).verdict, 'safe', name);
+    // The zeros appended after the zip's end record: the same report as scanning it alone.
+    const alone = await scanPaths([large], { limits: { maxMillisPerFile: 500 } });
+    const brief = (f: FileResult | undefined): unknown => [
+      f?.format,
+      f?.verdict,
+      f?.findings.map((x) => x.ruleId),
+    ];
+    assert.deepEqual(brief(results.get('large.pt') as FileResult), brief(alone.files[0]));
+  });
+
+  it('with the calling thread in the pool: the same report as the calling thread alone', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'torchward-calling-'));
+    try {
+      for (let i = 0; i < 20; i += 1) copyFileSync(BENIGN, join(folder, `m${String(i)}.pt`));
+      for (const evil of ['test/fixtures/torch/evil', 'test/fixtures/pickle/evil']) {
+        for (const name of readdirSync(evil).slice(0, 20)) {
+          if (statSync(join(evil, name)).isFile())
+            copyFileSync(join(evil, name), join(folder, name));
+        }
+      }
+      const one = await scanPaths([folder]);
+      const pooled = await scanPaths([folder], { threads: 2 });
+      const strip = (f: FileResult): unknown => ({
+        ...f,
+        findings: f.findings.map((x) => x.ruleId),
+      });
+      assert.ok(
+        one.files.some((f) => f.verdict === 'malicious'),
+        'the folder holds malicious files',
+      );
+      assert.deepEqual(pooled.files.map(strip), one.files.map(strip));
+      assert.deepEqual(pooled.summary.skipped, one.summary.skipped);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('scans with threads when node itself was given V8 flags (workers inherit, Node ignores them)', () => {
