@@ -84,6 +84,13 @@ const WORKER_START_MS = 50;
  */
 const WORKERS_AT_ONCE_FILES = 64;
 
+/** Called once per file when its scan ends; outcome undefined: an internal error ended it. */
+export type OnFileDone = (
+  file: WalkedFile,
+  outcome: WalkedOutcome | undefined,
+  internalErrors: readonly string[],
+) => void;
+
 /**
  * Scans `files` on `threads` worker threads, calling `onDone` with each outcome as it arrives.
  * Each thread scans one file at a time, with the next one queued. A thread that runs past a
@@ -98,11 +105,7 @@ export async function scanInThreads(
   threads: number,
   limits: Limits,
   allowGlobals: readonly string[],
-  onDone: (
-    file: WalkedFile,
-    outcome: WalkedOutcome | undefined,
-    internalErrors: readonly string[],
-  ) => void,
+  onDone: OnFileDone,
   options: PoolOptions = {},
 ): Promise<void> {
   let next = 0;
@@ -272,11 +275,7 @@ async function scanOnCallingThread(
   pace: (scanned: number, elapsedMs: number) => void,
   limits: Limits,
   allowGlobals: readonly string[],
-  onDone: (
-    file: WalkedFile,
-    outcome: WalkedOutcome | undefined,
-    internalErrors: readonly string[],
-  ) => void,
+  onDone: OnFileDone,
 ): Promise<void> {
   const { scanSmallWalkedFile } = await import('./scan-file.js');
   let yielded = performance.now();
