@@ -49,6 +49,23 @@ function parsedText(text: string): string | undefined {
     .join('');
 }
 
+/**
+ * Audits generated programs sliced and whole, asserts equal findings for each, and returns how
+ * many were actually cut (a parsed part shorter than the text).
+ */
+async function slicedMatchesWhole(texts: readonly string[], prefix: string): Promise<number> {
+  const { sliced, whole } = await auditBoth(
+    Object.fromEntries(texts.map((t, i) => [`${prefix}${i}.py`, t])),
+  );
+  let cut = 0;
+  texts.forEach((text, i) => {
+    const parsed = parsedText(text);
+    if (parsed !== undefined && parsed.length < text.length) cut++;
+    assert.deepEqual(verdict(sliced[i]), verdict(whole[i]), text);
+  });
+  return cut;
+}
+
 /** Slices `code`, checks the parsed part holds `kept` and not `dropped`, and the findings. */
 async function check(
   code: string,
@@ -343,14 +360,7 @@ describe('code audit slicer', () => {
         return `${lines.join('\n')}\n`;
       });
     const texts = fc.sample(program, { numRuns: 300, seed: 1414 });
-    const files = Object.fromEntries(texts.map((t, i) => [`g${i}.py`, t]));
-    const { sliced, whole } = await auditBoth(files);
-    let cut = 0;
-    texts.forEach((text, i) => {
-      const parsed = parsedText(text);
-      if (parsed !== undefined && parsed.length < text.length) cut++;
-      assert.deepEqual(verdict(sliced[i]), verdict(whole[i]), text);
-    });
+    const cut = await slicedMatchesWhole(texts, 'g');
     // The sample exercises the sliced path.
     assert.ok(cut > 50, `${cut} of ${texts.length} sliced`);
   });
@@ -444,15 +454,7 @@ describe('code audit slicer', () => {
         return crlf ? text.replace(/\n/g, '\r\n') : text;
       });
     const texts = fc.sample(program, { numRuns: 250, seed: 2024 });
-    const { sliced, whole } = await auditBoth(
-      Object.fromEntries(texts.map((t, i) => [`t${i}.py`, t])),
-    );
-    let cut = 0;
-    texts.forEach((text, i) => {
-      const parsed = parsedText(text);
-      if (parsed !== undefined && parsed.length < text.length) cut++;
-      assert.deepEqual(verdict(sliced[i]), verdict(whole[i]), text);
-    });
+    const cut = await slicedMatchesWhole(texts, 't');
     assert.ok(cut > 40, `${cut} of ${texts.length} sliced`);
   });
 });
