@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { makeLimits } from '../../src/core/limits.js';
 import { noRecognizerCanMatch, PrivacyDetector } from '../../src/privacy/detect.js';
 import { RECOGNIZERS } from '../../src/privacy/recognizers.js';
-import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
 import {
   defaultSecretRules,
   findSecrets,
@@ -15,6 +13,7 @@ import {
   selectRules,
   type SecretMatch,
 } from '../../src/privacy/secrets.js';
+import { scanShippedAndReference } from '../helpers/privacy-paths.js';
 
 // The corpus of test/fixtures/make/privacy-detect-baseline.mjs, built the same way: the hits it
 // saved came from the straightforward detector before the throughput work.
@@ -199,16 +198,8 @@ describe('privacy detector, differential', () => {
       ...everyEntityRecords(),
     );
     writeFileSync(path, `${lines.join('\n')}\n`);
-    const fast = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector());
     // The reference: every value handed over, every rule searched from the start.
-    const slow = await scanPrivacyFile(
-      path,
-      path,
-      'jsonl',
-      makeLimits(),
-      new PrivacyDetector({ searchHints: false }),
-      { fast: false },
-    );
+    const { fast, slow } = await scanShippedAndReference(path);
     assert.deepEqual(fast, slow);
     assert.ok(slow.totalHits > 300, String(slow.totalHits));
     // Every entity of ENTITY_VALUES is found (by both paths, as they are equal).

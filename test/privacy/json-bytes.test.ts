@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { makeLimits } from '../../src/core/limits.js';
-import { PrivacyDetector } from '../../src/privacy/detect.js';
 import {
   JsonRecordScanner,
   RECORD_BLANK,
@@ -17,8 +15,8 @@ import {
 } from '../../src/privacy/json-bytes.js';
 import { KeywordSearch } from '../../src/privacy/keywords.js';
 import { inertValue, walkJson } from '../../src/privacy/records.js';
-import { scanPrivacyFile } from '../../src/privacy/scan-file.js';
 import { defaultSecretRules } from '../../src/privacy/secrets.js';
+import { scanShippedAndReference } from '../helpers/privacy-paths.js';
 import { fuzzRuns } from '../helpers/issue4-fixtures.js';
 
 const KEYWORDS = defaultSecretRules().keywords;
@@ -341,15 +339,7 @@ describe('JSONL read as bytes', () => {
     writeFileSync(plain, bytes);
     writeFileSync(gz, gzipSync(bytes));
     for (const path of [plain, gz]) {
-      const fast = await scanPrivacyFile(path, path, 'jsonl', makeLimits(), new PrivacyDetector());
-      const slow = await scanPrivacyFile(
-        path,
-        path,
-        'jsonl',
-        makeLimits(),
-        new PrivacyDetector({ searchHints: false }),
-        { fast: false },
-      );
+      const { fast, slow } = await scanShippedAndReference(path);
       assert.deepEqual(fast, slow);
       assert.ok(slow.totalHits > 5_000, String(slow.totalHits));
       const codes = new Set(slow.problems.map((p) => p.code));
