@@ -191,7 +191,8 @@ export function keepWithoutOverlaps<T extends PrioritisedSpan>(candidates: reado
     .filter((c) => c.start < c.end)
     .sort((a, b) => b.priority - a.priority || a.start - b.start);
   // Kept spans of the priorities done so far, sorted by start and pairwise disjoint (and not
-  // empty), so their ends are sorted too; `group` collects the current priority's, merged in when it ends.
+  // empty), so their ends are sorted too; `group` collects the current priority's spans and is
+  // merged in when that priority ends.
   let kept: T[] = [];
   let group: T[] = [];
   let priority = Number.NaN;
